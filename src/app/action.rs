@@ -1,0 +1,65 @@
+//! Actions a key can be bound to. Their snake_case names are the vocabulary of keymap files.
+
+use std::fmt;
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action { $($variant),* }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name),* }
+            }
+
+            pub fn from_name(s: &str) -> Option<Action> {
+                match s { $($name => Some(Action::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit",
+    Help => "help",
+    Close => "close",
+    Suspend => "suspend",
+    Redraw => "redraw",
+    FocusNext => "focus_next",
+    FocusPrev => "focus_prev",
+    FocusServices => "focus_services",
+    FocusMetrics => "focus_metrics",
+    FocusAlarms => "focus_alarms",
+    FocusLogs => "focus_logs",
+    Zoom => "zoom",
+    Up => "up",
+    Down => "down",
+    PageUp => "page_up",
+    PageDown => "page_down",
+    Top => "top",
+    Bottom => "bottom",
+    Search => "search",
+    ClearSearch => "clear_search",
+    NextMatch => "next_match",
+    PrevMatch => "prev_match",
+    ToggleFollow => "toggle_follow",
+    ToggleFilter => "toggle_filter",
+    ToggleWrap => "toggle_wrap",
+    Sort => "sort",
+    NextWindow => "next_window",
+    PrevWindow => "prev_window",
+}
+
+impl Action {
+    pub fn valid_names() -> String {
+        Action::ALL.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

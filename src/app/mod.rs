@@ -1,0 +1,359 @@
+//! Application state and the pure `update` function. No I/O, no clock reads, no `.await`:
+//! time arrives in messages and side effects leave as [`Effect`]s for the event loop.
+
+mod action;
+pub mod alarms;
+pub mod feeds;
+pub mod logs;
+pub mod metrics;
+pub mod services;
+
+pub use action::Action;
+
+use crate::config::Mode;
+use crate::sources::{Payload, SourceCommand, SourceEvent, SourceInfo};
+use feeds::Feeds;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Services,
+    Metrics,
+    Alarms,
+    Logs,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 4] = [Pane::Services, Pane::Metrics, Pane::Alarms, Pane::Logs];
+
+    pub fn mode(self) -> Mode {
+        match self {
+            Pane::Services => Mode::Services,
+            Pane::Metrics => Mode::Metrics,
+            Pane::Alarms => Mode::Alarms,
+            Pane::Logs => Mode::Logs,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Services => "Services",
+            Pane::Metrics => "Metrics",
+            Pane::Alarms => "Alarms",
+            Pane::Logs => "Logs",
+        }
+    }
+
+    /// Feeds whose failures show in this pane.
+    pub fn feeds(self) -> &'static [&'static str] {
+        match self {
+            Pane::Services => &["ecs", "lambda", "health"],
+            Pane::Metrics => &["metrics"],
+            Pane::Alarms => &["alarms"],
+            Pane::Logs => &["logs"],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputTarget {
+    LogSearch,
+    ServiceFilter,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub target: InputTarget,
+    pub text: String,
+    /// What was in effect before the prompt opened, restored on Esc.
+    previous: String,
+}
+
+/// Keys while a text prompt is open; the keymap is bypassed so every character types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKey {
+    Char(char),
+    Backspace,
+    ClearLine,
+    Enter,
+    Esc,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Action(Action),
+    Input(InputKey),
+    Source(SourceEvent),
+    Tick { now_ms: i64 },
+    /// Terminal size; pages and zoom are computed from it.
+    Resize { width: u16, height: u16 },
+    /// Mouse wheel over a pane: negative is up.
+    Scroll { pane: Pane, lines: i64 },
+    Click { pane: Pane },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Quit,
+    Suspend,
+    /// Clear and repaint the whole terminal.
+    Repaint,
+    Command(SourceCommand),
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub now_ms: i64,
+    pub focus: Pane,
+    pub zoomed: bool,
+    pub help: Option<u16>,
+    pub input: Option<Input>,
+    pub services: services::ServicesState,
+    pub metrics: metrics::MetricsState,
+    pub alarms: alarms::AlarmsState,
+    pub logs: logs::LogsState,
+    pub feeds: Feeds,
+    pub source_label: String,
+    pub size: (u16, u16),
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(info: &SourceInfo, log_capacity: usize, now_ms: i64) -> App {
+        App {
+            now_ms,
+            focus: Pane::Services,
+            zoomed: false,
+            help: None,
+            input: None,
+            services: Default::default(),
+            metrics: Default::default(),
+            alarms: Default::default(),
+            logs: logs::LogsState::new(log_capacity),
+            feeds: Feeds::new(&info.feeds),
+            source_label: info.label.clone(),
+            size: (80, 24),
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    /// The keymap mode for the current focus and overlays.
+    pub fn mode(&self) -> Mode {
+        if self.help.is_some() { Mode::Help } else { self.focus.mode() }
+    }
+
+    pub fn input_active(&self) -> bool {
+        self.input.is_some()
+    }
+
+    /// Rows of the logs pane body, from the same layout the view uses.
+    fn page(&self, pane: Pane) -> usize {
+        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        let areas = crate::ui::layout::compute(area, self);
+        let rect = match pane {
+            Pane::Services => areas.services,
+            Pane::Metrics => areas.metrics,
+            Pane::Alarms => areas.alarms,
+            Pane::Logs => areas.logs,
+        };
+        rect.map_or(10, |r| r.height.saturating_sub(2).max(1) as usize)
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        match msg {
+            Msg::Tick { now_ms } => {
+                self.now_ms = now_ms;
+                self.dirty = true;
+            }
+            Msg::Resize { width, height } => {
+                self.size = (width, height);
+                self.dirty = true;
+            }
+            Msg::Source(ev) => {
+                self.apply_source(ev);
+                self.dirty = true;
+            }
+            Msg::Input(key) => {
+                self.input_key(key);
+                self.dirty = true;
+            }
+            Msg::Scroll { pane, lines } => {
+                self.scroll(pane, lines);
+                self.dirty = true;
+            }
+            Msg::Click { pane } => {
+                self.focus = pane;
+                self.dirty = true;
+            }
+            Msg::Action(a) => {
+                self.action(a, &mut fx);
+                self.dirty = true;
+            }
+        }
+        fx
+    }
+
+    fn apply_source(&mut self, ev: SourceEvent) {
+        let at = ev.at_ms;
+        match ev.payload {
+            Payload::Error(message) => {
+                self.feeds.failed(ev.feed, message);
+                return;
+            }
+            Payload::Services(rows) => self.services.set_feed(ev.feed, rows),
+            Payload::MetricSeries(series) => self.metrics.replace(series),
+            Payload::MetricPoints(points) => self.metrics.add_points(points, at.max(self.now_ms)),
+            Payload::Alarms(alarms) => self.alarms.replace(alarms),
+            Payload::Logs(events) => self.logs.ingest(events, at),
+        }
+        self.feeds.ok(ev.feed, at);
+        // Before the first tick, take time from the data.
+        if self.now_ms < at {
+            self.now_ms = at;
+        }
+    }
+
+    fn scroll(&mut self, pane: Pane, lines: i64) {
+        match pane {
+            Pane::Services => self.services.move_by(lines),
+            Pane::Metrics => self.metrics.move_by(lines),
+            Pane::Alarms => self.alarms.move_by(lines),
+            Pane::Logs => self.logs.scroll(lines),
+        }
+    }
+
+    fn action(&mut self, a: Action, fx: &mut Vec<Effect>) {
+        if let Some(scroll) = self.help {
+            match a {
+                Action::Close | Action::Help => self.help = None,
+                Action::Quit => fx.push(Effect::Quit),
+                Action::Up => self.help = Some(scroll.saturating_sub(1)),
+                Action::Down => self.help = Some(scroll.saturating_add(1)),
+                Action::PageUp => self.help = Some(scroll.saturating_sub(10)),
+                Action::PageDown => self.help = Some(scroll.saturating_add(10)),
+                Action::Top => self.help = Some(0),
+                Action::Suspend => fx.push(Effect::Suspend),
+                _ => {}
+            }
+            return;
+        }
+        let page = self.page(self.focus) as i64;
+        match a {
+            Action::Quit => {
+                self.quit = true;
+                fx.push(Effect::Quit);
+            }
+            Action::Help => self.help = Some(0),
+            Action::Close => {
+                if self.zoomed {
+                    self.zoomed = false;
+                }
+            }
+            Action::Suspend => fx.push(Effect::Suspend),
+            Action::Redraw => fx.push(Effect::Repaint),
+            Action::FocusNext | Action::FocusPrev => {
+                let i = Pane::ORDER.iter().position(|p| *p == self.focus).unwrap_or(0) as i64;
+                let d = if a == Action::FocusNext { 1 } else { -1 };
+                self.focus = Pane::ORDER[(i + d).rem_euclid(Pane::ORDER.len() as i64) as usize];
+            }
+            Action::FocusServices => self.focus = Pane::Services,
+            Action::FocusMetrics => self.focus = Pane::Metrics,
+            Action::FocusAlarms => self.focus = Pane::Alarms,
+            Action::FocusLogs => self.focus = Pane::Logs,
+            Action::Zoom => self.zoomed = !self.zoomed,
+            Action::Up => self.scroll(self.focus, -1),
+            Action::Down => self.scroll(self.focus, 1),
+            Action::PageUp => self.scroll(self.focus, -page),
+            Action::PageDown => self.scroll(self.focus, page),
+            Action::Top => match self.focus {
+                Pane::Logs => self.logs.to_top(page as usize),
+                p => self.scroll(p, i64::MIN / 2),
+            },
+            Action::Bottom => match self.focus {
+                Pane::Logs => self.logs.to_bottom_and_follow(),
+                p => self.scroll(p, i64::MAX / 2),
+            },
+            Action::Search => {
+                let (target, previous) = match self.focus {
+                    Pane::Services => (InputTarget::ServiceFilter, self.services.filter.clone()),
+                    _ => {
+                        self.focus = Pane::Logs;
+                        (InputTarget::LogSearch, self.logs.search.as_ref().map(|s| s.text.clone()).unwrap_or_default())
+                    }
+                };
+                self.input = Some(Input { target, text: previous.clone(), previous });
+            }
+            Action::ClearSearch => match self.focus {
+                Pane::Services => self.services.set_filter(""),
+                Pane::Logs => self.logs.set_search(None),
+                _ => {}
+            },
+            Action::NextMatch => {
+                self.logs.jump_match(true, page as usize);
+            }
+            Action::PrevMatch => {
+                self.logs.jump_match(false, page as usize);
+            }
+            Action::ToggleFollow => self.logs.toggle_follow(),
+            Action::ToggleFilter => {
+                if self.logs.search.is_some() {
+                    self.logs.filter = !self.logs.filter;
+                }
+            }
+            Action::ToggleWrap => self.logs.wrap = !self.logs.wrap,
+            Action::Sort => self.services.set_sort(self.services.sort.next()),
+            Action::NextWindow | Action::PrevWindow => {
+                self.metrics.window = self.metrics.window.step(a == Action::NextWindow);
+                fx.push(Effect::Command(SourceCommand::SetMetricWindow(self.metrics.window)));
+            }
+        }
+    }
+
+    fn input_key(&mut self, key: InputKey) {
+        let Some(input) = self.input.as_mut() else { return };
+        match key {
+            InputKey::Char(c) if !c.is_control() => input.text.push(c),
+            InputKey::Char(_) => {}
+            InputKey::Backspace => {
+                input.text.pop();
+            }
+            InputKey::ClearLine => input.text.clear(),
+            InputKey::Enter => {
+                let input = self.input.take();
+                if let Some(i) = input {
+                    self.apply_input(i.target, &i.text);
+                }
+                return;
+            }
+            InputKey::Esc => {
+                let input = self.input.take();
+                if let Some(i) = input {
+                    self.apply_input(i.target, &i.previous);
+                }
+                return;
+            }
+        }
+        // Live preview while typing.
+        let (target, text) = (input.target, input.text.clone());
+        self.apply_input(target, &text);
+    }
+
+    fn apply_input(&mut self, target: InputTarget, text: &str) {
+        match target {
+            InputTarget::ServiceFilter => self.services.set_filter(text),
+            InputTarget::LogSearch => {
+                let same = self.logs.search.as_ref().map(|s| s.text.as_str()) == Some(text)
+                    || (self.logs.search.is_none() && text.is_empty());
+                if !same {
+                    self.logs.set_search(logs::Search::new(text));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

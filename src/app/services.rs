@@ -1,0 +1,148 @@
+//! Services pane state: rows from every feed (ECS, Lambda, HTTP), sorted, filtered, selected.
+
+use crate::model::Service;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Health,
+    Name,
+    Kind,
+}
+
+impl Sort {
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::Health => Sort::Name,
+            Sort::Name => Sort::Kind,
+            Sort::Kind => Sort::Health,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Health => "health",
+            Sort::Name => "name",
+            Sort::Kind => "kind",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ServicesState {
+    by_feed: BTreeMap<&'static str, Vec<Service>>,
+    /// Sorted and filtered rows, rebuilt when data, sort or filter change.
+    rows: Vec<Service>,
+    pub sort: Sort,
+    pub filter: String,
+    selected_key: Option<String>,
+    pub selected: usize,
+}
+
+impl ServicesState {
+    pub fn set_feed(&mut self, feed: &'static str, rows: Vec<Service>) {
+        self.by_feed.insert(feed, rows);
+        self.rebuild();
+    }
+
+    pub fn rows(&self) -> &[Service] {
+        &self.rows
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Service> {
+        self.by_feed.values().flatten()
+    }
+
+    pub fn total(&self) -> usize {
+        self.by_feed.values().map(Vec::len).sum()
+    }
+
+    pub fn selected_row(&self) -> Option<&Service> {
+        self.rows.get(self.selected)
+    }
+
+    pub fn set_sort(&mut self, sort: Sort) {
+        self.sort = sort;
+        self.rebuild();
+    }
+
+    pub fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_string();
+        self.rebuild();
+    }
+
+    pub fn move_by(&mut self, delta: i64) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let max = self.rows.len() as i64 - 1;
+        self.selected = (self.selected as i64 + delta).clamp(0, max) as usize;
+        self.selected_key = Some(self.rows[self.selected].key());
+    }
+
+    fn rebuild(&mut self) {
+        let needle = self.filter.to_lowercase();
+        let mut rows: Vec<Service> = self
+            .by_feed
+            .values()
+            .flatten()
+            .filter(|s| {
+                needle.is_empty()
+                    || [Some(&s.name), s.cluster.as_ref(), Some(&s.status), s.url.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .any(|f| f.to_lowercase().contains(&needle))
+            })
+            .cloned()
+            .collect();
+        let name = |s: &Service| (s.cluster.clone().unwrap_or_default(), s.name.clone());
+        match self.sort {
+            Sort::Health => rows.sort_by(|a, b| a.health.rank().cmp(&b.health.rank()).then(a.kind.cmp(&b.kind)).then(name(a).cmp(&name(b)))),
+            Sort::Name => rows.sort_by_key(|s| (s.name.clone(), s.cluster.clone())),
+            Sort::Kind => rows.sort_by(|a, b| a.kind.cmp(&b.kind).then(name(a).cmp(&name(b)))),
+        }
+        self.rows = rows;
+        // Keep the cursor on the same service when rows move around.
+        self.selected = self
+            .selected_key
+            .as_ref()
+            .and_then(|k| self.rows.iter().position(|r| &r.key() == k))
+            .unwrap_or_else(|| self.selected.min(self.rows.len().saturating_sub(1)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Health, ServiceKind};
+
+    fn svc(name: &str, h: Health) -> Service {
+        let mut s = Service::new(ServiceKind::Ecs, name);
+        s.cluster = Some("prod".into());
+        s.health = h;
+        s
+    }
+
+    #[test]
+    fn worst_first_and_selection_follows_the_row() {
+        let mut st = ServicesState::default();
+        st.set_feed("ecs", vec![svc("a", Health::Ok), svc("b", Health::Ok), svc("c", Health::Ok)]);
+        st.move_by(1);
+        assert_eq!(st.selected_row().unwrap().name, "b");
+        st.set_feed("ecs", vec![svc("a", Health::Ok), svc("b", Health::Ok), svc("c", Health::Crit)]);
+        assert_eq!(st.rows()[0].name, "c");
+        assert_eq!(st.selected_row().unwrap().name, "b");
+    }
+
+    #[test]
+    fn filter_and_sort() {
+        let mut st = ServicesState::default();
+        st.set_feed("ecs", vec![svc("api", Health::Ok), svc("worker", Health::Warn)]);
+        st.set_filter("API");
+        assert_eq!(st.rows().len(), 1);
+        st.set_filter("");
+        st.set_sort(Sort::Name);
+        assert_eq!(st.rows()[0].name, "api");
+    }
+}

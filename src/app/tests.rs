@@ -1,0 +1,170 @@
+//! Update tests: message sequences in, state and effects out. No terminal, no sleeps.
+
+use super::*;
+use crate::model::LogEvent;
+use crate::sources::demo::{DemoSource, fleet::Fleet};
+use crate::sources::{Payload, SourceCommand, SourceEvent, Window};
+use std::sync::Arc;
+
+const T0: i64 = 1_800_000_000_000;
+
+fn demo_app() -> App {
+    let src = DemoSource::new(42, T0);
+    let mut app = App::new(&crate::sources::DataSource::info(&src), 1000, T0);
+    let mut fleet = Fleet::new(42, T0);
+    for ev in DemoSource::initial_events(&mut fleet, 60.0) {
+        app.update(Msg::Source(ev));
+    }
+    app.update(Msg::Resize { width: 160, height: 48 });
+    app
+}
+
+fn logs(n: usize, at: i64) -> Msg {
+    Msg::Source(SourceEvent {
+        feed: "logs",
+        at_ms: at,
+        payload: Payload::Logs(
+            (0..n)
+                .map(|i| LogEvent { time_ms: at, group: Arc::from("/ecs/x"), stream: None, message: format!("line {i}") })
+                .collect(),
+        ),
+    })
+}
+
+#[test]
+fn focus_cycles_and_zoom_toggles() {
+    let mut app = demo_app();
+    assert_eq!(app.focus, Pane::Services);
+    app.update(Msg::Action(Action::FocusNext));
+    app.update(Msg::Action(Action::FocusNext));
+    app.update(Msg::Action(Action::FocusNext));
+    assert_eq!(app.focus, Pane::Logs);
+    app.update(Msg::Action(Action::FocusNext));
+    assert_eq!(app.focus, Pane::Services);
+    app.update(Msg::Action(Action::FocusPrev));
+    assert_eq!(app.focus, Pane::Logs);
+    app.update(Msg::Action(Action::Zoom));
+    assert!(app.zoomed);
+    app.update(Msg::Action(Action::Close));
+    assert!(!app.zoomed);
+}
+
+#[test]
+fn quit_returns_the_quit_effect() {
+    let mut app = demo_app();
+    assert_eq!(app.update(Msg::Action(Action::Quit)), vec![Effect::Quit]);
+}
+
+#[test]
+fn help_captures_keys_until_closed() {
+    let mut app = demo_app();
+    app.update(Msg::Action(Action::Help));
+    assert_eq!(app.mode(), crate::config::Mode::Help);
+    app.update(Msg::Action(Action::Down));
+    assert_eq!(app.help, Some(1));
+    app.update(Msg::Action(Action::FocusNext));
+    assert_eq!(app.focus, Pane::Services, "pane keys do nothing under help");
+    app.update(Msg::Action(Action::Close));
+    assert_eq!(app.help, None);
+}
+
+#[test]
+fn search_prompt_previews_commits_and_cancels() {
+    let mut app = demo_app();
+    app.update(Msg::Action(Action::FocusLogs));
+    app.update(Msg::Action(Action::Search));
+    assert!(app.input_active());
+    for c in "START".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    assert!(app.logs.total_matches > 0, "live preview while typing");
+    app.update(Msg::Input(InputKey::Enter));
+    assert!(!app.input_active());
+    assert_eq!(app.logs.search.as_ref().unwrap().text, "START");
+    // Esc on a new prompt restores the committed search.
+    app.update(Msg::Action(Action::Search));
+    app.update(Msg::Input(InputKey::ClearLine));
+    app.update(Msg::Input(InputKey::Char('x')));
+    app.update(Msg::Input(InputKey::Esc));
+    assert_eq!(app.logs.search.as_ref().unwrap().text, "START");
+    // n jumps to a match and pauses follow; the filter shows only matches.
+    app.update(Msg::Action(Action::NextMatch));
+    assert!(!app.logs.follow);
+    assert!(app.logs.current_match.is_some());
+    app.update(Msg::Action(Action::ToggleFilter));
+    assert!(app.logs.tail(20).iter().all(|l| l.message.contains("START")));
+    app.update(Msg::Action(Action::Bottom));
+    assert!(app.logs.follow);
+}
+
+#[test]
+fn service_filter_from_the_services_pane() {
+    let mut app = demo_app();
+    app.update(Msg::Action(Action::Search));
+    for c in "internal".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    app.update(Msg::Input(InputKey::Enter));
+    assert_eq!(app.services.rows().len(), 3);
+    app.update(Msg::Action(Action::ClearSearch));
+    assert_eq!(app.services.rows().len(), 12);
+}
+
+#[test]
+fn paused_logs_count_waiting_lines() {
+    let mut app = demo_app();
+    app.update(Msg::Action(Action::FocusLogs));
+    app.update(Msg::Action(Action::ToggleFollow));
+    app.update(logs(25, T0 + 1000));
+    assert_eq!(app.logs.waiting, 25);
+    app.update(Msg::Action(Action::ToggleFollow));
+    assert_eq!(app.logs.waiting, 0);
+}
+
+#[test]
+fn page_keys_page_by_the_visible_height() {
+    let mut app = demo_app();
+    app.update(Msg::Action(Action::FocusLogs));
+    let bottom = app.logs.tail(1)[0].seq;
+    app.update(Msg::Action(Action::PageUp));
+    let page = app.page(Pane::Logs) as u64;
+    assert!(page > 5);
+    assert_eq!(app.logs.tail(1)[0].seq, bottom - page);
+}
+
+#[test]
+fn window_switch_asks_the_source() {
+    let mut app = demo_app();
+    app.update(Msg::Action(Action::FocusMetrics));
+    let fx = app.update(Msg::Action(Action::NextWindow));
+    assert_eq!(fx, vec![Effect::Command(SourceCommand::SetMetricWindow(Window::H1))]);
+    assert_eq!(app.metrics.window, Window::H1);
+}
+
+#[test]
+fn feed_errors_are_kept_with_data_and_clear_on_recovery() {
+    let mut app = demo_app();
+    let before = app.metrics.series.len();
+    app.update(Msg::Source(SourceEvent { feed: "metrics", at_ms: T0 + 5000, payload: Payload::Error("ThrottlingException: Rate exceeded".into()) }));
+    assert_eq!(app.metrics.series.len(), before, "data stays");
+    assert_eq!(app.feeds.get("metrics").unwrap().freshness(T0 + 6000), feeds::Freshness::Failing);
+    app.update(Msg::Source(SourceEvent { feed: "metrics", at_ms: T0 + 9000, payload: Payload::MetricPoints(vec![]) }));
+    assert_eq!(app.feeds.get("metrics").unwrap().freshness(T0 + 9000), feeds::Freshness::Fresh);
+}
+
+#[test]
+fn stale_when_a_feed_goes_quiet() {
+    let mut app = demo_app();
+    app.update(Msg::Tick { now_ms: T0 + 60_000 });
+    assert_eq!(app.feeds.get("ecs").unwrap().freshness(app.now_ms), feeds::Freshness::Stale);
+}
+
+#[test]
+fn mouse_scroll_goes_to_the_pane_under_the_pointer() {
+    let mut app = demo_app();
+    app.update(Msg::Scroll { pane: Pane::Logs, lines: -3 });
+    assert!(!app.logs.follow);
+    assert_eq!(app.focus, Pane::Services, "scrolling does not steal focus");
+    app.update(Msg::Click { pane: Pane::Alarms });
+    assert_eq!(app.focus, Pane::Alarms);
+}

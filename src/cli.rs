@@ -1,0 +1,79 @@
+//! Command-line definitions. The cockpit and `snapshot` share the same options so a snapshot
+//! shows exactly what the cockpit would.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "opsdeck", version, about = "Keyboard-driven terminal cockpit for live operations on AWS")]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+
+    /// Quit after drawing this many frames (for startup measurements).
+    #[arg(long, hide = true)]
+    pub exit_after_frames: Option<u64>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// Run on the embedded simulated fleet (no AWS account needed).
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// Seed of the demo fleet, for a reproducible run.
+    #[arg(long, global = true, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Seconds of log history the demo delivers at start.
+    #[arg(long, global = true, hide = true, default_value_t = 300.0)]
+    pub demo_backfill: f64,
+
+    /// Configuration file (default: ./opsdeck.toml, then $XDG_CONFIG_HOME/opsdeck/opsdeck.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Theme: a built-in name (default, light, high-contrast), a name in the config dir's themes/, or a path.
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+
+    /// Keymap: a built-in name (default, vim), a name in the config dir's keymaps/, or a path.
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub keymap: Option<String>,
+
+    /// Log lines kept in memory (overrides logs.buffer_lines).
+    #[arg(long, global = true, value_name = "LINES")]
+    pub log_buffer: Option<usize>,
+
+    /// Do not capture the mouse (lets the terminal select text natively).
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the sources without a terminal, then print the cockpit as text or its data as JSON.
+    Snapshot(SnapshotArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SnapshotArgs {
+    #[arg(long, default_value_t = 160)]
+    pub width: u16,
+    #[arg(long, default_value_t = 48)]
+    pub height: u16,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Give up waiting for slow sources after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
+    pub after: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

@@ -1,0 +1,105 @@
+//! Assembles a run from the command line: configuration, theme, keymap, the data source, and
+//! either the interactive cockpit or a snapshot.
+
+use crate::app::App;
+use crate::cli::{Cli, Common, Format, SnapshotArgs};
+use crate::config::{Config, Dirs, Keymap, Theme};
+use crate::event_loop::{self, Exit, Options};
+use crate::sources::DataSource;
+use crate::sources::demo::DemoSource;
+use crate::{logging, snapshot, tui};
+use anyhow::{Context, Result, bail};
+
+pub struct Setup {
+    pub config: Config,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub dirs: Dirs,
+}
+
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+pub fn setup(common: &Common) -> Result<Setup> {
+    let dirs = Dirs::from_env();
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let config = Config::discover(common.config.as_deref(), &cwd, dirs.config.as_deref())?;
+    let theme_spec = common.theme.clone().or(config.theme.clone()).unwrap_or_else(|| "default".into());
+    let keymap_spec = common.keymap.clone().or(config.keymap.clone()).unwrap_or_else(|| "default".into());
+    let theme = Theme::load(&theme_spec, dirs.config.as_deref(), no_color())?;
+    let keymap = Keymap::load(&keymap_spec, dirs.config.as_deref())?;
+    Ok(Setup { config, theme, keymap, dirs })
+}
+
+pub fn source(common: &Common) -> Result<Box<dyn DataSource>> {
+    if common.demo {
+        let mut d = DemoSource::new(common.seed, event_loop::now_ms());
+        d.backfill_seconds = common.demo_backfill.max(0.0);
+        return Ok(Box::new(d));
+    }
+    bail!("live AWS sources are not built yet; run `opsdeck --demo` for the embedded simulated fleet")
+}
+
+fn log_capacity(common: &Common, config: &Config) -> usize {
+    common.log_buffer.unwrap_or(config.log_buffer_lines).max(1)
+}
+
+pub fn run(cli: Cli) -> Result<i32> {
+    let s = setup(&cli.common)?;
+    match cli.command {
+        Some(crate::cli::Command::Snapshot(args)) => run_snapshot(&cli.common, &s, &args),
+        None => run_cockpit(&cli.common, &s, cli.exit_after_frames),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> {
+    let source = source(common)?;
+    let rt = runtime()?;
+    let app = rt.block_on(snapshot::collect(source, log_capacity(common, &s.config), args.after));
+    let out = match args.format {
+        Format::Text => snapshot::text(&app, &s.theme, &s.keymap, args.width, args.height),
+        Format::Json => snapshot::json(&app)?,
+    };
+    println!("{out}");
+    Ok(0)
+}
+
+fn run_cockpit(common: &Common, s: &Setup, exit_after_frames: Option<u64>) -> Result<i32> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        bail!("the cockpit needs a terminal; for scripts use `opsdeck snapshot`");
+    }
+    let source = source(common)?;
+    let _log_guard = logging::init(s.dirs.state.as_deref());
+    tracing::info!(theme = %s.theme.name, keymap = %s.keymap.name, "starting cockpit");
+    let rt = runtime()?;
+    let mut app = App::new(&source.info(), log_capacity(common, &s.config), event_loop::now_ms());
+    tui::install_panic_hook();
+    let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
+    let result = rt.block_on(event_loop::run(
+        &mut term,
+        &mut app,
+        source,
+        &s.keymap,
+        &s.theme,
+        Options { exit_after_frames },
+    ));
+    tui::restore()?;
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    let exit = result?;
+    tracing::info!(?exit, "cockpit stopped");
+    Ok(match exit {
+        Exit::Signal("SIGTERM") => 143,
+        Exit::Signal("SIGHUP") => 129,
+        _ => 0,
+    })
+}

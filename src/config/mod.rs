@@ -1,0 +1,157 @@
+//! User configuration: `opsdeck.toml`, themes, keymaps and key parsing.
+//!
+//! `opsdeck.toml` is looked for at `--config PATH`, else `./opsdeck.toml`, else
+//! `$XDG_CONFIG_HOME/opsdeck/opsdeck.toml`. Unknown keys and bad values are errors that name
+//! the file, line and key: a typo must never be silently ignored during an incident.
+
+pub mod error;
+pub mod keymap;
+pub mod keys;
+pub mod theme;
+
+pub use error::FileError;
+pub use keymap::{Keymap, Mode};
+pub use theme::Theme;
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+pub const DEFAULT_LOG_BUFFER: usize = 50_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Where it was read from, for messages; `None` when defaults are in use.
+    pub path: Option<PathBuf>,
+    pub theme: Option<String>,
+    pub keymap: Option<String>,
+    pub log_buffer_lines: usize,
+    pub mouse: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { path: None, theme: None, keymap: None, log_buffer_lines: DEFAULT_LOG_BUFFER, mouse: true }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    theme: Option<String>,
+    keymap: Option<String>,
+    #[serde(default)]
+    logs: RawLogs,
+    #[serde(default)]
+    ui: RawUi,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLogs {
+    buffer_lines: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawUi {
+    mouse: Option<bool>,
+}
+
+impl Config {
+    pub fn parse(path: &Path, src: &str) -> Result<Config, FileError> {
+        let raw: RawConfig = toml::from_str(src).map_err(|e| FileError::from_toml(path, src, &e))?;
+        let mut cfg = Config { path: Some(path.to_path_buf()), theme: raw.theme, keymap: raw.keymap, ..Config::default() };
+        if let Some(n) = raw.logs.buffer_lines {
+            let v = *n.get_ref();
+            if !(100..=5_000_000).contains(&v) {
+                return Err(FileError::at(
+                    path,
+                    src,
+                    n.span().start,
+                    format!("logs.buffer_lines = {v} is out of range: use 100 to 5000000 (default {DEFAULT_LOG_BUFFER})"),
+                ));
+            }
+            cfg.log_buffer_lines = v as usize;
+        }
+        if let Some(m) = raw.ui.mouse {
+            cfg.mouse = m;
+        }
+        Ok(cfg)
+    }
+
+    /// Finds and reads the configuration. An explicit `--config` must exist; the implicit
+    /// locations are optional.
+    pub fn discover(explicit: Option<&Path>, cwd: &Path, config_dir: Option<&Path>) -> Result<Config, FileError> {
+        let candidate = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => [Some(cwd.join("opsdeck.toml")), config_dir.map(|d| d.join("opsdeck.toml"))]
+                .into_iter()
+                .flatten()
+                .find(|p| p.is_file()),
+        };
+        match candidate {
+            Some(p) => {
+                let src = error::read_text(&p)?;
+                Config::parse(&p, &src)
+            }
+            None => Ok(Config::default()),
+        }
+    }
+}
+
+/// XDG directories for opsdeck (config, state for logs, data for the journal).
+#[derive(Debug, Clone)]
+pub struct Dirs {
+    pub config: Option<PathBuf>,
+    pub state: Option<PathBuf>,
+    pub data: Option<PathBuf>,
+}
+
+impl Dirs {
+    pub fn from_env() -> Dirs {
+        match directories::ProjectDirs::from("", "", "opsdeck") {
+            Some(p) => Dirs {
+                config: Some(p.config_dir().to_path_buf()),
+                state: Some(p.state_dir().unwrap_or_else(|| p.data_local_dir()).to_path_buf()),
+                data: Some(p.data_dir().to_path_buf()),
+            },
+            None => Dirs { config: None, state: None, data: None },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<Config, String> {
+        Config::parse(Path::new("opsdeck.toml"), src).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn empty_is_defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(c.log_buffer_lines, DEFAULT_LOG_BUFFER);
+        assert!(c.mouse);
+    }
+
+    #[test]
+    fn values_are_read() {
+        let c = parse("theme = \"light\"\nkeymap = \"vim\"\n[logs]\nbuffer_lines = 1000\n[ui]\nmouse = false\n").unwrap();
+        assert_eq!(c.theme.as_deref(), Some("light"));
+        assert_eq!(c.keymap.as_deref(), Some("vim"));
+        assert_eq!(c.log_buffer_lines, 1000);
+        assert!(!c.mouse);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let e = parse("theme = \"light\"\n[logs]\nbufer_lines = 10\n").unwrap_err();
+        assert!(e.starts_with("opsdeck.toml:3: unknown field `bufer_lines`"), "{e}");
+        let e = parse("[logs]\nbuffer_lines = 5\n").unwrap_err();
+        assert!(e.starts_with("opsdeck.toml:2: logs.buffer_lines = 5 is out of range"), "{e}");
+        let e = parse("[ui]\nmouse = \"yes\"\n").unwrap_err();
+        assert!(e.starts_with("opsdeck.toml:2: invalid type"), "{e}");
+    }
+}

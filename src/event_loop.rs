@@ -1,0 +1,156 @@
+//! The select loop: terminal events, source events (drained in batches), a 1 s tick and
+//! signals, all feeding the pure `App::update`; redraws only when something changed, at
+//! most once per frame interval.
+
+use crate::app::{App, Effect, InputKey, Msg};
+use crate::config::keys::KeyCombo;
+use crate::config::{Keymap, Theme};
+use crate::sources::{COMMAND_CHANNEL, DataSource, EVENT_CHANNEL};
+use crate::tui::{self, Term};
+use crate::ui;
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use futures::StreamExt;
+use std::time::{Duration, Instant};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+pub const FRAME: Duration = Duration::from_millis(16);
+const BATCH: usize = 512;
+
+pub struct Options {
+    /// Quit after this many frames (startup measurements).
+    pub exit_after_frames: Option<u64>,
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// How the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    Signal(&'static str),
+    FramesDone,
+}
+
+pub async fn run(
+    term: &mut Term,
+    app: &mut App,
+    source: Box<dyn DataSource>,
+    keymap: &Keymap,
+    theme: &Theme,
+    opts: Options,
+) -> anyhow::Result<Exit> {
+    let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL);
+    let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CHANNEL);
+    let source_task = source.start(tx, cmd_rx);
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut last_draw: Option<Instant> = None;
+    let mut frames = 0u64;
+    let mut source_open = true;
+    let size = term.size()?;
+    app.update(Msg::Resize { width: size.width, height: size.height });
+
+    let exit = 'outer: loop {
+        let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
+        if app.dirty && due {
+            term.draw(|f| ui::render(f, app, theme, keymap))?;
+            app.dirty = false;
+            last_draw = Some(Instant::now());
+            frames += 1;
+            if opts.exit_after_frames.is_some_and(|n| frames >= n) {
+                break Exit::FramesDone;
+            }
+        }
+        let next_draw = last_draw.map_or_else(tokio::time::Instant::now, |t| (t + FRAME).into());
+        let mut msgs = Vec::new();
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => {
+                    if let Some(m) = terminal_msg(&ev, app, keymap) {
+                        msgs.push(m);
+                    }
+                }
+                Some(Err(e)) => tracing::warn!("terminal event error: {e}"),
+                None => break 'outer Exit::Signal("stdin closed"),
+            },
+            n = rx.recv_many(&mut batch, BATCH), if source_open => {
+                if n == 0 {
+                    source_open = false;
+                    tracing::warn!("data source stopped");
+                }
+                msgs.extend(batch.drain(..).map(Msg::Source));
+            }
+            _ = tick.tick() => msgs.push(Msg::Tick { now_ms: now_ms() }),
+            _ = sigterm.recv() => break 'outer Exit::Signal("SIGTERM"),
+            _ = sighup.recv() => break 'outer Exit::Signal("SIGHUP"),
+            _ = tokio::time::sleep_until(next_draw), if app.dirty => {}
+        }
+        for m in msgs {
+            for fx in app.update(m) {
+                match fx {
+                    Effect::Quit => break 'outer Exit::Quit,
+                    Effect::Suspend => {
+                        tui::suspend(term)?;
+                        app.dirty = true;
+                    }
+                    Effect::Repaint => {
+                        term.clear()?;
+                        app.dirty = true;
+                    }
+                    Effect::Command(c) => {
+                        if cmd_tx.try_send(c).is_err() {
+                            tracing::warn!("source command channel full; command dropped");
+                        }
+                    }
+                }
+            }
+        }
+    };
+    source_task.abort();
+    Ok(exit)
+}
+
+fn terminal_msg(ev: &Event, app: &App, keymap: &Keymap) -> Option<Msg> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            if app.input_active() {
+                input_key(k).map(Msg::Input)
+            } else {
+                let combo = KeyCombo::from_event(k)?;
+                keymap.action(app.mode(), combo).map(Msg::Action)
+            }
+        }
+        Event::Resize(w, h) => Some(Msg::Resize { width: *w, height: *h }),
+        Event::Mouse(m) => {
+            let area = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
+            let pane = ui::layout::compute(area, app).pane_at(m.column, m.row)?;
+            match m.kind {
+                MouseEventKind::ScrollUp => Some(Msg::Scroll { pane, lines: -3 }),
+                MouseEventKind::ScrollDown => Some(Msg::Scroll { pane, lines: 3 }),
+                MouseEventKind::Down(_) => Some(Msg::Click { pane }),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn input_key(k: &KeyEvent) -> Option<InputKey> {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match k.code {
+        KeyCode::Char('u') if ctrl => InputKey::ClearLine,
+        KeyCode::Char('c') if ctrl => InputKey::Esc,
+        KeyCode::Char(c) if !ctrl => InputKey::Char(c),
+        KeyCode::Backspace => InputKey::Backspace,
+        KeyCode::Enter => InputKey::Enter,
+        KeyCode::Esc => InputKey::Esc,
+        _ => return None,
+    })
+}

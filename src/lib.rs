@@ -1,0 +1,18 @@
+//! opsdeck: a keyboard-driven terminal cockpit for live operations.
+//!
+//! The crate is a library so that benches and integration tests can drive the same code the
+//! binary runs; `main.rs` only parses the command line and dispatches.
+
+pub mod app;
+pub mod cli;
+pub mod cockpit;
+pub mod config;
+pub mod event_loop;
+pub mod logging;
+pub mod model;
+pub mod redact;
+pub mod sanitize;
+pub mod snapshot;
+pub mod sources;
+pub mod tui;
+pub mod ui;

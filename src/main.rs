@@ -1,0 +1,13 @@
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = opsdeck::cli::Cli::parse();
+    match opsdeck::cockpit::run(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("opsdeck: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

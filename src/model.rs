@@ -1,0 +1,265 @@
+//! The data model shared by sources, the application state, the views and `snapshot --format
+//! json`. Field names here are a public contract (tests and scripts read the JSON): add
+//! fields, never rename.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Health as shown everywhere: by colour role *and* by symbol, so it reads in monochrome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    Crit,
+    Warn,
+    #[default]
+    Unknown,
+    Ok,
+}
+
+impl Health {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Health::Ok => "✓",
+            Health::Warn => "⚠",
+            Health::Crit => "✗",
+            Health::Unknown => "?",
+        }
+    }
+
+    /// Severity rank for sorting: the worst first.
+    pub fn rank(self) -> u8 {
+        match self {
+            Health::Crit => 0,
+            Health::Warn => 1,
+            Health::Unknown => 2,
+            Health::Ok => 3,
+        }
+    }
+
+    pub fn worst(self, other: Health) -> Health {
+        if other.rank() < self.rank() { other } else { self }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceKind {
+    Ecs,
+    Lambda,
+    Http,
+}
+
+impl ServiceKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ServiceKind::Ecs => "ECS",
+            ServiceKind::Lambda => "λ",
+            ServiceKind::Http => "HTTP",
+        }
+    }
+}
+
+/// One row of the services pane: an ECS service, a Lambda function or an HTTP health check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub kind: ServiceKind,
+    pub name: String,
+    pub cluster: Option<String>,
+    /// Short state text: ECS rollout state, Lambda state, or HTTP status line.
+    pub status: String,
+    pub desired: Option<i64>,
+    pub running: Option<i64>,
+    pub pending: Option<i64>,
+    pub health: Health,
+    /// ECS: the latest service event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event: Option<String>,
+    /// Lambda: version / alias, e.g. `live→v12`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_concurrency: Option<i64>,
+    /// HTTP: the checked URL, the code and the latency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
+}
+
+impl Service {
+    pub fn new(kind: ServiceKind, name: impl Into<String>) -> Self {
+        Service {
+            kind,
+            name: name.into(),
+            cluster: None,
+            status: String::new(),
+            desired: None,
+            running: None,
+            pending: None,
+            health: Health::Unknown,
+            last_event: None,
+            version: None,
+            memory_mb: None,
+            reserved_concurrency: None,
+            url: None,
+            status_code: None,
+            latency_ms: None,
+        }
+    }
+
+    /// Stable identity across refreshes (keeps the selection on the same row).
+    pub fn key(&self) -> String {
+        format!("{:?}/{}/{}", self.kind, self.cluster.as_deref().unwrap_or(""), self.name)
+    }
+}
+
+/// Whether larger values are worse (CPU, errors) or better (healthy hosts, throughput).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    #[default]
+    Above,
+    Below,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct Thresholds {
+    pub warn: Option<f64>,
+    pub crit: Option<f64>,
+    #[serde(default)]
+    pub direction: Direction,
+}
+
+impl Thresholds {
+    pub fn classify(&self, v: f64) -> Health {
+        let breach = |t: Option<f64>| match (t, self.direction) {
+            (Some(t), Direction::Above) => v >= t,
+            (Some(t), Direction::Below) => v <= t,
+            (None, _) => false,
+        };
+        if breach(self.crit) {
+            Health::Crit
+        } else if breach(self.warn) {
+            Health::Warn
+        } else {
+            Health::Ok
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.warn.is_none() && self.crit.is_none()
+    }
+}
+
+/// Identity of a metric series.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MetricKey {
+    pub namespace: String,
+    pub metric: String,
+    pub dimensions: BTreeMap<String, String>,
+    pub stat: String,
+}
+
+/// A metric definition plus its points (time in ms since the epoch, UTC).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricSeries {
+    pub label: String,
+    pub key: MetricKey,
+    pub unit: Option<String>,
+    pub thresholds: Thresholds,
+    pub points: Vec<(i64, f64)>,
+}
+
+impl MetricSeries {
+    /// Points at or after `since_ms`.
+    pub fn window(&self, since_ms: i64) -> &[(i64, f64)] {
+        let start = self.points.partition_point(|(t, _)| *t < since_ms);
+        &self.points[start..]
+    }
+
+    pub fn last(&self) -> Option<f64> {
+        self.points.last().map(|p| p.1)
+    }
+
+    pub fn health(&self) -> Health {
+        match self.last() {
+            None => Health::Unknown,
+            Some(_) if self.thresholds.is_empty() => Health::Ok,
+            Some(v) => self.thresholds.classify(v),
+        }
+    }
+
+    /// Merges newer points in, keeping time order and dropping duplicates by timestamp.
+    pub fn merge_points(&mut self, mut new: Vec<(i64, f64)>, keep_since_ms: i64) {
+        new.sort_by_key(|p| p.0);
+        for (t, v) in new {
+            match self.points.last() {
+                Some((lt, _)) if *lt < t => self.points.push((t, v)),
+                None => self.points.push((t, v)),
+                _ => match self.points.binary_search_by_key(&t, |p| p.0) {
+                    Ok(i) => self.points[i].1 = v,
+                    Err(i) => self.points.insert(i, (t, v)),
+                },
+            }
+        }
+        let cut = self.points.partition_point(|(t, _)| *t < keep_since_ms);
+        if cut > 0 {
+            self.points.drain(..cut);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alarm {
+    pub name: String,
+    /// `ALARM`, `OK` or `INSUFFICIENT_DATA`, as CloudWatch says it.
+    pub state: String,
+    pub reason: Option<String>,
+    /// When the state last changed (ms since the epoch, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_ms: Option<i64>,
+}
+
+impl Alarm {
+    pub fn health(&self) -> Health {
+        match self.state.as_str() {
+            "ALARM" => Health::Crit,
+            "OK" => Health::Ok,
+            _ => Health::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    Error,
+    Warn,
+    Info,
+    Debug,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "ERROR",
+            Level::Warn => "WARN",
+            Level::Info => "INFO",
+            Level::Debug => "DEBUG",
+        }
+    }
+}
+
+/// One log event as delivered by a source (before sanitising).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEvent {
+    pub time_ms: i64,
+    pub group: Arc<str>,
+    pub stream: Option<Arc<str>>,
+    pub message: String,
+}

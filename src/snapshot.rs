@@ -1,0 +1,113 @@
+//! `opsdeck snapshot`: run the sources without a terminal until every feed has delivered once
+//! (or a time limit passes), then print the cockpit as text or the data model as JSON.
+
+use crate::app::{App, Msg};
+use crate::config::{Keymap, Theme};
+use crate::model::Health;
+use crate::sources::{COMMAND_CHANNEL, DataSource, EVENT_CHANNEL};
+use crate::ui;
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Log lines included in JSON output (the newest).
+pub const JSON_LOG_LINES: usize = 1000;
+
+pub async fn collect(source: Box<dyn DataSource>, log_capacity: usize, limit_secs: f64) -> App {
+    let info = source.info();
+    let mut app = App::new(&info, log_capacity, crate::event_loop::now_ms());
+    let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL);
+    let (_cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CHANNEL);
+    let task = source.start(tx, cmd_rx);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(limit_secs.max(0.0));
+    let mut batch = Vec::new();
+    while !app.feeds.all_delivered() {
+        tokio::select! {
+            n = rx.recv_many(&mut batch, 512) => {
+                if n == 0 { break; }
+                for ev in batch.drain(..) {
+                    app.update(Msg::Source(ev));
+                }
+            }
+            _ = tokio::time::sleep_until(deadline) => break,
+        }
+    }
+    task.abort();
+    app.update(Msg::Tick { now_ms: crate::event_loop::now_ms().max(app.now_ms) });
+    for (name, st) in app.feeds.feeds.iter_mut() {
+        if st.last_ok_ms.is_none() && st.error.is_none() {
+            st.error = Some(format!("{name}: no data within {limit_secs} s"));
+        }
+    }
+    app
+}
+
+pub fn text(app: &App, theme: &Theme, keymap: &Keymap, width: u16, height: u16) -> String {
+    let mut app = app.clone();
+    app.size = (width, height);
+    ui::buffer_text(&ui::render_buffer(&app, theme, keymap, width, height))
+}
+
+fn health(h: Health) -> Value {
+    serde_json::to_value(h).unwrap_or(Value::Null)
+}
+
+pub fn json(app: &App) -> anyhow::Result<String> {
+    let window_start = app.now_ms - app.metrics.window.millis();
+    let services: Vec<Value> = app.services.rows().iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
+    let metrics: Vec<Value> = app
+        .metrics
+        .series
+        .iter()
+        .map(|s| {
+            json!({
+                "label": s.label,
+                "namespace": s.key.namespace,
+                "metric": s.key.metric,
+                "dimensions": s.key.dimensions,
+                "stat": s.key.stat,
+                "unit": s.unit,
+                "values": s.window(window_start).iter().map(|p| p.1).collect::<Vec<_>>(),
+                "last": s.last(),
+                "health": health(s.health()),
+                "thresholds": { "warn": s.thresholds.warn, "crit": s.thresholds.crit },
+            })
+        })
+        .collect();
+    let alarms: Vec<Value> = app
+        .alarms
+        .alarms
+        .iter()
+        .map(|a| json!({ "name": a.name, "state": a.state, "reason": a.reason }))
+        .collect();
+    let lines = app.logs.lines();
+    let logs: Vec<Value> = lines
+        .iter()
+        .skip(lines.len().saturating_sub(JSON_LOG_LINES))
+        .map(|l| {
+            json!({
+                "time": chrono::DateTime::from_timestamp_millis(l.time_ms)
+                    .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+                "group": &*l.group,
+                "stream": l.stream.as_deref(),
+                "level": l.level.map(|v| v.as_str()),
+                "message": l.message,
+            })
+        })
+        .collect();
+    let errors: Vec<Value> = app
+        .feeds
+        .feeds
+        .iter()
+        .filter_map(|(name, st)| st.error.as_ref().map(|e| json!({ "source": name, "message": e })))
+        .collect();
+    let doc = json!({
+        "source": app.source_label,
+        "services": services,
+        "metrics": metrics,
+        "alarms": alarms,
+        "logs": logs,
+        "errors": errors,
+    });
+    Ok(serde_json::to_string_pretty(&doc)?)
+}

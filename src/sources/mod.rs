@@ -1,0 +1,95 @@
+//! The boundary between the cockpit and where data comes from. The cockpit only sees
+//! [`SourceEvent`]s on a bounded channel and sends [`SourceCommand`]s back; it cannot tell the
+//! embedded demo fleet from AWS.
+
+pub mod demo;
+
+use crate::model::{Alarm, LogEvent, MetricKey, MetricSeries, Service};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Capacity of the source → cockpit channel. Sources block (back-pressure) rather than grow
+/// memory when the UI falls behind.
+pub const EVENT_CHANNEL: usize = 1024;
+pub const COMMAND_CHANNEL: usize = 64;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    /// Replaces every row previously delivered by this feed.
+    Services(Vec<Service>),
+    /// Full series definitions with history; replaces the feed's series.
+    MetricSeries(Vec<MetricSeries>),
+    /// New points for known series.
+    MetricPoints(Vec<(MetricKey, Vec<(i64, f64)>)>),
+    Alarms(Vec<Alarm>),
+    Logs(Vec<LogEvent>),
+    /// The feed failed this time; its last data stays on screen with its age.
+    Error(String),
+}
+
+/// One delivery from a feed. `feed` names what failed or refreshed (`ecs`, `lambda`,
+/// `health`, `metrics`, `alarms`, `logs`) so the status bar and pane titles can show the age
+/// and errors of each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceEvent {
+    pub feed: &'static str,
+    pub at_ms: i64,
+    pub payload: Payload,
+}
+
+/// Metric time windows the metrics pane switches between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Window {
+    #[default]
+    M15,
+    H1,
+    H3,
+    H12,
+}
+
+impl Window {
+    pub const ALL: [Window; 4] = [Window::M15, Window::H1, Window::H3, Window::H12];
+
+    pub fn millis(self) -> i64 {
+        match self {
+            Window::M15 => 15 * 60_000,
+            Window::H1 => 3_600_000,
+            Window::H3 => 3 * 3_600_000,
+            Window::H12 => 12 * 3_600_000,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Window::M15 => "15m",
+            Window::H1 => "1h",
+            Window::H3 => "3h",
+            Window::H12 => "12h",
+        }
+    }
+
+    pub fn step(self, forward: bool) -> Window {
+        let i = Window::ALL.iter().position(|w| *w == self).unwrap_or(0) as i64;
+        let n = Window::ALL.len() as i64;
+        Window::ALL[(i + if forward { 1 } else { -1 }).rem_euclid(n) as usize]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceCommand {
+    SetMetricWindow(Window),
+}
+
+/// What a source tells the cockpit about itself before it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceInfo {
+    /// Status bar label: `demo · seed 42`, or `profile · region · account`.
+    pub label: String,
+    /// The feeds it delivers and how often (ms), to judge staleness.
+    pub feeds: Vec<(&'static str, i64)>,
+}
+
+pub trait DataSource: Send + 'static {
+    fn info(&self) -> SourceInfo;
+    fn start(self: Box<Self>, events: mpsc::Sender<SourceEvent>, commands: mpsc::Receiver<SourceCommand>) -> JoinHandle<()>;
+}

@@ -1,0 +1,60 @@
+//! Alarms pane: the count in ALARM in the title, alarms in ALARM first and marked.
+
+use super::text::{age, fit, truncate};
+use super::{pane_block, put_line};
+use crate::app::{App, Pane};
+use crate::config::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
+    let st = &app.alarms;
+    let n = st.in_alarm();
+    let title = if n > 0 {
+        vec![Span::styled(format!(" {n} in ALARM "), theme.danger().add_modifier(ratatui::style::Modifier::REVERSED))]
+    } else if st.alarms.is_empty() {
+        vec![]
+    } else {
+        vec![Span::styled(format!("all {} OK ", st.alarms.len()), theme.ok())]
+    };
+    let block = pane_block(Pane::Alarms, app, theme, title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 || inner.width < 10 {
+        return;
+    }
+    if st.alarms.is_empty() {
+        put_line(buf, inner, 0, &Line::styled("no alarms", theme.muted()));
+        return;
+    }
+    let h = inner.height as usize;
+    let offset = st.selected.saturating_sub(h.saturating_sub(1));
+    let w = inner.width as usize;
+    for (i, a) in st.alarms.iter().enumerate().skip(offset).take(h) {
+        let hs = theme.health(a.health());
+        let state = match a.state.as_str() {
+            "ALARM" => "ALARM",
+            "OK" => "OK",
+            _ => "NODATA",
+        };
+        let since = a.updated_ms.map(|t| age(app.now_ms - t)).unwrap_or_default();
+        let name_w = (w.saturating_sub(13) * 2 / 3).max(8);
+        let reason_w = w.saturating_sub(2 + 7 + name_w + 1 + 5);
+        let mut spans = vec![
+            Span::styled(format!("{} ", a.health().symbol()), hs),
+            Span::styled(fit(state, 7), hs),
+            Span::styled(fit(&a.name, name_w), theme.text()),
+            Span::styled(format!(" {:>4}", since), theme.muted()),
+        ];
+        if reason_w > 4 {
+            spans.push(Span::styled(format!(" {}", truncate(a.reason.as_deref().unwrap_or(""), reason_w - 1)), theme.muted()));
+        }
+        let mut line = Line::from(spans);
+        if i == st.selected && app.focus == Pane::Alarms {
+            line = line.patch_style(theme.selection());
+        }
+        put_line(buf, inner, (i - offset) as u16, &line);
+    }
+}

@@ -1,0 +1,128 @@
+//! Views: pure functions of the application state, one file per pane or overlay. They style
+//! through theme roles only.
+
+pub mod alarms;
+pub mod help;
+pub mod layout;
+pub mod logs;
+pub mod metrics;
+pub mod services;
+pub mod status;
+pub mod text;
+
+use crate::app::feeds::Freshness;
+use crate::app::{App, Pane};
+use crate::config::{Keymap, Theme};
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+
+pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) {
+    let area = frame.area();
+    let areas = layout::compute(area, app);
+    let buf = frame.buffer_mut();
+    if areas.too_small {
+        let msg = format!("opsdeck needs at least {}x{}", layout::MIN_WIDTH, layout::MIN_HEIGHT);
+        Paragraph::new(msg).style(theme.warn()).render_ref(area, buf);
+        return;
+    }
+    if let Some(r) = areas.services {
+        services::render(buf, r, app, theme);
+    }
+    if let Some(r) = areas.metrics {
+        metrics::render(buf, r, app, theme);
+    }
+    if let Some(r) = areas.alarms {
+        alarms::render(buf, r, app, theme);
+    }
+    if let Some(r) = areas.logs {
+        logs::render(buf, r, app, theme);
+    }
+    status::render(buf, areas.status, app, theme, keymap);
+    if let Some(scroll) = app.help {
+        help::render(buf, area, scroll, app, theme, keymap);
+    }
+}
+
+/// Renders into an off-screen buffer (snapshot, tests, benches).
+pub fn render_buffer(app: &App, theme: &Theme, keymap: &Keymap, width: u16, height: u16) -> Buffer {
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    let mut terminal = ratatui::Terminal::new(backend).expect("TestBackend never fails to initialise");
+    terminal
+        .draw(|f| render(f, app, theme, keymap))
+        .expect("TestBackend draw is infallible");
+    terminal.backend().buffer().clone()
+}
+
+/// Plain text of a buffer, one line per row, trailing spaces trimmed.
+pub fn buffer_text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            line.push_str(sym);
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+trait RenderRef {
+    fn render_ref(self, area: Rect, buf: &mut Buffer);
+}
+
+impl<W: ratatui::widgets::Widget> RenderRef for W {
+    fn render_ref(self, area: Rect, buf: &mut Buffer) {
+        self.render(area, buf);
+    }
+}
+
+/// The frame of a pane: title, focus, and the freshness of the feeds behind it. A failing
+/// feed puts its error in the title (with the data age) so the problem shows where the data
+/// is, while the rest of the cockpit keeps updating.
+pub fn pane_block<'a>(pane: Pane, app: &App, theme: &Theme, mut title: Vec<Span<'a>>) -> Block<'a> {
+    let focused = app.focus == pane;
+    let mut spans = vec![Span::styled(format!(" {} ", pane.title()), theme.title())];
+    spans.append(&mut title);
+    for feed in pane.feeds() {
+        let Some(st) = app.feeds.get(feed) else { continue };
+        match st.freshness(app.now_ms) {
+            Freshness::Failing => {
+                let age = st.age_ms(app.now_ms).map(|a| format!(", data {} old", text::age(a))).unwrap_or_default();
+                let msg = st.error.as_deref().unwrap_or("error");
+                spans.push(Span::styled(format!(" ✗ {feed}: {}{age} ", text::truncate(msg, 60)), theme.danger()));
+            }
+            Freshness::Stale => {
+                let age = st.age_ms(app.now_ms).unwrap_or(0);
+                spans.push(Span::styled(format!(" ⚠ {feed} stale {} ", text::age(age)), theme.warn()));
+            }
+            Freshness::Waiting => spans.push(Span::styled(format!(" … {feed} "), theme.muted())),
+            Freshness::Fresh => {}
+        }
+    }
+    if focused && app.zoomed {
+        spans.push(Span::styled(" [zoom] ", theme.accent()));
+    }
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_style(theme.border(focused))
+        .title(Line::from(spans))
+}
+
+/// Draws `line` into one row, clipped to `area`.
+pub fn put_line(buf: &mut Buffer, area: Rect, row: u16, line: &Line<'_>) {
+    if row < area.height {
+        buf.set_line(area.x, area.y + row, line, area.width);
+    }
+}

@@ -1,0 +1,120 @@
+//! Services pane: ECS services, Lambda functions and HTTP checks, worst first. Health is shown
+//! by colour and by symbol so it reads in monochrome and on a projector.
+
+use super::text::{fit, fit_right, truncate};
+use super::{pane_block, put_line};
+use crate::app::{App, Pane};
+use crate::config::Theme;
+use crate::model::{Service, ServiceKind};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
+    let st = &app.services;
+    let mut title = vec![Span::styled(format!("{} ", st.total()), theme.muted())];
+    if !st.filter.is_empty() {
+        title.push(Span::styled(format!("/{} ({} shown) ", st.filter, st.rows().len()), theme.accent()));
+    }
+    title.push(Span::styled(format!("sort:{} ", st.sort.label()), theme.muted()));
+    let block = pane_block(Pane::Services, app, theme, title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 || inner.width < 10 {
+        return;
+    }
+    let rows = st.rows();
+    if rows.is_empty() {
+        let msg = if st.total() == 0 { "waiting for data…" } else { "no row matches the filter" };
+        put_line(buf, inner, 0, &Line::styled(msg, theme.muted()));
+        return;
+    }
+    // The selected row's detail takes the last line when there is room for it.
+    let detail_room = inner.height >= 6 && app.focus == Pane::Services;
+    let list_h = if detail_room { inner.height - 1 } else { inner.height } as usize;
+    let offset = st.selected.saturating_sub(list_h.saturating_sub(1));
+    let w = inner.width as usize;
+    for (i, s) in rows.iter().enumerate().skip(offset).take(list_h) {
+        let selected = i == st.selected && app.focus == Pane::Services;
+        let mut line = row_line(s, w, theme);
+        if selected {
+            line = line.patch_style(theme.selection());
+        }
+        put_line(buf, inner, (i - offset) as u16, &line);
+    }
+    if detail_room && let Some(s) = st.selected_row() {
+        let text = detail(s);
+        put_line(buf, inner, inner.height - 1, &Line::styled(truncate(&format!("» {text}"), w), theme.muted()));
+    }
+}
+
+fn counts(s: &Service) -> String {
+    match s.kind {
+        ServiceKind::Ecs => {
+            let mut c = format!("{}/{}", s.running.unwrap_or(0), s.desired.unwrap_or(0));
+            if let Some(p) = s.pending.filter(|p| *p > 0) {
+                c.push_str(&format!(" +{p}"));
+            }
+            c
+        }
+        ServiceKind::Lambda => s.version.clone().unwrap_or_default(),
+        ServiceKind::Http => s.status_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into()),
+    }
+}
+
+fn status_text(s: &Service) -> String {
+    match s.kind {
+        ServiceKind::Http => match s.latency_ms {
+            Some(ms) => format!("{ms}ms {}", s.status),
+            None => s.status.clone(),
+        },
+        _ => s.status.clone(),
+    }
+}
+
+fn display_name(s: &Service) -> String {
+    match &s.cluster {
+        Some(c) => format!("{c}/{}", s.name),
+        None => s.name.clone(),
+    }
+}
+
+fn detail(s: &Service) -> String {
+    match s.kind {
+        ServiceKind::Ecs => s.last_event.clone().unwrap_or_else(|| "no recent events".into()),
+        ServiceKind::Lambda => {
+            let mut parts = vec![s.name.clone()];
+            if let Some(m) = s.memory_mb {
+                parts.push(format!("{m} MB"));
+            }
+            parts.push(match s.reserved_concurrency {
+                Some(r) => format!("reserved concurrency {r}"),
+                None => "unreserved concurrency".into(),
+            });
+            parts.join(" · ")
+        }
+        ServiceKind::Http => s.url.clone().unwrap_or_default(),
+    }
+}
+
+fn row_line(s: &Service, w: usize, theme: &Theme) -> Line<'static> {
+    let hs = theme.health(s.health);
+    let counts_w = 8;
+    let fixed = 2 + 5 + counts_w + 1;
+    let rest = w.saturating_sub(fixed);
+    let name_w = (rest * 55 / 100).clamp(8.min(rest), 32);
+    let status_w = rest.saturating_sub(name_w + 1);
+    let mut spans = vec![
+        Span::styled(format!("{} ", s.health.symbol()), hs),
+        Span::styled(fit(s.kind.label(), 5), theme.muted()),
+        Span::styled(fit(&display_name(s), name_w), theme.text()),
+        Span::raw(" "),
+        Span::styled(fit_right(&counts(s), counts_w), hs),
+        Span::raw(" "),
+    ];
+    if status_w > 0 {
+        spans.push(Span::styled(fit(&status_text(s), status_w), hs));
+    }
+    Line::from(spans)
+}

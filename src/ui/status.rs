@@ -1,0 +1,78 @@
+//! Status bar: where the data comes from, how fresh each feed is (stale and error badges),
+//! and key hints taken from the active keymap. While a prompt is open it shows the prompt.
+
+use super::text::{age, truncate};
+use crate::app::feeds::Freshness;
+use crate::app::{Action, App, InputTarget};
+use crate::config::{Keymap, Theme};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+    let bar = theme.status_bar();
+    buf.set_style(area, bar);
+    if let Some(input) = &app.input {
+        let label = match input.target {
+            InputTarget::LogSearch => "search logs",
+            InputTarget::ServiceFilter => "filter services",
+        };
+        let line = Line::from(vec![
+            Span::styled(format!(" {label}: /"), bar),
+            Span::styled(format!("{}█", input.text), bar),
+            Span::styled("   Enter apply · Esc cancel · Ctrl-U clear", bar),
+        ]);
+        buf.set_line(area.x, area.y, &line, area.width);
+        return;
+    }
+    let mut spans = vec![Span::styled(format!(" {} ", app.source_label), bar), Span::styled("│", bar)];
+    let mut problems = Vec::new();
+    for (name, st) in &app.feeds.feeds {
+        match st.freshness(app.now_ms) {
+            Freshness::Failing => problems.push(Span::styled(format!(" ✗ {name} ERR "), theme.danger())),
+            Freshness::Stale => problems.push(Span::styled(
+                format!(" ⚠ {name} STALE {} ", age(st.age_ms(app.now_ms).unwrap_or(0))),
+                theme.warn(),
+            )),
+            _ => {}
+        }
+    }
+    let waiting = app.feeds.feeds.values().filter(|f| f.freshness(app.now_ms) == Freshness::Waiting).count();
+    match app.feeds.max_age_ms(app.now_ms) {
+        Some(a) => spans.push(Span::styled(format!(" data {} old ", age(a)), bar)),
+        None => spans.push(Span::styled(" connecting… ", bar)),
+    }
+    if waiting > 0 && app.feeds.max_age_ms(app.now_ms).is_some() {
+        spans.push(Span::styled(format!("({waiting} waiting) "), bar));
+    }
+    spans.extend(problems);
+    spans.push(Span::styled("│", bar));
+    let mode = app.mode();
+    let mut hints = Vec::new();
+    let mut hint = |action: Action, what: &str| {
+        if let Some(k) = keymap.key_for(mode, action) {
+            hints.push(format!("{k} {what}"));
+        }
+    };
+    hint(Action::Help, "help");
+    hint(Action::FocusNext, "pane");
+    hint(Action::Zoom, "zoom");
+    match app.focus {
+        crate::app::Pane::Logs => {
+            hint(Action::ToggleFollow, "follow");
+            hint(Action::Search, "search");
+        }
+        crate::app::Pane::Services => {
+            hint(Action::Search, "filter");
+            hint(Action::Sort, "sort");
+        }
+        crate::app::Pane::Metrics => hint(Action::NextWindow, "window"),
+        crate::app::Pane::Alarms => {}
+    }
+    hint(Action::Quit, "quit");
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    let room = (area.width as usize).saturating_sub(used + 1);
+    spans.push(Span::styled(format!(" {}", truncate(&hints.join(" · "), room)), bar));
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
