@@ -19,7 +19,17 @@ pub struct LogLine {
     pub stream: Option<Arc<str>>,
     pub level: Option<Level>,
     pub message: String,
+    /// Compact `msg key=value…` form of a JSON line, shown and searched instead of the raw
+    /// JSON (level and time already have their own columns).
+    pub display: Option<String>,
     pub matched: bool,
+}
+
+impl LogLine {
+    /// The text the pane shows and search matches.
+    pub fn text(&self) -> &str {
+        self.display.as_deref().unwrap_or(&self.message)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -135,7 +145,8 @@ impl LogsState {
         for ev in events {
             let message = redact::redact_owned(sanitize::sanitize_owned(ev.message));
             let level = detect_level(&message);
-            let matched = self.search.as_ref().is_some_and(|s| s.regex.is_match(&message));
+            let display = compact_json(&message);
+            let matched = self.search.as_ref().is_some_and(|s| s.regex.is_match(display.as_deref().unwrap_or(&message)));
             self.total_matches += usize::from(matched);
             if self.lines.len() == self.capacity
                 && let Some(old) = self.lines.pop_front()
@@ -149,6 +160,7 @@ impl LogsState {
                 stream: ev.stream,
                 level,
                 message,
+                display,
                 matched,
             });
             self.next_seq += 1;
@@ -162,7 +174,7 @@ impl LogsState {
     pub fn set_search(&mut self, search: Option<Search>) {
         self.total_matches = 0;
         for l in self.lines.iter_mut() {
-            l.matched = search.as_ref().is_some_and(|s| s.regex.is_match(&l.message));
+            l.matched = search.as_ref().is_some_and(|s| s.regex.is_match(l.text()));
             self.total_matches += usize::from(l.matched);
         }
         self.search = search;
@@ -306,6 +318,45 @@ impl LogsState {
     }
 }
 
+const HIDDEN_KEYS: [&str; 9] = ["level", "severity", "lvl", "log.level", "ts", "time", "timestamp", "@timestamp", "msg"];
+
+/// `{"level":"info","msg":"done","status":200}` → `done status=200`. `None` for anything that
+/// is not a JSON object.
+pub fn compact_json(msg: &str) -> Option<String> {
+    let t = msg.trim();
+    if !(t.starts_with('{') && t.ends_with('}')) {
+        return None;
+    }
+    let serde_json::Value::Object(map) = serde_json::from_str::<serde_json::Value>(t).ok()? else { return None };
+    let mut out = String::with_capacity(t.len());
+    for key in ["msg", "message"] {
+        if let Some(v) = map.get(key) {
+            match v {
+                serde_json::Value::String(s) => out.push_str(s),
+                other => out.push_str(&other.to_string()),
+            }
+            break;
+        }
+    }
+    for (k, v) in &map {
+        if HIDDEN_KEYS.contains(&k.as_str()) || (k == "message" && !map.contains_key("msg")) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(k);
+        out.push('=');
+        match v {
+            serde_json::Value::String(s) if !s.is_empty() && !s.contains(char::is_whitespace) => out.push_str(s),
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    // Values came from outside: they may hold escapes that JSON decoding just turned into
+    // real control characters.
+    Some(redact::redact_owned(sanitize::sanitize_owned(out)))
+}
+
 /// Level from a JSON line's `level`/`severity`/`lvl` field, else the first level word in the
 /// first 96 bytes of a plain line (`ERROR`, `[WARN]`, `level=info`...).
 pub fn detect_level(msg: &str) -> Option<Level> {
@@ -380,6 +431,17 @@ mod tests {
         let mut s = LogsState::new(cap);
         s.ingest((0..n).map(|i| ev(&format!("line {i}{}", if i % 10 == 0 { " ERROR boom" } else { "" }))).collect(), 0);
         s
+    }
+
+    #[test]
+    fn json_lines_are_shown_compactly_and_safely() {
+        assert_eq!(
+            compact_json(r#"{"level":"info","ts":"x","msg":"request completed","status":200,"path":"/v1/a b"}"#).as_deref(),
+            Some(r#"request completed status=200 path="/v1/a b""#)
+        );
+        assert_eq!(compact_json("plain"), None);
+        let hostile = compact_json(r#"{"msg":"\u001b]0;pwned\u0007x","token":"abc"}"#).unwrap();
+        assert!(!hostile.contains('\u{1b}') && !hostile.contains("abc"), "{hostile}");
     }
 
     #[test]

@@ -100,20 +100,21 @@ fn render_line(l: &LogLine, st: &LogsState, src_w: usize, msg_w: usize, prefix_w
     match (&st.search, l.matched) {
         (Some(s), true) => {
             let mut last = 0;
-            for m in s.regex.find_iter(&l.message) {
+            let text = l.text();
+            for m in s.regex.find_iter(text) {
                 if m.start() > last {
-                    segs.push((&l.message[last..m.start()], false));
+                    segs.push((&text[last..m.start()], false));
                 }
                 if m.end() > m.start() {
-                    segs.push((&l.message[m.start()..m.end()], true));
+                    segs.push((&text[m.start()..m.end()], true));
                 }
                 last = m.end();
             }
-            if last < l.message.len() {
-                segs.push((&l.message[last..], false));
+            if last < text.len() {
+                segs.push((&text[last..], false));
             }
         }
-        _ => segs.push((&l.message, false)),
+        _ => segs.push((l.text(), false)),
     }
     let body_style = match l.level {
         Some(crate::model::Level::Error) => level_style,

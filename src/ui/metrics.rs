@@ -73,13 +73,12 @@ fn row(s: &MetricSeries, w: usize, now_ms: i64, window_ms: i64, theme: &Theme) -
     let cols = buckets(pts, start, window_ms, spark_w);
     let vals: Vec<f64> = cols.iter().flatten().copied().collect();
     let (lo, hi) = vals.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
-    // Bars scale from 0 for non-negative series so a flat 2% does not look like a wall.
-    let lo = if lo >= 0.0 { 0.0 } else { lo };
     for c in &cols {
         match c {
             None => spans.push(Span::styled(" ", theme.muted())),
             Some(v) => {
-                let frac = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+                // A flat series draws as a flat low line, not a wall.
+                let frac = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
                 let idx = ((frac * 7.0).round() as usize).min(7);
                 let style = match s.thresholds.classify(*v) {
                     _ if s.thresholds.is_empty() => theme.accent(),

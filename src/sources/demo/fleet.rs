@@ -440,11 +440,12 @@ impl Fleet {
                 r.pending = Some(s.pending);
                 r.status = s.rollout.into();
                 r.last_event = Some(s.last_event.clone());
+                let rolling = s.rollout == "IN_PROGRESS";
                 r.health = if s.desired == 0 {
                     Health::Warn
-                } else if s.running * 2 <= s.desired {
+                } else if s.running == 0 || (!rolling && s.running * 2 <= s.desired) {
                     Health::Crit
-                } else if s.running < s.desired || s.rollout == "IN_PROGRESS" {
+                } else if s.running < s.desired || rolling {
                     Health::Warn
                 } else {
                     Health::Ok
