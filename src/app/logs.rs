@@ -142,6 +142,8 @@ impl LogsState {
     /// match all happen here, once per line, so rendering only reads.
     pub fn ingest(&mut self, events: Vec<LogEvent>, at_ms: i64) {
         let n = events.len();
+        // Backfilled history is not part of the live rate.
+        let live = events.iter().filter(|e| e.time_ms >= at_ms - 60_000).count();
         for ev in events {
             let message = redact::redact_owned(sanitize::sanitize_owned(ev.message));
             let level = detect_level(&message);
@@ -168,7 +170,7 @@ impl LogsState {
         if !self.follow {
             self.waiting += n;
         }
-        self.rate.add(at_ms, n);
+        self.rate.add(at_ms, live);
     }
 
     pub fn set_search(&mut self, search: Option<Search>) {

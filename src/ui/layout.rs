@@ -56,7 +56,8 @@ pub fn compute(area: Rect, app: &App) -> Areas {
     let [left, right] = Layout::horizontal([Constraint::Percentage(left_pct), Constraint::Min(1)]).areas(top);
     // Alarms get what they need (a border and one line each) up to half the column.
     let want = app.alarms.alarms.len().max(1) as u16 + 2;
-    let alarms_h = want.clamp(3, (left.height / 2).max(3));
+    let share = if body.height < 34 { left.height / 3 } else { left.height / 2 };
+    let alarms_h = want.clamp(3, share.max(4));
     let [services, alarms] = Layout::vertical([Constraint::Min(3), Constraint::Length(alarms_h)]).areas(left);
     a.services = Some(services);
     a.alarms = Some(alarms);

@@ -55,7 +55,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         put_line(buf, inner, 0, &Line::styled(msg, theme.muted()));
         return;
     }
-    let src_w = tail.iter().map(|l| short_group(&l.group).chars().count()).max().unwrap_or(4).clamp(4, 16);
+    let max_src = if inner.width < 100 { 10 } else { 16 };
+    let src_w = tail.iter().map(|l| short_group(&l.group).chars().count()).max().unwrap_or(4).clamp(4, max_src);
     let prefix_w = 8 + 1 + src_w + 1 + 5 + 1;
     let msg_w = (inner.width as usize).saturating_sub(prefix_w).max(1);
     // Rows per line, newest at the bottom; when wrapping, older lines fall off the top.
