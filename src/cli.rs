@@ -5,7 +5,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "opsdeck", version, about = "Keyboard-driven terminal cockpit for live operations on AWS")]
+#[command(
+    name = "opsdeck",
+    version,
+    about = "Keyboard-driven terminal cockpit for live operations on AWS"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub common: Common,

@@ -25,11 +25,24 @@ pub fn setup(common: &Common) -> Result<Setup> {
     let dirs = Dirs::from_env();
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config = Config::discover(common.config.as_deref(), &cwd, dirs.config.as_deref())?;
-    let theme_spec = common.theme.clone().or(config.theme.clone()).unwrap_or_else(|| "default".into());
-    let keymap_spec = common.keymap.clone().or(config.keymap.clone()).unwrap_or_else(|| "default".into());
+    let theme_spec = common
+        .theme
+        .clone()
+        .or(config.theme.clone())
+        .unwrap_or_else(|| "default".into());
+    let keymap_spec = common
+        .keymap
+        .clone()
+        .or(config.keymap.clone())
+        .unwrap_or_else(|| "default".into());
     let theme = Theme::load(&theme_spec, dirs.config.as_deref(), no_color())?;
     let keymap = Keymap::load(&keymap_spec, dirs.config.as_deref())?;
-    Ok(Setup { config, theme, keymap, dirs })
+    Ok(Setup {
+        config,
+        theme,
+        keymap,
+        dirs,
+    })
 }
 
 pub fn source(common: &Common) -> Result<Box<dyn DataSource>> {
@@ -38,7 +51,9 @@ pub fn source(common: &Common) -> Result<Box<dyn DataSource>> {
         d.backfill_seconds = common.demo_backfill.max(0.0);
         return Ok(Box::new(d));
     }
-    bail!("live AWS sources are not built yet; run `opsdeck --demo` for the embedded simulated fleet")
+    bail!(
+        "live AWS sources are not built yet; run `opsdeck --demo` for the embedded simulated fleet"
+    )
 }
 
 fn log_capacity(common: &Common, config: &Config) -> usize {
@@ -64,7 +79,11 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> {
     let source = source(common)?;
     let rt = runtime()?;
-    let app = rt.block_on(snapshot::collect(source, log_capacity(common, &s.config), args.after));
+    let app = rt.block_on(snapshot::collect(
+        source,
+        log_capacity(common, &s.config),
+        args.after,
+    ));
     let out = match args.format {
         Format::Text => snapshot::text(&app, &s.theme, &s.keymap, args.width, args.height),
         Format::Json => snapshot::json(&app)?,
@@ -82,7 +101,11 @@ fn run_cockpit(common: &Common, s: &Setup, exit_after_frames: Option<u64>) -> Re
     let _log_guard = logging::init(s.dirs.state.as_deref());
     tracing::info!(theme = %s.theme.name, keymap = %s.keymap.name, "starting cockpit");
     let rt = runtime()?;
-    let mut app = App::new(&source.info(), log_capacity(common, &s.config), event_loop::now_ms());
+    let mut app = App::new(
+        &source.info(),
+        log_capacity(common, &s.config),
+        event_loop::now_ms(),
+    );
     tui::install_panic_hook();
     let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
     let result = rt.block_on(event_loop::run(

@@ -8,7 +8,9 @@ use crate::config::{Keymap, Theme};
 use crate::sources::{COMMAND_CHANNEL, DataSource, EVENT_CHANNEL};
 use crate::tui::{self, Term};
 use crate::ui;
-use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use crossterm::event::{
+    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
+};
 use futures::StreamExt;
 use std::time::{Duration, Instant};
 use tokio::signal::unix::{SignalKind, signal};
@@ -55,7 +57,10 @@ pub async fn run(
     let mut frames = 0u64;
     let mut source_open = true;
     let size = term.size()?;
-    app.update(Msg::Resize { width: size.width, height: size.height });
+    app.update(Msg::Resize {
+        width: size.width,
+        height: size.height,
+    });
 
     let exit = 'outer: loop {
         let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
@@ -127,7 +132,10 @@ fn terminal_msg(ev: &Event, app: &App, keymap: &Keymap) -> Option<Msg> {
                 keymap.action(app.mode(), combo).map(Msg::Action)
             }
         }
-        Event::Resize(w, h) => Some(Msg::Resize { width: *w, height: *h }),
+        Event::Resize(w, h) => Some(Msg::Resize {
+            width: *w,
+            height: *h,
+        }),
         Event::Mouse(m) => {
             let area = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
             let pane = ui::layout::compute(area, app).pane_at(m.column, m.row)?;

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Health as shown everywhere: by colour role *and* by symbol, so it reads in monochrome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Health {
     Crit,
@@ -38,7 +40,11 @@ impl Health {
     }
 
     pub fn worst(self, other: Health) -> Health {
-        if other.rank() < self.rank() { other } else { self }
+        if other.rank() < self.rank() {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -114,7 +120,12 @@ impl Service {
 
     /// Stable identity across refreshes (keeps the selection on the same row).
     pub fn key(&self) -> String {
-        format!("{:?}/{}/{}", self.kind, self.cluster.as_deref().unwrap_or(""), self.name)
+        format!(
+            "{:?}/{}/{}",
+            self.kind,
+            self.cluster.as_deref().unwrap_or(""),
+            self.name
+        )
     }
 }
 

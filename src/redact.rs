@@ -63,11 +63,23 @@ mod tests {
     fn hides_common_secrets() {
         let cases = [
             ("key AKIAIOSFODNN7EXAMPLE used", "key ••••••• used"),
-            ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.x.y", "Authorization: Bearer ••••••"),
-            ("PGPASSWORD=hunter2 psql -h db", "PGPASSWORD=•••••• psql -h db"),
-            (r#"{"password": "s3cr3t", "user": "a"}"#, r#"{"password": "••••••", "user": "a"}"#),
+            (
+                "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.x.y",
+                "Authorization: Bearer ••••••",
+            ),
+            (
+                "PGPASSWORD=hunter2 psql -h db",
+                "PGPASSWORD=•••••• psql -h db",
+            ),
+            (
+                r#"{"password": "s3cr3t", "user": "a"}"#,
+                r#"{"password": "••••••", "user": "a"}"#,
+            ),
             ("db_password=abc123 host=x", "db_password=•••••• host=x"),
-            ("--master-user-password NewPass1 --apply", "--master-user-password •••••• --apply"),
+            (
+                "--master-user-password NewPass1 --apply",
+                "--master-user-password •••••• --apply",
+            ),
             ("api_key: 0123456789", "api_key: ••••••"),
         ];
         for (input, want) in cases {

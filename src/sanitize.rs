@@ -148,7 +148,15 @@ mod tests {
 
     #[test]
     fn unterminated_sequences_do_not_leak() {
-        for input in ["\x1b", "\x1b[", "\x1b[31", "\x1b]0;title", "\x1bP", "\x1b(", "abc\x1b"] {
+        for input in [
+            "\x1b",
+            "\x1b[",
+            "\x1b[31",
+            "\x1b]0;title",
+            "\x1bP",
+            "\x1b(",
+            "abc\x1b",
+        ] {
             assert_safe(&sanitize(input));
         }
     }

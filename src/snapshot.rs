@@ -33,7 +33,9 @@ pub async fn collect(source: Box<dyn DataSource>, log_capacity: usize, limit_sec
         }
     }
     task.abort();
-    app.update(Msg::Tick { now_ms: crate::event_loop::now_ms().max(app.now_ms) });
+    app.update(Msg::Tick {
+        now_ms: crate::event_loop::now_ms().max(app.now_ms),
+    });
     for (name, st) in app.feeds.feeds.iter_mut() {
         if st.last_ok_ms.is_none() && st.error.is_none() {
             st.error = Some(format!("{name}: no data within {limit_secs} s"));
@@ -54,7 +56,12 @@ fn health(h: Health) -> Value {
 
 pub fn json(app: &App) -> anyhow::Result<String> {
     let window_start = app.now_ms - app.metrics.window.millis();
-    let services: Vec<Value> = app.services.rows().iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
+    let services: Vec<Value> = app
+        .services
+        .rows()
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()?;
     let metrics: Vec<Value> = app
         .metrics
         .series
@@ -99,7 +106,11 @@ pub fn json(app: &App) -> anyhow::Result<String> {
         .feeds
         .feeds
         .iter()
-        .filter_map(|(name, st)| st.error.as_ref().map(|e| json!({ "source": name, "message": e })))
+        .filter_map(|(name, st)| {
+            st.error
+                .as_ref()
+                .map(|e| json!({ "source": name, "message": e }))
+        })
         .collect();
     let doc = json!({
         "source": app.source_label,

@@ -54,7 +54,11 @@ actions! {
 
 impl Action {
     pub fn valid_names() -> String {
-        Action::ALL.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+        Action::ALL
+            .iter()
+            .map(|a| a.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

@@ -34,7 +34,8 @@ impl AlarmsState {
 
     pub fn move_by(&mut self, delta: i64) {
         if !self.alarms.is_empty() {
-            self.selected = (self.selected as i64 + delta).clamp(0, self.alarms.len() as i64 - 1) as usize;
+            self.selected =
+                (self.selected as i64 + delta).clamp(0, self.alarms.len() as i64 - 1) as usize;
         }
     }
 }
@@ -45,9 +46,19 @@ mod tests {
 
     #[test]
     fn alarms_first() {
-        let a = |n: &str, s: &str, t| Alarm { name: n.into(), state: s.into(), reason: None, updated_ms: Some(t) };
+        let a = |n: &str, s: &str, t| Alarm {
+            name: n.into(),
+            state: s.into(),
+            reason: None,
+            updated_ms: Some(t),
+        };
         let mut st = AlarmsState::default();
-        st.replace(vec![a("ok", "OK", 5), a("old", "ALARM", 1), a("insuf", "INSUFFICIENT_DATA", 9), a("new", "ALARM", 3)]);
+        st.replace(vec![
+            a("ok", "OK", 5),
+            a("old", "ALARM", 1),
+            a("insuf", "INSUFFICIENT_DATA", 9),
+            a("new", "ALARM", 3),
+        ]);
         let names: Vec<_> = st.alarms.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["new", "old", "insuf", "ok"]);
         assert_eq!(st.in_alarm(), 2);

@@ -46,13 +46,26 @@ impl Feeds {
         Feeds {
             feeds: declared
                 .iter()
-                .map(|(n, i)| (*n, FeedStatus { interval_ms: *i, last_ok_ms: None, error: None }))
+                .map(|(n, i)| {
+                    (
+                        *n,
+                        FeedStatus {
+                            interval_ms: *i,
+                            last_ok_ms: None,
+                            error: None,
+                        },
+                    )
+                })
                 .collect(),
         }
     }
 
     fn entry(&mut self, feed: &'static str) -> &mut FeedStatus {
-        self.feeds.entry(feed).or_insert(FeedStatus { interval_ms: 5_000, last_ok_ms: None, error: None })
+        self.feeds.entry(feed).or_insert(FeedStatus {
+            interval_ms: 5_000,
+            last_ok_ms: None,
+            error: None,
+        })
     }
 
     pub fn ok(&mut self, feed: &'static str, at_ms: i64) {
@@ -66,7 +79,9 @@ impl Feeds {
     }
 
     pub fn all_delivered(&self) -> bool {
-        self.feeds.values().all(|f| f.last_ok_ms.is_some() || f.error.is_some())
+        self.feeds
+            .values()
+            .all(|f| f.last_ok_ms.is_some() || f.error.is_some())
     }
 
     pub fn get(&self, feed: &str) -> Option<&FeedStatus> {

@@ -46,9 +46,17 @@ impl Search {
             return None;
         }
         let insensitive = !text.chars().any(char::is_uppercase);
-        let build = |pat: &str| RegexBuilder::new(pat).case_insensitive(insensitive).size_limit(1 << 20).build();
+        let build = |pat: &str| {
+            RegexBuilder::new(pat)
+                .case_insensitive(insensitive)
+                .size_limit(1 << 20)
+                .build()
+        };
         let regex = build(text).or_else(|_| build(&regex::escape(text))).ok()?;
-        Some(Search { text: text.to_string(), regex })
+        Some(Search {
+            text: text.to_string(),
+            regex,
+        })
     }
 }
 
@@ -80,7 +88,12 @@ impl RateMeter {
     /// Rate over the last complete seconds before `now_ms`.
     pub fn per_second(&self, now_ms: i64) -> f64 {
         let now = now_ms.div_euclid(1000);
-        let total: u32 = self.buckets.iter().filter(|(s, _)| *s < now && *s >= now - RATE_SECONDS).map(|b| b.1).sum();
+        let total: u32 = self
+            .buckets
+            .iter()
+            .filter(|(s, _)| *s < now && *s >= now - RATE_SECONDS)
+            .map(|b| b.1)
+            .sum();
         f64::from(total) / RATE_SECONDS as f64
     }
 }
@@ -143,12 +156,18 @@ impl LogsState {
     pub fn ingest(&mut self, events: Vec<LogEvent>, at_ms: i64) {
         let n = events.len();
         // Backfilled history is not part of the live rate.
-        let live = events.iter().filter(|e| e.time_ms >= at_ms - 60_000).count();
+        let live = events
+            .iter()
+            .filter(|e| e.time_ms >= at_ms - 60_000)
+            .count();
         for ev in events {
             let message = redact::redact_owned(sanitize::sanitize_owned(ev.message));
             let level = detect_level(&message);
             let display = compact_json(&message);
-            let matched = self.search.as_ref().is_some_and(|s| s.regex.is_match(display.as_deref().unwrap_or(&message)));
+            let matched = self
+                .search
+                .as_ref()
+                .is_some_and(|s| s.regex.is_match(display.as_deref().unwrap_or(&message)));
             self.total_matches += usize::from(matched);
             if self.lines.len() == self.capacity
                 && let Some(old) = self.lines.pop_front()
@@ -202,7 +221,11 @@ impl LogsState {
             return None;
         }
         let start = match (self.follow, self.anchor) {
-            (false, Some(a)) => self.index_of(a).unwrap_or(if a < self.lines[0].seq { 0 } else { self.lines.len() - 1 }),
+            (false, Some(a)) => self.index_of(a).unwrap_or(if a < self.lines[0].seq {
+                0
+            } else {
+                self.lines.len() - 1
+            }),
             _ => self.lines.len() - 1,
         };
         // Under the filter the anchor may sit on a hidden line: take the nearest visible one
@@ -239,7 +262,9 @@ impl LogsState {
     /// Moves the view by `delta` visible lines (negative is older). Scrolling back pauses
     /// follow; reaching the newest line does not resume it (G does).
     pub fn scroll(&mut self, delta: i64) {
-        let Some(mut i) = self.bottom_index() else { return };
+        let Some(mut i) = self.bottom_index() else {
+            return;
+        };
         self.pause_at_bottom();
         let mut left = delta.unsigned_abs();
         while left > 0 {
@@ -295,7 +320,9 @@ impl LogsState {
             .or_else(|| self.bottom_index().map(|b| if older { b + 1 } else { b }));
         let Some(from) = from else { return false };
         let found = if older {
-            (0..from.min(self.lines.len())).rev().find(|i| self.lines[*i].matched)
+            (0..from.min(self.lines.len()))
+                .rev()
+                .find(|i| self.lines[*i].matched)
         } else {
             (from + 1..self.lines.len()).find(|i| self.lines[*i].matched)
         };
@@ -320,7 +347,17 @@ impl LogsState {
     }
 }
 
-const HIDDEN_KEYS: [&str; 9] = ["level", "severity", "lvl", "log.level", "ts", "time", "timestamp", "@timestamp", "msg"];
+const HIDDEN_KEYS: [&str; 9] = [
+    "level",
+    "severity",
+    "lvl",
+    "log.level",
+    "ts",
+    "time",
+    "timestamp",
+    "@timestamp",
+    "msg",
+];
 
 /// `{"level":"info","msg":"done","status":200}` → `done status=200`. `None` for anything that
 /// is not a JSON object.
@@ -329,7 +366,9 @@ pub fn compact_json(msg: &str) -> Option<String> {
     if !(t.starts_with('{') && t.ends_with('}')) {
         return None;
     }
-    let serde_json::Value::Object(map) = serde_json::from_str::<serde_json::Value>(t).ok()? else { return None };
+    let serde_json::Value::Object(map) = serde_json::from_str::<serde_json::Value>(t).ok()? else {
+        return None;
+    };
     let mut out = String::with_capacity(t.len());
     for key in ["msg", "message"] {
         if let Some(v) = map.get(key) {
@@ -350,7 +389,9 @@ pub fn compact_json(msg: &str) -> Option<String> {
         out.push_str(k);
         out.push('=');
         match v {
-            serde_json::Value::String(s) if !s.is_empty() && !s.contains(char::is_whitespace) => out.push_str(s),
+            serde_json::Value::String(s) if !s.is_empty() && !s.contains(char::is_whitespace) => {
+                out.push_str(s)
+            }
             other => out.push_str(&other.to_string()),
         }
     }
@@ -366,9 +407,15 @@ pub fn detect_level(msg: &str) -> Option<Level> {
     if t.starts_with('{') {
         for key in ["\"level\"", "\"severity\"", "\"lvl\"", "\"log.level\""] {
             if let Some(p) = t.find(key) {
-                let rest = t[p + key.len()..].trim_start().strip_prefix(':')?.trim_start();
+                let rest = t[p + key.len()..]
+                    .trim_start()
+                    .strip_prefix(':')?
+                    .trim_start();
                 let rest = rest.strip_prefix('"').unwrap_or(rest);
-                let word: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+                let word: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .collect();
                 return level_word(&word);
             }
         }
@@ -378,10 +425,13 @@ pub fn detect_level(msg: &str) -> Option<Level> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i].is_ascii_alphabetic() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) {
-            let end = (i..bytes.len()).find(|j| !bytes[*j].is_ascii_alphabetic()).unwrap_or(bytes.len());
+            let end = (i..bytes.len())
+                .find(|j| !bytes[*j].is_ascii_alphabetic())
+                .unwrap_or(bytes.len());
             let w = &head[i..end];
             if (3..=8).contains(&w.len())
-                && let Some(l) = level_word_plain(w, head.as_bytes().get(i.wrapping_sub(1)).copied())
+                && let Some(l) =
+                    level_word_plain(w, head.as_bytes().get(i.wrapping_sub(1)).copied())
             {
                 return Some(l);
             }
@@ -406,7 +456,9 @@ fn floor_boundary(s: &str, max: usize) -> usize {
 
 fn level_word(w: &str) -> Option<Level> {
     match w.to_ascii_lowercase().as_str() {
-        "error" | "err" | "fatal" | "critical" | "crit" | "panic" | "alert" | "emerg" => Some(Level::Error),
+        "error" | "err" | "fatal" | "critical" | "crit" | "panic" | "alert" | "emerg" => {
+            Some(Level::Error)
+        }
         "warn" | "warning" => Some(Level::Warn),
         "info" | "notice" => Some(Level::Info),
         "debug" | "trace" => Some(Level::Debug),
@@ -418,7 +470,11 @@ fn level_word(w: &str) -> Option<Level> {
 /// error occurred" in a message does not turn a line red by accident.
 fn level_word_plain(w: &str, prev: Option<u8>) -> Option<Level> {
     let after_eq = prev == Some(b'=');
-    if w.chars().all(|c| c.is_ascii_uppercase()) || after_eq { level_word(w) } else { None }
+    if w.chars().all(|c| c.is_ascii_uppercase()) || after_eq {
+        level_word(w)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -426,12 +482,27 @@ mod tests {
     use super::*;
 
     fn ev(msg: &str) -> LogEvent {
-        LogEvent { time_ms: 0, group: Arc::from("g"), stream: None, message: msg.to_string() }
+        LogEvent {
+            time_ms: 0,
+            group: Arc::from("g"),
+            stream: None,
+            message: msg.to_string(),
+        }
     }
 
     fn state_with(n: usize, cap: usize) -> LogsState {
         let mut s = LogsState::new(cap);
-        s.ingest((0..n).map(|i| ev(&format!("line {i}{}", if i % 10 == 0 { " ERROR boom" } else { "" }))).collect(), 0);
+        s.ingest(
+            (0..n)
+                .map(|i| {
+                    ev(&format!(
+                        "line {i}{}",
+                        if i % 10 == 0 { " ERROR boom" } else { "" }
+                    ))
+                })
+                .collect(),
+            0,
+        );
         s
     }
 
@@ -443,15 +514,30 @@ mod tests {
         );
         assert_eq!(compact_json("plain"), None);
         let hostile = compact_json(r#"{"msg":"\u001b]0;pwned\u0007x","token":"abc"}"#).unwrap();
-        assert!(!hostile.contains('\u{1b}') && !hostile.contains("abc"), "{hostile}");
+        assert!(
+            !hostile.contains('\u{1b}') && !hostile.contains("abc"),
+            "{hostile}"
+        );
     }
 
     #[test]
     fn levels_from_plain_and_json() {
-        assert_eq!(detect_level(r#"{"level":"error","msg":"x"}"#), Some(Level::Error));
-        assert_eq!(detect_level(r#"{"ts":1, "severity": "WARNING"}"#), Some(Level::Warn));
-        assert_eq!(detect_level("2026-11-22T04:00:00Z INFO started"), Some(Level::Info));
-        assert_eq!(detect_level("[ERROR] 2026 Task timed out"), Some(Level::Error));
+        assert_eq!(
+            detect_level(r#"{"level":"error","msg":"x"}"#),
+            Some(Level::Error)
+        );
+        assert_eq!(
+            detect_level(r#"{"ts":1, "severity": "WARNING"}"#),
+            Some(Level::Warn)
+        );
+        assert_eq!(
+            detect_level("2026-11-22T04:00:00Z INFO started"),
+            Some(Level::Info)
+        );
+        assert_eq!(
+            detect_level("[ERROR] 2026 Task timed out"),
+            Some(Level::Error)
+        );
         assert_eq!(detect_level("ts=1 level=debug msg=x"), Some(Level::Debug));
         assert_eq!(detect_level("an error occurred in the info desk"), None);
         assert_eq!(detect_level("START RequestId: 1 Version: 12"), None);
@@ -461,7 +547,12 @@ mod tests {
     fn ring_buffer_is_bounded_and_keeps_match_count() {
         let mut s = LogsState::new(100);
         s.set_search(Search::new("ERROR"));
-        s.ingest((0..1000).map(|i| ev(&format!("{i} {}", if i % 2 == 0 { "ERROR" } else { "ok" }))).collect(), 0);
+        s.ingest(
+            (0..1000)
+                .map(|i| ev(&format!("{i} {}", if i % 2 == 0 { "ERROR" } else { "ok" })))
+                .collect(),
+            0,
+        );
         assert_eq!(s.len(), 100);
         assert_eq!(s.total_matches, 50);
         assert_eq!(s.lines().front().unwrap().seq, 900);
@@ -482,7 +573,11 @@ mod tests {
         let before = s.tail(5).last().unwrap().seq;
         s.ingest(vec![ev("new 1"), ev("new 2")], 0);
         assert_eq!(s.waiting, 2);
-        assert_eq!(s.tail(5).last().unwrap().seq, before, "paused view does not move");
+        assert_eq!(
+            s.tail(5).last().unwrap().seq,
+            before,
+            "paused view does not move"
+        );
         s.toggle_follow();
         assert_eq!(s.waiting, 0);
         assert_eq!(s.tail(1)[0].message, "new 2");
@@ -498,7 +593,10 @@ mod tests {
         s.filter = true;
         let t = s.tail(3);
         assert!(t.iter().all(|l| l.matched));
-        assert_eq!(t.iter().map(|l| l.seq).collect::<Vec<_>>(), vec![60, 70, 80]);
+        assert_eq!(
+            t.iter().map(|l| l.seq).collect::<Vec<_>>(),
+            vec![60, 70, 80]
+        );
         s.to_bottom_and_follow();
         assert_eq!(s.tail(1)[0].seq, 90);
     }

@@ -29,7 +29,8 @@ impl MetricsState {
 
     pub fn move_by(&mut self, delta: i64) {
         if !self.series.is_empty() {
-            self.selected = (self.selected as i64 + delta).clamp(0, self.series.len() as i64 - 1) as usize;
+            self.selected =
+                (self.selected as i64 + delta).clamp(0, self.series.len() as i64 - 1) as usize;
         }
     }
 }

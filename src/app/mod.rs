@@ -83,12 +83,22 @@ pub enum Msg {
     Action(Action),
     Input(InputKey),
     Source(SourceEvent),
-    Tick { now_ms: i64 },
+    Tick {
+        now_ms: i64,
+    },
     /// Terminal size; pages and zoom are computed from it.
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// Mouse wheel over a pane: negative is up.
-    Scroll { pane: Pane, lines: i64 },
-    Click { pane: Pane },
+    Scroll {
+        pane: Pane,
+        lines: i64,
+    },
+    Click {
+        pane: Pane,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -141,7 +151,11 @@ impl App {
 
     /// The keymap mode for the current focus and overlays.
     pub fn mode(&self) -> Mode {
-        if self.help.is_some() { Mode::Help } else { self.focus.mode() }
+        if self.help.is_some() {
+            Mode::Help
+        } else {
+            self.focus.mode()
+        }
     }
 
     pub fn input_active(&self) -> bool {
@@ -255,7 +269,10 @@ impl App {
             Action::Suspend => fx.push(Effect::Suspend),
             Action::Redraw => fx.push(Effect::Repaint),
             Action::FocusNext | Action::FocusPrev => {
-                let i = Pane::ORDER.iter().position(|p| *p == self.focus).unwrap_or(0) as i64;
+                let i = Pane::ORDER
+                    .iter()
+                    .position(|p| *p == self.focus)
+                    .unwrap_or(0) as i64;
                 let d = if a == Action::FocusNext { 1 } else { -1 };
                 self.focus = Pane::ORDER[(i + d).rem_euclid(Pane::ORDER.len() as i64) as usize];
             }
@@ -281,10 +298,21 @@ impl App {
                     Pane::Services => (InputTarget::ServiceFilter, self.services.filter.clone()),
                     _ => {
                         self.focus = Pane::Logs;
-                        (InputTarget::LogSearch, self.logs.search.as_ref().map(|s| s.text.clone()).unwrap_or_default())
+                        (
+                            InputTarget::LogSearch,
+                            self.logs
+                                .search
+                                .as_ref()
+                                .map(|s| s.text.clone())
+                                .unwrap_or_default(),
+                        )
                     }
                 };
-                self.input = Some(Input { target, text: previous.clone(), previous });
+                self.input = Some(Input {
+                    target,
+                    text: previous.clone(),
+                    previous,
+                });
             }
             Action::ClearSearch => match self.focus {
                 Pane::Services => self.services.set_filter(""),
@@ -307,13 +335,17 @@ impl App {
             Action::Sort => self.services.set_sort(self.services.sort.next()),
             Action::NextWindow | Action::PrevWindow => {
                 self.metrics.window = self.metrics.window.step(a == Action::NextWindow);
-                fx.push(Effect::Command(SourceCommand::SetMetricWindow(self.metrics.window)));
+                fx.push(Effect::Command(SourceCommand::SetMetricWindow(
+                    self.metrics.window,
+                )));
             }
         }
     }
 
     fn input_key(&mut self, key: InputKey) {
-        let Some(input) = self.input.as_mut() else { return };
+        let Some(input) = self.input.as_mut() else {
+            return;
+        };
         match key {
             InputKey::Char(c) if !c.is_control() => input.text.push(c),
             InputKey::Char(_) => {}

@@ -89,16 +89,27 @@ impl ServicesState {
             .flatten()
             .filter(|s| {
                 needle.is_empty()
-                    || [Some(&s.name), s.cluster.as_ref(), Some(&s.status), s.url.as_ref()]
-                        .into_iter()
-                        .flatten()
-                        .any(|f| f.to_lowercase().contains(&needle))
+                    || [
+                        Some(&s.name),
+                        s.cluster.as_ref(),
+                        Some(&s.status),
+                        s.url.as_ref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .any(|f| f.to_lowercase().contains(&needle))
             })
             .cloned()
             .collect();
         let name = |s: &Service| (s.cluster.clone().unwrap_or_default(), s.name.clone());
         match self.sort {
-            Sort::Health => rows.sort_by(|a, b| a.health.rank().cmp(&b.health.rank()).then(a.kind.cmp(&b.kind)).then(name(a).cmp(&name(b)))),
+            Sort::Health => rows.sort_by(|a, b| {
+                a.health
+                    .rank()
+                    .cmp(&b.health.rank())
+                    .then(a.kind.cmp(&b.kind))
+                    .then(name(a).cmp(&name(b)))
+            }),
             Sort::Name => rows.sort_by_key(|s| (s.name.clone(), s.cluster.clone())),
             Sort::Kind => rows.sort_by(|a, b| a.kind.cmp(&b.kind).then(name(a).cmp(&name(b)))),
         }
@@ -127,10 +138,24 @@ mod tests {
     #[test]
     fn worst_first_and_selection_follows_the_row() {
         let mut st = ServicesState::default();
-        st.set_feed("ecs", vec![svc("a", Health::Ok), svc("b", Health::Ok), svc("c", Health::Ok)]);
+        st.set_feed(
+            "ecs",
+            vec![
+                svc("a", Health::Ok),
+                svc("b", Health::Ok),
+                svc("c", Health::Ok),
+            ],
+        );
         st.move_by(1);
         assert_eq!(st.selected_row().unwrap().name, "b");
-        st.set_feed("ecs", vec![svc("a", Health::Ok), svc("b", Health::Ok), svc("c", Health::Crit)]);
+        st.set_feed(
+            "ecs",
+            vec![
+                svc("a", Health::Ok),
+                svc("b", Health::Ok),
+                svc("c", Health::Crit),
+            ],
+        );
         assert_eq!(st.rows()[0].name, "c");
         assert_eq!(st.selected_row().unwrap().name, "b");
     }
@@ -138,7 +163,10 @@ mod tests {
     #[test]
     fn filter_and_sort() {
         let mut st = ServicesState::default();
-        st.set_feed("ecs", vec![svc("api", Health::Ok), svc("worker", Health::Warn)]);
+        st.set_feed(
+            "ecs",
+            vec![svc("api", Health::Ok), svc("worker", Health::Warn)],
+        );
         st.set_filter("API");
         assert_eq!(st.rows().len(), 1);
         st.set_filter("");

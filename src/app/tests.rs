@@ -15,7 +15,10 @@ fn demo_app() -> App {
     for ev in DemoSource::initial_events(&mut fleet, 60.0) {
         app.update(Msg::Source(ev));
     }
-    app.update(Msg::Resize { width: 160, height: 48 });
+    app.update(Msg::Resize {
+        width: 160,
+        height: 48,
+    });
     app
 }
 
@@ -25,7 +28,12 @@ fn logs(n: usize, at: i64) -> Msg {
         at_ms: at,
         payload: Payload::Logs(
             (0..n)
-                .map(|i| LogEvent { time_ms: at, group: Arc::from("/ecs/x"), stream: None, message: format!("line {i}") })
+                .map(|i| LogEvent {
+                    time_ms: at,
+                    group: Arc::from("/ecs/x"),
+                    stream: None,
+                    message: format!("line {i}"),
+                })
                 .collect(),
         ),
     })
@@ -92,7 +100,12 @@ fn search_prompt_previews_commits_and_cancels() {
     assert!(!app.logs.follow);
     assert!(app.logs.current_match.is_some());
     app.update(Msg::Action(Action::ToggleFilter));
-    assert!(app.logs.tail(20).iter().all(|l| l.message.contains("START")));
+    assert!(
+        app.logs
+            .tail(20)
+            .iter()
+            .all(|l| l.message.contains("START"))
+    );
     app.update(Msg::Action(Action::Bottom));
     assert!(app.logs.follow);
 }
@@ -137,7 +150,10 @@ fn window_switch_asks_the_source() {
     let mut app = demo_app();
     app.update(Msg::Action(Action::FocusMetrics));
     let fx = app.update(Msg::Action(Action::NextWindow));
-    assert_eq!(fx, vec![Effect::Command(SourceCommand::SetMetricWindow(Window::H1))]);
+    assert_eq!(
+        fx,
+        vec![Effect::Command(SourceCommand::SetMetricWindow(Window::H1))]
+    );
     assert_eq!(app.metrics.window, Window::H1);
 }
 
@@ -145,24 +161,46 @@ fn window_switch_asks_the_source() {
 fn feed_errors_are_kept_with_data_and_clear_on_recovery() {
     let mut app = demo_app();
     let before = app.metrics.series.len();
-    app.update(Msg::Source(SourceEvent { feed: "metrics", at_ms: T0 + 5000, payload: Payload::Error("ThrottlingException: Rate exceeded".into()) }));
+    app.update(Msg::Source(SourceEvent {
+        feed: "metrics",
+        at_ms: T0 + 5000,
+        payload: Payload::Error("ThrottlingException: Rate exceeded".into()),
+    }));
     assert_eq!(app.metrics.series.len(), before, "data stays");
-    assert_eq!(app.feeds.get("metrics").unwrap().freshness(T0 + 6000), feeds::Freshness::Failing);
-    app.update(Msg::Source(SourceEvent { feed: "metrics", at_ms: T0 + 9000, payload: Payload::MetricPoints(vec![]) }));
-    assert_eq!(app.feeds.get("metrics").unwrap().freshness(T0 + 9000), feeds::Freshness::Fresh);
+    assert_eq!(
+        app.feeds.get("metrics").unwrap().freshness(T0 + 6000),
+        feeds::Freshness::Failing
+    );
+    app.update(Msg::Source(SourceEvent {
+        feed: "metrics",
+        at_ms: T0 + 9000,
+        payload: Payload::MetricPoints(vec![]),
+    }));
+    assert_eq!(
+        app.feeds.get("metrics").unwrap().freshness(T0 + 9000),
+        feeds::Freshness::Fresh
+    );
 }
 
 #[test]
 fn stale_when_a_feed_goes_quiet() {
     let mut app = demo_app();
-    app.update(Msg::Tick { now_ms: T0 + 60_000 });
-    assert_eq!(app.feeds.get("ecs").unwrap().freshness(app.now_ms), feeds::Freshness::Stale);
+    app.update(Msg::Tick {
+        now_ms: T0 + 60_000,
+    });
+    assert_eq!(
+        app.feeds.get("ecs").unwrap().freshness(app.now_ms),
+        feeds::Freshness::Stale
+    );
 }
 
 #[test]
 fn mouse_scroll_goes_to_the_pane_under_the_pointer() {
     let mut app = demo_app();
-    app.update(Msg::Scroll { pane: Pane::Logs, lines: -3 });
+    app.update(Msg::Scroll {
+        pane: Pane::Logs,
+        lines: -3,
+    });
     assert!(!app.logs.follow);
     assert_eq!(app.focus, Pane::Services, "scrolling does not steal focus");
     app.update(Msg::Click { pane: Pane::Alarms });

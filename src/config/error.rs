@@ -23,11 +23,19 @@ impl fmt::Display for FileError {
 
 impl FileError {
     pub fn at(path: &Path, src: &str, offset: usize, message: impl Into<String>) -> Self {
-        FileError { path: path.to_path_buf(), line: Some(line_of(src, offset)), message: message.into() }
+        FileError {
+            path: path.to_path_buf(),
+            line: Some(line_of(src, offset)),
+            message: message.into(),
+        }
     }
 
     pub fn whole(path: &Path, message: impl Into<String>) -> Self {
-        FileError { path: path.to_path_buf(), line: None, message: message.into() }
+        FileError {
+            path: path.to_path_buf(),
+            line: None,
+            message: message.into(),
+        }
     }
 
     /// Converts a TOML/serde error (syntax, unknown field, wrong type) into one line that names
@@ -44,15 +52,27 @@ impl FileError {
 /// 1-based line number of a byte offset.
 pub fn line_of(src: &str, offset: usize) -> usize {
     let end = offset.min(src.len());
-    src.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    src.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// Reads a UTF-8 text file, naming it in the error.
 pub fn read_text(path: &Path) -> Result<String, FileError> {
-    let bytes = std::fs::read(path).map_err(|e| FileError::whole(path, format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| FileError::whole(path, format!("cannot read: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let upto = e.utf8_error().valid_up_to();
-        let line = line_of(std::str::from_utf8(&e.as_bytes()[..upto]).unwrap_or(""), upto);
-        FileError { path: path.to_path_buf(), line: Some(line), message: "file is not valid UTF-8".into() }
+        let line = line_of(
+            std::str::from_utf8(&e.as_bytes()[..upto]).unwrap_or(""),
+            upto,
+        );
+        FileError {
+            path: path.to_path_buf(),
+            line: Some(line),
+            message: "file is not valid UTF-8".into(),
+        }
     })
 }

@@ -34,7 +34,14 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: &'static [Mode] = &[Mode::Global, Mode::Services, Mode::Metrics, Mode::Alarms, Mode::Logs, Mode::Help];
+    pub const ALL: &'static [Mode] = &[
+        Mode::Global,
+        Mode::Services,
+        Mode::Metrics,
+        Mode::Alarms,
+        Mode::Logs,
+        Mode::Help,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -100,7 +107,8 @@ impl<'de> Deserialize<'de> for Section {
                 Ok(Section::Extends(v.to_string()))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Section, A::Error> {
-                BTreeMap::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Section::Mode)
+                BTreeMap::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Section::Mode)
             }
         }
         d.deserialize_any(V)
@@ -116,19 +124,41 @@ impl Keymap {
         Keymap::from_source(&path, &src, config_dir, &mut seen)
     }
 
-    fn from_source(path: &Path, src: &str, config_dir: Option<&Path>, seen: &mut Vec<PathBuf>) -> Result<Keymap, FileError> {
+    fn from_source(
+        path: &Path,
+        src: &str,
+        config_dir: Option<&Path>,
+        seen: &mut Vec<PathBuf>,
+    ) -> Result<Keymap, FileError> {
         if seen.iter().any(|p| p == path) {
-            return Err(FileError::whole(path, "keymap `extends` chain loops back to this file"));
+            return Err(FileError::whole(
+                path,
+                "keymap `extends` chain loops back to this file",
+            ));
         }
         seen.push(path.to_path_buf());
-        let table: toml::Table = toml::from_str(src).map_err(|e| FileError::from_toml(path, src, &e))?;
+        let table: toml::Table =
+            toml::from_str(src).map_err(|e| FileError::from_toml(path, src, &e))?;
         let mut keymap = match table.get("extends") {
             Some(toml::Value::String(base)) => {
-                let (bpath, bsrc) = resolve(base, config_dir, "keymaps", BUILTIN)
-                    .map_err(|e| FileError::at(path, src, find(src, "extends"), format!("extends: {}", e.message)))?;
+                let (bpath, bsrc) = resolve(base, config_dir, "keymaps", BUILTIN).map_err(|e| {
+                    FileError::at(
+                        path,
+                        src,
+                        find(src, "extends"),
+                        format!("extends: {}", e.message),
+                    )
+                })?;
                 Keymap::from_source(&bpath, &bsrc, config_dir, seen)?
             }
-            Some(_) => return Err(FileError::at(path, src, find(src, "extends"), "`extends` must be a keymap name or path")),
+            Some(_) => {
+                return Err(FileError::at(
+                    path,
+                    src,
+                    find(src, "extends"),
+                    "`extends` must be a keymap name or path",
+                ));
+            }
             // The built-in default is the root; every other keymap layers over it.
             None if src == BUILTIN[0].1 => Keymap::default(),
             None => {
@@ -136,14 +166,25 @@ impl Keymap {
                 Keymap::from_source(&bpath, &bsrc, None, seen)?
             }
         };
-        keymap.name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("keymap").to_string();
+        keymap.name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("keymap")
+            .to_string();
         keymap.apply(path, src)?;
         Ok(keymap)
     }
 
     fn apply(&mut self, path: &Path, src: &str) -> Result<(), FileError> {
-        let raw: BTreeMap<String, Spanned<Section>> = toml::from_str(src).map_err(|e| FileError::from_toml(path, src, &e))?;
-        let valid_modes = || Mode::ALL.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ");
+        let raw: BTreeMap<String, Spanned<Section>> =
+            toml::from_str(src).map_err(|e| FileError::from_toml(path, src, &e))?;
+        let valid_modes = || {
+            Mode::ALL
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         // Sections in file order so the help screen follows the author's order.
         let mut sections: Vec<_> = raw
             .into_iter()
@@ -159,7 +200,15 @@ impl Keymap {
         for (mode_name, section) in sections {
             let mode_span = section.span().start;
             let mode = Mode::from_name(&mode_name).ok_or_else(|| {
-                FileError::at(path, src, mode_span, format!("unknown mode `[{mode_name}]`; valid modes: {}", valid_modes()))
+                FileError::at(
+                    path,
+                    src,
+                    mode_span,
+                    format!(
+                        "unknown mode `[{mode_name}]`; valid modes: {}",
+                        valid_modes()
+                    ),
+                )
             })?;
             let mut entries: Vec<_> = section.into_inner().into_iter().collect();
             entries.sort_by_key(|(_, v)| v.span().start);
@@ -172,17 +221,26 @@ impl Keymap {
                         path,
                         src,
                         at,
-                        format!("unknown action `{action_name}` in [{mode}]; valid actions: {}", Action::valid_names()),
+                        format!(
+                            "unknown action `{action_name}` in [{mode}]; valid actions: {}",
+                            Action::valid_names()
+                        ),
                     )
                 })?;
                 let raw = spanned.into_inner();
                 if raw.desc.trim().is_empty() {
-                    return Err(FileError::at(path, src, at, format!("binding `{action_name}` in [{mode}] needs a non-empty `desc`")));
+                    return Err(FileError::at(
+                        path,
+                        src,
+                        at,
+                        format!("binding `{action_name}` in [{mode}] needs a non-empty `desc`"),
+                    ));
                 }
                 let mut keys = Vec::new();
                 for k in raw.keys {
                     let kat = k.span().start;
-                    let combo = KeyCombo::parse(k.get_ref()).map_err(|m| FileError::at(path, src, kat, m))?;
+                    let combo = KeyCombo::parse(k.get_ref())
+                        .map_err(|m| FileError::at(path, src, kat, m))?;
                     let line = super::error::line_of(src, kat);
                     if let Some((other, other_line)) = bound_here.insert(combo, (action, line)) {
                         return Err(FileError::at(
@@ -196,7 +254,11 @@ impl Keymap {
                     }
                     keys.push(combo);
                 }
-                new_bindings.push(Binding { action, keys, desc: raw.desc });
+                new_bindings.push(Binding {
+                    action,
+                    keys,
+                    desc: raw.desc,
+                });
             }
             self.merge(mode, new_bindings);
         }
@@ -227,7 +289,10 @@ impl Keymap {
 
     /// The action for `key` in `mode`, falling back to the global bindings.
     pub fn action(&self, mode: Mode, key: KeyCombo) -> Option<Action> {
-        self.lookup.get(&(mode, key)).or_else(|| self.lookup.get(&(Mode::Global, key))).copied()
+        self.lookup
+            .get(&(mode, key))
+            .or_else(|| self.lookup.get(&(Mode::Global, key)))
+            .copied()
     }
 
     pub fn bindings(&self, mode: Mode) -> &[Binding] {
@@ -267,12 +332,19 @@ pub(crate) fn resolve(
         }
     }
     match builtin.iter().find(|(n, _)| *n == spec) {
-        Some((n, src)) => Ok((PathBuf::from(format!("{kind}/{n}.toml")), (*src).to_string())),
+        Some((n, src)) => Ok((
+            PathBuf::from(format!("{kind}/{n}.toml")),
+            (*src).to_string(),
+        )),
         None => {
             let names: Vec<_> = builtin.iter().map(|(n, _)| *n).collect();
             Err(FileError::whole(
                 Path::new(spec),
-                format!("no such {} (built-in: {}; or give a path to a .toml file)", kind.trim_end_matches('s'), names.join(", ")),
+                format!(
+                    "no such {} (built-in: {}; or give a path to a .toml file)",
+                    kind.trim_end_matches('s'),
+                    names.join(", ")
+                ),
             ))
         }
     }
@@ -291,9 +363,21 @@ mod tests {
     fn builtins_load_and_cover_every_mode() {
         for (name, _) in BUILTIN {
             let km = Keymap::load(name, None).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(km.action(Mode::Global, k("q")), Some(Action::Quit), "{name}");
-            assert_eq!(km.action(Mode::Logs, k("/")), Some(Action::Search), "{name}");
-            assert!(km.bindings(Mode::Help).iter().any(|b| b.action == Action::Close));
+            assert_eq!(
+                km.action(Mode::Global, k("q")),
+                Some(Action::Quit),
+                "{name}"
+            );
+            assert_eq!(
+                km.action(Mode::Logs, k("/")),
+                Some(Action::Search),
+                "{name}"
+            );
+            assert!(
+                km.bindings(Mode::Help)
+                    .iter()
+                    .any(|b| b.action == Action::Close)
+            );
         }
         let vim = Keymap::load("vim", None).unwrap();
         assert_eq!(vim.action(Mode::Services, k("j")), Some(Action::Down));
@@ -310,7 +394,11 @@ mod tests {
     fn user_keymap_overrides_only_what_it_names() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("mine.toml");
-        std::fs::write(&p, "[global]\nzoom = { keys = [\"Z\", \"q\"], desc = \"Zoom it\" }\n").unwrap();
+        std::fs::write(
+            &p,
+            "[global]\nzoom = { keys = [\"Z\", \"q\"], desc = \"Zoom it\" }\n",
+        )
+        .unwrap();
         let km = Keymap::load(p.to_str().unwrap(), None).unwrap();
         assert_eq!(km.action(Mode::Global, k("Z")), Some(Action::Zoom));
         // `q` moved to zoom; quit keeps its other key.

@@ -77,7 +77,11 @@ impl KeyCombo {
         let code = match code {
             KeyCodeOrd::Char(c) => {
                 mods &= !SHIFT;
-                if mods & CTRL != 0 { KeyCodeOrd::Char(c.to_ascii_lowercase()) } else { KeyCodeOrd::Char(c) }
+                if mods & CTRL != 0 {
+                    KeyCodeOrd::Char(c.to_ascii_lowercase())
+                } else {
+                    KeyCodeOrd::Char(c)
+                }
             }
             KeyCodeOrd::Tab if mods & SHIFT != 0 => {
                 mods &= !SHIFT;
@@ -101,9 +105,15 @@ impl KeyCombo {
         let mut rest = s;
         loop {
             let lower = rest.to_ascii_lowercase();
-            let (prefix_len, bit) = if let Some(p) = ["ctrl-", "control-", "c-"].iter().find(|p| lower.starts_with(**p)) {
+            let (prefix_len, bit) = if let Some(p) = ["ctrl-", "control-", "c-"]
+                .iter()
+                .find(|p| lower.starts_with(**p))
+            {
                 (p.len(), CTRL)
-            } else if let Some(p) = ["alt-", "meta-", "m-", "a-"].iter().find(|p| lower.starts_with(**p)) {
+            } else if let Some(p) = ["alt-", "meta-", "m-", "a-"]
+                .iter()
+                .find(|p| lower.starts_with(**p))
+            {
                 (p.len(), ALT)
             } else if let Some(p) = ["shift-", "s-"].iter().find(|p| lower.starts_with(**p)) {
                 (p.len(), SHIFT)
@@ -136,7 +146,10 @@ impl KeyCombo {
             "left" => KeyCodeOrd::Left,
             "right" => KeyCodeOrd::Right,
             "minus" => KeyCodeOrd::Char('-'),
-            f if f.len() >= 2 && f.starts_with('f') && f[1..].chars().all(|c| c.is_ascii_digit()) => {
+            f if f.len() >= 2
+                && f.starts_with('f')
+                && f[1..].chars().all(|c| c.is_ascii_digit()) =>
+            {
                 let n: u8 = f[1..].parse().map_err(|_| format!("unknown key `{s}`"))?;
                 if !(1..=24).contains(&n) {
                     return Err(format!("unknown key `{s}`: function keys are f1 to f24"));
@@ -203,21 +216,55 @@ mod tests {
 
     #[test]
     fn parsed_keys_equal_terminal_events() {
-        assert_eq!(KeyCombo::parse("ctrl-c").unwrap(), ev(KeyCode::Char('c'), KeyModifiers::CONTROL));
-        assert_eq!(KeyCombo::parse("C-C").unwrap(), ev(KeyCode::Char('c'), KeyModifiers::CONTROL));
-        assert_eq!(KeyCombo::parse("G").unwrap(), ev(KeyCode::Char('G'), KeyModifiers::SHIFT));
-        assert_eq!(KeyCombo::parse("?").unwrap(), ev(KeyCode::Char('?'), KeyModifiers::SHIFT));
-        assert_eq!(KeyCombo::parse("shift-tab").unwrap(), ev(KeyCode::BackTab, KeyModifiers::SHIFT));
-        assert_eq!(KeyCombo::parse("PgUp").unwrap(), ev(KeyCode::PageUp, KeyModifiers::NONE));
-        assert_eq!(KeyCombo::parse("space").unwrap(), ev(KeyCode::Char(' '), KeyModifiers::NONE));
-        assert_eq!(KeyCombo::parse("f5").unwrap(), ev(KeyCode::F(5), KeyModifiers::NONE));
-        assert_eq!(KeyCombo::parse("-").unwrap(), ev(KeyCode::Char('-'), KeyModifiers::NONE));
-        assert_eq!(KeyCombo::parse("c").unwrap(), ev(KeyCode::Char('c'), KeyModifiers::NONE));
+        assert_eq!(
+            KeyCombo::parse("ctrl-c").unwrap(),
+            ev(KeyCode::Char('c'), KeyModifiers::CONTROL)
+        );
+        assert_eq!(
+            KeyCombo::parse("C-C").unwrap(),
+            ev(KeyCode::Char('c'), KeyModifiers::CONTROL)
+        );
+        assert_eq!(
+            KeyCombo::parse("G").unwrap(),
+            ev(KeyCode::Char('G'), KeyModifiers::SHIFT)
+        );
+        assert_eq!(
+            KeyCombo::parse("?").unwrap(),
+            ev(KeyCode::Char('?'), KeyModifiers::SHIFT)
+        );
+        assert_eq!(
+            KeyCombo::parse("shift-tab").unwrap(),
+            ev(KeyCode::BackTab, KeyModifiers::SHIFT)
+        );
+        assert_eq!(
+            KeyCombo::parse("PgUp").unwrap(),
+            ev(KeyCode::PageUp, KeyModifiers::NONE)
+        );
+        assert_eq!(
+            KeyCombo::parse("space").unwrap(),
+            ev(KeyCode::Char(' '), KeyModifiers::NONE)
+        );
+        assert_eq!(
+            KeyCombo::parse("f5").unwrap(),
+            ev(KeyCode::F(5), KeyModifiers::NONE)
+        );
+        assert_eq!(
+            KeyCombo::parse("-").unwrap(),
+            ev(KeyCode::Char('-'), KeyModifiers::NONE)
+        );
+        assert_eq!(
+            KeyCombo::parse("c").unwrap(),
+            ev(KeyCode::Char('c'), KeyModifiers::NONE)
+        );
     }
 
     #[test]
     fn bad_keys_are_explained() {
-        assert!(KeyCombo::parse("ctrl-foo").unwrap_err().contains("unknown key `ctrl-foo`"));
+        assert!(
+            KeyCombo::parse("ctrl-foo")
+                .unwrap_err()
+                .contains("unknown key `ctrl-foo`")
+        );
         assert!(KeyCombo::parse("f99").unwrap_err().contains("f1 to f24"));
         assert!(KeyCombo::parse("").is_err());
     }

@@ -31,7 +31,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { path: None, theme: None, keymap: None, log_buffer_lines: DEFAULT_LOG_BUFFER, mouse: true }
+        Config {
+            path: None,
+            theme: None,
+            keymap: None,
+            log_buffer_lines: DEFAULT_LOG_BUFFER,
+            mouse: true,
+        }
     }
 }
 
@@ -60,8 +66,14 @@ struct RawUi {
 
 impl Config {
     pub fn parse(path: &Path, src: &str) -> Result<Config, FileError> {
-        let raw: RawConfig = toml::from_str(src).map_err(|e| FileError::from_toml(path, src, &e))?;
-        let mut cfg = Config { path: Some(path.to_path_buf()), theme: raw.theme, keymap: raw.keymap, ..Config::default() };
+        let raw: RawConfig =
+            toml::from_str(src).map_err(|e| FileError::from_toml(path, src, &e))?;
+        let mut cfg = Config {
+            path: Some(path.to_path_buf()),
+            theme: raw.theme,
+            keymap: raw.keymap,
+            ..Config::default()
+        };
         if let Some(n) = raw.logs.buffer_lines {
             let v = *n.get_ref();
             if !(100..=5_000_000).contains(&v) {
@@ -69,7 +81,9 @@ impl Config {
                     path,
                     src,
                     n.span().start,
-                    format!("logs.buffer_lines = {v} is out of range: use 100 to 5000000 (default {DEFAULT_LOG_BUFFER})"),
+                    format!(
+                        "logs.buffer_lines = {v} is out of range: use 100 to 5000000 (default {DEFAULT_LOG_BUFFER})"
+                    ),
                 ));
             }
             cfg.log_buffer_lines = v as usize;
@@ -82,13 +96,20 @@ impl Config {
 
     /// Finds and reads the configuration. An explicit `--config` must exist; the implicit
     /// locations are optional.
-    pub fn discover(explicit: Option<&Path>, cwd: &Path, config_dir: Option<&Path>) -> Result<Config, FileError> {
+    pub fn discover(
+        explicit: Option<&Path>,
+        cwd: &Path,
+        config_dir: Option<&Path>,
+    ) -> Result<Config, FileError> {
         let candidate = match explicit {
             Some(p) => Some(p.to_path_buf()),
-            None => [Some(cwd.join("opsdeck.toml")), config_dir.map(|d| d.join("opsdeck.toml"))]
-                .into_iter()
-                .flatten()
-                .find(|p| p.is_file()),
+            None => [
+                Some(cwd.join("opsdeck.toml")),
+                config_dir.map(|d| d.join("opsdeck.toml")),
+            ]
+            .into_iter()
+            .flatten()
+            .find(|p| p.is_file()),
         };
         match candidate {
             Some(p) => {
@@ -113,10 +134,18 @@ impl Dirs {
         match directories::ProjectDirs::from("", "", "opsdeck") {
             Some(p) => Dirs {
                 config: Some(p.config_dir().to_path_buf()),
-                state: Some(p.state_dir().unwrap_or_else(|| p.data_local_dir()).to_path_buf()),
+                state: Some(
+                    p.state_dir()
+                        .unwrap_or_else(|| p.data_local_dir())
+                        .to_path_buf(),
+                ),
                 data: Some(p.data_dir().to_path_buf()),
             },
-            None => Dirs { config: None, state: None, data: None },
+            None => Dirs {
+                config: None,
+                state: None,
+                data: None,
+            },
         }
     }
 }
@@ -148,9 +177,15 @@ mod tests {
     #[test]
     fn errors_name_file_line_and_key() {
         let e = parse("theme = \"light\"\n[logs]\nbufer_lines = 10\n").unwrap_err();
-        assert!(e.starts_with("opsdeck.toml:3: unknown field `bufer_lines`"), "{e}");
+        assert!(
+            e.starts_with("opsdeck.toml:3: unknown field `bufer_lines`"),
+            "{e}"
+        );
         let e = parse("[logs]\nbuffer_lines = 5\n").unwrap_err();
-        assert!(e.starts_with("opsdeck.toml:2: logs.buffer_lines = 5 is out of range"), "{e}");
+        assert!(
+            e.starts_with("opsdeck.toml:2: logs.buffer_lines = 5 is out of range"),
+            "{e}"
+        );
         let e = parse("[ui]\nmouse = \"yes\"\n").unwrap_err();
         assert!(e.starts_with("opsdeck.toml:2: invalid type"), "{e}");
     }

@@ -22,7 +22,10 @@ use toml::Spanned;
 pub const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
 ];
 
 macro_rules! roles {
@@ -102,38 +105,72 @@ impl Theme {
         Ok(if no_color { theme.monochrome() } else { theme })
     }
 
-    fn from_source(path: &Path, src: &str, config_dir: Option<&Path>, seen: &mut Vec<PathBuf>) -> Result<Theme, FileError> {
+    fn from_source(
+        path: &Path,
+        src: &str,
+        config_dir: Option<&Path>,
+        seen: &mut Vec<PathBuf>,
+    ) -> Result<Theme, FileError> {
         if seen.iter().any(|p| p == path) {
-            return Err(FileError::whole(path, "theme `extends` chain loops back to this file"));
+            return Err(FileError::whole(
+                path,
+                "theme `extends` chain loops back to this file",
+            ));
         }
         seen.push(path.to_path_buf());
         let raw: RawTheme = toml::from_str(src).map_err(|e| FileError::from_toml(path, src, &e))?;
         let mut theme = match &raw.extends {
             Some(base) => {
                 let (bpath, bsrc) = resolve(base.get_ref(), config_dir, "themes", BUILTIN)
-                    .map_err(|e| FileError::at(path, src, base.span().start, format!("extends: {}", e.message)))?;
+                    .map_err(|e| {
+                        FileError::at(
+                            path,
+                            src,
+                            base.span().start,
+                            format!("extends: {}", e.message),
+                        )
+                    })?;
                 Theme::from_source(&bpath, &bsrc, config_dir, seen)?
             }
-            None if src == BUILTIN[0].1 => Theme { name: String::new(), styles: vec![Style::default(); Role::ALL.len()] },
+            None if src == BUILTIN[0].1 => Theme {
+                name: String::new(),
+                styles: vec![Style::default(); Role::ALL.len()],
+            },
             None => {
                 let (bpath, bsrc) = resolve("default", None, "themes", BUILTIN)?;
                 Theme::from_source(&bpath, &bsrc, None, seen)?
             }
         };
-        theme.name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("theme").to_string();
+        theme.name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("theme")
+            .to_string();
         for (role_name, spanned) in raw.styles {
             let at = spanned.span().start;
             let role = Role::from_name(&role_name).ok_or_else(|| {
                 let valid: Vec<_> = Role::ALL.iter().map(|r| r.name()).collect();
-                FileError::at(path, src, at, format!("unknown style role `{role_name}`; valid roles: {}", valid.join(", ")))
+                FileError::at(
+                    path,
+                    src,
+                    at,
+                    format!(
+                        "unknown style role `{role_name}`; valid roles: {}",
+                        valid.join(", ")
+                    ),
+                )
             })?;
             let r = spanned.into_inner();
             let mut style = Style::default();
             if let Some(fg) = r.fg {
-                style = style.fg(parse_color(fg.get_ref()).map_err(|m| FileError::at(path, src, fg.span().start, format!("{role_name}.fg: {m}")))?);
+                style = style.fg(parse_color(fg.get_ref()).map_err(|m| {
+                    FileError::at(path, src, fg.span().start, format!("{role_name}.fg: {m}"))
+                })?);
             }
             if let Some(bg) = r.bg {
-                style = style.bg(parse_color(bg.get_ref()).map_err(|m| FileError::at(path, src, bg.span().start, format!("{role_name}.bg: {m}")))?);
+                style = style.bg(parse_color(bg.get_ref()).map_err(|m| {
+                    FileError::at(path, src, bg.span().start, format!("{role_name}.bg: {m}"))
+                })?);
             }
             for (on, m) in [
                 (r.bold, Modifier::BOLD),
@@ -160,9 +197,11 @@ impl Theme {
             m = match role {
                 Role::Selection => m.add_modifier(Modifier::REVERSED),
                 Role::Highlight => m.add_modifier(Modifier::REVERSED | Modifier::UNDERLINED),
-                Role::BorderFocused | Role::Crit | Role::LevelError | Role::RiskDestructive | Role::Title => {
-                    m.add_modifier(Modifier::BOLD)
-                }
+                Role::BorderFocused
+                | Role::Crit
+                | Role::LevelError
+                | Role::RiskDestructive
+                | Role::Title => m.add_modifier(Modifier::BOLD),
                 Role::Muted | Role::Border | Role::LevelDebug => m.add_modifier(Modifier::DIM),
                 Role::StatusBar => m.add_modifier(Modifier::REVERSED),
                 _ => m,
@@ -211,7 +250,11 @@ impl Theme {
         self.style(Role::StatusBar)
     }
     pub fn border(&self, focused: bool) -> Style {
-        self.style(if focused { Role::BorderFocused } else { Role::Border })
+        self.style(if focused {
+            Role::BorderFocused
+        } else {
+            Role::Border
+        })
     }
     pub fn health(&self, h: Health) -> Style {
         self.style(match h {
@@ -282,7 +325,11 @@ mod tests {
             // Every built-in names every role itself (light/high-contrast do not lean on
             // the dark default for anything).
             for r in Role::ALL {
-                assert!(src.contains(&format!("\n{} =", r.name())), "{name} misses role {}", r.name());
+                assert!(
+                    src.contains(&format!("\n{} =", r.name())),
+                    "{name} misses role {}",
+                    r.name()
+                );
             }
             assert_ne!(t.danger(), t.ok(), "{name}");
         }
@@ -314,6 +361,10 @@ mod tests {
         assert_eq!(parse_color("LightBlue").unwrap(), Color::LightBlue);
         assert_eq!(parse_color("208").unwrap(), Color::Indexed(208));
         assert!(parse_color("#ff80").is_err());
-        assert!(parse_color("chartreuse").unwrap_err().contains("unknown colour `chartreuse`"));
+        assert!(
+            parse_color("chartreuse")
+                .unwrap_err()
+                .contains("unknown colour `chartreuse`")
+        );
     }
 }

@@ -91,5 +91,9 @@ pub struct SourceInfo {
 
 pub trait DataSource: Send + 'static {
     fn info(&self) -> SourceInfo;
-    fn start(self: Box<Self>, events: mpsc::Sender<SourceEvent>, commands: mpsc::Receiver<SourceCommand>) -> JoinHandle<()>;
+    fn start(
+        self: Box<Self>,
+        events: mpsc::Sender<SourceEvent>,
+        commands: mpsc::Receiver<SourceCommand>,
+    ) -> JoinHandle<()>;
 }

@@ -13,11 +13,19 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let st = &app.alarms;
     let n = st.in_alarm();
     let title = if n > 0 {
-        vec![Span::styled(format!(" {n} in ALARM "), theme.danger().add_modifier(ratatui::style::Modifier::REVERSED))]
+        vec![Span::styled(
+            format!(" {n} in ALARM "),
+            theme
+                .danger()
+                .add_modifier(ratatui::style::Modifier::REVERSED),
+        )]
     } else if st.alarms.is_empty() {
         vec![]
     } else {
-        vec![Span::styled(format!("all {} OK ", st.alarms.len()), theme.ok())]
+        vec![Span::styled(
+            format!("all {} OK ", st.alarms.len()),
+            theme.ok(),
+        )]
     };
     let block = pane_block(Pane::Alarms, app, theme, title);
     let inner = block.inner(area);
@@ -39,7 +47,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             "OK" => "OK",
             _ => "NODATA",
         };
-        let since = a.updated_ms.map(|t| age(app.now_ms - t)).unwrap_or_default();
+        let since = a
+            .updated_ms
+            .map(|t| age(app.now_ms - t))
+            .unwrap_or_default();
         let name_w = (w.saturating_sub(13) * 2 / 3).max(8);
         let reason_w = w.saturating_sub(2 + 7 + name_w + 1 + 5);
         let mut spans = vec![
@@ -49,7 +60,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             Span::styled(format!(" {:>4}", since), theme.muted()),
         ];
         if reason_w > 4 {
-            spans.push(Span::styled(format!(" {}", truncate(a.reason.as_deref().unwrap_or(""), reason_w - 1)), theme.muted()));
+            spans.push(Span::styled(
+                format!(
+                    " {}",
+                    truncate(a.reason.as_deref().unwrap_or(""), reason_w - 1)
+                ),
+                theme.muted(),
+            ));
         }
         let mut line = Line::from(spans);
         if i == st.selected && app.focus == Pane::Alarms {

@@ -18,9 +18,17 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
         if !out.is_empty() {
             out.push(Line::raw(""));
         }
-        out.push(Line::styled(format!("{}", mode.name().to_uppercase()), theme.title()));
+        out.push(Line::styled(
+            format!("{}", mode.name().to_uppercase()),
+            theme.title(),
+        ));
         for b in bindings {
-            let keys = b.keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ");
+            let keys = b
+                .keys
+                .iter()
+                .map(|k| k.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
             out.push(Line::from(vec![
                 Span::raw("  "),
                 Span::styled(fit(&keys, 22), theme.key()),
@@ -32,10 +40,22 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-pub fn render(buf: &mut Buffer, area: Rect, scroll: u16, _app: &App, theme: &Theme, keymap: &Keymap) {
+pub fn render(
+    buf: &mut Buffer,
+    area: Rect,
+    scroll: u16,
+    _app: &App,
+    theme: &Theme,
+    keymap: &Keymap,
+) {
     let w = (area.width.saturating_sub(4)).min(100);
     let h = area.height.saturating_sub(2);
-    let r = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
     Clear.render(r, buf);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -51,7 +71,17 @@ pub fn render(buf: &mut Buffer, area: Rect, scroll: u16, _app: &App, theme: &The
     let all = lines(keymap, theme);
     let max_scroll = all.len().saturating_sub(inner.height as usize);
     let start = (scroll as usize).min(max_scroll);
-    for (i, l) in all.iter().skip(start).take(inner.height as usize).enumerate() {
-        buf.set_line(inner.x + 1, inner.y + i as u16, l, inner.width.saturating_sub(1));
+    for (i, l) in all
+        .iter()
+        .skip(start)
+        .take(inner.height as usize)
+        .enumerate()
+    {
+        buf.set_line(
+            inner.x + 1,
+            inner.y + i as u16,
+            l,
+            inner.width.saturating_sub(1),
+        );
     }
 }

@@ -29,16 +29,26 @@ impl Areas {
     }
 
     pub fn pane_at(&self, column: u16, row: u16) -> Option<Pane> {
-        Pane::ORDER.into_iter().find(|p| self.get(*p).is_some_and(|r| r.contains(Position::new(column, row))))
+        Pane::ORDER.into_iter().find(|p| {
+            self.get(*p)
+                .is_some_and(|r| r.contains(Position::new(column, row)))
+        })
     }
 }
 
 pub fn compute(area: Rect, app: &App) -> Areas {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        return Areas { status: area, too_small: true, ..Areas::default() };
+        return Areas {
+            status: area,
+            too_small: true,
+            ..Areas::default()
+        };
     }
     let [body, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    let mut a = Areas { status, ..Areas::default() };
+    let mut a = Areas {
+        status,
+        ..Areas::default()
+    };
     if app.zoomed {
         match app.focus {
             Pane::Services => a.services = Some(body),
@@ -51,14 +61,21 @@ pub fn compute(area: Rect, app: &App) -> Areas {
     // Compact screens give the top row a bit more so services and metrics both show rows.
     let top_pct = if body.height < 34 { 55 } else { 50 };
     let top_h = (body.height as u32 * top_pct / 100) as u16;
-    let [top, logs] = Layout::vertical([Constraint::Length(top_h.max(7)), Constraint::Min(4)]).areas(body);
+    let [top, logs] =
+        Layout::vertical([Constraint::Length(top_h.max(7)), Constraint::Min(4)]).areas(body);
     let left_pct = if top.width >= 140 { 46 } else { 50 };
-    let [left, right] = Layout::horizontal([Constraint::Percentage(left_pct), Constraint::Min(1)]).areas(top);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(left_pct), Constraint::Min(1)]).areas(top);
     // Alarms get what they need (a border and one line each) up to half the column.
     let want = app.alarms.alarms.len().max(1) as u16 + 2;
-    let share = if body.height < 34 { left.height / 3 } else { left.height / 2 };
+    let share = if body.height < 34 {
+        left.height / 3
+    } else {
+        left.height / 2
+    };
     let alarms_h = want.clamp(3, share.max(4));
-    let [services, alarms] = Layout::vertical([Constraint::Min(3), Constraint::Length(alarms_h)]).areas(left);
+    let [services, alarms] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(alarms_h)]).areas(left);
     a.services = Some(services);
     a.alarms = Some(alarms);
     a.metrics = Some(right);

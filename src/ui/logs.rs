@@ -23,12 +23,21 @@ fn title(st: &LogsState, app: &App, theme: &Theme) -> Vec<Span<'static>> {
     if st.follow {
         t.push(Span::styled("follow ● ", theme.ok()));
     } else {
-        t.push(Span::styled(format!("paused ‖ {} waiting ", st.waiting), theme.warn()));
+        t.push(Span::styled(
+            format!("paused ‖ {} waiting ", st.waiting),
+            theme.warn(),
+        ));
     }
-    t.push(Span::styled(format!("{:.0} l/s ", st.rate.per_second(app.now_ms)), theme.muted()));
+    t.push(Span::styled(
+        format!("{:.0} l/s ", st.rate.per_second(app.now_ms)),
+        theme.muted(),
+    ));
     if let Some(s) = &st.search {
         t.push(Span::styled(format!("/{} ", s.text), theme.accent()));
-        t.push(Span::styled(format!("{} matches ", st.total_matches), theme.muted()));
+        t.push(Span::styled(
+            format!("{} matches ", st.total_matches),
+            theme.muted(),
+        ));
     }
     if st.filter {
         t.push(Span::styled("[only matches] ", theme.accent()));
@@ -36,7 +45,10 @@ fn title(st: &LogsState, app: &App, theme: &Theme) -> Vec<Span<'static>> {
     if st.wrap {
         t.push(Span::styled("[wrap] ", theme.muted()));
     }
-    t.push(Span::styled(format!("{}/{} ", st.len(), st.capacity()), theme.muted()));
+    t.push(Span::styled(
+        format!("{}/{} ", st.len(), st.capacity()),
+        theme.muted(),
+    ));
     t
 }
 
@@ -51,12 +63,21 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let h = inner.height as usize;
     let tail = st.tail(h);
     if tail.is_empty() {
-        let msg = if st.is_empty() { "waiting for log lines…" } else { "no line matches the search" };
+        let msg = if st.is_empty() {
+            "waiting for log lines…"
+        } else {
+            "no line matches the search"
+        };
         put_line(buf, inner, 0, &Line::styled(msg, theme.muted()));
         return;
     }
     let max_src = if inner.width < 100 { 10 } else { 16 };
-    let src_w = tail.iter().map(|l| short_group(&l.group).chars().count()).max().unwrap_or(4).clamp(4, max_src);
+    let src_w = tail
+        .iter()
+        .map(|l| short_group(&l.group).chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, max_src);
     let prefix_w = 8 + 1 + src_w + 1 + 5 + 1;
     let msg_w = (inner.width as usize).saturating_sub(prefix_w).max(1);
     // Rows per line, newest at the bottom; when wrapping, older lines fall off the top.
@@ -83,10 +104,21 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
 }
 
 /// One log line as one row (truncated by the buffer) or several when wrapped.
-fn render_line(l: &LogLine, st: &LogsState, src_w: usize, msg_w: usize, prefix_w: usize, theme: &Theme) -> Vec<Line<'static>> {
+fn render_line(
+    l: &LogLine,
+    st: &LogsState,
+    src_w: usize,
+    msg_w: usize,
+    prefix_w: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let level_style = theme.level(l.level);
     let current = st.current_match == Some(l.seq);
-    let time_style = if current { theme.selection() } else { theme.muted() };
+    let time_style = if current {
+        theme.selection()
+    } else {
+        theme.muted()
+    };
     let level = l.level.map(|v| v.as_str()).unwrap_or("");
     let prefix = vec![
         Span::styled(clock(l.time_ms), time_style),

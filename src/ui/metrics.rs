@@ -15,7 +15,10 @@ const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let st = &app.metrics;
-    let title = vec![Span::styled(format!("{} ", st.window.label()), theme.accent())];
+    let title = vec![Span::styled(
+        format!("{} ", st.window.label()),
+        theme.accent(),
+    )];
     let block = pane_block(Pane::Metrics, app, theme, title);
     let inner = block.inner(area);
     block.render(area, buf);
@@ -23,13 +26,24 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     if st.series.is_empty() {
-        put_line(buf, inner, 0, &Line::styled("waiting for data…", theme.muted()));
+        put_line(
+            buf,
+            inner,
+            0,
+            &Line::styled("waiting for data…", theme.muted()),
+        );
         return;
     }
     let h = inner.height as usize;
     let offset = st.selected.saturating_sub(h.saturating_sub(1));
     for (i, s) in st.series.iter().enumerate().skip(offset).take(h) {
-        let mut line = row(s, inner.width as usize, app.now_ms, st.window.millis(), theme);
+        let mut line = row(
+            s,
+            inner.width as usize,
+            app.now_ms,
+            st.window.millis(),
+            theme,
+        );
         if i == st.selected && app.focus == Pane::Metrics {
             // Only the label takes the selection colour so the bars keep their meaning.
             if let Some(first) = line.spans.first_mut() {
@@ -42,7 +56,12 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
 
 /// Buckets the window into `cols` columns; each column holds the largest value that fell in
 /// it (a spike must not be averaged away), or `None` where there was no data.
-pub fn buckets(points: &[(i64, f64)], start_ms: i64, window_ms: i64, cols: usize) -> Vec<Option<f64>> {
+pub fn buckets(
+    points: &[(i64, f64)],
+    start_ms: i64,
+    window_ms: i64,
+    cols: usize,
+) -> Vec<Option<f64>> {
     let mut out = vec![None; cols];
     if cols == 0 || window_ms <= 0 {
         return out;
@@ -51,7 +70,8 @@ pub fn buckets(points: &[(i64, f64)], start_ms: i64, window_ms: i64, cols: usize
         if *t < start_ms || !v.is_finite() {
             continue;
         }
-        let c = (((t - start_ms) as i128 * cols as i128) / window_ms as i128).min(cols as i128 - 1) as usize;
+        let c = (((t - start_ms) as i128 * cols as i128) / window_ms as i128).min(cols as i128 - 1)
+            as usize;
         out[c] = Some(out[c].map_or(*v, |o: f64| o.max(*v)));
     }
     out
@@ -69,10 +89,17 @@ fn row(s: &MetricSeries, w: usize, now_ms: i64, window_ms: i64, theme: &Theme) -
     let hs = theme.health(health);
     let unit = s.unit.as_deref();
 
-    let mut spans = vec![Span::styled(fit(&s.label, label_w), theme.text()), Span::raw(" ")];
+    let mut spans = vec![
+        Span::styled(fit(&s.label, label_w), theme.text()),
+        Span::raw(" "),
+    ];
     let cols = buckets(pts, start, window_ms, spark_w);
     let vals: Vec<f64> = cols.iter().flatten().copied().collect();
-    let (lo, hi) = vals.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    let (lo, hi) = vals
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
     for c in &cols {
         match c {
             None => spans.push(Span::styled(" ", theme.muted())),
@@ -90,7 +117,10 @@ fn row(s: &MetricSeries, w: usize, now_ms: i64, window_ms: i64, theme: &Theme) -
         }
     }
     spans.push(Span::raw(" "));
-    let last = s.last().map(|v| value(v, unit)).unwrap_or_else(|| "—".into());
+    let last = s
+        .last()
+        .map(|v| value(v, unit))
+        .unwrap_or_else(|| "—".into());
     spans.push(Span::styled(fit_right(&last, last_w), hs));
     spans.push(Span::styled(format!(" {}", health.symbol()), hs));
     if show_range {
@@ -101,7 +131,10 @@ fn row(s: &MetricSeries, w: usize, now_ms: i64, window_ms: i64, theme: &Theme) -
             let max = pts.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
             format!("↓{} ↑{}", value(min, unit), value(max, unit))
         };
-        spans.push(Span::styled(format!(" {}", fit(&range, range_w - 1)), theme.muted()));
+        spans.push(Span::styled(
+            format!(" {}", fit(&range, range_w - 1)),
+            theme.muted(),
+        ));
     }
     Line::from(spans)
 }

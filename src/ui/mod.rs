@@ -24,8 +24,14 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
     let areas = layout::compute(area, app);
     let buf = frame.buffer_mut();
     if areas.too_small {
-        let msg = format!("opsdeck needs at least {}x{}", layout::MIN_WIDTH, layout::MIN_HEIGHT);
-        Paragraph::new(msg).style(theme.warn()).render_ref(area, buf);
+        let msg = format!(
+            "opsdeck needs at least {}x{}",
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT
+        );
+        Paragraph::new(msg)
+            .style(theme.warn())
+            .render_ref(area, buf);
         return;
     }
     if let Some(r) = areas.services {
@@ -49,7 +55,8 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
 /// Renders into an off-screen buffer (snapshot, tests, benches).
 pub fn render_buffer(app: &App, theme: &Theme, keymap: &Keymap, width: u16, height: u16) -> Buffer {
     let backend = ratatui::backend::TestBackend::new(width, height);
-    let mut terminal = ratatui::Terminal::new(backend).expect("TestBackend never fails to initialise");
+    let mut terminal =
+        ratatui::Terminal::new(backend).expect("TestBackend never fails to initialise");
     terminal
         .draw(|f| render(f, app, theme, keymap))
         .expect("TestBackend draw is infallible");
@@ -95,16 +102,27 @@ pub fn pane_block<'a>(pane: Pane, app: &App, theme: &Theme, mut title: Vec<Span<
     let mut spans = vec![Span::styled(format!(" {} ", pane.title()), theme.title())];
     spans.append(&mut title);
     for feed in pane.feeds() {
-        let Some(st) = app.feeds.get(feed) else { continue };
+        let Some(st) = app.feeds.get(feed) else {
+            continue;
+        };
         match st.freshness(app.now_ms) {
             Freshness::Failing => {
-                let age = st.age_ms(app.now_ms).map(|a| format!(", data {} old", text::age(a))).unwrap_or_default();
+                let age = st
+                    .age_ms(app.now_ms)
+                    .map(|a| format!(", data {} old", text::age(a)))
+                    .unwrap_or_default();
                 let msg = st.error.as_deref().unwrap_or("error");
-                spans.push(Span::styled(format!(" ✗ {feed}: {}{age} ", text::truncate(msg, 60)), theme.danger()));
+                spans.push(Span::styled(
+                    format!(" ✗ {feed}: {}{age} ", text::truncate(msg, 60)),
+                    theme.danger(),
+                ));
             }
             Freshness::Stale => {
                 let age = st.age_ms(app.now_ms).unwrap_or(0);
-                spans.push(Span::styled(format!(" ⚠ {feed} stale {} ", text::age(age)), theme.warn()));
+                spans.push(Span::styled(
+                    format!(" ⚠ {feed} stale {} ", text::age(age)),
+                    theme.warn(),
+                ));
             }
             Freshness::Waiting => spans.push(Span::styled(format!(" … {feed} "), theme.muted())),
             Freshness::Fresh => {}
@@ -115,7 +133,11 @@ pub fn pane_block<'a>(pane: Pane, app: &App, theme: &Theme, mut title: Vec<Span<
     }
     Block::default()
         .borders(Borders::ALL)
-        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(theme.border(focused))
         .title(Line::from(spans))
 }

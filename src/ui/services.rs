@@ -15,9 +15,15 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let st = &app.services;
     let mut title = vec![Span::styled(format!("{} ", st.total()), theme.muted())];
     if !st.filter.is_empty() {
-        title.push(Span::styled(format!("/{} ({} shown) ", st.filter, st.rows().len()), theme.accent()));
+        title.push(Span::styled(
+            format!("/{} ({} shown) ", st.filter, st.rows().len()),
+            theme.accent(),
+        ));
     }
-    title.push(Span::styled(format!("sort:{} ", st.sort.label()), theme.muted()));
+    title.push(Span::styled(
+        format!("sort:{} ", st.sort.label()),
+        theme.muted(),
+    ));
     let block = pane_block(Pane::Services, app, theme, title);
     let inner = block.inner(area);
     block.render(area, buf);
@@ -26,13 +32,21 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     }
     let rows = st.rows();
     if rows.is_empty() {
-        let msg = if st.total() == 0 { "waiting for data…" } else { "no row matches the filter" };
+        let msg = if st.total() == 0 {
+            "waiting for data…"
+        } else {
+            "no row matches the filter"
+        };
         put_line(buf, inner, 0, &Line::styled(msg, theme.muted()));
         return;
     }
     // The selected row's detail takes the last line when there is room for it.
     let detail_room = inner.height >= 6 && app.focus == Pane::Services;
-    let list_h = if detail_room { inner.height - 1 } else { inner.height } as usize;
+    let list_h = if detail_room {
+        inner.height - 1
+    } else {
+        inner.height
+    } as usize;
     let offset = st.selected.saturating_sub(list_h.saturating_sub(1));
     let w = inner.width as usize;
     for (i, s) in rows.iter().enumerate().skip(offset).take(list_h) {
@@ -45,7 +59,12 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     }
     if detail_room && let Some(s) = st.selected_row() {
         let text = detail(s);
-        put_line(buf, inner, inner.height - 1, &Line::styled(truncate(&format!("» {text}"), w), theme.muted()));
+        put_line(
+            buf,
+            inner,
+            inner.height - 1,
+            &Line::styled(truncate(&format!("» {text}"), w), theme.muted()),
+        );
     }
 }
 
@@ -59,7 +78,10 @@ fn counts(s: &Service) -> String {
             c
         }
         ServiceKind::Lambda => s.version.clone().unwrap_or_default(),
-        ServiceKind::Http => s.status_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into()),
+        ServiceKind::Http => s
+            .status_code
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "—".into()),
     }
 }
 
@@ -82,7 +104,10 @@ fn display_name(s: &Service) -> String {
 
 fn detail(s: &Service) -> String {
     match s.kind {
-        ServiceKind::Ecs => s.last_event.clone().unwrap_or_else(|| "no recent events".into()),
+        ServiceKind::Ecs => s
+            .last_event
+            .clone()
+            .unwrap_or_else(|| "no recent events".into()),
         ServiceKind::Lambda => {
             let mut parts = vec![s.name.clone()];
             if let Some(m) = s.memory_mb {

@@ -26,19 +26,32 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         buf.set_line(area.x, area.y, &line, area.width);
         return;
     }
-    let mut spans = vec![Span::styled(format!(" {} ", app.source_label), bar), Span::styled("│", bar)];
+    let mut spans = vec![
+        Span::styled(format!(" {} ", app.source_label), bar),
+        Span::styled("│", bar),
+    ];
     let mut problems = Vec::new();
     for (name, st) in &app.feeds.feeds {
         match st.freshness(app.now_ms) {
-            Freshness::Failing => problems.push(Span::styled(format!(" ✗ {name} ERR "), theme.danger())),
+            Freshness::Failing => {
+                problems.push(Span::styled(format!(" ✗ {name} ERR "), theme.danger()))
+            }
             Freshness::Stale => problems.push(Span::styled(
-                format!(" ⚠ {name} STALE {} ", age(st.age_ms(app.now_ms).unwrap_or(0))),
+                format!(
+                    " ⚠ {name} STALE {} ",
+                    age(st.age_ms(app.now_ms).unwrap_or(0))
+                ),
                 theme.warn(),
             )),
             _ => {}
         }
     }
-    let waiting = app.feeds.feeds.values().filter(|f| f.freshness(app.now_ms) == Freshness::Waiting).count();
+    let waiting = app
+        .feeds
+        .feeds
+        .values()
+        .filter(|f| f.freshness(app.now_ms) == Freshness::Waiting)
+        .count();
     match app.feeds.max_age_ms(app.now_ms) {
         Some(a) => spans.push(Span::styled(format!(" data {} old ", age(a)), bar)),
         None => spans.push(Span::styled(" connecting… ", bar)),
@@ -73,6 +86,9 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
     hint(Action::Quit, "quit");
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
     let room = (area.width as usize).saturating_sub(used + 1);
-    spans.push(Span::styled(format!(" {}", truncate(&hints.join(" · "), room)), bar));
+    spans.push(Span::styled(
+        format!(" {}", truncate(&hints.join(" · "), room)),
+        bar,
+    ));
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
 }

@@ -40,7 +40,12 @@ pub fn fit_right(s: &str, width: usize) -> String {
 /// `HH:MM:SS` in UTC.
 pub fn clock(ms: i64) -> String {
     let secs = ms.div_euclid(1000).rem_euclid(86_400);
-    format!("{:02}:{:02}:{:02}", secs / 3600, (secs / 60) % 60, secs % 60)
+    format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60
+    )
 }
 
 /// Compact age: `4s`, `3m`, `2h`, `5d`.

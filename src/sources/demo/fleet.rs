@@ -10,7 +10,9 @@
 //! Everything is a deterministic function of the seed and the number of steps taken.
 
 use super::loggen;
-use crate::model::{Alarm, Direction, Health, LogEvent, MetricKey, MetricSeries, Service, ServiceKind, Thresholds};
+use crate::model::{
+    Alarm, Direction, Health, LogEvent, MetricKey, MetricSeries, Service, ServiceKind, Thresholds,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
@@ -28,8 +30,15 @@ const RECOVERY_S: f64 = 60.0;
 /// Changes an operator can make to the fleet (the demo's answer to the AWS API).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mutation {
-    ScaleService { cluster: String, service: String, desired: i64 },
-    ForceNewDeployment { cluster: String, service: String },
+    ScaleService {
+        cluster: String,
+        service: String,
+        desired: i64,
+    },
+    ForceNewDeployment {
+        cluster: String,
+        service: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -64,7 +73,11 @@ impl MetricSim {
         MetricKey {
             namespace: self.namespace.into(),
             metric: self.metric.into(),
-            dimensions: self.dims.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>(),
+            dimensions: self
+                .dims
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>(),
             stat: self.stat.into(),
         }
     }
@@ -102,7 +115,11 @@ pub struct Fleet {
 }
 
 fn th(warn: f64, crit: f64) -> Thresholds {
-    Thresholds { warn: Some(warn), crit: Some(crit), direction: Direction::Above }
+    Thresholds {
+        warn: Some(warn),
+        crit: Some(crit),
+        direction: Direction::Above,
+    }
 }
 
 fn ecs(cluster: &'static str, name: &'static str, desired: i64) -> EcsSim {
@@ -129,7 +146,19 @@ fn metric(
     (base, noise, incident): (f64, f64, f64),
     thresholds: Thresholds,
 ) -> MetricSim {
-    MetricSim { label, namespace, metric, dims, stat, unit, base, noise, incident, thresholds, value: base }
+    MetricSim {
+        label,
+        namespace,
+        metric,
+        dims,
+        stat,
+        unit,
+        base,
+        noise,
+        incident,
+        thresholds,
+        value: base,
+    }
 }
 
 fn smoothstep(x: f64) -> f64 {
@@ -141,16 +170,106 @@ impl Fleet {
     pub fn new(seed: u64, base_ms: i64) -> Fleet {
         let api_dims: &'static [(&str, &str)] = &[("ClusterName", "prod"), ("ServiceName", "api")];
         let metrics = vec![
-            metric("api CPU", "AWS/ECS", "CPUUtilization", api_dims, "Average", "Percent", (38.0, 4.0, 55.0), th(70.0, 85.0)),
-            metric("api memory", "AWS/ECS", "MemoryUtilization", api_dims, "Average", "Percent", (52.0, 2.0, 14.0), th(75.0, 90.0)),
-            metric("api 5xx", "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", &[("LoadBalancer", "app/prod-api/50dc6c495c0c9188")], "Sum", "Count", (1.0, 1.0, 420.0), th(20.0, 100.0)),
-            metric("api p99", "AWS/ApplicationELB", "TargetResponseTime", &[("LoadBalancer", "app/prod-api/50dc6c495c0c9188")], "p99", "Seconds", (0.22, 0.04, 3.4), th(1.0, 2.0)),
-            metric("checkout p99", "AWS/ApplicationELB", "TargetResponseTime", &[("LoadBalancer", "app/prod-checkout/7f3a1b2c3d4e5f60")], "p99", "Seconds", (0.31, 0.05, 2.2), th(1.5, 3.0)),
-            metric("db connections", "AWS/RDS", "DatabaseConnections", &[("DBInstanceIdentifier", "prod-db")], "Maximum", "Count", (62.0, 6.0, 136.0), th(160.0, 190.0)),
-            metric("orders queue", "AWS/SQS", "ApproximateNumberOfMessagesVisible", &[("QueueName", "orders")], "Maximum", "Count", (40.0, 15.0, 5200.0), th(1000.0, 5000.0)),
-            metric("orders errors", "AWS/Lambda", "Errors", &[("FunctionName", "orders-processor")], "Sum", "Count", (0.0, 0.6, 38.0), th(5.0, 20.0)),
-            metric("orders throttles", "AWS/Lambda", "Throttles", &[("FunctionName", "orders-processor")], "Sum", "Count", (0.0, 0.0, 24.0), th(1.0, 10.0)),
-            metric("orders duration", "AWS/Lambda", "Duration", &[("FunctionName", "orders-processor")], "p95", "Milliseconds", (240.0, 40.0, 5200.0), th(3000.0, 5500.0)),
+            metric(
+                "api CPU",
+                "AWS/ECS",
+                "CPUUtilization",
+                api_dims,
+                "Average",
+                "Percent",
+                (38.0, 4.0, 55.0),
+                th(70.0, 85.0),
+            ),
+            metric(
+                "api memory",
+                "AWS/ECS",
+                "MemoryUtilization",
+                api_dims,
+                "Average",
+                "Percent",
+                (52.0, 2.0, 14.0),
+                th(75.0, 90.0),
+            ),
+            metric(
+                "api 5xx",
+                "AWS/ApplicationELB",
+                "HTTPCode_Target_5XX_Count",
+                &[("LoadBalancer", "app/prod-api/50dc6c495c0c9188")],
+                "Sum",
+                "Count",
+                (1.0, 1.0, 420.0),
+                th(20.0, 100.0),
+            ),
+            metric(
+                "api p99",
+                "AWS/ApplicationELB",
+                "TargetResponseTime",
+                &[("LoadBalancer", "app/prod-api/50dc6c495c0c9188")],
+                "p99",
+                "Seconds",
+                (0.22, 0.04, 3.4),
+                th(1.0, 2.0),
+            ),
+            metric(
+                "checkout p99",
+                "AWS/ApplicationELB",
+                "TargetResponseTime",
+                &[("LoadBalancer", "app/prod-checkout/7f3a1b2c3d4e5f60")],
+                "p99",
+                "Seconds",
+                (0.31, 0.05, 2.2),
+                th(1.5, 3.0),
+            ),
+            metric(
+                "db connections",
+                "AWS/RDS",
+                "DatabaseConnections",
+                &[("DBInstanceIdentifier", "prod-db")],
+                "Maximum",
+                "Count",
+                (62.0, 6.0, 136.0),
+                th(160.0, 190.0),
+            ),
+            metric(
+                "orders queue",
+                "AWS/SQS",
+                "ApproximateNumberOfMessagesVisible",
+                &[("QueueName", "orders")],
+                "Maximum",
+                "Count",
+                (40.0, 15.0, 5200.0),
+                th(1000.0, 5000.0),
+            ),
+            metric(
+                "orders errors",
+                "AWS/Lambda",
+                "Errors",
+                &[("FunctionName", "orders-processor")],
+                "Sum",
+                "Count",
+                (0.0, 0.6, 38.0),
+                th(5.0, 20.0),
+            ),
+            metric(
+                "orders throttles",
+                "AWS/Lambda",
+                "Throttles",
+                &[("FunctionName", "orders-processor")],
+                "Sum",
+                "Count",
+                (0.0, 0.0, 24.0),
+                th(1.0, 10.0),
+            ),
+            metric(
+                "orders duration",
+                "AWS/Lambda",
+                "Duration",
+                &[("FunctionName", "orders-processor")],
+                "p95",
+                "Milliseconds",
+                (240.0, 40.0, 5200.0),
+                th(3000.0, 5500.0),
+            ),
         ];
         let alarms = vec![
             ("prod-api-5xx-high", 2, 100.0),
@@ -174,7 +293,8 @@ impl Fleet {
         worker.pending = 2;
         worker.rollout = "IN_PROGRESS";
         worker.rollout_until = Some(50.0);
-        worker.last_event = "(service worker) has started 2 tasks: (task 9f2c41d7) (task 0b7e5a13).".into();
+        worker.last_event =
+            "(service worker) has started 2 tasks: (task 9f2c41d7) (task 0b7e5a13).".into();
         let mut fleet = Fleet {
             rng: ChaCha8Rng::seed_from_u64(seed),
             t: 0.0,
@@ -218,7 +338,10 @@ impl Fleet {
 
     pub fn apply(&mut self, m: &Mutation) -> Result<String, String> {
         let (cluster, service) = match m {
-            Mutation::ScaleService { cluster, service, .. } | Mutation::ForceNewDeployment { cluster, service } => (cluster, service),
+            Mutation::ScaleService {
+                cluster, service, ..
+            }
+            | Mutation::ForceNewDeployment { cluster, service } => (cluster, service),
         };
         let t = self.t;
         let sev = self.severity();
@@ -226,11 +349,15 @@ impl Fleet {
             .ecs
             .iter_mut()
             .find(|s| s.cluster == cluster && s.name == service)
-            .ok_or_else(|| format!("ServiceNotFoundException: service {cluster}/{service} not found"))?;
+            .ok_or_else(|| {
+                format!("ServiceNotFoundException: service {cluster}/{service} not found")
+            })?;
         let msg = match m {
             Mutation::ScaleService { desired, .. } => {
                 if *desired < 0 {
-                    return Err(format!("InvalidParameterException: desiredCount {desired} must be >= 0"));
+                    return Err(format!(
+                        "InvalidParameterException: desiredCount {desired} must be >= 0"
+                    ));
                 }
                 svc.desired = *desired;
                 svc.last_event = format!("(service {service}) desired count changed to {desired}.");
@@ -283,7 +410,10 @@ impl Fleet {
             if s.cluster == "prod" && s.name == "api" && sev > 0.75 && !mitigated {
                 target = (s.desired / 2).max(1);
             }
-            if s.rollout == "IN_PROGRESS" && s.rollout_until.is_some_and(|u| u - t > 15.0) && s.name == "worker" {
+            if s.rollout == "IN_PROGRESS"
+                && s.rollout_until.is_some_and(|u| u - t > 15.0)
+                && s.name == "worker"
+            {
                 target = s.desired / 2;
             }
             // Converge one task per second towards the target, like a scheduler would.
@@ -299,7 +429,11 @@ impl Fleet {
             } else if s.running < target {
                 s.running += 1;
                 s.pending = (s.desired - s.running).clamp(0, 2);
-                s.last_event = format!("(service {}) has started 1 tasks: (task {:08x}).", s.name, (t * 1000.0) as u64 ^ 0xf00d);
+                s.last_event = format!(
+                    "(service {}) has started 1 tasks: (task {:08x}).",
+                    s.name,
+                    (t * 1000.0) as u64 ^ 0xf00d
+                );
             } else if s.running == s.desired {
                 s.pending = 0;
             }
@@ -326,7 +460,12 @@ impl Fleet {
                     _ => loggen::orders_lines(&mut self.rng, ms, sev),
                 };
                 for message in lines {
-                    out.push(LogEvent { time_ms: ms, group: g.clone(), stream: Some(stream.clone()), message });
+                    out.push(LogEvent {
+                        time_ms: ms,
+                        group: g.clone(),
+                        stream: Some(stream.clone()),
+                        message,
+                    });
                 }
             }
         }
@@ -354,7 +493,8 @@ impl Fleet {
     pub fn metric_points(&mut self) -> Vec<(MetricKey, Vec<(i64, f64)>)> {
         let now = self.now_ms();
         let sev = self.severity();
-        let mut batch: Vec<(MetricKey, Vec<(i64, f64)>)> = self.metrics.iter().map(|m| (m.key(), Vec::new())).collect();
+        let mut batch: Vec<(MetricKey, Vec<(i64, f64)>)> =
+            self.metrics.iter().map(|m| (m.key(), Vec::new())).collect();
         while self.next_metric_ms <= now {
             let t = self.next_metric_ms;
             for (i, m) in self.metrics.iter_mut().enumerate() {
@@ -381,7 +521,11 @@ impl Fleet {
                 let mut t = end - HISTORY_MS;
                 while t <= end {
                     let ago_h = (end - t) as f64 / 3_600_000.0;
-                    let blip = if (5.0..5.15).contains(&ago_h) { 0.25 } else { 0.0 };
+                    let blip = if (5.0..5.15).contains(&ago_h) {
+                        0.25
+                    } else {
+                        0.0
+                    };
                     points.push((t, m.sample(&mut hist_rng, blip, t)));
                     t += METRIC_PERIOD_MS;
                 }
@@ -404,7 +548,9 @@ impl Fleet {
             if state != a.state {
                 a.state = state;
                 a.since_ms = now;
-                let when = chrono::DateTime::from_timestamp_millis(now).map(|d| d.format("%d/%m/%y %H:%M:%S").to_string()).unwrap_or_default();
+                let when = chrono::DateTime::from_timestamp_millis(now)
+                    .map(|d| d.format("%d/%m/%y %H:%M:%S").to_string())
+                    .unwrap_or_default();
                 a.reason = format!(
                     "Threshold Crossed: 1 datapoint [{v:.2} ({when})] was {}greater than or equal to the threshold ({}).",
                     if state == "OK" { "not " } else { "" },
@@ -418,7 +564,12 @@ impl Fleet {
         let mut out: Vec<Alarm> = self
             .alarms
             .iter()
-            .map(|a| Alarm { name: a.name.into(), state: a.state.into(), reason: Some(a.reason.clone()), updated_ms: Some(a.since_ms) })
+            .map(|a| Alarm {
+                name: a.name.into(),
+                state: a.state.into(),
+                reason: Some(a.reason.clone()),
+                updated_ms: Some(a.since_ms),
+            })
             .collect();
         out.push(Alarm {
             name: "billing-sync-duration".into(),
@@ -459,15 +610,16 @@ impl Fleet {
         let sev = self.severity();
         let throttles = self.metrics[8].value;
         let errors = self.metrics[7].value;
-        let f = |name: &str, version: &str, mem: i64, rc: Option<i64>, status: &str, health: Health| {
-            let mut s = Service::new(ServiceKind::Lambda, name);
-            s.version = Some(version.into());
-            s.memory_mb = Some(mem);
-            s.reserved_concurrency = rc;
-            s.status = status.into();
-            s.health = health;
-            s
-        };
+        let f =
+            |name: &str, version: &str, mem: i64, rc: Option<i64>, status: &str, health: Health| {
+                let mut s = Service::new(ServiceKind::Lambda, name);
+                s.version = Some(version.into());
+                s.memory_mb = Some(mem);
+                s.reserved_concurrency = rc;
+                s.status = status.into();
+                s.health = health;
+                s
+            };
         let orders_health = if errors >= 20.0 || throttles >= 10.0 {
             Health::Crit
         } else if errors >= 5.0 || throttles >= 1.0 || sev > 0.3 {
@@ -477,15 +629,33 @@ impl Fleet {
         };
         let updating = self.t < self.audit_updating_until;
         vec![
-            f("orders-processor", "live→v12", 512, Some(50), "Active", orders_health),
+            f(
+                "orders-processor",
+                "live→v12",
+                512,
+                Some(50),
+                "Active",
+                orders_health,
+            ),
             f("thumbnailer", "live→v7", 1024, None, "Active", Health::Ok),
-            f("billing-sync", "live→v31", 256, Some(5), "Active", Health::Ok),
+            f(
+                "billing-sync",
+                "live→v31",
+                256,
+                Some(5),
+                "Active",
+                Health::Ok,
+            ),
             f(
                 "audit-export",
                 "$LATEST",
                 128,
                 None,
-                if updating { "Active · update InProgress" } else { "Active" },
+                if updating {
+                    "Active · update InProgress"
+                } else {
+                    "Active"
+                },
                 if updating { Health::Warn } else { Health::Ok },
             ),
         ]
@@ -499,7 +669,11 @@ impl Fleet {
         let failing = sev > 0.55;
         api.status_code = Some(if failing { 503 } else { 200 });
         api.latency_ms = Some((28.0 + 20.0 * jitter + sev * 2300.0) as u64);
-        api.status = if failing { "unhealthy".into() } else { "healthy".into() };
+        api.status = if failing {
+            "unhealthy".into()
+        } else {
+            "healthy".into()
+        };
         api.health = if failing {
             Health::Crit
         } else if sev > 0.2 {
@@ -513,7 +687,11 @@ impl Fleet {
         let lat = 70.0 + 30.0 * jitter + sev * 950.0;
         co.latency_ms = Some(lat as u64);
         co.status = "ok".into();
-        co.health = if lat > 800.0 { Health::Warn } else { Health::Ok };
+        co.health = if lat > 800.0 {
+            Health::Warn
+        } else {
+            Health::Ok
+        };
         vec![api, co]
     }
 }
@@ -534,11 +712,22 @@ mod tests {
     fn incident_unfolds_and_stays_until_acted_on() {
         let mut f = Fleet::new(7, 1_800_000_000_000);
         run(&mut f, 20.0);
-        assert!(f.alarms().iter().all(|a| a.state != "ALARM"), "quiet at first");
+        assert!(
+            f.alarms().iter().all(|a| a.state != "ALARM"),
+            "quiet at first"
+        );
         run(&mut f, 120.0);
         let alarms = f.alarms();
-        assert!(alarms.iter().any(|a| a.name == "prod-api-5xx-high" && a.state == "ALARM"));
-        let api = f.ecs_services().into_iter().find(|s| s.name == "api").unwrap();
+        assert!(
+            alarms
+                .iter()
+                .any(|a| a.name == "prod-api-5xx-high" && a.state == "ALARM")
+        );
+        let api = f
+            .ecs_services()
+            .into_iter()
+            .find(|s| s.name == "api")
+            .unwrap();
         assert!(api.running.unwrap() < api.desired.unwrap());
         assert_eq!(api.health, Health::Crit);
         run(&mut f, 240.0);
@@ -549,10 +738,18 @@ mod tests {
     fn acting_recovers() {
         let mut f = Fleet::new(7, 1_800_000_000_000);
         run(&mut f, 150.0);
-        f.apply(&Mutation::ForceNewDeployment { cluster: "prod".into(), service: "api".into() }).unwrap();
+        f.apply(&Mutation::ForceNewDeployment {
+            cluster: "prod".into(),
+            service: "api".into(),
+        })
+        .unwrap();
         run(&mut f, 90.0);
         assert_eq!(f.severity(), 0.0);
-        let api = f.ecs_services().into_iter().find(|s| s.name == "api").unwrap();
+        let api = f
+            .ecs_services()
+            .into_iter()
+            .find(|s| s.name == "api")
+            .unwrap();
         assert_eq!(api.running, Some(6));
         assert_eq!(api.status, "COMPLETED");
         assert!(f.alarms().iter().all(|a| a.state != "ALARM"));
@@ -561,11 +758,34 @@ mod tests {
     #[test]
     fn scale_validates_and_unknown_service_errors() {
         let mut f = Fleet::new(1, 0);
-        assert!(f.apply(&Mutation::ScaleService { cluster: "prod".into(), service: "nope".into(), desired: 2 }).is_err());
-        assert!(f.apply(&Mutation::ScaleService { cluster: "prod".into(), service: "api".into(), desired: -1 }).is_err());
-        f.apply(&Mutation::ScaleService { cluster: "internal".into(), service: "auth".into(), desired: 5 }).unwrap();
+        assert!(
+            f.apply(&Mutation::ScaleService {
+                cluster: "prod".into(),
+                service: "nope".into(),
+                desired: 2
+            })
+            .is_err()
+        );
+        assert!(
+            f.apply(&Mutation::ScaleService {
+                cluster: "prod".into(),
+                service: "api".into(),
+                desired: -1
+            })
+            .is_err()
+        );
+        f.apply(&Mutation::ScaleService {
+            cluster: "internal".into(),
+            service: "auth".into(),
+            desired: 5,
+        })
+        .unwrap();
         run(&mut f, 10.0);
-        let auth = f.ecs_services().into_iter().find(|s| s.name == "auth").unwrap();
+        let auth = f
+            .ecs_services()
+            .into_iter()
+            .find(|s| s.name == "auth")
+            .unwrap();
         assert_eq!((auth.desired, auth.running), (Some(5), Some(5)));
     }
 

@@ -26,14 +26,29 @@ fn iso(ms: i64) -> String {
 }
 
 fn hex(rng: &mut ChaCha8Rng, n: usize) -> String {
-    (0..n).map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0')).collect()
+    (0..n)
+        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
+        .collect()
 }
 
 fn request_id(rng: &mut ChaCha8Rng) -> String {
-    format!("{}-{}-{}-{}-{}", hex(rng, 8), hex(rng, 4), hex(rng, 4), hex(rng, 4), hex(rng, 12))
+    format!(
+        "{}-{}-{}-{}-{}",
+        hex(rng, 8),
+        hex(rng, 4),
+        hex(rng, 4),
+        hex(rng, 4),
+        hex(rng, 12)
+    )
 }
 
-const PATHS: [&str; 5] = ["/v1/orders", "/v1/orders/{id}", "/v1/cart", "/v1/users/me", "/v1/inventory"];
+const PATHS: [&str; 5] = [
+    "/v1/orders",
+    "/v1/orders/{id}",
+    "/v1/cart",
+    "/v1/users/me",
+    "/v1/inventory",
+];
 
 pub fn api_line(rng: &mut ChaCha8Rng, ms: i64, sev: f64) -> String {
     let trace = hex(rng, 16);
@@ -61,7 +76,11 @@ pub fn api_line(rng: &mut ChaCha8Rng, ms: i64, sev: f64) -> String {
         );
     }
     if roll > 0.995 {
-        return format!(r#"{{"level":"debug","ts":"{}","msg":"cache refresh","keys":{},"trace_id":"{trace}"}}"#, iso(ms), rng.random_range(100..900));
+        return format!(
+            r#"{{"level":"debug","ts":"{}","msg":"cache refresh","keys":{},"trace_id":"{trace}"}}"#,
+            iso(ms),
+            rng.random_range(100..900)
+        );
     }
     let method = if rng.random_bool(0.8) { "GET" } else { "POST" };
     let status = if method == "POST" { 201 } else { 200 };
@@ -77,14 +96,22 @@ pub fn checkout_line(rng: &mut ChaCha8Rng, ms: i64, sev: f64) -> String {
     let order = format!("ord_{}", hex(rng, 10));
     let roll: f64 = rng.random();
     if roll < sev * 0.4 {
-        return format!("{ts} ERROR [checkout] upstream api returned 503 after 3 retries (order={order})");
+        return format!(
+            "{ts} ERROR [checkout] upstream api returned 503 after 3 retries (order={order})"
+        );
     }
     if roll < sev * 0.6 {
-        return format!("{ts} WARN  [checkout] circuit breaker half-open for upstream api ({} failures in 30s)", 5 + rng.random_range(0..40));
+        return format!(
+            "{ts} WARN  [checkout] circuit breaker half-open for upstream api ({} failures in 30s)",
+            5 + rng.random_range(0..40)
+        );
     }
     if roll > 0.997 {
         // Debug output that carries a credential: the cockpit must show it redacted.
-        return format!("{ts} DEBUG [checkout] retrying payment capture with Authorization: Bearer sk_demo_{}", hex(rng, 24));
+        return format!(
+            "{ts} DEBUG [checkout] retrying payment capture with Authorization: Bearer sk_demo_{}",
+            hex(rng, 24)
+        );
     }
     let (m, p, code) = match rng.random_range(0..4) {
         0 => ("POST", "/cart/items", 201),
@@ -102,7 +129,10 @@ pub fn orders_lines(rng: &mut ChaCha8Rng, ms: i64, sev: f64) -> Vec<String> {
     let mut out = vec![format!("START RequestId: {id} Version: 12")];
     let roll: f64 = rng.random();
     let duration = if roll < sev * 0.35 {
-        out.push(format!("{} {id} Task timed out after 6.00 seconds", iso(ms)));
+        out.push(format!(
+            "{} {id} Task timed out after 6.00 seconds",
+            iso(ms)
+        ));
         6000.0
     } else if roll < sev * 0.6 {
         out.push(format!(
@@ -111,7 +141,11 @@ pub fn orders_lines(rng: &mut ChaCha8Rng, ms: i64, sev: f64) -> Vec<String> {
         ));
         120.0 + rng.random_range(0.0..80.0)
     } else {
-        out.push(format!("[INFO]  {} {id} processed order batch size={}", iso(ms), rng.random_range(1..25)));
+        out.push(format!(
+            "[INFO]  {} {id} processed order batch size={}",
+            iso(ms),
+            rng.random_range(1..25)
+        ));
         80.0 + rng.random_range(0.0..220.0) + sev * 2000.0
     };
     out.push(format!("END RequestId: {id}"));

@@ -10,8 +10,14 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub const FEEDS: [(&str, i64); 6] =
-    [("ecs", 1000), ("lambda", 1000), ("health", 1000), ("metrics", fleet::METRIC_PERIOD_MS), ("alarms", 1000), ("logs", 250)];
+pub const FEEDS: [(&str, i64); 6] = [
+    ("ecs", 1000),
+    ("lambda", 1000),
+    ("health", 1000),
+    ("metrics", fleet::METRIC_PERIOD_MS),
+    ("alarms", 1000),
+    ("logs", 250),
+];
 
 #[derive(Debug, Clone)]
 pub struct DemoSource {
@@ -24,16 +30,28 @@ pub struct DemoSource {
 
 impl DemoSource {
     pub fn new(seed: u64, start_ms: i64) -> Self {
-        DemoSource { seed, start_ms, backfill_seconds: 300.0 }
+        DemoSource {
+            seed,
+            start_ms,
+            backfill_seconds: 300.0,
+        }
     }
 
     /// Everything the source delivers first, in order. Also used by tests to build a
     /// deterministic cockpit without a runtime.
     pub fn initial_events(fleet: &mut Fleet, backfill_seconds: f64) -> Vec<SourceEvent> {
         let at = fleet.now_ms();
-        let mut out = vec![SourceEvent { feed: "metrics", at_ms: at, payload: Payload::MetricSeries(fleet.metric_series()) }];
+        let mut out = vec![SourceEvent {
+            feed: "metrics",
+            at_ms: at,
+            payload: Payload::MetricSeries(fleet.metric_series()),
+        }];
         if backfill_seconds > 0.0 {
-            out.push(SourceEvent { feed: "logs", at_ms: at, payload: Payload::Logs(fleet.backfill_logs(backfill_seconds)) });
+            out.push(SourceEvent {
+                feed: "logs",
+                at_ms: at,
+                payload: Payload::Logs(fleet.backfill_logs(backfill_seconds)),
+            });
         }
         out.extend(Self::periodic_events(fleet));
         out
@@ -43,22 +61,46 @@ impl DemoSource {
     pub fn periodic_events(fleet: &mut Fleet) -> Vec<SourceEvent> {
         let at = fleet.now_ms();
         let mut out = vec![
-            SourceEvent { feed: "ecs", at_ms: at, payload: Payload::Services(fleet.ecs_services()) },
-            SourceEvent { feed: "lambda", at_ms: at, payload: Payload::Services(fleet.lambdas()) },
-            SourceEvent { feed: "health", at_ms: at, payload: Payload::Services(fleet.health_checks()) },
+            SourceEvent {
+                feed: "ecs",
+                at_ms: at,
+                payload: Payload::Services(fleet.ecs_services()),
+            },
+            SourceEvent {
+                feed: "lambda",
+                at_ms: at,
+                payload: Payload::Services(fleet.lambdas()),
+            },
+            SourceEvent {
+                feed: "health",
+                at_ms: at,
+                payload: Payload::Services(fleet.health_checks()),
+            },
         ];
         let points = fleet.metric_points();
         if !points.is_empty() {
-            out.push(SourceEvent { feed: "metrics", at_ms: at, payload: Payload::MetricPoints(points) });
+            out.push(SourceEvent {
+                feed: "metrics",
+                at_ms: at,
+                payload: Payload::MetricPoints(points),
+            });
         }
-        out.push(SourceEvent { feed: "alarms", at_ms: at, payload: Payload::Alarms(fleet.alarms()) });
+        out.push(SourceEvent {
+            feed: "alarms",
+            at_ms: at,
+            payload: Payload::Alarms(fleet.alarms()),
+        });
         out
     }
 
     /// One simulation step: its log lines, plus the periodic deliveries once a second.
     pub fn step_events(fleet: &mut Fleet, step: u64) -> Vec<SourceEvent> {
         let logs = fleet.step();
-        let mut out = vec![SourceEvent { feed: "logs", at_ms: fleet.now_ms(), payload: Payload::Logs(logs) }];
+        let mut out = vec![SourceEvent {
+            feed: "logs",
+            at_ms: fleet.now_ms(),
+            payload: Payload::Logs(logs),
+        }];
         if step.is_multiple_of(4) {
             out.extend(Self::periodic_events(fleet));
         }
@@ -68,10 +110,17 @@ impl DemoSource {
 
 impl DataSource for DemoSource {
     fn info(&self) -> SourceInfo {
-        SourceInfo { label: format!("demo · seed {} · simulated fleet", self.seed), feeds: FEEDS.to_vec() }
+        SourceInfo {
+            label: format!("demo · seed {} · simulated fleet", self.seed),
+            feeds: FEEDS.to_vec(),
+        }
     }
 
-    fn start(self: Box<Self>, events: mpsc::Sender<SourceEvent>, mut commands: mpsc::Receiver<SourceCommand>) -> JoinHandle<()> {
+    fn start(
+        self: Box<Self>,
+        events: mpsc::Sender<SourceEvent>,
+        mut commands: mpsc::Receiver<SourceCommand>,
+    ) -> JoinHandle<()> {
         tokio::spawn(async move {
             let mut fleet = Fleet::new(self.seed, self.start_ms);
             for ev in DemoSource::initial_events(&mut fleet, self.backfill_seconds) {
@@ -79,7 +128,8 @@ impl DataSource for DemoSource {
                     return;
                 }
             }
-            let mut interval = tokio::time::interval(Duration::from_millis((fleet::DT * 1000.0) as u64));
+            let mut interval =
+                tokio::time::interval(Duration::from_millis((fleet::DT * 1000.0) as u64));
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             interval.tick().await;
             let mut step = 0u64;
