@@ -86,9 +86,9 @@ fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> 
     ));
     let out = match args.format {
         Format::Text => snapshot::text(&app, &s.theme, &s.keymap, args.width, args.height),
-        Format::Json => snapshot::json(&app)?,
+        Format::Json => snapshot::json(&app)? + "\n",
     };
-    println!("{out}");
+    print!("{out}");
     Ok(0)
 }
 

@@ -1,0 +1,267 @@
+//! The command line as a user runs it: `snapshot` output, and the exact error messages for
+//! malformed configuration, theme and keymap files.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn opsdeck(args: &[&str]) -> Output {
+    Command::new(common::bin())
+        .args(args)
+        // An empty XDG config home so the developer's own files never leak into tests.
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("opsdeck-test-empty-config"),
+        )
+        .env_remove("NO_COLOR")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run opsdeck")
+}
+
+fn fixture(name: &str) -> String {
+    Path::new("tests/fixtures/bad")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn snapshot_json_has_the_documented_shape() {
+    let out = opsdeck(&["snapshot", "--demo", "--format", "json", "--after", "10"]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v["source"], "demo · seed 42 · simulated fleet");
+    let services = v["services"].as_array().unwrap();
+    assert_eq!(services.len(), 12, "6 ECS + 4 Lambda + 2 HTTP");
+    for s in services {
+        assert!(["ecs", "lambda", "http"].contains(&s["kind"].as_str().unwrap()));
+        assert!(s["name"].is_string() && s["status"].is_string());
+        assert!(s["cluster"].is_string() || s["cluster"].is_null());
+        for k in ["desired", "running", "pending"] {
+            assert!(s[k].is_i64() || s[k].is_null(), "{k} in {s}");
+        }
+        assert!(["ok", "warn", "crit", "unknown"].contains(&s["health"].as_str().unwrap()));
+    }
+    assert_eq!(services.iter().filter(|s| s["kind"] == "ecs").count(), 6);
+    let ecs_clusters: std::collections::BTreeSet<_> = services
+        .iter()
+        .filter(|s| s["kind"] == "ecs")
+        .map(|s| s["cluster"].as_str().unwrap())
+        .collect();
+    assert_eq!(ecs_clusters.len(), 2);
+    let metrics = v["metrics"].as_array().unwrap();
+    assert_eq!(metrics.len(), 10);
+    for m in metrics {
+        for k in ["label", "namespace", "metric", "stat"] {
+            assert!(m[k].is_string(), "{k} in {m}");
+        }
+        assert!(m["dimensions"].is_object());
+        assert!(m["unit"].is_string() || m["unit"].is_null());
+        assert!(!m["values"].as_array().unwrap().is_empty());
+        assert!(m["last"].is_number());
+        assert!(["ok", "warn", "crit", "unknown"].contains(&m["health"].as_str().unwrap()));
+    }
+    let alarms = v["alarms"].as_array().unwrap();
+    assert!(alarms.len() >= 3);
+    for a in alarms {
+        assert!(a["name"].is_string() && a["state"].is_string());
+        assert!(a["reason"].is_string() || a["reason"].is_null());
+    }
+    let logs = v["logs"].as_array().unwrap();
+    assert!(!logs.is_empty());
+    let groups: std::collections::BTreeSet<_> =
+        logs.iter().map(|l| l["group"].as_str().unwrap()).collect();
+    assert_eq!(groups.len(), 3);
+    for l in logs {
+        chrono::DateTime::parse_from_rfc3339(l["time"].as_str().unwrap()).expect("RFC3339 time");
+        assert!(l["message"].is_string());
+        assert!(l["stream"].is_string() || l["stream"].is_null());
+        assert!(l["level"].is_string() || l["level"].is_null());
+    }
+    assert_eq!(v["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn snapshot_text_draws_the_cockpit() {
+    let out = opsdeck(&["snapshot", "--demo", "--width", "120", "--height", "40"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for pane in ["Services", "Metrics", "Alarms", "Logs", "demo · seed 42"] {
+        assert!(text.contains(pane), "missing {pane}:\n{text}");
+    }
+    assert_eq!(text.lines().count(), 40);
+    assert!(!text.contains('\x1b'), "plain text, no escapes");
+}
+
+fn expect_error(args: &[&str], want: &str) {
+    let out = opsdeck(args);
+    assert_eq!(out.status.code(), Some(2), "args {args:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim_end(), want, "args {args:?}");
+}
+
+#[test]
+fn config_errors_name_file_line_and_key() {
+    let f = fixture("config_unknown_key.toml");
+    expect_error(
+        &["--config", &f, "snapshot", "--demo"],
+        &format!("opsdeck: {f}:4: unknown field `bufer_lines`, expected `buffer_lines`"),
+    );
+    let f = fixture("config_out_of_range.toml");
+    expect_error(
+        &["--config", &f, "snapshot", "--demo"],
+        &format!(
+            "opsdeck: {f}:2: logs.buffer_lines = 12 is out of range: use 100 to 5000000 (default 50000)"
+        ),
+    );
+    let f = fixture("config_bad_type.toml");
+    expect_error(
+        &["--config", &f, "snapshot", "--demo"],
+        &format!("opsdeck: {f}:3: invalid type: string \"sometimes\", expected a boolean"),
+    );
+    let f = fixture("config_syntax.toml");
+    let out = opsdeck(&["--config", &f, "snapshot", "--demo"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with(&format!("opsdeck: {f}:1: ")), "{stderr}");
+    expect_error(
+        &[
+            "--config",
+            "tests/fixtures/bad/nope.toml",
+            "snapshot",
+            "--demo",
+        ],
+        "opsdeck: tests/fixtures/bad/nope.toml: cannot read: No such file or directory (os error 2)",
+    );
+}
+
+#[test]
+fn theme_errors_name_file_line_and_role() {
+    let f = fixture("theme_bad_colour.toml");
+    expect_error(
+        &["--theme", &f, "snapshot", "--demo"],
+        &format!(
+            "opsdeck: {f}:3: crit.fg: unknown colour `blood`; use an ANSI name (black, red, green, yellow, blue, magenta, cyan, gray, darkgray, light<colour>, white, reset), #rrggbb or 0-255"
+        ),
+    );
+    let f = fixture("theme_unknown_role.toml");
+    let out = opsdeck(&["--theme", &f, "snapshot", "--demo"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!(
+            "opsdeck: {f}:3: unknown style role `danger_zone`; valid roles: text, muted, accent,"
+        )),
+        "{stderr}"
+    );
+    let f = fixture("theme_unknown_attr.toml");
+    let out = opsdeck(&["--theme", &f, "snapshot", "--demo"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!("opsdeck: {f}:2: unknown field `blink`")),
+        "{stderr}"
+    );
+    expect_error(
+        &["--theme", "solarized", "snapshot", "--demo"],
+        "opsdeck: solarized: no such theme (built-in: default, light, high-contrast; or give a path to a .toml file)",
+    );
+}
+
+#[test]
+fn keymap_errors_name_file_line_and_action() {
+    let f = fixture("keymap_duplicate.toml");
+    expect_error(
+        &["--keymap", &f, "snapshot", "--demo"],
+        &format!(
+            "opsdeck: {f}:3: key `q` is bound twice in [global]: to `quit` (line 2) and to `zoom`"
+        ),
+    );
+    let f = fixture("keymap_unknown_action.toml");
+    let out = opsdeck(&["--keymap", &f, "snapshot", "--demo"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!(
+            "opsdeck: {f}:3: unknown action `follow_harder` in [logs]; valid actions: quit, help, close, suspend,"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("toggle_follow"),
+        "lists every valid action: {stderr}"
+    );
+    let f = fixture("keymap_missing_desc.toml");
+    expect_error(
+        &["--keymap", &f, "snapshot", "--demo"],
+        &format!("opsdeck: {f}:2: missing field `desc`"),
+    );
+    let f = fixture("keymap_unknown_mode.toml");
+    expect_error(
+        &["--keymap", &f, "snapshot", "--demo"],
+        &format!(
+            "opsdeck: {f}:1: unknown mode `[pane]`; valid modes: global, services, metrics, alarms, logs, help"
+        ),
+    );
+    let f = fixture("keymap_bad_key.toml");
+    let out = opsdeck(&["--keymap", &f, "snapshot", "--demo"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!("opsdeck: {f}:2: unknown key `ctrl-shift-banana`")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn builtin_themes_and_keymaps_work_by_name() {
+    for theme in ["default", "light", "high-contrast"] {
+        for keymap in ["default", "vim"] {
+            let out = opsdeck(&[
+                "--theme", theme, "--keymap", keymap, "snapshot", "--demo", "--width", "80",
+                "--height", "24",
+            ]);
+            assert!(
+                out.status.success(),
+                "{theme}/{keymap}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+#[test]
+fn user_theme_in_the_config_dir_is_found_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("opsdeck/themes")).unwrap();
+    std::fs::write(
+        dir.path().join("opsdeck/themes/mine.toml"),
+        "extends = \"light\"\n[styles]\ncrit = { fg = \"#ff0000\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("opsdeck/opsdeck.toml"),
+        "theme = \"mine\"\n",
+    )
+    .unwrap();
+    let out = Command::new(common::bin())
+        .args(["snapshot", "--demo", "--width", "80", "--height", "24"])
+        .env("XDG_CONFIG_HOME", dir.path())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn cockpit_refuses_a_non_terminal_stdout() {
+    expect_error(
+        &["--demo"],
+        "opsdeck: the cockpit needs a terminal; for scripts use `opsdeck snapshot`",
+    );
+}

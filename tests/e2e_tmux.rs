@@ -1,0 +1,256 @@
+//! End-to-end: the real binary in a real terminal (tmux), driven by send-keys and read by
+//! capture-pane. Waits poll for a condition with a generous limit; nothing depends on timing.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    _state: tempfile::TempDir,
+}
+
+impl Tmux {
+    /// A private tmux server with one bash pane of `w`x`h`.
+    fn start(name: &str, w: u16, h: u16) -> Tmux {
+        assert!(
+            Command::new("tmux")
+                .arg("-V")
+                .output()
+                .is_ok_and(|o| o.status.success()),
+            "tmux is not installed: run `bash tests/run.sh` (installs it) or `apt-get install tmux`"
+        );
+        let state = tempfile::tempdir().unwrap();
+        let socket = format!("opsdeck-e2e-{name}-{}", std::process::id());
+        let t = Tmux {
+            socket,
+            _state: state,
+        };
+        let env = format!(
+            "env -i PATH=/usr/bin:/bin HOME={home} TERM=xterm-256color XDG_STATE_HOME={home}/state XDG_CONFIG_HOME={home}/config bash --norc --noprofile",
+            home = t._state.path().display()
+        );
+        t.tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+            &env,
+        ]);
+        t.tmux(&["set-option", "-g", "escape-time", "0"]);
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "e2e", k]);
+            // Separate keys so a lone Esc is never read as Alt-<next key>.
+            std::thread::sleep(Duration::from_millis(80));
+        }
+    }
+
+    fn type_line(&self, line: &str) {
+        self.tmux(&["send-keys", "-t", "e2e", "-l", line]);
+        self.tmux(&["send-keys", "-t", "e2e", "Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    fn wait_for(&self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if cond(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_text(&self, text: &str) -> String {
+        self.wait_for(text, |s| s.contains(text))
+    }
+
+    fn alternate_on(&self) -> bool {
+        self.tmux(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"])
+            .trim()
+            == "1"
+    }
+
+    fn opsdeck_pid(&self) -> String {
+        let shell = self.tmux(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
+        let out = Command::new("pgrep")
+            .args(["-P", shell.trim(), "opsdeck"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .expect("opsdeck child of the shell")
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+/// Runs the cockpit as the pane's foreground job (alone, so job control sees it).
+fn launch(t: &Tmux, extra: &str) {
+    t.type_line(&format!(
+        "clear; {} --demo {extra}",
+        common::bin().display()
+    ));
+    t.wait_text("Services");
+    t.wait_text("Logs");
+}
+
+/// After the cockpit ended: its exit code, and a terminal in normal mode again.
+fn assert_terminal_restored(t: &Tmux, exit: &str) {
+    t.wait_for("shell prompt", |s| s.contains("bash-") && !t.alternate_on());
+    t.type_line("echo EXIT=$?; stty -a | tr ';' '\\n' | grep -Ewo -- '-?(echo|icanon)' | sort | tr '\\n' ' '; echo STTY-$((1+1))END");
+    let s = t.wait_text("STTY-2END");
+    assert!(
+        s.contains(&format!("EXIT={exit}")),
+        "exit code {exit}:\n{s}"
+    );
+    assert!(
+        s.contains("echo icanon STTY-2END") && !s.contains("-echo") && !s.contains("-icanon"),
+        "echo and canonical mode back:\n{s}"
+    );
+    assert!(!t.alternate_on(), "left the alternate screen");
+}
+
+#[test]
+fn demo_panes_help_zoom_resize_and_quit() {
+    let t = Tmux::start("main", 160, 48);
+    launch(&t, "");
+    let s = t.screen();
+    for want in [
+        "Services",
+        "Metrics",
+        "Alarms",
+        "Logs",
+        "demo · seed 42",
+        "prod/api",
+        "api CPU",
+    ] {
+        assert!(s.contains(want), "missing {want}:\n{s}");
+    }
+    assert!(t.alternate_on());
+
+    t.send(&["?"]);
+    let s = t.wait_text("Help · keymap default");
+    assert!(
+        s.contains("Quit opsdeck") && s.contains("Follow on/off"),
+        "{s}"
+    );
+    t.send(&["Escape"]);
+    t.wait_for("help closed", |s| !s.contains("Help · keymap"));
+
+    t.send(&["4", "z"]);
+    let s = t.wait_text("[zoom]");
+    assert!(
+        !s.contains("Services") && s.contains("Logs"),
+        "only logs while zoomed:\n{s}"
+    );
+    t.send(&["z"]);
+    t.wait_for("unzoomed", |s| {
+        s.contains("Services") && !s.contains("[zoom]")
+    });
+
+    t.tmux(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
+    let s = t.wait_for("80x24 layout", |s| {
+        s.lines().next().is_some_and(|l| {
+            l.chars().count() <= 80 && l.contains("Services") && l.contains("Metrics")
+        })
+    });
+    assert!(s.contains("Logs") && s.contains("Alarms"), "{s}");
+    assert!(s.lines().all(|l| l.chars().count() <= 80));
+
+    // Search from the logs pane: the prompt takes the keys, Enter applies.
+    t.send(&["/"]);
+    t.wait_text("search logs: /");
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "START"]);
+    t.send(&["Enter"]);
+    t.wait_text("/START");
+
+    t.send(&["q"]);
+    assert_terminal_restored(&t, "0");
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for (sig, code) in [("TERM", "143"), ("HUP", "129")] {
+        let t = Tmux::start(&format!("sig{sig}"), 100, 30);
+        launch(&t, "");
+        let pid = t.opsdeck_pid();
+        assert!(
+            Command::new("kill")
+                .args([&format!("-{sig}"), &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert_terminal_restored(&t, code);
+    }
+}
+
+#[test]
+fn ctrl_z_suspends_and_fg_resumes() {
+    let t = Tmux::start("suspend", 100, 30);
+    launch(&t, "");
+    t.send(&["C-z"]);
+    t.wait_for("shell prompt after suspend", |s| s.contains("Stopped"));
+    assert!(!t.alternate_on(), "suspended: normal screen back");
+    t.type_line("fg");
+    t.wait_for("cockpit back", |s| {
+        s.contains("Services") && s.contains("Metrics")
+    });
+    assert!(t.alternate_on());
+    t.send(&["q"]);
+    assert_terminal_restored(&t, "0");
+}
+
+#[test]
+fn logs_go_to_the_state_dir_not_the_screen() {
+    let t = Tmux::start("logging", 100, 30);
+    launch(&t, "");
+    t.send(&["q"]);
+    assert_terminal_restored(&t, "0");
+    let log = t._state.path().join("state/opsdeck/opsdeck.log");
+    let text = std::fs::read_to_string(&log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+    assert!(text.contains("starting cockpit"), "{text}");
+    assert!(!t.screen().contains("starting cockpit"));
+}
