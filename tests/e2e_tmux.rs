@@ -133,7 +133,8 @@ fn launch(t: &Tmux, extra: &str) {
         common::bin().display()
     ));
     t.wait_text("Services");
-    t.wait_text("Logs");
+    // Data arrives just after the first frame.
+    t.wait_text("prod/api");
 }
 
 /// After the cockpit ended: its exit code, and a terminal in normal mode again.

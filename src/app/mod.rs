@@ -314,10 +314,11 @@ impl App {
                     previous,
                 });
             }
+            // Esc clears what is there to clear, and otherwise leaves zoom.
             Action::ClearSearch => match self.focus {
-                Pane::Services => self.services.set_filter(""),
-                Pane::Logs => self.logs.set_search(None),
-                _ => {}
+                Pane::Services if !self.services.filter.is_empty() => self.services.set_filter(""),
+                Pane::Logs if self.logs.search.is_some() => self.logs.set_search(None),
+                _ => self.zoomed = false,
             },
             Action::NextMatch => {
                 self.logs.jump_match(true, page as usize);

@@ -18,10 +18,7 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
         if !out.is_empty() {
             out.push(Line::raw(""));
         }
-        out.push(Line::styled(
-            format!("{}", mode.name().to_uppercase()),
-            theme.title(),
-        ));
+        out.push(Line::styled(mode.name().to_uppercase(), theme.title()));
         for b in bindings {
             let keys = b
                 .keys

@@ -17,7 +17,7 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget};
 
 pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) {
     let area = frame.area();
@@ -29,9 +29,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
             layout::MIN_WIDTH,
             layout::MIN_HEIGHT
         );
-        Paragraph::new(msg)
-            .style(theme.warn())
-            .render_ref(area, buf);
+        Paragraph::new(msg).style(theme.warn()).render(area, buf);
         return;
     }
     if let Some(r) = areas.services {
@@ -82,16 +80,6 @@ pub fn buffer_text(buf: &Buffer) -> String {
         out.push('\n');
     }
     out
-}
-
-trait RenderRef {
-    fn render_ref(self, area: Rect, buf: &mut Buffer);
-}
-
-impl<W: ratatui::widgets::Widget> RenderRef for W {
-    fn render_ref(self, area: Rect, buf: &mut Buffer) {
-        self.render(area, buf);
-    }
 }
 
 /// The frame of a pane: title, focus, and the freshness of the feeds behind it. A failing
