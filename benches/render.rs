@@ -103,7 +103,7 @@ fn ingest(c: &mut Criterion) {
                 (st, lines.clone())
             },
             |(mut st, batch)| {
-                st.ingest(batch, T0);
+                st.ingest(batch);
                 black_box(st.total_matches)
             },
             BatchSize::LargeInput,
@@ -113,11 +113,11 @@ fn ingest(c: &mut Criterion) {
         let mut st = LogsState::new(50_000);
         st.set_search(Search::new("pool exhausted|timed out"));
         for _ in 0..5 {
-            st.ingest(lines.clone(), T0);
+            st.ingest(lines.clone());
         }
         b.iter_batched(
             || lines.clone(),
-            |batch| st.ingest(batch, T0),
+            |batch| st.ingest(batch),
             BatchSize::LargeInput,
         )
     });

@@ -60,28 +60,25 @@ impl Search {
     }
 }
 
-/// Events per second over the last few whole seconds.
+/// Events per second of log time over the last few whole seconds: a ring of per-second
+/// counters keyed by the events' own timestamps, so backfilled history never inflates the
+/// live rate and late-arriving lines still land in their second.
 #[derive(Debug, Clone, Default)]
 pub struct RateMeter {
-    buckets: VecDeque<(i64, u32)>,
+    ring: [(i64, u32); RING],
 }
 
+const RING: usize = 8;
 const RATE_SECONDS: i64 = 5;
 
 impl RateMeter {
-    pub fn add(&mut self, at_ms: i64, n: usize) {
-        let sec = at_ms.div_euclid(1000);
-        match self.buckets.back_mut() {
-            Some((s, c)) if *s == sec => *c += n as u32,
-            Some((s, _)) if *s > sec => {
-                if let Some(b) = self.buckets.iter_mut().find(|(s2, _)| *s2 == sec) {
-                    b.1 += n as u32;
-                }
-            }
-            _ => self.buckets.push_back((sec, n as u32)),
-        }
-        while self.buckets.len() > (RATE_SECONDS as usize + 2) {
-            self.buckets.pop_front();
+    pub fn add(&mut self, time_ms: i64, n: usize) {
+        let sec = time_ms.div_euclid(1000);
+        let slot = &mut self.ring[sec.rem_euclid(RING as i64) as usize];
+        if slot.0 == sec {
+            slot.1 += n as u32;
+        } else if sec > slot.0 {
+            *slot = (sec, n as u32);
         }
     }
 
@@ -89,7 +86,7 @@ impl RateMeter {
     pub fn per_second(&self, now_ms: i64) -> f64 {
         let now = now_ms.div_euclid(1000);
         let total: u32 = self
-            .buckets
+            .ring
             .iter()
             .filter(|(s, _)| *s < now && *s >= now - RATE_SECONDS)
             .map(|b| b.1)
@@ -153,14 +150,10 @@ impl LogsState {
 
     /// Ingests events from a source. Sanitising, redaction, level detection and the search
     /// match all happen here, once per line, so rendering only reads.
-    pub fn ingest(&mut self, events: Vec<LogEvent>, at_ms: i64) {
+    pub fn ingest(&mut self, events: Vec<LogEvent>) {
         let n = events.len();
-        // Backfilled history is not part of the live rate.
-        let live = events
-            .iter()
-            .filter(|e| e.time_ms >= at_ms - 60_000)
-            .count();
         for ev in events {
+            self.rate.add(ev.time_ms, 1);
             let message = redact::redact_owned(sanitize::sanitize_owned(ev.message));
             let level = detect_level(&message);
             let display = compact_json(&message);
@@ -189,7 +182,6 @@ impl LogsState {
         if !self.follow {
             self.waiting += n;
         }
-        self.rate.add(at_ms, live);
     }
 
     pub fn set_search(&mut self, search: Option<Search>) {
@@ -501,7 +493,6 @@ mod tests {
                     ))
                 })
                 .collect(),
-            0,
         );
         s
     }
@@ -551,7 +542,6 @@ mod tests {
             (0..1000)
                 .map(|i| ev(&format!("{i} {}", if i % 2 == 0 { "ERROR" } else { "ok" })))
                 .collect(),
-            0,
         );
         assert_eq!(s.len(), 100);
         assert_eq!(s.total_matches, 50);
@@ -561,7 +551,7 @@ mod tests {
     #[test]
     fn hostile_and_secret_text_is_neutralised_at_ingest() {
         let mut s = LogsState::new(10);
-        s.ingest(vec![ev("\x1b]0;owned\x07\x1b[2Jpassword=hunter2 done")], 0);
+        s.ingest(vec![ev("\x1b]0;owned\x07\x1b[2Jpassword=hunter2 done")]);
         let m = &s.lines()[0].message;
         assert!(!m.contains('\x1b') && !m.contains("hunter2"), "{m}");
     }
@@ -571,7 +561,7 @@ mod tests {
         let mut s = state_with(50, 1000);
         s.toggle_follow();
         let before = s.tail(5).last().unwrap().seq;
-        s.ingest(vec![ev("new 1"), ev("new 2")], 0);
+        s.ingest(vec![ev("new 1"), ev("new 2")]);
         assert_eq!(s.waiting, 2);
         assert_eq!(
             s.tail(5).last().unwrap().seq,
@@ -634,5 +624,8 @@ mod tests {
         }
         assert_eq!(r.per_second(10_000), 100.0);
         assert_eq!(r.per_second(20_000), 0.0);
+        // History far older than the ring is ignored.
+        r.add(-500_000, 1_000_000);
+        assert_eq!(r.per_second(10_000), 100.0);
     }
 }

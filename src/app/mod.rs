@@ -221,7 +221,7 @@ impl App {
             Payload::MetricSeries(series) => self.metrics.replace(series),
             Payload::MetricPoints(points) => self.metrics.add_points(points, at.max(self.now_ms)),
             Payload::Alarms(alarms) => self.alarms.replace(alarms),
-            Payload::Logs(events) => self.logs.ingest(events, at),
+            Payload::Logs(events) => self.logs.ingest(events),
         }
         self.feeds.ok(ev.feed, at);
         // Before the first tick, take time from the data.
