@@ -18,4 +18,4 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 cargo build --release --locked --bins
-cargo test --release --locked --all-targets -- --test-threads="${OPSDECK_TEST_THREADS:-2}"
+cargo test --release --locked --all-targets
