@@ -18,6 +18,10 @@ pub struct Cli {
     #[arg(long, hide = true)]
     pub exit_after_frames: Option<u64>,
 
+    /// Panic after drawing this many frames (tests that the terminal is restored on a panic).
+    #[arg(long, hide = true)]
+    pub panic_after_frames: Option<u64>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -64,7 +64,14 @@ pub fn run(cli: Cli) -> Result<i32> {
     let s = setup(&cli.common)?;
     match cli.command {
         Some(crate::cli::Command::Snapshot(args)) => run_snapshot(&cli.common, &s, &args),
-        None => run_cockpit(&cli.common, &s, cli.exit_after_frames),
+        None => run_cockpit(
+            &cli.common,
+            &s,
+            Options {
+                exit_after_frames: cli.exit_after_frames,
+                panic_after_frames: cli.panic_after_frames,
+            },
+        ),
     }
 }
 
@@ -92,7 +99,7 @@ fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> 
     Ok(0)
 }
 
-fn run_cockpit(common: &Common, s: &Setup, exit_after_frames: Option<u64>) -> Result<i32> {
+fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         bail!("the cockpit needs a terminal; for scripts use `opsdeck snapshot`");
@@ -109,12 +116,7 @@ fn run_cockpit(common: &Common, s: &Setup, exit_after_frames: Option<u64>) -> Re
     tui::install_panic_hook();
     let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
     let result = rt.block_on(event_loop::run(
-        &mut term,
-        &mut app,
-        source,
-        &s.keymap,
-        &s.theme,
-        Options { exit_after_frames },
+        &mut term, &mut app, source, &s.keymap, &s.theme, opts,
     ));
     tui::restore()?;
     rt.shutdown_timeout(std::time::Duration::from_millis(200));

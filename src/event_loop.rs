@@ -22,6 +22,8 @@ const BATCH: usize = 512;
 pub struct Options {
     /// Quit after this many frames (startup measurements).
     pub exit_after_frames: Option<u64>,
+    /// Panic after this many frames (proves the panic hook restores the terminal).
+    pub panic_after_frames: Option<u64>,
 }
 
 pub fn now_ms() -> i64 {
@@ -71,6 +73,9 @@ pub async fn run(
             frames += 1;
             if opts.exit_after_frames.is_some_and(|n| frames >= n) {
                 break Exit::FramesDone;
+            }
+            if opts.panic_after_frames.is_some_and(|n| frames >= n) {
+                panic!("deliberate panic after {frames} frames (--panic-after-frames)");
             }
         }
         let next_draw = last_draw.map_or_else(tokio::time::Instant::now, |t| (t + FRAME).into());

@@ -255,3 +255,18 @@ fn logs_go_to_the_state_dir_not_the_screen() {
     assert!(text.contains("starting cockpit"), "{text}");
     assert!(!t.screen().contains("starting cockpit"));
 }
+
+#[test]
+fn a_panic_restores_the_terminal_before_printing() {
+    let t = Tmux::start("panic", 100, 30);
+    t.type_line(&format!(
+        "clear; {} --demo --panic-after-frames 3",
+        common::bin().display()
+    ));
+    let s = t.wait_text("deliberate panic after 3 frames");
+    assert!(
+        !t.alternate_on(),
+        "the message is on the normal screen:\n{s}"
+    );
+    assert_terminal_restored(&t, "101");
+}

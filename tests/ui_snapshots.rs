@@ -225,3 +225,101 @@ fn focused_pane_border_differs() {
     let (x, y) = find(&buf, "Services");
     assert_eq!(buf[(x - 2, y)].symbol(), "┌");
 }
+
+#[test]
+fn hostile_text_from_any_source_never_reaches_the_terminal() {
+    use opsdeck::model::{Alarm, LogEvent, Service, ServiceKind};
+    let evil = "\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x1b[0m\x1b[10;10Hmoved\u{9b}31m\u{202e}rtl\x07\x08 password=hunter2";
+    let mut app = demo_app(5, 160, 48);
+    let now = app.now_ms;
+    let mut svc = Service::new(ServiceKind::Ecs, evil);
+    svc.cluster = Some(evil.into());
+    svc.status = evil.into();
+    svc.last_event = Some(evil.into());
+    for (feed, payload) in [
+        ("ecs", Payload::Services(vec![svc])),
+        (
+            "alarms",
+            Payload::Alarms(vec![Alarm {
+                name: evil.into(),
+                state: "ALARM".into(),
+                reason: Some(evil.into()),
+                updated_ms: None,
+            }]),
+        ),
+        (
+            "logs",
+            Payload::Logs(vec![
+                LogEvent {
+                    time_ms: now,
+                    group: evil.into(),
+                    stream: None,
+                    message: evil.into(),
+                },
+                LogEvent {
+                    time_ms: now,
+                    group: "/g".into(),
+                    stream: None,
+                    message: format!("{{\"msg\":\"\\u001b]2;t\\u0007x {}\"}}", "y"),
+                },
+            ]),
+        ),
+        ("metrics", Payload::Error(evil.into())),
+    ] {
+        app.update(Msg::Source(SourceEvent {
+            feed,
+            at_ms: now,
+            payload,
+        }));
+    }
+    for zoom in [
+        None,
+        Some(Action::FocusServices),
+        Some(Action::FocusAlarms),
+        Some(Action::FocusLogs),
+    ] {
+        let mut a = app.clone();
+        if let Some(f) = zoom {
+            act(&mut a, &[f, Action::Zoom]);
+        }
+        let buf = render(&a, 160, 48);
+        for cell in buf.content() {
+            for c in cell.symbol().chars() {
+                let u = c as u32;
+                assert!(
+                    u >= 0x20 && !(0x7f..=0x9f).contains(&u) && !(0x202a..=0x202e).contains(&u),
+                    "control char {u:#x} on screen"
+                );
+            }
+        }
+        let text = buffer_text(&buf);
+        assert!(!text.contains("hunter2"), "secret on screen:\n{text}");
+        assert!(!text.contains("pwned"), "OSC payload on screen");
+    }
+}
+
+#[test]
+fn mouse_hit_testing_matches_what_is_drawn() {
+    use opsdeck::ui::layout::compute;
+    use ratatui::layout::Rect;
+    for (w, h) in SIZES {
+        let app = demo_app(5, w, h);
+        let areas = compute(Rect::new(0, 0, w, h), &app);
+        let buf = render(&app, w, h);
+        for pane in Pane::ORDER {
+            let r = areas.get(pane).unwrap();
+            // The pane's title is drawn inside its own rectangle…
+            let (x, y) = find(&buf, pane.title());
+            assert!(
+                r.contains(ratatui::layout::Position::new(x, y)),
+                "{pane:?} title outside its area"
+            );
+            // …and a click in the middle of it finds it.
+            assert_eq!(
+                areas.pane_at(r.x + r.width / 2, r.y + r.height / 2),
+                Some(pane)
+            );
+        }
+        assert_eq!(areas.pane_at(0, h - 1), None, "status bar is no pane");
+    }
+}

@@ -170,8 +170,8 @@ impl LogsState {
             self.lines.push_back(LogLine {
                 seq: self.next_seq,
                 time_ms: ev.time_ms,
-                group: ev.group,
-                stream: ev.stream,
+                group: clean_arc(ev.group),
+                stream: ev.stream.map(clean_arc),
                 level,
                 message,
                 display,
@@ -336,6 +336,15 @@ impl LogsState {
         }
         self.anchor = Some(self.lines[bottom].seq);
         true
+    }
+}
+
+/// Group and stream names are outside text too; they are shared `Arc`s, so only a dirty one
+/// is copied.
+fn clean_arc(s: Arc<str>) -> Arc<str> {
+    match sanitize::sanitize(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(o) => Arc::from(o),
     }
 }
 

@@ -214,13 +214,33 @@ impl App {
         let at = ev.at_ms;
         match ev.payload {
             Payload::Error(message) => {
-                self.feeds.failed(ev.feed, message);
+                self.feeds.failed(ev.feed, clean(message));
                 return;
             }
-            Payload::Services(rows) => self.services.set_feed(ev.feed, rows),
-            Payload::MetricSeries(series) => self.metrics.replace(series),
+            Payload::Services(rows) => self
+                .services
+                .set_feed(ev.feed, rows.into_iter().map(clean_service).collect()),
+            Payload::MetricSeries(series) => self.metrics.replace(
+                series
+                    .into_iter()
+                    .map(|mut m| {
+                        m.label = clean(m.label);
+                        m
+                    })
+                    .collect(),
+            ),
             Payload::MetricPoints(points) => self.metrics.add_points(points, at.max(self.now_ms)),
-            Payload::Alarms(alarms) => self.alarms.replace(alarms),
+            Payload::Alarms(alarms) => self.alarms.replace(
+                alarms
+                    .into_iter()
+                    .map(|mut a| {
+                        a.name = clean(a.name);
+                        a.state = clean(a.state);
+                        a.reason = a.reason.map(clean);
+                        a
+                    })
+                    .collect(),
+            ),
             Payload::Logs(events) => self.logs.ingest(events),
         }
         self.feeds.ok(ev.feed, at);
@@ -386,6 +406,22 @@ impl App {
             }
         }
     }
+}
+
+/// Every string from a source is outside text: neutralise escapes and mask secrets once, at
+/// the boundary, so no view can forget to.
+fn clean(s: String) -> String {
+    crate::redact::redact_owned(crate::sanitize::sanitize_owned(s))
+}
+
+fn clean_service(mut s: crate::model::Service) -> crate::model::Service {
+    s.name = clean(s.name);
+    s.cluster = s.cluster.map(clean);
+    s.status = clean(s.status);
+    s.last_event = s.last_event.map(clean);
+    s.version = s.version.map(clean);
+    s.url = s.url.map(clean);
+    s
 }
 
 #[cfg(test)]
