@@ -11,6 +11,7 @@ pub mod event_loop;
 pub mod logging;
 pub mod model;
 pub mod redact;
+pub mod runbook;
 pub mod sanitize;
 pub mod snapshot;
 pub mod sources;

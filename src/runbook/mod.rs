@@ -1,0 +1,59 @@
+//! Runbook engine: Markdown runbooks into procedures, steps, commands, placeholders and risk.
+
+pub mod model;
+pub mod parse;
+pub mod placeholders;
+pub mod risk;
+pub mod shell;
+
+pub use model::{Command, Placeholder, Procedure, Risk, Runbook, Step};
+
+use crate::config::FileError;
+use std::path::Path;
+
+/// Files larger than this are refused rather than parsed slowly.
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads and parses a runbook file. Empty, binary, non-UTF-8 or oversized files are errors
+/// that name the file; CRLF line ends are accepted.
+pub fn load(path: &Path) -> Result<(Runbook, Vec<parse::ParseNote>), FileError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| FileError::whole(path, format!("cannot read: {e}")))?;
+    if bytes.len() > MAX_BYTES {
+        return Err(FileError::whole(
+            path,
+            format!(
+                "{} bytes is larger than the {} MiB a runbook may be",
+                bytes.len(),
+                MAX_BYTES >> 20
+            ),
+        ));
+    }
+    if bytes.contains(&0) {
+        return Err(FileError::whole(
+            path,
+            "binary file (NUL bytes), not a Markdown runbook",
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let upto = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..upto].iter().filter(|b| **b == b'\n').count() + 1;
+        FileError {
+            path: path.to_path_buf(),
+            line: Some(line),
+            message: "not valid UTF-8".into(),
+        }
+    })?;
+    if text.trim().is_empty() {
+        return Err(FileError::whole(
+            path,
+            "empty file: no headings, no procedures",
+        ));
+    }
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    };
+    Ok(parse::parse(&text))
+}

@@ -1,0 +1,125 @@
+//! The parsed form of a runbook. Serialised as the stable JSON of `opsdeck runbook show`.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Risk of a command, and of a step as the highest of its commands. Ordered so that `max`
+/// gives the one to confirm for: an unrecognised command is treated as riskier than a known
+/// write (when unsure, classify higher), and destructive is the top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    #[default]
+    Read,
+    Write,
+    Unknown,
+    Destructive,
+}
+
+impl Risk {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Read => "read",
+            Risk::Write => "write",
+            Risk::Unknown => "unknown",
+            Risk::Destructive => "destructive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Risk> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "read" => Some(Risk::Read),
+            "write" => Some(Risk::Write),
+            "unknown" => Some(Risk::Unknown),
+            "destructive" => Some(Risk::Destructive),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Risk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Runbook {
+    pub title: Option<String>,
+    pub procedures: Vec<Procedure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Procedure {
+    pub id: String,
+    pub title: String,
+    pub path: Vec<String>,
+    pub line: usize,
+    pub checklist: Vec<ChecklistItem>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChecklistItem {
+    pub text: String,
+    pub checked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    pub phase: Option<String>,
+    pub description: Option<String>,
+    pub lang: Option<String>,
+    pub runnable: bool,
+    pub risk: Risk,
+    pub expect: Option<String>,
+    pub line: usize,
+    pub placeholders: Vec<Placeholder>,
+    pub commands: Vec<Command>,
+    /// The block as written (reference-only blocks are shown and copied from this).
+    pub code: String,
+    /// Fence attributes (`{risk=read timeout=5m interactive=true}`).
+    #[serde(skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Attributes {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Risk>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interactive: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Attributes {
+    pub fn is_empty(&self) -> bool {
+        *self == Attributes::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Command {
+    pub title: Option<String>,
+    pub text: String,
+    pub risk: Risk,
+    /// 1-based line in the runbook file where the command starts.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Placeholder {
+    pub name: String,
+    /// How it is written: `<name>`, `$NAME`, `${NAME}`, `${NAME:-default}`, `NAME=default`.
+    pub syntax: String,
+    pub default: Option<String>,
+    pub secret: bool,
+    /// A sentence from the runbook that says what to enter, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}

@@ -1,0 +1,497 @@
+//! Markdown runbook → procedures, steps and commands, with pulldown-cmark and source offsets.
+//!
+//! A heading with fenced code or a checklist under it (directly or inside list items) is a
+//! procedure whose path is the heading chain; headings with only sub-headings are groups and
+//! yield nothing, and so do tables of contents and contact lists. Each fenced block is a
+//! step titled from the list item it sits in, else the bold label before it (kept as the
+//! step's phase), else the heading.
+
+use super::model::{Attributes, ChecklistItem, Command, Procedure, Risk, Runbook, Step};
+use super::{placeholders, risk, shell};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
+/// Fence languages whose blocks run.
+const SHELL_LANGS: &[&str] = &[
+    "bash",
+    "sh",
+    "shell",
+    "zsh",
+    "console",
+    "shell-session",
+    "shellsession",
+    "shellscript",
+    "ksh",
+];
+
+/// A problem noticed while parsing, for `runbook lint`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseNote {
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Default)]
+struct Item {
+    label: Option<String>,
+    text: String,
+    rest: String,
+    task: Option<bool>,
+    seen_paragraph: bool,
+}
+
+#[derive(Default)]
+struct Para {
+    text: String,
+    strong: String,
+    in_strong: bool,
+    /// Text before the first strong run (whitespace only for a leading label).
+    before_strong: String,
+    strong_done: bool,
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    line_starts: Vec<usize>,
+    title: Option<String>,
+    headings: Vec<(u8, String)>,
+    heading_line: usize,
+    heading_text: Option<String>,
+    /// Index of the procedure for the current heading, created on first code or checklist.
+    current: Option<usize>,
+    procs: Vec<Procedure>,
+    prose: Vec<String>,
+    para: Option<Para>,
+    items: Vec<Item>,
+    bold_label: Option<String>,
+    last_paragraph: Option<String>,
+    code: Option<(String, usize, String)>,
+    pub notes: Vec<ParseNote>,
+}
+
+pub fn parse(src: &str) -> (Runbook, Vec<ParseNote>) {
+    let mut b = Builder {
+        src,
+        line_starts: std::iter::once(0)
+            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+            .collect(),
+        title: None,
+        headings: Vec::new(),
+        heading_line: 1,
+        heading_text: None,
+        current: None,
+        procs: Vec::new(),
+        prose: Vec::new(),
+        para: None,
+        items: Vec::new(),
+        bold_label: None,
+        last_paragraph: None,
+        code: None,
+        notes: Vec::new(),
+    };
+    let opts = Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    for (ev, range) in Parser::new_ext(src, opts).into_offset_iter() {
+        b.event(ev, range);
+    }
+    assign_ids(&mut b.procs);
+    (
+        Runbook {
+            title: b.title,
+            procedures: b.procs,
+        },
+        b.notes,
+    )
+}
+
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Ids from the heading path: stable across runs and across edits elsewhere in the file.
+/// A repeated path gets `-2`, `-3`… in document order.
+fn assign_ids(procs: &mut [Procedure]) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for p in procs.iter_mut() {
+        let base = p
+            .path
+            .iter()
+            .map(|s| slug(s))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("/");
+        let base = if base.is_empty() {
+            "preamble".to_string()
+        } else {
+            base
+        };
+        let n = seen.entry(base.clone()).or_insert(0);
+        *n += 1;
+        p.id = if *n == 1 { base } else { format!("{base}-{n}") };
+        for (i, s) in p.steps.iter_mut().enumerate() {
+            s.id = format!("{}#{}", p.id, i + 1);
+        }
+    }
+}
+
+fn clean_label(s: &str) -> String {
+    s.trim().trim_end_matches(':').trim().to_string()
+}
+
+impl Builder<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|s| *s <= offset)
+    }
+
+    fn text(&mut self, t: &str) {
+        if let Some(h) = self.heading_text.as_mut() {
+            h.push_str(t);
+            return;
+        }
+        if let Some((_, _, code)) = self.code.as_mut() {
+            code.push_str(t);
+            return;
+        }
+        if let Some(p) = self.para.as_mut() {
+            p.text.push_str(t);
+            if p.in_strong {
+                p.strong.push_str(t);
+            } else if !p.strong_done {
+                p.before_strong.push_str(t);
+            }
+        }
+    }
+
+    fn procedure(&mut self) -> usize {
+        if let Some(i) = self.current {
+            return i;
+        }
+        let path: Vec<String> = self.headings.iter().map(|(_, t)| t.clone()).collect();
+        self.procs.push(Procedure {
+            id: String::new(),
+            title: path.last().cloned().unwrap_or_else(|| "Preamble".into()),
+            path,
+            line: self.heading_line,
+            checklist: Vec::new(),
+            steps: Vec::new(),
+        });
+        self.current = Some(self.procs.len() - 1);
+        self.procs.len() - 1
+    }
+
+    fn event(&mut self, ev: Event<'_>, range: std::ops::Range<usize>) {
+        match ev {
+            Event::Start(Tag::Heading { .. }) => {
+                self.heading_text = Some(String::new());
+                self.heading_line = self.line_of(range.start);
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let text = self
+                    .heading_text
+                    .take()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                let level = level as u8;
+                if level == 1 && self.title.is_none() {
+                    self.title = Some(text.clone());
+                }
+                while self.headings.last().is_some_and(|(l, _)| *l >= level) {
+                    self.headings.pop();
+                }
+                if text.is_empty() {
+                    self.notes.push(ParseNote {
+                        line: self.heading_line,
+                        message: "heading with no text".into(),
+                    });
+                }
+                self.headings.push((
+                    level,
+                    if text.is_empty() {
+                        "(untitled)".into()
+                    } else {
+                        text
+                    },
+                ));
+                self.current = None;
+                self.bold_label = None;
+                self.last_paragraph = None;
+                self.prose.clear();
+            }
+            Event::Start(Tag::Paragraph) => self.para = Some(Para::default()),
+            Event::Start(Tag::Strong) => {
+                if let Some(p) = self.para.as_mut()
+                    && !p.strong_done
+                {
+                    p.in_strong = true;
+                }
+            }
+            Event::End(TagEnd::Strong) => {
+                if let Some(p) = self.para.as_mut()
+                    && p.in_strong
+                {
+                    p.in_strong = false;
+                    p.strong_done = true;
+                }
+            }
+            Event::End(TagEnd::Paragraph) => self.end_paragraph(),
+            Event::Start(Tag::Item) => self.items.push(Item::default()),
+            Event::TaskListMarker(checked) => {
+                if let Some(i) = self.items.last_mut() {
+                    i.task = Some(checked);
+                }
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(item) = self.items.pop()
+                    && let Some(checked) = item.task
+                {
+                    let p = self.procedure();
+                    self.procs[p].checklist.push(ChecklistItem {
+                        text: item.text.trim().to_string(),
+                        checked,
+                    });
+                }
+            }
+            Event::End(TagEnd::List(_)) => {
+                if self.items.is_empty() {
+                    self.last_paragraph = None;
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let (info, content_start) = match &kind {
+                    CodeBlockKind::Fenced(info) => {
+                        (info.to_string(), self.line_of(range.start) + 1)
+                    }
+                    CodeBlockKind::Indented => (String::new(), self.line_of(range.start)),
+                };
+                self.code = Some((info, content_start, String::new()));
+                // A fence that runs to the end of the file was never closed.
+                if matches!(kind, CodeBlockKind::Fenced(_))
+                    && range.end >= self.src.trim_end().len()
+                {
+                    let block = &self.src[range.clone()];
+                    let fence: String = block
+                        .trim_start()
+                        .chars()
+                        .take_while(|c| *c == '`' || *c == '~')
+                        .collect();
+                    let closed = block.trim_end().lines().count() > 1
+                        && block
+                            .trim_end()
+                            .lines()
+                            .last()
+                            .is_some_and(|l| l.trim().starts_with(&fence));
+                    if !closed {
+                        self.notes.push(ParseNote {
+                            line: self.line_of(range.start),
+                            message: format!(
+                                "unclosed code fence `{fence}`: it runs to the end of the file"
+                            ),
+                        });
+                    }
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => self.end_code(),
+            Event::Text(t) | Event::Code(t) => self.text(&t),
+            Event::SoftBreak | Event::HardBreak => self.text(" "),
+            _ => {}
+        }
+    }
+
+    fn end_paragraph(&mut self) {
+        let Some(p) = self.para.take() else { return };
+        let text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let label =
+            (p.strong_done && p.before_strong.trim().is_empty() && !p.strong.trim().is_empty())
+                .then(|| clean_label(&p.strong));
+        if let Some(item) = self.items.last_mut()
+            && !item.seen_paragraph
+        {
+            item.seen_paragraph = true;
+            item.text = text.clone();
+            item.label = label.clone();
+            item.rest = match &label {
+                Some(_) => text[p
+                    .strong
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .len()
+                    .min(text.len())..]
+                    .trim_start_matches([':', ' ', '-', '–'])
+                    .trim()
+                    .to_string(),
+                None => String::new(),
+            };
+            self.prose.push(text);
+            return;
+        }
+        // A paragraph that is only a bold label (`**Diagnosis:**`) names a phase.
+        let only_label = label.as_ref().is_some_and(|l| clean_label(&text) == *l);
+        if only_label && self.items.is_empty() {
+            self.bold_label = label;
+            self.last_paragraph = None;
+        } else {
+            self.last_paragraph = Some(text.clone());
+        }
+        self.prose.push(text);
+    }
+
+    fn end_code(&mut self) {
+        let Some((info, content_line, code)) = self.code.take() else {
+            return;
+        };
+        let (lang, attributes) = parse_info(&info);
+        let item = self.items.last();
+        let (title, description) = match item {
+            Some(i) if i.label.is_some() => (
+                i.label.clone().unwrap_or_default(),
+                (!i.rest.is_empty()).then(|| i.rest.clone()),
+            ),
+            Some(i) if !i.text.is_empty() => (truncate_title(&i.text), None),
+            _ => match &self.bold_label {
+                Some(l) => (l.clone(), None),
+                None => (
+                    self.headings
+                        .last()
+                        .map(|h| h.1.clone())
+                        .unwrap_or_else(|| "Preamble".into()),
+                    None,
+                ),
+            },
+        };
+        let description = description.or_else(|| self.last_paragraph.take());
+        let phase = self.bold_label.clone();
+        let console =
+            lang.as_deref() == Some("console") || lang.as_deref() == Some("shell-session");
+        let runnable = match lang.as_deref() {
+            Some(l) => SHELL_LANGS.contains(&l),
+            None => looks_like_shell(&code),
+        };
+        let prose = self.prose.join("\n");
+        let mut step = Step {
+            id: String::new(),
+            title,
+            phase,
+            description,
+            lang: lang.clone(),
+            runnable,
+            risk: Risk::Read,
+            expect: None,
+            line: content_line.saturating_sub(1).max(1),
+            placeholders: Vec::new(),
+            commands: Vec::new(),
+            code: code.clone(),
+            attributes,
+        };
+        if runnable {
+            let (script, output) = shell::strip_prompts(&code, console);
+            let split = shell::split(&script);
+            if !split.tokenized {
+                self.notes.push(ParseNote {
+                    line: step.line,
+                    message:
+                        "shell block could not be tokenised (unterminated quote?); split by lines"
+                            .into(),
+                });
+            }
+            step.commands = split
+                .commands
+                .into_iter()
+                .map(|s| Command {
+                    risk: risk::classify(&s.text),
+                    title: s.title,
+                    text: s.text,
+                    line: content_line + s.line,
+                })
+                .collect();
+            step.expect = match (split.expect, output) {
+                (Some(a), Some(b)) => Some(format!("{a}\n{b}")),
+                (a, b) => a.or(b),
+            };
+            step.placeholders = placeholders::find(&script, &prose);
+            step.risk = step
+                .commands
+                .iter()
+                .map(|c| c.risk)
+                .max()
+                .unwrap_or(Risk::Read);
+            if let Some(r) = step.attributes.risk {
+                step.risk = r;
+            }
+        }
+        let p = self.procedure();
+        self.procs[p].steps.push(step);
+    }
+}
+
+fn truncate_title(s: &str) -> String {
+    let s = s.trim().trim_end_matches(':');
+    if s.chars().count() <= 60 {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(59).collect::<String>())
+    }
+}
+
+/// `bash {risk=read timeout=5m}` → ("bash", attributes). Runme-style JSON-ish attributes
+/// (`{"name":"x"}`) are accepted too.
+pub fn parse_info(info: &str) -> (Option<String>, Attributes) {
+    let info = info.trim();
+    let (head, attrs) = match info.find('{') {
+        Some(i) => (&info[..i], &info[i..]),
+        None => (info, ""),
+    };
+    let lang = head
+        .split_whitespace()
+        .next()
+        .map(|l| l.trim_start_matches('.').to_ascii_lowercase())
+        .filter(|l| !l.is_empty());
+    let mut a = Attributes::default();
+    let inner = attrs.trim().trim_start_matches('{').trim_end_matches('}');
+    for pair in inner.split([',', ' ']).filter(|s| !s.is_empty()) {
+        let Some((k, v)) = pair.split_once(['=', ':']) else {
+            continue;
+        };
+        let k = k.trim().trim_matches('"').to_ascii_lowercase();
+        let v = v.trim().trim_matches('"').trim_matches('\'');
+        match k.as_str() {
+            "risk" => a.risk = Risk::parse(v),
+            "timeout" => a.timeout = Some(v.to_string()),
+            "interactive" => a.interactive = Some(v == "true" || v == "yes"),
+            "name" => a.name = Some(v.to_string()),
+            _ => {}
+        }
+    }
+    (lang, a)
+}
+
+/// An unlabelled block runs only when it reads as shell: its first command is a known tool,
+/// a script, or a prompt. ASCII diagrams, prose and data do not.
+fn looks_like_shell(code: &str) -> bool {
+    let first = code
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'));
+    let Some(first) = first else { return false };
+    if first.starts_with("$ ") || first.starts_with("./") || first.starts_with("sudo ") {
+        return true;
+    }
+    if first
+        .chars()
+        .any(|c| ('\u{2500}'..='\u{259f}').contains(&c) || c == '→')
+    {
+        return false;
+    }
+    risk::classify(first) != Risk::Unknown
+        && first.split_whitespace().next().is_some_and(|w| {
+            w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+        })
+}

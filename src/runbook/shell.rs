@@ -1,0 +1,403 @@
+//! Splits a shell block into the commands a person would run one at a time.
+//!
+//! The block is tokenised with brush-parser's POSIX/bash tokenizer (quotes, `\` continuations,
+//! heredocs and `$(…)` handled by a real lexer); a newline ends a command only outside
+//! compound commands (`if…fi`, `for/while/until…done`, `case…esac`, `{…}`, `(…)`, function
+//! bodies). Comments, which the tokenizer drops, are read from the lines between commands:
+//! a comment directly above a command is its title, and `# Expected…:` comment blocks become
+//! the step's expectation instead.
+
+use brush_parser::{Token, tokenize_str};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub title: Option<String>,
+    pub text: String,
+    /// 0-based line within the block where the command starts.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Split {
+    pub commands: Vec<Segment>,
+    pub expect: Option<String>,
+    /// False when the tokenizer rejected the block (an unterminated quote, say) and lines
+    /// were used instead.
+    pub tokenized: bool,
+}
+
+/// Removes `$ ` prompts. In a console transcript, lines after a prompt line that have no
+/// prompt themselves are output: they are returned as expected output and blanked so line
+/// numbers stay put.
+pub fn strip_prompts(code: &str, console: bool) -> (String, Option<String>) {
+    let is_prompt = |l: &str| l.trim_start().starts_with("$ ") || l.trim() == "$";
+    // Lines that start a command: not blank, not a comment, not a `\` continuation.
+    let mut meaningful: Vec<&str> = Vec::new();
+    let mut continued = false;
+    for l in code.lines() {
+        if !continued && !l.trim().is_empty() && !l.trim_start().starts_with('#') {
+            meaningful.push(l);
+        }
+        continued = l.trim_end().ends_with('\\');
+    }
+    let all_prompted = !meaningful.is_empty() && meaningful.iter().all(|l| is_prompt(l));
+    let any_prompted = meaningful.iter().any(|l| is_prompt(l));
+    if !(all_prompted || (console && any_prompted)) {
+        return (code.to_string(), None);
+    }
+    let mut out = Vec::new();
+    let mut output = Vec::new();
+    let mut in_command = false;
+    for l in code.lines() {
+        let t = l.trim_start();
+        if let Some(rest) = t.strip_prefix("$ ") {
+            in_command = rest.trim_end().ends_with('\\');
+            out.push(rest.to_string());
+        } else if t.trim() == "$" {
+            out.push(String::new());
+        } else if in_command {
+            in_command = t.trim_end().ends_with('\\');
+            out.push(l.to_string());
+        } else if console && !t.is_empty() && !t.starts_with('#') {
+            output.push(l.to_string());
+            out.push(String::new());
+        } else {
+            out.push(l.to_string());
+        }
+    }
+    let expect = (!output.is_empty()).then(|| output.join("\n"));
+    (out.join("\n"), expect)
+}
+
+fn comment_text(line: &str) -> Option<&str> {
+    let t = line.trim();
+    t.strip_prefix('#')
+        .filter(|_| !t.starts_with("#!"))
+        .map(|c| c.trim())
+}
+
+fn expect_start(comment: &str) -> Option<&str> {
+    let lower = comment.to_ascii_lowercase();
+    if !lower.starts_with("expected") {
+        return None;
+    }
+    // `Expected: 200`, `Expected output:`, `Expected response:`, `Expected result`
+    let rest = match comment.find(':') {
+        Some(i) if comment[..i].split_whitespace().count() <= 3 => &comment[i + 1..],
+        _ if comment.split_whitespace().count() <= 3 => "",
+        _ => return None,
+    };
+    Some(rest.trim())
+}
+
+pub fn split(code: &str) -> Split {
+    let lines: Vec<&str> = code.lines().collect();
+    // Expectation blocks first: those comment lines are neither titles nor commands.
+    let mut expect_lines = vec![false; lines.len()];
+    let mut expect = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if let Some(first) = comment_text(lines[i]).and_then(expect_start) {
+            expect_lines[i] = true;
+            if !first.is_empty() {
+                expect.push(first.to_string());
+            }
+            let mut j = i + 1;
+            while j < lines.len() {
+                let raw = lines[j].trim_start();
+                let Some(body) = raw.strip_prefix('#') else {
+                    break;
+                };
+                expect_lines[j] = true;
+                expect.push(
+                    body.strip_prefix(' ')
+                        .unwrap_or(body)
+                        .trim_end()
+                        .to_string(),
+                );
+                j += 1;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    let expect = (!expect.is_empty()).then(|| expect.join("\n"));
+
+    if code.trim_start().starts_with("#!") {
+        let title = lines
+            .iter()
+            .skip(1)
+            .find_map(|l| comment_text(l))
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        return Split {
+            commands: vec![Segment {
+                title,
+                text: code.trim().to_string(),
+                line: 0,
+            }],
+            expect,
+            tokenized: true,
+        };
+    }
+    let (extents, tokenized) = match tokenize_str(code) {
+        Ok(tokens) => (extents(code, &tokens), true),
+        Err(_) => (line_extents(code), false),
+    };
+    let line_of = |byte: usize| code[..byte].matches('\n').count();
+    let commands = extents
+        .into_iter()
+        .map(|(s, e)| {
+            let line = line_of(s);
+            let title = line
+                .checked_sub(1)
+                .filter(|above| !expect_lines[*above])
+                .and_then(|above| comment_text(lines[above]))
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            Segment {
+                title,
+                text: code[s..e].trim_end().to_string(),
+                line,
+            }
+        })
+        .collect();
+    Split {
+        commands,
+        expect,
+        tokenized,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Block {
+    Keyword,
+    Case,
+    Brace,
+    Paren,
+}
+
+/// Byte ranges of top-level commands from the token stream.
+fn extents(code: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+    let byte_at: Vec<usize> = code
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(code.len()))
+        .collect();
+    let to_byte = |ci: usize| byte_at.get(ci).copied().unwrap_or(code.len());
+    let mut out = Vec::new();
+    let mut stack: Vec<Block> = Vec::new();
+    let mut current: Option<(usize, usize)> = None;
+    let mut command_position = true;
+    // `name()` followed by a newline: the body on the next line still belongs to it.
+    let mut function_header = false;
+    let mut prev_ops: [&str; 2] = ["", ""];
+    for t in tokens {
+        let (text, span, is_op) = match t {
+            Token::Operator(s, sp) => (s.as_str(), sp, true),
+            Token::Word(s, sp) => (s.as_str(), sp, false),
+        };
+        if is_op && text == "\n" {
+            if stack.is_empty() && !function_header {
+                if let Some(c) = current.take() {
+                    out.push(c);
+                }
+            }
+            command_position = true;
+            prev_ops = ["", ""];
+            continue;
+        }
+        let (s, e) = (to_byte(span.start.index), to_byte(span.end.index));
+        current = Some(match current {
+            Some((cs, ce)) => (cs.min(s), ce.max(e)),
+            None => (s, e),
+        });
+        let in_case = stack.last() == Some(&Block::Case);
+        if is_op {
+            match text {
+                "(" if !in_case => stack.push(Block::Paren),
+                ")" if !in_case => {
+                    if stack.last() == Some(&Block::Paren) {
+                        stack.pop();
+                    }
+                }
+                _ => {}
+            }
+            function_header =
+                prev_ops[1] == "(" && text == ")" || (function_header && text == "\n");
+            prev_ops = [prev_ops[1], text];
+            command_position = matches!(text, ";" | "&&" | "||" | "|" | "&" | "(" | ";;" | "|&");
+            continue;
+        }
+        prev_ops = [prev_ops[1], ""];
+        if text == "{" {
+            stack.push(Block::Brace);
+            function_header = false;
+            command_position = true;
+            continue;
+        }
+        if text == "}" {
+            if stack.last() == Some(&Block::Brace) {
+                stack.pop();
+            }
+            command_position = false;
+            continue;
+        }
+        if command_position {
+            match text {
+                "if" | "for" | "while" | "until" | "select" => stack.push(Block::Keyword),
+                "case" => stack.push(Block::Case),
+                "fi" | "done" => {
+                    if stack.last() == Some(&Block::Keyword) {
+                        stack.pop();
+                    }
+                }
+                "esac" => {
+                    if stack.last() == Some(&Block::Case) {
+                        stack.pop();
+                    }
+                }
+                _ => {}
+            }
+            command_position = matches!(
+                text,
+                "then" | "do" | "else" | "elif" | "if" | "while" | "until" | "!" | "time"
+            );
+        }
+        function_header = false;
+    }
+    if let Some(c) = current {
+        out.push(c);
+    }
+    out
+}
+
+/// Fallback when the tokenizer gives up: non-comment lines, joined over `\` continuations.
+fn line_extents(code: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut offset = 0;
+    for line in code.split_inclusive('\n') {
+        let t = line.trim();
+        let begin = offset;
+        offset += line.len();
+        if start.is_none() && (t.is_empty() || t.starts_with('#')) {
+            continue;
+        }
+        let s = *start.get_or_insert(begin + (line.len() - line.trim_start().len()));
+        if !t.ends_with('\\') {
+            out.push((s, begin + line.trim_end().len()));
+            start = None;
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, code.trim_end().len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(code: &str) -> Vec<String> {
+        split(code).commands.into_iter().map(|c| c.text).collect()
+    }
+
+    #[test]
+    fn one_command_per_line_with_comment_titles() {
+        let s = split(
+            "# Check ECS\naws ecs describe-services --cluster c\n\n# Check Lambda\naws lambda get-function --function-name f\n",
+        );
+        assert_eq!(s.commands.len(), 2);
+        assert_eq!(s.commands[0].title.as_deref(), Some("Check ECS"));
+        assert_eq!(s.commands[1].title.as_deref(), Some("Check Lambda"));
+        assert_eq!(s.commands[1].line, 4);
+        assert!(s.tokenized);
+    }
+
+    #[test]
+    fn continuations_heredocs_loops_functions_and_quotes_stay_whole() {
+        let code = [
+            "aws ecs update-service \\",
+            "    --cluster c \\",
+            "    --desired-count 0",
+            "cat <<END > /tmp/x",
+            "line one",
+            "line two",
+            "END",
+            "for fn in a b; do",
+            "  aws lambda delete-function --function-name \"$fn\"",
+            "done",
+            "if [ -f x ]; then",
+            "  echo yes",
+            "fi",
+            "cleanup() {",
+            "  rm -f /tmp/x",
+            "}",
+            "check()",
+            "{",
+            "  echo ok",
+            "}",
+            "curl -d '{",
+            "  \"a\": 1",
+            "}' https://x",
+            "case \"$1\" in",
+            "  a) echo a ;;",
+            "  *) echo other ;;",
+            "esac",
+            "echo last",
+        ]
+        .join("\n");
+        let t = texts(&code);
+        assert_eq!(t.len(), 9, "{t:#?}");
+        assert!(t[0].ends_with("--desired-count 0"));
+        assert!(t[1].starts_with("cat <<END") && t[1].ends_with("END"));
+        assert!(t[2].starts_with("for fn") && t[2].ends_with("done"));
+        assert!(t[3].starts_with("if") && t[3].ends_with("fi"));
+        assert!(t[4].starts_with("cleanup()") && t[4].ends_with('}'));
+        assert!(t[5].starts_with("check()") && t[5].ends_with('}'));
+        assert!(t[6].starts_with("curl -d") && t[6].ends_with("https://x"));
+        assert!(t[7].starts_with("case") && t[7].ends_with("esac"));
+        assert_eq!(t[8], "echo last");
+    }
+
+    #[test]
+    fn expectations_are_not_commands_or_titles() {
+        let s = split(
+            "# Check API\ncurl https://x/health\n\n# Expected response:\n# {\n#   \"status\": \"healthy\"\n# }\n",
+        );
+        assert_eq!(s.commands.len(), 1);
+        assert_eq!(s.expect.as_deref(), Some("{\n  \"status\": \"healthy\"\n}"));
+        let s = split("curl -s -o /dev/null -w '%{http_code}' https://x\n# Expected: 200\n");
+        assert_eq!(s.expect.as_deref(), Some("200"));
+    }
+
+    #[test]
+    fn shebang_block_is_one_command() {
+        let s = split("#!/bin/bash\n# Daily health check\nset -e\necho a\necho b\n");
+        assert_eq!(s.commands.len(), 1);
+        assert_eq!(s.commands[0].title.as_deref(), Some("Daily health check"));
+    }
+
+    #[test]
+    fn prompts_are_removed_and_console_output_becomes_expectation() {
+        let (code, out) = strip_prompts(
+            "$ aws sts get-caller-identity\n{\n  \"Account\": \"1\"\n}\n$ echo hi\nhi\n",
+            true,
+        );
+        assert_eq!(texts(&code), vec!["aws sts get-caller-identity", "echo hi"]);
+        assert_eq!(out.as_deref(), Some("{\n  \"Account\": \"1\"\n}\nhi"));
+        let (code, out) = strip_prompts("$ ls \\\n  -la\n", false);
+        assert_eq!(texts(&code), vec!["ls \\\n  -la"]);
+        assert_eq!(out, None);
+    }
+
+    #[test]
+    fn untokenizable_blocks_fall_back_to_lines() {
+        let s = split("echo 'unterminated\necho b \\\n  c\n");
+        assert!(!s.tokenized);
+        assert_eq!(s.commands.len(), 2);
+    }
+}
