@@ -65,6 +65,19 @@ pub struct Common {
 pub enum Command {
     /// Run the sources without a terminal, then print the cockpit as text or its data as JSON.
     Snapshot(SnapshotArgs),
+    /// Inspect runbooks: the parsed procedures, steps, commands, placeholders and risks.
+    #[command(subcommand)]
+    Runbook(RunbookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunbookCommand {
+    /// Print the parsed tree of a runbook.
+    Show {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

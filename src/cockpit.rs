@@ -61,9 +61,13 @@ fn log_capacity(common: &Common, config: &Config) -> usize {
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
+    if let Some(crate::cli::Command::Runbook(cmd)) = &cli.command {
+        return run_runbook(cmd);
+    }
     let s = setup(&cli.common)?;
     match cli.command {
         Some(crate::cli::Command::Snapshot(args)) => run_snapshot(&cli.common, &s, &args),
+        Some(crate::cli::Command::Runbook(_)) => unreachable!("handled above"),
         None => run_cockpit(
             &cli.common,
             &s,
@@ -127,4 +131,19 @@ fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
         Exit::Signal("SIGHUP") => 129,
         _ => 0,
     })
+}
+
+fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
+    use crate::runbook;
+    match cmd {
+        crate::cli::RunbookCommand::Show { file, format } => {
+            let (rb, _notes) = runbook::load(file)?;
+            let out = match format {
+                Format::Text => runbook::show::text(&rb, &file.display().to_string()),
+                Format::Json => runbook::show::json(&rb)? + "\n",
+            };
+            print!("{out}");
+            Ok(0)
+        }
+    }
 }

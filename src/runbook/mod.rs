@@ -5,6 +5,7 @@ pub mod parse;
 pub mod placeholders;
 pub mod risk;
 pub mod shell;
+pub mod show;
 
 pub use model::{Command, Placeholder, Procedure, Risk, Runbook, Step};
 

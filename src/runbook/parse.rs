@@ -66,6 +66,12 @@ struct Builder<'a> {
     last_paragraph: Option<String>,
     code: Option<(String, usize, String)>,
     pub notes: Vec<ParseNote>,
+    h1_count: usize,
+    last_top_item: Option<Item>,
+    /// The last item of a list that just ended: runbooks often put the fence after
+    /// `1. **Check logs:**` without indenting it, which ends the list in Markdown, yet the
+    /// item is plainly the block's title.
+    after_list: Option<Item>,
 }
 
 pub fn parse(src: &str) -> (Runbook, Vec<ParseNote>) {
@@ -87,10 +93,23 @@ pub fn parse(src: &str) -> (Runbook, Vec<ParseNote>) {
         last_paragraph: None,
         code: None,
         notes: Vec::new(),
+        h1_count: 0,
+        last_top_item: None,
+        after_list: None,
     };
     let opts = Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     for (ev, range) in Parser::new_ext(src, opts).into_offset_iter() {
         b.event(ev, range);
+    }
+    // A single H1 is the document's title, not a level of every procedure's path.
+    if b.h1_count == 1
+        && let Some(t) = &b.title
+    {
+        for p in b.procs.iter_mut() {
+            if p.path.len() > 1 && p.path.first() == Some(t) {
+                p.path.remove(0);
+            }
+        }
     }
     assign_ids(&mut b.procs);
     (
@@ -199,8 +218,11 @@ impl Builder<'_> {
                     .trim()
                     .to_string();
                 let level = level as u8;
-                if level == 1 && self.title.is_none() {
-                    self.title = Some(text.clone());
+                if level == 1 {
+                    self.h1_count += 1;
+                    if self.title.is_none() {
+                        self.title = Some(text.clone());
+                    }
                 }
                 while self.headings.last().is_some_and(|(l, _)| *l >= level) {
                     self.headings.pop();
@@ -220,11 +242,19 @@ impl Builder<'_> {
                     },
                 ));
                 self.current = None;
+                self.after_list = None;
                 self.bold_label = None;
                 self.last_paragraph = None;
                 self.prose.clear();
             }
-            Event::Start(Tag::Paragraph) => self.para = Some(Para::default()),
+            // Tight list items have no paragraph events: their text is captured from the item
+            // start, and the capture ends at the first block inside the item.
+            Event::Start(Tag::Paragraph) => {
+                if self.para.as_ref().is_none_or(|p| !p.text.trim().is_empty()) {
+                    self.end_paragraph();
+                    self.para = Some(Para::default());
+                }
+            }
             Event::Start(Tag::Strong) => {
                 if let Some(p) = self.para.as_mut()
                     && !p.strong_done
@@ -241,29 +271,43 @@ impl Builder<'_> {
                 }
             }
             Event::End(TagEnd::Paragraph) => self.end_paragraph(),
-            Event::Start(Tag::Item) => self.items.push(Item::default()),
+            Event::Start(Tag::Item) => {
+                self.end_paragraph();
+                self.items.push(Item::default());
+                self.para = Some(Para::default());
+            }
+            Event::Start(Tag::List(_)) => self.end_paragraph(),
             Event::TaskListMarker(checked) => {
                 if let Some(i) = self.items.last_mut() {
                     i.task = Some(checked);
                 }
             }
             Event::End(TagEnd::Item) => {
-                if let Some(item) = self.items.pop()
-                    && let Some(checked) = item.task
-                {
-                    let p = self.procedure();
-                    self.procs[p].checklist.push(ChecklistItem {
-                        text: item.text.trim().to_string(),
-                        checked,
-                    });
+                self.end_paragraph();
+                if let Some(item) = self.items.pop() {
+                    if let Some(checked) = item.task {
+                        let p = self.procedure();
+                        self.procs[p].checklist.push(ChecklistItem {
+                            text: item.text.trim().to_string(),
+                            checked,
+                        });
+                    }
+                    if self.items.is_empty() {
+                        self.last_top_item = Some(item);
+                    }
                 }
             }
             Event::End(TagEnd::List(_)) => {
                 if self.items.is_empty() {
                     self.last_paragraph = None;
+                    self.after_list = self
+                        .last_top_item
+                        .take()
+                        .filter(|i| i.task.is_none() && i.label.is_some());
                 }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
+                self.end_paragraph();
                 let (info, content_start) = match &kind {
                     CodeBlockKind::Fenced(info) => {
                         (info.to_string(), self.line_of(range.start) + 1)
@@ -306,6 +350,9 @@ impl Builder<'_> {
 
     fn end_paragraph(&mut self) {
         let Some(p) = self.para.take() else { return };
+        if p.text.trim().is_empty() {
+            return;
+        }
         let text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
         let label =
             (p.strong_done && p.before_strong.trim().is_empty() && !p.strong.trim().is_empty())
@@ -333,6 +380,7 @@ impl Builder<'_> {
             return;
         }
         // A paragraph that is only a bold label (`**Diagnosis:**`) names a phase.
+        self.after_list = None;
         let only_label = label.as_ref().is_some_and(|l| clean_label(&text) == *l);
         if only_label && self.items.is_empty() {
             self.bold_label = label;
@@ -348,7 +396,8 @@ impl Builder<'_> {
             return;
         };
         let (lang, attributes) = parse_info(&info);
-        let item = self.items.last();
+        let after = self.after_list.take();
+        let item = self.items.last().or(after.as_ref());
         let (title, description) = match item {
             Some(i) if i.label.is_some() => (
                 i.label.clone().unwrap_or_default(),
