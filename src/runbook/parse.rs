@@ -249,11 +249,11 @@ impl Builder<'_> {
             }
             // Tight list items have no paragraph events: their text is captured from the item
             // start, and the capture ends at the first block inside the item.
-            Event::Start(Tag::Paragraph) => {
-                if self.para.as_ref().is_none_or(|p| !p.text.trim().is_empty()) {
-                    self.end_paragraph();
-                    self.para = Some(Para::default());
-                }
+            Event::Start(Tag::Paragraph)
+                if self.para.as_ref().is_none_or(|p| !p.text.trim().is_empty()) =>
+            {
+                self.end_paragraph();
+                self.para = Some(Para::default());
             }
             Event::Start(Tag::Strong) => {
                 if let Some(p) = self.para.as_mut()
@@ -297,14 +297,12 @@ impl Builder<'_> {
                     }
                 }
             }
-            Event::End(TagEnd::List(_)) => {
-                if self.items.is_empty() {
-                    self.last_paragraph = None;
-                    self.after_list = self
-                        .last_top_item
-                        .take()
-                        .filter(|i| i.task.is_none() && i.label.is_some());
-                }
+            Event::End(TagEnd::List(_)) if self.items.is_empty() => {
+                self.last_paragraph = None;
+                self.after_list = self
+                    .last_top_item
+                    .take()
+                    .filter(|i| i.task.is_none() && i.label.is_some());
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.end_paragraph();

@@ -219,6 +219,27 @@ fn scan(code: &str) -> Vec<Event> {
                 continue;
             }
         }
+        // `<name>` marks a value to fill in wherever it stands, quotes included
+        // (`-d '{"id": "<order-id>"}'`).
+        if c == '<'
+            && chars.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic())
+            && (i == 0 || chars[i - 1] != '<')
+        {
+            let rest: String = chars[i..chars.len().min(i + 80)].iter().collect();
+            if let Some(m) = PLACEHOLDER_RE
+                .captures(&rest)
+                .filter(|m| m.get(0).is_some_and(|g| g.start() == 0))
+            {
+                let len = m[0].chars().count();
+                out.push(Event::Angle {
+                    name: m[1].to_string(),
+                    before: last_word(&line_words, &word),
+                });
+                word.push_str(&m[0]);
+                i += len;
+                continue;
+            }
+        }
         if single {
             if c == '\'' {
                 single = false;
@@ -251,24 +272,6 @@ fn scan(code: &str) -> Vec<Event> {
                     out.push(ev);
                     i += len;
                     word_start = false;
-                    continue;
-                }
-            }
-            '<' if !double
-                && chars.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic())
-                && (i == 0 || chars[i - 1] != '<') =>
-            {
-                let rest: String = chars[i..chars.len().min(i + 80)].iter().collect();
-                if let Some(m) = PLACEHOLDER_RE
-                    .captures(&rest)
-                    .filter(|m| m.get(0).is_some_and(|g| g.start() == 0))
-                {
-                    let len = m[0].chars().count();
-                    out.push(Event::Angle {
-                        name: m[1].to_string(),
-                        before: last_word(&line_words, &word),
-                    });
-                    i += len;
                     continue;
                 }
             }

@@ -199,10 +199,11 @@ fn extents(code: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
             Token::Word(s, sp) => (s.as_str(), sp, false),
         };
         if is_op && text == "\n" {
-            if stack.is_empty() && !function_header {
-                if let Some(c) = current.take() {
-                    out.push(c);
-                }
+            if stack.is_empty()
+                && !function_header
+                && let Some(c) = current.take()
+            {
+                out.push(c);
             }
             command_position = true;
             prev_ops = ["", ""];
@@ -217,10 +218,8 @@ fn extents(code: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
         if is_op {
             match text {
                 "(" if !in_case => stack.push(Block::Paren),
-                ")" if !in_case => {
-                    if stack.last() == Some(&Block::Paren) {
-                        stack.pop();
-                    }
+                ")" if !in_case && stack.last() == Some(&Block::Paren) => {
+                    stack.pop();
                 }
                 _ => {}
             }
@@ -248,15 +247,11 @@ fn extents(code: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
             match text {
                 "if" | "for" | "while" | "until" | "select" => stack.push(Block::Keyword),
                 "case" => stack.push(Block::Case),
-                "fi" | "done" => {
-                    if stack.last() == Some(&Block::Keyword) {
-                        stack.pop();
-                    }
+                "fi" | "done" if stack.last() == Some(&Block::Keyword) => {
+                    stack.pop();
                 }
-                "esac" => {
-                    if stack.last() == Some(&Block::Case) {
-                        stack.pop();
-                    }
+                "esac" if stack.last() == Some(&Block::Case) => {
+                    stack.pop();
                 }
                 _ => {}
             }
