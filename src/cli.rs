@@ -78,6 +78,18 @@ pub enum RunbookCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Check runbooks; findings as file:line. Exit 1 when there are errors.
+    Lint {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// The resources, metrics, thresholds and health URLs the runbooks name.
+    Targets {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -145,5 +145,54 @@ fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
             print!("{out}");
             Ok(0)
         }
+        crate::cli::RunbookCommand::Lint { files } => {
+            let (mut errors, mut warnings) = (0, 0);
+            for f in files {
+                let parsed = runbook::load_full(f)?;
+                for finding in runbook::lint::lint(&parsed) {
+                    match finding.severity {
+                        runbook::lint::Severity::Error => errors += 1,
+                        runbook::lint::Severity::Warning => warnings += 1,
+                    }
+                    println!(
+                        "{}:{}: {}: {}",
+                        f.display(),
+                        finding.line,
+                        finding.severity,
+                        finding.message
+                    );
+                }
+            }
+            eprintln!(
+                "{errors} errors, {warnings} warnings in {} files",
+                files.len()
+            );
+            Ok(if errors > 0 { 1 } else { 0 })
+        }
+        crate::cli::RunbookCommand::Targets { files, format } => {
+            let mut all = Vec::new();
+            for f in files {
+                let parsed = runbook::load_full(f)?;
+                all.push((f.display().to_string(), runbook::targets::extract(&parsed)));
+            }
+            match format {
+                Format::Text => {
+                    for (f, t) in &all {
+                        println!("{f}\n{}", runbook::targets::text(t));
+                    }
+                }
+                Format::Json => {
+                    let files: Vec<_> = all
+                        .iter()
+                        .map(|(f, t)| serde_json::json!({ "file": f, "targets": t }))
+                        .collect();
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&serde_json::json!({ "files": files }))?
+                    );
+                }
+            }
+            Ok(0)
+        }
     }
 }

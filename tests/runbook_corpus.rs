@@ -313,3 +313,114 @@ fn ons_data_platform() {
             && p.steps[1].commands[1].text.ends_with("done")
     );
 }
+
+#[test]
+fn targets_named_by_the_corpus() {
+    use opsdeck::model::{Direction, Thresholds};
+    use opsdeck::runbook::targets::extract;
+    let Some(dir) = corpus_dir() else { return };
+    let axon = extract(&runbook::load_full(&dir.join("axon-orbit.md")).unwrap());
+    let cpu = axon
+        .metrics
+        .iter()
+        .find(|m| m.namespace == "AWS/ECS" && m.metric == "CPUUtilization")
+        .expect("ECS CPU metric");
+    // "# CPU Utilization (should be < 70%)" above the command.
+    assert_eq!(
+        cpu.thresholds,
+        Some(Thresholds {
+            warn: Some(70.0),
+            crit: None,
+            direction: Direction::Above
+        })
+    );
+    assert!(
+        cpu.statistics.contains(&"Average".to_string())
+            && cpu.statistics.contains(&"Maximum".to_string())
+    );
+    assert!(
+        axon.ecs_clusters
+            .iter()
+            .any(|c| c.name == "${PROJECT_NAME}-cluster" && c.template)
+    );
+    assert!(
+        axon.ecs_services
+            .iter()
+            .any(|s| s.name == "${PROJECT_NAME}-axon"
+                && s.cluster.as_deref() == Some("${PROJECT_NAME}-cluster"))
+    );
+    assert!(
+        axon.log_groups
+            .iter()
+            .any(|g| g.name == "/ecs/${PROJECT_NAME}-axon" && g.template)
+    );
+    assert!(
+        axon.health_urls
+            .iter()
+            .any(|u| u.name == "https://$ALB_DNS/health")
+    );
+    assert!(
+        axon.dynamodb_tables
+            .iter()
+            .any(|t| t.name == "${PROJECT_NAME}-governance-policies")
+    );
+    assert!(
+        axon.lambda_functions
+            .iter()
+            .any(|f| f.name == "${PROJECT_NAME}-governance")
+    );
+
+    let lo = extract(&runbook::load_full(&dir.join("loglineos.md")).unwrap());
+    assert!(
+        lo.lambda_aliases
+            .iter()
+            .any(|a| a.function == "loglineos-stage0-loader-production" && a.name == "production")
+    );
+    let rds: Vec<_> = lo.rds_instances.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        rds,
+        [
+            "loglineos-ledger-production",
+            "loglineos-ledger-restored",
+            "loglineos-ledger-read-replica-1"
+        ]
+    );
+    assert!(
+        lo.alarms
+            .iter()
+            .any(|a| a.prefix.as_deref() == Some("loglineos-production"))
+    );
+    assert!(
+        lo.log_groups
+            .iter()
+            .any(|g| g.name == "/aws/lambda/loglineos-stage0-loader-production")
+    );
+    let conns = lo
+        .metrics
+        .iter()
+        .find(|m| m.metric == "DatabaseConnections")
+        .unwrap();
+    assert_eq!(
+        conns
+            .dimensions
+            .get("DBInstanceIdentifier")
+            .map(String::as_str),
+        Some("loglineos-ledger-production")
+    );
+    assert_eq!(conns.period, Some(300));
+
+    let ons = extract(&runbook::load_full(&dir.join("ons-data-platform.md")).unwrap());
+    let lat = ons
+        .metrics
+        .iter()
+        .find(|m| m.namespace == "AWS/ApiGateway" && m.metric == "Latency")
+        .unwrap();
+    assert_eq!(
+        lat.dimensions.get("ApiName").map(String::as_str),
+        Some("ons-data-platform-api")
+    );
+    assert!(
+        ons.log_groups.iter().all(|g| g.name != "{}"),
+        "xargs stand-ins are not log groups"
+    );
+}

@@ -1,11 +1,13 @@
 //! Runbook engine: Markdown runbooks into procedures, steps, commands, placeholders and risk.
 
+pub mod lint;
 pub mod model;
 pub mod parse;
 pub mod placeholders;
 pub mod risk;
 pub mod shell;
 pub mod show;
+pub mod targets;
 
 pub use model::{Command, Placeholder, Procedure, Risk, Runbook, Step};
 
@@ -18,6 +20,11 @@ pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 /// Reads and parses a runbook file. Empty, binary, non-UTF-8 or oversized files are errors
 /// that name the file; CRLF line ends are accepted.
 pub fn load(path: &Path) -> Result<(Runbook, Vec<parse::ParseNote>), FileError> {
+    load_full(path).map(|p| (p.runbook, p.notes))
+}
+
+/// Like [`load`], with the prose and tables that target extraction and lint read.
+pub fn load_full(path: &Path) -> Result<parse::Parsed, FileError> {
     let bytes =
         std::fs::read(path).map_err(|e| FileError::whole(path, format!("cannot read: {e}")))?;
     if bytes.len() > MAX_BYTES {
@@ -56,5 +63,5 @@ pub fn load(path: &Path) -> Result<(Runbook, Vec<parse::ParseNote>), FileError> 
     } else {
         text
     };
-    Ok(parse::parse(&text))
+    Ok(parse::parse_full(&text))
 }

@@ -67,6 +67,10 @@ struct Builder<'a> {
     code: Option<(String, usize, String)>,
     pub notes: Vec<ParseNote>,
     h1_count: usize,
+    paragraphs: Vec<(usize, String)>,
+    tables: Vec<(usize, Vec<Vec<String>>)>,
+    table: Option<(usize, Vec<Vec<String>>)>,
+    para_line: usize,
     last_top_item: Option<Item>,
     /// The last item of a list that just ended: runbooks often put the fence after
     /// `1. **Check logs:**` without indenting it, which ends the list in Markdown, yet the
@@ -74,7 +78,23 @@ struct Builder<'a> {
     after_list: Option<Item>,
 }
 
+/// Everything the parser saw, for target extraction and lint.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub runbook: Runbook,
+    pub notes: Vec<ParseNote>,
+    /// Paragraphs and list-item text with their lines (thresholds stated in prose).
+    pub paragraphs: Vec<(usize, String)>,
+    /// Tables: rows of cells, the header first.
+    pub tables: Vec<(usize, Vec<Vec<String>>)>,
+}
+
 pub fn parse(src: &str) -> (Runbook, Vec<ParseNote>) {
+    let p = parse_full(src);
+    (p.runbook, p.notes)
+}
+
+pub fn parse_full(src: &str) -> Parsed {
     let mut b = Builder {
         src,
         line_starts: std::iter::once(0)
@@ -96,6 +116,10 @@ pub fn parse(src: &str) -> (Runbook, Vec<ParseNote>) {
         h1_count: 0,
         last_top_item: None,
         after_list: None,
+        paragraphs: Vec::new(),
+        tables: Vec::new(),
+        table: None,
+        para_line: 1,
     };
     let opts = Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     for (ev, range) in Parser::new_ext(src, opts).into_offset_iter() {
@@ -112,13 +136,15 @@ pub fn parse(src: &str) -> (Runbook, Vec<ParseNote>) {
         }
     }
     assign_ids(&mut b.procs);
-    (
-        Runbook {
+    Parsed {
+        runbook: Runbook {
             title: b.title,
             procedures: b.procs,
         },
-        b.notes,
-    )
+        notes: b.notes,
+        paragraphs: b.paragraphs,
+        tables: b.tables,
+    }
 }
 
 fn slug(s: &str) -> String {
@@ -169,6 +195,12 @@ impl Builder<'_> {
     }
 
     fn text(&mut self, t: &str) {
+        if let Some((_, rows)) = self.table.as_mut()
+            && let Some(cell) = rows.last_mut().and_then(|r| r.last_mut())
+        {
+            cell.push_str(t);
+            return;
+        }
         if let Some(h) = self.heading_text.as_mut() {
             h.push_str(t);
             return;
@@ -254,6 +286,7 @@ impl Builder<'_> {
             {
                 self.end_paragraph();
                 self.para = Some(Para::default());
+                self.para_line = self.line_of(range.start);
             }
             Event::Start(Tag::Strong) => {
                 if let Some(p) = self.para.as_mut()
@@ -275,6 +308,7 @@ impl Builder<'_> {
                 self.end_paragraph();
                 self.items.push(Item::default());
                 self.para = Some(Para::default());
+                self.para_line = self.line_of(range.start);
             }
             Event::Start(Tag::List(_)) => self.end_paragraph(),
             Event::TaskListMarker(checked) => {
@@ -303,6 +337,24 @@ impl Builder<'_> {
                     .last_top_item
                     .take()
                     .filter(|i| i.task.is_none() && i.label.is_some());
+            }
+            Event::Start(Tag::Table(_)) => {
+                self.table = Some((self.line_of(range.start), Vec::new()))
+            }
+            Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => {
+                if let Some((_, rows)) = self.table.as_mut() {
+                    rows.push(Vec::new());
+                }
+            }
+            Event::Start(Tag::TableCell) => {
+                if let Some(row) = self.table.as_mut().and_then(|(_, rows)| rows.last_mut()) {
+                    row.push(String::new());
+                }
+            }
+            Event::End(TagEnd::Table) => {
+                if let Some(t) = self.table.take() {
+                    self.tables.push(t);
+                }
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 self.end_paragraph();
@@ -352,6 +404,7 @@ impl Builder<'_> {
             return;
         }
         let text = p.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        self.paragraphs.push((self.para_line, text.clone()));
         let label =
             (p.strong_done && p.before_strong.trim().is_empty() && !p.strong.trim().is_empty())
                 .then(|| clean_label(&p.strong));

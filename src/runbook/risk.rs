@@ -62,7 +62,7 @@ pub fn classify(text: &str) -> Risk {
 }
 
 /// `$(…)` and backtick substitutions inside a word.
-fn substitutions(word: &str) -> Vec<String> {
+pub(crate) fn substitutions(word: &str) -> Vec<String> {
     let mut out = Vec::new();
     let b = word.as_bytes();
     let mut i = 0;
