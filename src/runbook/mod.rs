@@ -4,6 +4,7 @@ pub mod lint;
 pub mod model;
 pub mod parse;
 pub mod placeholders;
+pub mod render;
 pub mod risk;
 pub mod shell;
 pub mod show;
