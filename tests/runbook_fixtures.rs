@@ -252,3 +252,84 @@ fn cli_errors_name_the_file() {
         )
     );
 }
+
+#[test]
+fn lint_exit_codes_and_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.md");
+    std::fs::write(&good, "# R\n## Check\nSet CLUSTER to the cluster name.\n```bash\naws ecs describe-services --cluster $CLUSTER --services api\n```\n").unwrap();
+    let out = Command::new(common::bin())
+        .args(["runbook", "lint"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "0 errors, 0 warnings in 1 files"
+    );
+
+    let warn = dir.path().join("warn.md");
+    std::fs::write(&warn, "# R\n## Run\n```bash\n./scripts/fix.sh\n```\n").unwrap();
+    let out = Command::new(common::bin())
+        .args(["runbook", "lint"])
+        .arg(&warn)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "warnings only");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!(
+            "{}:4: warning: command of unknown risk: `./scripts/fix.sh` (add {{risk=…}} to the fence if you know it)",
+            warn.display()
+        )
+    );
+
+    let bad = dir.path().join("bad.md");
+    std::fs::write(&bad, "# R\n## Same\n```bash\nls\n```\n## Same\n```bash\nls\n```\n## Open\n```bash\necho never closed\n").unwrap();
+    let out = Command::new(common::bin())
+        .args(["runbook", "lint"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "{}:6: error: duplicate procedure path `Same` (also at line 2)",
+            bad.display()
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{}:11: error: unclosed code fence", bad.display())),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn targets_json_lists_files() {
+    let out = Command::new(common::bin())
+        .args(["runbook", "targets", "--format", "json"])
+        .arg(fixture("constructs.md"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &v["files"][0]["targets"];
+    assert_eq!(t["log_groups"][0]["name"], "/ecs/payments-api");
+    assert_eq!(t["ecs_services"][0]["name"], "payments-api");
+    assert_eq!(t["ecs_services"][0]["cluster"], "$CLUSTER");
+    assert_eq!(t["ecs_services"][0]["template"], true);
+    assert_eq!(t["rds_instances"][0]["name"], "payments-db");
+    assert_eq!(
+        t["health_urls"][0]["name"],
+        "https://payments.example.com/ready"
+    );
+}

@@ -505,7 +505,10 @@ impl Builder<'_> {
                 .commands
                 .into_iter()
                 .map(|s| Command {
-                    risk: risk::classify(&s.text),
+                    risk: s
+                        .tokens
+                        .as_deref()
+                        .map_or_else(|| risk::classify(&s.text), risk::classify_tokens),
                     title: s.title,
                     text: s.text,
                     line: content_line + s.line,

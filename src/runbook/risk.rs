@@ -4,22 +4,35 @@
 //! are looked through, so `… | xargs aws lambda delete-function` is destructive.
 
 use super::model::Risk;
-use super::placeholders::PLACEHOLDER_RE;
-use brush_parser::{Token, tokenize_str};
+use super::shell::tokenize;
+use brush_parser::Token;
 
 /// Classifies a whole command (as split from a block).
 pub fn classify(text: &str) -> Risk {
+    // Plain words (the usual `$(date -u +%s)` body): no tokenizer needed.
+    if !text.contains(['|', ';', '&', '<', '>', '`', '$', '(', ')', '\n', '\\', '#']) {
+        let words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+        if !words.iter().any(|w| {
+            w.starts_with('\'') != w.ends_with('\'') || w.starts_with('"') != w.ends_with('"')
+        }) {
+            return simple(&words);
+        }
+    }
     // `<name>` placeholders would read as redirections; make them plain words first.
-    let text = PLACEHOLDER_RE.replace_all(text, "PLACEHOLDER_$1");
-    let Ok(tokens) = tokenize_str(&text) else {
+    match tokenize(&super::shell::mask_placeholders(text)) {
+        Ok(tokens) => classify_tokens(&tokens),
         // Unparseable text is not something to run lightly.
-        return Risk::Unknown;
-    };
+        Err(_) => Risk::Unknown,
+    }
+}
+
+/// Classifies already tokenised text (placeholders masked).
+pub fn classify_tokens(tokens: &[Token]) -> Risk {
     let mut risk = Risk::Read;
     let mut words: Vec<String> = Vec::new();
     let mut redirect_next = false;
     let mut heredoc_for: Option<Vec<String>> = None;
-    for t in &tokens {
+    for t in tokens {
         match t {
             Token::Operator(op, _) => {
                 match op.as_str() {

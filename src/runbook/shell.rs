@@ -7,17 +7,35 @@
 //! a comment directly above a command is its title, and `# Expected…:` comment blocks become
 //! the step's expectation instead.
 
-use brush_parser::{Token, tokenize_str};
+use brush_parser::{Token, TokenizerError, TokenizerOptions, uncached_tokenize_str};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// brush-parser's tokenizer without its global cache: runbook blocks are tokenised once, and
+/// the cache's locking and copying cost more than they save here.
+pub fn tokenize(s: &str) -> Result<Vec<Token>, TokenizerError> {
+    uncached_tokenize_str(s, &TokenizerOptions::default())
+}
+
+/// `<name>` → `_name_`: same length (offsets stay valid), and no longer read as redirections.
+pub fn mask_placeholders(s: &str) -> String {
+    let mut out = s.to_string();
+    for m in super::placeholders::PLACEHOLDER_RE.find_iter(s) {
+        out.replace_range(m.start()..m.start() + 1, "_");
+        out.replace_range(m.end() - 1..m.end(), "_");
+    }
+    out
+}
+
+#[derive(Debug, Clone)]
 pub struct Segment {
     pub title: Option<String>,
     pub text: String,
     /// 0-based line within the block where the command starts.
     pub line: usize,
+    /// The command's tokens (placeholders masked), so risk needs no second tokenisation.
+    pub tokens: Option<Vec<Token>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Split {
     pub commands: Vec<Segment>,
     pub expect: Option<String>,
@@ -136,19 +154,27 @@ pub fn split(code: &str) -> Split {
                 title,
                 text: code.trim().to_string(),
                 line: 0,
+                tokens: None,
             }],
             expect,
             tokenized: true,
         };
     }
-    let (extents, tokenized) = match tokenize_str(code) {
-        Ok(tokens) => (extents(code, &tokens), true),
-        Err(_) => (line_extents(code), false),
+    let (extents, tokens, tokenized) = match tokenize(&mask_placeholders(code)) {
+        Ok(tokens) => (extents(code, &tokens), Some(tokens), true),
+        Err(_) => (
+            line_extents(code)
+                .into_iter()
+                .map(|(s, e)| (s, e, 0, 0))
+                .collect(),
+            None,
+            false,
+        ),
     };
     let line_of = |byte: usize| code[..byte].matches('\n').count();
     let commands = extents
         .into_iter()
-        .map(|(s, e)| {
+        .map(|(s, e, ts, te)| {
             let line = line_of(s);
             let title = line
                 .checked_sub(1)
@@ -160,6 +186,7 @@ pub fn split(code: &str) -> Split {
                 title,
                 text: code[s..e].trim_end().to_string(),
                 line,
+                tokens: tokens.as_ref().map(|t| t[ts..te].to_vec()),
             }
         })
         .collect();
@@ -178,8 +205,8 @@ enum Block {
     Paren,
 }
 
-/// Byte ranges of top-level commands from the token stream.
-fn extents(code: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
+/// Byte ranges of top-level commands, with the range of their tokens.
+fn extents(code: &str, tokens: &[Token]) -> Vec<(usize, usize, usize, usize)> {
     let byte_at: Vec<usize> = code
         .char_indices()
         .map(|(b, _)| b)
@@ -188,12 +215,12 @@ fn extents(code: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
     let to_byte = |ci: usize| byte_at.get(ci).copied().unwrap_or(code.len());
     let mut out = Vec::new();
     let mut stack: Vec<Block> = Vec::new();
-    let mut current: Option<(usize, usize)> = None;
+    let mut current: Option<(usize, usize, usize, usize)> = None;
     let mut command_position = true;
     // `name()` followed by a newline: the body on the next line still belongs to it.
     let mut function_header = false;
     let mut prev_ops: [&str; 2] = ["", ""];
-    for t in tokens {
+    for (ti, t) in tokens.iter().enumerate() {
         let (text, span, is_op) = match t {
             Token::Operator(s, sp) => (s.as_str(), sp, true),
             Token::Word(s, sp) => (s.as_str(), sp, false),
@@ -211,8 +238,8 @@ fn extents(code: &str, tokens: &[Token]) -> Vec<(usize, usize)> {
         }
         let (s, e) = (to_byte(span.start.index), to_byte(span.end.index));
         current = Some(match current {
-            Some((cs, ce)) => (cs.min(s), ce.max(e)),
-            None => (s, e),
+            Some((cs, ce, ts, _)) => (cs.min(s), ce.max(e), ts, ti + 1),
+            None => (s, e, ti, ti + 1),
         });
         let in_case = stack.last() == Some(&Block::Case);
         if is_op {

@@ -6,8 +6,9 @@
 
 use super::parse::Parsed;
 use super::placeholders::PLACEHOLDER_RE;
+use super::shell::tokenize;
 use crate::model::{Direction, Thresholds};
-use brush_parser::{Token, tokenize_str};
+use brush_parser::Token;
 use regex::Regex;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -96,7 +97,7 @@ fn is_template(s: &str) -> bool {
 /// of their own; `<name>` placeholders kept as words.
 pub fn simple_commands(text: &str) -> Vec<Vec<String>> {
     let masked = PLACEHOLDER_RE.replace_all(text, "{{$1}}");
-    let Ok(tokens) = tokenize_str(&masked) else {
+    let Ok(tokens) = tokenize(&masked) else {
         return Vec::new();
     };
     let mut out = Vec::new();
