@@ -557,13 +557,17 @@ pub fn parse_info(info: &str) -> (Option<String>, Attributes) {
         .map(|l| l.trim_start_matches('.').to_ascii_lowercase())
         .filter(|l| !l.is_empty());
     let mut a = Attributes::default();
-    let inner = attrs.trim().trim_start_matches('{').trim_end_matches('}');
-    for pair in inner.split([',', ' ']).filter(|s| !s.is_empty()) {
-        let Some((k, v)) = pair.split_once(['=', ':']) else {
-            continue;
-        };
-        let k = k.trim().trim_matches('"').to_ascii_lowercase();
-        let v = v.trim().trim_matches('"').trim_matches('\'');
+    static ATTR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"([A-Za-z_]+)"?\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|([^\s,}]+))"#)
+            .expect("constant regex")
+    });
+    for c in ATTR.captures_iter(attrs) {
+        let k = c[1].to_ascii_lowercase();
+        let v = c
+            .get(2)
+            .or(c.get(3))
+            .or(c.get(4))
+            .map_or("", |m| m.as_str());
         match k.as_str() {
             "risk" => a.risk = Risk::parse(v),
             "timeout" => a.timeout = Some(v.to_string()),
@@ -597,4 +601,51 @@ fn looks_like_shell(code: &str) -> bool {
             w.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fence_attribute_overrides_risk() {
+        let (rb, _) = parse(
+            "# R\n## A\n```bash {risk=read}\naws ecs delete-service --cluster c --service s\n```\n",
+        );
+        let s = &rb.procedures[0].steps[0];
+        assert_eq!(
+            s.commands[0].risk,
+            Risk::Destructive,
+            "the command keeps its own classification"
+        );
+        assert_eq!(
+            s.risk,
+            Risk::Read,
+            "the author's attribute decides the step"
+        );
+        assert_eq!(s.attributes.risk, Some(Risk::Read));
+    }
+
+    #[test]
+    fn info_strings() {
+        assert_eq!(
+            parse_info("bash {risk=read timeout=5m interactive=true}")
+                .0
+                .as_deref(),
+            Some("bash")
+        );
+        let (_, a) = parse_info("sh { \"name\": \"restart\", \"interactive\": \"true\" }");
+        assert_eq!(a.name.as_deref(), Some("restart"));
+        assert_eq!(a.interactive, Some(true));
+        assert_eq!(parse_info("").0, None);
+    }
+
+    #[test]
+    fn groups_toc_and_contacts_yield_nothing() {
+        let (rb, _) = parse(
+            "# R\n## Contents\n- [A](#a)\n## Group\n### Leaf\n```bash\nls\n```\n## Contacts\n- Jane: 555\n",
+        );
+        let paths: Vec<_> = rb.procedures.iter().map(|p| p.path.join(" › ")).collect();
+        assert_eq!(paths, ["Group › Leaf"]);
+    }
 }
