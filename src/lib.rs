@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cockpit;
 pub mod config;
 pub mod event_loop;
+pub mod exec;
 pub mod logging;
 pub mod model;
 pub mod redact;

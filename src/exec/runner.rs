@@ -1,0 +1,435 @@
+//! The process runner. No orphan survives a cancel or a timeout: signals go to the process
+//! group, escalating after a grace period, and the runner waits for the group to be empty.
+
+use crate::{redact, sanitize};
+use std::collections::BTreeMap;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::Command;
+use tokio::sync::{mpsc, oneshot};
+
+/// Lines kept per stream before the rest is only counted.
+pub const MAX_LINES: usize = 10_000;
+/// Longest line kept; longer ones are cut with a marker.
+pub const MAX_LINE_BYTES: usize = 8 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSpec {
+    pub id: u64,
+    pub script: String,
+    pub env: BTreeMap<String, String>,
+    pub timeout: Option<Duration>,
+    /// Between SIGINT, SIGTERM and SIGKILL.
+    pub grace: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunStatus {
+    Exited(i32),
+    Signalled(i32),
+    Cancelled,
+    TimedOut,
+    FailedToStart(String),
+}
+
+impl RunStatus {
+    pub fn success(&self) -> bool {
+        *self == RunStatus::Exited(0)
+    }
+
+    /// Exit code for the headless runner: the command's, or 128+signal, 130 cancelled, 124
+    /// timed out (as `timeout(1)`), 127 failed to start.
+    pub fn code(&self) -> i32 {
+        match self {
+            RunStatus::Exited(c) => *c,
+            RunStatus::Signalled(s) => 128 + s,
+            RunStatus::Cancelled => 130,
+            RunStatus::TimedOut => 124,
+            RunStatus::FailedToStart(_) => 127,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            RunStatus::Exited(c) => format!("exit {c}"),
+            RunStatus::Signalled(s) => format!("killed by signal {s}"),
+            RunStatus::Cancelled => "CANCELLED".into(),
+            RunStatus::TimedOut => "TIMED OUT".into(),
+            RunStatus::FailedToStart(e) => format!("failed to start: {e}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEvent {
+    Started {
+        id: u64,
+        pid: u32,
+    },
+    Output {
+        id: u64,
+        stream: Stream,
+        line: String,
+    },
+    /// Lines dropped because a stream passed [`MAX_LINES`].
+    Truncated {
+        id: u64,
+        stream: Stream,
+        dropped: usize,
+    },
+    Finished {
+        id: u64,
+        status: RunStatus,
+        elapsed: Duration,
+    },
+}
+
+/// A running command: drop or `cancel` to stop it.
+pub struct RunHandle {
+    cancel: Option<oneshot::Sender<()>>,
+    pub task: tokio::task::JoinHandle<RunStatus>,
+}
+
+impl RunHandle {
+    pub fn cancel(&mut self) {
+        if let Some(c) = self.cancel.take() {
+            let _ = c.send(());
+        }
+    }
+}
+
+fn signal_group(pgid: i32, sig: i32) -> bool {
+    // SAFETY: killpg(2) only sends a signal; a stale pgid yields ESRCH, which is handled.
+    unsafe { libc::killpg(pgid, sig) == 0 }
+}
+
+fn group_alive(pgid: i32) -> bool {
+    signal_group(pgid, 0)
+}
+
+/// Starts `spec.script` under bash. Events arrive on `events`; the task's result is the
+/// final status (also sent as `Finished`).
+pub fn spawn(spec: RunSpec, events: mpsc::Sender<RunEvent>) -> RunHandle {
+    let (cancel_tx, cancel_rx) = oneshot::channel();
+    let task = tokio::spawn(run(spec, events, cancel_rx));
+    RunHandle {
+        cancel: Some(cancel_tx),
+        task,
+    }
+}
+
+async fn run(
+    spec: RunSpec,
+    events: mpsc::Sender<RunEvent>,
+    mut cancel: oneshot::Receiver<()>,
+) -> RunStatus {
+    let started = Instant::now();
+    let id = spec.id;
+    let script = format!("set -euo pipefail\n{}", spec.script);
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c")
+        .arg(script)
+        .envs(&spec.env)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            let status = RunStatus::FailedToStart(e.to_string());
+            let _ = events
+                .send(RunEvent::Finished {
+                    id,
+                    status: status.clone(),
+                    elapsed: started.elapsed(),
+                })
+                .await;
+            return status;
+        }
+    };
+    let pid = child.id().unwrap_or(0);
+    let pgid = pid as i32;
+    let _ = events.send(RunEvent::Started { id, pid }).await;
+    let out = tokio::spawn(pump(
+        child.stdout.take(),
+        Stream::Stdout,
+        id,
+        events.clone(),
+    ));
+    let err = tokio::spawn(pump(
+        child.stderr.take(),
+        Stream::Stderr,
+        id,
+        events.clone(),
+    ));
+    let deadline = spec.timeout.map(|t| tokio::time::Instant::now() + t);
+    let mut stopped: Option<RunStatus> = None;
+    let exit = tokio::select! {
+        s = child.wait() => s.ok(),
+        _ = &mut cancel => { stopped = Some(RunStatus::Cancelled); None }
+        _ = async { match deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => {
+            stopped = Some(RunStatus::TimedOut);
+            None
+        }
+    };
+    let status = match (exit, stopped) {
+        (Some(s), _) => exit_status(s),
+        (None, Some(reason)) => {
+            // Ctrl-C semantics first, then insist.
+            for sig in [libc::SIGINT, libc::SIGTERM] {
+                signal_group(pgid, sig);
+                if tokio::time::timeout(spec.grace, child.wait()).await.is_ok()
+                    && !group_alive(pgid)
+                {
+                    break;
+                }
+            }
+            signal_group(pgid, libc::SIGKILL);
+            let _ = child.wait().await;
+            reason
+        }
+        (None, None) => RunStatus::FailedToStart("lost the child process".into()),
+    };
+    // Children that outlived the shell (`cmd &`) belong to the group: none may survive.
+    if group_alive(pgid) {
+        signal_group(pgid, libc::SIGTERM);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        signal_group(pgid, libc::SIGKILL);
+    }
+    // Readers end when every holder of the pipes is gone.
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        let _ = out.await;
+        let _ = err.await;
+    })
+    .await;
+    let _ = events
+        .send(RunEvent::Finished {
+            id,
+            status: status.clone(),
+            elapsed: started.elapsed(),
+        })
+        .await;
+    status
+}
+
+fn exit_status(s: std::process::ExitStatus) -> RunStatus {
+    use std::os::unix::process::ExitStatusExt;
+    match (s.code(), s.signal()) {
+        (Some(c), _) => RunStatus::Exited(c),
+        (None, Some(sig)) => RunStatus::Signalled(sig),
+        _ => RunStatus::Exited(-1),
+    }
+}
+
+/// Reads a pipe line by line (bytes, so binary output cannot break it), cleans each line and
+/// forwards it; past [`MAX_LINES`] lines are counted, not kept.
+async fn pump<R: AsyncRead + Unpin>(
+    pipe: Option<R>,
+    stream: Stream,
+    id: u64,
+    events: mpsc::Sender<RunEvent>,
+) {
+    let Some(pipe) = pipe else { return };
+    let mut reader = BufReader::new(pipe);
+    let mut buf = Vec::with_capacity(256);
+    let mut lines = 0usize;
+    let mut dropped = 0usize;
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        lines += 1;
+        if lines > MAX_LINES {
+            dropped += 1;
+            continue;
+        }
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+        }
+        let cut = buf.len() > MAX_LINE_BYTES;
+        buf.truncate(MAX_LINE_BYTES);
+        let mut line = redact::redact_owned(sanitize::sanitize_owned(
+            String::from_utf8_lossy(&buf).into_owned(),
+        ));
+        if cut {
+            line.push_str(" …[line cut]");
+        }
+        if events
+            .send(RunEvent::Output { id, stream, line })
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    if dropped > 0 {
+        let _ = events
+            .send(RunEvent::Truncated {
+                id,
+                stream,
+                dropped,
+            })
+            .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(script: &str) -> RunSpec {
+        RunSpec {
+            id: 1,
+            script: script.into(),
+            env: BTreeMap::new(),
+            timeout: None,
+            grace: Duration::from_millis(300),
+        }
+    }
+
+    async fn collect(mut rx: mpsc::Receiver<RunEvent>) -> Vec<RunEvent> {
+        let mut v = Vec::new();
+        while let Some(e) = rx.recv().await {
+            v.push(e);
+        }
+        v
+    }
+
+    async fn run_to_end(s: RunSpec) -> (RunStatus, Vec<RunEvent>) {
+        let (tx, rx) = mpsc::channel(64);
+        let h = spawn(s, tx);
+        let events = tokio::spawn(collect(rx));
+        let status = h.task.await.unwrap();
+        (status, events.await.unwrap())
+    }
+
+    fn lines(ev: &[RunEvent], want: Stream) -> Vec<String> {
+        ev.iter()
+            .filter_map(|e| match e {
+                RunEvent::Output { stream, line, .. } if *stream == want => Some(line.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn exit_codes_and_streams() {
+        let (st, ev) = run_to_end(spec("echo out; echo err >&2; exit 3")).await;
+        assert_eq!(st, RunStatus::Exited(3));
+        assert_eq!(lines(&ev, Stream::Stdout), ["out"]);
+        assert_eq!(lines(&ev, Stream::Stderr), ["err"]);
+        // set -euo pipefail: a failing pipeline stage fails the command.
+        let (st, _) = run_to_end(spec("false | true; echo unreachable")).await;
+        assert_eq!(st, RunStatus::Exited(1));
+        let (st, _) = run_to_end(spec("echo $UNSET_VARIABLE_X")).await;
+        assert_eq!(st, RunStatus::Exited(1), "set -u");
+    }
+
+    #[tokio::test]
+    async fn env_values_are_data() {
+        let mut s = spec("printf '%s' \"$V\"");
+        s.env.insert("V".into(), "$(echo pwned); `id`".into());
+        let (st, ev) = run_to_end(s).await;
+        assert!(st.success());
+        assert_eq!(lines(&ev, Stream::Stdout), ["$(echo pwned); `id`"]);
+    }
+
+    #[tokio::test]
+    async fn cancel_kills_the_whole_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("pids");
+        // A child that ignores SIGINT and SIGTERM, in the background, plus the shell waiting.
+        let script = format!(
+            "(trap '' INT TERM; sleep 300) & echo $! > {p}; sleep 300 & echo $! >> {p}; echo ready; wait",
+            p = pidfile.display()
+        );
+        let (tx, mut rx) = mpsc::channel(64);
+        let mut h = spawn(spec(&script), tx);
+        while let Some(e) = rx.recv().await {
+            if matches!(&e, RunEvent::Output { line, .. } if line == "ready") {
+                break;
+            }
+        }
+        h.cancel();
+        let st = h.task.await.unwrap();
+        assert_eq!(st, RunStatus::Cancelled);
+        let pids = std::fs::read_to_string(&pidfile).unwrap();
+        for pid in pids.split_whitespace() {
+            // A killed process may linger as a zombie until init reaps it: that is dead.
+            let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| {
+                    s.rsplit(')')
+                        .next()
+                        .and_then(|r| r.split_whitespace().next())
+                        .map(str::to_string)
+                });
+            assert!(
+                matches!(state.as_deref(), None | Some("Z") | Some("X")),
+                "process {pid} survived the cancel: state {state:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn timeout_has_its_own_status() {
+        let mut s = spec("sleep 30");
+        s.timeout = Some(Duration::from_millis(200));
+        let (st, ev) = run_to_end(s).await;
+        assert_eq!(st, RunStatus::TimedOut);
+        assert!(matches!(
+            ev.last(),
+            Some(RunEvent::Finished {
+                status: RunStatus::TimedOut,
+                ..
+            })
+        ));
+        assert_eq!(st.code(), 124);
+    }
+
+    #[tokio::test]
+    async fn huge_and_binary_output_is_bounded_and_safe() {
+        let (st, ev) = run_to_end(spec(
+            "seq 1 25000; head -c 20000 /dev/urandom; printf '\\033]0;title\\007\\033[2Jclean\\n'",
+        ))
+        .await;
+        assert!(st.success());
+        let out = lines(&ev, Stream::Stdout);
+        assert_eq!(out.len(), MAX_LINES);
+        assert!(
+            ev.iter()
+                .any(|e| matches!(e, RunEvent::Truncated { dropped, .. } if *dropped > 15_000))
+        );
+        for l in &out {
+            assert!(
+                !l.chars()
+                    .any(|c| (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32))),
+                "control char in {l:?}"
+            );
+            assert!(l.len() <= MAX_LINE_BYTES * 3 + 32);
+        }
+        let (_, ev) = run_to_end(spec(
+            "printf '\\033]0;title\\007\\033[2Jclean password=hunter2\\n'",
+        ))
+        .await;
+        assert_eq!(lines(&ev, Stream::Stdout), ["clean password=••••••"]);
+    }
+
+    #[tokio::test]
+    async fn missing_shell_command_fails_cleanly() {
+        let (st, ev) = run_to_end(spec("definitely-not-a-command-xyz")).await;
+        assert_eq!(st, RunStatus::Exited(127));
+        assert!(lines(&ev, Stream::Stderr)[0].contains("command not found"));
+    }
+}
