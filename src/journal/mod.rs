@@ -1,0 +1,262 @@
+//! The incident journal: an append-only JSONL file, one entry per line, flushed and synced
+//! per entry so a crash loses nothing. Every string is redacted before it is written (known
+//! secret values, AWS keys, tokens, `--*password*` arguments, `PGPASSWORD=`…). Exported as a
+//! postmortem timeline in Markdown or JSON.
+
+use crate::redact;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
+
+/// Output kept per entry; the rest is cut with a marker.
+pub const MAX_OUTPUT: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Action,
+    Confirmed,
+    Refused,
+    Blocked,
+    DryRun,
+    Start,
+    End,
+    Check,
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub time: String,
+    pub user: String,
+    pub host: String,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub account: Option<String>,
+    pub kind: Kind,
+    pub what: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+}
+
+/// Who and where, stamped on every entry.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Context {
+    pub user: String,
+    pub host: String,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub account: Option<String>,
+}
+
+impl Context {
+    pub fn from_env(profile: Option<String>, region: Option<String>, account: Option<String>) -> Context {
+        let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
+        let mut buf = [0u8; 256];
+        // SAFETY: gethostname writes at most buf.len() bytes into the buffer we own.
+        let host = if unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0 {
+            let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+            String::from_utf8_lossy(&buf[..end]).into_owned()
+        } else {
+            "unknown".into()
+        };
+        Context { user, host, profile, region, account }
+    }
+
+    pub fn entry(&self, kind: Kind, what: impl Into<String>, now: DateTime<Utc>) -> Entry {
+        Entry {
+            time: now.to_rfc3339_opts(SecondsFormat::Millis, true),
+            user: self.user.clone(),
+            host: self.host.clone(),
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            account: self.account.clone(),
+            kind,
+            what: what.into(),
+            runbook: None,
+            procedure: None,
+            step: None,
+            risk: None,
+            status: None,
+            exit_code: None,
+            duration_ms: None,
+            output: None,
+        }
+    }
+}
+
+pub fn default_path(data_dir: Option<&Path>) -> PathBuf {
+    data_dir.map(|d| d.join("journal.jsonl")).unwrap_or_else(|| PathBuf::from("opsdeck-journal.jsonl"))
+}
+
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+    secrets: Vec<String>,
+}
+
+impl Journal {
+    pub fn open(path: &Path) -> io::Result<Journal> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(Journal { path: path.to_path_buf(), file, secrets: Vec::new() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A value that must never reach the file (a secret placeholder's value).
+    pub fn add_secret(&mut self, value: &str) {
+        if value.len() >= 3 && !self.secrets.iter().any(|s| s == value) {
+            self.secrets.push(value.to_string());
+        }
+    }
+
+    pub fn scrub(&self, s: &str) -> String {
+        let mut out = redact::redact(s).into_owned();
+        for secret in &self.secrets {
+            out = out.replace(secret.as_str(), redact::MASK);
+        }
+        out
+    }
+
+    pub fn append(&mut self, mut e: Entry) -> io::Result<()> {
+        e.what = self.scrub(&e.what);
+        e.output = e.output.map(|o| {
+            let o = self.scrub(&o);
+            if o.len() > MAX_OUTPUT {
+                let mut cut = MAX_OUTPUT;
+                while !o.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                format!("{}…[{} more bytes]", &o[..cut], o.len() - cut)
+            } else {
+                o
+            }
+        });
+        let mut line = serde_json::to_string(&e).map_err(io::Error::other)?;
+        line.push('\n');
+        self.file.write_all(line.as_bytes())?;
+        self.file.flush()?;
+        self.file.sync_data()
+    }
+}
+
+/// Reads a journal; malformed lines (a torn last write) are skipped and counted.
+pub fn read(path: &Path) -> io::Result<(Vec<Entry>, usize)> {
+    let f = File::open(path)?;
+    let mut entries = Vec::new();
+    let mut bad = 0;
+    for line in io::BufReader::new(f).lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Entry>(&line) {
+            Ok(e) => entries.push(e),
+            Err(_) => bad += 1,
+        }
+    }
+    Ok((entries, bad))
+}
+
+pub fn between(entries: &[Entry], since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> Vec<&Entry> {
+    entries
+        .iter()
+        .filter(|e| {
+            let Ok(t) = DateTime::parse_from_rfc3339(&e.time) else { return false };
+            let t = t.with_timezone(&Utc);
+            since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u)
+        })
+        .collect()
+}
+
+fn result_of(e: &Entry) -> String {
+    match (e.kind, &e.status, e.exit_code) {
+        (_, Some(s), _) => s.clone(),
+        (_, None, Some(c)) => format!("exit {c}"),
+        (Kind::Refused, ..) => "refused".into(),
+        (Kind::Blocked, ..) => "blocked".into(),
+        (Kind::Confirmed, ..) => "confirmed".into(),
+        _ => String::new(),
+    }
+}
+
+/// A Markdown timeline ready to paste into a postmortem.
+pub fn markdown(entries: &[&Entry]) -> String {
+    let mut o = String::from("| Time (UTC) | Who | What | Result |\n| --- | --- | --- | --- |\n");
+    for e in entries {
+        let time = e.time.replace('T', " ").trim_end_matches('Z').chars().take(19).collect::<String>();
+        let who = format!("{}@{}", e.user, e.host);
+        let mut what = format!("{:?}: {}", e.kind, e.what).to_lowercase();
+        what = format!("{}{}", &what[..1].to_uppercase(), &what[1..]);
+        if let Some(p) = &e.procedure {
+            what.push_str(&format!(" ({p}{})", e.step.as_ref().map(|s| format!(", {s}")).unwrap_or_default()));
+        }
+        let mut result = result_of(e);
+        if let Some(ms) = e.duration_ms {
+            result.push_str(&format!(" in {:.1}s", ms as f64 / 1000.0));
+        }
+        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        o.push_str(&format!("| {time} | {} | {} | {} |\n", cell(&who), cell(&what), cell(result.trim())));
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context {
+        Context { user: "alice".into(), host: "bastion".into(), profile: Some("prod".into()), region: Some("eu-west-1".into()), account: None }
+    }
+
+    #[test]
+    fn append_redact_read_and_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j/journal.jsonl");
+        let mut j = Journal::open(&path).unwrap();
+        j.add_secret("s3cr3t-value");
+        let t0 = DateTime::parse_from_rfc3339("2026-11-22T04:00:00Z").unwrap().with_timezone(&Utc);
+        let mut e = ctx().entry(Kind::Start, "PGPASSWORD=hunter2 psql -c 'select 1' --password s3cr3t-value", t0);
+        e.procedure = Some("db/restart".into());
+        j.append(e).unwrap();
+        let mut e = ctx().entry(Kind::End, "aws ecs update-service", t0 + chrono::Duration::seconds(5));
+        e.exit_code = Some(0);
+        e.duration_ms = Some(1200);
+        e.output = Some(format!("key AKIAIOSFODNN7EXAMPLE {}", "x".repeat(10_000)));
+        j.append(e).unwrap();
+        let raw = std::fs::read_to_string(&path).unwrap();
+        for leak in ["hunter2", "s3cr3t-value", "AKIAIOSFODNN7EXAMPLE"] {
+            assert!(!raw.contains(leak), "{leak} written to the journal");
+        }
+        assert_eq!(raw.lines().count(), 2, "one line per entry");
+        // A torn write at the end is skipped, not fatal.
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{\"time\": \"2026").unwrap();
+        let (entries, bad) = read(&path).unwrap();
+        assert_eq!((entries.len(), bad), (2, 1));
+        assert!(entries[1].output.as_ref().unwrap().len() < MAX_OUTPUT + 64);
+        let md = markdown(&between(&entries, Some(t0 + chrono::Duration::seconds(1)), None));
+        assert_eq!(md.lines().count(), 3);
+        assert!(md.contains("| 2026-11-22 04:00:05 | alice@bastion | End: aws ecs update-service | exit 0 in 1.2s |"), "{md}");
+    }
+}
