@@ -59,6 +59,10 @@ pub struct Common {
     /// Do not capture the mouse (lets the terminal select text natively).
     #[arg(long, global = true)]
     pub no_mouse: bool,
+
+    /// The incident journal (JSONL; default: $XDG_DATA_HOME/opsdeck/journal.jsonl).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +72,72 @@ pub enum Command {
     /// Inspect runbooks: the parsed procedures, steps, commands, placeholders and risks.
     #[command(subcommand)]
     Runbook(RunbookCommand),
+    /// Run a runbook procedure without the TUI, under the same confirmation rules.
+    Run(RunCli),
+    /// The incident journal.
+    #[command(subcommand)]
+    Journal(JournalCommand),
+}
+
+fn parse_set(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("`{s}` is not NAME=VALUE")),
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunCli {
+    pub file: PathBuf,
+    /// Procedure id, exact title, or a unique case-insensitive part of its path.
+    pub procedure: String,
+    /// Run only step N (1-based).
+    #[arg(long, value_name = "N")]
+    pub step: Option<usize>,
+    /// A placeholder value (repeatable). Values reach commands as environment variables only.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub set: Vec<(String, String)>,
+    /// Print the fully rendered script instead of running it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Confirm write and unknown steps.
+    #[arg(long)]
+    pub yes: bool,
+    /// Confirm destructive steps by naming their target.
+    #[arg(long, value_name = "TEXT")]
+    pub confirm: Option<String>,
+    /// Refuse anything that is not read-only.
+    #[arg(long)]
+    pub read_only: bool,
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Per-step timeout in seconds.
+    #[arg(long, default_value_t = 600)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Print a postmortem timeline.
+    Export {
+        /// RFC 3339 time, or an age such as 2h, 30m, 1d.
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -64,10 +64,22 @@ pub fn run(cli: Cli) -> Result<i32> {
     if let Some(crate::cli::Command::Runbook(cmd)) = &cli.command {
         return run_runbook(cmd);
     }
+    if let Some(crate::cli::Command::Run(args)) = &cli.command {
+        return run_headless(&cli.common, args);
+    }
+    if let Some(crate::cli::Command::Journal(cmd)) = &cli.command {
+        return run_journal(&cli.common, cmd);
+    }
     let s = setup(&cli.common)?;
     match cli.command {
         Some(crate::cli::Command::Snapshot(args)) => run_snapshot(&cli.common, &s, &args),
-        Some(crate::cli::Command::Runbook(_)) => unreachable!("handled above"),
+        Some(
+            crate::cli::Command::Runbook(_)
+            | crate::cli::Command::Run(_)
+            | crate::cli::Command::Journal(_),
+        ) => {
+            unreachable!("handled above")
+        }
         None => run_cockpit(
             &cli.common,
             &s,
@@ -195,4 +207,73 @@ fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+fn journal_path(common: &Common) -> std::path::PathBuf {
+    common
+        .journal
+        .clone()
+        .unwrap_or_else(|| crate::journal::default_path(Dirs::from_env().data.as_deref()))
+}
+
+fn run_headless(common: &Common, a: &crate::cli::RunCli) -> Result<i32> {
+    let args = crate::headless::RunArgs {
+        file: a.file.clone(),
+        procedure: a.procedure.clone(),
+        step: a.step,
+        set: a.set.clone(),
+        dry_run: a.dry_run,
+        yes: a.yes,
+        confirm: a.confirm.clone(),
+        read_only: a.read_only,
+        profile: a.profile.clone(),
+        region: a.region.clone(),
+        endpoint_url: a.endpoint_url.clone(),
+        journal: journal_path(common),
+        timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+    };
+    runtime()?.block_on(crate::headless::run(args))
+}
+
+/// RFC 3339, or an age (`90s`, `30m`, `2h`, `1d`) before now.
+fn parse_when(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "`{s}`: use an RFC 3339 time (2026-11-22T04:00:00Z) or an age like 30m, 2h, 1d"
+        )
+    })?;
+    let secs = match unit {
+        "s" => n,
+        "m" | "" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => bail!("`{s}`: unknown unit `{unit}` (s, m, h, d)"),
+    };
+    Ok(chrono::Utc::now() - chrono::Duration::seconds(secs))
+}
+
+fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32> {
+    let crate::cli::JournalCommand::Export {
+        since,
+        until,
+        format,
+    } = cmd;
+    let path = journal_path(common);
+    let (entries, bad) = crate::journal::read(&path)
+        .with_context(|| format!("cannot read the journal {}", path.display()))?;
+    if bad > 0 {
+        eprintln!("opsdeck: {}: skipped {bad} malformed lines", path.display());
+    }
+    let since = since.as_deref().map(parse_when).transpose()?;
+    let until = until.as_deref().map(parse_when).transpose()?;
+    let picked = crate::journal::between(&entries, since, until);
+    match format {
+        crate::cli::ExportFormat::Markdown => print!("{}", crate::journal::markdown(&picked)),
+        crate::cli::ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&picked)?),
+    }
+    Ok(0)
 }

@@ -9,6 +9,7 @@ pub mod cockpit;
 pub mod config;
 pub mod event_loop;
 pub mod exec;
+pub mod headless;
 pub mod journal;
 pub mod logging;
 pub mod model;

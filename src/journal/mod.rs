@@ -27,6 +27,22 @@ pub enum Kind {
     Note,
 }
 
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Action => "Action",
+            Kind::Confirmed => "Confirmed",
+            Kind::Refused => "Refused",
+            Kind::Blocked => "Blocked",
+            Kind::DryRun => "Dry run",
+            Kind::Start => "Start",
+            Kind::End => "End",
+            Kind::Check => "Check",
+            Kind::Note => "Note",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub time: String,
@@ -66,8 +82,14 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn from_env(profile: Option<String>, region: Option<String>, account: Option<String>) -> Context {
-        let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
+    pub fn from_env(
+        profile: Option<String>,
+        region: Option<String>,
+        account: Option<String>,
+    ) -> Context {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| os_user());
         let mut buf = [0u8; 256];
         // SAFETY: gethostname writes at most buf.len() bytes into the buffer we own.
         let host = if unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0 {
@@ -76,7 +98,13 @@ impl Context {
         } else {
             "unknown".into()
         };
-        Context { user, host, profile, region, account }
+        Context {
+            user,
+            host,
+            profile,
+            region,
+            account,
+        }
     }
 
     pub fn entry(&self, kind: Kind, what: impl Into<String>, now: DateTime<Utc>) -> Entry {
@@ -101,8 +129,25 @@ impl Context {
     }
 }
 
+/// The account name of the effective uid, when no USER/LOGNAME is set (cron, sudo -i…).
+fn os_user() -> String {
+    // SAFETY: getpwuid returns a pointer to static storage or null; we copy the name out
+    // before any other call that could overwrite it.
+    unsafe {
+        let pw = libc::getpwuid(libc::geteuid());
+        if pw.is_null() || (*pw).pw_name.is_null() {
+            return format!("uid{}", libc::geteuid());
+        }
+        std::ffi::CStr::from_ptr((*pw).pw_name)
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
 pub fn default_path(data_dir: Option<&Path>) -> PathBuf {
-    data_dir.map(|d| d.join("journal.jsonl")).unwrap_or_else(|| PathBuf::from("opsdeck-journal.jsonl"))
+    data_dir
+        .map(|d| d.join("journal.jsonl"))
+        .unwrap_or_else(|| PathBuf::from("opsdeck-journal.jsonl"))
 }
 
 pub struct Journal {
@@ -117,7 +162,11 @@ impl Journal {
             std::fs::create_dir_all(dir)?;
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Journal { path: path.to_path_buf(), file, secrets: Vec::new() })
+        Ok(Journal {
+            path: path.to_path_buf(),
+            file,
+            secrets: Vec::new(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -179,11 +228,17 @@ pub fn read(path: &Path) -> io::Result<(Vec<Entry>, usize)> {
     Ok((entries, bad))
 }
 
-pub fn between(entries: &[Entry], since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> Vec<&Entry> {
+pub fn between(
+    entries: &[Entry],
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Vec<&Entry> {
     entries
         .iter()
         .filter(|e| {
-            let Ok(t) = DateTime::parse_from_rfc3339(&e.time) else { return false };
+            let Ok(t) = DateTime::parse_from_rfc3339(&e.time) else {
+                return false;
+            };
             let t = t.with_timezone(&Utc);
             since.is_none_or(|s| t >= s) && until.is_none_or(|u| t <= u)
         })
@@ -205,19 +260,35 @@ fn result_of(e: &Entry) -> String {
 pub fn markdown(entries: &[&Entry]) -> String {
     let mut o = String::from("| Time (UTC) | Who | What | Result |\n| --- | --- | --- | --- |\n");
     for e in entries {
-        let time = e.time.replace('T', " ").trim_end_matches('Z').chars().take(19).collect::<String>();
+        let time = e
+            .time
+            .replace('T', " ")
+            .trim_end_matches('Z')
+            .chars()
+            .take(19)
+            .collect::<String>();
         let who = format!("{}@{}", e.user, e.host);
-        let mut what = format!("{:?}: {}", e.kind, e.what).to_lowercase();
-        what = format!("{}{}", &what[..1].to_uppercase(), &what[1..]);
+        let mut what = format!("{}: {}", e.kind.label(), e.what);
         if let Some(p) = &e.procedure {
-            what.push_str(&format!(" ({p}{})", e.step.as_ref().map(|s| format!(", {s}")).unwrap_or_default()));
+            what.push_str(&format!(
+                " ({p}{})",
+                e.step
+                    .as_ref()
+                    .map(|s| format!(", {s}"))
+                    .unwrap_or_default()
+            ));
         }
         let mut result = result_of(e);
         if let Some(ms) = e.duration_ms {
             result.push_str(&format!(" in {:.1}s", ms as f64 / 1000.0));
         }
         let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-        o.push_str(&format!("| {time} | {} | {} | {} |\n", cell(&who), cell(&what), cell(result.trim())));
+        o.push_str(&format!(
+            "| {time} | {} | {} | {} |\n",
+            cell(&who),
+            cell(&what),
+            cell(result.trim())
+        ));
     }
     o
 }
@@ -227,7 +298,13 @@ mod tests {
     use super::*;
 
     fn ctx() -> Context {
-        Context { user: "alice".into(), host: "bastion".into(), profile: Some("prod".into()), region: Some("eu-west-1".into()), account: None }
+        Context {
+            user: "alice".into(),
+            host: "bastion".into(),
+            profile: Some("prod".into()),
+            region: Some("eu-west-1".into()),
+            account: None,
+        }
     }
 
     #[test]
@@ -236,11 +313,21 @@ mod tests {
         let path = dir.path().join("j/journal.jsonl");
         let mut j = Journal::open(&path).unwrap();
         j.add_secret("s3cr3t-value");
-        let t0 = DateTime::parse_from_rfc3339("2026-11-22T04:00:00Z").unwrap().with_timezone(&Utc);
-        let mut e = ctx().entry(Kind::Start, "PGPASSWORD=hunter2 psql -c 'select 1' --password s3cr3t-value", t0);
+        let t0 = DateTime::parse_from_rfc3339("2026-11-22T04:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut e = ctx().entry(
+            Kind::Start,
+            "PGPASSWORD=hunter2 psql -c 'select 1' --password s3cr3t-value",
+            t0,
+        );
         e.procedure = Some("db/restart".into());
         j.append(e).unwrap();
-        let mut e = ctx().entry(Kind::End, "aws ecs update-service", t0 + chrono::Duration::seconds(5));
+        let mut e = ctx().entry(
+            Kind::End,
+            "aws ecs update-service",
+            t0 + chrono::Duration::seconds(5),
+        );
         e.exit_code = Some(0);
         e.duration_ms = Some(1200);
         e.output = Some(format!("key AKIAIOSFODNN7EXAMPLE {}", "x".repeat(10_000)));
@@ -251,11 +338,20 @@ mod tests {
         }
         assert_eq!(raw.lines().count(), 2, "one line per entry");
         // A torn write at the end is skipped, not fatal.
-        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{\"time\": \"2026").unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"time\": \"2026")
+            .unwrap();
         let (entries, bad) = read(&path).unwrap();
         assert_eq!((entries.len(), bad), (2, 1));
         assert!(entries[1].output.as_ref().unwrap().len() < MAX_OUTPUT + 64);
-        let md = markdown(&between(&entries, Some(t0 + chrono::Duration::seconds(1)), None));
+        let md = markdown(&between(
+            &entries,
+            Some(t0 + chrono::Duration::seconds(1)),
+            None,
+        ));
         assert_eq!(md.lines().count(), 3);
         assert!(md.contains("| 2026-11-22 04:00:05 | alice@bastion | End: aws ecs update-service | exit 0 in 1.2s |"), "{md}");
     }
