@@ -60,6 +60,10 @@ pub struct Common {
     #[arg(long, global = true)]
     pub no_mouse: bool,
 
+    /// Nothing that changes state can run: actions and steps other than read are refused.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
     /// The incident journal (JSONL; default: $XDG_DATA_HOME/opsdeck/journal.jsonl).
     #[arg(long, global = true, value_name = "FILE")]
     pub journal: Option<PathBuf>,

@@ -80,14 +80,20 @@ pub fn run(cli: Cli) -> Result<i32> {
         ) => {
             unreachable!("handled above")
         }
-        None => run_cockpit(
-            &cli.common,
-            &s,
-            Options {
-                exit_after_frames: cli.exit_after_frames,
-                panic_after_frames: cli.panic_after_frames,
-            },
-        ),
+        None => {
+            let path = journal_path(&cli.common);
+            let journal = crate::journal::Journal::open(&path)
+                .with_context(|| format!("cannot open the journal {}", path.display()))?;
+            run_cockpit(
+                &cli.common,
+                &s,
+                Options {
+                    journal: Some(journal),
+                    exit_after_frames: cli.exit_after_frames,
+                    panic_after_frames: cli.panic_after_frames,
+                },
+            )
+        }
     }
 }
 
@@ -129,6 +135,8 @@ fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
         log_capacity(common, &s.config),
         event_loop::now_ms(),
     );
+    app.journal_ctx = crate::journal::Context::from_env(None, None, None);
+    app.read_only = common.read_only || s.config.read_only;
     tui::install_panic_hook();
     let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
     let result = rt.block_on(event_loop::run(

@@ -20,6 +20,8 @@ pub const FRAME: Duration = Duration::from_millis(16);
 const BATCH: usize = 512;
 
 pub struct Options {
+    /// Where journal effects are appended; `None` keeps no journal.
+    pub journal: Option<crate::journal::Journal>,
     /// Quit after this many frames (startup measurements).
     pub exit_after_frames: Option<u64>,
     /// Panic after this many frames (proves the panic hook restores the terminal).
@@ -44,7 +46,7 @@ pub async fn run(
     source: Box<dyn DataSource>,
     keymap: &Keymap,
     theme: &Theme,
-    opts: Options,
+    mut opts: Options,
 ) -> anyhow::Result<Exit> {
     let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL);
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CHANNEL);
@@ -114,6 +116,21 @@ pub async fn run(
                         term.clear()?;
                         app.dirty = true;
                     }
+                    Effect::Mutate { id, mutation } => {
+                        if cmd_tx
+                            .try_send(crate::sources::SourceCommand::Mutate { id, mutation })
+                            .is_err()
+                        {
+                            tracing::warn!("source command channel full; action {id} dropped");
+                        }
+                    }
+                    Effect::Journal(entry) => {
+                        if let Some(j) = opts.journal.as_mut()
+                            && let Err(e) = j.append(*entry)
+                        {
+                            tracing::error!("journal {}: {e}", j.path().display());
+                        }
+                    }
                     Effect::Command(c) => {
                         if cmd_tx.try_send(c).is_err() {
                             tracing::warn!("source command channel full; command dropped");
@@ -164,6 +181,8 @@ fn input_key(k: &KeyEvent) -> Option<InputKey> {
         KeyCode::Backspace => InputKey::Backspace,
         KeyCode::Enter => InputKey::Enter,
         KeyCode::Esc => InputKey::Esc,
+        KeyCode::Up => InputKey::Up,
+        KeyCode::Down => InputKey::Down,
         _ => return None,
     })
 }

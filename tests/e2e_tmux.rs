@@ -270,3 +270,54 @@ fn a_panic_restores_the_terminal_before_printing() {
     );
     assert_terminal_restored(&t, "101");
 }
+
+#[test]
+fn palette_action_acts_on_the_demo_fleet_and_is_journaled() {
+    let t = Tmux::start("palette", 140, 40);
+    let journal = t._state.path().join("journal.jsonl");
+    launch(&t, &format!("--journal {}", journal.display()));
+    t.send(&[":"]);
+    t.wait_text("Actions ·");
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "force"]);
+    t.send(&["Enter"]);
+    t.wait_text("Confirm");
+    t.wait_text("default: No");
+    t.send(&["y"]);
+    let s = t.wait_text("new deployment started");
+    assert!(!s.contains("Confirm "), "dialog closed:\n{s}");
+    t.wait_text("IN_PROGRESS");
+    t.send(&["q"]);
+    assert_terminal_restored(&t, "0");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let kinds: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(kinds, ["action", "confirmed", "start", "end"], "{text}");
+    assert!(text.contains("forceNewDeployment=true"));
+}
+
+#[test]
+fn read_only_refuses_actions_in_the_cockpit() {
+    let t = Tmux::start("readonly", 140, 40);
+    let journal = t._state.path().join("journal.jsonl");
+    launch(&t, &format!("--read-only --journal {}", journal.display()));
+    t.wait_text("READ-ONLY");
+    t.send(&[":"]);
+    t.wait_text("Actions ·");
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "force"]);
+    t.send(&["Enter"]);
+    t.wait_text("Read-only mode: this action cannot run");
+    t.send(&["y", "Y", "Enter"]);
+    t.wait_for("dialog closed", |s| !s.contains("Read-only mode"));
+    t.send(&["q"]);
+    assert_terminal_restored(&t, "0");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(text.contains("\"kind\":\"blocked\""), "{text}");
+    assert!(!text.contains("\"kind\":\"start\""), "{text}");
+}

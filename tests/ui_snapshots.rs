@@ -323,3 +323,75 @@ fn mouse_hit_testing_matches_what_is_drawn() {
         assert_eq!(areas.pane_at(0, h - 1), None, "status bar is no pane");
     }
 }
+
+fn open_palette_on(app: &mut App, service: &str, query: &str) {
+    act(app, &[Action::FocusServices, Action::Top]);
+    for _ in 0..20 {
+        if app
+            .services
+            .selected_row()
+            .is_some_and(|s| s.name == service)
+        {
+            break;
+        }
+        act(app, &[Action::Down]);
+    }
+    act(app, &[Action::Palette]);
+    for c in query.chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+}
+
+#[test]
+fn palette_form_and_confirm_overlays() {
+    for (w, h) in SIZES {
+        let mut app = demo_app(150, w, h);
+        open_palette_on(&mut app, "api", "");
+        snap("palette", &app, w, h);
+        for c in "scale".chars() {
+            app.update(Msg::Input(InputKey::Char(c)));
+        }
+        app.update(Msg::Input(InputKey::Enter));
+        snap("form_scale", &app, w, h);
+        app.update(Msg::Input(InputKey::ClearLine));
+        app.update(Msg::Input(InputKey::Char('0')));
+        app.update(Msg::Input(InputKey::Enter));
+        app.update(Msg::Input(InputKey::Char('a')));
+        snap("confirm_destructive", &app, w, h);
+
+        let mut app = demo_app(150, w, h);
+        open_palette_on(&mut app, "api", "force");
+        app.update(Msg::Input(InputKey::Enter));
+        snap("confirm_write", &app, w, h);
+
+        let mut app = demo_app(150, w, h);
+        app.read_only = true;
+        open_palette_on(&mut app, "api", "force");
+        app.update(Msg::Input(InputKey::Enter));
+        snap("confirm_read_only", &app, w, h);
+    }
+}
+
+#[test]
+fn risk_badges_use_their_roles() {
+    let mut app = demo_app(150, 160, 48);
+    open_palette_on(&mut app, "api", "scale");
+    app.update(Msg::Input(InputKey::Enter));
+    app.update(Msg::Input(InputKey::ClearLine));
+    app.update(Msg::Input(InputKey::Char('0')));
+    app.update(Msg::Input(InputKey::Enter));
+    let buf = render(&app, 160, 48);
+    let (x, y) = find(&buf, " DESTRUCTIVE ");
+    assert_eq!(
+        buf[(x + 1, y)].style().bg,
+        theme().risk(opsdeck::runbook::Risk::Destructive).bg
+    );
+    let mut app = demo_app(150, 160, 48);
+    open_palette_on(&mut app, "api", "");
+    let buf = render(&app, 160, 48);
+    let (x, y) = find(&buf, "[write]");
+    assert_eq!(
+        buf[(x, y)].style().fg,
+        theme().risk(opsdeck::runbook::Risk::Write).fg
+    );
+}

@@ -50,6 +50,7 @@ actions! {
     Sort => "sort",
     NextWindow => "next_window",
     PrevWindow => "prev_window",
+    Palette => "palette",
 }
 
 impl Action {

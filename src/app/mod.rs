@@ -2,6 +2,7 @@
 //! time arrives in messages and side effects leave as [`Effect`]s for the event loop.
 
 mod action;
+pub mod actions;
 pub mod alarms;
 pub mod feeds;
 pub mod logs;
@@ -76,6 +77,8 @@ pub enum InputKey {
     ClearLine,
     Enter,
     Esc,
+    Up,
+    Down,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +106,13 @@ pub enum Msg {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Ask the source to change something; the result returns as an `ActionResult`.
+    Mutate {
+        id: u64,
+        mutation: crate::sources::Mutation,
+    },
+    /// Append to the incident journal.
+    Journal(Box<crate::journal::Entry>),
     Quit,
     Suspend,
     /// Clear and repaint the whole terminal.
@@ -124,6 +134,17 @@ pub struct App {
     pub feeds: Feeds,
     pub source_label: String,
     pub size: (u16, u16),
+    pub palette: Option<actions::Palette>,
+    pub form: Option<actions::Form>,
+    pub confirm: Option<actions::Confirm>,
+    /// Labels of palette entries run, most recent first.
+    pub recent: Vec<String>,
+    pub read_only: bool,
+    /// A short message in the status bar (action results), with its health.
+    pub toast: Option<(String, crate::model::Health)>,
+    pub journal_ctx: crate::journal::Context,
+    next_action: u64,
+    pending: std::collections::BTreeMap<u64, crate::sources::Mutation>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
     pub quit: bool,
@@ -144,6 +165,15 @@ impl App {
             feeds: Feeds::new(&info.feeds),
             source_label: info.label.clone(),
             size: (80, 24),
+            palette: None,
+            form: None,
+            confirm: None,
+            recent: Vec::new(),
+            read_only: false,
+            toast: None,
+            journal_ctx: crate::journal::Context::default(),
+            next_action: 1,
+            pending: Default::default(),
             dirty: true,
             quit: false,
         }
@@ -158,8 +188,18 @@ impl App {
         }
     }
 
+    /// Whether keys go to a text field (search prompt, palette, form, confirmation) rather
+    /// than the keymap.
     pub fn input_active(&self) -> bool {
         self.input.is_some()
+            || self.palette.is_some()
+            || self.form.is_some()
+            || self.confirm.is_some()
+    }
+
+    fn entry(&self, kind: crate::journal::Kind, what: String) -> Effect {
+        let now = chrono::DateTime::from_timestamp_millis(self.now_ms).unwrap_or_default();
+        Effect::Journal(Box::new(self.journal_ctx.entry(kind, what, now)))
     }
 
     /// Rows of the logs pane body, from the same layout the view uses.
@@ -187,11 +227,22 @@ impl App {
                 self.dirty = true;
             }
             Msg::Source(ev) => {
+                if let Payload::ActionResult { id, result } = &ev.payload {
+                    self.action_result(*id, result.clone(), &mut fx);
+                }
                 self.apply_source(ev);
                 self.dirty = true;
             }
             Msg::Input(key) => {
-                self.input_key(key);
+                if self.confirm.is_some() {
+                    self.confirm_key(key, &mut fx);
+                } else if self.form.is_some() {
+                    self.form_key(key, &mut fx);
+                } else if self.palette.is_some() {
+                    self.palette_key(key, &mut fx);
+                } else {
+                    self.input_key(key);
+                }
                 self.dirty = true;
             }
             Msg::Scroll { pane, lines } => {
@@ -242,6 +293,7 @@ impl App {
                     .collect(),
             ),
             Payload::Logs(events) => self.logs.ingest(events),
+            Payload::ActionResult { .. } => return,
         }
         self.feeds.ok(ev.feed, at);
         // Before the first tick, take time from the data.
@@ -354,6 +406,14 @@ impl App {
             }
             Action::ToggleWrap => self.logs.wrap = !self.logs.wrap,
             Action::Sort => self.services.set_sort(self.services.sort.next()),
+            Action::Palette => {
+                let entries = self
+                    .services
+                    .selected_row()
+                    .map(actions::builtins_for)
+                    .unwrap_or_default();
+                self.palette = Some(actions::Palette::new(entries, &self.recent));
+            }
             Action::NextWindow | Action::PrevWindow => {
                 self.metrics.window = self.metrics.window.step(a == Action::NextWindow);
                 fx.push(Effect::Command(SourceCommand::SetMetricWindow(
@@ -361,6 +421,205 @@ impl App {
                 )));
             }
         }
+    }
+
+    fn palette_key(&mut self, key: InputKey, fx: &mut Vec<Effect>) {
+        let Some(p) = self.palette.as_mut() else {
+            return;
+        };
+        match key {
+            InputKey::Char(c) if !c.is_control() => {
+                p.query.push(c);
+                p.refilter(&self.recent);
+            }
+            InputKey::Backspace => {
+                p.query.pop();
+                p.refilter(&self.recent);
+            }
+            InputKey::ClearLine => {
+                p.query.clear();
+                p.refilter(&self.recent);
+            }
+            InputKey::Up => p.selected = p.selected.saturating_sub(1),
+            InputKey::Down => p.selected = (p.selected + 1).min(p.matches.len().saturating_sub(1)),
+            InputKey::Esc => self.palette = None,
+            InputKey::Enter => {
+                let Some(chosen) = p.chosen().cloned() else {
+                    return;
+                };
+                self.palette = None;
+                self.recent.retain(|r| *r != chosen.label());
+                self.recent.insert(0, chosen.label());
+                fx.push(self.entry(crate::journal::Kind::Action, chosen.label()));
+                match chosen {
+                    actions::Builtin::ForceNewDeployment { cluster, service } => {
+                        let label = format!("Force new deployment of {cluster}/{service}");
+                        self.open_confirm(
+                            label,
+                            crate::sources::Mutation::ForceNewDeployment { cluster, service },
+                            fx,
+                        );
+                    }
+                    actions::Builtin::Scale {
+                        ref cluster,
+                        ref service,
+                        current,
+                    } => {
+                        self.form = Some(actions::Form {
+                            title: format!("Scale {cluster}/{service}"),
+                            label: "desired count".into(),
+                            value: current.to_string(),
+                            error: None,
+                            action: chosen.clone(),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn form_key(&mut self, key: InputKey, fx: &mut Vec<Effect>) {
+        let Some(f) = self.form.as_mut() else { return };
+        match key {
+            InputKey::Char(c) if !c.is_control() => {
+                f.value.push(c);
+                f.error = None;
+            }
+            InputKey::Backspace => {
+                f.value.pop();
+            }
+            InputKey::ClearLine => f.value.clear(),
+            InputKey::Esc => self.form = None,
+            InputKey::Enter => {
+                let actions::Builtin::Scale {
+                    cluster, service, ..
+                } = f.action.clone()
+                else {
+                    return;
+                };
+                match f.value.trim().parse::<i64>() {
+                    Ok(n) if (0..=1000).contains(&n) => {
+                        self.form = None;
+                        let title = format!("Scale {cluster}/{service} to {n}");
+                        self.open_confirm(
+                            title,
+                            crate::sources::Mutation::ScaleService {
+                                cluster,
+                                service,
+                                desired: n,
+                            },
+                            fx,
+                        );
+                    }
+                    _ => {
+                        f.error = Some(format!(
+                            "`{}` is not a task count from 0 to 1000",
+                            f.value.trim()
+                        ))
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn open_confirm(
+        &mut self,
+        title: String,
+        mutation: crate::sources::Mutation,
+        _fx: &mut Vec<Effect>,
+    ) {
+        self.confirm = Some(actions::Confirm::new(title, mutation, self.read_only));
+    }
+
+    fn confirm_key(&mut self, key: InputKey, fx: &mut Vec<Effect>) {
+        use crate::journal::Kind;
+        let Some(c) = self.confirm.as_mut() else {
+            return;
+        };
+        if c.blocked_read_only {
+            if matches!(
+                key,
+                InputKey::Esc | InputKey::Enter | InputKey::Char('n') | InputKey::Char('q')
+            ) {
+                let what = format!("read-only: {} refused", c.mutation.describe());
+                self.confirm = None;
+                fx.push(self.entry(Kind::Blocked, what));
+            }
+            return;
+        }
+        let decision = if c.needs_typing() {
+            match key {
+                InputKey::Char(ch) if !ch.is_control() => {
+                    c.typed.push(ch);
+                    None
+                }
+                InputKey::Backspace => {
+                    c.typed.pop();
+                    None
+                }
+                InputKey::ClearLine => {
+                    c.typed.clear();
+                    None
+                }
+                InputKey::Enter if c.typed_ok() => Some(true),
+                InputKey::Esc => Some(false),
+                _ => None,
+            }
+        } else {
+            match key {
+                InputKey::Char('y') | InputKey::Char('Y') => Some(true),
+                // No is the default: Enter, n and Esc all refuse.
+                InputKey::Char('n') | InputKey::Char('N') | InputKey::Esc | InputKey::Enter => {
+                    Some(false)
+                }
+                _ => None,
+            }
+        };
+        let Some(yes) = decision else { return };
+        let Some(c) = self.confirm.take() else { return };
+        if !yes {
+            fx.push(self.entry(Kind::Refused, c.mutation.describe()));
+            return;
+        }
+        fx.push(self.entry(
+            Kind::Confirmed,
+            format!("{} [{}]", c.mutation.describe(), c.risk),
+        ));
+        fx.push(self.entry(Kind::Start, c.mutation.describe()));
+        let id = self.next_action;
+        self.next_action += 1;
+        self.pending.insert(id, c.mutation.clone());
+        self.toast = Some((format!("… {}", c.title), crate::model::Health::Unknown));
+        fx.push(Effect::Mutate {
+            id,
+            mutation: c.mutation,
+        });
+    }
+
+    fn action_result(&mut self, id: u64, result: Result<String, String>, fx: &mut Vec<Effect>) {
+        let Some(m) = self.pending.remove(&id) else {
+            return;
+        };
+        let (what, health, status) = match &result {
+            Ok(msg) => (
+                format!("✓ {msg}"),
+                crate::model::Health::Ok,
+                "ok".to_string(),
+            ),
+            Err(e) => (
+                format!("✗ {}: {e}", m.describe()),
+                crate::model::Health::Crit,
+                format!("failed: {e}"),
+            ),
+        };
+        self.toast = Some((what, health));
+        let mut entry = self.entry(crate::journal::Kind::End, m.describe());
+        if let Effect::Journal(e) = &mut entry {
+            e.status = Some(status);
+        }
+        fx.push(entry);
     }
 
     fn input_key(&mut self, key: InputKey) {
@@ -374,6 +633,7 @@ impl App {
                 input.text.pop();
             }
             InputKey::ClearLine => input.text.clear(),
+            InputKey::Up | InputKey::Down => {}
             InputKey::Enter => {
                 let input = self.input.take();
                 if let Some(i) = input {

@@ -206,3 +206,144 @@ fn mouse_scroll_goes_to_the_pane_under_the_pointer() {
     app.update(Msg::Click { pane: Pane::Alarms });
     assert_eq!(app.focus, Pane::Alarms);
 }
+
+fn select_service(app: &mut App, name: &str) {
+    app.update(Msg::Action(Action::FocusServices));
+    app.update(Msg::Action(Action::Top));
+    for _ in 0..20 {
+        if app
+            .services
+            .selected_row()
+            .is_some_and(|s| s.name == name && s.kind == crate::model::ServiceKind::Ecs)
+        {
+            return;
+        }
+        app.update(Msg::Action(Action::Down));
+    }
+    panic!("{name} not found");
+}
+
+fn journal_kinds(fx: &[Effect]) -> Vec<crate::journal::Kind> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Journal(j) => Some(j.kind),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn palette_scale_form_destructive_confirm_and_result() {
+    use crate::journal::Kind;
+    let mut app = demo_app();
+    select_service(&mut app, "api");
+    app.update(Msg::Action(Action::Palette));
+    assert!(app.input_active());
+    for c in "scale".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    let fx = app.update(Msg::Input(InputKey::Enter));
+    assert_eq!(journal_kinds(&fx), [Kind::Action]);
+    let form = app.form.as_ref().expect("scale asks for a count");
+    assert_eq!(form.value, "6", "current desired count as default");
+    app.update(Msg::Input(InputKey::ClearLine));
+    app.update(Msg::Input(InputKey::Char('x')));
+    app.update(Msg::Input(InputKey::Enter));
+    assert!(app.form.as_ref().unwrap().error.is_some(), "not a number");
+    app.update(Msg::Input(InputKey::ClearLine));
+    app.update(Msg::Input(InputKey::Char('0')));
+    app.update(Msg::Input(InputKey::Enter));
+    let c = app.confirm.as_ref().expect("confirmation");
+    assert_eq!(c.risk, crate::runbook::Risk::Destructive);
+    // y does nothing for a destructive change; Enter needs the exact name.
+    assert!(app.update(Msg::Input(InputKey::Char('y'))).is_empty());
+    assert!(app.update(Msg::Input(InputKey::Enter)).is_empty());
+    app.update(Msg::Input(InputKey::ClearLine));
+    for c in "api".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    let fx = app.update(Msg::Input(InputKey::Enter));
+    assert_eq!(journal_kinds(&fx), [Kind::Confirmed, Kind::Start]);
+    let Some(Effect::Mutate { id, mutation }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        mutation,
+        crate::sources::Mutation::ScaleService {
+            cluster: "prod".into(),
+            service: "api".into(),
+            desired: 0
+        }
+    );
+    let fx = app.update(Msg::Source(SourceEvent {
+        feed: "actions",
+        at_ms: T0,
+        payload: Payload::ActionResult {
+            id,
+            result: Ok("prod/api desired count set to 0".into()),
+        },
+    }));
+    assert_eq!(journal_kinds(&fx), [Kind::End]);
+    assert!(
+        app.toast
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("desired count set to 0")
+    );
+    assert!(!app.input_active());
+}
+
+#[test]
+fn write_confirm_defaults_to_no() {
+    use crate::journal::Kind;
+    let mut app = demo_app();
+    select_service(&mut app, "api");
+    app.update(Msg::Action(Action::Palette));
+    for c in "force".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    app.update(Msg::Input(InputKey::Enter));
+    assert_eq!(
+        app.confirm.as_ref().unwrap().risk,
+        crate::runbook::Risk::Write
+    );
+    let fx = app.update(Msg::Input(InputKey::Enter));
+    assert_eq!(journal_kinds(&fx), [Kind::Refused]);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Mutate { .. })));
+    assert!(app.confirm.is_none());
+    // And y runs it.
+    app.update(Msg::Action(Action::Palette));
+    for c in "force".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    app.update(Msg::Input(InputKey::Enter));
+    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::Mutate {
+            mutation: crate::sources::Mutation::ForceNewDeployment { .. },
+            ..
+        }
+    )));
+}
+
+#[test]
+fn read_only_cannot_be_bypassed() {
+    use crate::journal::Kind;
+    let mut app = demo_app();
+    app.read_only = true;
+    select_service(&mut app, "api");
+    app.update(Msg::Action(Action::Palette));
+    for c in "force".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    app.update(Msg::Input(InputKey::Enter));
+    assert!(app.confirm.as_ref().unwrap().blocked_read_only);
+    for key in [InputKey::Char('y'), InputKey::Char('Y')] {
+        assert!(app.update(Msg::Input(key)).is_empty(), "no way through");
+    }
+    let fx = app.update(Msg::Input(InputKey::Esc));
+    assert_eq!(journal_kinds(&fx), [Kind::Blocked]);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Mutate { .. })));
+}

@@ -27,6 +27,8 @@ pub struct Config {
     pub keymap: Option<String>,
     pub log_buffer_lines: usize,
     pub mouse: bool,
+    /// `read_only = true`: the same as `--read-only`; it cannot be turned off from the UI.
+    pub read_only: bool,
 }
 
 impl Default for Config {
@@ -37,6 +39,7 @@ impl Default for Config {
             keymap: None,
             log_buffer_lines: DEFAULT_LOG_BUFFER,
             mouse: true,
+            read_only: false,
         }
     }
 }
@@ -44,6 +47,8 @@ impl Default for Config {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
+    #[serde(default)]
+    read_only: bool,
     theme: Option<String>,
     keymap: Option<String>,
     #[serde(default)]
@@ -72,6 +77,7 @@ impl Config {
             path: Some(path.to_path_buf()),
             theme: raw.theme,
             keymap: raw.keymap,
+            read_only: raw.read_only,
             ..Config::default()
         };
         if let Some(n) = raw.logs.buffer_lines {

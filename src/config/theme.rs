@@ -264,6 +264,15 @@ impl Theme {
             Health::Unknown => Role::Unknown,
         })
     }
+    pub fn risk(&self, r: crate::runbook::Risk) -> Style {
+        self.style(match r {
+            crate::runbook::Risk::Read => Role::RiskRead,
+            crate::runbook::Risk::Write => Role::RiskWrite,
+            crate::runbook::Risk::Unknown => Role::RiskUnknown,
+            crate::runbook::Risk::Destructive => Role::RiskDestructive,
+        })
+    }
+
     pub fn level(&self, l: Option<Level>) -> Style {
         match l {
             Some(Level::Error) => self.style(Role::LevelError),

@@ -25,6 +25,11 @@ pub enum Payload {
     Logs(Vec<LogEvent>),
     /// The feed failed this time; its last data stays on screen with its age.
     Error(String),
+    /// Outcome of a `SourceCommand::Mutate`.
+    ActionResult {
+        id: u64,
+        result: Result<String, String>,
+    },
 }
 
 /// One delivery from a feed. `feed` names what failed or refreshed (`ecs`, `lambda`,
@@ -75,9 +80,65 @@ impl Window {
     }
 }
 
+/// Changes an operator can make through a source (the demo fleet, or the AWS API).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mutation {
+    ScaleService {
+        cluster: String,
+        service: String,
+        desired: i64,
+    },
+    ForceNewDeployment {
+        cluster: String,
+        service: String,
+    },
+}
+
+impl Mutation {
+    /// The API call as the confirmation dialog and the journal show it.
+    pub fn describe(&self) -> String {
+        match self {
+            Mutation::ScaleService {
+                cluster,
+                service,
+                desired,
+            } => {
+                format!(
+                    "ECS UpdateService cluster={cluster} service={service} desiredCount={desired}"
+                )
+            }
+            Mutation::ForceNewDeployment { cluster, service } => {
+                format!(
+                    "ECS UpdateService cluster={cluster} service={service} forceNewDeployment=true"
+                )
+            }
+        }
+    }
+
+    /// What the operator must type to confirm a destructive change.
+    pub fn target(&self) -> &str {
+        match self {
+            Mutation::ScaleService { service, .. }
+            | Mutation::ForceNewDeployment { service, .. } => service,
+        }
+    }
+
+    pub fn risk(&self) -> crate::runbook::Risk {
+        match self {
+            Mutation::ScaleService { desired: 0, .. } => crate::runbook::Risk::Destructive,
+            _ => crate::runbook::Risk::Write,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceCommand {
     SetMetricWindow(Window),
+    /// Apply a change; the outcome comes back as a `Payload::ActionResult` on feed `actions`.
+    Mutate {
+        id: u64,
+        mutation: Mutation,
+    },
 }
 
 /// What a source tells the cockpit about itself before it starts.

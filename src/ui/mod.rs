@@ -2,10 +2,13 @@
 //! through theme roles only.
 
 pub mod alarms;
+pub mod confirm;
+pub mod form;
 pub mod help;
 pub mod layout;
 pub mod logs;
 pub mod metrics;
+pub mod palette;
 pub mod services;
 pub mod status;
 pub mod text;
@@ -48,6 +51,9 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
     if let Some(scroll) = app.help {
         help::render(buf, area, scroll, app, theme, keymap);
     }
+    palette::render(buf, area, app, theme);
+    form::render(buf, area, app, theme);
+    confirm::render(buf, area, app, theme);
 }
 
 /// Renders into an off-screen buffer (snapshot, tests, benches).

@@ -26,10 +26,18 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         buf.set_line(area.x, area.y, &line, area.width);
         return;
     }
-    let mut spans = vec![
-        Span::styled(format!(" {} ", app.source_label), bar),
-        Span::styled("│", bar),
-    ];
+    let mut spans = vec![Span::styled(format!(" {} ", app.source_label), bar)];
+    if app.read_only {
+        spans.push(Span::styled(" READ-ONLY ", theme.warn()));
+    }
+    spans.push(Span::styled("│", bar));
+    if let Some((msg, health)) = &app.toast {
+        spans.push(Span::styled(
+            format!(" {} ", truncate(msg, 60)),
+            theme.health(*health),
+        ));
+        spans.push(Span::styled("│", bar));
+    }
     let mut problems = Vec::new();
     for (name, st) in &app.feeds.feeds {
         match st.freshness(app.now_ms) {
@@ -69,6 +77,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         }
     };
     hint(Action::Help, "help");
+    hint(Action::Palette, "actions");
     hint(Action::FocusNext, "pane");
     hint(Action::Zoom, "zoom");
     match app.focus {

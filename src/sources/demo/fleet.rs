@@ -27,19 +27,7 @@ const ONSET_S: f64 = 40.0;
 const RAMP_S: f64 = 60.0;
 const RECOVERY_S: f64 = 60.0;
 
-/// Changes an operator can make to the fleet (the demo's answer to the AWS API).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Mutation {
-    ScaleService {
-        cluster: String,
-        service: String,
-        desired: i64,
-    },
-    ForceNewDeployment {
-        cluster: String,
-        service: String,
-    },
-}
+pub use crate::sources::Mutation;
 
 #[derive(Debug, Clone)]
 struct EcsSim {

@@ -146,6 +146,13 @@ impl DataSource for DemoSource {
                     cmd = commands.recv() => match cmd {
                         // The demo keeps 12 h of history, so a window change needs no fetch.
                         Some(SourceCommand::SetMetricWindow(_)) => {}
+                        Some(SourceCommand::Mutate { id, mutation }) => {
+                            let result = fleet.apply(&mutation);
+                            let ev = SourceEvent { feed: "actions", at_ms: fleet.now_ms(), payload: Payload::ActionResult { id, result } };
+                            if events.send(ev).await.is_err() {
+                                return;
+                            }
+                        }
                         None => return,
                     },
                 }

@@ -1,0 +1,246 @@
+//! The action palette, the value form and the risk-graded confirmation for built-in actions
+//! on the selected resource: palette → (form) → confirm → `Effect::Mutate` → result.
+//!
+//! Confirmation follows gitui's pattern: an operation is only ever carried out from the
+//! confirmed state, and the default answer is No. Destructive operations need the target's
+//! name typed; read-only mode refuses everything that changes state.
+
+use crate::model::{Service, ServiceKind};
+use crate::runbook::Risk;
+use crate::sources::Mutation;
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Builtin {
+    ForceNewDeployment {
+        cluster: String,
+        service: String,
+    },
+    Scale {
+        cluster: String,
+        service: String,
+        current: i64,
+    },
+}
+
+impl Builtin {
+    pub fn label(&self) -> String {
+        match self {
+            Builtin::ForceNewDeployment { cluster, service } => {
+                format!("ECS › Force new deployment of {cluster}/{service}")
+            }
+            Builtin::Scale {
+                cluster,
+                service,
+                current,
+            } => format!("ECS › Scale {cluster}/{service} (now {current})"),
+        }
+    }
+
+    pub fn risk(&self) -> Risk {
+        Risk::Write
+    }
+}
+
+/// Built-in actions for a services-pane row.
+pub fn builtins_for(s: &Service) -> Vec<Builtin> {
+    match (s.kind, &s.cluster) {
+        (ServiceKind::Ecs, Some(c)) => vec![
+            Builtin::ForceNewDeployment {
+                cluster: c.clone(),
+                service: s.name.clone(),
+            },
+            Builtin::Scale {
+                cluster: c.clone(),
+                service: s.name.clone(),
+                current: s.desired.unwrap_or(0),
+            },
+        ],
+        _ => Vec::new(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    pub entry: usize,
+    pub score: u32,
+    /// Char positions of the label that matched, for highlighting.
+    pub indices: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Palette {
+    pub query: String,
+    pub entries: Vec<Builtin>,
+    pub matches: Vec<Match>,
+    pub selected: usize,
+}
+
+impl Palette {
+    pub fn new(entries: Vec<Builtin>, recent: &[String]) -> Palette {
+        let mut p = Palette {
+            entries,
+            ..Palette::default()
+        };
+        p.refilter(recent);
+        p
+    }
+
+    /// Fuzzy match with nucleo (smart case); recently run entries first on ties and when the
+    /// query is empty.
+    pub fn refilter(&mut self, recent: &[String]) {
+        let rank = |label: &str| recent.iter().position(|r| r == label).unwrap_or(usize::MAX);
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let pattern = Pattern::parse(&self.query, CaseMatching::Smart, Normalization::Smart);
+        let mut buf = Vec::new();
+        let mut out: Vec<Match> = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            let label = e.label();
+            let mut indices = Vec::new();
+            if self.query.is_empty() {
+                out.push(Match {
+                    entry: i,
+                    score: 0,
+                    indices,
+                });
+                continue;
+            }
+            if let Some(score) =
+                pattern.indices(Utf32Str::new(&label, &mut buf), &mut matcher, &mut indices)
+            {
+                indices.sort_unstable();
+                indices.dedup();
+                out.push(Match {
+                    entry: i,
+                    score,
+                    indices,
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then(
+                    rank(&self.entries[a.entry].label()).cmp(&rank(&self.entries[b.entry].label())),
+                )
+                .then(a.entry.cmp(&b.entry))
+        });
+        self.matches = out;
+        self.selected = self.selected.min(self.matches.len().saturating_sub(1));
+    }
+
+    pub fn chosen(&self) -> Option<&Builtin> {
+        self.matches
+            .get(self.selected)
+            .map(|m| &self.entries[m.entry])
+    }
+}
+
+/// A one-field value form (the desired count for a scale).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub title: String,
+    pub label: String,
+    pub value: String,
+    pub error: Option<String>,
+    pub action: Builtin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    pub mutation: Mutation,
+    pub risk: Risk,
+    /// Destructive: what must be typed before Enter is accepted.
+    pub typed: String,
+    pub blocked_read_only: bool,
+}
+
+impl Confirm {
+    pub fn new(title: String, mutation: Mutation, read_only: bool) -> Confirm {
+        let risk = mutation.risk();
+        Confirm {
+            title,
+            risk,
+            mutation,
+            typed: String::new(),
+            blocked_read_only: read_only && risk != Risk::Read,
+        }
+    }
+
+    pub fn needs_typing(&self) -> bool {
+        self.risk == Risk::Destructive
+    }
+
+    pub fn typed_ok(&self) -> bool {
+        self.typed == self.mutation.target()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries() -> Vec<Builtin> {
+        vec![
+            Builtin::ForceNewDeployment {
+                cluster: "prod".into(),
+                service: "api".into(),
+            },
+            Builtin::Scale {
+                cluster: "prod".into(),
+                service: "api".into(),
+                current: 6,
+            },
+        ]
+    }
+
+    #[test]
+    fn fuzzy_matching_with_positions_and_recency() {
+        let mut p = Palette::new(entries(), &[]);
+        assert_eq!(p.matches.len(), 2);
+        p.query = "scale".into();
+        p.refilter(&[]);
+        assert_eq!(p.matches.len(), 1);
+        assert!(matches!(p.chosen(), Some(Builtin::Scale { .. })));
+        let label: Vec<char> = p.entries[p.matches[0].entry].label().chars().collect();
+        let hit: String = p.matches[0]
+            .indices
+            .iter()
+            .map(|i| label[*i as usize])
+            .collect();
+        assert_eq!(hit.to_lowercase(), "scale");
+        // Empty query: recently run first.
+        p.query.clear();
+        p.refilter(&[entries()[1].label()]);
+        assert!(matches!(p.chosen(), Some(Builtin::Scale { .. })));
+    }
+
+    #[test]
+    fn scale_to_zero_is_destructive_and_needs_the_name() {
+        let mut c = Confirm::new(
+            "x".into(),
+            Mutation::ScaleService {
+                cluster: "prod".into(),
+                service: "api".into(),
+                desired: 0,
+            },
+            false,
+        );
+        assert!(c.needs_typing());
+        c.typed = "ap".into();
+        assert!(!c.typed_ok());
+        c.typed = "api".into();
+        assert!(c.typed_ok());
+        let ro = Confirm::new(
+            "x".into(),
+            Mutation::ForceNewDeployment {
+                cluster: "prod".into(),
+                service: "api".into(),
+            },
+            true,
+        );
+        assert!(ro.blocked_read_only);
+    }
+}

@@ -1,0 +1,74 @@
+//! Confirmation dialog, graded by risk: write asks y/N (default No); destructive wants the
+//! target's name typed; read-only says the action cannot run.
+
+use super::palette::{centered, framed};
+use crate::app::App;
+use crate::config::Theme;
+use crate::runbook::Risk;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
+    let Some(c) = &app.confirm else { return };
+    let r = centered(area, 84, 10);
+    let badge = format!(" {} ", c.risk.as_str().to_uppercase());
+    let inner = framed(
+        buf,
+        r,
+        vec![
+            Span::styled(" Confirm ", theme.title()),
+            Span::styled(badge, theme.risk(c.risk)),
+            Span::raw(" "),
+        ],
+        theme,
+    );
+    let mut lines = vec![
+        Line::styled(c.title.clone(), theme.title()),
+        Line::from(vec![
+            Span::styled("target  ", theme.muted()),
+            Span::styled(app.source_label.clone(), theme.text()),
+        ]),
+        Line::from(vec![
+            Span::styled("call    ", theme.muted()),
+            Span::styled(c.mutation.describe(), theme.accent()),
+        ]),
+        Line::raw(""),
+    ];
+    if c.blocked_read_only {
+        lines.push(Line::styled(
+            "Read-only mode: this action cannot run. Esc closes.",
+            theme.danger(),
+        ));
+    } else if c.risk == Risk::Destructive {
+        lines.push(Line::from(vec![
+            Span::styled("Destructive. Type ", theme.danger()),
+            Span::styled(c.mutation.target().to_string(), theme.key()),
+            Span::styled(" to confirm, then Enter. Esc cancels.", theme.danger()),
+        ]));
+        let ok = if c.typed_ok() {
+            theme.ok()
+        } else {
+            theme.text()
+        };
+        lines.push(Line::from(vec![
+            Span::styled("› ", theme.accent()),
+            Span::styled(format!("{}█", c.typed), ok),
+        ]));
+    } else {
+        lines.push(Line::from(vec![
+            Span::styled("y", theme.key()),
+            Span::styled(" run   ", theme.text()),
+            Span::styled("n", theme.key()),
+            Span::styled(" / Esc / Enter cancel (default: No)", theme.text()),
+        ]));
+    }
+    for (i, l) in lines.iter().enumerate().take(inner.height as usize) {
+        buf.set_line(
+            inner.x + 1,
+            inner.y + i as u16,
+            l,
+            inner.width.saturating_sub(1),
+        );
+    }
+}
