@@ -131,6 +131,15 @@ pub async fn run(
                             tracing::error!("journal {}: {e}", j.path().display());
                         }
                     }
+                    Effect::Copy(text) => {
+                        use base64::Engine;
+                        use std::io::Write;
+                        // OSC 52: the terminal (local, through SSH and tmux) sets its clipboard.
+                        let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+                        let w = term.backend_mut();
+                        let _ = write!(w, "\x1b]52;c;{b64}\x07");
+                        let _ = w.flush();
+                    }
                     Effect::Command(c) => {
                         if cmd_tx.try_send(c).is_err() {
                             tracing::warn!("source command channel full; command dropped");

@@ -43,6 +43,8 @@ impl Tmux {
             &env,
         ]);
         t.tmux(&["set-option", "-g", "escape-time", "0"]);
+        // Accept OSC 52 from the application into a tmux buffer (the yank test reads it).
+        t.tmux(&["set-option", "-g", "set-clipboard", "on"]);
         t
     }
 
@@ -286,6 +288,21 @@ fn palette_action_acts_on_the_demo_fleet_and_is_journaled() {
     let s = t.wait_text("new deployment started");
     assert!(!s.contains("Confirm "), "dialog closed:\n{s}");
     t.wait_text("IN_PROGRESS");
+    // The journal overlay shows what was done; a note joins it.
+    t.send(&["J"]);
+    t.wait_text("entries this session");
+    t.send(&["C-n"]);
+    t.wait_text("note for the journal:");
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "rolled api after 5xx alarm"]);
+    t.send(&["Enter"]);
+    // Yank the newest log line: OSC 52 lands in tmux's clipboard buffer.
+    t.send(&["4", "f", "y"]);
+    t.wait_text("copied");
+    let buffer = t.tmux(&["show-buffer"]);
+    assert!(
+        !buffer.trim().is_empty() && !buffer.contains('\x1b'),
+        "clipboard: {buffer:?}"
+    );
     t.send(&["q"]);
     assert_terminal_restored(&t, "0");
     let text = std::fs::read_to_string(&journal).unwrap();
@@ -298,7 +315,12 @@ fn palette_action_acts_on_the_demo_fleet_and_is_journaled() {
                 .to_string()
         })
         .collect();
-    assert_eq!(kinds, ["action", "confirmed", "start", "end"], "{text}");
+    assert_eq!(
+        kinds,
+        ["action", "confirmed", "start", "end", "note"],
+        "{text}"
+    );
+    assert!(text.contains("rolled api after 5xx alarm"));
     assert!(text.contains("forceNewDeployment=true"));
 }
 

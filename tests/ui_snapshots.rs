@@ -395,3 +395,23 @@ fn risk_badges_use_their_roles() {
         theme().risk(opsdeck::runbook::Risk::Write).fg
     );
 }
+
+#[test]
+fn journal_overlay() {
+    for (w, h) in SIZES {
+        let mut app = demo_app(150, w, h);
+        act(&mut app, &[Action::Journal]);
+        snap("journal_empty", &app, w, h);
+        act(&mut app, &[Action::Close]);
+        open_palette_on(&mut app, "api", "force");
+        app.update(Msg::Input(InputKey::Enter));
+        app.update(Msg::Input(InputKey::Esc));
+        act(&mut app, &[Action::Note]);
+        for c in "paged by prod-api-5xx-high".chars() {
+            app.update(Msg::Input(InputKey::Char(c)));
+        }
+        app.update(Msg::Input(InputKey::Enter));
+        act(&mut app, &[Action::Journal]);
+        snap("journal_entries", &app, w, h);
+    }
+}

@@ -51,6 +51,9 @@ actions! {
     NextWindow => "next_window",
     PrevWindow => "prev_window",
     Palette => "palette",
+    Journal => "journal",
+    Note => "note",
+    Yank => "yank",
 }
 
 impl Action {

@@ -59,6 +59,8 @@ impl Pane {
 pub enum InputTarget {
     LogSearch,
     ServiceFilter,
+    /// An operator note for the journal.
+    Note,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +115,8 @@ pub enum Effect {
     },
     /// Append to the incident journal.
     Journal(Box<crate::journal::Entry>),
+    /// Put text on the local clipboard (OSC 52, works over SSH and tmux).
+    Copy(String),
     Quit,
     Suspend,
     /// Clear and repaint the whole terminal.
@@ -143,6 +147,10 @@ pub struct App {
     /// A short message in the status bar (action results), with its health.
     pub toast: Option<(String, crate::model::Health)>,
     pub journal_ctx: crate::journal::Context,
+    /// What this session journaled, newest last (the journal overlay), and its scroll.
+    pub timeline: std::collections::VecDeque<crate::journal::Entry>,
+    pub timeline_open: Option<u16>,
+    note_effect: Option<Effect>,
     next_action: u64,
     pending: std::collections::BTreeMap<u64, crate::sources::Mutation>,
     /// Something visible changed since the last frame.
@@ -172,6 +180,9 @@ impl App {
             read_only: false,
             toast: None,
             journal_ctx: crate::journal::Context::default(),
+            timeline: Default::default(),
+            timeline_open: None,
+            note_effect: None,
             next_action: 1,
             pending: Default::default(),
             dirty: true,
@@ -181,7 +192,7 @@ impl App {
 
     /// The keymap mode for the current focus and overlays.
     pub fn mode(&self) -> Mode {
-        if self.help.is_some() {
+        if self.help.is_some() || self.timeline_open.is_some() {
             Mode::Help
         } else {
             self.focus.mode()
@@ -216,6 +227,19 @@ impl App {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let fx = self.update_inner(msg);
+        for e in &fx {
+            if let Effect::Journal(entry) = e {
+                if self.timeline.len() == 1000 {
+                    self.timeline.pop_front();
+                }
+                self.timeline.push_back((**entry).clone());
+            }
+        }
+        fx
+    }
+
+    fn update_inner(&mut self, msg: Msg) -> Vec<Effect> {
         let mut fx = Vec::new();
         match msg {
             Msg::Tick { now_ms } => {
@@ -242,6 +266,7 @@ impl App {
                     self.palette_key(key, &mut fx);
                 } else {
                     self.input_key(key);
+                    fx.extend(self.note_effect.take());
                 }
                 self.dirty = true;
             }
@@ -312,6 +337,24 @@ impl App {
     }
 
     fn action(&mut self, a: Action, fx: &mut Vec<Effect>) {
+        if let Some(scroll) = self.timeline_open {
+            match a {
+                Action::Close | Action::Journal | Action::Help => self.timeline_open = None,
+                Action::Quit => fx.push(Effect::Quit),
+                Action::Up => self.timeline_open = Some(scroll.saturating_add(1)),
+                Action::Down => self.timeline_open = Some(scroll.saturating_sub(1)),
+                Action::Note => {
+                    self.timeline_open = None;
+                    self.input = Some(Input {
+                        target: InputTarget::Note,
+                        text: String::new(),
+                        previous: String::new(),
+                    });
+                }
+                _ => {}
+            }
+            return;
+        }
         if let Some(scroll) = self.help {
             match a {
                 Action::Close | Action::Help => self.help = None,
@@ -406,6 +449,59 @@ impl App {
             }
             Action::ToggleWrap => self.logs.wrap = !self.logs.wrap,
             Action::Sort => self.services.set_sort(self.services.sort.next()),
+            Action::Journal => {
+                self.timeline_open = if self.timeline_open.is_some() {
+                    None
+                } else {
+                    Some(0)
+                }
+            }
+            Action::Note => {
+                self.input = Some(Input {
+                    target: InputTarget::Note,
+                    text: String::new(),
+                    previous: String::new(),
+                });
+            }
+            Action::Yank => {
+                let text =
+                    match self.focus {
+                        Pane::Logs => {
+                            let pick = self
+                                .logs
+                                .current_match
+                                .and_then(|seq| self.logs.lines().iter().find(|l| l.seq == seq));
+                            pick.or_else(|| self.logs.tail(1).into_iter().next())
+                                .map(|l| l.message.clone())
+                        }
+                        Pane::Services => self.services.selected_row().map(|s| {
+                            match (&s.cluster, &s.last_event) {
+                                (Some(c), Some(e)) => format!("{c}/{} {e}", s.name),
+                                _ => s.name.clone(),
+                            }
+                        }),
+                        Pane::Alarms => self.alarms.alarms.get(self.alarms.selected).map(|a| {
+                            format!(
+                                "{} {} {}",
+                                a.name,
+                                a.state,
+                                a.reason.clone().unwrap_or_default()
+                            )
+                        }),
+                        Pane::Metrics => self
+                            .metrics
+                            .series
+                            .get(self.metrics.selected)
+                            .map(|m| format!("{} {}", m.key.namespace, m.key.metric)),
+                    };
+                if let Some(t) = text {
+                    self.toast = Some((
+                        format!("copied {} bytes (OSC 52)", t.len()),
+                        crate::model::Health::Ok,
+                    ));
+                    fx.push(Effect::Copy(t));
+                }
+            }
             Action::Palette => {
                 let entries = self
                     .services
@@ -637,7 +733,15 @@ impl App {
             InputKey::Enter => {
                 let input = self.input.take();
                 if let Some(i) = input {
-                    self.apply_input(i.target, &i.text);
+                    if i.target == InputTarget::Note {
+                        if !i.text.trim().is_empty() {
+                            let e =
+                                self.entry(crate::journal::Kind::Note, i.text.trim().to_string());
+                            self.note_effect = Some(e);
+                        }
+                    } else {
+                        self.apply_input(i.target, &i.text);
+                    }
                 }
                 return;
             }
@@ -656,6 +760,8 @@ impl App {
 
     fn apply_input(&mut self, target: InputTarget, text: &str) {
         match target {
+            // Notes are committed on Enter only (see `input_key`), never previewed.
+            InputTarget::Note => {}
             InputTarget::ServiceFilter => self.services.set_filter(text),
             InputTarget::LogSearch => {
                 let same = self.logs.search.as_ref().map(|s| s.text.as_str()) == Some(text)

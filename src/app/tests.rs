@@ -347,3 +347,32 @@ fn read_only_cannot_be_bypassed() {
     assert_eq!(journal_kinds(&fx), [Kind::Blocked]);
     assert!(!fx.iter().any(|e| matches!(e, Effect::Mutate { .. })));
 }
+
+#[test]
+fn notes_and_actions_land_in_the_timeline() {
+    use crate::journal::Kind;
+    let mut app = demo_app();
+    app.update(Msg::Action(Action::Note));
+    for c in "paged by alarm".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    let fx = app.update(Msg::Input(InputKey::Enter));
+    assert_eq!(journal_kinds(&fx), [Kind::Note]);
+    assert_eq!(app.timeline.back().unwrap().what, "paged by alarm");
+    // An empty note writes nothing.
+    app.update(Msg::Action(Action::Note));
+    assert!(app.update(Msg::Input(InputKey::Enter)).is_empty());
+    app.update(Msg::Action(Action::Journal));
+    assert_eq!(app.mode(), crate::config::Mode::Help);
+    app.update(Msg::Action(Action::Close));
+    assert!(app.timeline_open.is_none());
+}
+
+#[test]
+fn yank_copies_the_line_in_view() {
+    let mut app = demo_app();
+    app.update(Msg::Action(Action::FocusLogs));
+    let want = app.logs.tail(1)[0].message.clone();
+    let fx = app.update(Msg::Action(Action::Yank));
+    assert_eq!(fx, vec![Effect::Copy(want)]);
+}

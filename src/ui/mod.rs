@@ -5,6 +5,7 @@ pub mod alarms;
 pub mod confirm;
 pub mod form;
 pub mod help;
+pub mod journal;
 pub mod layout;
 pub mod logs;
 pub mod metrics;
@@ -51,6 +52,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
     if let Some(scroll) = app.help {
         help::render(buf, area, scroll, app, theme, keymap);
     }
+    journal::render(buf, area, app, theme);
     palette::render(buf, area, app, theme);
     form::render(buf, area, app, theme);
     confirm::render(buf, area, app, theme);

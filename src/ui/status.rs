@@ -17,9 +17,20 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         let label = match input.target {
             InputTarget::LogSearch => "search logs",
             InputTarget::ServiceFilter => "filter services",
+            InputTarget::Note => "note for the journal",
         };
         let line = Line::from(vec![
-            Span::styled(format!(" {label}: /"), bar),
+            Span::styled(
+                format!(
+                    " {label}: {}",
+                    if input.target == InputTarget::Note {
+                        ""
+                    } else {
+                        "/"
+                    }
+                ),
+                bar,
+            ),
             Span::styled(format!("{}█", input.text), bar),
             Span::styled("   Enter apply · Esc cancel · Ctrl-U clear", bar),
         ]);
