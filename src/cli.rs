@@ -60,6 +60,10 @@ pub struct Common {
     #[arg(long, global = true)]
     pub no_mouse: bool,
 
+    /// A runbook whose procedures the palette offers (repeatable; adds to `runbooks` in opsdeck.toml).
+    #[arg(long = "runbook", global = true, value_name = "FILE")]
+    pub runbooks: Vec<PathBuf>,
+
     /// Nothing that changes state can run: actions and steps other than read are refused.
     #[arg(long, global = true)]
     pub read_only: bool,

@@ -137,6 +137,8 @@ fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
     );
     app.journal_ctx = crate::journal::Context::from_env(None, None, None);
     app.read_only = common.read_only || s.config.read_only;
+    app.demo = common.demo;
+    app.runbooks = load_runbooks(common, &s.config)?;
     tui::install_panic_hook();
     let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
     let result = rt.block_on(event_loop::run(
@@ -284,4 +286,26 @@ fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32>
         crate::cli::ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&picked)?),
     }
     Ok(0)
+}
+
+/// `--runbook` files and `runbooks` from opsdeck.toml; a bad runbook stops start-up with its
+/// file name and reason rather than leaving the palette silently short.
+fn load_runbooks(common: &Common, config: &Config) -> Result<Vec<crate::app::LoadedRunbook>> {
+    let mut out = Vec::new();
+    for path in config.runbooks.iter().chain(common.runbooks.iter()) {
+        let (runbook, _) = crate::runbook::load(path)?;
+        out.push(crate::app::LoadedRunbook {
+            path: path.display().to_string(),
+            runbook,
+        });
+    }
+    // The demo brings its own runbook when none is given.
+    if common.demo && out.is_empty() {
+        let (runbook, _) = crate::runbook::parse::parse(crate::sources::demo::DEMO_RUNBOOK);
+        out.push(crate::app::LoadedRunbook {
+            path: "demo-runbook.md".into(),
+            runbook,
+        });
+    }
+    Ok(out)
 }

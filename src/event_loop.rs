@@ -57,6 +57,10 @@ pub async fn run(
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut batch = Vec::with_capacity(BATCH);
+    let (run_tx, mut run_rx) = mpsc::channel::<crate::exec::RunEvent>(EVENT_CHANNEL);
+    let mut run_batch = Vec::with_capacity(BATCH);
+    let mut runs: std::collections::HashMap<u64, crate::exec::RunHandle> =
+        std::collections::HashMap::new();
     let mut last_draw: Option<Instant> = None;
     let mut frames = 0u64;
     let mut source_open = true;
@@ -99,6 +103,14 @@ pub async fn run(
                 }
                 msgs.extend(batch.drain(..).map(Msg::Source));
             }
+            _ = run_rx.recv_many(&mut run_batch, BATCH) => {
+                for ev in run_batch.drain(..) {
+                    if let crate::exec::RunEvent::Finished { id, .. } = &ev {
+                        runs.remove(id);
+                    }
+                    msgs.push(Msg::Run(ev));
+                }
+            }
             _ = tick.tick() => msgs.push(Msg::Tick { now_ms: now_ms() }),
             _ = sigterm.recv() => break 'outer Exit::Signal("SIGTERM"),
             _ = sighup.recv() => break 'outer Exit::Signal("SIGHUP"),
@@ -131,6 +143,26 @@ pub async fn run(
                             tracing::error!("journal {}: {e}", j.path().display());
                         }
                     }
+                    Effect::RunStep {
+                        id,
+                        script,
+                        env,
+                        timeout_secs,
+                    } => {
+                        let spec = crate::exec::RunSpec {
+                            id,
+                            script,
+                            env,
+                            timeout: Some(Duration::from_secs(timeout_secs)),
+                            grace: Duration::from_secs(3),
+                        };
+                        runs.insert(id, crate::exec::spawn(spec, run_tx.clone()));
+                    }
+                    Effect::CancelRun(id) => {
+                        if let Some(h) = runs.get_mut(&id) {
+                            h.cancel();
+                        }
+                    }
                     Effect::Copy(text) => {
                         use base64::Engine;
                         use std::io::Write;
@@ -149,6 +181,13 @@ pub async fn run(
             }
         }
     };
+    // Nothing started here outlives the cockpit.
+    for h in runs.values_mut() {
+        h.cancel();
+    }
+    for (_, h) in runs.drain() {
+        let _ = tokio::time::timeout(Duration::from_secs(8), h.task).await;
+    }
     source_task.abort();
     Ok(exit)
 }

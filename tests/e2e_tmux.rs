@@ -343,3 +343,32 @@ fn read_only_refuses_actions_in_the_cockpit() {
     assert!(text.contains("\"kind\":\"blocked\""), "{text}");
     assert!(!text.contains("\"kind\":\"start\""), "{text}");
 }
+
+#[test]
+fn demo_runbook_step_through_palette_procedure_form_and_confirm() {
+    let t = Tmux::start("procedure", 140, 40);
+    let journal = t._state.path().join("journal.jsonl");
+    launch(&t, &format!("--journal {}", journal.display()));
+    t.send(&[":"]);
+    t.wait_text("Actions ·");
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "5xx"]);
+    t.send(&["Enter"]);
+    t.wait_text("Incident Response › API 5xx and latency");
+    t.send(&["Down", "Down", "Enter"]);
+    t.wait_text("Values for: Scale the API");
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "8"]);
+    t.send(&["Enter"]);
+    t.wait_text("Confirm");
+    t.send(&["y"]);
+    t.send(&["Escape"]);
+    let s = t.wait_text("→ demo: ECS UpdateService cluster=prod service=api desiredCount=8");
+    assert!(s.contains("dry run (demo)"), "{s}");
+    t.wait_text("desired count set to 8");
+    t.send(&["q"]);
+    assert_terminal_restored(&t, "0");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        text.contains("COUNT='8'"),
+        "the value is journaled with the script: {text}"
+    );
+}

@@ -415,3 +415,36 @@ fn journal_overlay() {
         snap("journal_entries", &app, w, h);
     }
 }
+
+fn with_demo_runbook(app: &mut App) {
+    let (runbook, _) = opsdeck::runbook::parse::parse(opsdeck::sources::demo::DEMO_RUNBOOK);
+    app.runbooks.push(opsdeck::app::LoadedRunbook {
+        path: "demo-runbook.md".into(),
+        runbook,
+    });
+    app.demo = true;
+}
+
+#[test]
+fn procedure_view_step_form_and_run_pane() {
+    for (w, h) in SIZES {
+        let mut app = demo_app(150, w, h);
+        with_demo_runbook(&mut app);
+        act(&mut app, &[Action::Palette]);
+        for c in "5xx".chars() {
+            app.update(Msg::Input(InputKey::Char(c)));
+        }
+        app.update(Msg::Input(InputKey::Enter));
+        app.update(Msg::Input(InputKey::Down));
+        snap("procedure_view", &app, w, h);
+        app.update(Msg::Input(InputKey::Down));
+        app.update(Msg::Input(InputKey::Enter));
+        app.update(Msg::Input(InputKey::Char('8')));
+        snap("step_form", &app, w, h);
+        app.update(Msg::Input(InputKey::Enter));
+        snap("confirm_step", &app, w, h);
+        app.update(Msg::Input(InputKey::Char('y')));
+        app.update(Msg::Input(InputKey::Esc));
+        snap("run_pane_demo", &app, w, h);
+    }
+}

@@ -54,6 +54,7 @@ actions! {
     Journal => "journal",
     Note => "note",
     Yank => "yank",
+    Cancel => "cancel",
 }
 
 impl Action {

@@ -43,6 +43,58 @@ impl Builtin {
     }
 }
 
+/// A palette entry: a built-in action on the selected row, or a runbook procedure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Builtin(Builtin),
+    Procedure {
+        rb: usize,
+        proc_: usize,
+        label: String,
+        risk: Risk,
+    },
+}
+
+impl Item {
+    pub fn label(&self) -> String {
+        match self {
+            Item::Builtin(b) => b.label(),
+            Item::Procedure { label, .. } => label.clone(),
+        }
+    }
+
+    pub fn risk(&self) -> Risk {
+        match self {
+            Item::Builtin(b) => b.risk(),
+            Item::Procedure { risk, .. } => *risk,
+        }
+    }
+}
+
+/// Every procedure of the loaded runbooks, as palette entries.
+pub fn procedure_items(runbooks: &[crate::app::LoadedRunbook]) -> Vec<Item> {
+    let mut out = Vec::new();
+    for (rb, l) in runbooks.iter().enumerate() {
+        let title = l.runbook.title.clone().unwrap_or_else(|| l.path.clone());
+        for (proc_, p) in l.runbook.procedures.iter().enumerate() {
+            let risk = p
+                .steps
+                .iter()
+                .filter(|s| s.runnable)
+                .map(|s| s.risk)
+                .max()
+                .unwrap_or(Risk::Read);
+            out.push(Item::Procedure {
+                rb,
+                proc_,
+                label: format!("{title} › {}", p.path.join(" › ")),
+                risk,
+            });
+        }
+    }
+    out
+}
+
 /// Built-in actions for a services-pane row.
 pub fn builtins_for(s: &Service) -> Vec<Builtin> {
     match (s.kind, &s.cluster) {
@@ -72,13 +124,13 @@ pub struct Match {
 #[derive(Debug, Clone, Default)]
 pub struct Palette {
     pub query: String,
-    pub entries: Vec<Builtin>,
+    pub entries: Vec<Item>,
     pub matches: Vec<Match>,
     pub selected: usize,
 }
 
 impl Palette {
-    pub fn new(entries: Vec<Builtin>, recent: &[String]) -> Palette {
+    pub fn new(entries: Vec<Item>, recent: &[String]) -> Palette {
         let mut p = Palette {
             entries,
             ..Palette::default()
@@ -130,7 +182,7 @@ impl Palette {
         self.selected = self.selected.min(self.matches.len().saturating_sub(1));
     }
 
-    pub fn chosen(&self) -> Option<&Builtin> {
+    pub fn chosen(&self) -> Option<&Item> {
         self.matches
             .get(self.selected)
             .map(|m| &self.entries[m.entry])
@@ -147,10 +199,70 @@ pub struct Form {
     pub action: Builtin,
 }
 
+/// A runbook step ready to run: its rendered script and the environment that carries the
+/// placeholder values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRun {
+    pub rb: usize,
+    pub proc_: usize,
+    pub step: usize,
+    pub step_id: String,
+    pub title: String,
+    pub script: String,
+    pub env: std::collections::BTreeMap<String, String>,
+    /// Environment names whose values are secret (masked in the dialog and journal).
+    pub secret_env: Vec<String>,
+    pub target: String,
+    pub risk: Risk,
+    pub expect: Option<String>,
+}
+
+impl StepRun {
+    /// The exact script with its values, secrets masked: what the dialog shows.
+    pub fn describe(&self) -> String {
+        let mut lines: Vec<String> = self
+            .env
+            .iter()
+            .map(|(k, v)| {
+                let shown = if self.secret_env.contains(k) {
+                    crate::redact::MASK.to_string()
+                } else {
+                    format!("'{}'", v.replace('\'', "'\\''"))
+                };
+                format!("{k}={shown}")
+            })
+            .collect();
+        lines.push(self.script.clone());
+        lines.join("\n")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Mutation(Mutation),
+    Step(Box<StepRun>),
+}
+
+impl Subject {
+    pub fn describe(&self) -> String {
+        match self {
+            Subject::Mutation(m) => m.describe(),
+            Subject::Step(s) => s.describe(),
+        }
+    }
+
+    pub fn target(&self) -> &str {
+        match self {
+            Subject::Mutation(m) => m.target(),
+            Subject::Step(s) => &s.target,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Confirm {
     pub title: String,
-    pub mutation: Mutation,
+    pub subject: Subject,
     pub risk: Risk,
     /// Destructive: what must be typed before Enter is accepted.
     pub typed: String,
@@ -163,7 +275,18 @@ impl Confirm {
         Confirm {
             title,
             risk,
-            mutation,
+            subject: Subject::Mutation(mutation),
+            typed: String::new(),
+            blocked_read_only: read_only && risk != Risk::Read,
+        }
+    }
+
+    pub fn step(run: StepRun, read_only: bool) -> Confirm {
+        let risk = run.risk;
+        Confirm {
+            title: format!("Run step: {}", run.title),
+            risk,
+            subject: Subject::Step(Box::new(run)),
             typed: String::new(),
             blocked_read_only: read_only && risk != Risk::Read,
         }
@@ -174,7 +297,7 @@ impl Confirm {
     }
 
     pub fn typed_ok(&self) -> bool {
-        self.typed == self.mutation.target()
+        self.typed == self.subject.target()
     }
 }
 
@@ -182,17 +305,17 @@ impl Confirm {
 mod tests {
     use super::*;
 
-    fn entries() -> Vec<Builtin> {
+    fn entries() -> Vec<Item> {
         vec![
-            Builtin::ForceNewDeployment {
+            Item::Builtin(Builtin::ForceNewDeployment {
                 cluster: "prod".into(),
                 service: "api".into(),
-            },
-            Builtin::Scale {
+            }),
+            Item::Builtin(Builtin::Scale {
                 cluster: "prod".into(),
                 service: "api".into(),
                 current: 6,
-            },
+            }),
         ]
     }
 
@@ -203,7 +326,10 @@ mod tests {
         p.query = "scale".into();
         p.refilter(&[]);
         assert_eq!(p.matches.len(), 1);
-        assert!(matches!(p.chosen(), Some(Builtin::Scale { .. })));
+        assert!(matches!(
+            p.chosen(),
+            Some(Item::Builtin(Builtin::Scale { .. }))
+        ));
         let label: Vec<char> = p.entries[p.matches[0].entry].label().chars().collect();
         let hit: String = p.matches[0]
             .indices
@@ -214,7 +340,10 @@ mod tests {
         // Empty query: recently run first.
         p.query.clear();
         p.refilter(&[entries()[1].label()]);
-        assert!(matches!(p.chosen(), Some(Builtin::Scale { .. })));
+        assert!(matches!(
+            p.chosen(),
+            Some(Item::Builtin(Builtin::Scale { .. }))
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod alarms;
 pub mod feeds;
 pub mod logs;
 pub mod metrics;
+pub mod procedure;
 pub mod services;
 
 pub use action::Action;
@@ -14,6 +15,13 @@ pub use action::Action;
 use crate::config::Mode;
 use crate::sources::{Payload, SourceCommand, SourceEvent, SourceInfo};
 use feeds::Feeds;
+
+/// A runbook loaded for the palette.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedRunbook {
+    pub path: String,
+    pub runbook: crate::runbook::Runbook,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
@@ -104,6 +112,8 @@ pub enum Msg {
     Click {
         pane: Pane,
     },
+    /// Progress of a command started by `Effect::RunStep`.
+    Run(crate::exec::RunEvent),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -117,6 +127,14 @@ pub enum Effect {
     Journal(Box<crate::journal::Entry>),
     /// Put text on the local clipboard (OSC 52, works over SSH and tmux).
     Copy(String),
+    /// Start a runbook step's script (`bash -c`, own process group).
+    RunStep {
+        id: u64,
+        script: String,
+        env: std::collections::BTreeMap<String, String>,
+        timeout_secs: u64,
+    },
+    CancelRun(u64),
     Quit,
     Suspend,
     /// Clear and repaint the whole terminal.
@@ -147,6 +165,16 @@ pub struct App {
     /// A short message in the status bar (action results), with its health.
     pub toast: Option<(String, crate::model::Health)>,
     pub journal_ctx: crate::journal::Context,
+    pub runbooks: Vec<LoadedRunbook>,
+    /// The procedure view: (runbook, procedure, selected step).
+    pub procedure: Option<(usize, usize, usize)>,
+    pub step_form: Option<procedure::StepForm>,
+    /// Values typed for placeholders this session, per runbook and name.
+    pub values: std::collections::BTreeMap<(String, String), String>,
+    pub runs: Vec<procedure::RunView>,
+    /// The embedded demo: runbook commands are shown as a dry run, except recognised AWS
+    /// mutations, which act on the simulated fleet.
+    pub demo: bool,
     /// What this session journaled, newest last (the journal overlay), and its scroll.
     pub timeline: std::collections::VecDeque<crate::journal::Entry>,
     pub timeline_open: Option<u16>,
@@ -180,6 +208,12 @@ impl App {
             read_only: false,
             toast: None,
             journal_ctx: crate::journal::Context::default(),
+            runbooks: Vec::new(),
+            procedure: None,
+            step_form: None,
+            values: Default::default(),
+            runs: Vec::new(),
+            demo: false,
             timeline: Default::default(),
             timeline_open: None,
             note_effect: None,
@@ -206,6 +240,8 @@ impl App {
             || self.palette.is_some()
             || self.form.is_some()
             || self.confirm.is_some()
+            || self.step_form.is_some()
+            || self.procedure.is_some()
     }
 
     fn entry(&self, kind: crate::journal::Kind, what: String) -> Effect {
@@ -262,8 +298,12 @@ impl App {
                     self.confirm_key(key, &mut fx);
                 } else if self.form.is_some() {
                     self.form_key(key, &mut fx);
+                } else if self.step_form.is_some() {
+                    self.step_form_key(key, &mut fx);
                 } else if self.palette.is_some() {
                     self.palette_key(key, &mut fx);
+                } else if self.procedure.is_some() && self.input.is_none() {
+                    self.procedure_key(key, &mut fx);
                 } else {
                     self.input_key(key);
                     fx.extend(self.note_effect.take());
@@ -272,6 +312,10 @@ impl App {
             }
             Msg::Scroll { pane, lines } => {
                 self.scroll(pane, lines);
+                self.dirty = true;
+            }
+            Msg::Run(ev) => {
+                self.run_event(ev, &mut fx);
                 self.dirty = true;
             }
             Msg::Click { pane } => {
@@ -375,6 +419,13 @@ impl App {
                 self.quit = true;
                 fx.push(Effect::Quit);
             }
+            Action::Cancel => match self.runs.iter().rev().find(|r| r.status.is_none()) {
+                Some(r) => fx.push(Effect::CancelRun(r.id)),
+                None => {
+                    self.quit = true;
+                    fx.push(Effect::Quit);
+                }
+            },
             Action::Help => self.help = Some(0),
             Action::Close => {
                 if self.zoomed {
@@ -503,11 +554,15 @@ impl App {
                 }
             }
             Action::Palette => {
-                let entries = self
+                let mut entries: Vec<actions::Item> = self
                     .services
                     .selected_row()
                     .map(actions::builtins_for)
-                    .unwrap_or_default();
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(actions::Item::Builtin)
+                    .collect();
+                entries.extend(actions::procedure_items(&self.runbooks));
                 self.palette = Some(actions::Palette::new(entries, &self.recent));
             }
             Action::NextWindow | Action::PrevWindow => {
@@ -547,6 +602,13 @@ impl App {
                 self.recent.retain(|r| *r != chosen.label());
                 self.recent.insert(0, chosen.label());
                 fx.push(self.entry(crate::journal::Kind::Action, chosen.label()));
+                let chosen = match chosen {
+                    actions::Item::Procedure { rb, proc_, .. } => {
+                        self.procedure = Some((rb, proc_, 0));
+                        return;
+                    }
+                    actions::Item::Builtin(b) => b,
+                };
                 match chosen {
                     actions::Builtin::ForceNewDeployment { cluster, service } => {
                         let label = format!("Force new deployment of {cluster}/{service}");
@@ -639,7 +701,7 @@ impl App {
                 key,
                 InputKey::Esc | InputKey::Enter | InputKey::Char('n') | InputKey::Char('q')
             ) {
-                let what = format!("read-only: {} refused", c.mutation.describe());
+                let what = format!("read-only: {} refused", c.subject.describe());
                 self.confirm = None;
                 fx.push(self.entry(Kind::Blocked, what));
             }
@@ -676,22 +738,31 @@ impl App {
         let Some(yes) = decision else { return };
         let Some(c) = self.confirm.take() else { return };
         if !yes {
-            fx.push(self.entry(Kind::Refused, c.mutation.describe()));
+            fx.push(self.entry(Kind::Refused, c.subject.describe()));
             return;
         }
         fx.push(self.entry(
             Kind::Confirmed,
-            format!("{} [{}]", c.mutation.describe(), c.risk),
+            format!("{} [{}]", c.subject.describe(), c.risk),
         ));
-        fx.push(self.entry(Kind::Start, c.mutation.describe()));
+        match c.subject {
+            actions::Subject::Mutation(mutation) => self.start_mutation(c.title, mutation, fx),
+            actions::Subject::Step(run) => self.start_step_run(*run, fx),
+        }
+    }
+
+    fn start_mutation(
+        &mut self,
+        title: String,
+        mutation: crate::sources::Mutation,
+        fx: &mut Vec<Effect>,
+    ) {
+        fx.push(self.entry(crate::journal::Kind::Start, mutation.describe()));
         let id = self.next_action;
         self.next_action += 1;
-        self.pending.insert(id, c.mutation.clone());
-        self.toast = Some((format!("… {}", c.title), crate::model::Health::Unknown));
-        fx.push(Effect::Mutate {
-            id,
-            mutation: c.mutation,
-        });
+        self.pending.insert(id, mutation.clone());
+        self.toast = Some((format!("… {title}"), crate::model::Health::Unknown));
+        fx.push(Effect::Mutate { id, mutation });
     }
 
     fn action_result(&mut self, id: u64, result: Result<String, String>, fx: &mut Vec<Effect>) {

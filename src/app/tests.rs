@@ -376,3 +376,159 @@ fn yank_copies_the_line_in_view() {
     let fx = app.update(Msg::Action(Action::Yank));
     assert_eq!(fx, vec![Effect::Copy(want)]);
 }
+
+fn with_runbook(demo: bool) -> App {
+    let mut app = demo_app();
+    let (runbook, _) = crate::runbook::parse::parse(crate::sources::demo::DEMO_RUNBOOK);
+    app.runbooks.push(LoadedRunbook {
+        path: "demo-runbook.md".into(),
+        runbook,
+    });
+    app.demo = demo;
+    app
+}
+
+fn open_procedure(app: &mut App, query: &str) {
+    app.update(Msg::Action(Action::Palette));
+    for c in query.chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    app.update(Msg::Input(InputKey::Enter));
+    assert!(app.procedure.is_some(), "procedure view open");
+}
+
+#[test]
+fn read_step_runs_at_once_write_step_confirms() {
+    use crate::journal::Kind;
+    let mut app = with_runbook(false);
+    open_procedure(&mut app, "5xx");
+    // Step 1 (Diagnosis) is read: it starts without a dialog.
+    let fx = app.update(Msg::Input(InputKey::Enter));
+    assert_eq!(
+        journal_kinds(&fx),
+        [Kind::Action, Kind::Confirmed, Kind::Start]
+    );
+    let Some(Effect::RunStep { id, script, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    assert!(script.contains("aws logs filter-log-events"));
+    assert!(app.confirm.is_none());
+    // Output and the end come back as run events.
+    app.update(Msg::Run(crate::exec::RunEvent::Output {
+        id,
+        stream: crate::exec::Stream::Stdout,
+        line: "{}".into(),
+    }));
+    let fx = app.update(Msg::Run(crate::exec::RunEvent::Finished {
+        id,
+        status: crate::exec::RunStatus::Exited(0),
+        elapsed: std::time::Duration::from_millis(1200),
+    }));
+    assert_eq!(journal_kinds(&fx), [Kind::End]);
+    let Effect::Journal(end) = &fx[0] else {
+        unreachable!()
+    };
+    assert_eq!(
+        (end.exit_code, end.duration_ms, end.output.as_deref()),
+        (Some(0), Some(1200), Some("{}"))
+    );
+    assert_eq!(
+        app.runs.last().unwrap().status,
+        Some(crate::exec::RunStatus::Exited(0))
+    );
+    // Step 2 is write: a dialog, default No.
+    app.update(Msg::Input(InputKey::Down));
+    app.update(Msg::Input(InputKey::Enter));
+    assert_eq!(
+        app.confirm.as_ref().unwrap().risk,
+        crate::runbook::Risk::Write
+    );
+    let fx = app.update(Msg::Input(InputKey::Esc));
+    assert_eq!(journal_kinds(&fx), [Kind::Refused]);
+}
+
+#[test]
+fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
+    let mut app = with_runbook(false);
+    open_procedure(&mut app, "5xx");
+    app.update(Msg::Input(InputKey::Down));
+    app.update(Msg::Input(InputKey::Down));
+    app.update(Msg::Input(InputKey::Enter));
+    let form = app.step_form.as_ref().expect("COUNT is asked for");
+    assert_eq!(form.fields[0].name, "COUNT");
+    // Empty value: cannot run.
+    app.update(Msg::Input(InputKey::Enter));
+    assert!(app.step_form.is_some());
+    for c in "8; rm -rf /".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    app.update(Msg::Input(InputKey::Enter));
+    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    let Some(Effect::RunStep {
+        id, script, env, ..
+    }) = fx.last().cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    assert!(
+        !script.contains("rm -rf"),
+        "values never become shell text: {script}"
+    );
+    assert_eq!(env.get("COUNT").map(String::as_str), Some("8; rm -rf /"));
+    // Ctrl-C while it runs cancels it instead of quitting.
+    assert_eq!(
+        app.update(Msg::Action(Action::Cancel)),
+        vec![Effect::CancelRun(id)]
+    );
+    // The value is remembered for the session.
+    assert_eq!(
+        app.values
+            .get(&("demo-runbook.md".to_string(), "COUNT".to_string()))
+            .map(String::as_str),
+        Some("8; rm -rf /")
+    );
+}
+
+#[test]
+fn demo_steps_are_dry_runs_that_act_on_the_fleet() {
+    let mut app = with_runbook(true);
+    open_procedure(&mut app, "5xx");
+    app.update(Msg::Input(InputKey::Down));
+    app.update(Msg::Input(InputKey::Enter));
+    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
+        "nothing executes in the demo"
+    );
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::Mutate {
+            mutation: crate::sources::Mutation::ForceNewDeployment { .. },
+            ..
+        }
+    )));
+    assert!(app.runs.last().unwrap().dry_run);
+}
+
+#[test]
+fn destructive_step_needs_the_filled_in_target() {
+    let mut app = with_runbook(false);
+    open_procedure(&mut app, "drain");
+    app.update(Msg::Input(InputKey::Enter));
+    for c in "prod".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    app.update(Msg::Input(InputKey::Enter));
+    for c in "worker".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    app.update(Msg::Input(InputKey::Enter));
+    let c = app.confirm.as_ref().unwrap();
+    assert_eq!(c.risk, crate::runbook::Risk::Destructive);
+    assert_eq!(c.subject.target(), "worker");
+    for ch in "worker".chars() {
+        app.update(Msg::Input(InputKey::Char(ch)));
+    }
+    let fx = app.update(Msg::Input(InputKey::Enter));
+    assert!(fx.iter().any(|e| matches!(e, Effect::RunStep { .. })));
+}

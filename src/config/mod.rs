@@ -29,6 +29,8 @@ pub struct Config {
     pub mouse: bool,
     /// `read_only = true`: the same as `--read-only`; it cannot be turned off from the UI.
     pub read_only: bool,
+    /// Runbook files or globs, relative to the config file's folder.
+    pub runbooks: Vec<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -40,6 +42,7 @@ impl Default for Config {
             log_buffer_lines: DEFAULT_LOG_BUFFER,
             mouse: true,
             read_only: false,
+            runbooks: Vec::new(),
         }
     }
 }
@@ -49,6 +52,8 @@ impl Default for Config {
 struct RawConfig {
     #[serde(default)]
     read_only: bool,
+    #[serde(default)]
+    runbooks: Vec<Spanned<String>>,
     theme: Option<String>,
     keymap: Option<String>,
     #[serde(default)]
@@ -80,6 +85,34 @@ impl Config {
             read_only: raw.read_only,
             ..Config::default()
         };
+        let base = path.parent().unwrap_or(Path::new("."));
+        for pattern in raw.runbooks {
+            let at = pattern.span().start;
+            let full = base.join(pattern.get_ref());
+            let text = full.to_string_lossy().into_owned();
+            let matches = glob::glob(&text).map_err(|e| {
+                FileError::at(
+                    path,
+                    src,
+                    at,
+                    format!("runbooks: bad glob `{}`: {e}", pattern.get_ref()),
+                )
+            })?;
+            let mut found: Vec<_> = matches
+                .filter_map(Result::ok)
+                .filter(|p| p.is_file())
+                .collect();
+            if found.is_empty() {
+                return Err(FileError::at(
+                    path,
+                    src,
+                    at,
+                    format!("runbooks: `{}` matches no file", pattern.get_ref()),
+                ));
+            }
+            found.sort();
+            cfg.runbooks.extend(found);
+        }
         if let Some(n) = raw.logs.buffer_lines {
             let v = *n.get_ref();
             if !(100..=5_000_000).contains(&v) {

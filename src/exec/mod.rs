@@ -4,4 +4,4 @@
 
 pub mod runner;
 
-pub use runner::{RunEvent, RunSpec, RunStatus, Stream, spawn};
+pub use runner::{RunEvent, RunHandle, RunSpec, RunStatus, Stream, spawn};

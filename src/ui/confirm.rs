@@ -11,7 +11,9 @@ use ratatui::text::{Line, Span};
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let Some(c) = &app.confirm else { return };
-    let r = centered(area, 84, 10);
+    let call: Vec<String> = c.subject.describe().lines().map(str::to_string).collect();
+    let shown = call.len().min(12);
+    let r = centered(area, 100, 9 + shown as u16);
     let badge = format!(" {} ", c.risk.as_str().to_uppercase());
     let inner = framed(
         buf,
@@ -29,12 +31,21 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             Span::styled("target  ", theme.muted()),
             Span::styled(app.source_label.clone(), theme.text()),
         ]),
-        Line::from(vec![
-            Span::styled("call    ", theme.muted()),
-            Span::styled(c.mutation.describe(), theme.accent()),
-        ]),
-        Line::raw(""),
     ];
+    for (i, l) in call.iter().take(shown).enumerate() {
+        let label = if i == 0 { "runs    " } else { "        " };
+        lines.push(Line::from(vec![
+            Span::styled(label, theme.muted()),
+            Span::styled(l.clone(), theme.accent()),
+        ]));
+    }
+    if call.len() > shown {
+        lines.push(Line::styled(
+            format!("        … {} more lines", call.len() - shown),
+            theme.muted(),
+        ));
+    }
+    lines.push(Line::raw(""));
     if c.blocked_read_only {
         lines.push(Line::styled(
             "Read-only mode: this action cannot run. Esc closes.",
@@ -43,7 +54,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     } else if c.risk == Risk::Destructive {
         lines.push(Line::from(vec![
             Span::styled("Destructive. Type ", theme.danger()),
-            Span::styled(c.mutation.target().to_string(), theme.key()),
+            Span::styled(c.subject.target().to_string(), theme.key()),
             Span::styled(" to confirm, then Enter. Esc cancels.", theme.danger()),
         ]));
         let ok = if c.typed_ok() {

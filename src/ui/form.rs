@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
+    render_step_form(buf, area, app, theme);
     let Some(f) = &app.form else { return };
     let r = centered(area, 64, 7);
     let inner = framed(
@@ -27,6 +28,59 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         },
         Line::styled("Enter continue · Esc cancel · Ctrl-U clear", theme.muted()),
     ];
+    for (i, l) in lines.iter().enumerate().take(inner.height as usize) {
+        buf.set_line(
+            inner.x + 1,
+            inner.y + i as u16,
+            l,
+            inner.width.saturating_sub(1),
+        );
+    }
+}
+
+/// One field per placeholder; secret values are masked as they are typed.
+fn render_step_form(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
+    let Some(f) = &app.step_form else { return };
+    let r = centered(area, 90, f.fields.len() as u16 * 2 + 5);
+    let inner = framed(
+        buf,
+        r,
+        vec![Span::styled(
+            format!(" Values for: {} ", f.title),
+            theme.title(),
+        )],
+        theme,
+    );
+    let mut lines = Vec::new();
+    for (i, field) in f.fields.iter().enumerate() {
+        let shown = if field.secret {
+            "•".repeat(field.value.chars().count())
+        } else {
+            field.value.clone()
+        };
+        let cursor = if i == f.focus { "█" } else { "" };
+        let label_style = if i == f.focus {
+            theme.selection()
+        } else {
+            theme.muted()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    "{}{}: ",
+                    field.name,
+                    if field.secret { " (secret)" } else { "" }
+                ),
+                label_style,
+            ),
+            Span::styled(format!("{shown}{cursor}"), theme.accent()),
+        ]));
+        lines.push(Line::styled(
+            format!("  {}", field.hint.clone().unwrap_or_default()),
+            theme.muted(),
+        ));
+    }
+    lines.push(Line::styled("↑↓ field · Enter next / continue · Esc cancel · values reach commands as environment variables only", theme.muted()));
     for (i, l) in lines.iter().enumerate().take(inner.height as usize) {
         buf.set_line(
             inner.x + 1,

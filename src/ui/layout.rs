@@ -15,6 +15,8 @@ pub struct Areas {
     pub alarms: Option<Rect>,
     pub logs: Option<Rect>,
     pub status: Rect,
+    /// Output of the latest step run, under the logs, once something has run.
+    pub run: Option<Rect>,
     pub too_small: bool,
 }
 
@@ -79,6 +81,14 @@ pub fn compute(area: Rect, app: &App) -> Areas {
     a.services = Some(services);
     a.alarms = Some(alarms);
     a.metrics = Some(right);
-    a.logs = Some(logs);
+    if app.runs.is_empty() || logs.height < 8 {
+        a.logs = Some(logs);
+    } else {
+        let run_h = (logs.height / 2).clamp(4, 10);
+        let [logs, run] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(run_h)]).areas(logs);
+        a.logs = Some(logs);
+        a.run = Some(run);
+    }
     a
 }

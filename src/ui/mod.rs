@@ -10,6 +10,8 @@ pub mod layout;
 pub mod logs;
 pub mod metrics;
 pub mod palette;
+pub mod procedure;
+pub mod run;
 pub mod services;
 pub mod status;
 pub mod text;
@@ -48,11 +50,15 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
     if let Some(r) = areas.logs {
         logs::render(buf, r, app, theme);
     }
+    if let Some(r) = areas.run {
+        run::render(buf, r, app, theme);
+    }
     status::render(buf, areas.status, app, theme, keymap);
     if let Some(scroll) = app.help {
         help::render(buf, area, scroll, app, theme, keymap);
     }
     journal::render(buf, area, app, theme);
+    procedure::render(buf, area, app, theme);
     palette::render(buf, area, app, theme);
     form::render(buf, area, app, theme);
     confirm::render(buf, area, app, theme);

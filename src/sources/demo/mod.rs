@@ -2,6 +2,9 @@
 //! 250 ms of wall time and delivers what a real source would, through the same channel.
 
 pub mod fleet;
+
+/// The runbook the demo ships with (embedded, so `--demo` needs no files).
+pub const DEMO_RUNBOOK: &str = include_str!("runbook.md");
 pub mod loggen;
 
 use super::{DataSource, Payload, SourceCommand, SourceEvent, SourceInfo};

@@ -1,0 +1,413 @@
+//! Runbook procedures in the cockpit: the procedure view (steps, risks, commands), the
+//! placeholder form, the risk-graded run of a step and the run pane's state.
+//!
+//! In the embedded demo, runbook commands are not executed: the step is shown as a dry run,
+//! except recognised AWS mutations (`aws ecs update-service --force-new-deployment`,
+//! `--desired-count N`), which act on the simulated fleet.
+
+use super::actions::{Confirm, StepRun};
+use super::{App, Effect, InputKey};
+use crate::exec::{RunEvent, RunStatus, Stream};
+use crate::journal::Kind;
+use crate::runbook::{Risk, render};
+use crate::sources::Mutation;
+use std::collections::{BTreeMap, VecDeque};
+
+/// Lines kept per run in the run pane.
+pub const RUN_LINES: usize = 2000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunView {
+    pub id: u64,
+    pub title: String,
+    pub step_id: String,
+    pub lines: VecDeque<(Stream, String)>,
+    pub status: Option<RunStatus>,
+    pub started_ms: i64,
+    pub elapsed_ms: Option<u64>,
+    pub expect: Option<String>,
+    /// Shown as a dry run (the demo): nothing was executed.
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub secret: bool,
+    pub hint: Option<String>,
+}
+
+/// Values for a step's placeholders, one field each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepForm {
+    pub rb: usize,
+    pub proc_: usize,
+    pub step: usize,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+}
+
+/// Recognised ECS mutations in a rendered demo command.
+fn demo_mutation(script: &str, env: &BTreeMap<String, String>) -> Option<Mutation> {
+    for words in crate::runbook::targets::simple_commands(script) {
+        let w: Vec<String> = words
+            .iter()
+            .map(|x| {
+                let mut v = x.clone();
+                for (k, val) in env {
+                    v = v
+                        .replace(&format!("${{{k}}}"), val)
+                        .replace(&format!("${k}"), val);
+                }
+                v
+            })
+            .collect();
+        if w.len() < 3 || w[0] != "aws" || w[1] != "ecs" || w[2] != "update-service" {
+            continue;
+        }
+        let val = |flag: &str| {
+            w.iter()
+                .position(|a| a == flag)
+                .and_then(|i| w.get(i + 1))
+                .cloned()
+        };
+        let (Some(cluster), Some(service)) = (val("--cluster"), val("--service")) else {
+            continue;
+        };
+        if let Some(n) = val("--desired-count").and_then(|n| n.parse().ok()) {
+            return Some(Mutation::ScaleService {
+                cluster,
+                service,
+                desired: n,
+            });
+        }
+        if w.iter().any(|a| a == "--force-new-deployment") {
+            return Some(Mutation::ForceNewDeployment { cluster, service });
+        }
+    }
+    None
+}
+
+impl App {
+    pub(super) fn procedure_key(&mut self, key: InputKey, fx: &mut Vec<Effect>) {
+        let Some((rb, p, sel)) = self.procedure else {
+            return;
+        };
+        let n = self
+            .runbooks
+            .get(rb)
+            .and_then(|l| l.runbook.procedures.get(p))
+            .map_or(0, |p| p.steps.len());
+        match key {
+            InputKey::Esc => self.procedure = None,
+            InputKey::Up => self.procedure = Some((rb, p, sel.saturating_sub(1))),
+            InputKey::Down => self.procedure = Some((rb, p, (sel + 1).min(n.saturating_sub(1)))),
+            InputKey::Enter | InputKey::Char('r') => self.prepare_step(rb, p, sel, fx),
+            InputKey::Char('c') => {
+                if let Some(s) = self
+                    .runbooks
+                    .get(rb)
+                    .and_then(|l| l.runbook.procedures.get(p))
+                    .and_then(|p| p.steps.get(sel))
+                {
+                    self.toast = Some((
+                        format!("copied step `{}` (OSC 52)", s.title),
+                        crate::model::Health::Ok,
+                    ));
+                    fx.push(Effect::Copy(s.code.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Asks for missing placeholder values, then confirms by risk.
+    fn prepare_step(&mut self, rb: usize, p: usize, sel: usize, fx: &mut Vec<Effect>) {
+        let Some(l) = self.runbooks.get(rb) else {
+            return;
+        };
+        let Some(step) = l.runbook.procedures.get(p).and_then(|p| p.steps.get(sel)) else {
+            return;
+        };
+        if !step.runnable {
+            self.toast = Some((
+                format!(
+                    "`{}` is reference-only ({}): shown, never run",
+                    step.title,
+                    step.lang.as_deref().unwrap_or("text")
+                ),
+                crate::model::Health::Warn,
+            ));
+            return;
+        }
+        let path = l.path.clone();
+        let fields: Vec<Field> = step
+            .placeholders
+            .iter()
+            .map(|ph| Field {
+                name: ph.name.clone(),
+                value: self
+                    .values
+                    .get(&(path.clone(), ph.name.clone()))
+                    .cloned()
+                    .or_else(|| ph.default.clone())
+                    .unwrap_or_default(),
+                secret: ph.secret,
+                hint: ph.hint.clone(),
+            })
+            .collect();
+        if fields.iter().any(|f| f.value.is_empty()) {
+            self.step_form = Some(StepForm {
+                rb,
+                proc_: p,
+                step: sel,
+                title: step.title.clone(),
+                fields,
+                focus: 0,
+            });
+            return;
+        }
+        self.confirm_step(rb, p, sel, fx);
+    }
+
+    pub(super) fn step_form_key(&mut self, key: InputKey, fx: &mut Vec<Effect>) {
+        let Some(f) = self.step_form.as_mut() else {
+            return;
+        };
+        let last = f.fields.len().saturating_sub(1);
+        match key {
+            InputKey::Char(c) if !c.is_control() => {
+                if let Some(field) = f.fields.get_mut(f.focus) {
+                    field.value.push(c);
+                }
+            }
+            InputKey::Backspace => {
+                if let Some(field) = f.fields.get_mut(f.focus) {
+                    field.value.pop();
+                }
+            }
+            InputKey::ClearLine => {
+                if let Some(field) = f.fields.get_mut(f.focus) {
+                    field.value.clear();
+                }
+            }
+            InputKey::Up => f.focus = f.focus.saturating_sub(1),
+            InputKey::Down => f.focus = (f.focus + 1).min(last),
+            InputKey::Esc => self.step_form = None,
+            InputKey::Enter if f.focus < last => f.focus += 1,
+            InputKey::Enter => {
+                // A step with an unresolved placeholder cannot run.
+                if let Some(i) = f.fields.iter().position(|x| x.value.is_empty()) {
+                    f.focus = i;
+                    return;
+                }
+                let Some(f) = self.step_form.take() else {
+                    return;
+                };
+                let path = self.runbooks[f.rb].path.clone();
+                for field in &f.fields {
+                    self.values
+                        .insert((path.clone(), field.name.clone()), field.value.clone());
+                }
+                self.confirm_step(f.rb, f.proc_, f.step, fx);
+            }
+            _ => {}
+        }
+    }
+
+    fn confirm_step(&mut self, rb: usize, p: usize, sel: usize, fx: &mut Vec<Effect>) {
+        let l = &self.runbooks[rb];
+        let proc_ = &l.runbook.procedures[p];
+        let step = &proc_.steps[sel];
+        let values: BTreeMap<String, String> = step
+            .placeholders
+            .iter()
+            .filter_map(|ph| {
+                self.values
+                    .get(&(l.path.clone(), ph.name.clone()))
+                    .map(|v| (ph.name.clone(), v.clone()))
+            })
+            .collect();
+        let script = step
+            .commands
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let r = render::render(&script, &step.placeholders, &values);
+        let secret_env = step
+            .placeholders
+            .iter()
+            .filter(|ph| ph.secret)
+            .map(render::env_name)
+            .collect();
+        let run = StepRun {
+            rb,
+            proc_: p,
+            step: sel,
+            step_id: step.id.clone(),
+            title: step.title.clone(),
+            script: r.script,
+            env: r.env,
+            secret_env,
+            target: crate::headless::confirm_target(step, proc_, &values),
+            risk: step.risk,
+            expect: step.expect.clone(),
+        };
+        fx.push(self.entry(
+            Kind::Action,
+            format!("step {} `{}`", run.step_id, run.title),
+        ));
+        if run.risk == Risk::Read && !self.read_only {
+            // Read steps run at once; the journal still records it.
+            fx.push(self.entry(Kind::Confirmed, format!("{} [read]", run.describe())));
+            self.start_step_run(run, fx);
+        } else {
+            self.confirm = Some(Confirm::step(run, self.read_only));
+        }
+    }
+
+    pub(super) fn start_step_run(&mut self, run: StepRun, fx: &mut Vec<Effect>) {
+        let id = self.next_action;
+        self.next_action += 1;
+        let mut view = RunView {
+            id,
+            title: run.title.clone(),
+            step_id: run.step_id.clone(),
+            lines: VecDeque::new(),
+            status: None,
+            started_ms: self.now_ms,
+            elapsed_ms: None,
+            expect: run.expect.clone(),
+            dry_run: false,
+        };
+        let mut start = self.entry(Kind::Start, run.describe());
+        if let Effect::Journal(e) = &mut start {
+            e.step = Some(run.step_id.clone());
+            e.risk = Some(run.risk.to_string());
+        }
+        fx.push(start);
+        if self.demo {
+            view.dry_run = true;
+            for line in run.describe().lines() {
+                view.lines.push_back((Stream::Stdout, format!("$ {line}")));
+            }
+            match demo_mutation(&run.script, &run.env) {
+                Some(m) => {
+                    view.lines
+                        .push_back((Stream::Stdout, format!("→ demo: {}", m.describe())));
+                    self.start_mutation(run.title.clone(), m, fx);
+                }
+                None => view.lines.push_back((
+                    Stream::Stderr,
+                    "demo: shown as a dry run, nothing executed".into(),
+                )),
+            }
+            view.status = Some(RunStatus::Exited(0));
+            view.elapsed_ms = Some(0);
+            self.runs.push(view);
+            return;
+        }
+        self.runs.push(view);
+        if self.runs.len() > 20 {
+            self.runs.remove(0);
+        }
+        fx.push(Effect::RunStep {
+            id,
+            script: run.script,
+            env: run.env,
+            timeout_secs: 600,
+        });
+    }
+
+    pub(super) fn run_event(&mut self, ev: RunEvent, fx: &mut Vec<Effect>) {
+        let id = match &ev {
+            RunEvent::Started { id, .. }
+            | RunEvent::Output { id, .. }
+            | RunEvent::Truncated { id, .. }
+            | RunEvent::Finished { id, .. } => *id,
+        };
+        let Some(view) = self.runs.iter_mut().find(|r| r.id == id) else {
+            return;
+        };
+        match ev {
+            RunEvent::Started { .. } => {}
+            RunEvent::Output { stream, line, .. } => {
+                if view.lines.len() == RUN_LINES {
+                    view.lines.pop_front();
+                }
+                view.lines.push_back((stream, line));
+            }
+            RunEvent::Truncated {
+                stream, dropped, ..
+            } => view
+                .lines
+                .push_back((stream, format!("… {dropped} more lines not kept"))),
+            RunEvent::Finished {
+                status, elapsed, ..
+            } => {
+                view.elapsed_ms = Some(elapsed.as_millis() as u64);
+                view.status = Some(status.clone());
+                let output: String = view
+                    .lines
+                    .iter()
+                    .map(|(_, l)| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let (title, step_id) = (view.title.clone(), view.step_id.clone());
+                let health = if status.success() {
+                    crate::model::Health::Ok
+                } else {
+                    crate::model::Health::Crit
+                };
+                self.toast = Some((format!("{title}: {}", status.label()), health));
+                let mut end = self.entry(Kind::End, title);
+                if let Effect::Journal(e) = &mut end {
+                    e.step = Some(step_id);
+                    e.status = Some(status.label());
+                    e.exit_code = Some(status.code());
+                    e.duration_ms = Some(elapsed.as_millis() as u64);
+                    e.output = Some(output);
+                }
+                fx.push(end);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_recognises_ecs_mutations() {
+        let env: BTreeMap<String, String> = [("P".to_string(), "prod".to_string())].into();
+        assert_eq!(
+            demo_mutation(
+                "aws ecs update-service \\\n --cluster ${P} --service api --desired-count 0",
+                &env
+            ),
+            Some(Mutation::ScaleService {
+                cluster: "prod".into(),
+                service: "api".into(),
+                desired: 0
+            })
+        );
+        assert_eq!(
+            demo_mutation(
+                "echo hi\naws ecs update-service --cluster prod --service api --force-new-deployment",
+                &env
+            ),
+            Some(Mutation::ForceNewDeployment {
+                cluster: "prod".into(),
+                service: "api".into()
+            })
+        );
+        assert_eq!(
+            demo_mutation("aws ecs describe-services --cluster prod", &env),
+            None
+        );
+    }
+}
