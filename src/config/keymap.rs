@@ -403,7 +403,7 @@ mod tests {
         assert_eq!(km.action(Mode::Global, k("Z")), Some(Action::Zoom));
         // `q` moved to zoom; quit keeps its other key.
         assert_eq!(km.action(Mode::Global, k("q")), Some(Action::Zoom));
-        assert_eq!(km.action(Mode::Global, k("ctrl-c")), Some(Action::Quit));
+        assert_eq!(km.action(Mode::Global, k("ctrl-c")), Some(Action::Cancel));
         // untouched modes keep the defaults
         assert_eq!(km.action(Mode::Logs, k("f")), Some(Action::ToggleFollow));
     }

@@ -214,6 +214,21 @@ mod tests {
     }
 
     #[test]
+    fn runbook_globs_resolve_relative_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("rb")).unwrap();
+        for f in ["b.md", "a.md"] {
+            std::fs::write(dir.path().join("rb").join(f), "# R\n").unwrap();
+        }
+        let cfg_path = dir.path().join("opsdeck.toml");
+        let c = Config::parse(&cfg_path, "runbooks = [\"rb/*.md\"]\n").unwrap();
+        let names: Vec<_> = c.runbooks.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["a.md", "b.md"]);
+        let e = Config::parse(&cfg_path, "theme = \"light\"\nrunbooks = [\"nope/*.md\"]\n").unwrap_err().to_string();
+        assert!(e.ends_with("opsdeck.toml:2: runbooks: `nope/*.md` matches no file"), "{e}");
+    }
+
+    #[test]
     fn errors_name_file_line_and_key() {
         let e = parse("theme = \"light\"\n[logs]\nbufer_lines = 10\n").unwrap_err();
         assert!(
