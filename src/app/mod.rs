@@ -169,6 +169,11 @@ pub struct App {
     /// The procedure view: (runbook, procedure, selected step).
     pub procedure: Option<(usize, usize, usize)>,
     pub step_form: Option<procedure::StepForm>,
+    /// "Run all": the procedure whose runnable steps run one after another, confirming each,
+    /// and the step to run next.
+    pub run_all: Option<(usize, usize, usize)>,
+    /// Checklist ticks this session: (runbook, procedure, item) → checked.
+    pub ticks: std::collections::BTreeMap<(usize, usize, usize), bool>,
     /// Values typed for placeholders this session, per runbook and name.
     pub values: std::collections::BTreeMap<(String, String), String>,
     pub runs: Vec<procedure::RunView>,
@@ -211,6 +216,8 @@ impl App {
             runbooks: Vec::new(),
             procedure: None,
             step_form: None,
+            run_all: None,
+            ticks: Default::default(),
             values: Default::default(),
             runs: Vec::new(),
             demo: false,
@@ -739,6 +746,12 @@ impl App {
         let Some(c) = self.confirm.take() else { return };
         if !yes {
             fx.push(self.entry(Kind::Refused, c.subject.describe()));
+            if self.run_all.take().is_some() {
+                self.toast = Some((
+                    "run all stopped: step refused".into(),
+                    crate::model::Health::Warn,
+                ));
+            }
             return;
         }
         fx.push(self.entry(

@@ -21,6 +21,8 @@ pub struct RunView {
     pub id: u64,
     pub title: String,
     pub step_id: String,
+    /// Index of the step in its procedure.
+    pub step: usize,
     pub lines: VecDeque<(Stream, String)>,
     pub status: Option<RunStatus>,
     pub started_ms: i64,
@@ -105,6 +107,44 @@ impl App {
             InputKey::Up => self.procedure = Some((rb, p, sel.saturating_sub(1))),
             InputKey::Down => self.procedure = Some((rb, p, (sel + 1).min(n.saturating_sub(1)))),
             InputKey::Enter | InputKey::Char('r') => self.prepare_step(rb, p, sel, fx),
+            InputKey::Char('a') => {
+                // Every runnable step in order, each confirmed by its risk; stops at the
+                // first failure or refusal.
+                let first = self.next_runnable(rb, p, 0);
+                match first {
+                    Some(i) => {
+                        self.run_all = Some((rb, p, i));
+                        fx.push(self.entry(
+                            Kind::Action,
+                            format!(
+                                "run all steps of `{}`",
+                                self.runbooks[rb].runbook.procedures[p].title
+                            ),
+                        ));
+                        self.prepare_step(rb, p, i, fx);
+                    }
+                    None => {
+                        self.toast = Some(("no runnable step".into(), crate::model::Health::Warn))
+                    }
+                }
+            }
+            InputKey::Char(d @ '1'..='9') => {
+                let i = d as usize - '1' as usize;
+                let item = self
+                    .runbooks
+                    .get(rb)
+                    .and_then(|l| l.runbook.procedures.get(p))
+                    .and_then(|pr| pr.checklist.get(i))
+                    .cloned();
+                if let Some(item) = item {
+                    let now = !self.ticks.get(&(rb, p, i)).copied().unwrap_or(item.checked);
+                    self.ticks.insert((rb, p, i), now);
+                    fx.push(self.entry(
+                        Kind::Check,
+                        format!("{} {}", if now { "☑" } else { "☐" }, item.text),
+                    ));
+                }
+            }
             InputKey::Char('c') => {
                 if let Some(s) = self
                     .runbooks
@@ -120,6 +160,32 @@ impl App {
                 }
             }
             _ => {}
+        }
+    }
+
+    fn next_runnable(&self, rb: usize, p: usize, from: usize) -> Option<usize> {
+        let steps = &self.runbooks.get(rb)?.runbook.procedures.get(p)?.steps;
+        (from..steps.len()).find(|i| steps[*i].runnable)
+    }
+
+    /// After a step of "run all" succeeded: the next runnable step, or the end.
+    fn continue_run_all(&mut self, finished_step: usize, fx: &mut Vec<Effect>) {
+        let Some((rb, p, current)) = self.run_all else {
+            return;
+        };
+        if current != finished_step {
+            return;
+        }
+        match self.next_runnable(rb, p, current + 1) {
+            Some(next) => {
+                self.run_all = Some((rb, p, next));
+                self.procedure = Some((rb, p, next));
+                self.prepare_step(rb, p, next, fx);
+            }
+            None => {
+                self.run_all = None;
+                self.toast = Some(("all steps done".into(), crate::model::Health::Ok));
+            }
         }
     }
 
@@ -195,7 +261,10 @@ impl App {
             }
             InputKey::Up => f.focus = f.focus.saturating_sub(1),
             InputKey::Down => f.focus = (f.focus + 1).min(last),
-            InputKey::Esc => self.step_form = None,
+            InputKey::Esc => {
+                self.step_form = None;
+                self.run_all = None;
+            }
             InputKey::Enter if f.focus < last => f.focus += 1,
             InputKey::Enter => {
                 // A step with an unresolved placeholder cannot run.
@@ -276,6 +345,7 @@ impl App {
             id,
             title: run.title.clone(),
             step_id: run.step_id.clone(),
+            step: run.step,
             lines: VecDeque::new(),
             status: None,
             started_ms: self.now_ms,
@@ -308,6 +378,7 @@ impl App {
             view.status = Some(RunStatus::Exited(0));
             view.elapsed_ms = Some(0);
             self.runs.push(view);
+            self.continue_run_all(run.step, fx);
             return;
         }
         self.runs.push(view);
@@ -356,14 +427,14 @@ impl App {
                     .map(|(_, l)| l.as_str())
                     .collect::<Vec<_>>()
                     .join("\n");
-                let (title, step_id) = (view.title.clone(), view.step_id.clone());
+                let (title, step_id, step) = (view.title.clone(), view.step_id.clone(), view.step);
                 let health = if status.success() {
                     crate::model::Health::Ok
                 } else {
                     crate::model::Health::Crit
                 };
                 self.toast = Some((format!("{title}: {}", status.label()), health));
-                let mut end = self.entry(Kind::End, title);
+                let mut end = self.entry(Kind::End, title.clone());
                 if let Effect::Journal(e) = &mut end {
                     e.step = Some(step_id);
                     e.status = Some(status.label());
@@ -372,6 +443,14 @@ impl App {
                     e.output = Some(output);
                 }
                 fx.push(end);
+                if status.success() {
+                    self.continue_run_all(step, fx);
+                } else if self.run_all.take().is_some() {
+                    self.toast = Some((
+                        format!("run all stopped at `{title}`: {}", status.label()),
+                        crate::model::Health::Crit,
+                    ));
+                }
             }
         }
     }

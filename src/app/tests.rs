@@ -532,3 +532,47 @@ fn destructive_step_needs_the_filled_in_target() {
     let fx = app.update(Msg::Input(InputKey::Enter));
     assert!(fx.iter().any(|e| matches!(e, Effect::RunStep { .. })));
 }
+
+#[test]
+fn run_all_confirms_each_step_and_stops_at_the_first_failure() {
+    use crate::journal::Kind;
+    let mut app = with_runbook(false);
+    open_procedure(&mut app, "5xx");
+    // Step 1 is read: runs at once.
+    let fx = app.update(Msg::Input(InputKey::Char('a')));
+    let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(app.run_all.map(|r| r.2), Some(0));
+    // It succeeds: step 2 (write) asks for confirmation.
+    app.update(Msg::Run(crate::exec::RunEvent::Finished {
+        id,
+        status: crate::exec::RunStatus::Exited(0),
+        elapsed: std::time::Duration::ZERO,
+    }));
+    assert_eq!(app.run_all.map(|r| r.2), Some(1));
+    assert_eq!(
+        app.confirm.as_ref().unwrap().risk,
+        crate::runbook::Risk::Write
+    );
+    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    // It fails: run all stops there.
+    app.update(Msg::Run(crate::exec::RunEvent::Finished {
+        id,
+        status: crate::exec::RunStatus::Exited(2),
+        elapsed: std::time::Duration::ZERO,
+    }));
+    assert!(app.run_all.is_none());
+    assert!(
+        app.step_form.is_none() && app.confirm.is_none(),
+        "step 3 not started"
+    );
+    assert!(app.toast.as_ref().unwrap().0.contains("run all stopped"));
+    // Checklist ticks are journaled.
+    let fx = app.update(Msg::Input(InputKey::Char('1')));
+    assert_eq!(journal_kinds(&fx), [Kind::Check]);
+    assert_eq!(app.ticks.get(&(0, 0, 0)), Some(&true));
+}

@@ -222,10 +222,19 @@ mod tests {
         }
         let cfg_path = dir.path().join("opsdeck.toml");
         let c = Config::parse(&cfg_path, "runbooks = [\"rb/*.md\"]\n").unwrap();
-        let names: Vec<_> = c.runbooks.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        let names: Vec<_> = c
+            .runbooks
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
         assert_eq!(names, ["a.md", "b.md"]);
-        let e = Config::parse(&cfg_path, "theme = \"light\"\nrunbooks = [\"nope/*.md\"]\n").unwrap_err().to_string();
-        assert!(e.ends_with("opsdeck.toml:2: runbooks: `nope/*.md` matches no file"), "{e}");
+        let e = Config::parse(&cfg_path, "theme = \"light\"\nrunbooks = [\"nope/*.md\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("opsdeck.toml:2: runbooks: `nope/*.md` matches no file"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -26,15 +26,20 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     );
     let title = vec![
         Span::styled(format!(" {} ", proc_.path.join(" › ")), theme.title()),
-        Span::styled("↑↓ step · Enter run · c copy · Esc close ", theme.muted()),
+        Span::styled(
+            "↑↓ step · Enter run · a run all · 1-9 tick · c copy · Esc close ",
+            theme.muted(),
+        ),
     ];
     let inner = framed(buf, r, title, theme);
     let w = inner.width.saturating_sub(2) as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut selected_at = 0;
-    for c in &proc_.checklist {
+    for (i, c) in proc_.checklist.iter().enumerate() {
+        let checked = app.ticks.get(&(rb, p, i)).copied().unwrap_or(c.checked);
         lines.push(Line::from(vec![
-            Span::styled(if c.checked { "[x] " } else { "[ ] " }, theme.accent()),
+            Span::styled(format!("{} ", i + 1), theme.key()),
+            Span::styled(if checked { "[x] " } else { "[ ] " }, theme.accent()),
             Span::styled(c.text.clone(), theme.text()),
         ]));
     }
