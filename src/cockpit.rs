@@ -88,6 +88,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 &cli.common,
                 &s,
                 Options {
+                    values_file: s.dirs.state.as_ref().map(|d| d.join("values.json")),
                     journal: Some(journal),
                     exit_after_frames: cli.exit_after_frames,
                     panic_after_frames: cli.panic_after_frames,
@@ -139,6 +140,9 @@ fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
     app.read_only = common.read_only || s.config.read_only;
     app.demo = common.demo;
     app.runbooks = load_runbooks(common, &s.config)?;
+    if let Some(dir) = &s.dirs.state {
+        app.values = crate::app::procedure::load_values(&dir.join("values.json"));
+    }
     tui::install_panic_hook();
     let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
     let result = rt.block_on(event_loop::run(

@@ -20,6 +20,8 @@ pub const FRAME: Duration = Duration::from_millis(16);
 const BATCH: usize = 512;
 
 pub struct Options {
+    /// Where remembered placeholder values are saved (`values.json` in the state dir).
+    pub values_file: Option<std::path::PathBuf>,
     /// Where journal effects are appended; `None` keeps no journal.
     pub journal: Option<crate::journal::Journal>,
     /// Quit after this many frames (startup measurements).
@@ -158,6 +160,13 @@ pub async fn run(
                         };
                         runs.insert(id, crate::exec::spawn(spec, run_tx.clone()));
                     }
+                    Effect::SaveValues(values) => {
+                        if let Some(path) = &opts.values_file
+                            && let Err(e) = crate::app::procedure::save_values(path, &values)
+                        {
+                            tracing::warn!("cannot save {}: {e}", path.display());
+                        }
+                    }
                     Effect::CancelRun(id) => {
                         if let Some(h) = runs.get_mut(&id) {
                             h.cancel();
@@ -231,6 +240,7 @@ fn input_key(k: &KeyEvent) -> Option<InputKey> {
         KeyCode::Esc => InputKey::Esc,
         KeyCode::Up => InputKey::Up,
         KeyCode::Down => InputKey::Down,
+        KeyCode::Tab => InputKey::Tab,
         _ => return None,
     })
 }

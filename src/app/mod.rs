@@ -89,6 +89,7 @@ pub enum InputKey {
     Esc,
     Up,
     Down,
+    Tab,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +136,8 @@ pub enum Effect {
         timeout_secs: u64,
     },
     CancelRun(u64),
+    /// Remember non-secret placeholder values across sessions (XDG state dir).
+    SaveValues(std::collections::BTreeMap<(String, String), String>),
     Quit,
     Suspend,
     /// Clear and repaint the whole terminal.
@@ -176,6 +179,8 @@ pub struct App {
     pub ticks: std::collections::BTreeMap<(usize, usize, usize), bool>,
     /// Values typed for placeholders this session, per runbook and name.
     pub values: std::collections::BTreeMap<(String, String), String>,
+    /// Which of those are secret (never saved).
+    pub secret_names: std::collections::BTreeSet<(String, String)>,
     pub runs: Vec<procedure::RunView>,
     /// The embedded demo: runbook commands are shown as a dry run, except recognised AWS
     /// mutations, which act on the simulated fleet.
@@ -219,6 +224,7 @@ impl App {
             run_all: None,
             ticks: Default::default(),
             values: Default::default(),
+            secret_names: Default::default(),
             runs: Vec::new(),
             demo: false,
             timeline: Default::default(),
@@ -813,7 +819,7 @@ impl App {
                 input.text.pop();
             }
             InputKey::ClearLine => input.text.clear(),
-            InputKey::Up | InputKey::Down => {}
+            InputKey::Up | InputKey::Down | InputKey::Tab => {}
             InputKey::Enter => {
                 let input = self.input.take();
                 if let Some(i) = input {

@@ -38,6 +38,46 @@ pub struct Field {
     pub value: String,
     pub secret: bool,
     pub hint: Option<String>,
+    /// What the cockpit already knows that fits this field (Tab cycles through them).
+    pub suggestions: Vec<String>,
+}
+
+/// Names the cockpit knows that fit a placeholder, by what its name says it is.
+pub fn suggestions_for(name: &str, app: &App) -> Vec<String> {
+    let n = name.to_ascii_lowercase();
+    let mut out: Vec<String> = Vec::new();
+    let ecs = || {
+        app.services
+            .all()
+            .filter(|s| s.kind == crate::model::ServiceKind::Ecs)
+    };
+    if n.contains("cluster") {
+        out.extend(ecs().filter_map(|s| s.cluster.clone()));
+    } else if n.contains("service") {
+        out.extend(ecs().map(|s| s.name.clone()));
+    } else if n.contains("function") || n.contains("lambda") {
+        out.extend(
+            app.services
+                .all()
+                .filter(|s| s.kind == crate::model::ServiceKind::Lambda)
+                .map(|s| s.name.clone()),
+        );
+    } else if n.contains("log") && n.contains("group") {
+        let mut groups: Vec<String> = app
+            .logs
+            .lines()
+            .iter()
+            .map(|l| l.group.to_string())
+            .collect();
+        groups.sort();
+        groups.dedup();
+        out.extend(groups);
+    } else if n.contains("alarm") {
+        out.extend(app.alarms.alarms.iter().map(|a| a.name.clone()));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|x| seen.insert(x.clone()));
+    out
 }
 
 /// Values for a step's placeholders, one field each.
@@ -49,6 +89,42 @@ pub struct StepForm {
     pub title: String,
     pub fields: Vec<Field>,
     pub focus: usize,
+}
+
+/// `values.json`: `{"runbook path": {"NAME": "value"}}`, written atomically.
+pub fn save_values(
+    path: &std::path::Path,
+    values: &BTreeMap<(String, String), String>,
+) -> std::io::Result<()> {
+    let mut doc: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
+    for ((rb, name), v) in values {
+        doc.entry(rb.as_str())
+            .or_default()
+            .insert(name.as_str(), v.as_str());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(
+        &tmp,
+        serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?,
+    )?;
+    std::fs::rename(tmp, path)
+}
+
+/// Reads `values.json`; a missing or unreadable file means nothing remembered.
+pub fn load_values(path: &std::path::Path) -> BTreeMap<(String, String), String> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return BTreeMap::new();
+    };
+    let Ok(doc) = serde_json::from_slice::<BTreeMap<String, BTreeMap<String, String>>>(&bytes)
+    else {
+        return BTreeMap::new();
+    };
+    doc.into_iter()
+        .flat_map(|(rb, m)| m.into_iter().map(move |(k, v)| ((rb.clone(), k), v)))
+        .collect()
 }
 
 /// Recognised ECS mutations in a rendered demo command.
@@ -222,6 +298,7 @@ impl App {
                     .unwrap_or_default(),
                 secret: ph.secret,
                 hint: ph.hint.clone(),
+                suggestions: suggestions_for(&ph.name, self),
             })
             .collect();
         if fields.iter().any(|f| f.value.is_empty()) {
@@ -261,6 +338,18 @@ impl App {
             }
             InputKey::Up => f.focus = f.focus.saturating_sub(1),
             InputKey::Down => f.focus = (f.focus + 1).min(last),
+            InputKey::Tab => {
+                if let Some(field) = f.fields.get_mut(f.focus)
+                    && !field.suggestions.is_empty()
+                {
+                    let next = field
+                        .suggestions
+                        .iter()
+                        .position(|x| *x == field.value)
+                        .map_or(0, |i| (i + 1) % field.suggestions.len());
+                    field.value = field.suggestions[next].clone();
+                }
+            }
             InputKey::Esc => {
                 self.step_form = None;
                 self.run_all = None;
@@ -279,7 +368,18 @@ impl App {
                 for field in &f.fields {
                     self.values
                         .insert((path.clone(), field.name.clone()), field.value.clone());
+                    if field.secret {
+                        self.secret_names.insert((path.clone(), field.name.clone()));
+                    }
                 }
+                // Non-secret values are remembered across sessions too; secrets never are.
+                let keep: BTreeMap<(String, String), String> = self
+                    .values
+                    .iter()
+                    .filter(|(k, _)| !self.secret_names.contains(*k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                fx.push(Effect::SaveValues(keep));
                 self.confirm_step(f.rb, f.proc_, f.step, fx);
             }
             _ => {}

@@ -576,3 +576,33 @@ fn run_all_confirms_each_step_and_stops_at_the_first_failure() {
     assert_eq!(journal_kinds(&fx), [Kind::Check]);
     assert_eq!(app.ticks.get(&(0, 0, 0)), Some(&true));
 }
+
+#[test]
+fn suggestions_fill_fields_and_only_non_secret_values_are_saved() {
+    let mut app = with_runbook(false);
+    open_procedure(&mut app, "drain");
+    app.update(Msg::Input(InputKey::Enter));
+    let f = app.step_form.as_ref().unwrap();
+    let mut clusters = f.fields[0].suggestions.clone();
+    clusters.sort();
+    assert_eq!(clusters, ["internal", "prod"]);
+    assert!(f.fields[0].suggestions.contains(&"prod".to_string()));
+    assert!(f.fields[1].suggestions.contains(&"api".to_string()));
+    app.update(Msg::Input(InputKey::Tab));
+    let first = app.step_form.as_ref().unwrap().fields[0].value.clone();
+    assert!(!first.is_empty());
+    app.update(Msg::Input(InputKey::Enter));
+    app.update(Msg::Input(InputKey::Tab));
+    let fx = app.update(Msg::Input(InputKey::Enter));
+    let saved = fx.iter().find_map(|e| match e {
+        Effect::SaveValues(v) => Some(v.clone()),
+        _ => None,
+    });
+    let saved = saved.expect("values saved");
+    assert_eq!(saved.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state/values.json");
+    procedure::save_values(&path, &saved).unwrap();
+    assert_eq!(procedure::load_values(&path), saved);
+    assert!(procedure::load_values(&dir.path().join("missing.json")).is_empty());
+}
