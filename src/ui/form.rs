@@ -75,10 +75,22 @@ fn render_step_form(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             ),
             Span::styled(format!("{shown}{cursor}"), theme.accent()),
         ]));
-        lines.push(Line::styled(
-            format!("  {}", field.hint.clone().unwrap_or_default()),
-            theme.muted(),
-        ));
+        let mut help = field.hint.clone().unwrap_or_default();
+        if !field.suggestions.is_empty() {
+            let known = field
+                .suggestions
+                .iter()
+                .take(6)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            help = if help.is_empty() {
+                format!("Tab: {known}")
+            } else {
+                format!("{help} · Tab: {known}")
+            };
+        }
+        lines.push(Line::styled(format!("  {help}"), theme.muted()));
     }
     lines.push(Line::styled("↑↓ field · Enter next / continue · Esc cancel · values reach commands as environment variables only", theme.muted()));
     for (i, l) in lines.iter().enumerate().take(inner.height as usize) {
