@@ -84,6 +84,9 @@ pub struct Service {
     /// Lambda: version / alias, e.g. `live→v12`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Lambda: published versions, for choosing an alias target.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_mb: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,6 +113,7 @@ impl Service {
             health: Health::Unknown,
             last_event: None,
             version: None,
+            versions: Vec::new(),
             memory_mb: None,
             reserved_concurrency: None,
             url: None,

@@ -22,6 +22,25 @@ pub enum Builtin {
         service: String,
         current: i64,
     },
+    Rollback {
+        cluster: String,
+        service: String,
+        revision: String,
+    },
+    SetAlias {
+        function: String,
+        alias: String,
+        current: String,
+        versions: Vec<String>,
+    },
+    SetReservedConcurrency {
+        function: String,
+        current: Option<i64>,
+    },
+    SetMemory {
+        function: String,
+        current: i64,
+    },
 }
 
 impl Builtin {
@@ -35,11 +54,36 @@ impl Builtin {
                 service,
                 current,
             } => format!("ECS › Scale {cluster}/{service} (now {current})"),
+            Builtin::Rollback {
+                cluster,
+                service,
+                revision,
+            } => {
+                format!(
+                    "ECS › Roll back {cluster}/{service} to the previous task definition (now {revision})"
+                )
+            }
+            Builtin::SetAlias {
+                function,
+                alias,
+                current,
+                ..
+            } => format!("Lambda › Point {function}:{alias} at another version (now {current})"),
+            Builtin::SetReservedConcurrency { function, current } => format!(
+                "Lambda › Set reserved concurrency of {function} (now {})",
+                current.map_or("unreserved".to_string(), |c| c.to_string())
+            ),
+            Builtin::SetMemory { function, current } => {
+                format!("Lambda › Set memory of {function} (now {current} MB)")
+            }
         }
     }
 
     pub fn risk(&self) -> Risk {
-        Risk::Write
+        match self {
+            Builtin::Rollback { .. } => Risk::Destructive,
+            _ => Risk::Write,
+        }
     }
 }
 
@@ -108,7 +152,32 @@ pub fn builtins_for(s: &Service) -> Vec<Builtin> {
                 service: s.name.clone(),
                 current: s.desired.unwrap_or(0),
             },
+            Builtin::Rollback {
+                cluster: c.clone(),
+                service: s.name.clone(),
+                revision: s.version.clone().unwrap_or_else(|| "?".into()),
+            },
         ],
+        (ServiceKind::Lambda, _) => {
+            let mut out = Vec::new();
+            if let Some((alias, current)) = s.version.as_deref().and_then(|v| v.split_once('→')) {
+                out.push(Builtin::SetAlias {
+                    function: s.name.clone(),
+                    alias: alias.to_string(),
+                    current: current.trim_start_matches('v').to_string(),
+                    versions: s.versions.clone(),
+                });
+            }
+            out.push(Builtin::SetReservedConcurrency {
+                function: s.name.clone(),
+                current: s.reserved_concurrency,
+            });
+            out.push(Builtin::SetMemory {
+                function: s.name.clone(),
+                current: s.memory_mb.unwrap_or(128),
+            });
+            out
+        }
         _ => Vec::new(),
     }
 }
@@ -197,6 +266,8 @@ pub struct Form {
     pub value: String,
     pub error: Option<String>,
     pub action: Builtin,
+    /// Values to pick from (Tab cycles), e.g. a function's published versions.
+    pub suggestions: Vec<String>,
 }
 
 /// A runbook step ready to run: its rendered script and the environment that carries the

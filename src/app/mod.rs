@@ -622,27 +622,76 @@ impl App {
                     }
                     actions::Item::Builtin(b) => b,
                 };
-                match chosen {
+                let form = |title: String, label: &str, value: String, suggestions: Vec<String>| {
+                    actions::Form {
+                        title,
+                        label: label.into(),
+                        value,
+                        error: None,
+                        action: chosen.clone(),
+                        suggestions,
+                    }
+                };
+                match &chosen {
                     actions::Builtin::ForceNewDeployment { cluster, service } => {
                         let label = format!("Force new deployment of {cluster}/{service}");
-                        self.open_confirm(
-                            label,
-                            crate::sources::Mutation::ForceNewDeployment { cluster, service },
-                            fx,
+                        let m = crate::sources::Mutation::ForceNewDeployment {
+                            cluster: cluster.clone(),
+                            service: service.clone(),
+                        };
+                        self.open_confirm(label, m, fx);
+                    }
+                    actions::Builtin::Rollback {
+                        cluster,
+                        service,
+                        revision,
+                    } => {
+                        let label = format!(
+                            "Roll back {cluster}/{service} from {revision} to the previous revision"
                         );
+                        let m = crate::sources::Mutation::RollbackService {
+                            cluster: cluster.clone(),
+                            service: service.clone(),
+                        };
+                        self.open_confirm(label, m, fx);
                     }
                     actions::Builtin::Scale {
-                        ref cluster,
-                        ref service,
+                        cluster,
+                        service,
                         current,
                     } => {
-                        self.form = Some(actions::Form {
-                            title: format!("Scale {cluster}/{service}"),
-                            label: "desired count".into(),
-                            value: current.to_string(),
-                            error: None,
-                            action: chosen.clone(),
-                        });
+                        self.form = Some(form(
+                            format!("Scale {cluster}/{service}"),
+                            "desired count",
+                            current.to_string(),
+                            Vec::new(),
+                        ));
+                    }
+                    actions::Builtin::SetAlias {
+                        function,
+                        alias,
+                        current,
+                        versions,
+                    } => {
+                        let title = format!("Point {function}:{alias} at version (now {current})");
+                        self.form = Some(form(title, "version", String::new(), versions.clone()));
+                    }
+                    actions::Builtin::SetReservedConcurrency { function, current } => {
+                        let value = current.map(|c| c.to_string()).unwrap_or_default();
+                        self.form = Some(form(
+                            format!("Reserved concurrency of {function} (empty: unreserved)"),
+                            "reserved",
+                            value,
+                            Vec::new(),
+                        ));
+                    }
+                    actions::Builtin::SetMemory { function, current } => {
+                        self.form = Some(form(
+                            format!("Memory of {function}"),
+                            "memory (MB)",
+                            current.to_string(),
+                            Vec::new(),
+                        ));
                     }
                 }
             }
@@ -651,6 +700,7 @@ impl App {
     }
 
     fn form_key(&mut self, key: InputKey, fx: &mut Vec<Effect>) {
+        use crate::sources::Mutation;
         let Some(f) = self.form.as_mut() else { return };
         match key {
             InputKey::Char(c) if !c.is_control() => {
@@ -661,34 +711,94 @@ impl App {
                 f.value.pop();
             }
             InputKey::ClearLine => f.value.clear(),
+            InputKey::Tab if !f.suggestions.is_empty() => {
+                let next = f
+                    .suggestions
+                    .iter()
+                    .position(|x| *x == f.value)
+                    .map_or(0, |i| (i + 1) % f.suggestions.len());
+                f.value = f.suggestions[next].clone();
+            }
             InputKey::Esc => self.form = None,
             InputKey::Enter => {
-                let actions::Builtin::Scale {
-                    cluster, service, ..
-                } = f.action.clone()
-                else {
-                    return;
-                };
-                match f.value.trim().parse::<i64>() {
-                    Ok(n) if (0..=1000).contains(&n) => {
-                        self.form = None;
-                        let title = format!("Scale {cluster}/{service} to {n}");
-                        self.open_confirm(
-                            title,
-                            crate::sources::Mutation::ScaleService {
+                let v = f.value.trim().to_string();
+                let number =
+                    |lo: i64, hi: i64| v.parse::<i64>().ok().filter(|n| (lo..=hi).contains(n));
+                let outcome: Result<(String, Mutation), String> = match f.action.clone() {
+                    actions::Builtin::Scale {
+                        cluster, service, ..
+                    } => match number(0, 1000) {
+                        Some(n) => Ok((
+                            format!("Scale {cluster}/{service} to {n}"),
+                            Mutation::ScaleService {
                                 cluster,
                                 service,
                                 desired: n,
                             },
-                            fx,
-                        );
+                        )),
+                        None => Err(format!("`{v}` is not a task count from 0 to 1000")),
+                    },
+                    actions::Builtin::SetAlias {
+                        function,
+                        alias,
+                        versions,
+                        ..
+                    } => {
+                        if versions.contains(&v) {
+                            let title = format!("Point {function}:{alias} at version {v}");
+                            Ok((
+                                title,
+                                Mutation::SetAlias {
+                                    function,
+                                    alias,
+                                    version: v.clone(),
+                                },
+                            ))
+                        } else {
+                            Err(format!(
+                                "`{v}` is not a published version (Tab cycles through them)"
+                            ))
+                        }
                     }
-                    _ => {
-                        f.error = Some(format!(
-                            "`{}` is not a task count from 0 to 1000",
-                            f.value.trim()
-                        ))
+                    actions::Builtin::SetReservedConcurrency { function, .. } => {
+                        if v.is_empty() {
+                            Ok((
+                                format!("Remove the reservation of {function}"),
+                                Mutation::SetReservedConcurrency {
+                                    function,
+                                    value: None,
+                                },
+                            ))
+                        } else {
+                            match number(0, 1000) {
+                                Some(n) => Ok((
+                                    format!("Reserve {n} concurrent executions for {function}"),
+                                    Mutation::SetReservedConcurrency {
+                                        function,
+                                        value: Some(n),
+                                    },
+                                )),
+                                None => Err(format!(
+                                    "`{v}` is not a concurrency from 0 to 1000 (empty removes it)"
+                                )),
+                            }
+                        }
                     }
+                    actions::Builtin::SetMemory { function, .. } => match number(128, 10240) {
+                        Some(n) => Ok((
+                            format!("Set memory of {function} to {n} MB"),
+                            Mutation::SetMemory { function, mb: n },
+                        )),
+                        None => Err(format!("`{v}` is not a memory size from 128 to 10240 MB")),
+                    },
+                    _ => Err("this action takes no value".into()),
+                };
+                match outcome {
+                    Ok((title, m)) => {
+                        self.form = None;
+                        self.open_confirm(title, m, fx);
+                    }
+                    Err(e) => f.error = Some(e),
                 }
             }
             _ => {}

@@ -606,3 +606,60 @@ fn suggestions_fill_fields_and_only_non_secret_values_are_saved() {
     assert_eq!(procedure::load_values(&path), saved);
     assert!(procedure::load_values(&dir.path().join("missing.json")).is_empty());
 }
+
+#[test]
+fn lambda_alias_is_chosen_from_the_published_versions() {
+    let mut app = demo_app();
+    app.update(Msg::Action(Action::FocusServices));
+    app.update(Msg::Action(Action::Top));
+    for _ in 0..20 {
+        if app
+            .services
+            .selected_row()
+            .is_some_and(|s| s.name == "orders-processor")
+        {
+            break;
+        }
+        app.update(Msg::Action(Action::Down));
+    }
+    app.update(Msg::Action(Action::Palette));
+    for c in "point".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    app.update(Msg::Input(InputKey::Enter));
+    let f = app.form.as_ref().expect("version form");
+    assert_eq!(f.suggestions.first().map(String::as_str), Some("12"));
+    app.update(Msg::Input(InputKey::Char('9')));
+    app.update(Msg::Input(InputKey::Char('9')));
+    app.update(Msg::Input(InputKey::Enter));
+    assert!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .error
+            .as_ref()
+            .unwrap()
+            .contains("not a published version")
+    );
+    app.update(Msg::Input(InputKey::ClearLine));
+    app.update(Msg::Input(InputKey::Tab));
+    app.update(Msg::Input(InputKey::Tab));
+    assert_eq!(app.form.as_ref().unwrap().value, "11");
+    app.update(Msg::Input(InputKey::Enter));
+    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Mutate { mutation: crate::sources::Mutation::SetAlias { version, .. }, .. } if version == "11")));
+}
+
+#[test]
+fn ecs_rollback_is_destructive() {
+    let mut app = demo_app();
+    select_service(&mut app, "api");
+    app.update(Msg::Action(Action::Palette));
+    for c in "roll back".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    app.update(Msg::Input(InputKey::Enter));
+    let c = app.confirm.as_ref().unwrap();
+    assert_eq!(c.risk, crate::runbook::Risk::Destructive);
+    assert_eq!(c.subject.target(), "api");
+}

@@ -92,6 +92,25 @@ pub enum Mutation {
         cluster: String,
         service: String,
     },
+    /// Back to the previous task definition revision, as a new deployment.
+    RollbackService {
+        cluster: String,
+        service: String,
+    },
+    SetAlias {
+        function: String,
+        alias: String,
+        version: String,
+    },
+    /// `None` removes the reservation.
+    SetReservedConcurrency {
+        function: String,
+        value: Option<i64>,
+    },
+    SetMemory {
+        function: String,
+        mb: i64,
+    },
 }
 
 impl Mutation {
@@ -112,6 +131,37 @@ impl Mutation {
                     "ECS UpdateService cluster={cluster} service={service} forceNewDeployment=true"
                 )
             }
+            Mutation::RollbackService { cluster, service } => {
+                format!(
+                    "ECS UpdateService cluster={cluster} service={service} taskDefinition=<previous revision>"
+                )
+            }
+            Mutation::SetAlias {
+                function,
+                alias,
+                version,
+            } => {
+                format!(
+                    "Lambda UpdateAlias function={function} alias={alias} functionVersion={version}"
+                )
+            }
+            Mutation::SetReservedConcurrency {
+                function,
+                value: Some(v),
+            } => {
+                format!(
+                    "Lambda PutFunctionConcurrency function={function} reservedConcurrentExecutions={v}"
+                )
+            }
+            Mutation::SetReservedConcurrency {
+                function,
+                value: None,
+            } => {
+                format!("Lambda DeleteFunctionConcurrency function={function}")
+            }
+            Mutation::SetMemory { function, mb } => {
+                format!("Lambda UpdateFunctionConfiguration function={function} memorySize={mb}")
+            }
         }
     }
 
@@ -119,13 +169,21 @@ impl Mutation {
     pub fn target(&self) -> &str {
         match self {
             Mutation::ScaleService { service, .. }
-            | Mutation::ForceNewDeployment { service, .. } => service,
+            | Mutation::ForceNewDeployment { service, .. }
+            | Mutation::RollbackService { service, .. } => service,
+            Mutation::SetAlias { function, .. }
+            | Mutation::SetReservedConcurrency { function, .. }
+            | Mutation::SetMemory { function, .. } => function,
         }
     }
 
     pub fn risk(&self) -> crate::runbook::Risk {
         match self {
-            Mutation::ScaleService { desired: 0, .. } => crate::runbook::Risk::Destructive,
+            // Taking a service to zero tasks, a function to zero concurrency, or a service
+            // back to older code (like `rollout undo`) are destructive.
+            Mutation::ScaleService { desired: 0, .. }
+            | Mutation::SetReservedConcurrency { value: Some(0), .. }
+            | Mutation::RollbackService { .. } => crate::runbook::Risk::Destructive,
             _ => crate::runbook::Risk::Write,
         }
     }

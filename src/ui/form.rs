@@ -23,6 +23,18 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             Span::styled(format!("{}█", f.value), theme.accent()),
         ]),
         match &f.error {
+            None if !f.suggestions.is_empty() => Line::styled(
+                format!(
+                    "Tab: {}",
+                    f.suggestions
+                        .iter()
+                        .take(12)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                theme.muted(),
+            ),
             Some(e) => Line::styled(e.clone(), theme.danger()),
             None => Line::raw(""),
         },

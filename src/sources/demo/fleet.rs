@@ -39,6 +39,19 @@ struct EcsSim {
     rollout: &'static str,
     rollout_until: Option<f64>,
     last_event: String,
+    /// Task definition revision in service.
+    revision: u32,
+}
+
+#[derive(Debug, Clone)]
+struct LambdaSim {
+    name: &'static str,
+    /// Published versions 1..=latest.
+    latest: u32,
+    alias: Option<(&'static str, u32)>,
+    memory: i64,
+    reserved: Option<i64>,
+    updating_until: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -97,9 +110,9 @@ pub struct Fleet {
     ecs: Vec<EcsSim>,
     metrics: Vec<MetricSim>,
     alarms: Vec<AlarmSim>,
+    lambdas: Vec<LambdaSim>,
     log_carry: [f64; 3],
     next_metric_ms: i64,
-    audit_updating_until: f64,
 }
 
 fn th(warn: f64, crit: f64) -> Thresholds {
@@ -120,6 +133,7 @@ fn ecs(cluster: &'static str, name: &'static str, desired: i64) -> EcsSim {
         rollout: "COMPLETED",
         rollout_until: None,
         last_event: format!("(service {name}) has reached a steady state."),
+        revision: 7 + name.len() as u32 * 3,
     }
 }
 
@@ -299,9 +313,42 @@ impl Fleet {
             ],
             metrics,
             alarms,
+            lambdas: vec![
+                LambdaSim {
+                    name: "orders-processor",
+                    latest: 12,
+                    alias: Some(("live", 12)),
+                    memory: 512,
+                    reserved: Some(50),
+                    updating_until: None,
+                },
+                LambdaSim {
+                    name: "thumbnailer",
+                    latest: 7,
+                    alias: Some(("live", 7)),
+                    memory: 1024,
+                    reserved: None,
+                    updating_until: None,
+                },
+                LambdaSim {
+                    name: "billing-sync",
+                    latest: 31,
+                    alias: Some(("live", 31)),
+                    memory: 256,
+                    reserved: Some(5),
+                    updating_until: None,
+                },
+                LambdaSim {
+                    name: "audit-export",
+                    latest: 3,
+                    alias: None,
+                    memory: 128,
+                    reserved: None,
+                    updating_until: Some(30.0),
+                },
+            ],
             log_carry: [0.0; 3],
             next_metric_ms: base_ms - base_ms.rem_euclid(METRIC_PERIOD_MS) + METRIC_PERIOD_MS,
-            audit_updating_until: 30.0,
         };
         fleet.update_alarms();
         fleet
@@ -325,12 +372,19 @@ impl Fleet {
     }
 
     pub fn apply(&mut self, m: &Mutation) -> Result<String, String> {
-        let (cluster, service) = match m {
+        match m {
             Mutation::ScaleService {
                 cluster, service, ..
             }
-            | Mutation::ForceNewDeployment { cluster, service } => (cluster, service),
-        };
+            | Mutation::ForceNewDeployment { cluster, service }
+            | Mutation::RollbackService { cluster, service } => self.apply_ecs(m, cluster, service),
+            Mutation::SetAlias { function, .. }
+            | Mutation::SetReservedConcurrency { function, .. }
+            | Mutation::SetMemory { function, .. } => self.apply_lambda(m, function),
+        }
+    }
+
+    fn apply_ecs(&mut self, m: &Mutation, cluster: &str, service: &str) -> Result<String, String> {
         let t = self.t;
         let sev = self.severity();
         let svc = self
@@ -351,7 +405,25 @@ impl Fleet {
                 svc.last_event = format!("(service {service}) desired count changed to {desired}.");
                 format!("{cluster}/{service} desired count set to {desired}")
             }
-            Mutation::ForceNewDeployment { .. } => {
+            Mutation::RollbackService { .. } => {
+                if svc.revision <= 1 {
+                    return Err(format!(
+                        "ClientException: {cluster}/{service} has no previous task definition revision"
+                    ));
+                }
+                svc.revision -= 1;
+                svc.rollout = "IN_PROGRESS";
+                svc.rollout_until = Some(t + 45.0);
+                svc.last_event = format!(
+                    "(service {service}) rolled back to task definition {cluster}-{service}:{}.",
+                    svc.revision
+                );
+                format!(
+                    "{cluster}/{service} rolling back to revision {}",
+                    svc.revision
+                )
+            }
+            _ => {
                 svc.rollout = "IN_PROGRESS";
                 svc.rollout_until = Some(t + 45.0);
                 svc.last_event = format!("(service {service}) has started a new deployment.");
@@ -362,13 +434,69 @@ impl Fleet {
         let relieves = cluster == "prod"
             && service == "api"
             && match m {
-                Mutation::ForceNewDeployment { .. } => true,
                 Mutation::ScaleService { desired, .. } => *desired >= 8,
+                _ => true,
             };
         if relieves && self.mitigated_at.is_none() && sev > 0.05 {
             self.mitigated_at = Some(t);
         }
         Ok(msg)
+    }
+
+    fn apply_lambda(&mut self, m: &Mutation, function: &str) -> Result<String, String> {
+        let t = self.t;
+        let f = self
+            .lambdas
+            .iter_mut()
+            .find(|f| f.name == function)
+            .ok_or_else(|| format!("ResourceNotFoundException: function {function} not found"))?;
+        match m {
+            Mutation::SetAlias { alias, version, .. } => {
+                let v: u32 = version.trim_start_matches('v').parse().map_err(|_| {
+                    format!("InvalidParameterValueException: `{version}` is not a version number")
+                })?;
+                if v == 0 || v > f.latest {
+                    return Err(format!(
+                        "ResourceNotFoundException: version {v} of {function} does not exist (1 to {})",
+                        f.latest
+                    ));
+                }
+                match &mut f.alias {
+                    Some((name, target)) if name == alias => *target = v,
+                    _ => {
+                        return Err(format!(
+                            "ResourceNotFoundException: alias {alias} of {function} does not exist"
+                        ));
+                    }
+                }
+                Ok(format!("{function}:{alias} now points at version {v}"))
+            }
+            Mutation::SetReservedConcurrency { value, .. } => {
+                if value.is_some_and(|v| !(0..=1000).contains(&v)) {
+                    return Err(
+                        "InvalidParameterValueException: reserved concurrency must be 0 to 1000"
+                            .into(),
+                    );
+                }
+                f.reserved = *value;
+                Ok(match value {
+                    Some(v) => format!("{function} reserved concurrency set to {v}"),
+                    None => format!("{function} reservation removed"),
+                })
+            }
+            Mutation::SetMemory { mb, .. } => {
+                if !(128..=10240).contains(mb) {
+                    return Err(
+                        "InvalidParameterValueException: MemorySize must be between 128 and 10240"
+                            .into(),
+                    );
+                }
+                f.memory = *mb;
+                f.updating_until = Some(t + 5.0);
+                Ok(format!("{function} memory set to {mb} MB"))
+            }
+            _ => unreachable!("ECS mutations are applied by apply_ecs"),
+        }
     }
 
     /// Advances the simulation by one step of [`DT`] seconds and returns that interval's logs.
@@ -579,6 +707,7 @@ impl Fleet {
                 r.pending = Some(s.pending);
                 r.status = s.rollout.into();
                 r.last_event = Some(s.last_event.clone());
+                r.version = Some(format!("{}-{}:{}", s.cluster, s.name, s.revision));
                 let rolling = s.rollout == "IN_PROGRESS";
                 r.health = if s.desired == 0 {
                     Health::Warn
@@ -598,55 +727,40 @@ impl Fleet {
         let sev = self.severity();
         let throttles = self.metrics[8].value;
         let errors = self.metrics[7].value;
-        let f =
-            |name: &str, version: &str, mem: i64, rc: Option<i64>, status: &str, health: Health| {
-                let mut s = Service::new(ServiceKind::Lambda, name);
-                s.version = Some(version.into());
-                s.memory_mb = Some(mem);
-                s.reserved_concurrency = rc;
-                s.status = status.into();
-                s.health = health;
-                s
-            };
-        let orders_health = if errors >= 20.0 || throttles >= 10.0 {
-            Health::Crit
-        } else if errors >= 5.0 || throttles >= 1.0 || sev > 0.3 {
-            Health::Warn
-        } else {
-            Health::Ok
-        };
-        let updating = self.t < self.audit_updating_until;
-        vec![
-            f(
-                "orders-processor",
-                "live→v12",
-                512,
-                Some(50),
-                "Active",
-                orders_health,
-            ),
-            f("thumbnailer", "live→v7", 1024, None, "Active", Health::Ok),
-            f(
-                "billing-sync",
-                "live→v31",
-                256,
-                Some(5),
-                "Active",
-                Health::Ok,
-            ),
-            f(
-                "audit-export",
-                "$LATEST",
-                128,
-                None,
-                if updating {
-                    "Active · update InProgress"
+        self.lambdas
+            .iter()
+            .map(|l| {
+                let mut s = Service::new(ServiceKind::Lambda, l.name);
+                s.version = Some(match l.alias {
+                    Some((a, v)) => format!("{a}→v{v}"),
+                    None => "$LATEST".into(),
+                });
+                s.versions = (1..=l.latest).rev().map(|v| v.to_string()).collect();
+                s.memory_mb = Some(l.memory);
+                s.reserved_concurrency = l.reserved;
+                let updating = l.updating_until.is_some_and(|u| self.t < u);
+                s.status = if updating {
+                    "Active · update InProgress".into()
                 } else {
-                    "Active"
-                },
-                if updating { Health::Warn } else { Health::Ok },
-            ),
-        ]
+                    "Active".into()
+                };
+                s.health = if l.reserved == Some(0) {
+                    s.status = "Active · throttled (reserved 0)".into();
+                    Health::Crit
+                } else if l.name == "orders-processor" && (errors >= 20.0 || throttles >= 10.0) {
+                    Health::Crit
+                } else if l.name == "orders-processor"
+                    && (errors >= 5.0 || throttles >= 1.0 || sev > 0.3)
+                {
+                    Health::Warn
+                } else if updating {
+                    Health::Warn
+                } else {
+                    Health::Ok
+                };
+                s
+            })
+            .collect()
     }
 
     pub fn health_checks(&mut self) -> Vec<Service> {
@@ -775,6 +889,87 @@ mod tests {
             .find(|s| s.name == "auth")
             .unwrap();
         assert_eq!((auth.desired, auth.running), (Some(5), Some(5)));
+    }
+
+    #[test]
+    fn rollback_and_lambda_changes() {
+        let mut f = Fleet::new(3, 0);
+        let before = f
+            .ecs_services()
+            .into_iter()
+            .find(|s| s.name == "api")
+            .unwrap()
+            .version
+            .unwrap();
+        let msg = f
+            .apply(&Mutation::RollbackService {
+                cluster: "prod".into(),
+                service: "api".into(),
+            })
+            .unwrap();
+        assert!(msg.contains("rolling back"));
+        let api = f
+            .ecs_services()
+            .into_iter()
+            .find(|s| s.name == "api")
+            .unwrap();
+        assert_ne!(api.version.unwrap(), before);
+        assert_eq!(api.status, "IN_PROGRESS");
+        let alias = |f: &Fleet| {
+            f.lambdas()
+                .into_iter()
+                .find(|l| l.name == "orders-processor")
+                .unwrap()
+        };
+        assert_eq!(alias(&f).version.as_deref(), Some("live→v12"));
+        assert_eq!(alias(&f).versions.first().map(String::as_str), Some("12"));
+        f.apply(&Mutation::SetAlias {
+            function: "orders-processor".into(),
+            alias: "live".into(),
+            version: "11".into(),
+        })
+        .unwrap();
+        assert_eq!(alias(&f).version.as_deref(), Some("live→v11"));
+        assert!(
+            f.apply(&Mutation::SetAlias {
+                function: "orders-processor".into(),
+                alias: "live".into(),
+                version: "99".into()
+            })
+            .is_err()
+        );
+        f.apply(&Mutation::SetReservedConcurrency {
+            function: "orders-processor".into(),
+            value: Some(0),
+        })
+        .unwrap();
+        assert_eq!(alias(&f).health, Health::Crit);
+        f.apply(&Mutation::SetReservedConcurrency {
+            function: "orders-processor".into(),
+            value: None,
+        })
+        .unwrap();
+        assert_eq!(alias(&f).reserved_concurrency, None);
+        assert!(
+            f.apply(&Mutation::SetMemory {
+                function: "orders-processor".into(),
+                mb: 64
+            })
+            .is_err()
+        );
+        f.apply(&Mutation::SetMemory {
+            function: "orders-processor".into(),
+            mb: 1024,
+        })
+        .unwrap();
+        assert_eq!(alias(&f).memory_mb, Some(1024));
+        assert!(
+            f.apply(&Mutation::SetMemory {
+                function: "nope".into(),
+                mb: 1024
+            })
+            .is_err()
+        );
     }
 
     #[test]
