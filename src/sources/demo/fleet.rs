@@ -749,11 +749,10 @@ impl Fleet {
                     Health::Crit
                 } else if l.name == "orders-processor" && (errors >= 20.0 || throttles >= 10.0) {
                     Health::Crit
-                } else if l.name == "orders-processor"
-                    && (errors >= 5.0 || throttles >= 1.0 || sev > 0.3)
+                } else if updating
+                    || (l.name == "orders-processor"
+                        && (errors >= 5.0 || throttles >= 1.0 || sev > 0.3))
                 {
-                    Health::Warn
-                } else if updating {
                     Health::Warn
                 } else {
                     Health::Ok
