@@ -149,13 +149,41 @@ pub async fn run(
                         id,
                         script,
                         env,
+                        interactive: true,
+                        ..
+                    } => {
+                        // The TUI steps aside; the command gets the real terminal.
+                        let started = Instant::now();
+                        let status = tokio::task::block_in_place(|| {
+                            tui::run_in_terminal(term, &script, &env)
+                        })?;
+                        let ev = crate::exec::RunEvent::Finished {
+                            id,
+                            status,
+                            elapsed: started.elapsed(),
+                        };
+                        for fx2 in app.update(Msg::Run(ev)) {
+                            if let Effect::Journal(entry) = fx2
+                                && let Some(j) = opts.journal.as_mut()
+                                && let Err(e) = j.append(*entry)
+                            {
+                                tracing::error!("journal {}: {e}", j.path().display());
+                            }
+                        }
+                        app.dirty = true;
+                    }
+                    Effect::RunStep {
+                        id,
+                        script,
+                        env,
                         timeout_secs,
+                        interactive: false,
                     } => {
                         let spec = crate::exec::RunSpec {
                             id,
                             script,
                             env,
-                            timeout: Some(Duration::from_secs(timeout_secs)),
+                            timeout: timeout_secs.map(Duration::from_secs),
                             grace: Duration::from_secs(3),
                         };
                         runs.insert(id, crate::exec::spawn(spec, run_tx.clone()));

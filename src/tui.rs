@@ -64,3 +64,31 @@ pub fn suspend(term: &mut Term) -> io::Result<()> {
     enter(mouse)?;
     term.clear()
 }
+
+/// Runs an interactive command on the real terminal: the TUI is restored away first and
+/// taken back after, whatever the command did to the screen.
+pub fn run_in_terminal(
+    term: &mut Term,
+    script: &str,
+    env: &std::collections::BTreeMap<String, String>,
+) -> io::Result<crate::exec::RunStatus> {
+    use std::os::unix::process::ExitStatusExt;
+    let mouse = MOUSE.load(Ordering::SeqCst);
+    restore()?;
+    println!("── opsdeck: interactive step; the cockpit comes back when it exits ──");
+    let result = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("set -euo pipefail\n{script}"))
+        .envs(env)
+        .status();
+    enter(mouse)?;
+    term.clear()?;
+    Ok(match result {
+        Ok(s) => match (s.code(), s.signal()) {
+            (Some(c), _) => crate::exec::RunStatus::Exited(c),
+            (None, Some(sig)) => crate::exec::RunStatus::Signalled(sig),
+            _ => crate::exec::RunStatus::Exited(-1),
+        },
+        Err(e) => crate::exec::RunStatus::FailedToStart(e.to_string()),
+    })
+}

@@ -286,6 +286,8 @@ pub struct StepRun {
     pub target: String,
     pub risk: Risk,
     pub expect: Option<String>,
+    pub timeout_secs: Option<u64>,
+    pub interactive: bool,
 }
 
 impl StepRun {

@@ -133,7 +133,11 @@ pub enum Effect {
         id: u64,
         script: String,
         env: std::collections::BTreeMap<String, String>,
-        timeout_secs: u64,
+        /// `None`: runs until it ends or is cancelled (`--follow`, `watch`).
+        timeout_secs: Option<u64>,
+        /// Needs the real terminal (psql without a command, `-it`, ssh, editors): the TUI
+        /// steps aside until it exits.
+        interactive: bool,
     },
     CancelRun(u64),
     /// Remember non-secret placeholder values across sessions (XDG state dir).
@@ -175,6 +179,8 @@ pub struct App {
     /// "Run all": the procedure whose runnable steps run one after another, confirming each,
     /// and the step to run next.
     pub run_all: Option<(usize, usize, usize)>,
+    /// The next step prepared is only shown, fully rendered, not run.
+    pub dry_pending: bool,
     /// Checklist ticks this session: (runbook, procedure, item) → checked.
     pub ticks: std::collections::BTreeMap<(usize, usize, usize), bool>,
     /// Values typed for placeholders this session, per runbook and name.
@@ -222,6 +228,7 @@ impl App {
             procedure: None,
             step_form: None,
             run_all: None,
+            dry_pending: false,
             ticks: Default::default(),
             values: Default::default(),
             secret_names: Default::default(),

@@ -127,6 +127,71 @@ pub fn load_values(path: &std::path::Path) -> BTreeMap<(String, String), String>
         .collect()
 }
 
+/// Default per-step timeout (10 minutes).
+pub const DEFAULT_TIMEOUT_SECS: u64 = 600;
+
+/// `{timeout=5m}` (s, m, h; bare seconds), else the default; commands that never end by
+/// themselves (`--follow`, `watch`, `tail -f`) have none and run until cancelled.
+pub fn step_timeout(step: &crate::runbook::Step) -> Option<u64> {
+    if let Some(t) = &step.attributes.timeout {
+        let t = t.trim();
+        let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+        if let Ok(n) = num.parse::<u64>() {
+            return Some(match unit {
+                "m" | "min" => n * 60,
+                "h" => n * 3600,
+                _ => n,
+            });
+        }
+    }
+    let endless = step.commands.iter().any(|c| {
+        let t = &c.text;
+        t.contains("--follow")
+            || t.contains("tail -f")
+            || t.trim_start().starts_with("watch ")
+            || t.contains("| watch")
+    });
+    if endless {
+        None
+    } else {
+        Some(DEFAULT_TIMEOUT_SECS)
+    }
+}
+
+/// Needs the real terminal: `{interactive=true}`, or a client started without a command
+/// (psql, mysql, redis-cli), `-it`, ssh, editors and pagers, ECS exec and SSM sessions.
+pub fn is_interactive(step: &crate::runbook::Step) -> bool {
+    if let Some(i) = step.attributes.interactive {
+        return i;
+    }
+    step.commands.iter().any(|c| {
+        crate::runbook::targets::simple_commands(&c.text)
+            .iter()
+            .any(|w| {
+                let first = w
+                    .iter()
+                    .find(|x| !x.contains('='))
+                    .map(String::as_str)
+                    .unwrap_or("");
+                let has = |f: &str| w.iter().any(|x| x == f);
+                match first {
+                    "psql" => !(has("-c") || has("-f") || has("--command")),
+                    "mysql" => !has("-e"),
+                    "redis-cli" => {
+                        crate::runbook::risk::classify(&c.text) == crate::runbook::Risk::Unknown
+                    }
+                    "ssh" | "vim" | "vi" | "nano" | "emacs" | "less" | "more" | "top" | "htop"
+                    | "k9s" => true,
+                    "docker" | "kubectl" => has("-it") || has("-ti") || (has("-i") && has("-t")),
+                    "aws" => {
+                        (has("execute-command") && has("--interactive")) || has("start-session")
+                    }
+                    _ => false,
+                }
+            })
+    })
+}
+
 /// Recognised ECS mutations in a rendered demo command.
 fn demo_mutation(script: &str, env: &BTreeMap<String, String>) -> Option<Mutation> {
     for words in crate::runbook::targets::simple_commands(script) {
@@ -183,6 +248,10 @@ impl App {
             InputKey::Up => self.procedure = Some((rb, p, sel.saturating_sub(1))),
             InputKey::Down => self.procedure = Some((rb, p, (sel + 1).min(n.saturating_sub(1)))),
             InputKey::Enter | InputKey::Char('r') => self.prepare_step(rb, p, sel, fx),
+            InputKey::Char('d') => {
+                self.dry_pending = true;
+                self.prepare_step(rb, p, sel, fx);
+            }
             InputKey::Char('a') => {
                 // Every runnable step in order, each confirmed by its risk; stops at the
                 // first failure or refusal.
@@ -353,6 +422,7 @@ impl App {
             InputKey::Esc => {
                 self.step_form = None;
                 self.run_all = None;
+                self.dry_pending = false;
             }
             InputKey::Enter if f.focus < last => f.focus += 1,
             InputKey::Enter => {
@@ -424,7 +494,32 @@ impl App {
             target: crate::headless::confirm_target(step, proc_, &values),
             risk: step.risk,
             expect: step.expect.clone(),
+            timeout_secs: step_timeout(step),
+            interactive: is_interactive(step),
         };
+        if std::mem::take(&mut self.dry_pending) {
+            let id = self.next_action;
+            self.next_action += 1;
+            let mut lines: VecDeque<(Stream, String)> = VecDeque::new();
+            lines.push_back((Stream::Stdout, "set -euo pipefail".into()));
+            for l in run.describe().lines() {
+                lines.push_back((Stream::Stdout, l.to_string()));
+            }
+            fx.push(self.entry(Kind::DryRun, run.describe()));
+            self.runs.push(RunView {
+                id,
+                title: format!("{} (dry run)", run.title),
+                step_id: run.step_id.clone(),
+                step: run.step,
+                lines,
+                status: Some(RunStatus::Exited(0)),
+                started_ms: self.now_ms,
+                elapsed_ms: Some(0),
+                expect: run.expect.clone(),
+                dry_run: true,
+            });
+            return;
+        }
         fx.push(self.entry(
             Kind::Action,
             format!("step {} `{}`", run.step_id, run.title),
@@ -489,7 +584,8 @@ impl App {
             id,
             script: run.script,
             env: run.env,
-            timeout_secs: 600,
+            timeout_secs: run.timeout_secs,
+            interactive: run.interactive,
         });
     }
 
@@ -559,6 +655,42 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn step(code: &str) -> crate::runbook::Step {
+        let src = format!("# R\n## P\n{code}\n");
+        crate::runbook::parse::parse(&src).0.procedures[0].steps[0].clone()
+    }
+
+    #[test]
+    fn timeouts_and_interactive_steps() {
+        assert_eq!(
+            step_timeout(&step("```bash {timeout=5m}\nsleep 1\n```")),
+            Some(300)
+        );
+        assert_eq!(
+            step_timeout(&step("```bash\nsleep 1\n```")),
+            Some(DEFAULT_TIMEOUT_SECS)
+        );
+        assert_eq!(
+            step_timeout(&step("```bash\naws logs tail /g --follow\n```")),
+            None
+        );
+        assert!(is_interactive(&step(
+            "```bash\nPGPASSWORD=$P psql -h db -U app\n```"
+        )));
+        assert!(!is_interactive(&step(
+            "```bash\npsql -h db -c 'select 1'\n```"
+        )));
+        assert!(is_interactive(&step(
+            "```bash\ndocker exec -it api sh\n```"
+        )));
+        assert!(is_interactive(&step(
+            "```bash {interactive=true}\n./console.sh\n```"
+        )));
+        assert!(!is_interactive(&step(
+            "```bash\naws ecs describe-services --cluster c\n```"
+        )));
+    }
 
     #[test]
     fn demo_recognises_ecs_mutations() {

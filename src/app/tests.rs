@@ -663,3 +663,30 @@ fn ecs_rollback_is_destructive() {
     assert_eq!(c.risk, crate::runbook::Risk::Destructive);
     assert_eq!(c.subject.target(), "api");
 }
+
+#[test]
+fn dry_run_shows_the_rendered_script_and_runs_nothing() {
+    use crate::journal::Kind;
+    let mut app = with_runbook(false);
+    open_procedure(&mut app, "5xx");
+    app.update(Msg::Input(InputKey::Down));
+    app.update(Msg::Input(InputKey::Down));
+    app.update(Msg::Input(InputKey::Char('d')));
+    for c in "8".chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    let fx = app.update(Msg::Input(InputKey::Enter));
+    assert_eq!(journal_kinds(&fx), [Kind::DryRun]);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::RunStep { .. })));
+    let run = app.runs.last().unwrap();
+    assert!(run.dry_run);
+    let text: Vec<&str> = run.lines.iter().map(|l| l.1.as_str()).collect();
+    assert_eq!(
+        text,
+        [
+            "set -euo pipefail",
+            "COUNT='8'",
+            "aws ecs update-service --cluster prod --service api --desired-count $COUNT"
+        ]
+    );
+}

@@ -27,7 +27,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let title = vec![
         Span::styled(format!(" {} ", proc_.path.join(" › ")), theme.title()),
         Span::styled(
-            "↑↓ step · Enter run · a run all · 1-9 tick · c copy · Esc close ",
+            "↑↓ step · Enter run · d dry run · a run all · 1-9 tick · c copy · Esc close ",
             theme.muted(),
         ),
     ];
