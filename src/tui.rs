@@ -72,7 +72,6 @@ pub fn run_in_terminal(
     script: &str,
     env: &std::collections::BTreeMap<String, String>,
 ) -> io::Result<crate::exec::RunStatus> {
-    use std::os::unix::process::ExitStatusExt;
     let mouse = MOUSE.load(Ordering::SeqCst);
     restore()?;
     println!("── opsdeck: interactive step; the cockpit comes back when it exits ──");
@@ -84,11 +83,7 @@ pub fn run_in_terminal(
     enter(mouse)?;
     term.clear()?;
     Ok(match result {
-        Ok(s) => match (s.code(), s.signal()) {
-            (Some(c), _) => crate::exec::RunStatus::Exited(c),
-            (None, Some(sig)) => crate::exec::RunStatus::Signalled(sig),
-            _ => crate::exec::RunStatus::Exited(-1),
-        },
+        Ok(s) => crate::exec::runner::exit_status(s),
         Err(e) => crate::exec::RunStatus::FailedToStart(e.to_string()),
     })
 }

@@ -221,7 +221,8 @@ async fn run(
     status
 }
 
-fn exit_status(s: std::process::ExitStatus) -> RunStatus {
+/// How a finished process ended.
+pub fn exit_status(s: std::process::ExitStatus) -> RunStatus {
     use std::os::unix::process::ExitStatusExt;
     match (s.code(), s.signal()) {
         (Some(c), _) => RunStatus::Exited(c),
