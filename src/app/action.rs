@@ -55,6 +55,8 @@ actions! {
     Note => "note",
     Yank => "yank",
     Cancel => "cancel",
+    PrevRun => "prev_run",
+    NextRun => "next_run",
 }
 
 impl Action {

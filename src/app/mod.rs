@@ -188,6 +188,8 @@ pub struct App {
     /// Which of those are secret (never saved).
     pub secret_names: std::collections::BTreeSet<(String, String)>,
     pub runs: Vec<procedure::RunView>,
+    /// The run the run pane shows (index into `runs`); `None` follows the newest.
+    pub run_shown: Option<usize>,
     /// The embedded demo: runbook commands are shown as a dry run, except recognised AWS
     /// mutations, which act on the simulated fleet.
     pub demo: bool,
@@ -233,6 +235,7 @@ impl App {
             values: Default::default(),
             secret_names: Default::default(),
             runs: Vec::new(),
+            run_shown: None,
             demo: false,
             timeline: Default::default(),
             timeline_open: None,
@@ -438,6 +441,18 @@ impl App {
             Action::Quit => {
                 self.quit = true;
                 fx.push(Effect::Quit);
+            }
+            Action::PrevRun | Action::NextRun => {
+                if !self.runs.is_empty() {
+                    let last = self.runs.len() - 1;
+                    let cur = self.run_shown.unwrap_or(last);
+                    let next = if a == Action::PrevRun {
+                        cur.saturating_sub(1)
+                    } else {
+                        (cur + 1).min(last)
+                    };
+                    self.run_shown = if next == last { None } else { Some(next) };
+                }
             }
             Action::Cancel => match self.runs.iter().rev().find(|r| r.status.is_none()) {
                 Some(r) => fx.push(Effect::CancelRun(r.id)),

@@ -690,3 +690,17 @@ fn dry_run_shows_the_rendered_script_and_runs_nothing() {
         ]
     );
 }
+
+#[test]
+fn run_pane_switches_between_runs() {
+    let mut app = with_runbook(true);
+    open_procedure(&mut app, "5xx");
+    app.update(Msg::Input(InputKey::Enter));
+    app.update(Msg::Input(InputKey::Char('d')));
+    app.update(Msg::Input(InputKey::Esc));
+    assert_eq!(app.runs.len(), 2);
+    app.update(Msg::Action(Action::PrevRun));
+    assert_eq!(app.run_shown, Some(0));
+    app.update(Msg::Action(Action::NextRun));
+    assert_eq!(app.run_shown, None, "back to following the newest");
+}

@@ -11,7 +11,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
-    let Some(run) = app.runs.last() else { return };
+    let shown = app.run_shown.unwrap_or(app.runs.len().saturating_sub(1));
+    let Some(run) = app.runs.get(shown) else {
+        return;
+    };
     let running = app.runs.iter().filter(|r| r.status.is_none()).count();
     let (status, style) = match &run.status {
         None => ("running… Ctrl-C cancels".to_string(), theme.accent()),
@@ -29,7 +32,11 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             style,
         ),
         Span::styled(
-            format!("{} runs, {running} running ", app.runs.len()),
+            format!(
+                "run {}/{} · {running} running · {{ }} switch ",
+                shown + 1,
+                app.runs.len()
+            ),
             theme.muted(),
         ),
     ]);
