@@ -223,6 +223,16 @@ fn select_service(app: &mut App, name: &str) {
     panic!("{name} not found");
 }
 
+/// Selects the ECS service, opens the palette, types `query` and takes the first match.
+fn pick(app: &mut App, service: &str, query: &str) {
+    select_service(app, service);
+    app.update(Msg::Action(Action::Palette));
+    for c in query.chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+    app.update(Msg::Input(InputKey::Enter));
+}
+
 fn journal_kinds(fx: &[Effect]) -> Vec<crate::journal::Kind> {
     fx.iter()
         .filter_map(|e| match e {
@@ -298,12 +308,7 @@ fn palette_scale_form_destructive_confirm_and_result() {
 fn write_confirm_defaults_to_no() {
     use crate::journal::Kind;
     let mut app = demo_app();
-    select_service(&mut app, "api");
-    app.update(Msg::Action(Action::Palette));
-    for c in "force".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
-    app.update(Msg::Input(InputKey::Enter));
+    pick(&mut app, "api", "force");
     assert_eq!(
         app.confirm.as_ref().unwrap().risk,
         crate::runbook::Risk::Write
@@ -333,12 +338,7 @@ fn read_only_cannot_be_bypassed() {
     use crate::journal::Kind;
     let mut app = demo_app();
     app.read_only = true;
-    select_service(&mut app, "api");
-    app.update(Msg::Action(Action::Palette));
-    for c in "force".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
-    app.update(Msg::Input(InputKey::Enter));
+    pick(&mut app, "api", "force");
     assert!(app.confirm.as_ref().unwrap().blocked_read_only);
     for key in [InputKey::Char('y'), InputKey::Char('Y')] {
         assert!(app.update(Msg::Input(key)).is_empty(), "no way through");
@@ -653,12 +653,7 @@ fn lambda_alias_is_chosen_from_the_published_versions() {
 #[test]
 fn ecs_rollback_is_destructive() {
     let mut app = demo_app();
-    select_service(&mut app, "api");
-    app.update(Msg::Action(Action::Palette));
-    for c in "roll back".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
-    app.update(Msg::Input(InputKey::Enter));
+    pick(&mut app, "api", "roll back");
     let c = app.confirm.as_ref().unwrap();
     assert_eq!(c.risk, crate::runbook::Risk::Destructive);
     assert_eq!(c.subject.target(), "api");

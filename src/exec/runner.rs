@@ -145,15 +145,13 @@ async fn run(
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
-            let status = RunStatus::FailedToStart(e.to_string());
-            let _ = events
-                .send(RunEvent::Finished {
-                    id,
-                    status: status.clone(),
-                    elapsed: started.elapsed(),
-                })
-                .await;
-            return status;
+            return finish(
+                &events,
+                id,
+                RunStatus::FailedToStart(e.to_string()),
+                started,
+            )
+            .await;
         }
     };
     let pid = child.id().unwrap_or(0);
@@ -211,6 +209,15 @@ async fn run(
         let _ = err.await;
     })
     .await;
+    finish(&events, id, status, started).await
+}
+
+async fn finish(
+    events: &mpsc::Sender<RunEvent>,
+    id: u64,
+    status: RunStatus,
+    started: Instant,
+) -> RunStatus {
     let _ = events
         .send(RunEvent::Finished {
             id,
