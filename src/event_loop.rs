@@ -118,7 +118,10 @@ pub async fn run(
             _ = sighup.recv() => break 'outer Exit::Signal("SIGHUP"),
             _ = tokio::time::sleep_until(next_draw), if app.dirty => {}
         }
-        for m in msgs {
+        // A queue, so messages produced while handling effects (an interactive step's end)
+        // go through the same path as everything else.
+        let mut queue: std::collections::VecDeque<Msg> = msgs.into();
+        while let Some(m) = queue.pop_front() {
             for fx in app.update(m) {
                 match fx {
                     Effect::Quit => break 'outer Exit::Quit,
@@ -157,19 +160,11 @@ pub async fn run(
                         let status = tokio::task::block_in_place(|| {
                             tui::run_in_terminal(term, &script, &env)
                         })?;
-                        let ev = crate::exec::RunEvent::Finished {
+                        queue.push_back(Msg::Run(crate::exec::RunEvent::Finished {
                             id,
                             status,
                             elapsed: started.elapsed(),
-                        };
-                        for fx2 in app.update(Msg::Run(ev)) {
-                            if let Effect::Journal(entry) = fx2
-                                && let Some(j) = opts.journal.as_mut()
-                                && let Err(e) = j.append(*entry)
-                            {
-                                tracing::error!("journal {}: {e}", j.path().display());
-                            }
-                        }
+                        }));
                         app.dirty = true;
                     }
                     Effect::RunStep {

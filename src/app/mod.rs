@@ -202,7 +202,6 @@ pub struct App {
     pending: std::collections::BTreeMap<u64, crate::sources::Mutation>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
-    pub quit: bool,
 }
 
 impl App {
@@ -244,7 +243,6 @@ impl App {
             next_action: 1,
             pending: Default::default(),
             dirty: true,
-            quit: false,
         }
     }
 
@@ -440,7 +438,6 @@ impl App {
         let page = self.page(self.focus) as i64;
         match a {
             Action::Quit => {
-                self.quit = true;
                 fx.push(Effect::Quit);
             }
             Action::PrevRun | Action::NextRun => {
@@ -458,7 +455,6 @@ impl App {
             Action::Cancel => match self.runs.iter().rev().find(|r| r.status.is_none()) {
                 Some(r) => fx.push(Effect::CancelRun(r.id)),
                 None => {
-                    self.quit = true;
                     fx.push(Effect::Quit);
                 }
             },
