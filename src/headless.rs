@@ -73,19 +73,7 @@ pub fn confirm_target(
     procedure: &Procedure,
     values: &BTreeMap<String, String>,
 ) -> String {
-    let parsed = runbook::parse::Parsed {
-        runbook: Runbook {
-            title: None,
-            procedures: vec![Procedure {
-                steps: vec![step.clone()],
-                ..procedure.clone()
-            }],
-        },
-        notes: vec![],
-        paragraphs: vec![],
-        tables: vec![],
-    };
-    let t = targets::extract(&parsed);
+    let t = targets::of_step(step, &procedure.id);
     let name = t
         .ecs_services
         .first()

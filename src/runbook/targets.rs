@@ -210,23 +210,35 @@ fn number(cell: &str) -> Option<(f64, bool)> {
     digits.parse().ok().map(|v| (v, below))
 }
 
+/// Targets named by one step's commands (what a destructive confirmation asks to type).
+pub fn of_step(step: &crate::runbook::Step, procedure_id: &str) -> Targets {
+    let mut t = Targets::default();
+    add_step(&mut t, step, procedure_id);
+    dedupe(&mut t);
+    t
+}
+
+fn add_step(t: &mut Targets, step: &crate::runbook::Step, procedure_id: &str) {
+    for c in &step.commands {
+        let before = t.metrics.len();
+        for words in simple_commands(&c.text) {
+            command(t, &words, c.line, procedure_id);
+        }
+        // `# CPU Utilization (should be < 70%)` above a metrics command.
+        if let Some((_, th)) = c.title.as_deref().and_then(parse_should) {
+            for m in &mut t.metrics[before..] {
+                m.thresholds = Some(th);
+                m.threshold_source = c.title.clone();
+            }
+        }
+    }
+}
+
 pub fn extract(parsed: &Parsed) -> Targets {
     let mut t = Targets::default();
     for p in &parsed.runbook.procedures {
         for s in p.steps.iter().filter(|s| s.runnable) {
-            for c in &s.commands {
-                let before = t.metrics.len();
-                for words in simple_commands(&c.text) {
-                    command(&mut t, &words, c.line, &p.id);
-                }
-                // `# CPU Utilization (should be < 70%)` above a metrics command.
-                if let Some((_, th)) = c.title.as_deref().and_then(parse_should) {
-                    for m in &mut t.metrics[before..] {
-                        m.thresholds = Some(th);
-                        m.threshold_source = c.title.clone();
-                    }
-                }
-            }
+            add_step(&mut t, s, &p.id);
         }
     }
     dedupe(&mut t);
