@@ -82,9 +82,7 @@ fn search_prompt_previews_commits_and_cancels() {
     app.update(Msg::Action(Action::FocusLogs));
     app.update(Msg::Action(Action::Search));
     assert!(app.input_active());
-    for c in "START".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(&mut app, "START");
     assert!(app.logs.total_matches > 0, "live preview while typing");
     app.update(Msg::Input(InputKey::Enter));
     assert!(!app.input_active());
@@ -114,9 +112,7 @@ fn search_prompt_previews_commits_and_cancels() {
 fn service_filter_from_the_services_pane() {
     let mut app = demo_app();
     app.update(Msg::Action(Action::Search));
-    for c in "internal".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(&mut app, "internal");
     app.update(Msg::Input(InputKey::Enter));
     assert_eq!(app.services.rows().len(), 3);
     app.update(Msg::Action(Action::ClearSearch));
@@ -223,13 +219,18 @@ fn select_service(app: &mut App, name: &str) {
     panic!("{name} not found");
 }
 
+/// Types `text` into whatever has the keyboard (prompt, palette, form, dialog).
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(Msg::Input(InputKey::Char(c)));
+    }
+}
+
 /// Selects the ECS service, opens the palette, types `query` and takes the first match.
 fn pick(app: &mut App, service: &str, query: &str) {
     select_service(app, service);
     app.update(Msg::Action(Action::Palette));
-    for c in query.chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(app, query);
     app.update(Msg::Input(InputKey::Enter));
 }
 
@@ -249,9 +250,7 @@ fn palette_scale_form_destructive_confirm_and_result() {
     select_service(&mut app, "api");
     app.update(Msg::Action(Action::Palette));
     assert!(app.input_active());
-    for c in "scale".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(&mut app, "scale");
     let fx = app.update(Msg::Input(InputKey::Enter));
     assert_eq!(journal_kinds(&fx), [Kind::Action]);
     let form = app.form.as_ref().expect("scale asks for a count");
@@ -269,9 +268,7 @@ fn palette_scale_form_destructive_confirm_and_result() {
     assert!(app.update(Msg::Input(InputKey::Char('y'))).is_empty());
     assert!(app.update(Msg::Input(InputKey::Enter)).is_empty());
     app.update(Msg::Input(InputKey::ClearLine));
-    for c in "api".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(&mut app, "api");
     let fx = app.update(Msg::Input(InputKey::Enter));
     assert_eq!(journal_kinds(&fx), [Kind::Confirmed, Kind::Start]);
     let Some(Effect::Mutate { id, mutation }) = fx.last().cloned() else {
@@ -319,9 +316,7 @@ fn write_confirm_defaults_to_no() {
     assert!(app.confirm.is_none());
     // And y runs it.
     app.update(Msg::Action(Action::Palette));
-    for c in "force".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(&mut app, "force");
     app.update(Msg::Input(InputKey::Enter));
     let fx = app.update(Msg::Input(InputKey::Char('y')));
     assert!(fx.iter().any(|e| matches!(
@@ -353,9 +348,7 @@ fn notes_and_actions_land_in_the_timeline() {
     use crate::journal::Kind;
     let mut app = demo_app();
     app.update(Msg::Action(Action::Note));
-    for c in "paged by alarm".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(&mut app, "paged by alarm");
     let fx = app.update(Msg::Input(InputKey::Enter));
     assert_eq!(journal_kinds(&fx), [Kind::Note]);
     assert_eq!(app.timeline.back().unwrap().what, "paged by alarm");
@@ -390,9 +383,7 @@ fn with_runbook(demo: bool) -> App {
 
 fn open_procedure(app: &mut App, query: &str) {
     app.update(Msg::Action(Action::Palette));
-    for c in query.chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(app, query);
     app.update(Msg::Input(InputKey::Enter));
     assert!(app.procedure.is_some(), "procedure view open");
 }
@@ -459,9 +450,7 @@ fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
     // Empty value: cannot run.
     app.update(Msg::Input(InputKey::Enter));
     assert!(app.step_form.is_some());
-    for c in "8; rm -rf /".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(&mut app, "8; rm -rf /");
     app.update(Msg::Input(InputKey::Enter));
     let fx = app.update(Msg::Input(InputKey::Char('y')));
     let Some(Effect::RunStep {
@@ -515,13 +504,9 @@ fn destructive_step_needs_the_filled_in_target() {
     let mut app = with_runbook(false);
     open_procedure(&mut app, "drain");
     app.update(Msg::Input(InputKey::Enter));
-    for c in "prod".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(&mut app, "prod");
     app.update(Msg::Input(InputKey::Enter));
-    for c in "worker".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(&mut app, "worker");
     app.update(Msg::Input(InputKey::Enter));
     let c = app.confirm.as_ref().unwrap();
     assert_eq!(c.risk, crate::runbook::Risk::Destructive);
@@ -623,9 +608,7 @@ fn lambda_alias_is_chosen_from_the_published_versions() {
         app.update(Msg::Action(Action::Down));
     }
     app.update(Msg::Action(Action::Palette));
-    for c in "point".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(&mut app, "point");
     app.update(Msg::Input(InputKey::Enter));
     let f = app.form.as_ref().expect("version form");
     assert_eq!(f.suggestions.first().map(String::as_str), Some("12"));
@@ -667,9 +650,7 @@ fn dry_run_shows_the_rendered_script_and_runs_nothing() {
     app.update(Msg::Input(InputKey::Down));
     app.update(Msg::Input(InputKey::Down));
     app.update(Msg::Input(InputKey::Char('d')));
-    for c in "8".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
-    }
+    type_text(&mut app, "8");
     let fx = app.update(Msg::Input(InputKey::Enter));
     assert_eq!(journal_kinds(&fx), [Kind::DryRun]);
     assert!(!fx.iter().any(|e| matches!(e, Effect::RunStep { .. })));

@@ -85,6 +85,17 @@ pub struct Step {
     pub attributes: Attributes,
 }
 
+impl Step {
+    /// `Phase › ` when the step has a phase other than its own title (for display).
+    pub fn phase_prefix(&self) -> String {
+        self.phase
+            .as_ref()
+            .filter(|ph| **ph != self.title)
+            .map(|ph| format!("{ph} › "))
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Attributes {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -25,12 +25,7 @@ pub fn text(rb: &Runbook, file: &str) -> String {
             let _ = writeln!(out, "  [{}] {}", if c.checked { "x" } else { " " }, c.text);
         }
         for (i, s) in p.steps.iter().enumerate() {
-            let phase = s
-                .phase
-                .as_ref()
-                .filter(|ph| **ph != s.title)
-                .map(|ph| format!("{ph} › "))
-                .unwrap_or_default();
+            let phase = s.phase_prefix();
             let kind = if s.runnable {
                 s.risk.to_string()
             } else {

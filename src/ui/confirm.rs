@@ -1,7 +1,7 @@
 //! Confirmation dialog, graded by risk: write asks y/N (default No); destructive wants the
 //! target's name typed; read-only says the action cannot run.
 
-use super::palette::{centered, framed};
+use super::palette::{centered, draw_lines, framed};
 use crate::app::App;
 use crate::config::Theme;
 use crate::runbook::Risk;
@@ -74,12 +74,5 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             Span::styled(" / Esc / Enter cancel (default: No)", theme.text()),
         ]));
     }
-    for (i, l) in lines.iter().enumerate().take(inner.height as usize) {
-        buf.set_line(
-            inner.x + 1,
-            inner.y + i as u16,
-            l,
-            inner.width.saturating_sub(1),
-        );
-    }
+    draw_lines(buf, inner, &lines);
 }

@@ -1,6 +1,6 @@
 //! Value form overlay (the desired count of a scale).
 
-use super::palette::{centered, framed};
+use super::palette::{centered, draw_lines, framed};
 use crate::app::App;
 use crate::config::Theme;
 use ratatui::buffer::Buffer;
@@ -40,14 +40,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         },
         Line::styled("Enter continue · Esc cancel · Ctrl-U clear", theme.muted()),
     ];
-    for (i, l) in lines.iter().enumerate().take(inner.height as usize) {
-        buf.set_line(
-            inner.x + 1,
-            inner.y + i as u16,
-            l,
-            inner.width.saturating_sub(1),
-        );
-    }
+    draw_lines(buf, inner, &lines);
 }
 
 /// One field per placeholder; secret values are masked as they are typed.
@@ -105,12 +98,5 @@ fn render_step_form(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::styled(format!("  {help}"), theme.muted()));
     }
     lines.push(Line::styled("↑↓ field · Enter next / continue · Esc cancel · values reach commands as environment variables only", theme.muted()));
-    for (i, l) in lines.iter().enumerate().take(inner.height as usize) {
-        buf.set_line(
-            inner.x + 1,
-            inner.y + i as u16,
-            l,
-            inner.width.saturating_sub(1),
-        );
-    }
+    draw_lines(buf, inner, &lines);
 }

@@ -33,6 +33,18 @@ pub fn framed<'a>(buf: &mut Buffer, r: Rect, title: Vec<Span<'a>>, theme: &Theme
     inner
 }
 
+/// Lines of an overlay body, one per row from the top, indented by one cell, clipped.
+pub fn draw_lines(buf: &mut Buffer, inner: Rect, lines: &[Line<'_>]) {
+    for (i, l) in lines.iter().enumerate().take(inner.height as usize) {
+        buf.set_line(
+            inner.x + 1,
+            inner.y + i as u16,
+            l,
+            inner.width.saturating_sub(1),
+        );
+    }
+}
+
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let Some(p) = &app.palette else { return };
     let r = centered(area, 90, (p.matches.len() as u16 + 4).clamp(6, 18));

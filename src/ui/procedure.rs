@@ -57,12 +57,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         } else {
             theme.muted()
         };
-        let phase = s
-            .phase
-            .as_ref()
-            .filter(|ph| **ph != s.title)
-            .map(|ph| format!("{ph} › "))
-            .unwrap_or_default();
+        let phase = s.phase_prefix();
         let mut head = Line::from(vec![
             Span::styled(format!("{}. ", i + 1), theme.muted()),
             Span::styled(format!("{badge:<13}"), badge_style),
