@@ -55,7 +55,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         let line = Line::from(vec![
             Span::styled(format!("{time} "), theme.muted()),
             Span::styled(format!("{:<10}", e.kind.label()), kind_style),
-            Span::styled(e.what.clone(), theme.text()),
+            Span::styled(e.what.replace('\n', " ↵ "), theme.text()),
             Span::styled(
                 e.status
                     .as_ref()
