@@ -68,6 +68,19 @@ pub struct Common {
     #[arg(long, global = true)]
     pub read_only: bool,
 
+    /// AWS profile (default: AWS_PROFILE, then [aws] profile in opsdeck.toml, then `default`).
+    #[arg(long, global = true, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// AWS region (default: [aws] region, then AWS_REGION and the profile's region).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Send every AWS call to this endpoint (a local fake, a VPC endpoint). AWS_ENDPOINT_URL
+    /// and AWS_ENDPOINT_URL_<SERVICE> work too.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
     /// The incident journal (JSONL; default: $XDG_DATA_HOME/opsdeck/journal.jsonl).
     #[arg(long, global = true, value_name = "FILE")]
     pub journal: Option<PathBuf>,
@@ -117,12 +130,6 @@ pub struct RunCli {
     /// Refuse anything that is not read-only.
     #[arg(long)]
     pub read_only: bool,
-    #[arg(long, value_name = "PROFILE")]
-    pub profile: Option<String>,
-    #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
-    #[arg(long, value_name = "URL")]
-    pub endpoint_url: Option<String>,
     /// Per-step timeout in seconds.
     #[arg(long, default_value_t = 600)]
     pub timeout: u64,

@@ -6,6 +6,8 @@ use crate::cli::{Cli, Common, Format, SnapshotArgs};
 use crate::config::{Config, Dirs, Keymap, Theme};
 use crate::event_loop::{self, Exit, Options};
 use crate::sources::DataSource;
+use crate::sources::aws::plan::Plan;
+use crate::sources::aws::{AwsContext, AwsOptions, AwsSource};
 use crate::sources::demo::DemoSource;
 use crate::{logging, snapshot, tui};
 use anyhow::{Context, Result, bail};
@@ -45,15 +47,54 @@ pub fn setup(common: &Common) -> Result<Setup> {
     })
 }
 
-pub fn source(common: &Common) -> Result<Box<dyn DataSource>> {
+/// Command-line options win over `[aws]` in opsdeck.toml; the SDK's chain does the rest.
+pub fn aws_options(common: &Common, config: &Config) -> AwsOptions {
+    AwsOptions {
+        profile: common.profile.clone().or_else(|| {
+            // AWS_PROFILE set in the environment wins over the config file, as it does for
+            // the aws CLI; the SDK reads it itself when we pass nothing.
+            if std::env::var_os("AWS_PROFILE").is_some() {
+                None
+            } else {
+                config.aws.profile.clone()
+            }
+        }),
+        region: common.region.clone().or_else(|| config.aws.region.clone()),
+        endpoint_url: common
+            .endpoint_url
+            .clone()
+            .or_else(|| config.aws.endpoint_url.clone()),
+    }
+}
+
+/// The data source: the demo fleet, or AWS (connecting needs the runtime: the SDK loads its
+/// configuration and STS says which account this is).
+pub fn source(
+    common: &Common,
+    config: &Config,
+    rt: &tokio::runtime::Runtime,
+) -> Result<(Box<dyn DataSource>, Option<AwsContext>)> {
     if common.demo {
         let mut d = DemoSource::new(common.seed, event_loop::now_ms());
         d.backfill_seconds = common.demo_backfill.max(0.0);
-        return Ok(Box::new(d));
+        return Ok((Box::new(d), None));
     }
-    bail!(
-        "live AWS sources are not built yet; run `opsdeck --demo` for the embedded simulated fleet"
-    )
+    let mut targets = Vec::new();
+    for path in config.runbooks.iter().chain(common.runbooks.iter()) {
+        targets.push(crate::runbook::targets::extract(
+            &crate::runbook::load_full(path)?,
+        ));
+    }
+    let plan = Plan::build(&config.watch, &targets);
+    tracing::info!(origin = ?plan.origin, "watch plan");
+    let (clients, ctx) = rt.block_on(crate::sources::aws::connect(&aws_options(common, config)));
+    let src = AwsSource {
+        clients,
+        ctx: ctx.clone(),
+        plan,
+        refresh: config.refresh.clone(),
+    };
+    Ok((Box::new(src), Some(ctx)))
 }
 
 fn log_capacity(common: &Common, config: &Config) -> usize {
@@ -107,8 +148,8 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> {
-    let source = source(common)?;
     let rt = runtime()?;
+    let (source, _ctx) = source(common, &s.config, &rt)?;
     let app = rt.block_on(snapshot::collect(
         source,
         log_capacity(common, &s.config),
@@ -127,16 +168,24 @@ fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
     if !std::io::stdout().is_terminal() {
         bail!("the cockpit needs a terminal; for scripts use `opsdeck snapshot`");
     }
-    let source = source(common)?;
     let _log_guard = logging::init(s.dirs.state.as_deref());
     tracing::info!(theme = %s.theme.name, keymap = %s.keymap.name, "starting cockpit");
     let rt = runtime()?;
+    let (source, ctx) = source(common, &s.config, &rt)?;
     let mut app = App::new(
         &source.info(),
         log_capacity(common, &s.config),
         event_loop::now_ms(),
     );
-    app.journal_ctx = crate::journal::Context::from_env(None, None, None);
+    app.journal_ctx = match &ctx {
+        Some(c) => crate::journal::Context::from_env(
+            Some(c.profile.clone()),
+            c.region.clone(),
+            c.account.clone(),
+        ),
+        None => crate::journal::Context::from_env(None, None, None),
+    };
+    app.aws_env = ctx.as_ref().map(AwsContext::env).unwrap_or_default();
     app.read_only = common.read_only || s.config.read_only;
     app.demo = common.demo;
     app.runbooks = load_runbooks(common, &s.config)?;
@@ -240,9 +289,9 @@ fn run_headless(common: &Common, a: &crate::cli::RunCli) -> Result<i32> {
         yes: a.yes,
         confirm: a.confirm.clone(),
         read_only: a.read_only,
-        profile: a.profile.clone(),
-        region: a.region.clone(),
-        endpoint_url: a.endpoint_url.clone(),
+        profile: common.profile.clone(),
+        region: common.region.clone(),
+        endpoint_url: common.endpoint_url.clone(),
         journal: journal_path(common),
         timeout: std::time::Duration::from_secs(a.timeout.max(1)),
     };

@@ -119,6 +119,7 @@ pub fn json(app: &App) -> anyhow::Result<String> {
         "alarms": alarms,
         "logs": logs,
         "errors": errors,
+        "notes": app.source_notes,
     });
     Ok(serde_json::to_string_pretty(&doc)?)
 }

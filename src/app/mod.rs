@@ -93,6 +93,16 @@ pub enum InputKey {
     Tab,
 }
 
+/// A Logs Insights query, its rows (sanitised, redacted) or its error, and the overlay scroll.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insights {
+    pub query: String,
+    pub since_ms: i64,
+    pub result: Option<Result<Vec<crate::model::LogEvent>, String>>,
+    pub scroll: u16,
+    pub open: bool,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Action(Action),
@@ -197,6 +207,13 @@ pub struct App {
     /// What this session journaled, newest last (the journal overlay), and its scroll.
     pub timeline: std::collections::VecDeque<crate::journal::Entry>,
     pub timeline_open: Option<u16>,
+    /// Notes from the source (discovery caps), shown once as a toast and kept for snapshot.
+    pub source_notes: Vec<String>,
+    /// Variables exported to every runbook command: the AWS context the cockpit shows
+    /// (AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL when set).
+    pub aws_env: std::collections::BTreeMap<String, String>,
+    /// The last Logs Insights query and its outcome (`None` while it runs).
+    pub insights: Option<Insights>,
     note_effect: Option<Effect>,
     next_action: u64,
     pending: std::collections::BTreeMap<u64, crate::sources::Mutation>,
@@ -239,6 +256,9 @@ impl App {
             demo: false,
             timeline: Default::default(),
             timeline_open: None,
+            source_notes: Vec::new(),
+            aws_env: Default::default(),
+            insights: None,
             note_effect: None,
             next_action: 1,
             pending: Default::default(),
@@ -385,6 +405,31 @@ impl App {
             ),
             Payload::Logs(events) => self.logs.ingest(events),
             Payload::ActionResult { .. } => return,
+            Payload::Note(n) => {
+                let n = clean(n);
+                self.toast = Some((n.clone(), crate::model::Health::Warn));
+                if !self.source_notes.contains(&n) {
+                    self.source_notes.push(n);
+                }
+                return;
+            }
+            Payload::Insights { query, result } => {
+                if let Some(i) = self.insights.as_mut().filter(|i| i.query == query) {
+                    i.result = Some(
+                        result
+                            .map(|rows| {
+                                rows.into_iter()
+                                    .map(|mut e| {
+                                        e.message = clean(e.message);
+                                        e
+                                    })
+                                    .collect()
+                            })
+                            .map_err(clean),
+                    );
+                }
+                return;
+            }
         }
         self.feeds.ok(ev.feed, at);
         // Before the first tick, take time from the data.

@@ -580,10 +580,13 @@ impl App {
         if self.runs.len() > 20 {
             self.runs.remove(0);
         }
+        // The cockpit's AWS context wins: a runbook acts on exactly the account on screen.
+        let mut env = run.env;
+        env.extend(self.aws_env.clone());
         fx.push(Effect::RunStep {
             id,
             script: run.script,
-            env: run.env,
+            env,
             timeout_secs: run.timeout_secs,
             interactive: run.interactive,
         });

@@ -7,10 +7,12 @@
 pub mod error;
 pub mod keymap;
 pub mod keys;
+pub mod live;
 pub mod theme;
 
 pub use error::FileError;
 pub use keymap::{Keymap, Mode};
+pub use live::{AwsSettings, Refresh, Watch};
 pub use theme::Theme;
 
 use serde::Deserialize;
@@ -31,6 +33,12 @@ pub struct Config {
     pub read_only: bool,
     /// Runbook files or globs, relative to the config file's folder.
     pub runbooks: Vec<std::path::PathBuf>,
+    /// `[aws]`: profile, region, endpoint (command-line options win).
+    pub aws: AwsSettings,
+    /// `[watch]`: what the live cockpit shows.
+    pub watch: Watch,
+    /// `[refresh]`: how often each feed polls.
+    pub refresh: Refresh,
 }
 
 impl Default for Config {
@@ -43,6 +51,9 @@ impl Default for Config {
             mouse: true,
             read_only: false,
             runbooks: Vec::new(),
+            aws: AwsSettings::default(),
+            watch: Watch::default(),
+            refresh: Refresh::default(),
         }
     }
 }
@@ -60,6 +71,12 @@ struct RawConfig {
     logs: RawLogs,
     #[serde(default)]
     ui: RawUi,
+    #[serde(default)]
+    aws: live::RawAws,
+    #[serde(default)]
+    watch: live::RawWatch,
+    #[serde(default)]
+    refresh: live::RawRefresh,
 }
 
 #[derive(Deserialize, Default)]
@@ -85,6 +102,9 @@ impl Config {
             read_only: raw.read_only,
             ..Config::default()
         };
+        cfg.aws = live::aws(path, src, raw.aws)?;
+        cfg.watch = live::watch(path, src, raw.watch)?;
+        cfg.refresh = live::refresh(path, src, raw.refresh)?;
         let base = path.parent().unwrap_or(Path::new("."));
         for pattern in raw.runbooks {
             let at = pattern.span().start;

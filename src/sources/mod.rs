@@ -2,6 +2,7 @@
 //! [`SourceEvent`]s on a bounded channel and sends [`SourceCommand`]s back; it cannot tell the
 //! embedded demo fleet from AWS.
 
+pub mod aws;
 pub mod demo;
 
 use crate::model::{Alarm, LogEvent, MetricKey, MetricSeries, Service};
@@ -25,6 +26,13 @@ pub enum Payload {
     Logs(Vec<LogEvent>),
     /// The feed failed this time; its last data stays on screen with its age.
     Error(String),
+    /// Something the operator should know that is not a failure (a discovery cap).
+    Note(String),
+    /// Outcome of a `SourceCommand::LogsQuery`: rows as log lines of group `insights`.
+    Insights {
+        query: String,
+        result: Result<Vec<LogEvent>, String>,
+    },
     /// Outcome of a `SourceCommand::Mutate`.
     ActionResult {
         id: u64,
@@ -196,6 +204,12 @@ pub enum SourceCommand {
     Mutate {
         id: u64,
         mutation: Mutation,
+    },
+    /// A Logs Insights query over the watched groups from `since_ms` to now; the rows come
+    /// back as `Payload::Insights` on feed `insights`.
+    LogsQuery {
+        query: String,
+        since_ms: i64,
     },
 }
 

@@ -156,6 +156,12 @@ impl DataSource for DemoSource {
                                 return;
                             }
                         }
+                        Some(SourceCommand::LogsQuery { query, .. }) => {
+                            let ev = SourceEvent { feed: "insights", at_ms: fleet.now_ms(), payload: Payload::Insights { query, result: Err("Logs Insights runs on live AWS only; in the demo, search the tail with /".into()) } };
+                            if events.send(ev).await.is_err() {
+                                return;
+                            }
+                        }
                         None => return,
                     },
                 }

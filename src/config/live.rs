@@ -1,0 +1,319 @@
+//! The live-AWS parts of `opsdeck.toml`: which account (`[aws]`), what to watch (`[watch]`)
+//! and how often to refresh (`[refresh]`). Parsed from the raw TOML with spans so every bad
+//! value is reported with its file and line.
+
+use super::FileError;
+use crate::model::{Direction, Thresholds};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use toml::Spanned;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AwsSettings {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchMetric {
+    pub label: Option<String>,
+    pub namespace: String,
+    pub metric: String,
+    pub dimensions: BTreeMap<String, String>,
+    pub stat: String,
+    pub period: Option<i64>,
+    pub thresholds: Thresholds,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchLogGroup {
+    pub name: String,
+    /// A CloudWatch Logs filter pattern applied server-side.
+    pub filter: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchHealth {
+    pub name: String,
+    pub url: String,
+}
+
+/// What to watch. An empty list means "the config is silent about this": the runbooks'
+/// targets and then discovery fill it in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Watch {
+    /// Every service of these clusters.
+    pub clusters: Vec<String>,
+    /// `(cluster, service)`.
+    pub services: Vec<(String, String)>,
+    pub functions: Vec<String>,
+    pub metrics: Vec<WatchMetric>,
+    pub log_groups: Vec<WatchLogGroup>,
+    pub alarm_prefixes: Vec<String>,
+    pub health: Vec<WatchHealth>,
+}
+
+/// Refresh intervals in milliseconds, and the shared log-polling budget.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refresh {
+    pub ecs_ms: i64,
+    pub lambda_ms: i64,
+    pub metrics_ms: i64,
+    pub alarms_ms: i64,
+    pub health_ms: i64,
+    pub logs_ms: i64,
+    /// FilterLogEvents requests per second for all groups together.
+    pub logs_rate: f64,
+    pub logs_backfill_minutes: i64,
+}
+
+impl Default for Refresh {
+    fn default() -> Self {
+        Refresh {
+            ecs_ms: 10_000,
+            lambda_ms: 30_000,
+            metrics_ms: 60_000,
+            alarms_ms: 30_000,
+            health_ms: 15_000,
+            logs_ms: 2_000,
+            logs_rate: 4.0,
+            logs_backfill_minutes: 5,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAws {
+    profile: Option<String>,
+    region: Option<String>,
+    endpoint_url: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawLogGroup {
+    Name(String),
+    Full {
+        name: String,
+        filter: Option<String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawHealth {
+    Url(String),
+    Full { name: String, url: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetric {
+    label: Option<String>,
+    namespace: String,
+    metric: String,
+    #[serde(default)]
+    dimensions: BTreeMap<String, String>,
+    stat: Option<String>,
+    period: Option<Spanned<i64>>,
+    warn: Option<f64>,
+    crit: Option<f64>,
+    direction: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWatch {
+    #[serde(default)]
+    clusters: Vec<String>,
+    #[serde(default)]
+    services: Vec<Spanned<String>>,
+    #[serde(default)]
+    functions: Vec<String>,
+    #[serde(default)]
+    metrics: Vec<Spanned<RawMetric>>,
+    #[serde(default)]
+    log_groups: Vec<Spanned<RawLogGroup>>,
+    #[serde(default)]
+    alarm_prefixes: Vec<String>,
+    #[serde(default)]
+    health: Vec<Spanned<RawHealth>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRefresh {
+    ecs: Option<Spanned<f64>>,
+    lambda: Option<Spanned<f64>>,
+    metrics: Option<Spanned<f64>>,
+    alarms: Option<Spanned<f64>>,
+    health: Option<Spanned<f64>>,
+    logs: Option<Spanned<f64>>,
+    logs_rate: Option<Spanned<f64>>,
+    logs_backfill_minutes: Option<Spanned<i64>>,
+}
+
+pub(super) fn aws(path: &Path, src: &str, raw: RawAws) -> Result<AwsSettings, FileError> {
+    if let Some(u) = &raw.endpoint_url
+        && !(u.get_ref().starts_with("http://") || u.get_ref().starts_with("https://"))
+    {
+        return Err(FileError::at(
+            path,
+            src,
+            u.span().start,
+            format!(
+                "aws.endpoint_url = `{}`: use an http:// or https:// URL",
+                u.get_ref()
+            ),
+        ));
+    }
+    Ok(AwsSettings {
+        profile: raw.profile,
+        region: raw.region,
+        endpoint_url: raw.endpoint_url.map(Spanned::into_inner),
+    })
+}
+
+pub(super) fn watch(path: &Path, src: &str, raw: RawWatch) -> Result<Watch, FileError> {
+    let mut w = Watch {
+        clusters: raw.clusters,
+        functions: raw.functions,
+        alarm_prefixes: raw.alarm_prefixes,
+        ..Watch::default()
+    };
+    for s in raw.services {
+        match s.get_ref().split_once('/') {
+            Some((c, n)) if !c.is_empty() && !n.is_empty() && !n.contains('/') => {
+                w.services.push((c.to_string(), n.to_string()))
+            }
+            _ => {
+                return Err(FileError::at(
+                    path,
+                    src,
+                    s.span().start,
+                    format!("watch.services: `{}` is not CLUSTER/SERVICE", s.get_ref()),
+                ));
+            }
+        }
+    }
+    for g in raw.log_groups {
+        w.log_groups.push(match g.into_inner() {
+            RawLogGroup::Name(name) => WatchLogGroup { name, filter: None },
+            RawLogGroup::Full { name, filter } => WatchLogGroup { name, filter },
+        });
+    }
+    for h in raw.health {
+        let at = h.span().start;
+        let (name, url) = match h.into_inner() {
+            RawHealth::Url(url) => (url.clone(), url),
+            RawHealth::Full { name, url } => (name, url),
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(FileError::at(
+                path,
+                src,
+                at,
+                format!("watch.health: `{url}` is not an http:// or https:// URL"),
+            ));
+        }
+        w.health.push(WatchHealth { name, url });
+    }
+    for m in raw.metrics {
+        let at = m.span().start;
+        let m = m.into_inner();
+        let direction = match m.direction.as_ref().map(|d| d.get_ref().as_str()) {
+            None | Some("above") => Direction::Above,
+            Some("below") => Direction::Below,
+            Some(other) => {
+                return Err(FileError::at(
+                    path,
+                    src,
+                    m.direction.as_ref().map_or(at, |d| d.span().start),
+                    format!("watch.metrics.direction = `{other}`: use above or below"),
+                ));
+            }
+        };
+        if let Some(p) = &m.period
+            && (*p.get_ref() < 1 || (*p.get_ref() >= 60 && p.get_ref() % 60 != 0))
+        {
+            return Err(FileError::at(
+                path,
+                src,
+                p.span().start,
+                format!(
+                    "watch.metrics.period = {}: CloudWatch accepts 1, 5, 10, 30 or a multiple of 60 seconds",
+                    p.get_ref()
+                ),
+            ));
+        }
+        w.metrics.push(WatchMetric {
+            label: m.label,
+            namespace: m.namespace,
+            metric: m.metric,
+            dimensions: m.dimensions,
+            stat: m.stat.unwrap_or_else(|| "Average".into()),
+            period: m.period.map(Spanned::into_inner),
+            thresholds: Thresholds {
+                warn: m.warn,
+                crit: m.crit,
+                direction,
+            },
+        });
+    }
+    Ok(w)
+}
+
+pub(super) fn refresh(path: &Path, src: &str, raw: RawRefresh) -> Result<Refresh, FileError> {
+    let mut r = Refresh::default();
+    let secs = |v: &Option<Spanned<f64>>, key: &str, slot: &mut i64| -> Result<(), FileError> {
+        if let Some(s) = v {
+            let x = *s.get_ref();
+            if !(0.5..=3600.0).contains(&x) {
+                return Err(FileError::at(
+                    path,
+                    src,
+                    s.span().start,
+                    format!("refresh.{key} = {x}: use 0.5 to 3600 seconds"),
+                ));
+            }
+            *slot = (x * 1000.0) as i64;
+        }
+        Ok(())
+    };
+    secs(&raw.ecs, "ecs", &mut r.ecs_ms)?;
+    secs(&raw.lambda, "lambda", &mut r.lambda_ms)?;
+    secs(&raw.metrics, "metrics", &mut r.metrics_ms)?;
+    secs(&raw.alarms, "alarms", &mut r.alarms_ms)?;
+    secs(&raw.health, "health", &mut r.health_ms)?;
+    secs(&raw.logs, "logs", &mut r.logs_ms)?;
+    if let Some(s) = &raw.logs_rate {
+        let x = *s.get_ref();
+        if !(0.1..=5.0).contains(&x) {
+            return Err(FileError::at(
+                path,
+                src,
+                s.span().start,
+                format!(
+                    "refresh.logs_rate = {x}: use 0.1 to 5 requests/s (the account's FilterLogEvents quota is 5/s per region, shared with every other tool)"
+                ),
+            ));
+        }
+        r.logs_rate = x;
+    }
+    if let Some(s) = &raw.logs_backfill_minutes {
+        let x = *s.get_ref();
+        if !(0..=1440).contains(&x) {
+            return Err(FileError::at(
+                path,
+                src,
+                s.span().start,
+                format!("refresh.logs_backfill_minutes = {x}: use 0 to 1440"),
+            ));
+        }
+        r.logs_backfill_minutes = x;
+    }
+    Ok(r)
+}

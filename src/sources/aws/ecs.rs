@@ -1,0 +1,256 @@
+//! ECS: ListClusters / ListServices (paginated, for discovery) and DescribeServices in
+//! batches of 10, mapped to service rows with rollout state, task counts and the latest event.
+
+use super::errors::describe;
+use crate::model::{Health, Service, ServiceKind};
+use aws_sdk_ecs::Client;
+
+/// DescribeServices accepts up to 10 services per call.
+pub const DESCRIBE_BATCH: usize = 10;
+
+fn short(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap_or(arn).to_string()
+}
+
+/// All cluster names (paginated).
+pub async fn list_clusters(c: &Client) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut pages = c.list_clusters().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| describe(&e))?;
+        out.extend(page.cluster_arns().iter().map(|a| short(a)));
+    }
+    Ok(out)
+}
+
+/// All service names of a cluster (paginated).
+pub async fn list_services(c: &Client, cluster: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut pages = c.list_services().cluster(cluster).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| describe(&e))?;
+        out.extend(page.service_arns().iter().map(|a| short(a)));
+    }
+    Ok(out)
+}
+
+/// Rows for `services` of `cluster`, one DescribeServices call per 10.
+pub async fn describe_services(
+    c: &Client,
+    cluster: &str,
+    services: &[String],
+    now_ms: i64,
+) -> Result<Vec<Service>, String> {
+    let mut out = Vec::new();
+    for batch in services.chunks(DESCRIBE_BATCH) {
+        let resp = c
+            .describe_services()
+            .cluster(cluster)
+            .set_services(Some(batch.to_vec()))
+            .send()
+            .await
+            .map_err(|e| describe(&e))?;
+        out.extend(resp.services().iter().map(|s| row(cluster, s, now_ms)));
+        for f in resp.failures() {
+            let mut r = Service::new(ServiceKind::Ecs, short(f.arn().unwrap_or("?")));
+            r.cluster = Some(cluster.to_string());
+            r.status = f.reason().unwrap_or("not found").to_string();
+            r.health = Health::Unknown;
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+fn age(now_ms: i64, t_ms: i64) -> String {
+    let s = ((now_ms - t_ms) / 1000).max(0);
+    match s {
+        0..=59 => format!("{s}s ago"),
+        60..=3599 => format!("{}m ago", s / 60),
+        3600..=86_399 => format!("{}h ago", s / 3600),
+        _ => format!("{}d ago", s / 86_400),
+    }
+}
+
+/// One service row. Health: no tasks, or at most half of them outside a rollout, or a failed
+/// rollout is critical; a rollout in progress or missing tasks is a warning.
+pub fn row(cluster: &str, s: &aws_sdk_ecs::types::Service, now_ms: i64) -> Service {
+    let mut r = Service::new(ServiceKind::Ecs, s.service_name().unwrap_or("?"));
+    r.cluster = Some(cluster.to_string());
+    let (desired, running, pending) = (
+        s.desired_count() as i64,
+        s.running_count() as i64,
+        s.pending_count() as i64,
+    );
+    r.desired = Some(desired);
+    r.running = Some(running);
+    r.pending = Some(pending);
+    let deployments = s.deployments();
+    let primary = deployments
+        .iter()
+        .find(|d| d.status() == Some("PRIMARY"))
+        .or(deployments.first());
+    let rollout = primary
+        .and_then(|d| d.rollout_state())
+        .map(|r| r.as_str().to_string());
+    let status = s.status().unwrap_or("");
+    r.status = match (&rollout, deployments.len()) {
+        _ if status != "ACTIVE" && !status.is_empty() => status.to_string(),
+        (Some(state), 1) => state.clone(),
+        (Some(state), n) => format!("{state} · {n} deployments"),
+        (None, n) if n > 1 => format!("{n} deployments"),
+        _ => status.to_string(),
+    };
+    if deployments.len() > 1 {
+        let parts: Vec<String> = deployments
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}/{}",
+                    d.task_definition().map(short).unwrap_or_default(),
+                    d.running_count(),
+                    d.desired_count()
+                )
+            })
+            .collect();
+        r.status = format!("{} ({})", r.status, parts.join(", "));
+    }
+    r.version = s.task_definition().map(short);
+    r.last_event = s
+        .events()
+        .iter()
+        .max_by_key(|e| e.created_at().map(|t| t.to_millis().unwrap_or(0)))
+        .map(|e| {
+            let when = e
+                .created_at()
+                .and_then(|t| t.to_millis().ok())
+                .map(|t| format!("{} · ", age(now_ms, t)))
+                .unwrap_or_default();
+            format!("{when}{}", e.message().unwrap_or(""))
+        });
+    let rolling = rollout.as_deref() == Some("IN_PROGRESS") || deployments.len() > 1;
+    let failed = rollout.as_deref() == Some("FAILED");
+    r.health = if status != "ACTIVE" && !status.is_empty() {
+        Health::Unknown
+    } else if desired == 0 {
+        Health::Warn
+    } else if failed || running == 0 || (!rolling && running * 2 <= desired) {
+        Health::Crit
+    } else if running < desired || rolling {
+        Health::Warn
+    } else {
+        Health::Ok
+    };
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ecs::primitives::DateTime;
+    use aws_sdk_ecs::types::{Deployment, DeploymentRolloutState, Service as Svc, ServiceEvent};
+
+    fn svc(desired: i32, running: i32, rollouts: &[(&str, DeploymentRolloutState)]) -> Svc {
+        let mut b = Svc::builder()
+            .service_name("api")
+            .status("ACTIVE")
+            .desired_count(desired)
+            .running_count(running)
+            .pending_count(desired - running)
+            .task_definition("arn:aws:ecs:us-east-1:123:task-definition/api:7")
+            .events(
+                ServiceEvent::builder()
+                    .message("old")
+                    .created_at(DateTime::from_millis(1_000))
+                    .build(),
+            )
+            .events(
+                ServiceEvent::builder()
+                    .message("(service api) has reached a steady state.")
+                    .created_at(DateTime::from_millis(60_000))
+                    .build(),
+            );
+        for (status, state) in rollouts {
+            b = b.deployments(
+                Deployment::builder()
+                    .status(*status)
+                    .rollout_state(state.clone())
+                    .task_definition("arn:aws:ecs:us-east-1:123:task-definition/api:7")
+                    .desired_count(desired)
+                    .running_count(running)
+                    .build(),
+            );
+        }
+        b.build()
+    }
+
+    #[test]
+    fn rows_carry_counts_rollout_and_latest_event() {
+        let r = row(
+            "prod",
+            &svc(6, 6, &[("PRIMARY", DeploymentRolloutState::Completed)]),
+            120_000,
+        );
+        assert_eq!(
+            (r.desired, r.running, r.pending),
+            (Some(6), Some(6), Some(0))
+        );
+        assert_eq!(r.status, "COMPLETED");
+        assert_eq!(r.version.as_deref(), Some("api:7"));
+        assert_eq!(r.health, Health::Ok);
+        assert_eq!(
+            r.last_event.as_deref(),
+            Some("1m ago · (service api) has reached a steady state.")
+        );
+        assert_eq!(
+            row(
+                "prod",
+                &svc(6, 3, &[("PRIMARY", DeploymentRolloutState::Completed)]),
+                0
+            )
+            .health,
+            Health::Crit
+        );
+        assert_eq!(
+            row(
+                "prod",
+                &svc(6, 5, &[("PRIMARY", DeploymentRolloutState::Completed)]),
+                0
+            )
+            .health,
+            Health::Warn
+        );
+        let rolling = row(
+            "prod",
+            &svc(
+                6,
+                3,
+                &[
+                    ("PRIMARY", DeploymentRolloutState::InProgress),
+                    ("ACTIVE", DeploymentRolloutState::Completed),
+                ],
+            ),
+            0,
+        );
+        assert_eq!(
+            rolling.health,
+            Health::Warn,
+            "half the tasks during a rollout is expected"
+        );
+        assert!(
+            rolling.status.starts_with("IN_PROGRESS · 2 deployments ("),
+            "{}",
+            rolling.status
+        );
+        assert_eq!(
+            row(
+                "prod",
+                &svc(6, 6, &[("PRIMARY", DeploymentRolloutState::Failed)]),
+                0
+            )
+            .health,
+            Health::Crit
+        );
+        assert_eq!(row("prod", &svc(0, 0, &[]), 0).health, Health::Warn);
+    }
+}

@@ -1,0 +1,151 @@
+//! HTTP health checks: GET each URL with a timeout; status code, latency, and the JSON body's
+//! `status` field when there is one.
+
+use crate::config::live::WatchHealth;
+use crate::model::{Health, Service, ServiceKind};
+use std::time::{Duration, Instant};
+
+/// Slower than this is a warning even with a 2xx.
+pub const SLOW_MS: u64 = 1000;
+
+pub fn client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .user_agent(concat!(
+            "opsdeck/",
+            env!("CARGO_PKG_VERSION"),
+            " health-check"
+        ))
+        .build()
+        .expect("the HTTP client builds with static settings")
+}
+
+pub async fn check(client: &reqwest::Client, h: &WatchHealth) -> Service {
+    let started = Instant::now();
+    let result = async {
+        let resp = client.get(&h.url).send().await?;
+        let code = resp.status().as_u16();
+        // Bounded: health bodies are small; a huge body is not read whole.
+        let body = resp.bytes().await.unwrap_or_default();
+        Ok::<_, reqwest::Error>((code, body))
+    }
+    .await;
+    let latency = started.elapsed().as_millis() as u64;
+    match result {
+        Ok((code, body)) => row(
+            h,
+            Some(code),
+            Some(latency),
+            &body[..body.len().min(64 * 1024)],
+            None,
+        ),
+        Err(e) => {
+            let why = if e.is_timeout() {
+                "timed out".to_string()
+            } else if e.is_connect() {
+                "connection failed".to_string()
+            } else {
+                e.to_string()
+            };
+            row(h, None, None, &[], Some(why))
+        }
+    }
+}
+
+pub fn row(
+    h: &WatchHealth,
+    code: Option<u16>,
+    latency_ms: Option<u64>,
+    body: &[u8],
+    error: Option<String>,
+) -> Service {
+    let mut s = Service::new(ServiceKind::Http, &h.name);
+    s.url = Some(h.url.clone());
+    s.status_code = code;
+    s.latency_ms = latency_ms;
+    let body_status = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(str::to_string));
+    let good_word = |w: &str| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "ok" | "pass" | "passing" | "up" | "healthy" | "green" | "available"
+        )
+    };
+    s.health = match (code, &body_status) {
+        (None, _) => Health::Crit,
+        (Some(c), _) if !(200..300).contains(&c) => Health::Crit,
+        (Some(_), Some(st))
+            if st.eq_ignore_ascii_case("fail")
+                || st.eq_ignore_ascii_case("down")
+                || st.eq_ignore_ascii_case("unhealthy") =>
+        {
+            Health::Crit
+        }
+        (Some(_), Some(st)) if !good_word(st) => Health::Warn,
+        _ if latency_ms.is_some_and(|l| l > SLOW_MS) => Health::Warn,
+        _ => Health::Ok,
+    };
+    s.status = match (code, error) {
+        (_, Some(e)) => e,
+        (Some(c), _) => {
+            let mut t = format!("{c}");
+            if let Some(st) = body_status {
+                t.push_str(&format!(" · {st}"));
+            }
+            if let Some(l) = latency_ms {
+                t.push_str(&format!(" · {l} ms"));
+            }
+            t
+        }
+        (None, None) => "no response".into(),
+    };
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h() -> WatchHealth {
+        WatchHealth {
+            name: "api".into(),
+            url: "http://127.0.0.1:1/health".into(),
+        }
+    }
+
+    #[test]
+    fn health_from_code_body_and_latency() {
+        assert_eq!(
+            row(&h(), Some(200), Some(12), br#"{"status":"ok"}"#, None).health,
+            Health::Ok
+        );
+        let degraded = row(&h(), Some(200), Some(12), br#"{"status":"degraded"}"#, None);
+        assert_eq!(degraded.health, Health::Warn);
+        assert_eq!(degraded.status, "200 · degraded · 12 ms");
+        assert_eq!(
+            row(&h(), Some(200), Some(12), br#"{"status":"fail"}"#, None).health,
+            Health::Crit
+        );
+        assert_eq!(
+            row(&h(), Some(503), Some(12), b"", None).health,
+            Health::Crit
+        );
+        assert_eq!(
+            row(&h(), Some(200), Some(1500), b"plain", None).health,
+            Health::Warn
+        );
+        let down = row(&h(), None, None, b"", Some("connection failed".into()));
+        assert_eq!(down.health, Health::Crit);
+        assert_eq!(down.status, "connection failed");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_critical_not_an_error() {
+        let s = check(&client(Duration::from_secs(2)), &h()).await;
+        assert_eq!(s.health, Health::Crit);
+        assert_eq!(s.url.as_deref(), Some("http://127.0.0.1:1/health"));
+    }
+}

@@ -1,0 +1,167 @@
+//! Lambda: ListFunctions (paginated, for discovery), then per function GetFunction (state,
+//! last update status, reserved concurrency, memory, timeout), ListAliases and
+//! ListVersionsByFunction.
+
+use super::errors::describe;
+use crate::model::{Health, Service, ServiceKind};
+use aws_sdk_lambda::Client;
+
+/// `(name, timeout seconds)` of every function (paginated).
+pub async fn list_functions(c: &Client) -> Result<Vec<(String, Option<i64>)>, String> {
+    let mut out = Vec::new();
+    let mut pages = c.list_functions().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| describe(&e))?;
+        for f in page.functions() {
+            if let Some(n) = f.function_name() {
+                out.push((n.to_string(), f.timeout().map(i64::from)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub struct FunctionInfo {
+    pub name: String,
+    pub state: Option<String>,
+    pub last_update: Option<String>,
+    pub memory_mb: Option<i64>,
+    pub timeout_s: Option<i64>,
+    pub reserved: Option<i64>,
+    /// `(alias, version)`.
+    pub aliases: Vec<(String, String)>,
+    /// Published versions, newest first (without `$LATEST`).
+    pub versions: Vec<String>,
+}
+
+pub async fn fetch(c: &Client, name: &str) -> Result<FunctionInfo, String> {
+    let f = c
+        .get_function()
+        .function_name(name)
+        .send()
+        .await
+        .map_err(|e| format!("{name}: {}", describe(&e)))?;
+    let cfg = f.configuration();
+    let mut aliases = Vec::new();
+    let mut pages = c.list_aliases().function_name(name).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| format!("{name}: {}", describe(&e)))?;
+        for a in page.aliases() {
+            aliases.push((
+                a.name().unwrap_or("?").to_string(),
+                a.function_version().unwrap_or("?").to_string(),
+            ));
+        }
+    }
+    let mut versions = Vec::new();
+    let mut pages = c
+        .list_versions_by_function()
+        .function_name(name)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| format!("{name}: {}", describe(&e)))?;
+        versions.extend(
+            page.versions()
+                .iter()
+                .filter_map(|v| v.version())
+                .filter(|v| *v != "$LATEST")
+                .map(str::to_string),
+        );
+    }
+    versions.sort_by_key(|v| std::cmp::Reverse(v.parse::<u64>().unwrap_or(0)));
+    Ok(FunctionInfo {
+        name: name.to_string(),
+        state: cfg.and_then(|c| c.state()).map(|s| s.as_str().to_string()),
+        last_update: cfg
+            .and_then(|c| c.last_update_status())
+            .map(|s| s.as_str().to_string()),
+        memory_mb: cfg.and_then(|c| c.memory_size()).map(i64::from),
+        timeout_s: cfg.and_then(|c| c.timeout()).map(i64::from),
+        reserved: f
+            .concurrency()
+            .and_then(|c| c.reserved_concurrent_executions())
+            .map(i64::from),
+        aliases,
+        versions,
+    })
+}
+
+/// The alias shown on the row: a conventional live alias if there is one, else the first.
+fn main_alias(aliases: &[(String, String)]) -> Option<&(String, String)> {
+    ["live", "prod", "production", "current"]
+        .iter()
+        .find_map(|n| aliases.iter().find(|(a, _)| a == n))
+        .or(aliases.first())
+}
+
+pub fn row(f: &FunctionInfo) -> Service {
+    let mut s = Service::new(ServiceKind::Lambda, &f.name);
+    s.memory_mb = f.memory_mb;
+    s.reserved_concurrency = f.reserved;
+    s.versions = f.versions.clone();
+    s.version = Some(match main_alias(&f.aliases) {
+        Some((a, v)) => format!("{a}→v{v}"),
+        None => "$LATEST".into(),
+    });
+    let state = f.state.clone().unwrap_or_else(|| "Active".into());
+    let update = f.last_update.as_deref().unwrap_or("Successful");
+    s.status = if update == "Successful" {
+        state.clone()
+    } else {
+        format!("{state} · update {update}")
+    };
+    if f.aliases.len() > 1 {
+        let more: Vec<String> = f.aliases.iter().map(|(a, v)| format!("{a}→v{v}")).collect();
+        s.last_event = Some(format!("aliases: {}", more.join(", ")));
+    }
+    s.health = if f.reserved == Some(0) {
+        s.status = format!("{state} · throttled (reserved 0)");
+        Health::Crit
+    } else {
+        match (state.as_str(), update) {
+            ("Failed", _) | (_, "Failed") => Health::Crit,
+            ("Pending", _) | (_, "InProgress") | ("Inactive", _) => Health::Warn,
+            ("Active", _) => Health::Ok,
+            _ => Health::Unknown,
+        }
+    };
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> FunctionInfo {
+        FunctionInfo {
+            name: "checkout".into(),
+            state: Some("Active".into()),
+            last_update: Some("Successful".into()),
+            memory_mb: Some(512),
+            timeout_s: Some(30),
+            reserved: None,
+            aliases: vec![("canary".into(), "3".into()), ("live".into(), "2".into())],
+            versions: vec!["3".into(), "2".into(), "1".into()],
+        }
+    }
+
+    #[test]
+    fn rows_show_the_live_alias_state_and_settings() {
+        let r = row(&info());
+        assert_eq!(r.version.as_deref(), Some("live→v2"));
+        assert_eq!(r.status, "Active");
+        assert_eq!(r.health, Health::Ok);
+        assert_eq!(r.memory_mb, Some(512));
+        assert_eq!(r.last_event.as_deref(), Some("aliases: canary→v3, live→v2"));
+        let mut f = info();
+        f.last_update = Some("InProgress".into());
+        assert_eq!(row(&f).health, Health::Warn);
+        assert_eq!(row(&f).status, "Active · update InProgress");
+        f.reserved = Some(0);
+        assert_eq!(row(&f).health, Health::Crit);
+        f.reserved = None;
+        f.state = Some("Failed".into());
+        assert_eq!(row(&f).health, Health::Crit);
+    }
+}

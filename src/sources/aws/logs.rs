@@ -1,0 +1,337 @@
+//! CloudWatch Logs follow: FilterLogEvents polling per group with a cursor made of the newest
+//! timestamp seen (asked for inclusively next time) and the ids of the events already seen at
+//! that millisecond, so nothing is shown twice or missed; events of all streams interleaved by
+//! time; every request paced by one limiter shared by all groups. Also Logs Insights queries.
+
+use super::errors::describe;
+use crate::model::LogEvent;
+use aws_sdk_cloudwatchlogs::Client;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use std::collections::HashSet;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Pages read per group per poll; a burst larger than this is read over the next polls.
+pub const MAX_PAGES_PER_POLL: usize = 10;
+
+/// One limiter for all log polling: `rate` requests per second, no bursts.
+pub fn limiter(rate: f64) -> Arc<DefaultDirectRateLimiter> {
+    let per_ms = (1000.0 / rate.max(0.01)).round().max(1.0) as u64;
+    let quota = Quota::with_period(Duration::from_millis(per_ms))
+        .expect("non-zero period")
+        .allow_burst(NonZeroU32::MIN);
+    Arc::new(RateLimiter::direct(quota))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawEvent {
+    pub time_ms: i64,
+    pub id: String,
+    pub stream: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub newest_ms: i64,
+    seen_at_newest: HashSet<String>,
+}
+
+impl Cursor {
+    pub fn new(start_ms: i64) -> Self {
+        Cursor {
+            newest_ms: start_ms,
+            seen_at_newest: HashSet::new(),
+        }
+    }
+
+    /// Keeps the events not delivered yet, in time order, and moves the cursor past them.
+    pub fn accept(&mut self, mut events: Vec<RawEvent>) -> Vec<RawEvent> {
+        events.sort_by(|a, b| a.time_ms.cmp(&b.time_ms).then_with(|| a.id.cmp(&b.id)));
+        let mut out = Vec::with_capacity(events.len());
+        let mut batch_ids: HashSet<String> = HashSet::new();
+        for e in events {
+            if e.time_ms < self.newest_ms
+                || (e.time_ms == self.newest_ms && self.seen_at_newest.contains(&e.id))
+                || !batch_ids.insert(e.id.clone())
+            {
+                continue;
+            }
+            if e.time_ms > self.newest_ms {
+                self.newest_ms = e.time_ms;
+                self.seen_at_newest.clear();
+            }
+            self.seen_at_newest.insert(e.id.clone());
+            out.push(e);
+        }
+        out
+    }
+}
+
+/// One poll of one group: every page from the cursor (inclusive), then the cursor moves.
+pub async fn poll(
+    c: &Client,
+    limiter: &DefaultDirectRateLimiter,
+    group: &str,
+    filter: Option<&str>,
+    cursor: &mut Cursor,
+) -> Result<Vec<LogEvent>, String> {
+    let mut raw = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES_PER_POLL {
+        limiter.until_ready().await;
+        let resp = c
+            .filter_log_events()
+            .log_group_name(group)
+            .start_time(cursor.newest_ms)
+            .set_filter_pattern(filter.map(str::to_string))
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| format!("{group}: {}", describe(&e)))?;
+        raw.extend(resp.events().iter().map(|e| RawEvent {
+            time_ms: e.timestamp().unwrap_or(0),
+            id: e.event_id().unwrap_or("").to_string(),
+            stream: e.log_stream_name().map(str::to_string),
+            message: e.message().unwrap_or("").trim_end_matches('\n').to_string(),
+        }));
+        token = resp.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    let g: Arc<str> = Arc::from(group);
+    Ok(cursor
+        .accept(raw)
+        .into_iter()
+        .map(|e| LogEvent {
+            time_ms: e.time_ms,
+            group: g.clone(),
+            stream: e.stream.map(Arc::from),
+            message: e.message,
+        })
+        .collect())
+}
+
+/// Log group names (paginated, up to `max_pages` pages of 50).
+pub async fn list_groups(c: &Client, max_pages: usize) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..max_pages {
+        let resp = c
+            .describe_log_groups()
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| describe(&e))?;
+        out.extend(
+            resp.log_groups()
+                .iter()
+                .filter_map(|g| g.log_group_name())
+                .map(str::to_string),
+        );
+        token = resp.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Groups discovery picks: `/aws/lambda/<function>` and those naming a watched service.
+pub fn pick_groups(
+    all: &[String],
+    functions: &[String],
+    services: &[String],
+    cap: usize,
+) -> (Vec<String>, bool) {
+    let mut out: Vec<String> = all
+        .iter()
+        .filter(|g| {
+            functions.iter().any(|f| **g == format!("/aws/lambda/{f}"))
+                || services
+                    .iter()
+                    .any(|s| !s.is_empty() && g.contains(s.as_str()))
+        })
+        .cloned()
+        .collect();
+    let capped = out.len() > cap;
+    out.truncate(cap);
+    (out, capped)
+}
+
+/// Logs Insights: StartQuery, then GetQueryResults until the query ends (at most `limit`).
+/// Each result row becomes a log line of group `insights`.
+pub async fn insights(
+    c: &Client,
+    groups: &[String],
+    query: &str,
+    since_ms: i64,
+    until_ms: i64,
+    limit: Duration,
+) -> Result<Vec<LogEvent>, String> {
+    let started = c
+        .start_query()
+        .set_log_group_names(Some(groups.to_vec()))
+        .start_time(since_ms / 1000)
+        .end_time(until_ms / 1000)
+        .query_string(query)
+        .send()
+        .await
+        .map_err(|e| format!("insights: {}", describe(&e)))?;
+    let id = started.query_id().unwrap_or_default().to_string();
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let r = c
+            .get_query_results()
+            .query_id(&id)
+            .send()
+            .await
+            .map_err(|e| format!("insights: {}", describe(&e)))?;
+        let status = r
+            .status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default();
+        match status.as_str() {
+            "Complete" => {
+                let g: Arc<str> = Arc::from("insights");
+                return Ok(r
+                    .results()
+                    .iter()
+                    .map(|row| {
+                        let mut time_ms = until_ms;
+                        let mut message = None;
+                        let mut other = Vec::new();
+                        for f in row {
+                            match (f.field(), f.value()) {
+                                (Some("@timestamp"), Some(v)) => {
+                                    time_ms = parse_insights_time(v).unwrap_or(until_ms)
+                                }
+                                (Some("@message"), Some(v)) => message = Some(v.to_string()),
+                                (Some("@ptr"), _) => {}
+                                (Some(k), Some(v)) => other.push(format!("{k}={v}")),
+                                _ => {}
+                            }
+                        }
+                        LogEvent {
+                            time_ms,
+                            group: g.clone(),
+                            stream: None,
+                            message: match message {
+                                Some(m) if other.is_empty() => m,
+                                Some(m) => format!("{m} {}", other.join(" ")),
+                                None => other.join(" "),
+                            },
+                        }
+                    })
+                    .collect());
+            }
+            "Failed" | "Cancelled" | "Timeout" | "Unknown" => {
+                return Err(format!("insights: query {status}"));
+            }
+            _ => {}
+        }
+        if tokio::time::Instant::now() > deadline {
+            let _ = c.stop_query().query_id(&id).send().await;
+            return Err(format!("insights: no result within {} s", limit.as_secs()));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// `2026-11-22 06:00:00.123` (UTC), as Insights prints `@timestamp`.
+fn parse_insights_time(s: &str) -> Option<i64> {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc().timestamp_millis())
+        .or_else(|| s.parse::<i64>().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(t: i64, id: &str) -> RawEvent {
+        RawEvent {
+            time_ms: t,
+            id: id.into(),
+            stream: Some("s".into()),
+            message: id.into(),
+        }
+    }
+
+    fn ids(v: &[RawEvent]) -> Vec<&str> {
+        v.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    #[test]
+    fn cursor_never_repeats_and_never_skips_events_at_the_same_millisecond() {
+        let mut c = Cursor::new(1000);
+        // Out of order across streams; one before the start.
+        let got = c.accept(vec![
+            ev(1005, "b"),
+            ev(999, "old"),
+            ev(1001, "a"),
+            ev(1005, "c"),
+        ]);
+        assert_eq!(ids(&got), ["a", "b", "c"]);
+        assert_eq!(c.newest_ms, 1005);
+        // The next poll asks from 1005 inclusive: b and c come back, plus d that arrived at
+        // the same millisecond after the previous poll.
+        let got = c.accept(vec![
+            ev(1005, "b"),
+            ev(1005, "c"),
+            ev(1005, "d"),
+            ev(1006, "e"),
+        ]);
+        assert_eq!(ids(&got), ["d", "e"]);
+        let got = c.accept(vec![ev(1006, "e")]);
+        assert!(got.is_empty());
+        // Duplicates inside one batch (pages overlapping) are dropped too.
+        let got = c.accept(vec![ev(1007, "f"), ev(1007, "f")]);
+        assert_eq!(ids(&got), ["f"]);
+    }
+
+    #[test]
+    fn discovery_picks_lambda_groups_and_groups_naming_services() {
+        let all: Vec<String> = [
+            "/aws/lambda/checkout",
+            "/aws/lambda/other",
+            "/ecs/prod/api",
+            "/ecs/prod/web",
+            "/misc",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let (g, capped) = pick_groups(&all, &["checkout".into()], &["api".into()], 10);
+        assert_eq!(g, ["/aws/lambda/checkout", "/ecs/prod/api"]);
+        assert!(!capped);
+        let (g, capped) = pick_groups(&all, &["checkout".into()], &["api".into(), "web".into()], 2);
+        assert_eq!(g.len(), 2);
+        assert!(capped);
+    }
+
+    #[test]
+    fn insights_timestamps() {
+        assert_eq!(parse_insights_time("1970-01-01 00:00:01.500"), Some(1500));
+        assert_eq!(parse_insights_time("nonsense"), None);
+    }
+
+    #[tokio::test]
+    async fn the_limiter_paces_requests_without_bursts() {
+        // 20/s: five requests need at least four gaps of 50 ms (a lower bound on pacing,
+        // not a speed target).
+        let l = limiter(20.0);
+        let t0 = std::time::Instant::now();
+        for _ in 0..5 {
+            l.until_ready().await;
+        }
+        assert!(
+            t0.elapsed() >= Duration::from_millis(190),
+            "{:?}",
+            t0.elapsed()
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! CloudWatch metrics: one GetMetricData call per refresh for up to 500 series (more calls
+//! only beyond that), period fitted to the window, start aligned to the period boundary.
+
+use super::errors::describe;
+use super::plan::{METRICS_PER_CALL, MetricDef, aligned_range, period_for};
+use crate::model::MetricSeries;
+use crate::sources::Window;
+use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::primitives::DateTime;
+use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, ScanBy};
+
+pub fn query(i: usize, d: &MetricDef, period: i64) -> MetricDataQuery {
+    let metric = Metric::builder()
+        .namespace(&d.key.namespace)
+        .metric_name(&d.key.metric)
+        .set_dimensions(Some(
+            d.key
+                .dimensions
+                .iter()
+                .map(|(k, v)| Dimension::builder().name(k).value(v).build())
+                .collect(),
+        ))
+        .build();
+    MetricDataQuery::builder()
+        .id(format!("m{i}"))
+        .metric_stat(
+            MetricStat::builder()
+                .metric(metric)
+                .period(d.period.unwrap_or(period) as i32)
+                .stat(&d.key.stat)
+                .build(),
+        )
+        .return_data(true)
+        .build()
+}
+
+/// Fetches the window for every definition. Returns the series and the number of calls made.
+pub async fn fetch(
+    c: &Client,
+    defs: &[MetricDef],
+    window: Window,
+    now_ms: i64,
+) -> Result<(Vec<MetricSeries>, usize), String> {
+    let period = period_for(window);
+    let (start, end) = aligned_range(now_ms, window, period);
+    let mut series: Vec<MetricSeries> = defs
+        .iter()
+        .map(|d| MetricSeries {
+            label: d.label.clone(),
+            key: d.key.clone(),
+            unit: d.unit.clone(),
+            thresholds: d.thresholds,
+            points: Vec::new(),
+        })
+        .collect();
+    let mut calls = 0;
+    for (chunk_no, chunk) in defs.chunks(METRICS_PER_CALL).enumerate() {
+        let base = chunk_no * METRICS_PER_CALL;
+        let queries: Vec<MetricDataQuery> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, d)| query(base + i, d, period))
+            .collect();
+        let mut token: Option<String> = None;
+        loop {
+            calls += 1;
+            let resp = c
+                .get_metric_data()
+                .set_metric_data_queries(Some(queries.clone()))
+                .start_time(DateTime::from_millis(start))
+                .end_time(DateTime::from_millis(end))
+                .scan_by(ScanBy::TimestampAscending)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            for r in resp.metric_data_results() {
+                let Some(i) = r
+                    .id()
+                    .and_then(|id| id.strip_prefix('m'))
+                    .and_then(|n| n.parse::<usize>().ok())
+                else {
+                    continue;
+                };
+                if let Some(s) = series.get_mut(i) {
+                    for (t, v) in r.timestamps().iter().zip(r.values()) {
+                        if let Ok(ms) = t.to_millis() {
+                            s.points.push((ms, *v));
+                        }
+                    }
+                }
+            }
+            token = resp.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    for s in &mut series {
+        s.points.sort_by_key(|p| p.0);
+        s.points.dedup_by_key(|p| p.0);
+    }
+    Ok((series, calls))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MetricKey, Thresholds};
+
+    #[test]
+    fn queries_carry_namespace_dimensions_stat_and_period() {
+        let d = MetricDef {
+            label: "api CPU".into(),
+            key: MetricKey {
+                namespace: "AWS/ECS".into(),
+                metric: "CPUUtilization".into(),
+                dimensions: [("ClusterName".to_string(), "prod".to_string())].into(),
+                stat: "p99".into(),
+            },
+            unit: None,
+            thresholds: Thresholds::default(),
+            period: None,
+        };
+        let q = query(7, &d, 300);
+        assert_eq!(q.id(), Some("m7"));
+        let ms = q.metric_stat().unwrap();
+        assert_eq!(ms.period(), Some(300));
+        assert_eq!(ms.stat(), Some("p99"));
+        let m = ms.metric().unwrap();
+        assert_eq!(m.namespace(), Some("AWS/ECS"));
+        assert_eq!(m.dimensions()[0].name(), Some("ClusterName"));
+        let fixed = MetricDef {
+            period: Some(60),
+            ..d
+        };
+        assert_eq!(
+            query(0, &fixed, 300).metric_stat().unwrap().period(),
+            Some(60)
+        );
+    }
+}

@@ -1,0 +1,536 @@
+//! What the live cockpit watches. Each kind of resource comes from `[watch]` in opsdeck.toml;
+//! where the config is silent about a kind, from the loaded runbooks' targets; where both are
+//! silent, from discovery (done by the feeds at run time, with caps). Pure: tested without AWS.
+
+use crate::config::Watch;
+use crate::config::live::{WatchHealth, WatchLogGroup};
+use crate::model::{Direction, MetricKey, Thresholds};
+use crate::runbook::targets::Targets;
+use crate::sources::Window;
+use std::collections::BTreeMap;
+
+/// Caps on what discovery adds, so a large account does not flood the screen or the API.
+pub const MAX_DISCOVERED_SERVICES: usize = 100;
+pub const MAX_DISCOVERED_FUNCTIONS: usize = 50;
+pub const MAX_DISCOVERED_LOG_GROUPS: usize = 10;
+/// GetMetricData accepts up to 500 queries per call.
+pub const METRICS_PER_CALL: usize = 500;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricDef {
+    pub label: String,
+    pub key: MetricKey,
+    pub unit: Option<String>,
+    pub thresholds: Thresholds,
+    /// A fixed period (seconds); otherwise fitted to the window.
+    pub period: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// ECS: every service of these clusters.
+    pub clusters: Vec<String>,
+    /// ECS: `(cluster, service)`; a `None` cluster is searched for in every cluster.
+    pub services: Vec<(Option<String>, String)>,
+    /// Neither clusters nor services named: discover all.
+    pub discover_ecs: bool,
+    /// `None`: discover all functions.
+    pub functions: Option<Vec<String>>,
+    /// `None`: the standard metrics of what is watched.
+    pub metrics: Option<Vec<MetricDef>>,
+    /// `None`: `/aws/lambda/<function>` and groups naming a watched service.
+    pub log_groups: Option<Vec<WatchLogGroup>>,
+    /// Empty: all alarms.
+    pub alarm_prefixes: Vec<String>,
+    pub alarm_names: Vec<String>,
+    pub health: Vec<WatchHealth>,
+    /// Thresholds named in runbooks, applied to standard metrics that match.
+    pub runbook_thresholds: Vec<(MetricKey, Thresholds)>,
+    /// Where each kind came from, for the log and `--help`-style explanations.
+    pub origin: BTreeMap<&'static str, &'static str>,
+}
+
+fn dedup<T: PartialEq + Clone>(v: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for x in v {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+impl Plan {
+    pub fn build(watch: &Watch, targets: &[Targets]) -> Plan {
+        let mut p = Plan::default();
+        let real = |t: &bool| !*t;
+        // ECS
+        if !watch.clusters.is_empty() || !watch.services.is_empty() {
+            p.clusters = watch.clusters.clone();
+            p.services = watch
+                .services
+                .iter()
+                .map(|(c, s)| (Some(c.clone()), s.clone()))
+                .collect();
+            p.origin.insert("ecs", "config");
+        } else {
+            let from_rb: Vec<(Option<String>, String)> = targets
+                .iter()
+                .flat_map(|t| t.ecs_services.iter())
+                .filter(|s| {
+                    real(&s.template)
+                        && !s
+                            .cluster
+                            .as_deref()
+                            .is_some_and(|c| c.contains('<') || c.contains('$'))
+                })
+                .map(|s| (s.cluster.clone(), s.name.clone()))
+                .collect();
+            if from_rb.is_empty() {
+                p.discover_ecs = true;
+                p.origin.insert("ecs", "discovery");
+            } else {
+                p.services = dedup(from_rb);
+                p.origin.insert("ecs", "runbooks");
+            }
+        }
+        // Lambda
+        if !watch.functions.is_empty() {
+            p.functions = Some(watch.functions.clone());
+            p.origin.insert("lambda", "config");
+        } else {
+            let mut f: Vec<String> = targets
+                .iter()
+                .flat_map(|t| {
+                    t.lambda_functions
+                        .iter()
+                        .filter(|x| real(&x.template))
+                        .map(|x| x.name.clone())
+                        .chain(
+                            t.lambda_aliases
+                                .iter()
+                                .filter(|x| real(&x.template))
+                                .map(|x| x.function.clone()),
+                        )
+                })
+                .collect();
+            f = dedup(f);
+            if f.is_empty() {
+                p.origin.insert("lambda", "discovery");
+            } else {
+                p.functions = Some(f);
+                p.origin.insert("lambda", "runbooks");
+            }
+        }
+        // Metrics
+        p.runbook_thresholds = targets
+            .iter()
+            .flat_map(|t| t.metrics.iter())
+            .filter(|m| !m.template)
+            .filter_map(|m| {
+                m.thresholds.map(|th| {
+                    (
+                        MetricKey {
+                            namespace: m.namespace.clone(),
+                            metric: m.metric.clone(),
+                            dimensions: m.dimensions.clone(),
+                            stat: m
+                                .statistics
+                                .first()
+                                .cloned()
+                                .unwrap_or_else(|| "Average".into()),
+                        },
+                        th,
+                    )
+                })
+            })
+            .collect();
+        if !watch.metrics.is_empty() {
+            p.metrics = Some(
+                watch
+                    .metrics
+                    .iter()
+                    .map(|m| MetricDef {
+                        label: m
+                            .label
+                            .clone()
+                            .unwrap_or_else(|| default_label(&m.metric, &m.dimensions)),
+                        key: MetricKey {
+                            namespace: m.namespace.clone(),
+                            metric: m.metric.clone(),
+                            dimensions: m.dimensions.clone(),
+                            stat: m.stat.clone(),
+                        },
+                        unit: unit_of(&m.metric),
+                        thresholds: m.thresholds,
+                        period: m.period,
+                    })
+                    .collect(),
+            );
+            p.origin.insert("metrics", "config");
+        } else {
+            let defs: Vec<MetricDef> = dedup(
+                targets
+                    .iter()
+                    .flat_map(|t| t.metrics.iter())
+                    .filter(|m| {
+                        !m.template
+                            && !m
+                                .dimensions
+                                .values()
+                                .any(|v| v.contains('<') || v.contains('$'))
+                    })
+                    .map(|m| MetricDef {
+                        label: default_label(&m.metric, &m.dimensions),
+                        key: MetricKey {
+                            namespace: m.namespace.clone(),
+                            metric: m.metric.clone(),
+                            dimensions: m.dimensions.clone(),
+                            stat: m
+                                .statistics
+                                .first()
+                                .cloned()
+                                .unwrap_or_else(|| "Average".into()),
+                        },
+                        unit: unit_of(&m.metric),
+                        thresholds: m.thresholds.unwrap_or_default(),
+                        period: m.period,
+                    })
+                    .collect(),
+            );
+            if defs.is_empty() {
+                p.origin.insert("metrics", "standard");
+            } else {
+                p.metrics = Some(defs);
+                p.origin.insert("metrics", "runbooks");
+            }
+        }
+        // Logs
+        if !watch.log_groups.is_empty() {
+            p.log_groups = Some(watch.log_groups.clone());
+            p.origin.insert("logs", "config");
+        } else {
+            let g: Vec<WatchLogGroup> = dedup(
+                targets
+                    .iter()
+                    .flat_map(|t| t.log_groups.iter())
+                    .filter(|g| !g.template)
+                    .map(|g| WatchLogGroup {
+                        name: g.name.clone(),
+                        filter: None,
+                    })
+                    .collect(),
+            );
+            if g.is_empty() {
+                p.origin.insert("logs", "discovery");
+            } else {
+                p.log_groups = Some(g);
+                p.origin.insert("logs", "runbooks");
+            }
+        }
+        // Alarms
+        if !watch.alarm_prefixes.is_empty() {
+            p.alarm_prefixes = watch.alarm_prefixes.clone();
+            p.origin.insert("alarms", "config");
+        } else {
+            for t in targets {
+                for a in t.alarms.iter().filter(|a| !a.template) {
+                    if let Some(n) = &a.name {
+                        p.alarm_names.push(n.clone());
+                    }
+                    if let Some(pre) = &a.prefix {
+                        p.alarm_prefixes.push(pre.clone());
+                    }
+                }
+            }
+            p.alarm_names = dedup(std::mem::take(&mut p.alarm_names));
+            p.alarm_prefixes = dedup(std::mem::take(&mut p.alarm_prefixes));
+            p.origin.insert(
+                "alarms",
+                if p.alarm_names.is_empty() && p.alarm_prefixes.is_empty() {
+                    "all"
+                } else {
+                    "runbooks"
+                },
+            );
+        }
+        // Health
+        if !watch.health.is_empty() {
+            p.health = watch.health.clone();
+            p.origin.insert("health", "config");
+        } else {
+            p.health = dedup(
+                targets
+                    .iter()
+                    .flat_map(|t| t.health_urls.iter())
+                    .filter(|h| !h.template)
+                    .map(|h| WatchHealth {
+                        name: health_name(&h.name),
+                        url: h.name.clone(),
+                    })
+                    .collect(),
+            );
+            p.origin.insert(
+                "health",
+                if p.health.is_empty() {
+                    "none"
+                } else {
+                    "runbooks"
+                },
+            );
+        }
+        p
+    }
+
+    /// Thresholds for a standard metric: a runbook's, else the defaults below.
+    pub fn thresholds_for(&self, key: &MetricKey, default: Thresholds) -> Thresholds {
+        self.runbook_thresholds
+            .iter()
+            .find(|(k, _)| {
+                k.namespace == key.namespace
+                    && k.metric == key.metric
+                    && k.dimensions
+                        .iter()
+                        .all(|(dk, dv)| key.dimensions.get(dk) == Some(dv))
+            })
+            .map(|(_, t)| *t)
+            .unwrap_or(default)
+    }
+
+    /// The standard metrics of the watched services and functions.
+    pub fn standard_metrics(
+        &self,
+        services: &[(String, String)],
+        functions: &[(String, Option<i64>)],
+    ) -> Vec<MetricDef> {
+        let mut out = Vec::new();
+        let above = |w: f64, c: f64| Thresholds {
+            warn: Some(w),
+            crit: Some(c),
+            direction: Direction::Above,
+        };
+        for (cluster, service) in services {
+            let dims: BTreeMap<String, String> = [
+                ("ClusterName".to_string(), cluster.clone()),
+                ("ServiceName".to_string(), service.clone()),
+            ]
+            .into();
+            for (metric, t) in [
+                ("CPUUtilization", above(70.0, 90.0)),
+                ("MemoryUtilization", above(80.0, 95.0)),
+            ] {
+                let key = MetricKey {
+                    namespace: "AWS/ECS".into(),
+                    metric: metric.into(),
+                    dimensions: dims.clone(),
+                    stat: "Average".into(),
+                };
+                out.push(MetricDef {
+                    label: format!(
+                        "{service} {}",
+                        if metric == "CPUUtilization" {
+                            "CPU"
+                        } else {
+                            "memory"
+                        }
+                    ),
+                    thresholds: self.thresholds_for(&key, t),
+                    key,
+                    unit: Some("%".into()),
+                    period: None,
+                });
+            }
+        }
+        for (function, timeout_s) in functions {
+            let dims: BTreeMap<String, String> =
+                [("FunctionName".to_string(), function.clone())].into();
+            let duration_t = match timeout_s {
+                Some(t) if *t > 0 => above(*t as f64 * 800.0, *t as f64 * 950.0),
+                _ => Thresholds::default(),
+            };
+            for (metric, stat, unit, t) in [
+                ("Invocations", "Sum", None, Thresholds::default()),
+                ("Errors", "Sum", None, above(1.0, 10.0)),
+                ("Duration", "Average", Some("ms"), duration_t),
+                ("Throttles", "Sum", None, above(1.0, 10.0)),
+            ] {
+                let key = MetricKey {
+                    namespace: "AWS/Lambda".into(),
+                    metric: metric.into(),
+                    dimensions: dims.clone(),
+                    stat: stat.into(),
+                };
+                out.push(MetricDef {
+                    label: format!("{function} {}", metric.to_lowercase()),
+                    thresholds: self.thresholds_for(&key, t),
+                    key,
+                    unit: unit.map(str::to_string),
+                    period: None,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The period for a window: about 60 to 180 points, never below one minute (standard
+/// resolution).
+pub fn period_for(window: Window) -> i64 {
+    match window {
+        Window::M15 | Window::H1 => 60,
+        Window::H3 => 120,
+        Window::H12 => 300,
+    }
+}
+
+/// `[start, end)` for a window ending now, with the start on a period boundary so every
+/// refresh asks for the same buckets.
+pub fn aligned_range(now_ms: i64, window: Window, period_s: i64) -> (i64, i64) {
+    let p = period_s * 1000;
+    let start = (now_ms - window.millis()).div_euclid(p) * p;
+    let end = (now_ms.div_euclid(p) + 1) * p;
+    (start, end)
+}
+
+fn default_label(metric: &str, dims: &BTreeMap<String, String>) -> String {
+    let subject = [
+        "ServiceName",
+        "FunctionName",
+        "LoadBalancer",
+        "TargetGroup",
+        "DBInstanceIdentifier",
+        "TableName",
+        "QueueName",
+    ]
+    .iter()
+    .find_map(|k| dims.get(*k))
+    .or_else(|| dims.values().next());
+    match subject {
+        Some(s) => format!("{} {metric}", s.rsplit('/').next().unwrap_or(s)),
+        None => metric.to_string(),
+    }
+}
+
+fn unit_of(metric: &str) -> Option<String> {
+    let m = metric.to_ascii_lowercase();
+    if m.contains("utilization") || m.ends_with("percent") {
+        Some("%".into())
+    } else if m.contains("latency") || m.contains("duration") || m.contains("responsetime") {
+        Some("ms".into())
+    } else {
+        None
+    }
+}
+
+fn health_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::live::WatchMetric;
+
+    fn targets_of(md: &str) -> Targets {
+        crate::runbook::targets::extract(&crate::runbook::parse::parse_full(md))
+    }
+
+    #[test]
+    fn config_wins_then_runbooks_then_discovery_per_kind() {
+        let rb = targets_of(
+            "# Api\n\n## Check\n\n```bash\naws ecs describe-services --cluster prod --services api\naws logs tail /ecs/prod/api --follow\ncurl -fsS https://api.example.com/health\n```\n",
+        );
+        let watch = Watch {
+            functions: vec!["checkout".into()],
+            ..Watch::default()
+        };
+        let p = Plan::build(&watch, &[rb]);
+        assert_eq!(p.services, vec![(Some("prod".into()), "api".into())]);
+        assert_eq!(p.origin["ecs"], "runbooks");
+        assert_eq!(p.functions, Some(vec!["checkout".into()]));
+        assert_eq!(p.origin["lambda"], "config");
+        assert_eq!(p.log_groups.as_ref().unwrap()[0].name, "/ecs/prod/api");
+        assert_eq!(p.health[0].url, "https://api.example.com/health");
+        assert_eq!(p.health[0].name, "api.example.com");
+        assert!(p.metrics.is_none(), "standard metrics of what is watched");
+        let empty = Plan::build(&Watch::default(), &[]);
+        assert!(empty.discover_ecs);
+        assert!(empty.functions.is_none() && empty.log_groups.is_none());
+        assert_eq!(empty.origin["alarms"], "all");
+    }
+
+    #[test]
+    fn standard_metrics_take_runbook_thresholds() {
+        let mut p = Plan::default();
+        p.runbook_thresholds.push((
+            MetricKey {
+                namespace: "AWS/ECS".into(),
+                metric: "CPUUtilization".into(),
+                dimensions: [("ServiceName".to_string(), "api".to_string())].into(),
+                stat: "Average".into(),
+            },
+            Thresholds {
+                warn: Some(50.0),
+                crit: Some(60.0),
+                direction: Direction::Above,
+            },
+        ));
+        let m = p.standard_metrics(
+            &[("prod".into(), "api".into())],
+            &[("checkout".into(), Some(3))],
+        );
+        assert_eq!(m.len(), 6);
+        assert_eq!(m[0].label, "api CPU");
+        assert_eq!(m[0].thresholds.warn, Some(50.0));
+        assert_eq!(m[1].thresholds.warn, Some(80.0));
+        let duration = m.iter().find(|d| d.key.metric == "Duration").unwrap();
+        assert_eq!(
+            duration.thresholds.crit,
+            Some(2850.0),
+            "95 % of a 3 s timeout"
+        );
+        assert_eq!(
+            m.iter().filter(|d| d.key.namespace == "AWS/Lambda").count(),
+            4
+        );
+    }
+
+    #[test]
+    fn configured_metrics_keep_their_settings() {
+        let watch = Watch {
+            metrics: vec![WatchMetric {
+                label: None,
+                namespace: "AWS/ApplicationELB".into(),
+                metric: "TargetResponseTime".into(),
+                dimensions: [("LoadBalancer".to_string(), "app/prod-alb/123".to_string())].into(),
+                stat: "p99".into(),
+                period: Some(60),
+                thresholds: Thresholds {
+                    warn: Some(0.5),
+                    crit: Some(1.0),
+                    direction: Direction::Above,
+                },
+            }],
+            ..Watch::default()
+        };
+        let p = Plan::build(&watch, &[]);
+        let m = &p.metrics.unwrap()[0];
+        assert_eq!(m.label, "123 TargetResponseTime");
+        assert_eq!(m.key.stat, "p99");
+        assert_eq!(m.unit.as_deref(), Some("ms"));
+    }
+
+    #[test]
+    fn ranges_are_aligned_to_the_period() {
+        let now = 1_700_000_123_456;
+        for w in Window::ALL {
+            let p = period_for(w);
+            let (s, e) = aligned_range(now, w, p);
+            assert_eq!(s % (p * 1000), 0);
+            assert_eq!(e % (p * 1000), 0);
+            assert!(s <= now - w.millis() && e > now);
+            assert!((e - s) / (p * 1000) <= 181);
+        }
+    }
+}

@@ -1,0 +1,352 @@
+#!/usr/bin/env python3
+"""A local fake AWS for opsdeck's tests: moto, behind a small HTTP front that
+
+* translates the Smithy RPC v2 CBOR protocol (what the current aws-sdk-cloudwatch speaks and
+  moto does not) to AWS JSON 1.0 (which moto accepts for CloudWatch) and back: timestamps are
+  CBOR tag 1 (epoch seconds) on the wire and JSON numbers for moto;
+* injects faults on request (throttling, HTTP 500, hanging, dropped connections) per AWS
+  service, so tests can show the cockpit degrades and recovers;
+* counts requests per operation, for the API-calls-per-minute figure.
+
+Usage: fakeaws.py [--port N]   prints `READY <port>` once serving; loopback only.
+Control (not AWS): POST /__fake/fault {"service": "logs"|"*", "mode": "throttle"|"500"|"hang"|"drop"|"none"}
+                   GET  /__fake/stats   -> {"Operation": count, ...};  POST /__fake/stats/reset
+"""
+
+import argparse
+import json
+import socket
+import struct
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+try:
+    from moto.server import ThreadedMotoServer
+except ImportError as e:  # the test that started us shows this and fails
+    sys.stderr.write(
+        f"moto is not installed ({e}); install it with: python3 -m pip install 'moto[server]'\n"
+    )
+    sys.exit(3)
+
+
+# ---------------------------------------------------------------- a minimal CBOR codec (RFC 8949)
+class Tag:
+    def __init__(self, tag, value):
+        self.tag, self.value = tag, value
+
+
+def _head(major, n):
+    if n < 24:
+        return bytes([major << 5 | n])
+    if n < 0x100:
+        return bytes([major << 5 | 24, n])
+    if n < 0x10000:
+        return bytes([major << 5 | 25]) + struct.pack(">H", n)
+    if n < 0x100000000:
+        return bytes([major << 5 | 26]) + struct.pack(">I", n)
+    return bytes([major << 5 | 27]) + struct.pack(">Q", n)
+
+
+def cbor_encode(v):
+    if v is None:
+        return b"\xf6"
+    if v is True:
+        return b"\xf5"
+    if v is False:
+        return b"\xf4"
+    if isinstance(v, Tag):
+        return _head(6, v.tag) + cbor_encode(v.value)
+    if isinstance(v, int):
+        return _head(0, v) if v >= 0 else _head(1, -1 - v)
+    if isinstance(v, float):
+        return b"\xfb" + struct.pack(">d", v)
+    if isinstance(v, str):
+        b = v.encode()
+        return _head(3, len(b)) + b
+    if isinstance(v, (bytes, bytearray)):
+        return _head(2, len(v)) + bytes(v)
+    if isinstance(v, (list, tuple)):
+        return _head(4, len(v)) + b"".join(cbor_encode(x) for x in v)
+    if isinstance(v, dict):
+        return _head(5, len(v)) + b"".join(cbor_encode(k) + cbor_encode(x) for k, x in v.items())
+    raise TypeError(f"cannot encode {type(v)}")
+
+
+def cbor_decode(data):
+    v, i = _dec(data, 0)
+    return v
+
+
+def _len(data, i, info):
+    if info < 24:
+        return info, i
+    if info == 24:
+        return data[i], i + 1
+    if info == 25:
+        return struct.unpack_from(">H", data, i)[0], i + 2
+    if info == 26:
+        return struct.unpack_from(">I", data, i)[0], i + 4
+    if info == 27:
+        return struct.unpack_from(">Q", data, i)[0], i + 8
+    if info == 31:
+        return None, i
+    raise ValueError("bad CBOR length")
+
+
+def _dec(data, i):
+    b = data[i]
+    i += 1
+    major, info = b >> 5, b & 31
+    if major == 7:
+        if info == 20:
+            return False, i
+        if info == 21:
+            return True, i
+        if info in (22, 23):
+            return None, i
+        if info == 25:
+            h = struct.unpack_from(">e", data, i)[0]
+            return float(h), i + 2
+        if info == 26:
+            return struct.unpack_from(">f", data, i)[0], i + 4
+        if info == 27:
+            return struct.unpack_from(">d", data, i)[0], i + 8
+        raise ValueError("bad CBOR simple value")
+    n, i = _len(data, i, info)
+    if major == 0:
+        return n, i
+    if major == 1:
+        return -1 - n, i
+    if major in (2, 3):
+        if n is None:  # indefinite: chunks until break
+            parts = []
+            while data[i] != 0xFF:
+                p, i = _dec(data, i)
+                parts.append(p)
+            i += 1
+            joined = "".join(parts) if major == 3 else b"".join(parts)
+            return joined, i
+        raw = data[i : i + n]
+        return (raw.decode() if major == 3 else bytes(raw)), i + n
+    if major == 4:
+        out = []
+        if n is None:
+            while data[i] != 0xFF:
+                x, i = _dec(data, i)
+                out.append(x)
+            return out, i + 1
+        for _ in range(n):
+            x, i = _dec(data, i)
+            out.append(x)
+        return out, i
+    if major == 5:
+        out = {}
+        if n is None:
+            while data[i] != 0xFF:
+                k, i = _dec(data, i)
+                out[k], i = _dec(data, i)
+            return out, i + 1
+        for _ in range(n):
+            k, i = _dec(data, i)
+            out[k], i = _dec(data, i)
+        return out, i
+    if major == 6:
+        v, i = _dec(data, i)
+        return Tag(n, v), i
+    raise ValueError("bad CBOR major type")
+
+
+def untag(v):
+    """CBOR request values → JSON values (timestamps: epoch seconds)."""
+    if isinstance(v, Tag):
+        return untag(v.value)
+    if isinstance(v, dict):
+        return {k: untag(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [untag(x) for x in v]
+    if isinstance(v, bytes):
+        import base64
+
+        return base64.b64encode(v).decode()
+    return v
+
+
+def _is_time_key(k):
+    return isinstance(k, str) and (k.endswith("Timestamp") or k.endswith("Timestamps") or k in ("StartDate", "EndDate"))
+
+
+def retag(v, time_key=False):
+    """moto's JSON response values → CBOR values, timestamps as tag 1."""
+    if isinstance(v, dict):
+        return {k: retag(x, _is_time_key(k)) for k, x in v.items()}
+    if isinstance(v, list):
+        return [retag(x, time_key) for x in v]
+    if time_key and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return Tag(1, float(v))
+    if time_key and isinstance(v, str):
+        from datetime import datetime
+
+        try:
+            return Tag(1, datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp())
+        except ValueError:
+            return v
+    return v
+
+
+# ---------------------------------------------------------------- the front
+STATE = {"faults": {}, "stats": {}, "lock": threading.Lock()}
+
+
+def service_of(headers):
+    auth = headers.get("Authorization", "")
+    try:
+        scope = auth.split("Credential=")[1].split(",")[0].split("/")
+        return scope[3]
+    except IndexError:
+        return "?"
+
+
+def operation_of(path, headers, body):
+    target = headers.get("X-Amz-Target")
+    if target:
+        return target.split(".")[-1]
+    if "/operation/" in path:
+        return path.rsplit("/", 1)[-1]
+    if body and b"Action=" in body:
+        for part in body.split(b"&"):
+            if part.startswith(b"Action="):
+                return part[7:].decode()
+    return path.split("?")[0]
+
+
+class Front(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    moto_url = None
+
+    def log_message(self, *a):
+        pass
+
+    def _reply(self, code, body, headers=()):
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _control(self, body):
+        if self.path == "/__fake/fault":
+            spec = json.loads(body or b"{}")
+            with STATE["lock"]:
+                if spec.get("mode", "none") == "none":
+                    STATE["faults"].pop(spec.get("service", "*"), None)
+                else:
+                    STATE["faults"][spec.get("service", "*")] = spec["mode"]
+            return self._reply(200, b"{}")
+        if self.path == "/__fake/stats":
+            with STATE["lock"]:
+                return self._reply(200, json.dumps(STATE["stats"]).encode())
+        if self.path == "/__fake/stats/reset":
+            with STATE["lock"]:
+                STATE["stats"] = {}
+            return self._reply(200, b"{}")
+        return self._reply(404, b"unknown control path")
+
+    def _handle(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if self.path.startswith("/__fake/"):
+            return self._control(body)
+        svc = service_of(self.headers)
+        op = operation_of(self.path, self.headers, body)
+        with STATE["lock"]:
+            STATE["stats"][op] = STATE["stats"].get(op, 0) + 1
+            fault = STATE["faults"].get(svc) or STATE["faults"].get("*")
+        cbor = self.headers.get("smithy-protocol") == "rpc-v2-cbor"
+        if fault == "drop":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if fault == "hang":
+            time.sleep(60)
+            self.close_connection = True
+            return
+        if fault in ("throttle", "500"):
+            code, err = (400, {"__type": "ThrottlingException", "message": "Rate exceeded"}) if fault == "throttle" \
+                else (500, {"__type": "InternalFailure", "message": "injected server error"})
+            if svc == "lambda":
+                code = 429 if fault == "throttle" else 500
+                err = {"Type": "User", "message": err["message"]}
+                return self._reply(code, json.dumps(err).encode(),
+                                   [("Content-Type", "application/json"), ("x-amzn-ErrorType", "TooManyRequestsException" if fault == "throttle" else "ServiceException")])
+            if cbor:
+                return self._reply(code, cbor_encode(err), [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")])
+            if svc == "sts":
+                xml = f"<ErrorResponse><Error><Type>Sender</Type><Code>{err['__type']}</Code><Message>{err['message']}</Message></Error></ErrorResponse>"
+                return self._reply(code, xml.encode(), [("Content-Type", "text/xml")])
+            return self._reply(code, json.dumps(err).encode(), [("Content-Type", "application/x-amz-json-1.1")])
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("content-length", "connection", "smithy-protocol", "accept")}
+        if cbor:
+            payload = json.dumps(untag(cbor_decode(body) if body else {})).encode()
+            headers["Content-Type"] = "application/x-amz-json-1.0"
+            headers["X-Amz-Target"] = f"GraniteServiceVersion20100801.{op}"
+            url = self.moto_url + "/"
+        else:
+            payload = body
+            url = self.moto_url + self.path
+        req = urllib.request.Request(url, data=payload if self.command not in ("GET", "HEAD") or payload else None,
+                                     method=self.command, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                code, rbody, rheaders = r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            code, rbody, rheaders = e.code, e.read(), e.headers
+        if cbor:
+            try:
+                doc = json.loads(rbody or b"{}")
+            except ValueError:
+                doc = {"__type": "InternalFailure", "message": rbody.decode(errors="replace")[:200]}
+                code = 500
+            if code >= 400 and "__type" not in doc:
+                doc["__type"] = rheaders.get("x-amzn-ErrorType", "InternalFailure")
+            if "__type" in doc and "#" in doc["__type"]:
+                doc["__type"] = doc["__type"].split("#")[-1]
+            return self._reply(code, cbor_encode(retag(doc)), [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")])
+        keep = [(k, v) for k, v in rheaders.items() if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date")]
+        return self._reply(code, rbody, keep)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _handle
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, default=0)
+    args = ap.parse_args()
+    moto_port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    moto.start()
+    Front.moto_url = f"http://127.0.0.1:{moto_port}"
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Front)
+    server.daemon_threads = True
+    print(f"READY {server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        moto.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Builds (and later mutates) the fleet opsdeck's live tests watch, through the fake AWS front
+(so boto3's CloudWatch calls cross the CBOR bridge too).
+
+fleet.py ENDPOINT build     clusters, services, task definitions; an IAM role and functions
+                            with versions and aliases; log groups with events relative to now;
+                            metric data; alarms
+fleet.py ENDPOINT mutate    update-service, new log events, set-alarm-state, put-metric-data
+fleet.py ENDPOINT logs N    N more log events in /ecs/prod/api (for the follow test)
+"""
+
+import io
+import json
+import os
+import sys
+import time
+import zipfile
+
+import boto3
+
+ENDPOINT = sys.argv[1]
+REGION = "us-east-1"
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+def client(name):
+    return boto3.client(name, endpoint_url=ENDPOINT, region_name=REGION)
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def zip_code():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", "def handler(event, context):\n    return {'ok': True}\n")
+    return buf.getvalue()
+
+
+def build():
+    ecs, lam, iam = client("ecs"), client("lambda"), client("iam")
+    logs, cw = client("logs"), client("cloudwatch")
+    for c in ("prod", "staging"):
+        ecs.create_cluster(clusterName=c)
+    container = [{"name": "app", "image": "nginx", "memory": 256}]
+    for family in ("api", "api", "worker"):
+        ecs.register_task_definition(family=family, containerDefinitions=container)
+    for cluster, name, td, desired in (("prod", "api", "api:2", 4), ("prod", "worker", "worker:1", 2), ("staging", "api", "api:1", 1)):
+        ecs.create_service(cluster=cluster, serviceName=name, taskDefinition=td, desiredCount=desired)
+        # moto reports running = desired once a service is updated.
+        ecs.update_service(cluster=cluster, service=name, desiredCount=desired)
+    role = iam.create_role(
+        RoleName="opsdeck-test-lambda",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+    )["Role"]["Arn"]
+    for fn, mem in (("checkout", 512), ("thumbnailer", 1024)):
+        lam.create_function(FunctionName=fn, Runtime="python3.12", Role=role, Handler="index.handler",
+                            Code={"ZipFile": zip_code()}, MemorySize=mem, Timeout=30)
+        lam.publish_version(FunctionName=fn)
+        lam.update_function_code(FunctionName=fn, ZipFile=zip_code() + b"")
+        lam.publish_version(FunctionName=fn)
+    lam.create_alias(FunctionName="checkout", Name="live", FunctionVersion="1")
+    lam.put_function_concurrency(FunctionName="thumbnailer", ReservedConcurrentExecutions=5)
+    t = now_ms()
+    for group, lines in (
+        ("/ecs/prod/api", ['{"level":"info","msg":"GET /orders 200","ms":12}', "ERROR upstream timeout talking to db"]),
+        ("/aws/lambda/checkout", ["START RequestId: 1", "checkout ok order=42", "END RequestId: 1"]),
+        ("/misc/unrelated", ["not watched"]),
+    ):
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName="s1")
+        logs.create_log_stream(logGroupName=group, logStreamName="s2")
+        events = [{"timestamp": t - 60_000 + i * 1000, "message": m} for i, m in enumerate(lines)]
+        logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=events)
+        # Same millisecond in another stream: must show once each, never twice.
+        logs.put_log_events(logGroupName=group, logStreamName="s2", logEvents=[{"timestamp": t - 60_000, "message": f"{group} s2 same-ms"}])
+    dims = [{"Name": "ClusterName", "Value": "prod"}, {"Name": "ServiceName", "Value": "api"}]
+    base = time.time() - 10 * 60
+    cw.put_metric_data(Namespace="AWS/ECS", MetricData=[
+        {"MetricName": "CPUUtilization", "Dimensions": dims, "Timestamp": base + i * 60, "Value": 30.0 + i} for i in range(10)])
+    cw.put_metric_data(Namespace="AWS/Lambda", MetricData=[
+        {"MetricName": "Errors", "Dimensions": [{"Name": "FunctionName", "Value": "checkout"}], "Timestamp": base + i * 60, "Value": 0.0} for i in range(10)])
+    for name, metric, ns, d in (("prod-api-cpu-high", "CPUUtilization", "AWS/ECS", dims),
+                                ("checkout-errors", "Errors", "AWS/Lambda", [{"Name": "FunctionName", "Value": "checkout"}])):
+        cw.put_metric_alarm(AlarmName=name, MetricName=metric, Namespace=ns, Dimensions=d, Statistic="Average",
+                            Period=60, EvaluationPeriods=1, Threshold=80, ComparisonOperator="GreaterThanThreshold")
+    cw.set_alarm_state(AlarmName="prod-api-cpu-high", StateValue="ALARM", StateReason="Threshold Crossed: CPU 93%")
+
+
+def mutate():
+    ecs, logs, cw = client("ecs"), client("logs"), client("cloudwatch")
+    ecs.update_service(cluster="prod", service="api", desiredCount=7)
+    logs.put_log_events(logGroupName="/ecs/prod/api", logStreamName="s1",
+                        logEvents=[{"timestamp": now_ms(), "message": "ERROR after-mutation marker"}])
+    cw.set_alarm_state(AlarmName="prod-api-cpu-high", StateValue="OK", StateReason="back to normal")
+    cw.put_metric_data(Namespace="AWS/ECS", MetricData=[{"MetricName": "CPUUtilization", "Dimensions": [
+        {"Name": "ClusterName", "Value": "prod"}, {"Name": "ServiceName", "Value": "api"}], "Timestamp": time.time(), "Value": 97.5}])
+
+
+def more_logs(n):
+    logs = client("logs")
+    t = now_ms()
+    logs.put_log_events(logGroupName="/ecs/prod/api", logStreamName="s1",
+                        logEvents=[{"timestamp": t + i, "message": f"follow line {i}"} for i in range(n)])
+
+
+if __name__ == "__main__":
+    {"build": build, "mutate": mutate}.get(sys.argv[2], lambda: more_logs(int(sys.argv[3])))()
