@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole opsdeck test suite, from a fresh machine: installs what the tests need when it is
-# missing (tmux for the end-to-end tests), then builds and runs every test in release mode
+# missing (tmux for the end-to-end tests, moto and the aws CLI for the live AWS tests), then builds and runs every test in release mode
 # (the tmux tests drive the release binary that this build produces).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,23 @@ if ! command -v tmux >/dev/null 2>&1; then
   echo "tests/run.sh: installing tmux (needed by the end-to-end tests)"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux
+fi
+
+if ! command -v python3 >/dev/null 2>&1; then
+  echo "tests/run.sh: installing python3 (the fake AWS for the live tests runs on it)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip
+fi
+# moto (with boto3) is the local fake AWS of the live tests; the aws CLI runs the runbook
+# commands of the end-to-end test against it.
+if ! python3 -c 'import moto.server, boto3, flask' >/dev/null 2>&1; then
+  echo "tests/run.sh: installing moto[server] (the local fake AWS)"
+  python3 -m pip install --quiet 'moto[server]>=5.1' || python3 -m pip install --quiet --break-system-packages 'moto[server]>=5.1'
+fi
+if ! command -v aws >/dev/null 2>&1; then
+  echo "tests/run.sh: installing the aws CLI (runbook commands in the end-to-end tests)"
+  python3 -m pip install --quiet awscli || python3 -m pip install --quiet --break-system-packages awscli
+  export PATH="$HOME/.local/bin:$PATH"
 fi
 
 cargo build --release --locked --bins

@@ -254,6 +254,13 @@ class Front(BaseHTTPRequestHandler):
             with STATE["lock"]:
                 STATE["stats"] = {}
             return self._reply(200, b"{}")
+        if self.path.startswith("/__fake/health"):
+            # Health endpoints for the HTTP check tests: ok, degraded (200), down (503), slow.
+            kind = self.path.rsplit("/", 1)[-1]
+            if kind == "slow":
+                time.sleep(1.5)
+            code, status = {"down": (503, "fail"), "degraded": (200, "degraded")}.get(kind, (200, "ok"))
+            return self._reply(code, json.dumps({"status": status}).encode(), [("Content-Type", "application/json")])
         return self._reply(404, b"unknown control path")
 
     def _handle(self):

@@ -14,8 +14,9 @@ where
     let full = one_line(&DisplayErrorContext(e).to_string());
     let text = match e {
         SdkError::TimeoutError(_) => "timed out".to_string(),
-        SdkError::DispatchFailure(d) if d.is_timeout() => format!("timed out: {full}"),
-        SdkError::DispatchFailure(d) if d.is_io() => format!("network: {full}"),
+        SdkError::DispatchFailure(d) if d.is_timeout() => format!("timed out: {}", root(e)),
+        SdkError::DispatchFailure(d) if d.is_user() => format!("request failed: {}", root(e)),
+        SdkError::DispatchFailure(_) => format!("network: {}", root(e)),
         SdkError::ServiceError(s) => {
             let status = s.raw().status().as_u16();
             let code = s.err().code().unwrap_or("unknown");
@@ -36,6 +37,15 @@ where
         }
     };
     clip(text)
+}
+
+/// The innermost cause, which says what actually happened ("connection refused").
+fn root(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    one_line(&cur.to_string())
 }
 
 fn kind(code: &str, status: u16) -> &'static str {

@@ -545,7 +545,7 @@ async fn metrics_feed(
 ) {
     let mut backoff = Backoff::new(interval);
     if plan.metrics.is_none() {
-        wait_found(&found, &mut found_rx, Duration::from_secs(15)).await;
+        wait_found(&found, &mut found_rx, Duration::from_secs(5)).await;
     }
     loop {
         let defs = match &plan.metrics {
@@ -560,7 +560,14 @@ async fn metrics_feed(
         };
         let window = *window_rx.borrow_and_update();
         let r = if defs.is_empty() {
-            Ok(Payload::MetricSeries(Vec::new()))
+            // Nothing to chart (yet): one cheap call still tells whether CloudWatch answers,
+            // so a credentials or network problem shows in this pane too.
+            c.list_metrics()
+                .namespace("AWS/ECS")
+                .send()
+                .await
+                .map(|_| Payload::MetricSeries(Vec::new()))
+                .map_err(|e| errors::describe(&e))
         } else {
             metrics::fetch(&c, &defs, window, now_ms())
                 .await
@@ -633,9 +640,6 @@ async fn discovered_groups(
         .into_iter()
         .map(|(_, s)| s)
         .collect();
-    if functions.is_empty() && services.is_empty() {
-        return Ok((Vec::new(), false));
-    }
     let all = logs::list_groups(c, 20).await?;
     Ok(logs::pick_groups(
         &all,
@@ -659,7 +663,7 @@ async fn logs_feed(
     let mut cursors: BTreeMap<String, logs::Cursor> = BTreeMap::new();
     let mut groups: Option<Vec<WatchLogGroup>> = plan.log_groups.clone();
     if groups.is_none() {
-        wait_found(&found, &mut found_rx, Duration::from_secs(15)).await;
+        wait_found(&found, &mut found_rx, Duration::from_secs(5)).await;
     }
     loop {
         if plan.log_groups.is_none()

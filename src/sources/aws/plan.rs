@@ -309,6 +309,14 @@ impl Plan {
             crit: Some(c),
             direction: Direction::Above,
         };
+        // Service names repeat across clusters (prod/api, staging/api): qualify those.
+        let name_of = |cluster: &str, service: &str| {
+            if services.iter().filter(|(_, s)| s == service).count() > 1 {
+                format!("{cluster}/{service}")
+            } else {
+                service.to_string()
+            }
+        };
         for (cluster, service) in services {
             let dims: BTreeMap<String, String> = [
                 ("ClusterName".to_string(), cluster.clone()),
@@ -327,7 +335,8 @@ impl Plan {
                 };
                 out.push(MetricDef {
                     label: format!(
-                        "{service} {}",
+                        "{} {}",
+                        name_of(cluster, service),
                         if metric == "CPUUtilization" {
                             "CPU"
                         } else {
@@ -494,6 +503,15 @@ mod tests {
             m.iter().filter(|d| d.key.namespace == "AWS/Lambda").count(),
             4
         );
+        let two = p.standard_metrics(
+            &[
+                ("prod".into(), "api".into()),
+                ("staging".into(), "api".into()),
+            ],
+            &[],
+        );
+        assert_eq!(two[0].label, "prod/api CPU");
+        assert_eq!(two[2].label, "staging/api CPU");
     }
 
     #[test]

@@ -1,0 +1,717 @@
+//! Live AWS against a real local fake: moto, started by the test on a free loopback port,
+//! behind a CBOR↔JSON bridge for CloudWatch and a fault injector (tests/aws/fakeaws.py).
+//! The real SDK clients, the real binary, real HTTP.
+
+#[path = "common/fakeaws.rs"]
+mod fakeaws;
+
+use fakeaws::FakeAws;
+use opsdeck::config::{Refresh, Watch};
+use opsdeck::model::{Health, Service};
+use opsdeck::sources::aws::plan::Plan;
+use opsdeck::sources::aws::{AwsOptions, AwsSource, connect};
+use opsdeck::sources::{DataSource, Mutation, Payload, SourceCommand, SourceEvent};
+use serde_json::Value;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+fn snapshot(fake: &FakeAws, dir: &std::path::Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "snapshot",
+        "--format",
+        "json",
+        "--after",
+        "20",
+        "--endpoint-url",
+        &fake.endpoint,
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = fake.opsdeck(dir, &args);
+    assert_eq!(code, 0, "snapshot failed: {err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad JSON ({e}): {out}"))
+}
+
+fn service<'a>(doc: &'a Value, cluster: Option<&str>, name: &str) -> &'a Value {
+    doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name && s["cluster"].as_str() == cluster)
+        .unwrap_or_else(|| panic!("no service {cluster:?}/{name} in {}", doc["services"]))
+}
+
+fn metric<'a>(doc: &'a Value, label: &str) -> &'a Value {
+    doc["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["label"] == label)
+        .unwrap_or_else(|| {
+            panic!(
+                "no metric {label} in {:?}",
+                doc["metrics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| &m["label"])
+                    .collect::<Vec<_>>()
+            )
+        })
+}
+
+fn alarm_state(doc: &Value, name: &str) -> String {
+    doc["alarms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap()["state"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn log_messages(doc: &Value) -> Vec<String> {
+    doc["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn snapshot_reports_the_discovered_fleet_and_then_its_changes() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let dir = tempfile::tempdir().unwrap();
+    let doc = snapshot(&fake, dir.path(), &[]);
+    assert_eq!(doc["errors"], serde_json::json!([]), "{}", doc["errors"]);
+    assert!(
+        doc["source"]
+            .as_str()
+            .unwrap()
+            .contains("us-east-1 · 123456789012"),
+        "{}",
+        doc["source"]
+    );
+    // ECS: every cluster and service, counts and task definition.
+    let api = service(&doc, Some("prod"), "api");
+    assert_eq!(
+        (api["desired"].as_i64(), api["running"].as_i64()),
+        (Some(4), Some(4))
+    );
+    assert_eq!(api["version"], "api:2");
+    service(&doc, Some("prod"), "worker");
+    service(&doc, Some("staging"), "api");
+    // Lambda: alias → version, versions, memory, reserved concurrency.
+    let checkout = service(&doc, None, "checkout");
+    assert_eq!(checkout["version"], "live→v1");
+    assert_eq!(checkout["versions"], serde_json::json!(["2", "1"]));
+    assert_eq!(checkout["memory_mb"], 512);
+    assert_eq!(checkout["health"], "ok");
+    let thumb = service(&doc, None, "thumbnailer");
+    assert_eq!(thumb["reserved_concurrency"], 5);
+    assert_eq!(thumb["memory_mb"], 1024);
+    // Standard metrics of what was found, with data where moto has it.
+    let cpu = metric(&doc, "prod/api CPU");
+    assert_eq!(cpu["namespace"], "AWS/ECS");
+    assert_eq!(cpu["dimensions"]["ClusterName"], "prod");
+    assert_eq!(cpu["last"].as_f64(), Some(39.0));
+    assert_eq!(cpu["health"], "ok");
+    assert_eq!(cpu["thresholds"]["crit"].as_f64(), Some(90.0));
+    assert_eq!(metric(&doc, "checkout errors")["last"].as_f64(), Some(0.0));
+    metric(&doc, "thumbnailer duration");
+    // Alarms with state and reason.
+    assert_eq!(alarm_state(&doc, "prod-api-cpu-high"), "ALARM");
+    assert_eq!(alarm_state(&doc, "checkout-errors"), "OK");
+    // Logs: the Lambda group and the group naming a service; both streams; events at the
+    // same millisecond in two streams once each; the unrelated group not followed.
+    let logs = log_messages(&doc);
+    assert!(
+        logs.iter().any(|m| m.contains("upstream timeout")),
+        "{logs:?}"
+    );
+    assert!(logs.iter().any(|m| m == "checkout ok order=42"), "{logs:?}");
+    assert_eq!(
+        logs.iter()
+            .filter(|m| m.as_str() == "/ecs/prod/api s2 same-ms")
+            .count(),
+        1
+    );
+    assert!(!logs.iter().any(|m| m.contains("not watched")), "{logs:?}");
+    assert_eq!(logs.len(), 7, "{logs:?}");
+
+    fake.fleet(&["mutate"]);
+    let after = snapshot(&fake, dir.path(), &[]);
+    assert_eq!(service(&after, Some("prod"), "api")["desired"], 7);
+    assert_eq!(alarm_state(&after, "prod-api-cpu-high"), "OK");
+    let cpu = metric(&after, "prod/api CPU");
+    assert_eq!(cpu["last"].as_f64(), Some(97.5));
+    assert_eq!(cpu["health"], "crit");
+    assert!(
+        log_messages(&after)
+            .iter()
+            .any(|m| m.contains("after-mutation marker"))
+    );
+}
+
+#[test]
+fn config_names_what_to_watch_with_filters_thresholds_and_health_checks() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("opsdeck.toml"),
+        format!(
+            r#"
+[watch]
+services = ["prod/api"]
+functions = ["checkout"]
+alarm_prefixes = ["prod-"]
+log_groups = [{{ name = "/ecs/prod/api", filter = "ERROR" }}]
+health = [
+  {{ name = "api", url = "{ep}/__fake/health/ok" }},
+  {{ name = "search", url = "{ep}/__fake/health/degraded" }},
+  {{ name = "billing", url = "{ep}/__fake/health/down" }},
+]
+
+[[watch.metrics]]
+label = "api cpu"
+namespace = "AWS/ECS"
+metric = "CPUUtilization"
+dimensions = {{ ClusterName = "prod", ServiceName = "api" }}
+stat = "Maximum"
+warn = 35
+crit = 38
+"#,
+            ep = fake.endpoint
+        ),
+    )
+    .unwrap();
+    let doc = snapshot(&fake, dir.path(), &[]);
+    assert_eq!(doc["errors"], serde_json::json!([]));
+    let names: Vec<String> = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{}/{}",
+                s["cluster"].as_str().unwrap_or("-"),
+                s["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert!(
+        names.contains(&"prod/api".to_string()) && names.contains(&"-/checkout".to_string()),
+        "{names:?}"
+    );
+    assert_eq!(service(&doc, None, "api")["health"], "ok");
+    assert_eq!(service(&doc, None, "api")["status_code"], 200);
+    assert_eq!(service(&doc, None, "search")["health"], "warn");
+    assert_eq!(service(&doc, None, "billing")["health"], "crit");
+    assert_eq!(service(&doc, None, "billing")["status_code"], 503);
+    let m = doc["metrics"].as_array().unwrap();
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0]["stat"], "Maximum");
+    assert_eq!(m[0]["last"].as_f64(), Some(39.0));
+    assert_eq!(m[0]["health"], "crit", "39 ≥ crit 38 from the config");
+    let alarms: Vec<&str> = doc["alarms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(alarms, ["prod-api-cpu-high"]);
+    assert_eq!(
+        log_messages(&doc),
+        ["ERROR upstream timeout talking to db"],
+        "server-side filter pattern"
+    );
+}
+
+#[test]
+fn runbook_targets_choose_what_to_watch_when_the_config_is_silent() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("worker.md"),
+        "# Worker\n\n## Check the worker\n\nCPU Utilization should be < 50%.\n\n```bash\naws ecs describe-services --cluster prod --services worker\naws logs tail /aws/lambda/checkout --since 10m\naws cloudwatch describe-alarms --alarm-name-prefix checkout-\n```\n",
+    )
+    .unwrap();
+    let doc = snapshot(&fake, dir.path(), &["--runbook", "worker.md"]);
+    assert_eq!(doc["errors"], serde_json::json!([]));
+    let ecs: Vec<&Value> = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "ecs")
+        .collect();
+    assert_eq!(ecs.len(), 1);
+    assert_eq!(ecs[0]["name"], "worker");
+    let groups: std::collections::BTreeSet<&str> = doc["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        groups.into_iter().collect::<Vec<_>>(),
+        ["/aws/lambda/checkout"]
+    );
+    let alarms: Vec<&str> = doc["alarms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(alarms, ["checkout-errors"]);
+}
+
+#[test]
+fn missing_credentials_and_a_dead_endpoint_are_reported_per_feed_not_fatal() {
+    let fake = FakeAws::start();
+    let dir = tempfile::tempdir().unwrap();
+    // No credentials anywhere.
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+    fake.env(&mut cmd);
+    cmd.current_dir(dir.path())
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args([
+            "snapshot",
+            "--format",
+            "json",
+            "--after",
+            "10",
+            "--endpoint-url",
+            &fake.endpoint,
+        ]);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["source"].as_str().unwrap().contains("account unknown"),
+        "{}",
+        doc["source"]
+    );
+    let errors = doc["errors"].as_array().unwrap();
+    for feed in ["ecs", "lambda", "metrics", "alarms"] {
+        let e = errors
+            .iter()
+            .find(|e| e["source"] == feed)
+            .unwrap_or_else(|| panic!("no {feed} error in {errors:?}"));
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("credentials"),
+            "{e}"
+        );
+    }
+    // Nothing listening.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead = format!("http://127.0.0.1:{port}");
+    let (code, out, err) = fake.opsdeck(
+        dir.path(),
+        &[
+            "snapshot",
+            "--format",
+            "json",
+            "--after",
+            "10",
+            "--endpoint-url",
+            &dead,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let errors = doc["errors"].as_array().unwrap();
+    let ecs = errors
+        .iter()
+        .find(|e| e["source"] == "ecs")
+        .expect("ecs error");
+    assert!(
+        ecs["message"].as_str().unwrap().starts_with("network:"),
+        "{ecs}"
+    );
+}
+
+#[test]
+fn snapshot_lists_a_throttled_api_under_errors_while_other_feeds_deliver() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    fake.fault("ecs", "throttle");
+    let dir = tempfile::tempdir().unwrap();
+    let doc = snapshot(&fake, dir.path(), &[]);
+    let errors = doc["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["source"], "ecs");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("throttled: ThrottlingException"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(service(&doc, None, "checkout")["health"], "ok");
+    assert_eq!(alarm_state(&doc, "prod-api-cpu-high"), "ALARM");
+}
+
+// ------------------------------------------------------------------ in-process live source
+
+fn fast() -> Refresh {
+    Refresh {
+        ecs_ms: 1000,
+        lambda_ms: 1000,
+        metrics_ms: 1000,
+        alarms_ms: 1000,
+        health_ms: 1000,
+        logs_ms: 500,
+        logs_rate: 5.0,
+        logs_backfill_minutes: 5,
+    }
+}
+
+struct Live {
+    rx: mpsc::Receiver<SourceEvent>,
+    /// Received while waiting for another feed; looked at by later waits.
+    pending: std::collections::VecDeque<SourceEvent>,
+    cmd: mpsc::Sender<SourceCommand>,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+async fn live(fake: &FakeAws, refresh: Refresh) -> Live {
+    fake.env_in_process();
+    let opts = AwsOptions {
+        endpoint_url: Some(fake.endpoint.clone()),
+        region: Some("us-east-1".into()),
+        profile: None,
+    };
+    let (clients, ctx) = connect(&opts).await;
+    assert_eq!(ctx.account.as_deref(), Some("123456789012"));
+    let src = Box::new(AwsSource {
+        clients,
+        ctx,
+        plan: Plan::build(&Watch::default(), &[]),
+        refresh,
+    });
+    let (tx, rx) = mpsc::channel(1024);
+    let (cmd, crx) = mpsc::channel(64);
+    let task = src.start(tx, crx);
+    Live {
+        rx,
+        pending: Default::default(),
+        cmd,
+        _task: task,
+    }
+}
+
+impl Live {
+    /// The first event of `feed` that `pred` accepts, within `limit`.
+    /// Events of other feeds are kept for later waits; those of this feed before the match
+    /// are dropped.
+    async fn wait<T>(
+        &mut self,
+        feed: &str,
+        limit: Duration,
+        mut pred: impl FnMut(&Payload) -> Option<T>,
+    ) -> T {
+        let mut keep = std::collections::VecDeque::new();
+        let mut found = None;
+        while let Some(ev) = self.pending.pop_front() {
+            if ev.feed != feed {
+                keep.push_back(ev);
+            } else if let Some(t) = pred(&ev.payload) {
+                found = Some(t);
+                break;
+            }
+        }
+        keep.extend(self.pending.drain(..));
+        self.pending = keep;
+        if let Some(t) = found {
+            return t;
+        }
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let ev = tokio::time::timeout_at(deadline, self.rx.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no matching {feed} event within {limit:?}"))
+                .expect("source running");
+            if ev.feed != feed {
+                self.pending.push_back(ev);
+            } else if let Some(t) = pred(&ev.payload) {
+                return t;
+            }
+        }
+    }
+}
+
+fn rows(p: &Payload) -> Option<Vec<Service>> {
+    match p {
+        Payload::Services(r) => Some(r.clone()),
+        _ => None,
+    }
+}
+
+fn error(p: &Payload) -> Option<String> {
+    match p {
+        Payload::Error(e) => Some(e.clone()),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_source_sees_a_change_within_one_refresh() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let mut l = live(&fake, fast()).await;
+    l.wait("ecs", Duration::from_secs(20), rows).await;
+    fake.fleet(&["mutate"]);
+    let changed_at = tokio::time::Instant::now();
+    l.wait("ecs", Duration::from_secs(5), |p| {
+        rows(p).filter(|r| {
+            r.iter().any(|s| {
+                s.name == "api" && s.cluster.as_deref() == Some("prod") && s.desired == Some(7)
+            })
+        })
+    })
+    .await;
+    // One refresh is 1 s here; allow for the describe round trip.
+    assert!(
+        changed_at.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        changed_at.elapsed()
+    );
+    l.wait("logs", Duration::from_secs(5), |p| match p {
+        Payload::Logs(ev)
+            if ev
+                .iter()
+                .any(|e| e.message.contains("after-mutation marker")) =>
+        {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+    l.wait("alarms", Duration::from_secs(5), |p| match p {
+        Payload::Alarms(a)
+            if a.iter()
+                .any(|a| a.name == "prod-api-cpu-high" && a.state == "OK") =>
+        {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+    // Follow: many new lines arrive once each, in order.
+    fake.fleet(&["logs", "300"]);
+    let mut seen = Vec::new();
+    while seen.len() < 300 {
+        let batch = l
+            .wait("logs", Duration::from_secs(10), |p| match p {
+                Payload::Logs(ev) => Some(
+                    ev.iter()
+                        .filter(|e| e.message.starts_with("follow line"))
+                        .map(|e| e.message.clone())
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            })
+            .await;
+        seen.extend(batch);
+    }
+    let expected: Vec<String> = (0..300).map(|i| format!("follow line {i}")).collect();
+    assert_eq!(seen, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_show_in_their_feed_while_others_keep_updating_and_recover() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let mut l = live(&fake, fast()).await;
+    l.wait("ecs", Duration::from_secs(20), rows).await;
+    for (service, mode, feed, expect) in [
+        ("ecs", "throttle", "ecs", "throttled"),
+        ("monitoring", "500", "metrics", "service error"),
+        ("logs", "drop", "logs", "network"),
+    ] {
+        fake.fault(service, mode);
+        let e = l.wait(feed, Duration::from_secs(30), error).await;
+        assert!(e.contains(expect), "{feed}: {e}");
+        // The other feeds keep delivering meanwhile.
+        let other = if feed == "ecs" { "lambda" } else { "ecs" };
+        l.wait(other, Duration::from_secs(10), rows).await;
+        fake.fault(service, "none");
+        // Recovers by itself (backoff at most 8 refreshes here).
+        l.wait(feed, Duration::from_secs(20), |p| {
+            (!matches!(p, Payload::Error(_))).then_some(())
+        })
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_api_times_out_in_its_feed_and_recovers() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let mut l = live(&fake, fast()).await;
+    l.wait("lambda", Duration::from_secs(20), rows).await;
+    fake.fault("lambda", "hang");
+    let e = l.wait("lambda", Duration::from_secs(60), error).await;
+    assert!(e.contains("timed out") || e.contains("timeout"), "{e}");
+    l.wait("ecs", Duration::from_secs(10), rows).await;
+    fake.fault("lambda", "none");
+    l.wait("lambda", Duration::from_secs(60), rows).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn built_in_actions_change_the_fleet() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let mut l = live(&fake, fast()).await;
+    l.wait("ecs", Duration::from_secs(20), rows).await;
+    let mutations = [
+        Mutation::ScaleService {
+            cluster: "prod".into(),
+            service: "api".into(),
+            desired: 9,
+        },
+        Mutation::RollbackService {
+            cluster: "prod".into(),
+            service: "api".into(),
+        },
+        Mutation::ForceNewDeployment {
+            cluster: "prod".into(),
+            service: "worker".into(),
+        },
+        Mutation::SetAlias {
+            function: "checkout".into(),
+            alias: "live".into(),
+            version: "2".into(),
+        },
+        Mutation::SetReservedConcurrency {
+            function: "checkout".into(),
+            value: Some(3),
+        },
+        Mutation::SetMemory {
+            function: "thumbnailer".into(),
+            mb: 2048,
+        },
+        Mutation::SetReservedConcurrency {
+            function: "thumbnailer".into(),
+            value: None,
+        },
+    ];
+    for (i, m) in mutations.iter().enumerate() {
+        l.cmd
+            .send(SourceCommand::Mutate {
+                id: i as u64,
+                mutation: m.clone(),
+            })
+            .await
+            .unwrap();
+        let r = l
+            .wait("actions", Duration::from_secs(20), |p| match p {
+                Payload::ActionResult { id, result } if *id == i as u64 => Some(result.clone()),
+                _ => None,
+            })
+            .await;
+        assert!(r.is_ok(), "{m:?}: {r:?}");
+    }
+    // Every change shows in the next refresh (the action pokes the feeds).
+    l.wait("ecs", Duration::from_secs(10), |p| {
+        rows(p).and_then(|r| {
+            r.into_iter().find(|s| {
+                s.name == "api"
+                    && s.cluster.as_deref() == Some("prod")
+                    && s.desired == Some(9)
+                    && s.version.as_deref() == Some("api:1")
+            })
+        })
+    })
+    .await;
+    let fns = l
+        .wait("lambda", Duration::from_secs(10), |p| {
+            rows(p).filter(|r| {
+                r.iter().any(|s| {
+                    s.name == "thumbnailer"
+                        && s.memory_mb == Some(2048)
+                        && s.reserved_concurrency.is_none()
+                }) && r.iter().any(|s| {
+                    s.name == "checkout"
+                        && s.version.as_deref() == Some("live→v2")
+                        && s.reserved_concurrency == Some(3)
+                })
+            })
+        })
+        .await;
+    assert_eq!(
+        fns.iter().find(|s| s.name == "checkout").unwrap().health,
+        Health::Ok
+    );
+    // A failing action reports the API's error.
+    l.cmd
+        .send(SourceCommand::Mutate {
+            id: 99,
+            mutation: Mutation::ScaleService {
+                cluster: "prod".into(),
+                service: "nope".into(),
+                desired: 1,
+            },
+        })
+        .await
+        .unwrap();
+    let r = l
+        .wait("actions", Duration::from_secs(20), |p| match p {
+            Payload::ActionResult { id: 99, result } => Some(result.clone()),
+            _ => None,
+        })
+        .await;
+    assert!(r.unwrap_err().contains("ServiceNotFound"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_insights_queries_return_rows() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let mut l = live(&fake, fast()).await;
+    l.wait("logs", Duration::from_secs(20), |p| {
+        matches!(p, Payload::Logs(_)).then_some(())
+    })
+    .await;
+    l.cmd
+        .send(SourceCommand::LogsQuery {
+            query: "fields @timestamp, @message | sort @timestamp desc | limit 3".into(),
+            since_ms: opsdeck::event_loop::now_ms() - 3_600_000,
+        })
+        .await
+        .unwrap();
+    let r = l
+        .wait("insights", Duration::from_secs(30), |p| match p {
+            Payload::Insights { result, .. } => Some(result.clone()),
+            _ => None,
+        })
+        .await
+        .expect("query succeeds");
+    assert_eq!(r.len(), 3, "{r:?}");
+    assert!(r[0].time_ms >= r[2].time_ms, "newest first: {r:?}");
+    assert!(
+        r.iter()
+            .all(|e| &*e.group == "insights" && !e.message.contains("not watched")),
+        "{r:?}"
+    );
+}
