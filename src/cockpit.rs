@@ -64,6 +64,8 @@ pub fn aws_options(common: &Common, config: &Config) -> AwsOptions {
             .endpoint_url
             .clone()
             .or_else(|| config.aws.endpoint_url.clone()),
+        adaptive_retries: config.aws.adaptive_retries,
+        max_attempts: config.aws.max_attempts,
     }
 }
 

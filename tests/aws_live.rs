@@ -400,6 +400,8 @@ async fn live(fake: &FakeAws, refresh: Refresh) -> Live {
         endpoint_url: Some(fake.endpoint.clone()),
         region: Some("us-east-1".into()),
         profile: None,
+        adaptive_retries: None,
+        max_attempts: None,
     };
     let (clients, ctx) = connect(&opts).await;
     assert_eq!(ctx.account.as_deref(), Some("123456789012"));

@@ -57,6 +57,7 @@ actions! {
     Cancel => "cancel",
     PrevRun => "prev_run",
     NextRun => "next_run",
+    Insights => "insights",
 }
 
 impl Action {

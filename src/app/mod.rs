@@ -70,6 +70,8 @@ pub enum InputTarget {
     ServiceFilter,
     /// An operator note for the journal.
     Note,
+    /// A Logs Insights query (committed on Enter, never previewed).
+    Insights,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,7 +216,8 @@ pub struct App {
     pub aws_env: std::collections::BTreeMap<String, String>,
     /// The last Logs Insights query and its outcome (`None` while it runs).
     pub insights: Option<Insights>,
-    note_effect: Option<Effect>,
+    /// Effects of a prompt committed with Enter (a note, an Insights query).
+    input_fx: Vec<Effect>,
     next_action: u64,
     pending: std::collections::BTreeMap<u64, crate::sources::Mutation>,
     /// Something visible changed since the last frame.
@@ -259,7 +262,7 @@ impl App {
             source_notes: Vec::new(),
             aws_env: Default::default(),
             insights: None,
-            note_effect: None,
+            input_fx: Vec::new(),
             next_action: 1,
             pending: Default::default(),
             dirty: true,
@@ -268,7 +271,10 @@ impl App {
 
     /// The keymap mode for the current focus and overlays.
     pub fn mode(&self) -> Mode {
-        if self.help.is_some() || self.timeline_open.is_some() {
+        if self.help.is_some()
+            || self.timeline_open.is_some()
+            || self.insights.as_ref().is_some_and(|i| i.open)
+        {
             Mode::Help
         } else {
             self.focus.mode()
@@ -348,7 +354,7 @@ impl App {
                     self.procedure_key(key, &mut fx);
                 } else {
                     self.input_key(key);
-                    fx.extend(self.note_effect.take());
+                    fx.extend(std::mem::take(&mut self.input_fx));
                 }
                 self.dirty = true;
             }
@@ -448,6 +454,33 @@ impl App {
     }
 
     fn action(&mut self, a: Action, fx: &mut Vec<Effect>) {
+        if let Some(ins) = self.insights.as_mut().filter(|i| i.open) {
+            match a {
+                Action::Close | Action::Insights | Action::Help => ins.open = false,
+                Action::Quit => fx.push(Effect::Quit),
+                Action::Up => ins.scroll = ins.scroll.saturating_sub(1),
+                Action::Down => ins.scroll = ins.scroll.saturating_add(1),
+                Action::PageUp => ins.scroll = ins.scroll.saturating_sub(10),
+                Action::PageDown => ins.scroll = ins.scroll.saturating_add(10),
+                Action::Top => ins.scroll = 0,
+                Action::Yank => {
+                    if let Some(Ok(rows)) = &ins.result {
+                        let text: Vec<String> = rows
+                            .iter()
+                            .map(|e| format!("{} {}", crate::ui::text::clock(e.time_ms), e.message))
+                            .collect();
+                        let text = text.join("\n");
+                        self.toast = Some((
+                            format!("copied {} rows (OSC 52)", rows.len()),
+                            crate::model::Health::Ok,
+                        ));
+                        fx.push(Effect::Copy(text));
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
         if let Some(scroll) = self.timeline_open {
             match a {
                 Action::Close | Action::Journal | Action::Help => self.timeline_open = None,
@@ -584,6 +617,18 @@ impl App {
                     Some(0)
                 }
             }
+            Action::Insights => {
+                let previous = self
+                    .insights
+                    .as_ref()
+                    .map(|i| i.query.clone())
+                    .unwrap_or_default();
+                self.input = Some(Input {
+                    target: InputTarget::Insights,
+                    text: previous.clone(),
+                    previous,
+                });
+            }
             Action::Note => {
                 self.input = Some(Input {
                     target: InputTarget::Note,
@@ -666,11 +711,13 @@ impl App {
             InputKey::Enter => {
                 let input = self.input.take();
                 if let Some(i) = input {
-                    if i.target == InputTarget::Note {
+                    if i.target == InputTarget::Insights {
+                        self.start_insights(&i.text);
+                    } else if i.target == InputTarget::Note {
                         if !i.text.trim().is_empty() {
                             let e =
                                 self.entry(crate::journal::Kind::Note, i.text.trim().to_string());
-                            self.note_effect = Some(e);
+                            self.input_fx.push(e);
                         }
                     } else {
                         self.apply_input(i.target, &i.text);
@@ -691,10 +738,41 @@ impl App {
         self.apply_input(target, &text);
     }
 
+    /// `[-30m|-3h|-2d ]QUERY`: a Logs Insights query over the watched groups, from that long
+    /// ago (default one hour) to now. The query goes in the journal.
+    fn start_insights(&mut self, text: &str) {
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        let (range_ms, query) = parse_insights(text);
+        let since_ms = self.now_ms - range_ms;
+        self.insights = Some(Insights {
+            query: query.to_string(),
+            since_ms,
+            result: None,
+            scroll: 0,
+            open: true,
+        });
+        let e = self.entry(
+            crate::journal::Kind::Action,
+            format!(
+                "Logs Insights over the last {}: {query}",
+                crate::ui::text::age(range_ms)
+            ),
+        );
+        self.input_fx.push(e);
+        self.input_fx
+            .push(Effect::Command(SourceCommand::LogsQuery {
+                query: query.to_string(),
+                since_ms,
+            }));
+    }
+
     fn apply_input(&mut self, target: InputTarget, text: &str) {
         match target {
-            // Notes are committed on Enter only (see `input_key`), never previewed.
-            InputTarget::Note => {}
+            // Notes and queries are committed on Enter only (see `input_key`), never previewed.
+            InputTarget::Note | InputTarget::Insights => {}
             InputTarget::ServiceFilter => self.services.set_filter(text),
             InputTarget::LogSearch => {
                 let same = self.logs.search.as_ref().map(|s| s.text.as_str()) == Some(text)
@@ -705,6 +783,28 @@ impl App {
             }
         }
     }
+}
+
+/// Splits an optional leading range (`-30m`, `-3h`, `-2d`) from an Insights query.
+pub fn parse_insights(text: &str) -> (i64, &str) {
+    const HOUR: i64 = 3_600_000;
+    if let Some(rest) = text.strip_prefix('-')
+        && let Some((range, query)) = rest.split_once(char::is_whitespace)
+    {
+        let (num, unit) = range.split_at(range.len().saturating_sub(1));
+        if let Ok(n) = num.parse::<i64>() {
+            let ms = match unit {
+                "m" => Some(n * 60_000),
+                "h" => Some(n * HOUR),
+                "d" => Some(n * 24 * HOUR),
+                _ => None,
+            };
+            if let Some(ms) = ms.filter(|ms| *ms > 0) {
+                return (ms, query.trim());
+            }
+        }
+    }
+    (HOUR, text)
 }
 
 /// Every string from a source is outside text: neutralise escapes and mask secrets once, at

@@ -452,6 +452,16 @@ fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
     assert!(app.step_form.is_some());
     type_text(&mut app, "8; rm -rf /");
     app.update(Msg::Input(InputKey::Enter));
+    // The cockpit's AWS context goes to every command, and wins over a lookalike value.
+    app.aws_env = [
+        ("AWS_PROFILE".to_string(), "prod".to_string()),
+        ("AWS_REGION".to_string(), "eu-west-1".to_string()),
+        (
+            "AWS_ENDPOINT_URL".to_string(),
+            "http://127.0.0.1:5000".to_string(),
+        ),
+    ]
+    .into();
     let fx = app.update(Msg::Input(InputKey::Char('y')));
     let Some(Effect::RunStep {
         id, script, env, ..
@@ -464,6 +474,12 @@ fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
         "values never become shell text: {script}"
     );
     assert_eq!(env.get("COUNT").map(String::as_str), Some("8; rm -rf /"));
+    assert_eq!(env.get("AWS_PROFILE").map(String::as_str), Some("prod"));
+    assert_eq!(env.get("AWS_REGION").map(String::as_str), Some("eu-west-1"));
+    assert_eq!(
+        env.get("AWS_ENDPOINT_URL").map(String::as_str),
+        Some("http://127.0.0.1:5000")
+    );
     // Ctrl-C while it runs cancels it instead of quitting.
     assert_eq!(
         app.update(Msg::Action(Action::Cancel)),
@@ -679,4 +695,80 @@ fn run_pane_switches_between_runs() {
     assert_eq!(app.run_shown, Some(0));
     app.update(Msg::Action(Action::NextRun));
     assert_eq!(app.run_shown, None, "back to following the newest");
+}
+
+#[test]
+fn insights_query_prompt_runs_on_the_source_and_shows_clean_rows() {
+    let mut app = demo_app();
+    app.update(Msg::Action(Action::FocusLogs));
+    app.update(Msg::Action(Action::Insights));
+    assert_eq!(app.input.as_ref().unwrap().target, InputTarget::Insights);
+    type_text(&mut app, "-3h fields @message | limit 5");
+    let fx = app.update(Msg::Input(InputKey::Enter));
+    let since = app.now_ms - 3 * 3_600_000;
+    assert!(
+        fx.contains(&Effect::Command(SourceCommand::LogsQuery {
+            query: "fields @message | limit 5".into(),
+            since_ms: since,
+        })),
+        "{fx:?}"
+    );
+    assert_eq!(journal_kinds(&fx), [crate::journal::Kind::Action]);
+    assert_eq!(
+        app.mode(),
+        Mode::Help,
+        "the overlay takes Esc and scrolling"
+    );
+    let row = |m: &str| LogEvent {
+        time_ms: T0,
+        group: Arc::from("insights"),
+        stream: None,
+        message: m.into(),
+    };
+    app.update(Msg::Source(SourceEvent {
+        feed: "insights",
+        at_ms: T0,
+        payload: Payload::Insights {
+            query: "fields @message | limit 5".into(),
+            result: Ok(vec![
+                row("\u{1b}]52;c;aGk=\u{7}boom"),
+                row("login AKIAIOSFODNN7EXAMPLE ok"),
+            ]),
+        },
+    }));
+    let rows = app
+        .insights
+        .as_ref()
+        .unwrap()
+        .result
+        .clone()
+        .unwrap()
+        .unwrap();
+    assert!(!rows[0].message.contains('\u{1b}'), "{rows:?}");
+    assert!(
+        !rows[1].message.contains("AKIAIOSFODNN7EXAMPLE"),
+        "{rows:?}"
+    );
+    let text = crate::ui::buffer_text(&crate::ui::render_buffer(
+        &app,
+        &crate::config::Theme::load("default", None, false).unwrap(),
+        &crate::config::Keymap::load("default", None).unwrap(),
+        160,
+        48,
+    ));
+    assert!(
+        text.contains("Logs Insights") && text.contains("2 rows"),
+        "{text}"
+    );
+    app.update(Msg::Action(Action::Close));
+    assert!(!app.insights.as_ref().unwrap().open);
+    assert_eq!(
+        super::parse_insights("fields @message"),
+        (3_600_000, "fields @message")
+    );
+    assert_eq!(
+        super::parse_insights("-30m stats count()"),
+        (1_800_000, "stats count()")
+    );
+    assert_eq!(super::parse_insights("-x y"), (3_600_000, "-x y"));
 }

@@ -14,6 +14,9 @@ pub struct AwsSettings {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// `adaptive` adds client-side rate limiting to the standard retries.
+    pub adaptive_retries: Option<bool>,
+    pub max_attempts: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +93,8 @@ pub(super) struct RawAws {
     profile: Option<String>,
     region: Option<String>,
     endpoint_url: Option<Spanned<String>>,
+    retry_mode: Option<Spanned<String>>,
+    max_attempts: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -170,7 +175,37 @@ pub(super) fn aws(path: &Path, src: &str, raw: RawAws) -> Result<AwsSettings, Fi
             ),
         ));
     }
+    let adaptive_retries = match &raw.retry_mode {
+        None => None,
+        Some(m) if m.get_ref() == "standard" => Some(false),
+        Some(m) if m.get_ref() == "adaptive" => Some(true),
+        Some(m) => {
+            return Err(FileError::at(
+                path,
+                src,
+                m.span().start,
+                format!(
+                    "aws.retry_mode = `{}`: use standard or adaptive",
+                    m.get_ref()
+                ),
+            ));
+        }
+    };
+    let max_attempts = match &raw.max_attempts {
+        None => None,
+        Some(n) if (1..=10).contains(n.get_ref()) => Some(*n.get_ref() as u32),
+        Some(n) => {
+            return Err(FileError::at(
+                path,
+                src,
+                n.span().start,
+                format!("aws.max_attempts = {}: use 1 to 10", n.get_ref()),
+            ));
+        }
+    };
     Ok(AwsSettings {
+        adaptive_retries,
+        max_attempts,
         profile: raw.profile,
         region: raw.region,
         endpoint_url: raw.endpoint_url.map(Spanned::into_inner),

@@ -272,4 +272,66 @@ mod tests {
         let e = parse("[ui]\nmouse = \"yes\"\n").unwrap_err();
         assert!(e.starts_with("opsdeck.toml:2: invalid type"), "{e}");
     }
+
+    #[test]
+    fn live_sections_are_read_and_checked() {
+        let c = parse(
+            r#"
+[aws]
+profile = "prod"
+region = "eu-west-1"
+
+[watch]
+clusters = ["prod"]
+services = ["prod/api"]
+functions = ["checkout"]
+log_groups = ["/ecs/prod/api", { name = "/aws/lambda/checkout", filter = "ERROR" }]
+health = ["https://api.example.com/health", { name = "search", url = "http://search/health" }]
+
+[[watch.metrics]]
+namespace = "AWS/ApplicationELB"
+metric = "HTTPCode_Target_5XX_Count"
+stat = "Sum"
+period = 60
+warn = 10
+crit = 50
+
+[refresh]
+ecs = 5
+logs_rate = 2
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.aws.profile.as_deref(), Some("prod"));
+        assert_eq!(c.watch.services, [("prod".to_string(), "api".to_string())]);
+        assert_eq!(c.watch.log_groups[1].filter.as_deref(), Some("ERROR"));
+        assert_eq!(c.watch.health[0].name, "https://api.example.com/health");
+        assert_eq!(c.watch.metrics[0].thresholds.crit, Some(50.0));
+        assert_eq!(c.refresh.ecs_ms, 5000);
+        assert_eq!(c.refresh.logs_rate, 2.0);
+        assert_eq!(c.refresh.lambda_ms, 30_000);
+        let e = parse("[watch]\nservices = [\n  \"api\",\n]\n").unwrap_err();
+        assert!(
+            e.starts_with("opsdeck.toml:3: watch.services: `api` is not CLUSTER/SERVICE"),
+            "{e}"
+        );
+        let e = parse("[refresh]\nlogs_rate = 9\n").unwrap_err();
+        assert!(
+            e.starts_with("opsdeck.toml:2: refresh.logs_rate = 9"),
+            "{e}"
+        );
+        let e = parse("[watch]\nhealth = [\"ftp://x\"]\n").unwrap_err();
+        assert!(e.starts_with("opsdeck.toml:2: watch.health"), "{e}");
+        let e = parse("[[watch.metrics]]\nnamespace = \"A\"\nmetric = \"B\"\nperiod = 90\n")
+            .unwrap_err();
+        assert!(
+            e.starts_with("opsdeck.toml:4: watch.metrics.period = 90"),
+            "{e}"
+        );
+        let e = parse("[aws]\nregoin = \"x\"\n").unwrap_err();
+        assert!(
+            e.starts_with("opsdeck.toml:2: unknown field `regoin`"),
+            "{e}"
+        );
+    }
 }

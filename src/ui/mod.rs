@@ -5,6 +5,7 @@ pub mod alarms;
 pub mod confirm;
 pub mod form;
 pub mod help;
+pub mod insights;
 pub mod journal;
 pub mod layout;
 pub mod logs;
@@ -58,6 +59,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
         help::render(buf, area, scroll, app, theme, keymap);
     }
     journal::render(buf, area, app, theme);
+    insights::render(buf, area, app, theme);
     procedure::render(buf, area, app, theme);
     palette::render(buf, area, app, theme);
     form::render(buf, area, app, theme);

@@ -18,12 +18,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
             InputTarget::LogSearch => "search logs",
             InputTarget::ServiceFilter => "filter services",
             InputTarget::Note => "note for the journal",
+            InputTarget::Insights => "Logs Insights ([-3h] query)",
         };
         let line = Line::from(vec![
             Span::styled(
                 format!(
                     " {label}: {}",
-                    if input.target == InputTarget::Note {
+                    if matches!(input.target, InputTarget::Note | InputTarget::Insights) {
                         ""
                     } else {
                         "/"

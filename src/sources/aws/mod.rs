@@ -31,6 +31,9 @@ pub struct AwsOptions {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// `Some(true)`: adaptive retries; `None` with AWS_RETRY_MODE set: the SDK's own reading.
+    pub adaptive_retries: Option<bool>,
+    pub max_attempts: Option<u32>,
 }
 
 /// The account the cockpit shows and acts on; also exported to runbook commands.
@@ -85,16 +88,24 @@ pub struct Clients {
 pub async fn connect(opts: &AwsOptions) -> (Clients, AwsContext) {
     use aws_config::retry::RetryConfig;
     use aws_config::timeout::TimeoutConfig;
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(3))
-                .read_timeout(Duration::from_secs(10))
-                .operation_attempt_timeout(Duration::from_secs(10))
-                .operation_timeout(Duration::from_secs(25))
-                .build(),
-        );
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    let env_retry = std::env::var_os("AWS_RETRY_MODE").is_some();
+    if opts.adaptive_retries.is_some() || opts.max_attempts.is_some() || !env_retry {
+        let base = if opts.adaptive_retries == Some(true) {
+            RetryConfig::adaptive()
+        } else {
+            RetryConfig::standard()
+        };
+        loader = loader.retry_config(base.with_max_attempts(opts.max_attempts.unwrap_or(3)));
+    }
+    loader = loader.timeout_config(
+        TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .read_timeout(Duration::from_secs(10))
+            .operation_attempt_timeout(Duration::from_secs(10))
+            .operation_timeout(Duration::from_secs(25))
+            .build(),
+    );
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
     }
