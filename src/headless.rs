@@ -260,7 +260,13 @@ pub async fn run(args: RunArgs) -> Result<i32> {
     if let Some(p) = &args.profile {
         aws_env.insert("AWS_PROFILE".to_string(), p.clone());
     }
-    if let Some(r) = &args.region {
+    // The aws CLI v1 reads only AWS_DEFAULT_REGION; the SDKs read AWS_REGION: set both.
+    let region = args.region.clone().or_else(|| {
+        ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    });
+    if let Some(r) = &region {
         aws_env.insert("AWS_REGION".to_string(), r.clone());
         aws_env.insert("AWS_DEFAULT_REGION".to_string(), r.clone());
     }

@@ -7,6 +7,7 @@ fleet.py ENDPOINT build     clusters, services, task definitions; an IAM role an
                             metric data; alarms
 fleet.py ENDPOINT mutate    update-service, new log events, set-alarm-state, put-metric-data
 fleet.py ENDPOINT logs N    N more log events in /ecs/prod/api (for the follow test)
+fleet.py ENDPOINT desired CLUSTER SERVICE   prints the service's desired count
 """
 
 import io
@@ -107,5 +108,16 @@ def more_logs(n):
                         logEvents=[{"timestamp": t + i, "message": f"follow line {i}"} for i in range(n)])
 
 
+def desired(cluster, service):
+    s = client("ecs").describe_services(cluster=cluster, services=[service])["services"][0]
+    print(s["desiredCount"])
+
+
 if __name__ == "__main__":
-    {"build": build, "mutate": mutate}.get(sys.argv[2], lambda: more_logs(int(sys.argv[3])))()
+    cmd = sys.argv[2]
+    if cmd == "desired":
+        desired(sys.argv[3], sys.argv[4])
+    elif cmd == "logs":
+        more_logs(int(sys.argv[3]))
+    else:
+        {"build": build, "mutate": mutate}[cmd]()

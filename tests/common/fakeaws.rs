@@ -97,6 +97,56 @@ impl FakeAws {
         );
     }
 
+    /// `fleet.py ENDPOINT ARGS...`'s standard output.
+    pub fn fleet_output(&self, args: &[&str]) -> String {
+        let mut cmd = Command::new("python3");
+        cmd.arg(script("fleet.py")).arg(&self.endpoint).args(args);
+        self.env(&mut cmd);
+        let out = cmd.output().expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "fleet.py {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The variables a shell needs to reach the fake with the aws CLI (which must be on its
+    /// PATH: the real Python's scripts folder and ~/.local/bin are added).
+    pub fn shell_env(&self) -> Vec<(&'static str, String)> {
+        let pybin = Command::new("python3")
+            .args(["-c", "import os,sys,sysconfig;print(sysconfig.get_path('scripts'));print(os.path.dirname(os.path.realpath(sys.executable)))"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).lines().collect::<Vec<_>>().join(":"))
+            .unwrap_or_default();
+        let home_bin = std::env::var("HOME")
+            .map(|h| format!("{h}/.local/bin"))
+            .unwrap_or_default();
+        vec![
+            (
+                "PATH",
+                format!("{pybin}:{home_bin}:/usr/local/bin:/usr/bin:/bin"),
+            ),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_DEFAULT_REGION", "us-east-1".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+            (
+                "AWS_CONFIG_FILE",
+                self.home.path().join("aws-config").display().to_string(),
+            ),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.home
+                    .path()
+                    .join("aws-credentials")
+                    .display()
+                    .to_string(),
+            ),
+        ]
+    }
+
     fn http(&self, method: &str, path: &str, body: &str) -> String {
         let mut s =
             std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("fake AWS answers");

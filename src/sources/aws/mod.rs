@@ -39,7 +39,11 @@ pub struct AwsOptions {
 /// The account the cockpit shows and acts on; also exported to runbook commands.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AwsContext {
+    /// The profile in use (`default` when none was chosen).
     pub profile: String,
+    /// Chosen by flag, config or AWS_PROFILE: exported to commands. The implicit `default`
+    /// is not (a CLI given AWS_PROFILE=default without such a profile refuses to run).
+    pub profile_explicit: bool,
     pub region: Option<String>,
     pub account: Option<String>,
     pub endpoint_url: Option<String>,
@@ -63,7 +67,9 @@ impl AwsContext {
     /// The variables a runbook command gets so it acts on exactly this account.
     pub fn env(&self) -> BTreeMap<String, String> {
         let mut env = BTreeMap::new();
-        env.insert("AWS_PROFILE".to_string(), self.profile.clone());
+        if self.profile_explicit {
+            env.insert("AWS_PROFILE".to_string(), self.profile.clone());
+        }
         if let Some(r) = &self.region {
             env.insert("AWS_REGION".to_string(), r.clone());
             env.insert("AWS_DEFAULT_REGION".to_string(), r.clone());
@@ -133,13 +139,13 @@ pub async fn connect(opts: &AwsOptions) -> (Clients, AwsContext) {
             None
         }
     };
-    let profile = opts
+    let chosen = opts
         .profile
         .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
-        .unwrap_or_else(|| "default".into());
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
     let ctx = AwsContext {
-        profile,
+        profile_explicit: chosen.is_some(),
+        profile: chosen.unwrap_or_else(|| "default".into()),
         region: conf.region().map(|r| r.to_string()),
         account,
         endpoint_url: opts.endpoint_url.clone().or_else(|| {
@@ -752,6 +758,7 @@ mod tests {
     fn context_label_and_exported_environment() {
         let ctx = AwsContext {
             profile: "prod".into(),
+            profile_explicit: true,
             region: Some("eu-west-1".into()),
             account: Some("123456789012".into()),
             endpoint_url: None,
@@ -772,5 +779,12 @@ mod tests {
             "prod · eu-west-1 · account unknown · http://127.0.0.1:5000"
         );
         assert_eq!(unknown.env()["AWS_ENDPOINT_URL"], "http://127.0.0.1:5000");
+        let implicit = AwsContext {
+            profile: "default".into(),
+            profile_explicit: false,
+            ..unknown
+        };
+        assert!(!implicit.env().contains_key("AWS_PROFILE"));
+        assert!(implicit.label().starts_with("default · "));
     }
 }

@@ -1,0 +1,125 @@
+//! End-to-end against a local fake AWS: the release binary in tmux, watching moto; a runbook
+//! write step run through the palette, the form and the confirmation changes moto's state
+//! (through the aws CLI, with the cockpit's AWS context exported); a built-in action does the
+//! same through the SDK; `--read-only` refuses both and changes nothing.
+
+mod common;
+#[path = "common/fakeaws.rs"]
+mod fakeaws;
+#[path = "common/tmux.rs"]
+mod tmux;
+
+use fakeaws::FakeAws;
+use tmux::Tmux;
+
+const RUNBOOK: &str = "# API\n\n## Scale the API\n\nScale the service out when tasks are missing.\n\n```bash\naws ecs update-service --cluster prod --service api --desired-count <count> --query 'service.desiredCount'\n```\n";
+
+fn setup(name: &str) -> (FakeAws, Tmux, std::path::PathBuf) {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let t = Tmux::start_env(name, 150, 44, &fake.shell_env());
+    let dir = t._state.path().to_path_buf();
+    std::fs::write(dir.join("scale.md"), RUNBOOK).unwrap();
+    std::fs::write(
+        dir.join("opsdeck.toml"),
+        "[watch]\nservices = [\"prod/api\", \"prod/worker\"]\n\n[refresh]\necs = 1\n",
+    )
+    .unwrap();
+    (fake, t, dir)
+}
+
+fn launch(t: &Tmux, fake: &FakeAws, dir: &std::path::Path, extra: &str) {
+    t.type_line(&format!(
+        "clear; cd {dir}; {bin} --config opsdeck.toml --runbook scale.md --journal journal.jsonl --endpoint-url {ep} {extra}",
+        dir = dir.display(),
+        bin = common::bin().display(),
+        ep = fake.endpoint
+    ));
+    t.wait_text("123456789012");
+    t.wait_text("prod/api");
+}
+
+fn open_scale_step(t: &Tmux) {
+    t.send(&[":"]);
+    t.wait_text("Actions ·");
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "Scale the API"]);
+    t.send(&["Enter"]);
+    t.wait_text("Scale the service out");
+    t.send(&["Enter"]);
+    t.wait_text("Values for: Scale the API");
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "6"]);
+    t.send(&["Enter"]);
+    t.wait_text("Confirm");
+}
+
+#[test]
+fn runbook_write_step_and_builtin_action_change_moto_after_confirmation() {
+    let (fake, t, dir) = setup("live-write");
+    launch(&t, &fake, &dir, "");
+    open_scale_step(&t);
+    // The dialog shows the exact command, the account and region targeted, and the risk.
+    let s = t.wait_text("default: No");
+    assert!(s.contains("WRITE"), "{s}");
+    assert!(
+        s.contains("aws ecs update-service --cluster prod --service api"),
+        "{s}"
+    );
+    assert!(s.contains("us-east-1 · 123456789012"), "{s}");
+    t.send(&["y"]);
+    t.wait_text("exit 0");
+    assert_eq!(fake.fleet_output(&["desired", "prod", "api"]), "6");
+    // The cockpit sees it within a refresh.
+    t.send(&["Escape"]);
+    t.wait_text("6/6");
+    // A built-in action on the selected row, through the SDK.
+    t.send(&["1", "Home"]);
+    t.send(&[":"]);
+    t.wait_text("Actions ·");
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "scale prod/api"]);
+    t.send(&["Enter"]);
+    t.wait_text("desired count");
+    t.send(&["C-u"]);
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "3"]);
+    t.send(&["Enter"]);
+    t.wait_text("desiredCount=3");
+    t.send(&["y"]);
+    t.wait_text("desired 3");
+    assert_eq!(fake.fleet_output(&["desired", "prod", "api"]), "3");
+    t.send(&["q"]);
+    t.wait_for("shell prompt", |s| s.contains("bash-"));
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    assert!(
+        journal.contains("\"account\":\"123456789012\""),
+        "{journal}"
+    );
+    assert!(journal.contains("\"region\":\"us-east-1\""), "{journal}");
+    assert!(journal.contains("desiredCount=3"), "{journal}");
+}
+
+#[test]
+fn read_only_refuses_runbook_steps_and_actions_against_moto() {
+    let (fake, t, dir) = setup("live-ro");
+    launch(&t, &fake, &dir, "--read-only");
+    t.wait_text("READ-ONLY");
+    open_scale_step(&t);
+    t.wait_text("Read-only mode: this action cannot run");
+    t.send(&["y", "Y", "Enter"]);
+    t.wait_for("dialog closed", |s| !s.contains("Read-only mode"));
+    t.send(&["Escape", "1", "Home", ":"]);
+    t.wait_text("Actions ·");
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "force"]);
+    t.send(&["Enter"]);
+    t.wait_text("Read-only mode: this action cannot run");
+    t.send(&["y"]);
+    t.send(&["Escape"]);
+    t.send(&["q"]);
+    t.wait_for("shell prompt", |s| s.contains("bash-"));
+    assert_eq!(
+        fake.fleet_output(&["desired", "prod", "api"]),
+        "4",
+        "nothing changed"
+    );
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    assert!(journal.contains("\"kind\":\"blocked\""), "{journal}");
+    assert!(!journal.contains("\"kind\":\"start\""), "{journal}");
+}
