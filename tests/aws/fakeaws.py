@@ -231,12 +231,16 @@ class Front(BaseHTTPRequestHandler):
         pass
 
     def _reply(self, code, body, headers=()):
-        self.send_response(code)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(code)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (a test's timeout, a snapshot that ended): not our problem.
+            self.close_connection = True
 
     def _control(self, body):
         if self.path == "/__fake/fault":
@@ -342,6 +346,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     args = ap.parse_args()
+    # moto's request log would fill the pipe of whoever started us; errors only.
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     moto_port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()

@@ -27,11 +27,15 @@ const INSTALL: &str =
 
 impl FakeAws {
     pub fn start() -> FakeAws {
+        let home = tempfile::tempdir().expect("temp home");
+        // Its stderr goes to a file, never a pipe nobody drains.
+        let log_path = home.path().join("fakeaws.log");
+        let log = std::fs::File::create(&log_path).expect("log file");
         let mut child = Command::new("python3")
             .arg(script("fakeaws.py"))
             .args(["--port", "0"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::from(log))
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run python3 for the fake AWS ({e}); {INSTALL}"));
         let stdout = child.stdout.take().expect("piped");
@@ -48,13 +52,10 @@ impl FakeAws {
             .and_then(|p| p.parse::<u16>().ok())
         else {
             let _ = child.kill();
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
+            let _ = child.wait();
+            let err = std::fs::read_to_string(&log_path).unwrap_or_default();
             panic!("the fake AWS (moto) did not start: {err}\n{INSTALL}");
         };
-        let home = tempfile::tempdir().expect("temp home");
         FakeAws {
             child,
             port,

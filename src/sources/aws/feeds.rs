@@ -1,0 +1,477 @@
+//! The feed tasks of the live source: one per kind of data, each polling on its interval,
+//! backing off after failures and recovering by itself, so one failing API shows in its own
+//! pane while the others keep updating. Discovery results are shared through [`Found`].
+
+use super::plan::{self, Plan};
+use super::{alarms, ecs, errors, health, lambda, logs, metrics};
+use crate::config::Refresh;
+use crate::config::live::WatchLogGroup;
+use crate::sources::{Payload, SourceEvent, Window};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc, watch};
+
+/// What discovery found, shared between feeds: the metrics and logs feeds follow the
+/// services and functions the ECS and Lambda feeds watch.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Found {
+    services: Option<Vec<(String, String)>>,
+    functions: Option<Vec<(String, Option<i64>)>>,
+}
+
+/// Exponential backoff after failures: the interval doubled per failure, capped at eight
+/// intervals (two minutes at most), with ±20 % jitter so feeds do not retry in lockstep.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    pub interval: Duration,
+    pub failures: u32,
+}
+
+impl Backoff {
+    pub fn new(interval_ms: i64) -> Self {
+        Backoff {
+            interval: Duration::from_millis(interval_ms.max(100) as u64),
+            failures: 0,
+        }
+    }
+
+    /// The wait before the next attempt.
+    pub fn next(&mut self, ok: bool) -> Duration {
+        if ok {
+            self.failures = 0;
+            return self.interval;
+        }
+        self.failures = self.failures.saturating_add(1);
+        let cap = (self.interval * 8)
+            .min(Duration::from_secs(120))
+            .max(self.interval);
+        let d = (self.interval * 2u32.saturating_pow(self.failures.min(16))).min(cap);
+        let jitter = 0.8 + rand::random::<f64>() * 0.4;
+        d.mul_f64(jitter)
+    }
+}
+
+pub(super) fn now_ms() -> i64 {
+    crate::event_loop::now_ms()
+}
+
+pub(super) async fn send(
+    tx: &mpsc::Sender<SourceEvent>,
+    feed: &'static str,
+    payload: Payload,
+) -> bool {
+    tx.send(SourceEvent {
+        feed,
+        at_ms: now_ms(),
+        payload,
+    })
+    .await
+    .is_ok()
+}
+
+async fn send_result(
+    tx: &mpsc::Sender<SourceEvent>,
+    feed: &'static str,
+    r: Result<Payload, String>,
+) -> bool {
+    send(tx, feed, r.unwrap_or_else(Payload::Error)).await
+}
+
+/// Sleeps `d`, or less when poked (after an action, to show its effect at once).
+async fn pace(d: Duration, poke: &Notify) {
+    tokio::select! {
+        _ = tokio::time::sleep(d) => {}
+        _ = poke.notified() => {}
+    }
+}
+
+/// The shared discovery results. A panic elsewhere cannot leave them half-written (they are
+/// replaced whole), so a poisoned lock is still safe to read.
+pub(super) fn lock(found: &Mutex<Found>) -> MutexGuard<'_, Found> {
+    found.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// ECS targets: `(cluster, services)`, from the plan or by listing (every 5 minutes).
+async fn ecs_targets(
+    c: &aws_sdk_ecs::Client,
+    plan: &Plan,
+) -> Result<(Vec<(String, Vec<String>)>, bool), String> {
+    let mut by_cluster: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut capped = false;
+    let mut total = 0usize;
+    let clusters: Vec<String> =
+        if plan.discover_ecs || plan.services.iter().any(|(c, _)| c.is_none()) {
+            ecs::list_clusters(c).await?
+        } else {
+            plan.clusters.clone()
+        };
+    let list_all: Vec<String> = if plan.discover_ecs {
+        clusters.clone()
+    } else {
+        plan.clusters.clone()
+    };
+    for cl in &list_all {
+        for s in ecs::list_services(c, cl).await? {
+            if plan.discover_ecs && total >= plan::MAX_DISCOVERED_SERVICES {
+                capped = true;
+                break;
+            }
+            total += 1;
+            by_cluster.entry(cl.clone()).or_default().push(s);
+        }
+    }
+    for (cl, s) in &plan.services {
+        match cl {
+            Some(cl) => by_cluster.entry(cl.clone()).or_default().push(s.clone()),
+            None => {
+                for cand in &clusters {
+                    if ecs::list_services(c, cand).await?.contains(s) {
+                        by_cluster.entry(cand.clone()).or_default().push(s.clone());
+                    }
+                }
+            }
+        }
+    }
+    for v in by_cluster.values_mut() {
+        v.sort();
+        v.dedup();
+    }
+    Ok((by_cluster.into_iter().collect(), capped))
+}
+
+/// `(cluster, services)` the ECS feed describes.
+type EcsTargets = Vec<(String, Vec<String>)>;
+
+const REDISCOVER: Duration = Duration::from_secs(300);
+
+pub(super) async fn ecs_feed(
+    c: aws_sdk_ecs::Client,
+    plan: Arc<Plan>,
+    interval: i64,
+    tx: mpsc::Sender<SourceEvent>,
+    found: Arc<Mutex<Found>>,
+    found_tx: Arc<watch::Sender<u64>>,
+    poke: Arc<Notify>,
+) {
+    let mut backoff = Backoff::new(interval);
+    let mut targets: Option<(EcsTargets, tokio::time::Instant)> = None;
+    let needs_listing = plan.discover_ecs
+        || !plan.clusters.is_empty()
+        || plan.services.iter().any(|(c, _)| c.is_none());
+    if !needs_listing && plan.services.is_empty() {
+        lock(&found).services = Some(Vec::new());
+        found_tx.send_modify(|v| *v += 1);
+    }
+    loop {
+        let r: Result<Payload, String> = async {
+            let stale = targets
+                .as_ref()
+                .is_none_or(|(_, at)| needs_listing && at.elapsed() > REDISCOVER);
+            if stale {
+                let (t, capped) = ecs_targets(&c, &plan).await?;
+                if capped {
+                    send(
+                        &tx,
+                        "ecs",
+                        Payload::Note(format!(
+                            "ECS discovery capped at {} services; name them in [watch] to choose",
+                            plan::MAX_DISCOVERED_SERVICES
+                        )),
+                    )
+                    .await;
+                }
+                let flat: Vec<(String, String)> = t
+                    .iter()
+                    .flat_map(|(cl, ss)| ss.iter().map(move |s| (cl.clone(), s.clone())))
+                    .collect();
+                let changed = lock(&found).services.as_ref() != Some(&flat);
+                if changed {
+                    lock(&found).services = Some(flat);
+                    found_tx.send_modify(|v| *v += 1);
+                }
+                targets = Some((t, tokio::time::Instant::now()));
+            }
+            let mut rows = Vec::new();
+            for (cl, ss) in &targets.as_ref().expect("set above").0 {
+                rows.extend(ecs::describe_services(&c, cl, ss, now_ms()).await?);
+            }
+            Ok(Payload::Services(rows))
+        }
+        .await;
+        let ok = r.is_ok();
+        if !send_result(&tx, "ecs", r).await {
+            return;
+        }
+        pace(backoff.next(ok), &poke).await;
+    }
+}
+
+pub(super) async fn lambda_feed(
+    c: aws_sdk_lambda::Client,
+    plan: Arc<Plan>,
+    interval: i64,
+    tx: mpsc::Sender<SourceEvent>,
+    found: Arc<Mutex<Found>>,
+    found_tx: Arc<watch::Sender<u64>>,
+    poke: Arc<Notify>,
+) {
+    let mut backoff = Backoff::new(interval);
+    loop {
+        let r: Result<Payload, String> = async {
+            let names: Vec<String> = match &plan.functions {
+                Some(f) => f.clone(),
+                None => {
+                    let mut all = lambda::list_functions(&c).await?;
+                    if all.len() > plan::MAX_DISCOVERED_FUNCTIONS {
+                        send(&tx, "lambda", Payload::Note(format!("Lambda discovery capped at {} functions; name them in [watch] to choose", plan::MAX_DISCOVERED_FUNCTIONS))).await;
+                        all.truncate(plan::MAX_DISCOVERED_FUNCTIONS);
+                    }
+                    all.into_iter().map(|(n, _)| n).collect()
+                }
+            };
+            let mut rows = Vec::new();
+            let mut fns = Vec::new();
+            for n in &names {
+                let f = lambda::fetch(&c, n).await?;
+                fns.push((f.name.clone(), f.timeout_s));
+                rows.push(lambda::row(&f));
+            }
+            let changed = lock(&found).functions.as_ref() != Some(&fns);
+            if changed {
+                lock(&found).functions = Some(fns);
+                found_tx.send_modify(|v| *v += 1);
+            }
+            Ok(Payload::Services(rows))
+        }
+        .await;
+        let ok = r.is_ok();
+        if !send_result(&tx, "lambda", r).await {
+            return;
+        }
+        pace(backoff.next(ok), &poke).await;
+    }
+}
+
+/// Waits (at most `limit`) until the ECS and Lambda feeds have said what they watch.
+async fn wait_found(found: &Mutex<Found>, rx: &mut watch::Receiver<u64>, limit: Duration) {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        {
+            let f = lock(found);
+            if f.services.is_some() && f.functions.is_some() {
+                return;
+            }
+        }
+        if tokio::time::timeout_at(deadline, rx.changed())
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+pub(super) async fn metrics_feed(
+    c: aws_sdk_cloudwatch::Client,
+    plan: Arc<Plan>,
+    interval: i64,
+    tx: mpsc::Sender<SourceEvent>,
+    found: Arc<Mutex<Found>>,
+    mut found_rx: watch::Receiver<u64>,
+    mut window_rx: watch::Receiver<Window>,
+) {
+    let mut backoff = Backoff::new(interval);
+    if plan.metrics.is_none() {
+        wait_found(&found, &mut found_rx, Duration::from_secs(5)).await;
+    }
+    loop {
+        let defs = match &plan.metrics {
+            Some(d) => d.clone(),
+            None => {
+                let f = lock(&found).clone();
+                plan.standard_metrics(
+                    &f.services.unwrap_or_default(),
+                    &f.functions.unwrap_or_default(),
+                )
+            }
+        };
+        let window = *window_rx.borrow_and_update();
+        let r = if defs.is_empty() {
+            // Nothing to chart (yet): one cheap call still tells whether CloudWatch answers,
+            // so a credentials or network problem shows in this pane too.
+            c.list_metrics()
+                .namespace("AWS/ECS")
+                .send()
+                .await
+                .map(|_| Payload::MetricSeries(Vec::new()))
+                .map_err(|e| errors::describe(&e))
+        } else {
+            metrics::fetch(&c, &defs, window, now_ms())
+                .await
+                .map(|(s, calls)| {
+                    tracing::debug!(series = s.len(), calls, "GetMetricData");
+                    Payload::MetricSeries(s)
+                })
+        };
+        let ok = r.is_ok();
+        if !send_result(&tx, "metrics", r).await {
+            return;
+        }
+        let wait = backoff.next(ok);
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = window_rx.changed() => {}
+            _ = found_rx.changed(), if plan.metrics.is_none() => {}
+        }
+    }
+}
+
+pub(super) async fn alarms_feed(
+    c: aws_sdk_cloudwatch::Client,
+    plan: Arc<Plan>,
+    interval: i64,
+    tx: mpsc::Sender<SourceEvent>,
+) {
+    let mut backoff = Backoff::new(interval);
+    loop {
+        let r = alarms::fetch(&c, &plan.alarm_prefixes, &plan.alarm_names)
+            .await
+            .map(Payload::Alarms);
+        let ok = r.is_ok();
+        if !send_result(&tx, "alarms", r).await {
+            return;
+        }
+        tokio::time::sleep(backoff.next(ok)).await;
+    }
+}
+
+pub(super) async fn health_feed(plan: Arc<Plan>, interval: i64, tx: mpsc::Sender<SourceEvent>) {
+    let client = health::client(Duration::from_millis(
+        (interval as u64 / 2).clamp(1000, 5000),
+    ));
+    loop {
+        let rows =
+            futures::future::join_all(plan.health.iter().map(|h| health::check(&client, h))).await;
+        // A failing endpoint is data (a red row), not a failing feed.
+        if !send(&tx, "health", Payload::Services(rows)).await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(interval as u64)).await;
+    }
+}
+
+pub(super) async fn discovered_groups(
+    c: &aws_sdk_cloudwatchlogs::Client,
+    found: &Mutex<Found>,
+) -> Result<(Vec<String>, bool), String> {
+    let f = lock(found).clone();
+    let functions: Vec<String> = f
+        .functions
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let services: Vec<String> = f
+        .services
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    let all = logs::list_groups(c, 20).await?;
+    Ok(logs::pick_groups(
+        &all,
+        &functions,
+        &services,
+        plan::MAX_DISCOVERED_LOG_GROUPS,
+    ))
+}
+
+pub(super) async fn logs_feed(
+    c: aws_sdk_cloudwatchlogs::Client,
+    plan: Arc<Plan>,
+    refresh: Refresh,
+    tx: mpsc::Sender<SourceEvent>,
+    found: Arc<Mutex<Found>>,
+    mut found_rx: watch::Receiver<u64>,
+) {
+    let limiter = logs::limiter(refresh.logs_rate);
+    let mut backoff = Backoff::new(refresh.logs_ms);
+    let start = now_ms() - refresh.logs_backfill_minutes * 60_000;
+    let mut cursors: BTreeMap<String, logs::Cursor> = BTreeMap::new();
+    let mut groups: Option<Vec<WatchLogGroup>> = plan.log_groups.clone();
+    if groups.is_none() {
+        wait_found(&found, &mut found_rx, Duration::from_secs(5)).await;
+    }
+    loop {
+        if plan.log_groups.is_none()
+            && (groups.is_none() || found_rx.has_changed().unwrap_or(false))
+        {
+            found_rx.borrow_and_update();
+            match discovered_groups(&c, &found).await {
+                Ok((g, capped)) => {
+                    if capped {
+                        send(&tx, "logs", Payload::Note(format!("log group discovery capped at {} groups; name them in [watch] to choose", plan::MAX_DISCOVERED_LOG_GROUPS))).await;
+                    }
+                    groups = Some(
+                        g.into_iter()
+                            .map(|name| WatchLogGroup { name, filter: None })
+                            .collect(),
+                    );
+                }
+                Err(e) => {
+                    if !send(&tx, "logs", Payload::Error(e)).await {
+                        return;
+                    }
+                    tokio::time::sleep(backoff.next(false)).await;
+                    continue;
+                }
+            }
+        }
+        let mut all = Vec::new();
+        let mut failed = Vec::new();
+        for g in groups.as_deref().unwrap_or_default() {
+            let cursor = cursors
+                .entry(g.name.clone())
+                .or_insert_with(|| logs::Cursor::new(start));
+            match logs::poll(&c, &limiter, &g.name, g.filter.as_deref(), cursor).await {
+                Ok(ev) => all.extend(ev),
+                Err(e) => failed.push(e),
+            }
+        }
+        all.sort_by_key(|e| e.time_ms);
+        let ok = failed.is_empty();
+        if (ok || !all.is_empty()) && !send(&tx, "logs", Payload::Logs(all)).await {
+            return;
+        }
+        if !ok && !send(&tx, "logs", Payload::Error(failed.join("; "))).await {
+            return;
+        }
+        tokio::time::sleep(backoff.next(ok)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_caps_and_resets() {
+        let mut b = Backoff::new(10_000);
+        let d1 = b.next(false);
+        assert!(
+            d1 >= Duration::from_secs(16) && d1 <= Duration::from_secs(24),
+            "{d1:?}"
+        );
+        for _ in 0..10 {
+            b.next(false);
+        }
+        let capped = b.next(false);
+        assert!(capped <= Duration::from_secs(96), "{capped:?}");
+        assert_eq!(b.next(true), Duration::from_secs(10));
+        let mut slow = Backoff::new(60_000);
+        for _ in 0..10 {
+            assert!(slow.next(false) <= Duration::from_secs(144));
+        }
+    }
+}
