@@ -9,7 +9,7 @@
 * counts requests per operation, for the API-calls-per-minute figure.
 
 Usage: fakeaws.py [--port N]   prints `READY <port>` once serving; loopback only.
-Control (not AWS): POST /__fake/fault {"service": "logs"|"*", "mode": "throttle"|"500"|"hang"|"drop"|"none"}
+Control (not AWS): POST /__fake/fault {"service": "logs"|"*", "mode": "throttle"|"500"|"expired"|"hang"|"drop"|"none"}
                    GET  /__fake/stats   -> {"Operation": count, ...};  POST /__fake/stats/reset
 """
 
@@ -289,14 +289,18 @@ class Front(BaseHTTPRequestHandler):
             time.sleep(60)
             self.close_connection = True
             return
-        if fault in ("throttle", "500"):
-            code, err = (400, {"__type": "ThrottlingException", "message": "Rate exceeded"}) if fault == "throttle" \
-                else (500, {"__type": "InternalFailure", "message": "injected server error"})
+        if fault in ("throttle", "500", "expired"):
+            code, err = {
+                "throttle": (400, {"__type": "ThrottlingException", "message": "Rate exceeded"}),
+                "500": (500, {"__type": "InternalFailure", "message": "injected server error"}),
+                "expired": (400, {"__type": "ExpiredTokenException", "message": "The security token included in the request is expired"}),
+            }[fault]
             if svc == "lambda":
-                code = 429 if fault == "throttle" else 500
+                code, kind = {"throttle": (429, "TooManyRequestsException"), "500": (500, "ServiceException"),
+                              "expired": (403, "ExpiredTokenException")}[fault]
                 err = {"Type": "User", "message": err["message"]}
                 return self._reply(code, json.dumps(err).encode(),
-                                   [("Content-Type", "application/json"), ("x-amzn-ErrorType", "TooManyRequestsException" if fault == "throttle" else "ServiceException")])
+                                   [("Content-Type", "application/json"), ("x-amzn-ErrorType", kind)])
             if cbor:
                 return self._reply(code, cbor_encode(err), [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")])
             if svc == "sts":
