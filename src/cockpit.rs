@@ -190,6 +190,7 @@ fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
     app.aws_env = ctx.as_ref().map(AwsContext::env).unwrap_or_default();
     app.read_only = common.read_only || s.config.read_only;
     app.demo = common.demo;
+    app.confirm_read = s.config.confirm_read;
     app.runbooks = load_runbooks(common, &s.config)?;
     if let Some(dir) = &s.dirs.state {
         app.values = crate::app::procedure::load_values(&dir.join("values.json"));

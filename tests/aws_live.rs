@@ -550,7 +550,12 @@ async fn faults_show_in_their_feed_while_others_keep_updating_and_recover() {
         ("ecs", "throttle", "ecs", "throttled"),
         ("monitoring", "500", "metrics", "service error"),
         ("logs", "drop", "logs", "network"),
-        ("lambda", "expired", "lambda", "credentials: ExpiredTokenException"),
+        (
+            "lambda",
+            "expired",
+            "lambda",
+            "credentials: ExpiredTokenException",
+        ),
     ] {
         fake.fault(service, mode);
         let e = l.wait(feed, Duration::from_secs(30), error).await;

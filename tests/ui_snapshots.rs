@@ -416,6 +416,36 @@ fn journal_overlay() {
     }
 }
 
+#[test]
+fn insights_overlay() {
+    for (w, h) in SIZES {
+        let mut app = demo_app(150, w, h);
+        act(&mut app, &[Action::FocusLogs, Action::Insights]);
+        for c in "-3h fields @timestamp, @message | limit 20".chars() {
+            app.update(Msg::Input(InputKey::Char(c)));
+        }
+        app.update(Msg::Input(InputKey::Enter));
+        snap("insights_running", &app, w, h);
+        let rows = (0..30)
+            .map(|i| opsdeck::model::LogEvent {
+                time_ms: app.now_ms - i * 61_000,
+                group: std::sync::Arc::from("insights"),
+                stream: None,
+                message: format!("ERROR pool exhausted request={i}"),
+            })
+            .collect();
+        app.update(Msg::Source(opsdeck::sources::SourceEvent {
+            feed: "insights",
+            at_ms: app.now_ms,
+            payload: opsdeck::sources::Payload::Insights {
+                query: "fields @timestamp, @message | limit 20".into(),
+                result: Ok(rows),
+            },
+        }));
+        snap("insights_rows", &app, w, h);
+    }
+}
+
 fn with_demo_runbook(app: &mut App) {
     let (runbook, _) = opsdeck::runbook::parse::parse(opsdeck::sources::demo::DEMO_RUNBOOK);
     app.runbooks.push(opsdeck::app::LoadedRunbook {

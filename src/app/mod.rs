@@ -182,6 +182,8 @@ pub struct App {
     /// Labels of palette entries run, most recent first.
     pub recent: Vec<String>,
     pub read_only: bool,
+    /// Read steps ask for confirmation too (`confirm_read = true` in opsdeck.toml).
+    pub confirm_read: bool,
     /// A short message in the status bar (action results), with its health.
     pub toast: Option<(String, crate::model::Health)>,
     pub journal_ctx: crate::journal::Context,
@@ -244,6 +246,7 @@ impl App {
             confirm: None,
             recent: Vec::new(),
             read_only: false,
+            confirm_read: false,
             toast: None,
             journal_ctx: crate::journal::Context::default(),
             runbooks: Vec::new(),

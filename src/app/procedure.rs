@@ -524,7 +524,7 @@ impl App {
             Kind::Action,
             format!("step {} `{}`", run.step_id, run.title),
         ));
-        if run.risk == Risk::Read && !self.read_only {
+        if run.risk == Risk::Read && !self.read_only && !self.confirm_read {
             // Read steps run at once; the journal still records it.
             fx.push(self.entry(Kind::Confirmed, format!("{} [read]", run.describe())));
             self.start_step_run(run, fx);

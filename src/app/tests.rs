@@ -772,3 +772,21 @@ fn insights_query_prompt_runs_on_the_source_and_shows_clean_rows() {
     );
     assert_eq!(super::parse_insights("-x y"), (3_600_000, "-x y"));
 }
+
+#[test]
+fn confirm_read_makes_read_steps_ask_too() {
+    let mut app = with_runbook(false);
+    app.confirm_read = true;
+    open_procedure(&mut app, "5xx");
+    let fx = app.update(Msg::Input(InputKey::Enter));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
+        "{fx:?}"
+    );
+    assert_eq!(
+        app.confirm.as_ref().unwrap().risk,
+        crate::runbook::Risk::Read
+    );
+    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    assert!(matches!(fx.last(), Some(Effect::RunStep { .. })), "{fx:?}");
+}

@@ -31,6 +31,8 @@ pub struct Config {
     pub mouse: bool,
     /// `read_only = true`: the same as `--read-only`; it cannot be turned off from the UI.
     pub read_only: bool,
+    /// `confirm_read = true`: read-only steps ask too, instead of running at once.
+    pub confirm_read: bool,
     /// Runbook files or globs, relative to the config file's folder.
     pub runbooks: Vec<std::path::PathBuf>,
     /// `[aws]`: profile, region, endpoint (command-line options win).
@@ -50,6 +52,7 @@ impl Default for Config {
             log_buffer_lines: DEFAULT_LOG_BUFFER,
             mouse: true,
             read_only: false,
+            confirm_read: false,
             runbooks: Vec::new(),
             aws: AwsSettings::default(),
             watch: Watch::default(),
@@ -63,6 +66,8 @@ impl Default for Config {
 struct RawConfig {
     #[serde(default)]
     read_only: bool,
+    #[serde(default)]
+    confirm_read: bool,
     #[serde(default)]
     runbooks: Vec<Spanned<String>>,
     theme: Option<String>,
@@ -100,6 +105,7 @@ impl Config {
             theme: raw.theme,
             keymap: raw.keymap,
             read_only: raw.read_only,
+            confirm_read: raw.confirm_read,
             ..Config::default()
         };
         cfg.aws = live::aws(path, src, raw.aws)?;
