@@ -123,3 +123,31 @@ fn read_only_refuses_runbook_steps_and_actions_against_moto() {
     assert!(journal.contains("\"kind\":\"blocked\""), "{journal}");
     assert!(!journal.contains("\"kind\":\"start\""), "{journal}");
 }
+
+#[test]
+fn a_throttled_api_shows_in_its_pane_while_the_rest_stays_live_and_recovers() {
+    let (fake, t, dir) = setup("live-fault");
+    std::fs::write(
+        dir.join("opsdeck.toml"),
+        "[watch]\nservices = [\"prod/api\"]\nlog_groups = [\"/ecs/prod/api\"]\n\n[refresh]\necs = 1\nlogs = 0.5\n",
+    )
+    .unwrap();
+    launch(&t, &fake, &dir, "");
+    fake.fault("ecs", "throttle");
+    let s = t.wait_text("ecs: throttled");
+    assert!(s.contains("ecs ERR"), "status bar badge:\n{s}");
+    // The logs pane keeps following while ECS fails.
+    fake.fleet(&["logs", "3"]);
+    t.wait_text("follow line 2");
+    // The keyboard still works: zoom the logs and back.
+    t.send(&["4", "z"]);
+    t.wait_for("logs zoomed", |s| !s.contains("Services"));
+    t.send(&["z"]);
+    t.wait_text("Services");
+    fake.fault("ecs", "none");
+    t.wait_for("recovery", |s| {
+        !s.contains("ecs: throttled") && !s.contains("ecs ERR")
+    });
+    t.send(&["q"]);
+    t.wait_for("shell prompt", |s| s.contains("bash-"));
+}
