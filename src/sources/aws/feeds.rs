@@ -121,12 +121,17 @@ async fn ecs_targets(
             by_cluster.entry(cl.clone()).or_default().push(s);
         }
     }
+    // A service named without its cluster is looked for in every cluster, each listed once.
+    let mut listed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (cl, s) in &plan.services {
         match cl {
             Some(cl) => by_cluster.entry(cl.clone()).or_default().push(s.clone()),
             None => {
                 for cand in &clusters {
-                    if ecs::list_services(c, cand).await?.contains(s) {
+                    if !listed.contains_key(cand) {
+                        listed.insert(cand.clone(), ecs::list_services(c, cand).await?);
+                    }
+                    if listed.get(cand).is_some_and(|l| l.contains(s)) {
                         by_cluster.entry(cand.clone()).or_default().push(s.clone());
                     }
                 }

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 /// Slower than this is a warning even with a 2xx.
 pub const SLOW_MS: u64 = 1000;
+/// Bytes of a health body read at most.
+const MAX_BODY: usize = 64 * 1024;
 
 pub fn client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
@@ -25,22 +27,23 @@ pub fn client(timeout: Duration) -> reqwest::Client {
 pub async fn check(client: &reqwest::Client, h: &WatchHealth) -> Service {
     let started = Instant::now();
     let result = async {
-        let resp = client.get(&h.url).send().await?;
+        let mut resp = client.get(&h.url).send().await?;
         let code = resp.status().as_u16();
-        // Bounded: health bodies are small; a huge body is not read whole.
-        let body = resp.bytes().await.unwrap_or_default();
+        // Bounded: health bodies are small; a huge or endless body is not read whole.
+        let mut body = Vec::new();
+        while body.len() < MAX_BODY {
+            match resp.chunk().await {
+                Ok(Some(c)) => body.extend_from_slice(&c),
+                _ => break,
+            }
+        }
+        body.truncate(MAX_BODY);
         Ok::<_, reqwest::Error>((code, body))
     }
     .await;
     let latency = started.elapsed().as_millis() as u64;
     match result {
-        Ok((code, body)) => row(
-            h,
-            Some(code),
-            Some(latency),
-            &body[..body.len().min(64 * 1024)],
-            None,
-        ),
+        Ok((code, body)) => row(h, Some(code), Some(latency), &body, None),
         Err(e) => {
             let why = if e.is_timeout() {
                 "timed out".to_string()
