@@ -478,3 +478,56 @@ fn procedure_view_step_form_and_run_pane() {
         snap("run_pane_demo", &app, w, h);
     }
 }
+
+#[test]
+fn run_pane_lists_several_runs_with_their_status() {
+    use opsdeck::app::procedure::RunView;
+    use opsdeck::exec::{RunStatus, Stream};
+    let mut app = demo_app(150, 160, 48);
+    for (i, (title, status)) in [
+        ("Check API health", Some(RunStatus::Exited(0))),
+        ("Tail API errors", None),
+        ("Scale the API", Some(RunStatus::Exited(254))),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        app.runs.push(RunView {
+            id: i as u64 + 1,
+            title: title.into(),
+            step_id: format!("api#{i}"),
+            step: i,
+            lines: [(Stream::Stdout, format!("output of {title}"))].into(),
+            status,
+            started_ms: app.now_ms - 12_000,
+            elapsed_ms: Some(1_500),
+            expect: None,
+            dry_run: false,
+        });
+    }
+    app.run_shown = Some(1);
+    let text = opsdeck::ui::buffer_text(&render(&app, 160, 48));
+    assert!(text.contains("output of Tail API errors"), "{text}");
+    let list: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.contains("Check API health") || l.contains("Scale the API") || l.contains("▶")
+        })
+        .collect();
+    assert!(
+        list.iter()
+            .any(|l| l.contains("▶ Tail API errors") && l.contains("12s")),
+        "{list:?}"
+    );
+    assert!(
+        list.iter()
+            .any(|l| l.contains("Scale the API") && l.contains("exit 254")),
+        "{list:?}"
+    );
+    assert!(
+        list.iter()
+            .any(|l| l.contains("Check API health") && l.contains("exit 0")),
+        "{list:?}"
+    );
+    snap("run_list", &app, 160, 48);
+}

@@ -1,5 +1,6 @@
-//! Run pane: output of the latest step run (stdout and stderr told apart), its status,
-//! elapsed time, and the step's expectation beside the output when there is room.
+//! Run pane: output of the shown step run (stdout and stderr told apart), its status,
+//! elapsed time, the step's expectation beside the output when there is room, and the list
+//! of this session's runs with their status when there are several.
 
 use super::text::truncate;
 use crate::app::App;
@@ -49,6 +50,52 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     if inner.height == 0 {
         return;
     }
+    // Several runs: a list of them on the right (newest first), the shown one marked.
+    let list_w = if app.runs.len() > 1 && inner.width >= 90 {
+        34
+    } else {
+        0
+    };
+    let inner = if list_w > 0 {
+        let x = inner.x + inner.width - list_w;
+        let h = inner.height as usize;
+        for (row, (i, r)) in app.runs.iter().enumerate().rev().take(h).enumerate() {
+            let (label, st) = match &r.status {
+                None => (
+                    format!("{:.0}s", (app.now_ms - r.started_ms).max(0) as f64 / 1000.0),
+                    theme.accent(),
+                ),
+                Some(s) if r.dry_run => ("dry".to_string(), theme.muted()),
+                Some(s) if s.success() => (s.label(), theme.ok()),
+                Some(s) => (s.label(), theme.danger()),
+            };
+            let mark = if i == shown { "▶ " } else { "  " };
+            let title_w = (list_w as usize).saturating_sub(label.len() + 4);
+            buf.set_line(
+                x + 1,
+                inner.y + row as u16,
+                &Line::from(vec![
+                    Span::styled(mark, theme.accent()),
+                    Span::styled(
+                        format!("{:<title_w$} ", truncate(&r.title, title_w)),
+                        if i == shown {
+                            theme.text()
+                        } else {
+                            theme.muted()
+                        },
+                    ),
+                    Span::styled(label, st),
+                ]),
+                list_w - 1,
+            );
+        }
+        Rect {
+            width: inner.width - list_w - 1,
+            ..inner
+        }
+    } else {
+        inner
+    };
     let show_expect = run.expect.is_some() && inner.width >= 100;
     let out_w = if show_expect {
         inner.width * 3 / 5
