@@ -2,6 +2,7 @@
 //! 250 ms of wall time and delivers what a real source would, through the same channel.
 
 pub mod fleet;
+pub mod insights;
 
 /// The runbook the demo ships with (embedded, so `--demo` needs no files).
 pub const DEMO_RUNBOOK: &str = include_str!("runbook.md");
@@ -111,6 +112,17 @@ impl DemoSource {
     }
 }
 
+/// Keeps the newest log lines of `evs` for Insights queries.
+fn remember(history: &mut std::collections::VecDeque<crate::model::LogEvent>, evs: &[SourceEvent]) {
+    for ev in evs {
+        if let Payload::Logs(lines) = &ev.payload {
+            history.extend(lines.iter().cloned());
+        }
+    }
+    let excess = history.len().saturating_sub(insights::HISTORY);
+    history.drain(..excess);
+}
+
 impl DataSource for DemoSource {
     fn info(&self) -> SourceInfo {
         SourceInfo {
@@ -126,7 +138,13 @@ impl DataSource for DemoSource {
     ) -> JoinHandle<()> {
         tokio::spawn(async move {
             let mut fleet = Fleet::new(self.seed, self.start_ms);
-            for ev in DemoSource::initial_events(&mut fleet, self.backfill_seconds) {
+            // What Insights queries search (the newest lines the fleet produced).
+            let mut history: std::collections::VecDeque<crate::model::LogEvent> =
+                std::collections::VecDeque::new();
+
+            let first = DemoSource::initial_events(&mut fleet, self.backfill_seconds);
+            remember(&mut history, &first);
+            for ev in first {
                 if events.send(ev).await.is_err() {
                     return;
                 }
@@ -140,7 +158,9 @@ impl DataSource for DemoSource {
                 tokio::select! {
                     _ = interval.tick() => {
                         step += 1;
-                        for ev in DemoSource::step_events(&mut fleet, step) {
+                        let evs = DemoSource::step_events(&mut fleet, step);
+                        remember(&mut history, &evs);
+                        for ev in evs {
                             if events.send(ev).await.is_err() {
                                 return;
                             }
@@ -156,8 +176,9 @@ impl DataSource for DemoSource {
                                 return;
                             }
                         }
-                        Some(SourceCommand::LogsQuery { query, .. }) => {
-                            let ev = SourceEvent { feed: "insights", at_ms: fleet.now_ms(), payload: Payload::Insights { query, result: Err("Logs Insights runs on live AWS only; in the demo, search the tail with /".into()) } };
+                        Some(SourceCommand::LogsQuery { query, since_ms }) => {
+                            let result = insights::run(&history, &query, since_ms);
+                            let ev = SourceEvent { feed: "insights", at_ms: fleet.now_ms(), payload: Payload::Insights { query, result } };
                             if events.send(ev).await.is_err() {
                                 return;
                             }
