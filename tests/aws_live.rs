@@ -167,7 +167,7 @@ fn config_names_what_to_watch_with_filters_thresholds_and_health_checks() {
             r#"
 [watch]
 services = ["prod/api"]
-functions = ["checkout"]
+functions = ["checkout", "gone"]
 alarm_prefixes = ["prod-"]
 log_groups = [{{ name = "/ecs/prod/api", filter = "ERROR" }}]
 health = [
@@ -203,7 +203,17 @@ crit = 38
             )
         })
         .collect();
-    assert_eq!(names.len(), 5, "{names:?}");
+    assert_eq!(names.len(), 6, "{names:?}");
+    // A function that does not exist is a row saying so, not a failed pane.
+    let gone = service(&doc, None, "gone");
+    assert_eq!(gone["health"], "unknown");
+    assert!(
+        gone["status"]
+            .as_str()
+            .unwrap()
+            .contains("ResourceNotFound"),
+        "{gone}"
+    );
     assert!(
         names.contains(&"prod/api".to_string()) && names.contains(&"-/checkout".to_string()),
         "{names:?}"

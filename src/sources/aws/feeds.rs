@@ -237,10 +237,24 @@ pub(super) async fn lambda_feed(
             };
             let mut rows = Vec::new();
             let mut fns = Vec::new();
+            let mut first_error = None;
             for n in &names {
-                let f = lambda::fetch(&c, n).await?;
-                fns.push((f.name.clone(), f.timeout_s));
-                rows.push(lambda::row(&f));
+                match lambda::fetch(&c, n).await {
+                    Ok(f) => {
+                        fns.push((f.name.clone(), f.timeout_s));
+                        rows.push(lambda::row(&f));
+                    }
+                    // One missing function is a row with its error, not a failed pane.
+                    Err(e) => {
+                        rows.push(lambda::error_row(n, &e));
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            if fns.is_empty()
+                && let Some(e) = first_error
+            {
+                return Err(e);
             }
             let changed = lock(&found).functions.as_ref() != Some(&fns);
             if changed {

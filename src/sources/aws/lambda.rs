@@ -129,6 +129,17 @@ pub fn row(f: &FunctionInfo) -> Service {
     s
 }
 
+/// A function that could not be read: its name and why, health unknown.
+pub fn error_row(name: &str, error: &str) -> Service {
+    let mut s = Service::new(ServiceKind::Lambda, name);
+    s.status = error
+        .strip_prefix(&format!("{name}: "))
+        .unwrap_or(error)
+        .to_string();
+    s.health = Health::Unknown;
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +174,14 @@ mod tests {
         f.reserved = None;
         f.state = Some("Failed".into());
         assert_eq!(row(&f).health, Health::Crit);
+        let e = error_row(
+            "gone",
+            "gone: ResourceNotFoundException (HTTP 404): Function not found",
+        );
+        assert_eq!(
+            e.status,
+            "ResourceNotFoundException (HTTP 404): Function not found"
+        );
+        assert_eq!(e.health, Health::Unknown);
     }
 }
