@@ -166,7 +166,7 @@ fn config_names_what_to_watch_with_filters_thresholds_and_health_checks() {
         format!(
             r#"
 [watch]
-services = ["prod/api"]
+services = ["prod/api", "nocluster/api"]
 functions = ["checkout", "gone"]
 alarm_prefixes = ["prod-"]
 log_groups = [{{ name = "/ecs/prod/api", filter = "ERROR" }}]
@@ -203,7 +203,13 @@ crit = 38
             )
         })
         .collect();
-    assert_eq!(names.len(), 6, "{names:?}");
+    assert_eq!(names.len(), 7, "{names:?}");
+    let lost = service(&doc, Some("nocluster"), "api");
+    assert_eq!(lost["health"], "unknown");
+    assert!(
+        lost["status"].as_str().unwrap().contains("ClusterNotFound"),
+        "{lost}"
+    );
     // A function that does not exist is a row saying so, not a failed pane.
     let gone = service(&doc, None, "gone");
     assert_eq!(gone["health"], "unknown");

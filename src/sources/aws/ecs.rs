@@ -62,6 +62,15 @@ pub async fn describe_services(
     Ok(out)
 }
 
+/// A service that could not be described: its name and why, health unknown.
+pub fn error_row(cluster: &str, service: &str, error: &str) -> Service {
+    let mut r = Service::new(ServiceKind::Ecs, service);
+    r.cluster = Some(cluster.to_string());
+    r.status = error.to_string();
+    r.health = Health::Unknown;
+    r
+}
+
 fn age(now_ms: i64, t_ms: i64) -> String {
     let s = ((now_ms - t_ms) / 1000).max(0);
     match s {

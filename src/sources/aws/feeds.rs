@@ -198,10 +198,25 @@ pub(super) async fn ecs_feed(
                 targets = Some((t, tokio::time::Instant::now()));
             }
             let mut rows = Vec::new();
+            let (mut described, mut first_error) = (0, None);
+            // Invariant: `stale` is true while `targets` is None, so it was set just above.
             for (cl, ss) in &targets.as_ref().expect("set above").0 {
-                rows.extend(ecs::describe_services(&c, cl, ss, now_ms()).await?);
+                match ecs::describe_services(&c, cl, ss, now_ms()).await {
+                    Ok(r) => {
+                        described += 1;
+                        rows.extend(r);
+                    }
+                    // A missing cluster is rows saying so, not a failed pane.
+                    Err(e) => {
+                        rows.extend(ss.iter().map(|s| ecs::error_row(cl, s, &e)));
+                        first_error.get_or_insert(e);
+                    }
+                }
             }
-            Ok(Payload::Services(rows))
+            match first_error {
+                Some(e) if described == 0 => Err(e),
+                _ => Ok(Payload::Services(rows)),
+            }
         }
         .await;
         let ok = r.is_ok();
