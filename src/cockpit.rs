@@ -3,11 +3,11 @@
 
 use crate::app::App;
 use crate::cli::{Cli, Common, Format, SnapshotArgs};
-use crate::config::{Config, Dirs, Keymap, Theme};
+use crate::config::{AwsSettings, Config, Dirs, Keymap, Theme};
 use crate::event_loop::{self, Exit, Options};
 use crate::sources::DataSource;
 use crate::sources::aws::plan::Plan;
-use crate::sources::aws::{AwsContext, AwsOptions, AwsSource};
+use crate::sources::aws::{AwsContext, AwsSource};
 use crate::sources::demo::DemoSource;
 use crate::{logging, snapshot, tui};
 use anyhow::{Context, Result, bail};
@@ -48,8 +48,8 @@ pub fn setup(common: &Common) -> Result<Setup> {
 }
 
 /// Command-line options win over `[aws]` in opsdeck.toml; the SDK's chain does the rest.
-pub fn aws_options(common: &Common, config: &Config) -> AwsOptions {
-    AwsOptions {
+pub fn aws_options(common: &Common, config: &Config) -> AwsSettings {
+    AwsSettings {
         profile: common.profile.clone().or_else(|| {
             // AWS_PROFILE set in the environment wins over the config file, as it does for
             // the aws CLI; the SDK reads it itself when we pass nothing.

@@ -256,23 +256,20 @@ pub async fn run(args: RunArgs) -> Result<i32> {
         ))?;
     }
 
-    let mut aws_env = BTreeMap::new();
-    if let Some(p) = &args.profile {
-        aws_env.insert("AWS_PROFILE".to_string(), p.clone());
+    // The same variables the cockpit exports (AwsContext::env); the region also from the
+    // environment, so the aws CLI v1 (AWS_DEFAULT_REGION only) and the SDKs agree.
+    let aws_env = crate::sources::aws::AwsContext {
+        profile: args.profile.clone().unwrap_or_default(),
+        profile_explicit: args.profile.is_some(),
+        region: args.region.clone().or_else(|| {
+            ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        }),
+        account: None,
+        endpoint_url: args.endpoint_url.clone(),
     }
-    // The aws CLI v1 reads only AWS_DEFAULT_REGION; the SDKs read AWS_REGION: set both.
-    let region = args.region.clone().or_else(|| {
-        ["AWS_REGION", "AWS_DEFAULT_REGION"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-    });
-    if let Some(r) = &region {
-        aws_env.insert("AWS_REGION".to_string(), r.clone());
-        aws_env.insert("AWS_DEFAULT_REGION".to_string(), r.clone());
-    }
-    if let Some(u) = &args.endpoint_url {
-        aws_env.insert("AWS_ENDPOINT_URL".to_string(), u.clone());
-    }
+    .env();
     for (i, (s, r)) in steps.iter().zip(rendered).enumerate() {
         eprintln!(
             "── step {}/{} · {} · {}",

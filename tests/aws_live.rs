@@ -6,10 +6,11 @@
 mod fakeaws;
 
 use fakeaws::FakeAws;
+use opsdeck::config::AwsSettings;
 use opsdeck::config::{Refresh, Watch};
 use opsdeck::model::{Health, Service};
 use opsdeck::sources::aws::plan::Plan;
-use opsdeck::sources::aws::{AwsOptions, AwsSource, connect};
+use opsdeck::sources::aws::{AwsSource, connect};
 use opsdeck::sources::{DataSource, Mutation, Payload, SourceCommand, SourceEvent};
 use serde_json::Value;
 use std::time::Duration;
@@ -412,7 +413,7 @@ struct Live {
 
 async fn live(fake: &FakeAws, refresh: Refresh) -> Live {
     fake.env_in_process();
-    let opts = AwsOptions {
+    let opts = AwsSettings {
         endpoint_url: Some(fake.endpoint.clone()),
         region: Some("us-east-1".into()),
         profile: None,

@@ -87,18 +87,10 @@ impl FakeAws {
 
     /// `fleet.py ENDPOINT ARGS...`, which must succeed.
     pub fn fleet(&self, args: &[&str]) {
-        let mut cmd = Command::new("python3");
-        cmd.arg(script("fleet.py")).arg(&self.endpoint).args(args);
-        self.env(&mut cmd);
-        let out = cmd.output().expect("python3 runs");
-        assert!(
-            out.status.success(),
-            "fleet.py {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        self.fleet_output(args);
     }
 
-    /// `fleet.py ENDPOINT ARGS...`'s standard output.
+    /// `fleet.py ENDPOINT ARGS...`'s standard output; it must succeed.
     pub fn fleet_output(&self, args: &[&str]) -> String {
         let mut cmd = Command::new("python3");
         cmd.arg(script("fleet.py")).arg(&self.endpoint).args(args);

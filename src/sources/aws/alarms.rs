@@ -33,28 +33,24 @@ pub async fn fetch(
             .send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| describe(&e))?;
-            for a in page.metric_alarms() {
-                out.push(Alarm {
-                    name: a.alarm_name().unwrap_or("?").to_string(),
-                    state: a
-                        .state_value()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_else(|| "INSUFFICIENT_DATA".into()),
-                    reason: a.state_reason().map(str::to_string),
-                    updated_ms: a.state_updated_timestamp().and_then(|t| t.to_millis().ok()),
-                });
+            // Metric and composite alarms are different SDK types with the same accessors.
+            macro_rules! alarm {
+                ($a:expr) => {
+                    Alarm {
+                        name: $a.alarm_name().unwrap_or("?").to_string(),
+                        state: $a
+                            .state_value()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_else(|| "INSUFFICIENT_DATA".into()),
+                        reason: $a.state_reason().map(str::to_string),
+                        updated_ms: $a
+                            .state_updated_timestamp()
+                            .and_then(|t| t.to_millis().ok()),
+                    }
+                };
             }
-            for a in page.composite_alarms() {
-                out.push(Alarm {
-                    name: a.alarm_name().unwrap_or("?").to_string(),
-                    state: a
-                        .state_value()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_else(|| "INSUFFICIENT_DATA".into()),
-                    reason: a.state_reason().map(str::to_string),
-                    updated_ms: a.state_updated_timestamp().and_then(|t| t.to_millis().ok()),
-                });
-            }
+            out.extend(page.metric_alarms().iter().map(|a| alarm!(a)));
+            out.extend(page.composite_alarms().iter().map(|a| alarm!(a)));
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -8,13 +8,13 @@ use crate::config::Refresh;
 use crate::config::live::WatchLogGroup;
 use crate::sources::{Payload, SourceEvent, Window};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 
-/// What discovery found, shared between feeds: the metrics and logs feeds follow the
-/// services and functions the ECS and Lambda feeds watch.
-#[derive(Debug, Clone, Default)]
+/// What discovery found, shared between feeds through a `watch` channel: the metrics and
+/// logs feeds follow the services and functions the ECS and Lambda feeds watch.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Found {
     services: Option<Vec<(String, String)>>,
     functions: Option<Vec<(String, Option<i64>)>>,
@@ -86,12 +86,6 @@ async fn pace(d: Duration, poke: &Notify) {
     }
 }
 
-/// The shared discovery results. A panic elsewhere cannot leave them half-written (they are
-/// replaced whole), so a poisoned lock is still safe to read.
-pub(super) fn lock(found: &Mutex<Found>) -> MutexGuard<'_, Found> {
-    found.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 /// ECS targets: `(cluster, services)`, from the plan or by listing (every 5 minutes).
 async fn ecs_targets(
     c: &aws_sdk_ecs::Client,
@@ -155,8 +149,7 @@ pub(super) async fn ecs_feed(
     plan: Arc<Plan>,
     interval: i64,
     tx: mpsc::Sender<SourceEvent>,
-    found: Arc<Mutex<Found>>,
-    found_tx: Arc<watch::Sender<u64>>,
+    found: Arc<watch::Sender<Found>>,
     poke: Arc<Notify>,
 ) {
     let mut backoff = Backoff::new(interval);
@@ -165,8 +158,7 @@ pub(super) async fn ecs_feed(
         || !plan.clusters.is_empty()
         || plan.services.iter().any(|(c, _)| c.is_none());
     if !needs_listing && plan.services.is_empty() {
-        lock(&found).services = Some(Vec::new());
-        found_tx.send_modify(|v| *v += 1);
+        found.send_modify(|f| f.services = Some(Vec::new()));
     }
     loop {
         let r: Result<Payload, String> = async {
@@ -190,11 +182,11 @@ pub(super) async fn ecs_feed(
                     .iter()
                     .flat_map(|(cl, ss)| ss.iter().map(move |s| (cl.clone(), s.clone())))
                     .collect();
-                let changed = lock(&found).services.as_ref() != Some(&flat);
-                if changed {
-                    lock(&found).services = Some(flat);
-                    found_tx.send_modify(|v| *v += 1);
-                }
+                found.send_if_modified(|f| {
+                    let changed = f.services.as_ref() != Some(&flat);
+                    f.services = Some(flat);
+                    changed
+                });
                 targets = Some((t, tokio::time::Instant::now()));
             }
             let mut rows = Vec::new();
@@ -232,8 +224,7 @@ pub(super) async fn lambda_feed(
     plan: Arc<Plan>,
     interval: i64,
     tx: mpsc::Sender<SourceEvent>,
-    found: Arc<Mutex<Found>>,
-    found_tx: Arc<watch::Sender<u64>>,
+    found: Arc<watch::Sender<Found>>,
     poke: Arc<Notify>,
 ) {
     let mut backoff = Backoff::new(interval);
@@ -271,11 +262,11 @@ pub(super) async fn lambda_feed(
             {
                 return Err(e);
             }
-            let changed = lock(&found).functions.as_ref() != Some(&fns);
-            if changed {
-                lock(&found).functions = Some(fns);
-                found_tx.send_modify(|v| *v += 1);
-            }
+            found.send_if_modified(|f| {
+                let changed = f.functions.as_ref() != Some(&fns);
+                f.functions = Some(fns);
+                changed
+            });
             Ok(Payload::Services(rows))
         }
         .await;
@@ -288,11 +279,11 @@ pub(super) async fn lambda_feed(
 }
 
 /// Waits (at most `limit`) until the ECS and Lambda feeds have said what they watch.
-async fn wait_found(found: &Mutex<Found>, rx: &mut watch::Receiver<u64>, limit: Duration) {
+async fn wait_found(rx: &mut watch::Receiver<Found>, limit: Duration) {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
         {
-            let f = lock(found);
+            let f = rx.borrow();
             if f.services.is_some() && f.functions.is_some() {
                 return;
             }
@@ -311,19 +302,18 @@ pub(super) async fn metrics_feed(
     plan: Arc<Plan>,
     interval: i64,
     tx: mpsc::Sender<SourceEvent>,
-    found: Arc<Mutex<Found>>,
-    mut found_rx: watch::Receiver<u64>,
+    mut found_rx: watch::Receiver<Found>,
     mut window_rx: watch::Receiver<Window>,
 ) {
     let mut backoff = Backoff::new(interval);
     if plan.metrics.is_none() {
-        wait_found(&found, &mut found_rx, Duration::from_secs(5)).await;
+        wait_found(&mut found_rx, Duration::from_secs(5)).await;
     }
     loop {
         let defs = match &plan.metrics {
             Some(d) => d.clone(),
             None => {
-                let f = lock(&found).clone();
+                let f = found_rx.borrow_and_update().clone();
                 plan.standard_metrics(
                     &f.services.unwrap_or_default(),
                     &f.functions.unwrap_or_default(),
@@ -397,9 +387,8 @@ pub(super) async fn health_feed(plan: Arc<Plan>, interval: i64, tx: mpsc::Sender
 
 pub(super) async fn discovered_groups(
     c: &aws_sdk_cloudwatchlogs::Client,
-    found: &Mutex<Found>,
+    f: Found,
 ) -> Result<(Vec<String>, bool), String> {
-    let f = lock(found).clone();
     let functions: Vec<String> = f
         .functions
         .unwrap_or_default()
@@ -426,8 +415,7 @@ pub(super) async fn logs_feed(
     plan: Arc<Plan>,
     refresh: Refresh,
     tx: mpsc::Sender<SourceEvent>,
-    found: Arc<Mutex<Found>>,
-    mut found_rx: watch::Receiver<u64>,
+    mut found_rx: watch::Receiver<Found>,
 ) {
     let limiter = logs::limiter(refresh.logs_rate);
     let mut backoff = Backoff::new(refresh.logs_ms);
@@ -435,14 +423,14 @@ pub(super) async fn logs_feed(
     let mut cursors: BTreeMap<String, logs::Cursor> = BTreeMap::new();
     let mut groups: Option<Vec<WatchLogGroup>> = plan.log_groups.clone();
     if groups.is_none() {
-        wait_found(&found, &mut found_rx, Duration::from_secs(5)).await;
+        wait_found(&mut found_rx, Duration::from_secs(5)).await;
     }
     loop {
         if plan.log_groups.is_none()
             && (groups.is_none() || found_rx.has_changed().unwrap_or(false))
         {
-            found_rx.borrow_and_update();
-            match discovered_groups(&c, &found).await {
+            let found = found_rx.borrow_and_update().clone();
+            match discovered_groups(&c, found).await {
                 Ok((g, capped)) => {
                     if capped {
                         send(&tx, "logs", Payload::Note(format!("log group discovery capped at {} groups; name them in [watch] to choose", plan::MAX_DISCOVERED_LOG_GROUPS))).await;

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod plan;
 
 use super::{DataSource, Payload, SourceCommand, SourceEvent, SourceInfo, Window};
+use crate::config::AwsSettings;
 use crate::config::Refresh;
 use feeds::{
     Found, alarms_feed, discovered_groups, ecs_feed, health_feed, lambda_feed, logs_feed,
@@ -24,22 +25,10 @@ use feeds::{
 };
 use plan::Plan;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
-
-/// Where to connect: command-line options win over `[aws]` in opsdeck.toml, which wins over
-/// the environment and ~/.aws (the SDK's standard chain).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AwsOptions {
-    pub profile: Option<String>,
-    pub region: Option<String>,
-    pub endpoint_url: Option<String>,
-    /// `Some(true)`: adaptive retries; `None` with AWS_RETRY_MODE set: the SDK's own reading.
-    pub adaptive_retries: Option<bool>,
-    pub max_attempts: Option<u32>,
-}
 
 /// The account the cockpit shows and acts on; also exported to runbook commands.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -96,7 +85,9 @@ pub struct Clients {
 
 /// Loads the SDK configuration (standard chain, standard retries with 3 attempts, timeouts)
 /// and asks STS who we are (3 s at most: the cockpit starts anyway, with "unknown").
-pub async fn connect(opts: &AwsOptions) -> (Clients, AwsContext) {
+/// `opts`: where to connect, command-line options already merged over `[aws]` (which win
+/// over the environment and ~/.aws, the SDK's standard chain).
+pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext) {
     use aws_config::retry::RetryConfig;
     use aws_config::timeout::TimeoutConfig;
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
@@ -201,9 +192,8 @@ impl DataSource for AwsSource {
             let plan = Arc::new(me.plan);
             let refresh = me.refresh;
             let clients = me.clients;
-            let found = Arc::new(Mutex::new(Found::default()));
-            let (found_tx, found_rx) = watch::channel(0u64);
-            let found_tx = Arc::new(found_tx);
+            let (found_tx, found_rx) = watch::channel(Found::default());
+            let found = Arc::new(found_tx);
             let (window_tx, window_rx) = watch::channel(Window::default());
             let poke_ecs = Arc::new(Notify::new());
             let poke_lambda = Arc::new(Notify::new());
@@ -214,7 +204,6 @@ impl DataSource for AwsSource {
                     refresh.ecs_ms,
                     events.clone(),
                     found.clone(),
-                    found_tx.clone(),
                     poke_ecs.clone(),
                 )),
                 tokio::spawn(lambda_feed(
@@ -223,7 +212,6 @@ impl DataSource for AwsSource {
                     refresh.lambda_ms,
                     events.clone(),
                     found.clone(),
-                    found_tx.clone(),
                     poke_lambda.clone(),
                 )),
                 tokio::spawn(metrics_feed(
@@ -231,7 +219,6 @@ impl DataSource for AwsSource {
                     plan.clone(),
                     refresh.metrics_ms,
                     events.clone(),
-                    found.clone(),
                     found_rx.clone(),
                     window_rx,
                 )),
@@ -247,8 +234,7 @@ impl DataSource for AwsSource {
                     plan.clone(),
                     refresh.clone(),
                     events.clone(),
-                    found.clone(),
-                    found_rx,
+                    found_rx.clone(),
                 )),
             ];
             while let Some(cmd) = commands.recv().await {
@@ -271,12 +257,12 @@ impl DataSource for AwsSource {
                             clients.logs.clone(),
                             events.clone(),
                             plan.clone(),
-                            found.clone(),
+                            found_rx.borrow().clone(),
                         );
                         tokio::spawn(async move {
                             let groups: Vec<String> = match &plan.log_groups {
                                 Some(g) => g.iter().map(|g| g.name.clone()).collect(),
-                                None => discovered_groups(&c, &found)
+                                None => discovered_groups(&c, found)
                                     .await
                                     .map(|(g, _)| g)
                                     .unwrap_or_default(),

@@ -5,7 +5,7 @@
 use crate::config::Watch;
 use crate::config::live::{WatchHealth, WatchLogGroup};
 use crate::model::{Direction, MetricKey, Thresholds};
-use crate::runbook::targets::Targets;
+use crate::runbook::targets::{MetricTarget, Targets};
 use crate::sources::Window;
 use std::collections::BTreeMap;
 
@@ -60,157 +60,149 @@ fn dedup<T: PartialEq + Clone>(v: Vec<T>) -> Vec<T> {
     out
 }
 
+/// Config first; where it is silent, the runbooks' (deduplicated); where both are silent,
+/// `None`, recorded as `fallback` (what the feeds do instead).
+fn choose<T: PartialEq + Clone>(
+    origin: &mut BTreeMap<&'static str, &'static str>,
+    kind: &'static str,
+    config: &[T],
+    runbooks: impl FnOnce() -> Vec<T>,
+    fallback: &'static str,
+) -> Option<Vec<T>> {
+    if !config.is_empty() {
+        origin.insert(kind, "config");
+        return Some(config.to_vec());
+    }
+    let found = dedup(runbooks());
+    if found.is_empty() {
+        origin.insert(kind, fallback);
+        None
+    } else {
+        origin.insert(kind, "runbooks");
+        Some(found)
+    }
+}
+
+/// A name still holding a placeholder (`<cluster>`, `$SERVICE`) is no real resource.
+fn templated(s: &str) -> bool {
+    s.contains('<') || s.contains('$')
+}
+
+/// The series a runbook's metric names (its first statistic, else Average).
+fn runbook_key(m: &MetricTarget) -> MetricKey {
+    MetricKey {
+        namespace: m.namespace.clone(),
+        metric: m.metric.clone(),
+        dimensions: m.dimensions.clone(),
+        stat: m
+            .statistics
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "Average".into()),
+    }
+}
+
 impl Plan {
     pub fn build(watch: &Watch, targets: &[Targets]) -> Plan {
         let mut p = Plan::default();
-        let real = |t: &bool| !*t;
-        // ECS
-        if !watch.clusters.is_empty() || !watch.services.is_empty() {
-            p.clusters = watch.clusters.clone();
-            p.services = watch
-                .services
-                .iter()
-                .map(|(c, s)| (Some(c.clone()), s.clone()))
-                .collect();
-            p.origin.insert("ecs", "config");
-        } else {
-            let from_rb: Vec<(Option<String>, String)> = targets
-                .iter()
-                .flat_map(|t| t.ecs_services.iter())
-                .filter(|s| {
-                    real(&s.template)
-                        && !s
-                            .cluster
-                            .as_deref()
-                            .is_some_and(|c| c.contains('<') || c.contains('$'))
-                })
-                .map(|s| (s.cluster.clone(), s.name.clone()))
-                .collect();
-            if from_rb.is_empty() {
-                p.discover_ecs = true;
-                p.origin.insert("ecs", "discovery");
-            } else {
-                p.services = dedup(from_rb);
-                p.origin.insert("ecs", "runbooks");
-            }
-        }
-        // Lambda
-        if !watch.functions.is_empty() {
-            p.functions = Some(watch.functions.clone());
-            p.origin.insert("lambda", "config");
-        } else {
-            let mut f: Vec<String> = targets
-                .iter()
-                .flat_map(|t| {
-                    t.lambda_functions
-                        .iter()
-                        .filter(|x| real(&x.template))
-                        .map(|x| x.name.clone())
-                        .chain(
-                            t.lambda_aliases
-                                .iter()
-                                .filter(|x| real(&x.template))
-                                .map(|x| x.function.clone()),
-                        )
-                })
-                .collect();
-            f = dedup(f);
-            if f.is_empty() {
-                p.origin.insert("lambda", "discovery");
-            } else {
-                p.functions = Some(f);
-                p.origin.insert("lambda", "runbooks");
-            }
-        }
-        // Metrics
-        p.runbook_thresholds = targets
+        let o = &mut p.origin;
+        // ECS: whole clusters from the config, else named services.
+        let configured: Vec<(Option<String>, String)> = watch
+            .services
             .iter()
-            .flat_map(|t| t.metrics.iter())
-            .filter(|m| !m.template)
-            .filter_map(|m| {
-                m.thresholds.map(|th| {
-                    (
-                        MetricKey {
-                            namespace: m.namespace.clone(),
-                            metric: m.metric.clone(),
-                            dimensions: m.dimensions.clone(),
-                            stat: m
-                                .statistics
-                                .first()
-                                .cloned()
-                                .unwrap_or_else(|| "Average".into()),
-                        },
-                        th,
-                    )
-                })
-            })
+            .map(|(c, s)| (Some(c.clone()), s.clone()))
             .collect();
-        if !watch.metrics.is_empty() {
-            p.metrics = Some(
-                watch
-                    .metrics
-                    .iter()
-                    .map(|m| MetricDef {
-                        label: m
-                            .label
-                            .clone()
-                            .unwrap_or_else(|| default_label(&m.metric, &m.dimensions)),
-                        key: MetricKey {
-                            namespace: m.namespace.clone(),
-                            metric: m.metric.clone(),
-                            dimensions: m.dimensions.clone(),
-                            stat: m.stat.clone(),
-                        },
-                        unit: unit_of(&m.metric),
-                        thresholds: m.thresholds,
-                        period: m.period,
-                    })
-                    .collect(),
-            );
-            p.origin.insert("metrics", "config");
+        if !watch.clusters.is_empty() {
+            p.clusters = watch.clusters.clone();
+            p.services = configured;
+            o.insert("ecs", "config");
         } else {
-            let defs: Vec<MetricDef> = dedup(
+            let services = choose(
+                o,
+                "ecs",
+                &configured,
+                || {
+                    targets
+                        .iter()
+                        .flat_map(|t| t.ecs_services.iter())
+                        .filter(|s| !s.template && !s.cluster.as_deref().is_some_and(templated))
+                        .map(|s| (s.cluster.clone(), s.name.clone()))
+                        .collect()
+                },
+                "discovery",
+            );
+            p.discover_ecs = services.is_none();
+            p.services = services.unwrap_or_default();
+        }
+        p.functions = choose(
+            o,
+            "lambda",
+            &watch.functions,
+            || {
                 targets
                     .iter()
-                    .flat_map(|t| t.metrics.iter())
-                    .filter(|m| {
-                        !m.template
-                            && !m
-                                .dimensions
-                                .values()
-                                .any(|v| v.contains('<') || v.contains('$'))
+                    .flat_map(|t| {
+                        let functions = t.lambda_functions.iter().filter(|x| !x.template);
+                        let aliases = t.lambda_aliases.iter().filter(|x| !x.template);
+                        functions
+                            .map(|x| x.name.clone())
+                            .chain(aliases.map(|x| x.function.clone()))
                     })
+                    .collect()
+            },
+            "discovery",
+        );
+        let configured: Vec<MetricDef> = watch
+            .metrics
+            .iter()
+            .map(|m| MetricDef {
+                label: m
+                    .label
+                    .clone()
+                    .unwrap_or_else(|| default_label(&m.metric, &m.dimensions)),
+                key: MetricKey {
+                    namespace: m.namespace.clone(),
+                    metric: m.metric.clone(),
+                    dimensions: m.dimensions.clone(),
+                    stat: m.stat.clone(),
+                },
+                unit: unit_of(&m.metric),
+                thresholds: m.thresholds,
+                period: m.period,
+            })
+            .collect();
+        let rb_metrics = || {
+            targets
+                .iter()
+                .flat_map(|t| t.metrics.iter())
+                .filter(|m| !m.template)
+        };
+        p.runbook_thresholds = rb_metrics()
+            .filter_map(|m| m.thresholds.map(|th| (runbook_key(m), th)))
+            .collect();
+        p.metrics = choose(
+            o,
+            "metrics",
+            &configured,
+            || {
+                rb_metrics()
+                    .filter(|m| !m.dimensions.values().any(|v| templated(v)))
                     .map(|m| MetricDef {
                         label: default_label(&m.metric, &m.dimensions),
-                        key: MetricKey {
-                            namespace: m.namespace.clone(),
-                            metric: m.metric.clone(),
-                            dimensions: m.dimensions.clone(),
-                            stat: m
-                                .statistics
-                                .first()
-                                .cloned()
-                                .unwrap_or_else(|| "Average".into()),
-                        },
+                        key: runbook_key(m),
                         unit: unit_of(&m.metric),
                         thresholds: m.thresholds.unwrap_or_default(),
                         period: m.period,
                     })
-                    .collect(),
-            );
-            if defs.is_empty() {
-                p.origin.insert("metrics", "standard");
-            } else {
-                p.metrics = Some(defs);
-                p.origin.insert("metrics", "runbooks");
-            }
-        }
-        // Logs
-        if !watch.log_groups.is_empty() {
-            p.log_groups = Some(watch.log_groups.clone());
-            p.origin.insert("logs", "config");
-        } else {
-            let g: Vec<WatchLogGroup> = dedup(
+                    .collect()
+            },
+            "standard",
+        );
+        p.log_groups = choose(
+            o,
+            "logs",
+            &watch.log_groups,
+            || {
                 targets
                     .iter()
                     .flat_map(|t| t.log_groups.iter())
@@ -219,47 +211,38 @@ impl Plan {
                         name: g.name.clone(),
                         filter: None,
                     })
-                    .collect(),
-            );
-            if g.is_empty() {
-                p.origin.insert("logs", "discovery");
-            } else {
-                p.log_groups = Some(g);
-                p.origin.insert("logs", "runbooks");
-            }
-        }
-        // Alarms
-        if !watch.alarm_prefixes.is_empty() {
-            p.alarm_prefixes = watch.alarm_prefixes.clone();
-            p.origin.insert("alarms", "config");
+                    .collect()
+            },
+            "discovery",
+        );
+        // Alarms: configured prefixes, else the names and prefixes runbooks use, else all.
+        let rb_alarms = || {
+            targets
+                .iter()
+                .flat_map(|t| t.alarms.iter())
+                .filter(|a| !a.template)
+        };
+        p.alarm_names = if watch.alarm_prefixes.is_empty() {
+            dedup(rb_alarms().filter_map(|a| a.name.clone()).collect())
         } else {
-            for t in targets {
-                for a in t.alarms.iter().filter(|a| !a.template) {
-                    if let Some(n) = &a.name {
-                        p.alarm_names.push(n.clone());
-                    }
-                    if let Some(pre) = &a.prefix {
-                        p.alarm_prefixes.push(pre.clone());
-                    }
-                }
-            }
-            p.alarm_names = dedup(std::mem::take(&mut p.alarm_names));
-            p.alarm_prefixes = dedup(std::mem::take(&mut p.alarm_prefixes));
-            p.origin.insert(
-                "alarms",
-                if p.alarm_names.is_empty() && p.alarm_prefixes.is_empty() {
-                    "all"
-                } else {
-                    "runbooks"
-                },
-            );
+            Vec::new()
+        };
+        p.alarm_prefixes = choose(
+            o,
+            "alarms",
+            &watch.alarm_prefixes,
+            || rb_alarms().filter_map(|a| a.prefix.clone()).collect(),
+            "all",
+        )
+        .unwrap_or_default();
+        if !p.alarm_names.is_empty() {
+            o.insert("alarms", "runbooks");
         }
-        // Health
-        if !watch.health.is_empty() {
-            p.health = watch.health.clone();
-            p.origin.insert("health", "config");
-        } else {
-            p.health = dedup(
+        p.health = choose(
+            o,
+            "health",
+            &watch.health,
+            || {
                 targets
                     .iter()
                     .flat_map(|t| t.health_urls.iter())
@@ -268,17 +251,11 @@ impl Plan {
                         name: health_name(&h.name),
                         url: h.name.clone(),
                     })
-                    .collect(),
-            );
-            p.origin.insert(
-                "health",
-                if p.health.is_empty() {
-                    "none"
-                } else {
-                    "runbooks"
-                },
-            );
-        }
+                    .collect()
+            },
+            "none",
+        )
+        .unwrap_or_default();
         p
     }
 
