@@ -75,11 +75,8 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-pub fn clip(mut s: String) -> String {
-    if s.chars().count() > MAX {
-        s = s.chars().take(MAX - 1).collect::<String>() + "…";
-    }
-    s
+fn clip(s: String) -> String {
+    crate::ui::text::truncate(&s, MAX)
 }
 
 #[cfg(test)]
