@@ -74,6 +74,7 @@ pub fn aws_options(common: &Common, config: &Config) -> AwsSettings {
 pub fn source(
     common: &Common,
     config: &Config,
+    targets: &[crate::runbook::targets::Targets],
     rt: &tokio::runtime::Runtime,
 ) -> Result<(Box<dyn DataSource>, Option<AwsContext>)> {
     if common.demo {
@@ -81,13 +82,7 @@ pub fn source(
         d.backfill_seconds = common.demo_backfill.max(0.0);
         return Ok((Box::new(d), None));
     }
-    let mut targets = Vec::new();
-    for path in config.runbooks.iter().chain(common.runbooks.iter()) {
-        targets.push(crate::runbook::targets::extract(
-            &crate::runbook::load_full(path)?,
-        ));
-    }
-    let plan = Plan::build(&config.watch, &targets);
+    let plan = Plan::build(&config.watch, targets);
     tracing::info!(origin = ?plan.origin, "watch plan");
     let (clients, ctx) = rt.block_on(crate::sources::aws::connect(&aws_options(common, config)));
     let src = AwsSource {
@@ -151,7 +146,8 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> {
     let rt = runtime()?;
-    let (source, _ctx) = source(common, &s.config, &rt)?;
+    let (_, targets) = load_runbooks(common, &s.config)?;
+    let (source, _ctx) = source(common, &s.config, &targets, &rt)?;
     let app = rt.block_on(snapshot::collect(
         source,
         log_capacity(common, &s.config),
@@ -173,7 +169,8 @@ fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
     let _log_guard = logging::init(s.dirs.state.as_deref());
     tracing::info!(theme = %s.theme.name, keymap = %s.keymap.name, "starting cockpit");
     let rt = runtime()?;
-    let (source, ctx) = source(common, &s.config, &rt)?;
+    let (runbooks, targets) = load_runbooks(common, &s.config)?;
+    let (source, ctx) = source(common, &s.config, &targets, &rt)?;
     let mut app = App::new(
         &source.info(),
         log_capacity(common, &s.config),
@@ -191,7 +188,7 @@ fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
     app.read_only = common.read_only || s.config.read_only;
     app.demo = common.demo;
     app.confirm_read = s.config.confirm_read;
-    app.runbooks = load_runbooks(common, &s.config)?;
+    app.runbooks = runbooks;
     if let Some(dir) = &s.dirs.state {
         app.values = crate::app::procedure::load_values(&dir.join("values.json"));
     }
@@ -344,15 +341,24 @@ fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32>
     Ok(0)
 }
 
-/// `--runbook` files and `runbooks` from opsdeck.toml; a bad runbook stops start-up with its
-/// file name and reason rather than leaving the palette silently short.
-fn load_runbooks(common: &Common, config: &Config) -> Result<Vec<crate::app::LoadedRunbook>> {
+/// `--runbook` files and `runbooks` from opsdeck.toml, each read once: the procedures for the
+/// palette and the targets for the watch plan. A bad runbook stops start-up with its file name
+/// and reason rather than leaving the palette silently short.
+fn load_runbooks(
+    common: &Common,
+    config: &Config,
+) -> Result<(
+    Vec<crate::app::LoadedRunbook>,
+    Vec<crate::runbook::targets::Targets>,
+)> {
     let mut out = Vec::new();
+    let mut targets = Vec::new();
     for path in config.runbooks.iter().chain(common.runbooks.iter()) {
-        let (runbook, _) = crate::runbook::load(path)?;
+        let parsed = crate::runbook::load_full(path)?;
+        targets.push(crate::runbook::targets::extract(&parsed));
         out.push(crate::app::LoadedRunbook {
             path: path.display().to_string(),
-            runbook,
+            runbook: parsed.runbook,
         });
     }
     // The demo brings its own runbook when none is given.
@@ -363,5 +369,5 @@ fn load_runbooks(common: &Common, config: &Config) -> Result<Vec<crate::app::Loa
             runbook,
         });
     }
-    Ok(out)
+    Ok((out, targets))
 }
