@@ -52,8 +52,8 @@ pub struct Common {
     #[arg(long, global = true, value_name = "NAME|PATH")]
     pub keymap: Option<String>,
 
-    /// Log lines kept in memory (overrides logs.buffer_lines).
-    #[arg(long, global = true, value_name = "LINES")]
+    /// Log lines kept in memory, 100 to 5000000 (overrides logs.buffer_lines).
+    #[arg(long, global = true, value_name = "LINES", value_parser = parse_log_buffer)]
     pub log_buffer: Option<usize>,
 
     /// Do not capture the mouse (lets the terminal select text natively).
@@ -67,6 +67,11 @@ pub struct Common {
     /// Nothing that changes state can run: actions and steps other than read are refused.
     #[arg(long, global = true)]
     pub read_only: bool,
+
+    /// In read-only mode, every AWS call and every step uses credentials from assuming this
+    /// role (a ReadOnlyAccess-style role), so AWS enforces read-only too ([aws] read_only_role).
+    #[arg(long, global = true, value_name = "ARN", value_parser = parse_role_arn)]
+    pub read_only_role: Option<String>,
 
     /// AWS profile (default: AWS_PROFILE, then [aws] profile in opsdeck.toml, then `default`).
     #[arg(long, global = true, value_name = "PROFILE")]
@@ -100,6 +105,36 @@ pub enum Command {
     Journal(JournalCommand),
 }
 
+fn parse_log_buffer(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (100..=5_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}` is not a line count from 100 to 5000000")),
+    }
+}
+
+fn parse_role_arn(s: &str) -> Result<String, String> {
+    if crate::config::is_role_arn(s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("`{s}` is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)"))
+    }
+}
+
+/// Seconds to wait for slow sources: a finite number from 0 to 3600.
+fn parse_after(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a number of seconds from 0 to 3600")),
+    }
+}
+
+fn parse_timeout(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(v) if (1..=7 * 86_400).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a number of seconds from 1 to 604800")),
+    }
+}
+
 fn parse_set(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
@@ -130,9 +165,10 @@ pub struct RunCli {
     /// Refuse anything that is not read-only.
     #[arg(long)]
     pub read_only: bool,
-    /// Per-step timeout in seconds.
-    #[arg(long, default_value_t = 600)]
-    pub timeout: u64,
+    /// Per-step timeout in seconds, for every step (default: the step's `{timeout=…}`, else
+    /// 10 minutes; none for `--follow`/`watch` steps).
+    #[arg(long, value_parser = parse_timeout)]
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,14 +215,16 @@ pub enum RunbookCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct SnapshotArgs {
-    #[arg(long, default_value_t = 160)]
+    /// Columns, 20 to 1000.
+    #[arg(long, default_value_t = 160, value_parser = clap::value_parser!(u16).range(20..=1000))]
     pub width: u16,
-    #[arg(long, default_value_t = 48)]
+    /// Rows, 5 to 1000.
+    #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u16).range(5..=1000))]
     pub height: u16,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Give up waiting for slow sources after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 20.0, value_parser = parse_after)]
     pub after: f64,
 }
 

@@ -4,7 +4,7 @@
 use crate::app::App;
 use crate::cli::{Cli, Common, Format, SnapshotArgs};
 use crate::config::{AwsSettings, Config, Dirs, Keymap, Theme};
-use crate::event_loop::{self, Exit, Options};
+use crate::event_loop::{self, Options};
 use crate::sources::DataSource;
 use crate::sources::aws::plan::Plan;
 use crate::sources::aws::{AwsContext, AwsSource};
@@ -66,6 +66,21 @@ pub fn aws_options(common: &Common, config: &Config) -> AwsSettings {
             .or_else(|| config.aws.endpoint_url.clone()),
         adaptive_retries: config.aws.adaptive_retries,
         max_attempts: config.aws.max_attempts,
+        read_only_role: common
+            .read_only_role
+            .clone()
+            .or_else(|| config.aws.read_only_role.clone()),
+        read_only: common.read_only || config.read_only,
+    }
+}
+
+/// What this session allows; `run --read-only` adds to the global flag and the config.
+pub fn policy(common: &Common, config: &Config, run_read_only: bool) -> crate::exec::Policy {
+    let aws = aws_options(common, config);
+    crate::exec::Policy {
+        read_only: aws.read_only || run_read_only,
+        confirm_read: config.confirm_read,
+        read_only_role: aws.read_only_role,
     }
 }
 
@@ -76,22 +91,27 @@ pub fn source(
     config: &Config,
     targets: &[crate::runbook::targets::Targets],
     rt: &tokio::runtime::Runtime,
-) -> Result<(Box<dyn DataSource>, Option<AwsContext>)> {
+) -> Result<(
+    Box<dyn DataSource>,
+    Option<AwsContext>,
+    Option<crate::exec::RoleSource>,
+)> {
     if common.demo {
-        let mut d = DemoSource::new(common.seed, event_loop::now_ms());
+        let mut d = DemoSource::new(common.seed, crate::clock::now_ms());
         d.backfill_seconds = common.demo_backfill.max(0.0);
-        return Ok((Box::new(d), None));
+        return Ok((Box::new(d), None, None));
     }
     let plan = Plan::build(&config.watch, targets);
     tracing::info!(origin = ?plan.origin, "watch plan");
-    let (clients, ctx) = rt.block_on(crate::sources::aws::connect(&aws_options(common, config)));
+    let (clients, ctx, role) =
+        rt.block_on(crate::sources::aws::connect(&aws_options(common, config)));
     let src = AwsSource {
         clients,
         ctx: ctx.clone(),
         plan,
         refresh: config.refresh.clone(),
     };
-    Ok((Box::new(src), Some(ctx)))
+    Ok((Box::new(src), Some(ctx), role))
 }
 
 fn log_capacity(common: &Common, config: &Config) -> usize {
@@ -130,6 +150,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     journal: Some(journal),
                     exit_after_frames: cli.exit_after_frames,
                     panic_after_frames: cli.panic_after_frames,
+                    role: None,
                 },
             )
         }
@@ -147,7 +168,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> {
     let rt = runtime()?;
     let (_, targets) = load_runbooks(common, &s.config)?;
-    let (source, _ctx) = source(common, &s.config, &targets, &rt)?;
+    let (source, _ctx, _role) = source(common, &s.config, &targets, &rt)?;
     let app = rt.block_on(snapshot::collect(
         source,
         log_capacity(common, &s.config),
@@ -161,7 +182,7 @@ fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> 
     Ok(0)
 }
 
-fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
+fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         bail!("the cockpit needs a terminal; for scripts use `opsdeck snapshot`");
@@ -170,11 +191,12 @@ fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
     tracing::info!(theme = %s.theme.name, keymap = %s.keymap.name, "starting cockpit");
     let rt = runtime()?;
     let (runbooks, targets) = load_runbooks(common, &s.config)?;
-    let (source, ctx) = source(common, &s.config, &targets, &rt)?;
+    let (source, ctx, role) = source(common, &s.config, &targets, &rt)?;
+    opts.role = role;
     let mut app = App::new(
         &source.info(),
         log_capacity(common, &s.config),
-        event_loop::now_ms(),
+        crate::clock::now_ms(),
     );
     app.journal_ctx = match &ctx {
         Some(c) => crate::journal::Context::from_env(
@@ -185,12 +207,14 @@ fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
         None => crate::journal::Context::from_env(None, None, None),
     };
     app.aws_env = ctx.as_ref().map(AwsContext::env).unwrap_or_default();
-    app.read_only = common.read_only || s.config.read_only;
+    let policy = policy(common, &s.config, false);
+    app.read_only = policy.read_only;
+    app.read_only_role = policy.read_only_role.filter(|_| policy.read_only && !common.demo);
     app.demo = common.demo;
-    app.confirm_read = s.config.confirm_read;
+    app.confirm_read = policy.confirm_read;
     app.runbooks = runbooks;
     if let Some(dir) = &s.dirs.state {
-        app.values = crate::app::procedure::load_values(&dir.join("values.json"));
+        app.values = crate::state::load_values(&dir.join("values.json"));
     }
     tui::install_panic_hook();
     let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
@@ -201,11 +225,7 @@ fn run_cockpit(common: &Common, s: &Setup, opts: Options) -> Result<i32> {
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
     let exit = result?;
     tracing::info!(?exit, "cockpit stopped");
-    Ok(match exit {
-        Exit::Signal("SIGTERM") => 143,
-        Exit::Signal("SIGHUP") => 129,
-        _ => 0,
-    })
+    Ok(exit.code())
 }
 
 fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
@@ -280,6 +300,23 @@ fn journal_path(common: &Common) -> std::path::PathBuf {
 }
 
 fn run_headless(common: &Common, a: &crate::cli::RunCli) -> Result<i32> {
+    // The same configuration as the cockpit: `read_only = true`, `[aws]` and the read-only
+    // role apply to `opsdeck run` too.
+    let dirs = Dirs::from_env();
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let config = Config::discover(common.config.as_deref(), &cwd, dirs.config.as_deref())?;
+    let policy = policy(common, &config, a.read_only);
+    let aws = aws_options(common, &config);
+    let rt = runtime()?;
+    // Steps under the read-only role need its credentials: assume it once up front (a
+    // failure shows when a step starts, never as a fallback to the operator's).
+    let role = if policy.read_only && policy.read_only_role.is_some() && !a.dry_run {
+        let mut settings = aws.clone();
+        settings.read_only = true;
+        rt.block_on(crate::sources::aws::connect(&settings)).2
+    } else {
+        None
+    };
     let args = crate::headless::RunArgs {
         file: a.file.clone(),
         procedure: a.procedure.clone(),
@@ -288,14 +325,15 @@ fn run_headless(common: &Common, a: &crate::cli::RunCli) -> Result<i32> {
         dry_run: a.dry_run,
         yes: a.yes,
         confirm: a.confirm.clone(),
-        read_only: a.read_only,
-        profile: common.profile.clone(),
-        region: common.region.clone(),
-        endpoint_url: common.endpoint_url.clone(),
+        policy,
+        profile: aws.profile.clone(),
+        region: aws.region.clone(),
+        endpoint_url: aws.endpoint_url.clone(),
         journal: journal_path(common),
-        timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+        timeout: a.timeout.map(std::time::Duration::from_secs),
+        role,
     };
-    runtime()?.block_on(crate::headless::run(args))
+    rt.block_on(crate::headless::run(args))
 }
 
 /// RFC 3339, or an age (`90s`, `30m`, `2h`, `1d`) before now.
@@ -309,14 +347,18 @@ fn parse_when(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
             "`{s}`: use an RFC 3339 time (2026-11-22T04:00:00Z) or an age like 30m, 2h, 1d"
         )
     })?;
-    let secs = match unit {
-        "s" => n,
-        "m" | "" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
+    let per = match unit {
+        "s" => 1,
+        "m" | "" => 60,
+        "h" => 3600,
+        "d" => 86_400,
         _ => bail!("`{s}`: unknown unit `{unit}` (s, m, h, d)"),
     };
-    Ok(chrono::Utc::now() - chrono::Duration::seconds(secs))
+    // Ages beyond what a date can hold are refused rather than wrapped or panicked on.
+    n.checked_mul(per)
+        .and_then(chrono::Duration::try_seconds)
+        .and_then(|d| chrono::Utc::now().checked_sub_signed(d))
+        .ok_or_else(|| anyhow::anyhow!("`{s}` is too far in the past; use an RFC 3339 time or a smaller age"))
 }
 
 fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32> {

@@ -1,23 +1,29 @@
-//! The select loop: terminal events, source events (drained in batches), a 1 s tick and
-//! signals, all feeding the pure `App::update`; redraws only when something changed, at
-//! most once per frame interval.
+//! The select loop: terminal events, source events (drained in batches), run events, a 1 s
+//! tick and signals, all feeding the pure `App::update`; redraws only when something
+//! changed, at most once per frame interval. What `update` asks for is carried out by the
+//! [`Effects`] runner.
 
 use crate::app::{App, Effect, InputKey, Msg};
 use crate::config::keys::KeyCombo;
 use crate::config::{Keymap, Theme};
-use crate::sources::{COMMAND_CHANNEL, DataSource, EVENT_CHANNEL};
+use crate::exec::{CancelReason, RoleSource, RunEvent, RunHandle, Signal};
+use crate::sources::{COMMAND_CHANNEL, DataSource, EVENT_CHANNEL, SourceCommand};
 use crate::tui::{self, Term};
 use crate::ui;
 use crossterm::event::{
     Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
 use futures::StreamExt;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 pub const FRAME: Duration = Duration::from_millis(16);
 const BATCH: usize = 512;
+/// How long steps get to end after a cancel when opsdeck stops (SIGINT, SIGTERM, SIGKILL
+/// escalation takes at most two grace periods).
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(10);
 
 pub struct Options {
     /// Where remembered placeholder values are saved (`values.json` in the state dir).
@@ -28,18 +34,214 @@ pub struct Options {
     pub exit_after_frames: Option<u64>,
     /// Panic after this many frames (proves the panic hook restores the terminal).
     pub panic_after_frames: Option<u64>,
+    /// The read-only role's credentials for steps (read-only mode with `read_only_role`).
+    pub role: Option<RoleSource>,
 }
 
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
+pub use crate::clock::now_ms;
 
 /// How the loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Quit,
-    Signal(&'static str),
+    Signal(Signal),
+    /// The terminal went away (its input closed).
+    TerminalClosed,
     FramesDone,
+}
+
+impl Exit {
+    /// Why running steps are cancelled when the loop ends this way.
+    pub fn cancel_reason(self) -> CancelReason {
+        match self {
+            Exit::Signal(s) => CancelReason::Signal(s),
+            Exit::TerminalClosed => CancelReason::Signal(Signal::Hup),
+            Exit::Quit | Exit::FramesDone => CancelReason::Quit,
+        }
+    }
+
+    /// The process exit code: 128 + signal when a signal ended it.
+    pub fn code(self) -> i32 {
+        match self {
+            Exit::Signal(s) => s.exit_code(),
+            Exit::TerminalClosed => Signal::Hup.exit_code(),
+            Exit::Quit | Exit::FramesDone => 0,
+        }
+    }
+}
+
+/// Carries out effects: journal writes, steps, source commands, clipboard, terminal.
+pub struct Effects {
+    journal: Option<crate::journal::Journal>,
+    values_file: Option<std::path::PathBuf>,
+    role: Option<RoleSource>,
+    runs: HashMap<u64, RunHandle>,
+    run_tx: mpsc::Sender<RunEvent>,
+    cmd_tx: mpsc::Sender<SourceCommand>,
+}
+
+impl Effects {
+    fn new(
+        opts: &mut Options,
+        run_tx: mpsc::Sender<RunEvent>,
+        cmd_tx: mpsc::Sender<SourceCommand>,
+    ) -> Effects {
+        Effects {
+            journal: opts.journal.take(),
+            values_file: opts.values_file.take(),
+            role: opts.role.take(),
+            runs: HashMap::new(),
+            run_tx,
+            cmd_tx,
+        }
+    }
+
+    fn journal(&mut self, entry: crate::journal::Entry) {
+        if let Some(j) = self.journal.as_mut()
+            && let Err(e) = j.append(entry)
+        {
+            tracing::error!("journal {}: {e}", j.path().display());
+        }
+    }
+
+    /// One effect. `Quit` ends the loop; an interactive step's end comes back on `queue`.
+    fn apply(
+        &mut self,
+        fx: Effect,
+        term: &mut Term,
+        app: &mut App,
+        queue: &mut VecDeque<Msg>,
+    ) -> anyhow::Result<Option<Exit>> {
+        match fx {
+            Effect::Quit => return Ok(Some(Exit::Quit)),
+            Effect::Suspend => {
+                tui::suspend(term)?;
+                app.dirty = true;
+            }
+            Effect::Repaint => {
+                term.clear()?;
+                app.dirty = true;
+            }
+            Effect::Journal(entry) => self.journal(*entry),
+            Effect::RunStep {
+                id,
+                script,
+                env,
+                secrets,
+                timeout,
+                interactive,
+                read_only_role,
+            } => {
+                let mut spec = crate::exec::RunSpec {
+                    id,
+                    script,
+                    env,
+                    env_remove: Vec::new(),
+                    timeout,
+                    grace: Duration::from_secs(3),
+                    secrets,
+                };
+                // A step meant to run under the read-only role never runs without it.
+                let role = match (&read_only_role, &self.role) {
+                    (None, _) => None,
+                    (Some(_), Some(r)) => Some(r.clone()),
+                    (Some(arn), None) => {
+                        let status = crate::exec::RunStatus::FailedToStart(format!(
+                            "the read-only role {arn} is not available (no AWS connection)"
+                        ));
+                        queue.push_back(Msg::Run(RunEvent::Finished {
+                            id,
+                            status,
+                            elapsed: Duration::ZERO,
+                        }));
+                        return Ok(None);
+                    }
+                };
+                if interactive {
+                    let started = Instant::now();
+                    let status = tokio::task::block_in_place(|| {
+                        if let Some(role) = role {
+                            match tokio::runtime::Handle::current().block_on(role()) {
+                                Ok(env) => crate::exec::runner::with_role(&mut spec, env),
+                                Err(e) => return Ok(crate::exec::RunStatus::FailedToStart(e)),
+                            }
+                        }
+                        tui::run_in_terminal(term, &spec)
+                    })?;
+                    queue.push_back(Msg::Run(RunEvent::Finished {
+                        id,
+                        status,
+                        elapsed: started.elapsed(),
+                    }));
+                    app.dirty = true;
+                } else {
+                    self.runs.insert(
+                        id,
+                        crate::exec::runner::spawn_as(spec, role, self.run_tx.clone()),
+                    );
+                }
+            }
+            Effect::SaveValues(values) => {
+                if let Some(path) = &self.values_file
+                    && let Err(e) = crate::state::save_values(path, &values)
+                {
+                    tracing::warn!("cannot save {}: {e}", path.display());
+                }
+            }
+            Effect::CancelRun(id) => {
+                if let Some(h) = self.runs.get_mut(&id) {
+                    h.cancel(CancelReason::Operator);
+                }
+            }
+            Effect::Copy(text) => {
+                use base64::Engine;
+                use std::io::Write;
+                // OSC 52: the terminal (local, through SSH and tmux) sets its clipboard.
+                let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+                let w = term.backend_mut();
+                let _ = write!(w, "\x1b]52;c;{b64}\x07");
+                let _ = w.flush();
+            }
+            Effect::Command(c) => {
+                if self.cmd_tx.try_send(c).is_err() {
+                    tracing::warn!("source command channel full; command dropped");
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// A run ended: its handle is no longer needed.
+    fn finished(&mut self, ev: &RunEvent) {
+        if let RunEvent::Finished { id, .. } = ev {
+            self.runs.remove(id);
+        }
+    }
+
+    /// Nothing started here outlives the cockpit: every running step is cancelled (its group
+    /// killed), and its end goes through `update` so the journal records it with the reason.
+    async fn shutdown(
+        &mut self,
+        reason: CancelReason,
+        app: &mut App,
+        run_rx: &mut mpsc::Receiver<RunEvent>,
+    ) {
+        for h in self.runs.values_mut() {
+            h.cancel(reason);
+        }
+        let deadline = tokio::time::Instant::now() + SHUTDOWN_WAIT;
+        while !self.runs.is_empty() {
+            let Ok(Some(ev)) = tokio::time::timeout_at(deadline, run_rx.recv()).await else {
+                break;
+            };
+            self.finished(&ev);
+            for fx in app.update(Msg::Run(ev)) {
+                if let Effect::Journal(entry) = fx {
+                    self.journal(*entry);
+                }
+            }
+        }
+    }
 }
 
 pub async fn run(
@@ -58,11 +260,13 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
+    // In raw mode Ctrl-C is a key; SIGINT only comes from `kill`, and must not kill opsdeck
+    // without its steps.
+    let mut sigint = signal(SignalKind::interrupt())?;
     let mut batch = Vec::with_capacity(BATCH);
-    let (run_tx, mut run_rx) = mpsc::channel::<crate::exec::RunEvent>(EVENT_CHANNEL);
+    let (run_tx, mut run_rx) = mpsc::channel::<RunEvent>(EVENT_CHANNEL);
     let mut run_batch = Vec::with_capacity(BATCH);
-    let mut runs: std::collections::HashMap<u64, crate::exec::RunHandle> =
-        std::collections::HashMap::new();
+    let mut effects = Effects::new(&mut opts, run_tx, cmd_tx);
     let mut last_draw: Option<Instant> = None;
     let mut frames = 0u64;
     let mut source_open = true;
@@ -96,7 +300,7 @@ pub async fn run(
                     }
                 }
                 Some(Err(e)) => tracing::warn!("terminal event error: {e}"),
-                None => break 'outer Exit::Signal("stdin closed"),
+                None => break 'outer Exit::TerminalClosed,
             },
             n = rx.recv_many(&mut batch, BATCH), if source_open => {
                 if n == 0 {
@@ -107,119 +311,28 @@ pub async fn run(
             }
             _ = run_rx.recv_many(&mut run_batch, BATCH) => {
                 for ev in run_batch.drain(..) {
-                    if let crate::exec::RunEvent::Finished { id, .. } = &ev {
-                        runs.remove(id);
-                    }
+                    effects.finished(&ev);
                     msgs.push(Msg::Run(ev));
                 }
             }
             _ = tick.tick() => msgs.push(Msg::Tick { now_ms: now_ms() }),
-            _ = sigterm.recv() => break 'outer Exit::Signal("SIGTERM"),
-            _ = sighup.recv() => break 'outer Exit::Signal("SIGHUP"),
+            _ = sigterm.recv() => break 'outer Exit::Signal(Signal::Term),
+            _ = sighup.recv() => break 'outer Exit::Signal(Signal::Hup),
+            _ = sigint.recv() => break 'outer Exit::Signal(Signal::Int),
             _ = tokio::time::sleep_until(next_draw), if app.dirty => {}
         }
         // A queue, so messages produced while handling effects (an interactive step's end)
         // go through the same path as everything else.
-        let mut queue: std::collections::VecDeque<Msg> = msgs.into();
+        let mut queue: VecDeque<Msg> = msgs.into();
         while let Some(m) = queue.pop_front() {
             for fx in app.update(m) {
-                match fx {
-                    Effect::Quit => break 'outer Exit::Quit,
-                    Effect::Suspend => {
-                        tui::suspend(term)?;
-                        app.dirty = true;
-                    }
-                    Effect::Repaint => {
-                        term.clear()?;
-                        app.dirty = true;
-                    }
-                    Effect::Mutate { id, mutation } => {
-                        if cmd_tx
-                            .try_send(crate::sources::SourceCommand::Mutate { id, mutation })
-                            .is_err()
-                        {
-                            tracing::warn!("source command channel full; action {id} dropped");
-                        }
-                    }
-                    Effect::Journal(entry) => {
-                        if let Some(j) = opts.journal.as_mut()
-                            && let Err(e) = j.append(*entry)
-                        {
-                            tracing::error!("journal {}: {e}", j.path().display());
-                        }
-                    }
-                    Effect::RunStep {
-                        id,
-                        script,
-                        env,
-                        interactive: true,
-                        ..
-                    } => {
-                        // The TUI steps aside; the command gets the real terminal.
-                        let started = Instant::now();
-                        let status = tokio::task::block_in_place(|| {
-                            tui::run_in_terminal(term, &script, &env)
-                        })?;
-                        queue.push_back(Msg::Run(crate::exec::RunEvent::Finished {
-                            id,
-                            status,
-                            elapsed: started.elapsed(),
-                        }));
-                        app.dirty = true;
-                    }
-                    Effect::RunStep {
-                        id,
-                        script,
-                        env,
-                        timeout_secs,
-                        interactive: false,
-                    } => {
-                        let spec = crate::exec::RunSpec {
-                            id,
-                            script,
-                            env,
-                            timeout: timeout_secs.map(Duration::from_secs),
-                            grace: Duration::from_secs(3),
-                        };
-                        runs.insert(id, crate::exec::spawn(spec, run_tx.clone()));
-                    }
-                    Effect::SaveValues(values) => {
-                        if let Some(path) = &opts.values_file
-                            && let Err(e) = crate::app::procedure::save_values(path, &values)
-                        {
-                            tracing::warn!("cannot save {}: {e}", path.display());
-                        }
-                    }
-                    Effect::CancelRun(id) => {
-                        if let Some(h) = runs.get_mut(&id) {
-                            h.cancel();
-                        }
-                    }
-                    Effect::Copy(text) => {
-                        use base64::Engine;
-                        use std::io::Write;
-                        // OSC 52: the terminal (local, through SSH and tmux) sets its clipboard.
-                        let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-                        let w = term.backend_mut();
-                        let _ = write!(w, "\x1b]52;c;{b64}\x07");
-                        let _ = w.flush();
-                    }
-                    Effect::Command(c) => {
-                        if cmd_tx.try_send(c).is_err() {
-                            tracing::warn!("source command channel full; command dropped");
-                        }
-                    }
+                if let Some(exit) = effects.apply(fx, term, app, &mut queue)? {
+                    break 'outer exit;
                 }
             }
         }
     };
-    // Nothing started here outlives the cockpit.
-    for h in runs.values_mut() {
-        h.cancel();
-    }
-    for (_, h) in runs.drain() {
-        let _ = tokio::time::timeout(Duration::from_secs(8), h.task).await;
-    }
+    effects.shutdown(exit.cancel_reason(), app, &mut run_rx).await;
     source_task.abort();
     Ok(exit)
 }

@@ -1,11 +1,14 @@
-//! `opsdeck run`: a runbook procedure without the TUI, under the same rules as the cockpit:
-//! read runs; write and unknown need `--yes`; destructive also needs `--confirm` with the
-//! target's name; `--read-only` refuses anything but read. When a rule is not met nothing
-//! runs and the exit code is 3. Everything is journaled.
+//! `opsdeck run`: a runbook procedure without the TUI, through the same step pipeline as the
+//! cockpit (`exec::prepare`): read runs; write and unknown need `--yes`; destructive also
+//! needs `--confirm` with the target's name; read-only refuses anything but read. When a
+//! rule is not met nothing runs and the exit code is 3. Everything is journaled. SIGINT,
+//! SIGTERM and SIGHUP cancel the running step (its whole process group), journal its end as
+//! cancelled with the signal, and exit 128 + the signal.
 
-use crate::exec::{self, RunEvent, RunSpec, Stream};
+use crate::exec::{self, CancelReason, Gate, Policy, Prepared, RoleSource, RunEvent, RunSpec, Signal, Stream};
 use crate::journal::{self, Context, Journal, Kind};
-use crate::runbook::{self, Procedure, Risk, Runbook, Step, render, targets};
+use crate::runbook::{self, Procedure, Runbook, Step};
+use crate::sanitize::sanitize;
 use anyhow::{Context as _, Result, anyhow, bail};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -13,7 +16,7 @@ use std::time::Duration;
 
 pub const EXIT_REFUSED: i32 = 3;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RunArgs {
     pub file: PathBuf,
     pub procedure: String,
@@ -22,12 +25,15 @@ pub struct RunArgs {
     pub dry_run: bool,
     pub yes: bool,
     pub confirm: Option<String>,
-    pub read_only: bool,
+    pub policy: Policy,
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     pub journal: PathBuf,
-    pub timeout: Duration,
+    /// Overrides every step's own timeout when given.
+    pub timeout: Option<Duration>,
+    /// The read-only role's credentials (read-only mode with `read_only_role`).
+    pub role: Option<RoleSource>,
 }
 
 /// By id, exact title, or a unique case-insensitive substring of the path.
@@ -45,75 +51,57 @@ pub fn find_procedure<'a>(rb: &'a Runbook, query: &str) -> Result<&'a Procedure>
         .iter()
         .filter(|p| p.path.join(" › ").to_lowercase().contains(&q) || p.id.contains(&q))
         .collect();
+    let list = |ps: &[&Procedure]| {
+        ps.iter()
+            .map(|p| sanitize(&format!("{}  ({})", p.path.join(" › "), p.id)).into_owned())
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    };
     match hits.as_slice() {
         [one] => Ok(one),
         [] => Err(anyhow!(
-            "no procedure matches `{query}`; procedures:\n  {}",
-            rb.procedures
-                .iter()
-                .map(|p| format!("{}  ({})", p.path.join(" › "), p.id))
-                .collect::<Vec<_>>()
-                .join("\n  ")
+            "no procedure matches `{}`; procedures:\n  {}",
+            sanitize(query),
+            list(&rb.procedures.iter().collect::<Vec<_>>())
         )),
         many => Err(anyhow!(
-            "`{query}` matches {} procedures; be more specific or use an id:\n  {}",
+            "`{}` matches {} procedures; be more specific or use an id:\n  {}",
+            sanitize(query),
             many.len(),
-            many.iter()
-                .map(|p| format!("{}  ({})", p.path.join(" › "), p.id))
-                .collect::<Vec<_>>()
-                .join("\n  ")
+            list(many)
         )),
     }
 }
 
-/// What a destructive step acts on, for the typed confirmation: the service, function or
-/// cluster it names (placeholders filled in), else the procedure title.
-pub fn confirm_target(
-    step: &Step,
-    procedure: &Procedure,
-    values: &BTreeMap<String, String>,
-) -> String {
-    let t = targets::of_step(step, &procedure.id);
-    let name = t
-        .ecs_services
-        .first()
-        .map(|s| s.name.clone())
-        .or_else(|| t.lambda_functions.first().map(|f| f.name.clone()))
-        .or_else(|| t.ecs_clusters.first().map(|c| c.name.clone()))
-        .or_else(|| t.dynamodb_tables.first().map(|c| c.name.clone()))
-        .or_else(|| t.rds_instances.first().map(|c| c.name.clone()));
-    match name {
-        Some(n) => fill(&n, step, values),
-        None => procedure.title.clone(),
-    }
+/// The signals that end `opsdeck run`, each as a stream.
+struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
 }
 
-/// Display-only substitution of placeholders in a name (never used as shell text).
-fn fill(name: &str, step: &Step, values: &BTreeMap<String, String>) -> String {
-    let mut out = name.to_string();
-    for p in &step.placeholders {
-        if let Some(v) = values.get(&p.name).or(p.default.as_ref()) {
-            for form in [
-                format!("${{{}}}", p.name),
-                format!("${}", p.name),
-                format!("<{}>", p.name),
-            ] {
-                out = out.replace(&form, v);
-            }
+impl Signals {
+    fn new() -> Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            int: signal(SignalKind::interrupt())?,
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    async fn recv(&mut self) -> Signal {
+        tokio::select! {
+            _ = self.int.recv() => Signal::Int,
+            _ = self.term.recv() => Signal::Term,
+            _ = self.hup.recv() => Signal::Hup,
         }
     }
-    out
-}
-
-fn step_script(step: &Step) -> String {
-    step.commands
-        .iter()
-        .map(|c| c.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 pub async fn run(args: RunArgs) -> Result<i32> {
+    // Signals are ours from the start: none may end opsdeck while a step runs.
+    let mut signals = Signals::new()?;
     let (rb, _) = runbook::load(&args.file)?;
     let proc_ = find_procedure(&rb, &args.procedure)?;
     let values: BTreeMap<String, String> = args.set.iter().cloned().collect();
@@ -122,40 +110,66 @@ pub async fn run(args: RunArgs) -> Result<i32> {
             let s = proc_.steps.get(n.wrapping_sub(1)).ok_or_else(|| {
                 anyhow!(
                     "procedure `{}` has {} steps; --step {n} is not one of them",
-                    proc_.title,
+                    sanitize(&proc_.title),
                     proc_.steps.len()
                 )
             })?;
-            if !s.runnable {
-                bail!(
-                    "step {n} (`{}`) is reference-only ({}): it is shown, never run",
-                    s.title,
-                    s.lang.as_deref().unwrap_or("no language")
-                );
-            }
             vec![s]
         }
         None => proc_.steps.iter().filter(|s| s.runnable).collect(),
     };
     if steps.is_empty() {
-        bail!("procedure `{}` has no runnable step", proc_.title);
+        bail!("procedure `{}` has no runnable step", sanitize(&proc_.title));
+    }
+    // The same variables the cockpit exports (AwsContext::env); the region also from the
+    // environment, so the aws CLI v1 (AWS_DEFAULT_REGION only) and the SDKs agree.
+    let aws_env = crate::sources::aws::AwsContext {
+        profile: args.profile.clone().unwrap_or_default(),
+        profile_explicit: args.profile.is_some(),
+        region: args.region.clone().or_else(|| {
+            ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        }),
+        account: None,
+        endpoint_url: args.endpoint_url.clone(),
+    }
+    .env();
+    let path = args.file.display().to_string();
+    let prepared: Vec<Prepared> = steps
+        .iter()
+        .map(|s| exec::prepare(&path, proc_, s, &values, &aws_env, &args.policy))
+        .collect();
+    // A reference-only block asked for by number is an error, as is a missing value:
+    // nothing has happened yet.
+    for p in &prepared {
+        if !p.missing.is_empty() {
+            bail!(
+                "step `{}` needs a value for: {} (use --set NAME=VALUE)",
+                sanitize(&p.title),
+                p.missing.join(", ")
+            );
+        }
+        if let Gate::Refused(why) = &p.gate
+            && why.contains("reference-only")
+        {
+            bail!("{}", sanitize(why));
+        }
     }
     let ctx = Context::from_env(args.profile.clone(), args.region.clone(), None);
     let mut journal = Journal::open(&args.journal)
         .with_context(|| format!("cannot open the journal {}", args.journal.display()))?;
-    for s in &steps {
-        for p in s.placeholders.iter().filter(|p| p.secret) {
-            if let Some(v) = values.get(&p.name) {
-                journal.add_secret(v);
-            }
+    for p in &prepared {
+        for v in &p.secrets {
+            journal.add_secret(v);
         }
     }
-    let stamp = |kind: Kind, what: String, step: Option<&Step>| {
+    let stamp = |kind: Kind, what: String, p: Option<&Prepared>| {
         let mut e = ctx.entry(kind, what, chrono::Utc::now());
-        e.runbook = Some(args.file.display().to_string());
+        e.runbook = Some(path.clone());
         e.procedure = Some(proc_.id.clone());
-        e.step = step.map(|s| s.id.clone());
-        e.risk = step.map(|s| s.risk.to_string());
+        e.step = p.map(|s| s.step_id.clone());
+        e.risk = p.map(|s| s.risk.to_string());
         e
     };
     journal.append(stamp(
@@ -168,77 +182,44 @@ pub async fn run(args: RunArgs) -> Result<i32> {
         None,
     ))?;
 
-    // Render everything first: a missing value stops the run before anything happens.
-    let mut rendered = Vec::new();
-    for s in &steps {
-        let r = render::render(&step_script(s), &s.placeholders, &values);
-        if !r.missing.is_empty() {
-            bail!(
-                "step `{}` needs a value for: {} (use --set NAME=VALUE)",
-                s.title,
-                r.missing.join(", ")
-            );
-        }
-        rendered.push(r);
-    }
-
     if args.dry_run {
-        for (s, r) in steps.iter().zip(&rendered) {
-            println!("# step {} · {} · {}", s.id, s.title, s.risk);
-            for (k, v) in &r.env {
-                let secret = s
-                    .placeholders
-                    .iter()
-                    .any(|p| p.secret && render::env_name(p) == *k);
-                println!(
-                    "# {k}={}",
-                    if secret {
-                        runbook_mask()
-                    } else {
-                        shell_display(v)
-                    }
-                );
+        // Text meant to be read and copied: sanitised, values quoted, secrets masked.
+        for p in &prepared {
+            println!("# step {} · {} · {}", p.step_id, sanitize(&p.title), p.risk);
+            for line in p.vars_display() {
+                println!("# {}", sanitize(&line));
             }
-            println!("set -euo pipefail\n{}\n", r.script);
-            journal.append(stamp(Kind::DryRun, r.script.clone(), Some(s)))?;
+            println!("set -euo pipefail\n{}\n", sanitize(&p.script_display()));
+            journal.append(stamp(Kind::DryRun, p.describe(), Some(p)))?;
         }
         return Ok(0);
     }
 
     // The rules, checked for every step before any runs.
-    for s in &steps {
-        let refuse = |msg: String| -> Result<i32> { Err(anyhow!(msg)) };
-        let verdict: Result<i32> = if args.read_only && s.risk != Risk::Read {
-            refuse(format!(
-                "read-only: step `{}` is {}; nothing ran",
-                s.title, s.risk
-            ))
-        } else if s.risk != Risk::Read && !args.yes {
-            refuse(format!(
+    for p in &prepared {
+        let verdict: Result<(), String> = match &p.gate {
+            Gate::Refused(why) => Err(format!("{why}; nothing ran")),
+            Gate::Run => Ok(()),
+            Gate::Confirm if args.yes => Ok(()),
+            Gate::Confirm => Err(format!(
                 "step `{}` is {}: pass --yes to run it; nothing ran",
-                s.title, s.risk
-            ))
-        } else if s.risk == Risk::Destructive {
-            let target = confirm_target(s, proc_, &values);
-            if args.confirm.as_deref() != Some(target.as_str()) {
-                refuse(format!(
-                    "step `{}` is destructive: pass --confirm {} (the target's name) with --yes; nothing ran",
-                    s.title, target
-                ))
-            } else {
-                Ok(0)
-            }
-        } else {
-            Ok(0)
+                p.title, p.risk
+            )),
+            Gate::ConfirmTyped if args.yes && p.typed_ok(args.confirm.as_deref().unwrap_or("")) => Ok(()),
+            Gate::ConfirmTyped => Err(format!(
+                "step `{}` is destructive: pass --confirm {} (the target's name) with --yes; nothing ran",
+                p.title, p.target
+            )),
         };
         if let Err(e) = verdict {
-            let kind = if args.read_only {
+            let kind = if args.policy.read_only {
                 Kind::Blocked
             } else {
                 Kind::Refused
             };
-            journal.append(stamp(kind, e.to_string(), Some(s)))?;
-            eprintln!("opsdeck: {e}");
+            let e = journal.scrub(&e);
+            journal.append(stamp(kind, e.clone(), Some(p)))?;
+            eprintln!("opsdeck: {}", sanitize(&e));
             return Ok(EXIT_REFUSED);
         }
     }
@@ -256,76 +237,85 @@ pub async fn run(args: RunArgs) -> Result<i32> {
         ))?;
     }
 
-    // The same variables the cockpit exports (AwsContext::env); the region also from the
-    // environment, so the aws CLI v1 (AWS_DEFAULT_REGION only) and the SDKs agree.
-    let aws_env = crate::sources::aws::AwsContext {
-        profile: args.profile.clone().unwrap_or_default(),
-        profile_explicit: args.profile.is_some(),
-        region: args.region.clone().or_else(|| {
-            ["AWS_REGION", "AWS_DEFAULT_REGION"]
-                .iter()
-                .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        }),
-        account: None,
-        endpoint_url: args.endpoint_url.clone(),
-    }
-    .env();
-    for (i, (s, r)) in steps.iter().zip(rendered).enumerate() {
+    let total = prepared.len();
+    for (i, p) in prepared.into_iter().enumerate() {
         eprintln!(
             "── step {}/{} · {} · {}",
             i + 1,
-            steps.len(),
-            s.title,
-            s.risk
+            total,
+            sanitize(&p.title),
+            p.risk
         );
-        journal.append(stamp(Kind::Start, r.script.clone(), Some(s)))?;
-        let mut env = aws_env.clone();
-        env.extend(r.env);
+        journal.append(stamp(Kind::Start, p.describe(), Some(&p)))?;
+        let role = match (&p.read_only_role, &args.role) {
+            (None, _) => None,
+            (Some(_), Some(r)) => Some(r.clone()),
+            (Some(arn), None) => bail!("the read-only role {arn} is not available"),
+        };
         let spec = RunSpec {
             id: i as u64,
-            script: r.script.clone(),
-            env,
-            timeout: Some(args.timeout),
+            script: p.script.clone(),
+            env: p.env.clone(),
+            env_remove: Vec::new(),
+            timeout: args.timeout.or(p.timeout),
             grace: Duration::from_secs(3),
+            secrets: p.secrets.clone(),
         };
-        let (tx, mut rx) = tokio::sync::mpsc::channel(256);
-        let mut handle = exec::spawn(spec, tx);
+        let interactive = p.interactive && {
+            use std::io::IsTerminal;
+            std::io::stdin().is_terminal()
+        };
+        let started = std::time::Instant::now();
         let mut output = String::new();
-        let mut status = None;
-        let mut elapsed = Duration::ZERO;
-        loop {
-            tokio::select! {
-                ev = rx.recv() => match ev {
-                    Some(RunEvent::Output { stream, line, .. }) => {
-                        let line = journal.scrub(&line);
-                        match stream {
-                            Stream::Stdout => println!("{line}"),
-                            Stream::Stderr => eprintln!("{line}"),
+        let (status, signal) = if interactive {
+            run_interactive(spec, role).await
+        } else {
+            let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+            let mut handle = exec::runner::spawn_as(spec, role, tx);
+            let mut status = None;
+            let mut signal = None;
+            loop {
+                tokio::select! {
+                    ev = rx.recv() => match ev {
+                        Some(RunEvent::Output { stream, line, .. }) => {
+                            let line = journal.scrub(&line);
+                            match stream {
+                                Stream::Stdout => println!("{line}"),
+                                Stream::Stderr => eprintln!("{line}"),
+                            }
+                            if output.len() < journal::MAX_OUTPUT * 2 {
+                                output.push_str(&line);
+                                output.push('\n');
+                            }
                         }
-                        if output.len() < journal::MAX_OUTPUT * 2 {
-                            output.push_str(&line);
-                            output.push('\n');
-                        }
+                        Some(RunEvent::Truncated { dropped, .. }) => eprintln!("… {dropped} more lines not shown"),
+                        Some(RunEvent::Finished { status: st, .. }) => status = Some(st),
+                        Some(RunEvent::Started { .. }) => {}
+                        None => break,
+                    },
+                    sig = signals.recv(), if signal.is_none() => {
+                        signal = Some(sig);
+                        handle.cancel(CancelReason::Signal(sig));
                     }
-                    Some(RunEvent::Truncated { dropped, .. }) => eprintln!("… {dropped} more lines not shown"),
-                    Some(RunEvent::Finished { status: st, elapsed: el, .. }) => {
-                        status = Some(st);
-                        elapsed = el;
-                    }
-                    Some(RunEvent::Started { .. }) => {}
-                    None => break,
-                },
-                _ = tokio::signal::ctrl_c() => handle.cancel(),
+                }
             }
-        }
-        let status = status.unwrap_or(exec::RunStatus::Cancelled);
-        let mut e = stamp(Kind::End, r.script, Some(s));
-        e.status = Some(status.label());
+            (
+                status.unwrap_or(exec::RunStatus::Cancelled(CancelReason::Operator)),
+                signal,
+            )
+        };
+        let elapsed = started.elapsed();
+        let mut e = stamp(Kind::End, p.describe(), Some(&p));
+        e.status = Some(status.journal_status());
+        e.reason = status.cancel_reason();
         e.exit_code = Some(status.code());
         e.duration_ms = Some(elapsed.as_millis() as u64);
         e.output = Some(output);
         journal.append(e)?;
         eprintln!("── {} in {:.1}s", status.label(), elapsed.as_secs_f64());
+        if let Some(sig) = signal {
+            return Ok(sig.exit_code());
+        }
         if !status.success() {
             return Ok(status.code());
         }
@@ -333,10 +323,45 @@ pub async fn run(args: RunArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn runbook_mask() -> String {
-    crate::redact::MASK.to_string()
-}
-
-fn shell_display(v: &str) -> String {
-    format!("'{}'", v.replace('\'', "'\\''"))
+/// An interactive step on this terminal (when standard input is one).
+async fn run_interactive(
+    mut spec: RunSpec,
+    role: Option<RoleSource>,
+) -> (exec::RunStatus, Option<Signal>) {
+    if let Some(role) = role {
+        match role().await {
+            Ok(env) => exec::runner::with_role(&mut spec, env),
+            Err(e) => return (exec::RunStatus::FailedToStart(e), None),
+        }
+    }
+    let status = tokio::task::block_in_place(|| {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicU8, Ordering};
+        let got = Arc::new(AtomicU8::new(0));
+        let flag = got.clone();
+        let listener = tokio::runtime::Handle::current().spawn(async move {
+            if let Ok(mut s) = Signals::new() {
+                let n = match s.recv().await {
+                    Signal::Term => 1,
+                    Signal::Hup => 2,
+                    Signal::Int => 3,
+                };
+                flag.store(n, Ordering::SeqCst);
+            }
+        });
+        let stop = || match got.load(Ordering::SeqCst) {
+            1 => Some(Signal::Term),
+            2 => Some(Signal::Hup),
+            3 => Some(Signal::Int),
+            _ => None,
+        };
+        let st = exec::runner::run_interactive(&spec, &stop);
+        listener.abort();
+        st
+    });
+    let signal = match &status {
+        exec::RunStatus::Cancelled(CancelReason::Signal(s)) => Some(*s),
+        _ => None,
+    };
+    (status, signal)
 }

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod cockpit;
 pub mod config;
 pub mod event_loop;
@@ -17,6 +18,7 @@ pub mod redact;
 pub mod runbook;
 pub mod sanitize;
 pub mod snapshot;
+pub mod state;
 pub mod sources;
 pub mod tui;
 pub mod ui;

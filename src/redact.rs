@@ -1,9 +1,13 @@
 //! Secret redaction for text shown on screen or written to disk.
 //!
-//! One compiled pattern covers the secrets that show up in operations text: AWS access key
-//! ids and secret keys, bearer tokens, `password=`-style assignments (also JSON and CLI
-//! `--*password*` flags) and `PGPASSWORD=`. The secret part is replaced by [`MASK`]; the name
-//! stays so a reader knows something was there.
+//! Two layers. Patterns catch the shapes secrets take in operations text: AWS access key
+//! ids, bearer and Basic authorisation, `password=`-style assignments (also JSON and
+//! `--*password*` flags), `PGPASSWORD=`, credentials in URLs (`postgres://user:pw@host`),
+//! GitHub, GitLab, Slack, Stripe and Google tokens, JWTs, PEM private key blocks and
+//! `mysql -pPASSWORD`. A [`Redactor`] adds the exact values the operator typed into secret
+//! fields (and secret defaults), wherever they appear. The secret part is replaced by
+//! [`MASK`]; the name stays so a reader knows something was there. A reference to a variable
+//! (`$DB_PASSWORD`, `${DB_PASSWORD:0:4}`) is not a secret and is left readable.
 
 use regex::{Captures, Regex};
 use std::borrow::Cow;
@@ -17,10 +21,15 @@ fn pattern() -> &'static Regex {
     // the unit tests below.
     RE.get_or_init(|| {
         Regex::new(concat!(
-            r"(?P<akid>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b)",
-            r#"|(?P<bearer>(?i:bearer)\s+)[A-Za-z0-9._~+/=-]{8,}"#,
-            r#"|(?P<kv>(?i:[a-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key)[a-z0-9_]*)"?\s*[=:]\s*"?)[^\s",}]+"#,
+            r"(?s)(?P<pem>-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----)(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|.*)",
+            r"|(?P<akid>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b)",
+            r"|(?P<token>\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|(?:sk|rk)_live_[A-Za-z0-9]{16,}|AIza[A-Za-z0-9_-]{35}|npm_[A-Za-z0-9]{36})\b)",
+            r"|(?P<jwt>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
+            r"|(?P<url>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:)[^\s@/]+@",
+            r#"|(?P<auth>(?i:bearer\s+|authorization:\s*(?:basic|token|digest)\s+))[A-Za-z0-9._~+/=-]{8,}"#,
+            r#"|(?P<kv>(?i:[a-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)[a-z0-9_]*)"?\s*[=:]\s*"?)[^\s",}]+"#,
             r#"|(?P<flag>--[a-z0-9-]*(?i:password|secret|token)[a-z0-9-]*[= ]+)[^\s]+"#,
+            r#"|(?P<mysql>\b(?:mysql|mysqldump|mysqladmin|mysqlcheck|mysqlimport|mysqlshow|mysqlslap|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]*?\s-p)[^\s'"]+"#,
         ))
         .expect("redaction pattern is a valid constant regex")
     })
@@ -29,11 +38,27 @@ fn pattern() -> &'static Regex {
 /// Redacts secrets in `s`; borrows when there was nothing to hide.
 pub fn redact(s: &str) -> Cow<'_, str> {
     pattern().replace_all(s, |c: &Captures<'_>| {
-        if c.name("akid").is_some() {
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        if let Some(m) = c.name("pem") {
+            return format!("{}{MASK}", m.as_str());
+        }
+        if c.name("akid").is_some() || c.name("token").is_some() || c.name("jwt").is_some() {
             return MASK.to_string();
         }
-        for prefix in ["bearer", "kv", "flag"] {
+        if let Some(m) = c.name("url") {
+            return format!("{}{MASK}@", m.as_str());
+        }
+        for prefix in ["auth", "kv", "flag", "mysql"] {
             if let Some(m) = c.name(prefix) {
+                let value = &whole[m.as_str().len()..];
+                // `${DB_PASSWORD:0:4}`, `PGPASSWORD=$PW`: references, not secrets.
+                let before = c.get(0).map_or(0, |g| g.start());
+                let is_ref = value.starts_with('$')
+                    || value.starts_with("\"$")
+                    || (prefix == "kv" && before > 0 && s[..before].ends_with(['{', '$']));
+                if is_ref {
+                    return whole.to_string();
+                }
                 return format!("{}{MASK}", m.as_str());
             }
         }
@@ -49,47 +74,141 @@ pub fn redact_owned(s: String) -> String {
     }
 }
 
+/// Shortest value masked by exact match: shorter ones would blank ordinary text.
+pub const MIN_SECRET_LEN: usize = 3;
+
+/// Patterns plus the exact secret values of this session, and the state of a line stream
+/// (inside a PEM private key block, every line is masked until its END line).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Redactor {
+    values: Vec<String>,
+    in_pem: bool,
+}
+
+impl Redactor {
+    pub fn new(values: impl IntoIterator<Item = String>) -> Redactor {
+        let mut r = Redactor::default();
+        for v in values {
+            r.add(&v);
+        }
+        r
+    }
+
+    /// A value that must never be shown or written (a secret placeholder's value).
+    pub fn add(&mut self, value: &str) {
+        let value = value.trim_end_matches(['\n', '\r']);
+        if value.chars().count() >= MIN_SECRET_LEN && !self.values.iter().any(|s| s == value) {
+            self.values.push(value.to_string());
+            // Longest first, so a secret containing another is masked whole.
+            self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        }
+        // Each line of a multi-line secret is a secret too (output comes line by line).
+        if value.contains('\n') {
+            for line in value.lines().filter(|l| l.trim().chars().count() >= 8) {
+                self.add(line.trim());
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+
+    /// Patterns and known values masked in a whole text.
+    pub fn scrub(&self, s: &str) -> String {
+        let mut out = redact(s).into_owned();
+        for secret in &self.values {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), MASK);
+            }
+        }
+        out
+    }
+
+    /// One line of a stream: like [`scrub`](Self::scrub), and the lines of a PEM private
+    /// key block are masked even though each arrives alone.
+    pub fn line(&mut self, s: &str) -> String {
+        let begins = s.contains("-----BEGIN ") && s.contains("PRIVATE KEY");
+        let ends = s.contains("-----END ") && s.contains("PRIVATE KEY");
+        if self.in_pem {
+            if ends {
+                self.in_pem = false;
+                return s.to_string();
+            }
+            return MASK.to_string();
+        }
+        if begins && !ends {
+            self.in_pem = true;
+        }
+        self.scrub(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn leaves_ordinary_text_alone() {
-        let s = "GET /health 200 12ms token bucket refilled";
-        assert!(matches!(redact(s), Cow::Borrowed(_)));
+        for s in [
+            "GET /health 200 12ms token bucket refilled",
+            "echo ${DB_PASSWORD:0:4}",
+            "PGPASSWORD=$DB_PASSWORD psql -h db",
+            "PGPASSWORD=\"$DB_PASSWORD\" psql -h db",
+            "mysql -p -h db",
+            "https://example.com/path",
+            "ssh -p2222 host",
+        ] {
+            assert_eq!(redact(s), s, "{s}");
+        }
+        assert!(matches!(redact("plain"), Cow::Borrowed(_)));
+    }
+
+    /// One case per secret shape.
+    #[test]
+    fn hides_every_secret_shape() {
+        let cases = [
+            ("key AKIAIOSFODNN7EXAMPLE used", "key ••••••• used".replace("•••••••", MASK)),
+            ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.x.y", format!("Authorization: Bearer {MASK}")),
+            ("Authorization: Basic dXNlcjpodW50ZXIy", format!("Authorization: Basic {MASK}")),
+            ("PGPASSWORD=hunter2 psql -h db", format!("PGPASSWORD={MASK} psql -h db")),
+            (r#"{"password": "s3cr3t", "user": "a"}"#, format!(r#"{{"password": "{MASK}", "user": "a"}}"#)),
+            ("db_password=abc123 host=x", format!("db_password={MASK} host=x")),
+            ("--master-user-password NewPass1 --apply", format!("--master-user-password {MASK} --apply")),
+            ("api_key: 0123456789", format!("api_key: {MASK}")),
+            ("postgres://app:hunter2@db.internal:5432/ledger", format!("postgres://app:{MASK}@db.internal:5432/ledger")),
+            ("redis://default:s3cr3tpw@cache:6379", format!("redis://default:{MASK}@cache:6379")),
+            ("token ghp_16C7e42F292c6912E7710c838347Ae178B4a", format!("token {MASK}")),
+            ("export GH=github_pat_11ABCDEFG0123456789_abcdefghijklmnop", format!("export GH={MASK}")),
+            ("SLACK=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", format!("SLACK={MASK}")),
+            ("mysql -u root -phunter2 -h db", format!("mysql -u root -p{MASK} -h db")),
+            ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", format!("jwt {MASK}")),
+            ("glpat-abcdefghijklmnopqrst1", MASK.to_string()),
+        ];
+        for (input, want) in cases {
+            assert_eq!(redact(input), want, "input {input}");
+        }
+        let pem = "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabcdef\n-----END RSA PRIVATE KEY-----\ndone";
+        let got = redact(pem);
+        assert!(!got.contains("MIIEowIBAAKCAQEA") && got.ends_with("done"), "{got}");
     }
 
     #[test]
-    fn hides_common_secrets() {
-        let cases = [
-            ("key AKIAIOSFODNN7EXAMPLE used", "key ••••••• used"),
-            (
-                "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.x.y",
-                "Authorization: Bearer ••••••",
-            ),
-            (
-                "PGPASSWORD=hunter2 psql -h db",
-                "PGPASSWORD=•••••• psql -h db",
-            ),
-            (
-                r#"{"password": "s3cr3t", "user": "a"}"#,
-                r#"{"password": "••••••", "user": "a"}"#,
-            ),
-            ("db_password=abc123 host=x", "db_password=•••••• host=x"),
-            (
-                "--master-user-password NewPass1 --apply",
-                "--master-user-password •••••• --apply",
-            ),
-            ("api_key: 0123456789", "api_key: ••••••"),
+    fn known_values_and_streams() {
+        let mut r = Redactor::new(["hunter2".to_string(), "ab".to_string()]);
+        assert_eq!(r.scrub("pw is hunter2, ab stays"), format!("pw is {MASK}, ab stays"));
+        let lines = [
+            "-----BEGIN OPENSSH PRIVATE KEY-----",
+            "b3BlbnNzaC1rZXktdjEAAAAA",
+            "-----END OPENSSH PRIVATE KEY-----",
+            "after",
         ];
-        for (input, want) in cases {
-            let got = redact(input);
-            assert!(!got.contains("hunter2") && !got.contains("s3cr3t"), "{got}");
-            if input.starts_with("key AKIA") {
-                assert_eq!(got, format!("key {MASK} used"));
-            } else {
-                assert_eq!(got, want, "input {input}");
-            }
-        }
+        let out: Vec<String> = lines.iter().map(|l| r.line(l)).collect();
+        assert!(!out.iter().any(|l| l.contains("b3Blbn")), "{out:?}");
+        assert_eq!(out[3], "after");
     }
 }

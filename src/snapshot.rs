@@ -15,7 +15,7 @@ pub const JSON_LOG_LINES: usize = 1000;
 
 pub async fn collect(source: Box<dyn DataSource>, log_capacity: usize, limit_secs: f64) -> App {
     let info = source.info();
-    let mut app = App::new(&info, log_capacity, crate::event_loop::now_ms());
+    let mut app = App::new(&info, log_capacity, crate::clock::now_ms());
     let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL);
     let (_cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CHANNEL);
     let task = source.start(tx, cmd_rx);
@@ -34,7 +34,7 @@ pub async fn collect(source: Box<dyn DataSource>, log_capacity: usize, limit_sec
     }
     task.abort();
     app.update(Msg::Tick {
-        now_ms: crate::event_loop::now_ms().max(app.now_ms),
+        now_ms: crate::clock::now_ms().max(app.now_ms),
     });
     for (name, st) in app.feeds.feeds.iter_mut() {
         if st.last_ok_ms.is_none() && st.error.is_none() {

@@ -65,25 +65,46 @@ pub fn suspend(term: &mut Term) -> io::Result<()> {
     term.clear()
 }
 
-/// Runs an interactive command on the real terminal: the TUI is restored away first and
-/// taken back after, whatever the command did to the screen.
+/// Runs an interactive step on the real terminal: the TUI is restored away first and taken
+/// back after, whatever the step did to the screen. A SIGTERM, SIGHUP or SIGINT to opsdeck
+/// while it runs ends the step first (the event loop then sees the signal and stops).
 pub fn run_in_terminal(
     term: &mut Term,
-    script: &str,
-    env: &std::collections::BTreeMap<String, String>,
+    spec: &crate::exec::RunSpec,
 ) -> io::Result<crate::exec::RunStatus> {
+    use crate::exec::Signal;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicU8;
     let mouse = MOUSE.load(Ordering::SeqCst);
     restore()?;
     println!("── opsdeck: interactive step; the cockpit comes back when it exits ──");
-    let result = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(format!("set -euo pipefail\n{script}"))
-        .envs(env)
-        .status();
+    let got = Arc::new(AtomicU8::new(0));
+    let flag = got.clone();
+    let listener = tokio::runtime::Handle::current().spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut t), Ok(mut h), Ok(mut i)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return;
+        };
+        let which = tokio::select! {
+            _ = t.recv() => 1,
+            _ = h.recv() => 2,
+            _ = i.recv() => 3,
+        };
+        flag.store(which, Ordering::SeqCst);
+    });
+    let stop = || match got.load(Ordering::SeqCst) {
+        1 => Some(Signal::Term),
+        2 => Some(Signal::Hup),
+        3 => Some(Signal::Int),
+        _ => None,
+    };
+    let status = crate::exec::runner::run_interactive(spec, &stop);
+    listener.abort();
     enter(mouse)?;
     term.clear()?;
-    Ok(match result {
-        Ok(s) => crate::exec::runner::exit_status(s),
-        Err(e) => crate::exec::RunStatus::FailedToStart(e.to_string()),
-    })
+    Ok(status)
 }

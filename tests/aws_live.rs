@@ -419,8 +419,9 @@ async fn live(fake: &FakeAws, refresh: Refresh) -> Live {
         profile: None,
         adaptive_retries: None,
         max_attempts: None,
+        ..AwsSettings::default()
     };
-    let (clients, ctx) = connect(&opts).await;
+    let (clients, ctx, _role) = connect(&opts).await;
     assert_eq!(ctx.account.as_deref(), Some("123456789012"));
     let src = Box::new(AwsSource {
         clients,

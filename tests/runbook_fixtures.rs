@@ -286,7 +286,7 @@ fn lint_exit_codes_and_findings() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         format!(
-            "{}:4: warning: command of unknown risk: `./scripts/fix.sh` (add {{risk=…}} to the fence if you know it)",
+            "{}:4: warning: command of unknown risk: `./scripts/fix.sh` (opsdeck cannot tell what it changes: it is confirmed like a write and refused under --read-only)",
             warn.display()
         )
     );

@@ -1,5 +1,5 @@
 //! The action palette, the value form and the risk-graded confirmation for built-in actions
-//! on the selected resource: palette → (form) → confirm → `Effect::Mutate` → result.
+//! on the selected resource: palette → (form) → confirm → `SourceCommand::Mutate` → result.
 //!
 //! Confirmation follows gitui's pattern: an operation is only ever carried out from the
 //! confirmed state, and the default answer is No. Destructive operations need the target's
@@ -270,64 +270,25 @@ pub struct Form {
     pub suggestions: Vec<String>,
 }
 
-/// A runbook step ready to run: its rendered script and the environment that carries the
-/// placeholder values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepRun {
-    pub rb: usize,
-    pub proc_: usize,
-    pub step: usize,
-    pub step_id: String,
-    pub title: String,
-    pub script: String,
-    pub env: std::collections::BTreeMap<String, String>,
-    /// Environment names whose values are secret (masked in the dialog and journal).
-    pub secret_env: Vec<String>,
-    pub target: String,
-    pub risk: Risk,
-    pub expect: Option<String>,
-    pub timeout_secs: Option<u64>,
-    pub interactive: bool,
-}
-
-impl StepRun {
-    /// The exact script with its values, secrets masked: what the dialog shows.
-    pub fn describe(&self) -> String {
-        let mut lines: Vec<String> = self
-            .env
-            .iter()
-            .map(|(k, v)| {
-                let shown = if self.secret_env.contains(k) {
-                    crate::redact::MASK.to_string()
-                } else {
-                    format!("'{}'", v.replace('\'', "'\\''"))
-                };
-                format!("{k}={shown}")
-            })
-            .collect();
-        lines.push(self.script.clone());
-        lines.join("\n")
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
     Mutation(Mutation),
-    Step(Box<StepRun>),
+    /// A prepared runbook step and its index in the procedure.
+    Step(Box<crate::exec::Prepared>, usize),
 }
 
 impl Subject {
     pub fn describe(&self) -> String {
         match self {
             Subject::Mutation(m) => m.describe(),
-            Subject::Step(s) => s.describe(),
+            Subject::Step(s, _) => s.describe(),
         }
     }
 
     pub fn target(&self) -> &str {
         match self {
             Subject::Mutation(m) => m.target(),
-            Subject::Step(s) => &s.target,
+            Subject::Step(s, _) => &s.target,
         }
     }
 }
@@ -340,33 +301,46 @@ pub struct Confirm {
     /// Destructive: what must be typed before Enter is accepted.
     pub typed: String,
     pub blocked_read_only: bool,
+    /// Why it cannot run (read-only mode, a reference-only block), when it cannot.
+    pub refused: Option<String>,
 }
 
 impl Confirm {
     pub fn new(title: String, mutation: Mutation, read_only: bool) -> Confirm {
         let risk = mutation.risk();
+        let blocked = read_only && risk != Risk::Read;
         Confirm {
             title,
             risk,
             subject: Subject::Mutation(mutation),
             typed: String::new(),
-            blocked_read_only: read_only && risk != Risk::Read,
+            blocked_read_only: blocked,
+            refused: blocked.then(|| "Read-only mode: this action cannot run.".to_string()),
         }
     }
 
-    pub fn step(run: StepRun, read_only: bool) -> Confirm {
+    /// A prepared step's dialog: what its gate says (ask, ask for the name, or refuse).
+    pub fn step(run: crate::exec::Prepared, index: usize) -> Confirm {
         let risk = run.risk;
+        let refused = match &run.gate {
+            crate::exec::Gate::Refused(why) => Some(why.clone()),
+            _ => None,
+        };
         Confirm {
             title: format!("Run step: {}", run.title),
             risk,
-            subject: Subject::Step(Box::new(run)),
+            blocked_read_only: refused.is_some(),
+            refused,
+            subject: Subject::Step(Box::new(run), index),
             typed: String::new(),
-            blocked_read_only: read_only && risk != Risk::Read,
         }
     }
 
     pub fn needs_typing(&self) -> bool {
-        self.risk == Risk::Destructive
+        match &self.subject {
+            Subject::Step(run, _) => run.gate == crate::exec::Gate::ConfirmTyped,
+            Subject::Mutation(_) => self.risk == Risk::Destructive,
+        }
     }
 
     pub fn typed_ok(&self) -> bool {

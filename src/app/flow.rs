@@ -241,7 +241,8 @@ impl App {
                 key,
                 InputKey::Esc | InputKey::Enter | InputKey::Char('n') | InputKey::Char('q')
             ) {
-                let what = format!("read-only: {} refused", c.subject.describe());
+                let why = c.refused.clone().unwrap_or_default();
+                let what = format!("{why}: {} refused", c.subject.describe());
                 self.confirm = None;
                 fx.push(self.entry(Kind::Blocked, what));
             }
@@ -293,7 +294,7 @@ impl App {
         ));
         match c.subject {
             actions::Subject::Mutation(mutation) => self.start_mutation(c.title, mutation, fx),
-            actions::Subject::Step(run) => self.start_step_run(*run, fx),
+            actions::Subject::Step(run, index) => self.start_step_run(*run, index, fx),
         }
     }
 
@@ -308,7 +309,7 @@ impl App {
         self.next_action += 1;
         self.pending.insert(id, mutation.clone());
         self.toast = Some((format!("… {title}"), crate::model::Health::Unknown));
-        fx.push(Effect::Mutate { id, mutation });
+        fx.push(Effect::Command(crate::sources::SourceCommand::Mutate { id, mutation }));
     }
 
     pub(super) fn action_result(

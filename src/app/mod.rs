@@ -132,25 +132,24 @@ pub enum Msg {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Ask the source to change something; the result returns as an `ActionResult`.
-    Mutate {
-        id: u64,
-        mutation: crate::sources::Mutation,
-    },
     /// Append to the incident journal.
     Journal(Box<crate::journal::Entry>),
     /// Put text on the local clipboard (OSC 52, works over SSH and tmux).
     Copy(String),
-    /// Start a runbook step's script (`bash -c`, own process group).
+    /// Start a prepared runbook step (`exec::prepare`) with the one launcher.
     RunStep {
         id: u64,
         script: String,
         env: std::collections::BTreeMap<String, String>,
+        /// Masked in every line of its output.
+        secrets: Vec<String>,
         /// `None`: runs until it ends or is cancelled (`--follow`, `watch`).
-        timeout_secs: Option<u64>,
+        timeout: Option<std::time::Duration>,
         /// Needs the real terminal (psql without a command, `-it`, ssh, editors): the TUI
         /// steps aside until it exits.
         interactive: bool,
+        /// Run with this read-only role's credentials, not the operator's.
+        read_only_role: Option<String>,
     },
     CancelRun(u64),
     /// Remember non-secret placeholder values across sessions (XDG state dir).
@@ -159,6 +158,8 @@ pub enum Effect {
     Suspend,
     /// Clear and repaint the whole terminal.
     Repaint,
+    /// Ask the source for something: a change (`Mutate`, whose result returns as an
+    /// `ActionResult`), a metric window, a Logs Insights query.
     Command(SourceCommand),
 }
 
@@ -184,6 +185,13 @@ pub struct App {
     pub read_only: bool,
     /// Read steps ask for confirmation too (`confirm_read = true` in opsdeck.toml).
     pub confirm_read: bool,
+    /// `[aws] read_only_role`: in read-only mode, AWS enforces it too.
+    pub read_only_role: Option<String>,
+    /// Secret values of this session (typed into secret fields, secret defaults): masked in
+    /// everything shown, journaled or copied.
+    pub secrets: crate::redact::Redactor,
+    /// Quit was asked while steps run: how many (the dialog asks first).
+    pub quit_pending: Option<usize>,
     /// A short message in the status bar (action results), with its health.
     pub toast: Option<(String, crate::model::Health)>,
     pub journal_ctx: crate::journal::Context,
@@ -247,6 +255,9 @@ impl App {
             recent: Vec::new(),
             read_only: false,
             confirm_read: false,
+            read_only_role: None,
+            secrets: Default::default(),
+            quit_pending: None,
             toast: None,
             journal_ctx: crate::journal::Context::default(),
             runbooks: Vec::new(),
@@ -287,7 +298,8 @@ impl App {
     /// Whether keys go to a text field (search prompt, palette, form, confirmation) rather
     /// than the keymap.
     pub fn input_active(&self) -> bool {
-        self.input.is_some()
+        self.quit_pending.is_some()
+            || self.input.is_some()
             || self.palette.is_some()
             || self.form.is_some()
             || self.confirm.is_some()
@@ -313,14 +325,36 @@ impl App {
         rect.map_or(10, |r| r.height.saturating_sub(2).max(1) as usize)
     }
 
+    /// What this session allows: read-only, confirm_read, the read-only role.
+    pub fn policy(&self) -> crate::exec::Policy {
+        crate::exec::Policy {
+            read_only: self.read_only,
+            confirm_read: self.confirm_read,
+            read_only_role: self.read_only_role.clone(),
+        }
+    }
+
+    /// Steps still running.
+    pub fn running(&self) -> usize {
+        self.runs.iter().filter(|r| r.status.is_none()).count()
+    }
+
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
-        let fx = self.update_inner(msg);
-        for e in &fx {
-            if let Effect::Journal(entry) = e {
-                if self.timeline.len() == 1000 {
-                    self.timeline.pop_front();
+        let mut fx = self.update_inner(msg);
+        // Nothing leaves the cockpit with a secret in it: journal entries and clipboard
+        // copies are masked here, once, whatever produced them.
+        for e in &mut fx {
+            match e {
+                Effect::Journal(entry) => {
+                    entry.what = self.secrets.scrub(&entry.what);
+                    entry.output = entry.output.as_deref().map(|o| self.secrets.scrub(o));
+                    if self.timeline.len() == 1000 {
+                        self.timeline.pop_front();
+                    }
+                    self.timeline.push_back((**entry).clone());
                 }
-                self.timeline.push_back((**entry).clone());
+                Effect::Copy(text) => *text = self.secrets.scrub(text),
+                _ => {}
             }
         }
         fx
@@ -345,7 +379,9 @@ impl App {
                 self.dirty = true;
             }
             Msg::Input(key) => {
-                if self.confirm.is_some() {
+                if self.quit_pending.is_some() {
+                    self.quit_key(key, &mut fx);
+                } else if self.confirm.is_some() {
                     self.confirm_key(key, &mut fx);
                 } else if self.form.is_some() {
                     self.form_key(key, &mut fx);
@@ -460,7 +496,7 @@ impl App {
         if let Some(ins) = self.insights.as_mut().filter(|i| i.open) {
             match a {
                 Action::Close | Action::Insights | Action::Help => ins.open = false,
-                Action::Quit => fx.push(Effect::Quit),
+                Action::Quit => self.quit(fx),
                 Action::Up => ins.scroll = ins.scroll.saturating_sub(1),
                 Action::Down => ins.scroll = ins.scroll.saturating_add(1),
                 Action::PageUp => ins.scroll = ins.scroll.saturating_sub(10),
@@ -487,7 +523,7 @@ impl App {
         if let Some(scroll) = self.timeline_open {
             match a {
                 Action::Close | Action::Journal | Action::Help => self.timeline_open = None,
-                Action::Quit => fx.push(Effect::Quit),
+                Action::Quit => self.quit(fx),
                 Action::Up => self.timeline_open = Some(scroll.saturating_add(1)),
                 Action::Down => self.timeline_open = Some(scroll.saturating_sub(1)),
                 Action::Note => {
@@ -505,7 +541,7 @@ impl App {
         if let Some(scroll) = self.help {
             match a {
                 Action::Close | Action::Help => self.help = None,
-                Action::Quit => fx.push(Effect::Quit),
+                Action::Quit => self.quit(fx),
                 Action::Up => self.help = Some(scroll.saturating_sub(1)),
                 Action::Down => self.help = Some(scroll.saturating_add(1)),
                 Action::PageUp => self.help = Some(scroll.saturating_sub(10)),
@@ -518,9 +554,7 @@ impl App {
         }
         let page = self.page(self.focus) as i64;
         match a {
-            Action::Quit => {
-                fx.push(Effect::Quit);
-            }
+            Action::Quit => self.quit(fx),
             Action::PrevRun | Action::NextRun => {
                 if !self.runs.is_empty() {
                     let last = self.runs.len() - 1;
@@ -535,9 +569,7 @@ impl App {
             }
             Action::Cancel => match self.runs.iter().rev().find(|r| r.status.is_none()) {
                 Some(r) => fx.push(Effect::CancelRun(r.id)),
-                None => {
-                    fx.push(Effect::Quit);
-                }
+                None => self.quit(fx),
             },
             Action::Help => self.help = Some(0),
             Action::Close => {
@@ -696,6 +728,31 @@ impl App {
                     self.metrics.window,
                 )));
             }
+        }
+    }
+
+    /// Quit, or ask first when steps are running (they would be cancelled).
+    fn quit(&mut self, fx: &mut Vec<Effect>) {
+        match self.running() {
+            0 => fx.push(Effect::Quit),
+            n => self.quit_pending = Some(n),
+        }
+    }
+
+    fn quit_key(&mut self, key: InputKey, fx: &mut Vec<Effect>) {
+        match key {
+            InputKey::Char('y') | InputKey::Char('Y') => {
+                self.quit_pending = None;
+                fx.push(self.entry(
+                    crate::journal::Kind::Action,
+                    format!("quit with {} step(s) running: cancelled", self.running()),
+                ));
+                fx.push(Effect::Quit);
+            }
+            InputKey::Char('n') | InputKey::Char('N') | InputKey::Esc | InputKey::Enter => {
+                self.quit_pending = None;
+            }
+            _ => {}
         }
     }
 

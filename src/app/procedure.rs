@@ -5,11 +5,10 @@
 //! except recognised AWS mutations (`aws ecs update-service --force-new-deployment`,
 //! `--desired-count N`), which act on the simulated fleet.
 
-use super::actions::{Confirm, StepRun};
+use super::actions::Confirm;
 use super::{App, Effect, InputKey};
-use crate::exec::{RunEvent, RunStatus, Stream};
+use crate::exec::{Gate, Prepared, RunEvent, RunStatus, Stream};
 use crate::journal::Kind;
-use crate::runbook::{Risk, render};
 use crate::sources::Mutation;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -89,107 +88,6 @@ pub struct StepForm {
     pub title: String,
     pub fields: Vec<Field>,
     pub focus: usize,
-}
-
-/// `values.json`: `{"runbook path": {"NAME": "value"}}`, written atomically.
-pub fn save_values(
-    path: &std::path::Path,
-    values: &BTreeMap<(String, String), String>,
-) -> std::io::Result<()> {
-    let mut doc: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
-    for ((rb, name), v) in values {
-        doc.entry(rb.as_str())
-            .or_default()
-            .insert(name.as_str(), v.as_str());
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(
-        &tmp,
-        serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?,
-    )?;
-    std::fs::rename(tmp, path)
-}
-
-/// Reads `values.json`; a missing or unreadable file means nothing remembered.
-pub fn load_values(path: &std::path::Path) -> BTreeMap<(String, String), String> {
-    let Ok(bytes) = std::fs::read(path) else {
-        return BTreeMap::new();
-    };
-    let Ok(doc) = serde_json::from_slice::<BTreeMap<String, BTreeMap<String, String>>>(&bytes)
-    else {
-        return BTreeMap::new();
-    };
-    doc.into_iter()
-        .flat_map(|(rb, m)| m.into_iter().map(move |(k, v)| ((rb.clone(), k), v)))
-        .collect()
-}
-
-/// Default per-step timeout (10 minutes).
-pub const DEFAULT_TIMEOUT_SECS: u64 = 600;
-
-/// `{timeout=5m}` (s, m, h; bare seconds), else the default; commands that never end by
-/// themselves (`--follow`, `watch`, `tail -f`) have none and run until cancelled.
-pub fn step_timeout(step: &crate::runbook::Step) -> Option<u64> {
-    if let Some(t) = &step.attributes.timeout {
-        let t = t.trim();
-        let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-        if let Ok(n) = num.parse::<u64>() {
-            return Some(match unit {
-                "m" | "min" => n * 60,
-                "h" => n * 3600,
-                _ => n,
-            });
-        }
-    }
-    let endless = step.commands.iter().any(|c| {
-        let t = &c.text;
-        t.contains("--follow")
-            || t.contains("tail -f")
-            || t.trim_start().starts_with("watch ")
-            || t.contains("| watch")
-    });
-    if endless {
-        None
-    } else {
-        Some(DEFAULT_TIMEOUT_SECS)
-    }
-}
-
-/// Needs the real terminal: `{interactive=true}`, or a client started without a command
-/// (psql, mysql, redis-cli), `-it`, ssh, editors and pagers, ECS exec and SSM sessions.
-pub fn is_interactive(step: &crate::runbook::Step) -> bool {
-    if let Some(i) = step.attributes.interactive {
-        return i;
-    }
-    step.commands.iter().any(|c| {
-        crate::runbook::targets::simple_commands(&c.text)
-            .iter()
-            .any(|w| {
-                let first = w
-                    .iter()
-                    .find(|x| !x.contains('='))
-                    .map(String::as_str)
-                    .unwrap_or("");
-                let has = |f: &str| w.iter().any(|x| x == f);
-                match first {
-                    "psql" => !(has("-c") || has("-f") || has("--command")),
-                    "mysql" => !has("-e"),
-                    "redis-cli" => {
-                        crate::runbook::risk::classify(&c.text) == crate::runbook::Risk::Unknown
-                    }
-                    "ssh" | "vim" | "vi" | "nano" | "emacs" | "less" | "more" | "top" | "htop"
-                    | "k9s" => true,
-                    "docker" | "kubectl" => has("-it") || has("-ti") || (has("-i") && has("-t")),
-                    "aws" => {
-                        (has("execute-command") && has("--interactive")) || has("start-session")
-                    }
-                    _ => false,
-                }
-            })
-    })
 }
 
 /// Recognised ECS mutations in a rendered demo command.
@@ -456,6 +354,7 @@ impl App {
         }
     }
 
+    /// The step through the one pipeline, then by its gate: run, ask, or refuse.
     fn confirm_step(&mut self, rb: usize, p: usize, sel: usize, fx: &mut Vec<Effect>) {
         let l = &self.runbooks[rb];
         let proc_ = &l.runbook.procedures[p];
@@ -469,34 +368,10 @@ impl App {
                     .map(|v| (ph.name.clone(), v.clone()))
             })
             .collect();
-        let script = step
-            .commands
-            .iter()
-            .map(|c| c.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        let r = render::render(&script, &step.placeholders, &values);
-        let secret_env = step
-            .placeholders
-            .iter()
-            .filter(|ph| ph.secret)
-            .map(render::env_name)
-            .collect();
-        let run = StepRun {
-            rb,
-            proc_: p,
-            step: sel,
-            step_id: step.id.clone(),
-            title: step.title.clone(),
-            script: r.script,
-            env: r.env,
-            secret_env,
-            target: crate::headless::confirm_target(step, proc_, &values),
-            risk: step.risk,
-            expect: step.expect.clone(),
-            timeout_secs: step_timeout(step),
-            interactive: is_interactive(step),
-        };
+        let run = crate::exec::prepare(&l.path, proc_, step, &values, &self.aws_env, &self.policy());
+        for s in &run.secrets {
+            self.secrets.add(s);
+        }
         if std::mem::take(&mut self.dry_pending) {
             let id = self.next_action;
             self.next_action += 1;
@@ -510,7 +385,7 @@ impl App {
                 id,
                 title: format!("{} (dry run)", run.title),
                 step_id: run.step_id.clone(),
-                step: run.step,
+                step: sel,
                 lines,
                 status: Some(RunStatus::Exited(0)),
                 started_ms: self.now_ms,
@@ -524,23 +399,26 @@ impl App {
             Kind::Action,
             format!("step {} `{}`", run.step_id, run.title),
         ));
-        if run.risk == Risk::Read && !self.read_only && !self.confirm_read {
-            // Read steps run at once; the journal still records it.
-            fx.push(self.entry(Kind::Confirmed, format!("{} [read]", run.describe())));
-            self.start_step_run(run, fx);
-        } else {
-            self.confirm = Some(Confirm::step(run, self.read_only));
+        match run.gate {
+            Gate::Run => {
+                // Read steps run at once; the journal still records it.
+                fx.push(self.entry(Kind::Confirmed, format!("{} [read]", run.describe())));
+                self.start_step_run(run, sel, fx);
+            }
+            Gate::Confirm | Gate::ConfirmTyped | Gate::Refused(_) => {
+                self.confirm = Some(Confirm::step(run, sel));
+            }
         }
     }
 
-    pub(super) fn start_step_run(&mut self, run: StepRun, fx: &mut Vec<Effect>) {
+    pub(super) fn start_step_run(&mut self, run: Prepared, step: usize, fx: &mut Vec<Effect>) {
         let id = self.next_action;
         self.next_action += 1;
         let mut view = RunView {
             id,
             title: run.title.clone(),
             step_id: run.step_id.clone(),
-            step: run.step,
+            step,
             lines: VecDeque::new(),
             status: None,
             started_ms: self.now_ms,
@@ -573,22 +451,21 @@ impl App {
             view.status = Some(RunStatus::Exited(0));
             view.elapsed_ms = Some(0);
             self.runs.push(view);
-            self.continue_run_all(run.step, fx);
+            self.continue_run_all(step, fx);
             return;
         }
         self.runs.push(view);
         if self.runs.len() > 20 {
             self.runs.remove(0);
         }
-        // The cockpit's AWS context wins: a runbook acts on exactly the account on screen.
-        let mut env = run.env;
-        env.extend(self.aws_env.clone());
         fx.push(Effect::RunStep {
             id,
             script: run.script,
-            env,
-            timeout_secs: run.timeout_secs,
+            env: run.env,
+            secrets: run.secrets,
+            timeout: run.timeout,
             interactive: run.interactive,
+            read_only_role: run.read_only_role,
         });
     }
 
@@ -608,7 +485,7 @@ impl App {
                 if view.lines.len() == RUN_LINES {
                     view.lines.pop_front();
                 }
-                view.lines.push_back((stream, line));
+                view.lines.push_back((stream, self.secrets.scrub(&line)));
             }
             RunEvent::Truncated {
                 stream, dropped, ..
@@ -636,7 +513,8 @@ impl App {
                 let mut end = self.entry(Kind::End, title.clone());
                 if let Effect::Journal(e) = &mut end {
                     e.step = Some(step_id);
-                    e.status = Some(status.label());
+                    e.status = Some(status.journal_status());
+                    e.reason = status.cancel_reason();
                     e.exit_code = Some(status.code());
                     e.duration_ms = Some(elapsed.as_millis() as u64);
                     e.output = Some(output);
@@ -658,42 +536,6 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn step(code: &str) -> crate::runbook::Step {
-        let src = format!("# R\n## P\n{code}\n");
-        crate::runbook::parse::parse(&src).0.procedures[0].steps[0].clone()
-    }
-
-    #[test]
-    fn timeouts_and_interactive_steps() {
-        assert_eq!(
-            step_timeout(&step("```bash {timeout=5m}\nsleep 1\n```")),
-            Some(300)
-        );
-        assert_eq!(
-            step_timeout(&step("```bash\nsleep 1\n```")),
-            Some(DEFAULT_TIMEOUT_SECS)
-        );
-        assert_eq!(
-            step_timeout(&step("```bash\naws logs tail /g --follow\n```")),
-            None
-        );
-        assert!(is_interactive(&step(
-            "```bash\nPGPASSWORD=$P psql -h db -U app\n```"
-        )));
-        assert!(!is_interactive(&step(
-            "```bash\npsql -h db -c 'select 1'\n```"
-        )));
-        assert!(is_interactive(&step(
-            "```bash\ndocker exec -it api sh\n```"
-        )));
-        assert!(is_interactive(&step(
-            "```bash {interactive=true}\n./console.sh\n```"
-        )));
-        assert!(!is_interactive(&step(
-            "```bash\naws ecs describe-services --cluster c\n```"
-        )));
-    }
 
     #[test]
     fn demo_recognises_ecs_mutations() {

@@ -271,7 +271,7 @@ fn palette_scale_form_destructive_confirm_and_result() {
     type_text(&mut app, "api");
     let fx = app.update(Msg::Input(InputKey::Enter));
     assert_eq!(journal_kinds(&fx), [Kind::Confirmed, Kind::Start]);
-    let Some(Effect::Mutate { id, mutation }) = fx.last().cloned() else {
+    let Some(Effect::Command(SourceCommand::Mutate { id, mutation })) = fx.last().cloned() else {
         panic!("{fx:?}")
     };
     assert_eq!(
@@ -312,7 +312,7 @@ fn write_confirm_defaults_to_no() {
     );
     let fx = app.update(Msg::Input(InputKey::Enter));
     assert_eq!(journal_kinds(&fx), [Kind::Refused]);
-    assert!(!fx.iter().any(|e| matches!(e, Effect::Mutate { .. })));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Command(SourceCommand::Mutate { .. }))));
     assert!(app.confirm.is_none());
     // And y runs it.
     app.update(Msg::Action(Action::Palette));
@@ -321,10 +321,10 @@ fn write_confirm_defaults_to_no() {
     let fx = app.update(Msg::Input(InputKey::Char('y')));
     assert!(fx.iter().any(|e| matches!(
         e,
-        Effect::Mutate {
+        Effect::Command(SourceCommand::Mutate {
             mutation: crate::sources::Mutation::ForceNewDeployment { .. },
             ..
-        }
+        })
     )));
 }
 
@@ -340,7 +340,7 @@ fn read_only_cannot_be_bypassed() {
     }
     let fx = app.update(Msg::Input(InputKey::Esc));
     assert_eq!(journal_kinds(&fx), [Kind::Blocked]);
-    assert!(!fx.iter().any(|e| matches!(e, Effect::Mutate { .. })));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Command(SourceCommand::Mutate { .. }))));
 }
 
 #[test]
@@ -450,8 +450,6 @@ fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
     // Empty value: cannot run.
     app.update(Msg::Input(InputKey::Enter));
     assert!(app.step_form.is_some());
-    type_text(&mut app, "8; rm -rf /");
-    app.update(Msg::Input(InputKey::Enter));
     // The cockpit's AWS context goes to every command, and wins over a lookalike value.
     app.aws_env = [
         ("AWS_PROFILE".to_string(), "prod".to_string()),
@@ -462,6 +460,8 @@ fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
         ),
     ]
     .into();
+    type_text(&mut app, "8; rm -rf /");
+    app.update(Msg::Input(InputKey::Enter));
     let fx = app.update(Msg::Input(InputKey::Char('y')));
     let Some(Effect::RunStep {
         id, script, env, ..
@@ -507,10 +507,10 @@ fn demo_steps_are_dry_runs_that_act_on_the_fleet() {
     );
     assert!(fx.iter().any(|e| matches!(
         e,
-        Effect::Mutate {
+        Effect::Command(SourceCommand::Mutate {
             mutation: crate::sources::Mutation::ForceNewDeployment { .. },
             ..
-        }
+        })
     )));
     assert!(app.runs.last().unwrap().dry_run);
 }
@@ -603,9 +603,9 @@ fn suggestions_fill_fields_and_only_non_secret_values_are_saved() {
     assert_eq!(saved.len(), 2);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state/values.json");
-    procedure::save_values(&path, &saved).unwrap();
-    assert_eq!(procedure::load_values(&path), saved);
-    assert!(procedure::load_values(&dir.path().join("missing.json")).is_empty());
+    crate::state::save_values(&path, &saved).unwrap();
+    assert_eq!(crate::state::load_values(&path), saved);
+    assert!(crate::state::load_values(&dir.path().join("missing.json")).is_empty());
 }
 
 #[test]
@@ -646,7 +646,7 @@ fn lambda_alias_is_chosen_from_the_published_versions() {
     assert_eq!(app.form.as_ref().unwrap().value, "11");
     app.update(Msg::Input(InputKey::Enter));
     let fx = app.update(Msg::Input(InputKey::Char('y')));
-    assert!(fx.iter().any(|e| matches!(e, Effect::Mutate { mutation: crate::sources::Mutation::SetAlias { version, .. }, .. } if version == "11")));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Command(SourceCommand::Mutate { mutation: crate::sources::Mutation::SetAlias { version, .. }, .. }) if version == "11")));
 }
 
 #[test]
@@ -678,7 +678,7 @@ fn dry_run_shows_the_rendered_script_and_runs_nothing() {
         [
             "set -euo pipefail",
             "COUNT='8'",
-            "aws ecs update-service --cluster prod --service api --desired-count $COUNT"
+            "aws ecs update-service --cluster prod --service api --desired-count \"${COUNT}\""
         ]
     );
 }

@@ -17,6 +17,11 @@ pub struct AwsSettings {
     /// `adaptive` adds client-side rate limiting to the standard retries.
     pub adaptive_retries: Option<bool>,
     pub max_attempts: Option<u32>,
+    /// A role (`ReadOnlyAccess`-style) assumed in read-only mode for every SDK call and every
+    /// step, so AWS refuses what the classifier gets wrong.
+    pub read_only_role: Option<String>,
+    /// Read-only mode is on (the role applies only then).
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +98,7 @@ pub(super) struct RawAws {
     profile: Option<String>,
     region: Option<String>,
     endpoint_url: Option<Spanned<String>>,
+    read_only_role: Option<Spanned<String>>,
     retry_mode: Option<Spanned<String>>,
     max_attempts: Option<Spanned<i64>>,
 }
@@ -175,6 +181,19 @@ pub(super) fn aws(path: &Path, src: &str, raw: RawAws) -> Result<AwsSettings, Fi
             ),
         ));
     }
+    if let Some(r) = &raw.read_only_role
+        && !is_role_arn(r.get_ref())
+    {
+        return Err(FileError::at(
+            path,
+            src,
+            r.span().start,
+            format!(
+                "aws.read_only_role = `{}`: use a role ARN, arn:aws:iam::ACCOUNT:role/NAME",
+                r.get_ref()
+            ),
+        ));
+    }
     let adaptive_retries = match &raw.retry_mode {
         None => None,
         Some(m) if m.get_ref() == "standard" => Some(false),
@@ -209,7 +228,22 @@ pub(super) fn aws(path: &Path, src: &str, raw: RawAws) -> Result<AwsSettings, Fi
         profile: raw.profile,
         region: raw.region,
         endpoint_url: raw.endpoint_url.map(Spanned::into_inner),
+        read_only_role: raw.read_only_role.map(Spanned::into_inner),
+        read_only: false,
     })
+}
+
+/// `arn:PARTITION:iam::ACCOUNT:role/NAME`.
+pub fn is_role_arn(s: &str) -> bool {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5].starts_with("role/")
+        && parts[5].len() > 5
 }
 
 pub(super) fn watch(path: &Path, src: &str, raw: RawWatch) -> Result<Watch, FileError> {

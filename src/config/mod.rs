@@ -12,7 +12,7 @@ pub mod theme;
 
 pub use error::FileError;
 pub use keymap::{Keymap, Mode};
-pub use live::{AwsSettings, Refresh, Watch};
+pub use live::{AwsSettings, Refresh, Watch, is_role_arn};
 pub use theme::Theme;
 
 use serde::Deserialize;

@@ -1,7 +1,25 @@
-//! Running commands: each under `bash` with `set -euo pipefail` in its own process group,
-//! values as environment variables, output streamed line by line (sanitised, redacted,
-//! bounded), cancel by SIGINT → SIGTERM → SIGKILL to the whole group, and a per-run timeout.
+//! Running runbook steps: [`prepare`] turns a step, values, the AWS context and the policy
+//! into one prepared step (the only place that happens); [`launch`] is the one bash launcher
+//! (own process group, tied to opsdeck's life); [`runner`] streams output (sanitised,
+//! redacted, bounded), cancels by SIGINT → SIGTERM → SIGKILL to the whole group, and times
+//! out.
 
+pub mod launch;
+pub mod prepare;
 pub mod runner;
 
-pub use runner::{RunEvent, RunHandle, RunSpec, RunStatus, Stream, spawn};
+pub use prepare::{Gate, Policy, Prepared, prepare};
+pub use runner::{CancelReason, RunEvent, RunHandle, RunSpec, RunStatus, Signal, Stream, spawn};
+
+/// Credentials a step gets instead of the operator's (the read-only role's): variables to
+/// set and inherited ones to remove.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleEnv {
+    pub set: std::collections::BTreeMap<String, String>,
+    pub remove: Vec<String>,
+}
+
+/// Fetches [`RoleEnv`] (fresh credentials) for each step run under the read-only role.
+pub type RoleSource = std::sync::Arc<
+    dyn Fn() -> futures::future::BoxFuture<'static, Result<RoleEnv, String>> + Send + Sync,
+>;

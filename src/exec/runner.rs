@@ -1,12 +1,15 @@
-//! The process runner. No orphan survives a cancel or a timeout: signals go to the process
-//! group, escalating after a grace period, and the runner waits for the group to be empty.
+//! The process runner. No orphan survives a cancel, a timeout or opsdeck's own end: signals
+//! go to the process group, escalating after a grace period, the runner waits for the group
+//! to be empty, and a [`Watchdog`](super::launch::Watchdog) kills the group if opsdeck dies
+//! first.
 
-use crate::{redact, sanitize};
+use super::launch::{self, Launch, Watchdog};
+use crate::redact::Redactor;
+use crate::sanitize;
 use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
-use tokio::process::Command;
 use tokio::sync::{mpsc, oneshot};
 
 /// Lines kept per stream before the rest is only counted.
@@ -19,9 +22,24 @@ pub struct RunSpec {
     pub id: u64,
     pub script: String,
     pub env: BTreeMap<String, String>,
+    /// Inherited variables to drop (see [`Launch::env_remove`]).
+    pub env_remove: Vec<String>,
     pub timeout: Option<Duration>,
     /// Between SIGINT, SIGTERM and SIGKILL.
     pub grace: Duration,
+    /// Values masked in every line of output.
+    pub secrets: Vec<String>,
+}
+
+impl RunSpec {
+    fn launch(&self, interactive: bool) -> Launch {
+        Launch {
+            script: self.script.clone(),
+            env: self.env.clone(),
+            env_remove: self.env_remove.clone(),
+            interactive,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,11 +48,53 @@ pub enum Stream {
     Stderr,
 }
 
+/// The signals that end opsdeck, and a step with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Signal {
+    Int,
+    Term,
+    Hup,
+}
+
+impl Signal {
+    pub fn number(self) -> i32 {
+        match self {
+            Signal::Int => libc::SIGINT,
+            Signal::Term => libc::SIGTERM,
+            Signal::Hup => libc::SIGHUP,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Int => "SIGINT",
+            Signal::Term => "SIGTERM",
+            Signal::Hup => "SIGHUP",
+        }
+    }
+
+    /// The shell convention: 128 + the signal's number.
+    pub fn exit_code(self) -> i32 {
+        128 + self.number()
+    }
+}
+
+/// Why a step was stopped before it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelReason {
+    /// Ctrl-C in the run pane.
+    Operator,
+    /// The operator quit the cockpit while it ran (after saying so).
+    Quit,
+    /// opsdeck itself was told to end.
+    Signal(Signal),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunStatus {
     Exited(i32),
     Signalled(i32),
-    Cancelled,
+    Cancelled(CancelReason),
     TimedOut,
     FailedToStart(String),
 }
@@ -50,7 +110,8 @@ impl RunStatus {
         match self {
             RunStatus::Exited(c) => *c,
             RunStatus::Signalled(s) => 128 + s,
-            RunStatus::Cancelled => 130,
+            RunStatus::Cancelled(CancelReason::Signal(s)) => s.exit_code(),
+            RunStatus::Cancelled(_) => 130,
             RunStatus::TimedOut => 124,
             RunStatus::FailedToStart(_) => 127,
         }
@@ -60,9 +121,29 @@ impl RunStatus {
         match self {
             RunStatus::Exited(c) => format!("exit {c}"),
             RunStatus::Signalled(s) => format!("killed by signal {s}"),
-            RunStatus::Cancelled => "CANCELLED".into(),
+            RunStatus::Cancelled(CancelReason::Operator) => "CANCELLED".into(),
+            RunStatus::Cancelled(CancelReason::Quit) => "CANCELLED (opsdeck quit)".into(),
+            RunStatus::Cancelled(CancelReason::Signal(s)) => format!("CANCELLED ({})", s.name()),
             RunStatus::TimedOut => "TIMED OUT".into(),
             RunStatus::FailedToStart(e) => format!("failed to start: {e}"),
+        }
+    }
+
+    /// Why it was cancelled, for the journal: `operator`, `quit`, or the signal's name.
+    pub fn cancel_reason(&self) -> Option<String> {
+        match self {
+            RunStatus::Cancelled(CancelReason::Operator) => Some("operator".into()),
+            RunStatus::Cancelled(CancelReason::Quit) => Some("quit".into()),
+            RunStatus::Cancelled(CancelReason::Signal(s)) => Some(s.name().into()),
+            _ => None,
+        }
+    }
+
+    /// The journal's `status`: `cancelled` for every cancel, else the label.
+    pub fn journal_status(&self) -> String {
+        match self {
+            RunStatus::Cancelled(_) => "cancelled".into(),
+            other => other.label(),
         }
     }
 }
@@ -91,16 +172,16 @@ pub enum RunEvent {
     },
 }
 
-/// A running command: drop or `cancel` to stop it.
+/// A running command: `cancel` to stop it.
 pub struct RunHandle {
-    cancel: Option<oneshot::Sender<()>>,
+    cancel: Option<oneshot::Sender<CancelReason>>,
     pub task: tokio::task::JoinHandle<RunStatus>,
 }
 
 impl RunHandle {
-    pub fn cancel(&mut self) {
+    pub fn cancel(&mut self, reason: CancelReason) {
         if let Some(c) = self.cancel.take() {
-            let _ = c.send(());
+            let _ = c.send(reason);
         }
     }
 }
@@ -117,30 +198,55 @@ fn group_alive(pgid: i32) -> bool {
 /// Starts `spec.script` under bash. Events arrive on `events`; the task's result is the
 /// final status (also sent as `Finished`).
 pub fn spawn(spec: RunSpec, events: mpsc::Sender<RunEvent>) -> RunHandle {
+    spawn_as(spec, None, events)
+}
+
+/// Like [`spawn`]; with `role`, the step runs with the read-only role's credentials instead
+/// of the operator's, and does not start at all when they cannot be had.
+pub fn spawn_as(
+    spec: RunSpec,
+    role: Option<super::RoleSource>,
+    events: mpsc::Sender<RunEvent>,
+) -> RunHandle {
     let (cancel_tx, cancel_rx) = oneshot::channel();
-    let task = tokio::spawn(run(spec, events, cancel_rx));
+    let task = tokio::spawn(run(spec, role, events, cancel_rx));
     RunHandle {
         cancel: Some(cancel_tx),
         task,
     }
 }
 
+/// Applies the read-only role's environment to `spec`.
+pub fn with_role(spec: &mut RunSpec, env: super::RoleEnv) {
+    spec.env.extend(env.set);
+    spec.env_remove.extend(env.remove);
+}
+
 async fn run(
-    spec: RunSpec,
+    mut spec: RunSpec,
+    role: Option<super::RoleSource>,
     events: mpsc::Sender<RunEvent>,
-    mut cancel: oneshot::Receiver<()>,
+    mut cancel: oneshot::Receiver<CancelReason>,
 ) -> RunStatus {
     let started = Instant::now();
     let id = spec.id;
-    let script = format!("set -euo pipefail\n{}", spec.script);
-    let mut cmd = Command::new("bash");
-    cmd.arg("-c")
-        .arg(script)
-        .envs(&spec.env)
-        .stdin(Stdio::null())
+    if let Some(role) = role {
+        let got = tokio::select! {
+            r = role() => r,
+            r = &mut cancel => {
+                let reason = r.unwrap_or(CancelReason::Operator);
+                return finish(&events, id, RunStatus::Cancelled(reason), started).await;
+            }
+        };
+        match got {
+            Ok(env) => with_role(&mut spec, env),
+            Err(e) => return finish(&events, id, RunStatus::FailedToStart(e), started).await,
+        }
+    }
+    let mut cmd = tokio::process::Command::from(launch::command(&spec.launch(false)));
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
         .kill_on_drop(true);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
@@ -156,24 +262,37 @@ async fn run(
     };
     let pid = child.id().unwrap_or(0);
     let pgid = pid as i32;
+    let watchdog = match Watchdog::start(pgid) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!("step {id}: no watchdog ({e}); it relies on PR_SET_PDEATHSIG alone");
+            None
+        }
+    };
     let _ = events.send(RunEvent::Started { id, pid }).await;
+    let redactor = Redactor::new(spec.secrets.iter().cloned());
     let out = tokio::spawn(pump(
         child.stdout.take(),
         Stream::Stdout,
         id,
         events.clone(),
+        redactor.clone(),
     ));
     let err = tokio::spawn(pump(
         child.stderr.take(),
         Stream::Stderr,
         id,
         events.clone(),
+        redactor,
     ));
     let deadline = spec.timeout.map(|t| tokio::time::Instant::now() + t);
     let mut stopped: Option<RunStatus> = None;
     let exit = tokio::select! {
         s = child.wait() => s.ok(),
-        _ = &mut cancel => { stopped = Some(RunStatus::Cancelled); None }
+        r = &mut cancel => {
+            stopped = Some(RunStatus::Cancelled(r.unwrap_or(CancelReason::Operator)));
+            None
+        }
         _ = async { match deadline { Some(d) => tokio::time::sleep_until(d).await, None => std::future::pending().await } } => {
             stopped = Some(RunStatus::TimedOut);
             None
@@ -203,6 +322,9 @@ async fn run(
         tokio::time::sleep(Duration::from_millis(50)).await;
         signal_group(pgid, libc::SIGKILL);
     }
+    if let Some(w) = watchdog {
+        w.release();
+    }
     // Readers end when every holder of the pipes is gone.
     let _ = tokio::time::timeout(Duration::from_secs(2), async {
         let _ = out.await;
@@ -210,6 +332,43 @@ async fn run(
     })
     .await;
     finish(&events, id, status, started).await
+}
+
+/// Runs an interactive step on the caller's terminal (which the caller has handed over):
+/// the step's group becomes the terminal's foreground group until it exits. `stop` is
+/// polled while it runs: a signal that ends opsdeck ends the step first.
+pub fn run_interactive(spec: &RunSpec, stop: &dyn Fn() -> Option<Signal>) -> RunStatus {
+    let mut cmd = launch::command(&spec.launch(true));
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => return RunStatus::FailedToStart(e.to_string()),
+    };
+    let pgid = child.id() as libc::pid_t;
+    launch::give_terminal(Some(pgid));
+    let watchdog = Watchdog::start(pgid).ok();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break exit_status(s),
+            Ok(None) => {}
+            Err(e) => break RunStatus::FailedToStart(e.to_string()),
+        }
+        if let Some(sig) = stop() {
+            signal_group(pgid, libc::SIGTERM);
+            std::thread::sleep(spec.grace.min(Duration::from_secs(3)));
+            signal_group(pgid, libc::SIGKILL);
+            let _ = child.wait();
+            break RunStatus::Cancelled(CancelReason::Signal(sig));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    if group_alive(pgid) {
+        signal_group(pgid, libc::SIGKILL);
+    }
+    launch::give_terminal(None);
+    if let Some(w) = watchdog {
+        w.release();
+    }
+    status
 }
 
 async fn finish(
@@ -245,6 +404,7 @@ async fn pump<R: AsyncRead + Unpin>(
     stream: Stream,
     id: u64,
     events: mpsc::Sender<RunEvent>,
+    mut redactor: Redactor,
 ) {
     let Some(pipe) = pipe else { return };
     let mut reader = BufReader::new(pipe);
@@ -267,7 +427,7 @@ async fn pump<R: AsyncRead + Unpin>(
         }
         let cut = buf.len() > MAX_LINE_BYTES;
         buf.truncate(MAX_LINE_BYTES);
-        let mut line = redact::redact_owned(sanitize::sanitize_owned(
+        let mut line = redactor.line(&sanitize::sanitize_owned(
             String::from_utf8_lossy(&buf).into_owned(),
         ));
         if cut {
@@ -301,8 +461,10 @@ mod tests {
             id: 1,
             script: script.into(),
             env: BTreeMap::new(),
+            env_remove: Vec::new(),
             timeout: None,
             grace: Duration::from_millis(300),
+            secrets: Vec::new(),
         }
     }
 
@@ -369,9 +531,9 @@ mod tests {
                 break;
             }
         }
-        h.cancel();
+        h.cancel(CancelReason::Operator);
         let st = h.task.await.unwrap();
-        assert_eq!(st, RunStatus::Cancelled);
+        assert_eq!(st, RunStatus::Cancelled(CancelReason::Operator));
         let pids = std::fs::read_to_string(&pidfile).unwrap();
         for pid in pids.split_whitespace() {
             // A killed process may linger as a zombie until init reaps it: that is dead.

@@ -63,6 +63,9 @@ pub struct Entry {
     pub risk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+    /// Why a run was cancelled: `operator`, `quit`, or the signal that ended opsdeck.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,6 +125,7 @@ impl Context {
             step: None,
             risk: None,
             status: None,
+            reason: None,
             exit_code: None,
             duration_ms: None,
             output: None,
@@ -153,7 +157,7 @@ pub fn default_path(data_dir: Option<&Path>) -> PathBuf {
 pub struct Journal {
     path: PathBuf,
     file: File,
-    secrets: Vec<String>,
+    secrets: redact::Redactor,
 }
 
 impl Journal {
@@ -161,11 +165,21 @@ impl Journal {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)?;
+        // A crash can leave a torn last line: start the next entry on a line of its own so
+        // it is not glued to the fragment (and lost with it).
+        if ends_mid_line(&mut file)? {
+            file.write_all(b"\n")?;
+            file.flush()?;
+        }
         Ok(Journal {
             path: path.to_path_buf(),
             file,
-            secrets: Vec::new(),
+            secrets: redact::Redactor::default(),
         })
     }
 
@@ -175,17 +189,11 @@ impl Journal {
 
     /// A value that must never reach the file (a secret placeholder's value).
     pub fn add_secret(&mut self, value: &str) {
-        if value.len() >= 3 && !self.secrets.iter().any(|s| s == value) {
-            self.secrets.push(value.to_string());
-        }
+        self.secrets.add(value);
     }
 
     pub fn scrub(&self, s: &str) -> String {
-        let mut out = redact::redact(s).into_owned();
-        for secret in &self.secrets {
-            out = out.replace(secret.as_str(), redact::MASK);
-        }
-        out
+        self.secrets.scrub(s)
     }
 
     pub fn append(&mut self, mut e: Entry) -> io::Result<()> {
@@ -208,6 +216,19 @@ impl Journal {
         self.file.flush()?;
         self.file.sync_data()
     }
+}
+
+/// Whether a non-empty file's last byte is not a newline.
+fn ends_mid_line(f: &mut File) -> io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = f.metadata()?.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    f.seek(SeekFrom::Start(len - 1))?;
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last)?;
+    Ok(last[0] != b'\n')
 }
 
 /// Reads a journal; malformed lines (a torn last write) are skipped and counted.
@@ -346,6 +367,12 @@ mod tests {
             .unwrap();
         let (entries, bad) = read(&path).unwrap();
         assert_eq!((entries.len(), bad), (2, 1));
+        // The next session appends after the torn fragment without losing its own entry.
+        let mut j = Journal::open(&path).unwrap();
+        j.append(ctx().entry(Kind::Note, "after the crash", t0)).unwrap();
+        let (after, bad) = read(&path).unwrap();
+        assert_eq!((after.len(), bad), (3, 1));
+        assert_eq!(after[2].what, "after the crash");
         assert!(entries[1].output.as_ref().unwrap().len() < MAX_OUTPUT + 64);
         let md = markdown(&between(
             &entries,

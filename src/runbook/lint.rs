@@ -68,6 +68,18 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
             );
         }
         for s in &p.steps {
+            let classified = s.commands.iter().map(|c| c.risk).max().unwrap_or(Risk::Read);
+            if let Some(r) = s.attributes.risk
+                && r < classified
+            {
+                push(
+                    s.line,
+                    Severity::Error,
+                    format!(
+                        "{{risk={r}}} is below what the commands are ({classified}): a fence attribute can raise risk, never lower it, so it is ignored"
+                    ),
+                );
+            }
             for c in &s.commands {
                 if c.risk == Risk::Unknown {
                     let first = c.text.lines().next().unwrap_or("");
@@ -75,8 +87,15 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
                         c.line,
                         Severity::Warning,
                         format!(
-                            "command of unknown risk: `{first}` (add {{risk=…}} to the fence if you know it)"
+                            "command of unknown risk: `{first}` (opsdeck cannot tell what it changes: it is confirmed like a write and refused under --read-only)"
                         ),
+                    );
+                }
+                if !s.placeholders.is_empty() && runs_text_as_code(&c.text, &s.placeholders) {
+                    push(
+                        c.line,
+                        Severity::Error,
+                        "a placeholder inside `eval`, `bash -c` or `sh -c` turns a typed value into code: pass it as an argument or a variable instead".to_string(),
                     );
                 }
             }
@@ -110,6 +129,31 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
     out
 }
 
+/// `eval …`, `bash -c '…'`, `sh -c "…"` whose text uses a placeholder.
+fn runs_text_as_code(text: &str, placeholders: &[super::model::Placeholder]) -> bool {
+    super::targets::simple_commands(text).iter().any(|w| {
+        let Some(i) = w.iter().position(|x| {
+            let b = x.rsplit('/').next().unwrap_or(x);
+            matches!(b, "eval" | "bash" | "sh" | "zsh" | "dash")
+        }) else {
+            return false;
+        };
+        let eval = w[i].ends_with("eval");
+        if !eval && !w[i + 1..].iter().any(|x| x == "-c") {
+            return false;
+        }
+        w[i + 1..].iter().any(|x| {
+            placeholders.iter().any(|p| {
+                x.contains(&p.syntax)
+                    || x.contains(&format!("${}", p.name))
+                    || x.contains(&format!("${{{}", p.name))
+                    || x.contains(&format!("<{}>", p.name))
+                    || x.contains(&format!("{{{{{}}}}}", p.name))
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +182,25 @@ mod tests {
                 (11, Severity::Warning, "step `B` mixes read and destructive commands".into()),
                 (11, Severity::Warning, "placeholder `$SVC` has no hint of what to enter (say it in the text or give a default)".into()),
                 (16, Severity::Error, "unclosed code fence `````".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn lowering_risk_and_values_run_as_code_are_errors() {
+        let src = "# R\n## A\n```bash {risk=read}\naws ecs delete-service --cluster c --service s\n```\n## B\n```bash\neval \"echo $TARGET\"\nbash -c \"ls <dir>\"\n```\n## C\n```bash {risk=destructive}\nls\n```\n";
+        let f = lint(&parse_full(src));
+        let errors: Vec<_> = f
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| (f.line, f.message.split(':').next().unwrap_or("").to_string()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (3, "{risk=read} is below what the commands are (destructive)".to_string()),
+                (8, "a placeholder inside `eval`, `bash -c` or `sh -c` turns a typed value into code".to_string()),
+                (9, "a placeholder inside `eval`, `bash -c` or `sh -c` turns a typed value into code".to_string()),
             ]
         );
     }

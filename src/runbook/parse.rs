@@ -525,8 +525,9 @@ impl Builder<'_> {
                 .map(|c| c.risk)
                 .max()
                 .unwrap_or(Risk::Read);
+            // A fence attribute may raise the risk, never lower it (lint flags a lower one).
             if let Some(r) = step.attributes.risk {
-                step.risk = r;
+                step.risk = step.risk.max(r);
             }
         }
         let p = self.procedure();
@@ -608,7 +609,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fence_attribute_overrides_risk() {
+    fn fence_attribute_raises_risk_but_never_lowers_it() {
         let (rb, _) = parse(
             "# R\n## A\n```bash {risk=read}\naws ecs delete-service --cluster c --service s\n```\n",
         );
@@ -620,10 +621,12 @@ mod tests {
         );
         assert_eq!(
             s.risk,
-            Risk::Read,
-            "the author's attribute decides the step"
+            Risk::Destructive,
+            "{{risk=read}} cannot lower what the classifier sees"
         );
         assert_eq!(s.attributes.risk, Some(Risk::Read));
+        let (rb, _) = parse("# R\n## A\n```bash {risk=destructive}\nls\n```\n");
+        assert_eq!(rb.procedures[0].steps[0].risk, Risk::Destructive, "raising works");
     }
 
     #[test]

@@ -1,34 +1,69 @@
 //! Turns a step's command and the operator's placeholder values into what runs, without ever
-//! putting a value into shell source: values travel as environment variables, `<name>`
-//! markers become quoted references to those variables, and `NAME=default  # Replace…`
-//! assignments defer to the value given.
+//! putting a value into shell source: values travel as environment variables, and every
+//! reference opsdeck generates or rewrites is quoted so a value with spaces or globs stays
+//! one word:
+//!
+//! - `<name>` becomes `"${NAME}"` (`'"${NAME}"'` inside single quotes, `${NAME}` inside double
+//!   quotes and heredoc bodies);
+//! - `$NAME` / `${NAME…}` references to a placeholder outside quotes become `"${NAME…}"`;
+//! - `NAME=default  # Replace…` assignments become `NAME="${NAME:-'default'}"`;
+//! - a quoted heredoc (`<<'EOF'`) holding `<name>` becomes an unquoted one with every `$`,
+//!   `` ` `` and `\` of its body escaped, so only the placeholder expands — as data: the
+//!   value can never end the heredoc or become a command.
+//!
+//! A placeholder whose variable would change how the shell or a tool behaves (`<path>` →
+//! `PATH`, `HOME`, `IFS`, `BASH_ENV`, `LD_PRELOAD`, any `AWS_*`…) is carried under a safe
+//! name, `OPSDECK_PH_<NAME>`, and its references are rewritten to it.
 
 use super::model::Placeholder;
 use super::placeholders::PLACEHOLDER_RE;
 use std::collections::BTreeMap;
 
+/// Prefix of the safe variable a colliding placeholder travels in.
+pub const SAFE_PREFIX: &str = "OPSDECK_PH_";
+
+/// Names that are not vital to bash but that the cockpit sets itself or the shell defines.
+const RESERVED: &[&str] = &[
+    "USER", "LOGNAME", "TERM", "LANG", "LC_ALL", "TMPDIR", "PWD", "OLDPWD", "SHLVL", "UID",
+    "EUID", "PPID", "RANDOM", "SECONDS", "LINENO", "HOSTNAME", "OPTARG", "OPTIND", "REPLY",
+    "BASH", "BASHPID", "PIPESTATUS", "FUNCNAME", "GROUPS", "DIRSTACK", "HISTFILE", "MAIL",
+];
+
 /// The environment variable that carries a placeholder's value: `<cert-arn>` → `CERT_ARN`,
-/// `$DB_HOST` → `DB_HOST`.
+/// `$DB_HOST` → `DB_HOST`, `<path>` → `OPSDECK_PH_PATH`.
 pub fn env_name(p: &Placeholder) -> String {
-    let mut n: String = p
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if n.starts_with(|c: char| c.is_ascii_digit()) || n.is_empty() {
-        n.insert(0, '_');
-    }
-    if p.syntax.starts_with('$') || p.syntax.contains('=') {
+    let base = if p.syntax.starts_with('$') || p.syntax.contains('=') {
         p.name.clone()
     } else {
+        let mut n: String = p
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if n.starts_with(|c: char| c.is_ascii_digit()) || n.is_empty() {
+            n.insert(0, '_');
+        }
         n
+    };
+    if collides(&base) {
+        format!("{SAFE_PREFIX}{base}")
+    } else {
+        base
     }
+}
+
+/// Whether a value under this name would change what the shell or a tool does.
+pub fn collides(name: &str) -> bool {
+    super::risk::is_vital(name)
+        || name.starts_with("AWS_")
+        || name.starts_with("BASH")
+        || RESERVED.contains(&name)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,13 +91,15 @@ pub fn render(
             None => missing.push(p.name.clone()),
         }
     }
-    let mut script = rewrite_angles(text, placeholders);
+    let vars = Vars::new(placeholders);
+    let mut script = Rewriter::new(text, &vars).run();
     // `NAME=5  # Replace with…`: keep the author's default but let the value given win.
     for p in placeholders
         .iter()
         .filter(|p| p.syntax.contains('=') && !p.syntax.starts_with('$'))
     {
         let default = p.default.clone().unwrap_or_default();
+        let var = env_name(p);
         let mut out = String::with_capacity(script.len());
         for line in script.split_inclusive('\n') {
             let trimmed = line.trim_start();
@@ -72,14 +109,12 @@ pub fn render(
                 None => ("", trimmed),
             };
             if let Some(after) = rest.strip_prefix(&format!("{}=", p.name)) {
-                let value_len = after
-                    .find(|c: char| c.is_whitespace() || c == '#')
-                    .unwrap_or(after.len());
+                let value_len = value_len(after);
                 let tail = &after[value_len..];
                 let quoted = default.replace('\'', "'\\''");
                 out.push_str(&format!(
-                    "{indent}{export}{}=\"${{{}:-'{quoted}'}}\"{tail}",
-                    p.name, p.name
+                    "{indent}{export}{}=\"${{{var}:-'{quoted}'}}\"{tail}",
+                    p.name
                 ));
             } else {
                 out.push_str(line);
@@ -94,136 +129,340 @@ pub fn render(
     }
 }
 
-/// `<name>` → a reference to its variable, quoted for where it stands.
-fn rewrite_angles(text: &str, placeholders: &[Placeholder]) -> String {
-    let vars: BTreeMap<&str, String> = placeholders
-        .iter()
-        .filter(|p| p.syntax.starts_with('<'))
-        .map(|p| (p.name.as_str(), env_name(p)))
-        .collect();
-    if vars.is_empty() {
-        return text.to_string();
+/// Length of an assignment's value as written (`"a b"`, `'x'`, or up to a blank or `#`).
+fn value_len(after: &str) -> usize {
+    let mut chars = after.char_indices();
+    match chars.next() {
+        Some((_, q @ ('"' | '\''))) => after[1..]
+            .find(q)
+            .map_or(after.len(), |i| i + 2),
+        _ => after
+            .find(|c: char| c.is_whitespace() || c == '#')
+            .unwrap_or(after.len()),
     }
-    let mut out = String::with_capacity(text.len() + 16);
-    let (mut single, mut double) = (false, false);
-    let mut i = 0;
-    let bytes = text.as_bytes();
-    while i < text.len() {
-        let c = bytes[i] as char;
-        if c == '<'
-            && let Some(m) = PLACEHOLDER_RE.captures(&text[i..])
-            && m.get(0).is_some_and(|g| g.start() == 0)
-            && let Some(var) = vars.get(&m[1])
-        {
-            let r = if single {
-                format!("'\"${{{var}}}\"'")
-            } else if double {
-                format!("${{{var}}}")
-            } else {
-                format!("\"${{{var}}}\"")
-            };
-            out.push_str(&r);
-            i += m[0].len();
-            continue;
+}
+
+/// Placeholder names → the variables that carry them.
+struct Vars {
+    /// `<name>` markers.
+    angle: BTreeMap<String, String>,
+    /// `$NAME` references: name → variable.
+    dollar: BTreeMap<String, String>,
+}
+
+impl Vars {
+    fn new(placeholders: &[Placeholder]) -> Vars {
+        let mut angle = BTreeMap::new();
+        let mut dollar = BTreeMap::new();
+        for p in placeholders {
+            if p.syntax.starts_with('<') {
+                angle.insert(p.name.clone(), env_name(p));
+            } else if p.syntax.starts_with('$') {
+                dollar.insert(p.name.clone(), env_name(p));
+            }
         }
-        match c {
-            '\\' if !single => {
-                out.push(c);
-                if let Some(n) = text[i + 1..].chars().next() {
-                    out.push(n);
-                    i += 1 + n.len_utf8();
-                    continue;
+        Vars { angle, dollar }
+    }
+
+    /// `<name>` at the start of `s`: (its length, variable).
+    fn angle_at(&self, s: &str) -> Option<(usize, &str)> {
+        let m = PLACEHOLDER_RE.captures(s)?;
+        let whole = m.get(0)?;
+        if whole.start() != 0 {
+            return None;
+        }
+        self.angle.get(&m[1]).map(|v| (whole.len(), v.as_str()))
+    }
+
+    /// `$NAME` or `${NAME…}` at the start of `s` (s[0] == '$'): (length, variable, the
+    /// operator part of a braced reference such as `:-default`).
+    fn dollar_at<'s>(&self, s: &'s str) -> Option<(usize, &str, &'s str)> {
+        let rest = &s[1..];
+        if let Some(inner) = rest.strip_prefix('{') {
+            let name_len = inner
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(inner.len());
+            let var = self.dollar.get(&inner[..name_len])?;
+            // The closing brace, counting nested `${…}` in a default.
+            let mut depth = 1;
+            let mut end = None;
+            for (i, c) in inner.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = Some(i);
+                            break;
+                        }
+                    }
+                    _ => {}
                 }
             }
-            '\'' if !double => single = !single,
-            '"' if !single => double = !double,
-            _ => {}
+            let end = end?;
+            return Some((end + 3, var, &inner[name_len..end]));
         }
-        let ch = text[i..].chars().next().unwrap_or(c);
-        out.push(ch);
-        i += ch.len_utf8();
+        let name_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let var = self.dollar.get(&rest[..name_len])?;
+        Some((name_len + 1, var, ""))
     }
-    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Plain,
+    Single,
+    Double,
+    /// `$(…)` inside double quotes: quoting starts afresh; the depth of parentheses.
+    Subst(u32),
+}
+
+struct Heredoc {
+    delimiter: String,
+    quoted: bool,
+    strip_tabs: bool,
+    /// Where the operator's delimiter was written in the output (to unquote it).
+    out_range: (usize, usize),
+}
+
+struct Rewriter<'a> {
+    text: &'a str,
+    vars: &'a Vars,
+    out: String,
+}
+
+impl<'a> Rewriter<'a> {
+    fn new(text: &'a str, vars: &'a Vars) -> Self {
+        Rewriter {
+            text,
+            vars,
+            out: String::with_capacity(text.len() + 32),
+        }
+    }
+
+    fn run(mut self) -> String {
+        let mut stack: Vec<Ctx> = vec![Ctx::Plain];
+        let mut pending: Vec<Heredoc> = Vec::new();
+        let text = self.text;
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            let Some(c) = rest.chars().next() else { break };
+            let ctx = *stack.last().unwrap_or(&Ctx::Plain);
+            if c == '\n' {
+                self.out.push('\n');
+                i += 1;
+                if !pending.is_empty() && ctx != Ctx::Single && ctx != Ctx::Double {
+                    i = self.bodies(i, std::mem::take(&mut pending));
+                }
+                continue;
+            }
+            match ctx {
+                Ctx::Single => {
+                    if c == '\'' {
+                        stack.pop();
+                    } else if let Some((len, var)) = self.vars.angle_at(rest) {
+                        self.out.push_str(&format!("'\"${{{var}}}\"'"));
+                        i += len;
+                        continue;
+                    }
+                    self.out.push(c);
+                    i += c.len_utf8();
+                    continue;
+                }
+                _ => {}
+            }
+            let quoted = ctx == Ctx::Double;
+            match c {
+                '\\' => {
+                    self.out.push(c);
+                    if let Some(n) = rest[1..].chars().next() {
+                        self.out.push(n);
+                        i += 1 + n.len_utf8();
+                    } else {
+                        i += 1;
+                    }
+                    continue;
+                }
+                '\'' if !quoted => stack.push(Ctx::Single),
+                '"' if quoted => {
+                    stack.pop();
+                }
+                '"' => stack.push(Ctx::Double),
+                '$' if rest[1..].starts_with('(') && !rest[1..].starts_with("((") => {
+                    self.out.push_str("$(");
+                    stack.push(Ctx::Subst(1));
+                    i += 2;
+                    continue;
+                }
+                '(' if matches!(ctx, Ctx::Subst(_)) => {
+                    if let Some(Ctx::Subst(d)) = stack.last_mut() {
+                        *d += 1;
+                    }
+                }
+                ')' if matches!(ctx, Ctx::Subst(_)) => {
+                    if let Some(Ctx::Subst(d)) = stack.last_mut() {
+                        *d -= 1;
+                        if *d == 0 {
+                            stack.pop();
+                        }
+                    }
+                }
+                '$' => {
+                    if let Some((len, var, op)) = self.vars.dollar_at(rest) {
+                        if quoted && rest[1..].starts_with(var) {
+                            // Already quoted, under its own name: left as the author wrote it.
+                            self.out.push_str(&rest[..len]);
+                        } else if quoted {
+                            self.out.push_str(&format!("${{{var}{op}}}"));
+                        } else {
+                            self.out.push_str(&format!("\"${{{var}{op}}}\""));
+                        }
+                        i += len;
+                        continue;
+                    }
+                }
+                // A comment runs to the end of the line, apostrophes and all.
+                '#' if !quoted && self.out.chars().last().is_none_or(|p| p.is_whitespace() || matches!(p, ';' | '&' | '|' | '(')) => {
+                    let end = rest.find('\n').unwrap_or(rest.len());
+                    self.out.push_str(&rest[..end]);
+                    i += end;
+                    continue;
+                }
+                '<' if !quoted && rest.starts_with("<<") && !rest.starts_with("<<<") => {
+                    i = self.heredoc_operator(i, &mut pending);
+                    continue;
+                }
+                '<' => {
+                    if let Some((len, var)) = self.vars.angle_at(rest) {
+                        if quoted {
+                            self.out.push_str(&format!("${{{var}}}"));
+                        } else {
+                            self.out.push_str(&format!("\"${{{var}}}\""));
+                        }
+                        i += len;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            self.out.push(c);
+            i += c.len_utf8();
+        }
+        // A heredoc whose body never came (the block ends on its line).
+        self.out
+    }
+
+    /// `<<[-] DELIM`: copies the operator and records the heredoc; returns the next index.
+    fn heredoc_operator(&mut self, start: usize, pending: &mut Vec<Heredoc>) -> usize {
+        let text = self.text;
+        let mut i = start + 2;
+        let strip_tabs = text[i..].starts_with('-');
+        if strip_tabs {
+            i += 1;
+        }
+        let ws = text[i..].len() - text[i..].trim_start_matches([' ', '\t']).len();
+        self.out.push_str(&text[start..i + ws]);
+        i += ws;
+        let word_len = text[i..]
+            .find(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '<' | '>' | '(' | ')'))
+            .unwrap_or(text.len() - i);
+        let word = &text[i..i + word_len];
+        let quoted = word.contains(['\'', '"', '\\']);
+        let delimiter: String = word.chars().filter(|c| !matches!(c, '\'' | '"' | '\\')).collect();
+        let at = self.out.len();
+        self.out.push_str(word);
+        if !delimiter.is_empty() {
+            pending.push(Heredoc {
+                delimiter,
+                quoted,
+                strip_tabs,
+                out_range: (at, at + word.len()),
+            });
+        }
+        i + word_len
+    }
+
+    /// The bodies of the heredocs opened on the line just ended, from `start`; returns the
+    /// index after the last terminator line.
+    fn bodies(&mut self, start: usize, docs: Vec<Heredoc>) -> usize {
+        let text = self.text;
+        let mut i = start;
+        // Delimiter rewrites, applied after all bodies (later ranges first).
+        let mut unquote: Vec<(usize, usize, String)> = Vec::new();
+        for doc in docs {
+            let mut lines: Vec<&str> = Vec::new();
+            let mut terminator: Option<&str> = None;
+            while i < text.len() {
+                let end = text[i..].find('\n').map_or(text.len(), |e| i + e + 1);
+                let line = &text[i..end];
+                i = end;
+                let bare = line.trim_end_matches('\n');
+                let bare = if doc.strip_tabs { bare.trim_start_matches('\t') } else { bare };
+                if bare == doc.delimiter {
+                    terminator = Some(line);
+                    break;
+                }
+                lines.push(line);
+            }
+            let body: String = lines.concat();
+            let has_angle = PLACEHOLDER_RE
+                .captures_iter(&body)
+                .any(|m| self.vars.angle.contains_key(&m[1]));
+            if doc.quoted && !has_angle {
+                self.out.push_str(&body);
+            } else {
+                // Unquoted heredocs expand: placeholders become plain references (a heredoc
+                // does not split or glob). A quoted one with a `<name>` is unquoted with its
+                // body escaped, so only those references expand.
+                let mut j = 0;
+                while j < body.len() {
+                    let rest = &body[j..];
+                    let Some(c) = rest.chars().next() else { break };
+                    if c == '<'
+                        && let Some((len, var)) = self.vars.angle_at(rest)
+                    {
+                        self.out.push_str(&format!("${{{var}}}"));
+                        j += len;
+                        continue;
+                    }
+                    if doc.quoted {
+                        if matches!(c, '$' | '`' | '\\') {
+                            self.out.push('\\');
+                        }
+                    } else if c == '\\' {
+                        self.out.push(c);
+                        if let Some(n) = rest[1..].chars().next() {
+                            self.out.push(n);
+                            j += 1 + n.len_utf8();
+                            continue;
+                        }
+                    } else if c == '$'
+                        && let Some((len, var, op)) = self.vars.dollar_at(rest)
+                    {
+                        self.out.push_str(&format!("${{{var}{op}}}"));
+                        j += len;
+                        continue;
+                    }
+                    self.out.push(c);
+                    j += c.len_utf8();
+                }
+                if doc.quoted {
+                    unquote.push((doc.out_range.0, doc.out_range.1, doc.delimiter.clone()));
+                }
+            }
+            if let Some(t) = terminator {
+                self.out.push_str(t);
+            }
+        }
+        for (a, b, d) in unquote.into_iter().rev() {
+            self.out.replace_range(a..b, &d);
+        }
+        i
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::runbook::placeholders::find;
-    use std::process::Command;
-
-    fn run(script: &str, env: &BTreeMap<String, String>) -> String {
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg(script)
-            .env_clear()
-            .envs(env)
-            .env("PATH", "/usr/bin:/bin")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    #[test]
-    fn hostile_values_stay_data() {
-        let dir = tempfile::tempdir().unwrap();
-        let marker = dir.path().join("pwned");
-        let code = "printf '%s|' <target> \"<target>\" '<target>' $TARGET_VAR ${OTHER:-x}";
-        let ph = find(code, "");
-        let hostile = [
-            format!("$(touch {})", marker.display()),
-            format!("`touch {}`", marker.display()),
-            format!("x; touch {}", marker.display()),
-            "a'b\"c".to_string(),
-            "line1\nline2".to_string(),
-            "--delete-everything".to_string(),
-            "*".to_string(),
-        ];
-        for v in hostile {
-            let values: BTreeMap<String, String> = [
-                ("target".to_string(), v.clone()),
-                ("TARGET_VAR".to_string(), v.clone()),
-                ("OTHER".to_string(), v.clone()),
-            ]
-            .into();
-            let r = render(code, &ph, &values);
-            assert!(r.missing.is_empty());
-            assert!(
-                !r.script.contains(&v) || v == "*",
-                "value leaked into the script: {}",
-                r.script
-            );
-            let out = run(&r.script, &r.env);
-            // Quoted uses print the value exactly; nothing was executed.
-            assert!(
-                out.starts_with(&format!("{v}|{v}|{v}|")),
-                "{out:?} for {v:?}\n{}",
-                r.script
-            );
-            assert!(!marker.exists(), "injection ran for {v:?}");
-        }
-    }
-
-    #[test]
-    fn replace_assignments_defer_to_the_given_value() {
-        let code =
-            "PREVIOUS_VERSION=5  # Replace with actual version number\necho v=$PREVIOUS_VERSION";
-        let ph = find(code, "");
-        let r = render(code, &ph, &BTreeMap::new());
-        assert_eq!(run(&r.script, &r.env), "v=5\n");
-        let r = render(
-            code,
-            &ph,
-            &[("PREVIOUS_VERSION".to_string(), "7; rm -rf /".to_string())].into(),
-        );
-        assert_eq!(run(&r.script, &r.env), "v=7; rm -rf /\n");
-    }
-
-    #[test]
-    fn missing_values_are_reported() {
-        let code = "aws logs tail <log-group> --since $SINCE";
-        let r = render(code, &find(code, ""), &BTreeMap::new());
-        assert_eq!(r.missing, ["log-group", "SINCE"]);
-        assert_eq!(r.script, "aws logs tail \"${LOG_GROUP}\" --since $SINCE");
-    }
-}
+mod tests;

@@ -47,10 +47,15 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     }
     lines.push(Line::raw(""));
     if c.blocked_read_only {
-        lines.push(Line::styled(
-            "Read-only mode: this action cannot run. Esc closes.",
-            theme.danger(),
-        ));
+        if app.read_only {
+            lines.push(Line::styled(
+                "Read-only mode: this action cannot run. Esc closes.",
+                theme.danger(),
+            ));
+        }
+        if let Some(why) = c.refused.as_deref().filter(|w| !w.starts_with("Read-only mode")) {
+            lines.push(Line::styled(why.to_string(), theme.muted()));
+        }
     } else if c.risk == Risk::Destructive {
         lines.push(Line::from(vec![
             Span::styled("Destructive. Type ", theme.danger()),
@@ -74,5 +79,32 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             Span::styled(" / Esc / Enter cancel (default: No)", theme.text()),
         ]));
     }
+    draw_lines(buf, inner, &lines);
+}
+
+/// Quitting while steps run: they would be cancelled, so ask (default No).
+pub fn render_quit(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
+    let Some(n) = app.quit_pending else { return };
+    let r = centered(area, 64, 6);
+    let inner = framed(buf, r, vec![Span::styled(" Quit? ", theme.title())], theme);
+    let running: Vec<String> = app
+        .runs
+        .iter()
+        .filter(|r| r.status.is_none())
+        .map(|r| r.title.clone())
+        .collect();
+    let lines = vec![
+        Line::styled(
+            format!("{n} step(s) still running: {}", running.join(", ")),
+            theme.warn(),
+        ),
+        Line::styled("Quitting cancels them (their process groups are killed).", theme.text()),
+        Line::from(vec![
+            Span::styled("y", theme.key()),
+            Span::styled(" quit and cancel   ", theme.text()),
+            Span::styled("n", theme.key()),
+            Span::styled(" / Esc stay (default)", theme.text()),
+        ]),
+    ];
     draw_lines(buf, inner, &lines);
 }

@@ -64,6 +64,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
     palette::render(buf, area, app, theme);
     form::render(buf, area, app, theme);
     confirm::render(buf, area, app, theme);
+    confirm::render_quit(buf, area, app, theme);
 }
 
 /// Renders into an off-screen buffer (snapshot, tests, benches).

@@ -40,7 +40,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
     }
     let mut spans = vec![Span::styled(format!(" {} ", app.source_label), bar)];
     if app.read_only {
-        spans.push(Span::styled(" READ-ONLY ", theme.warn()));
+        // Say how it is enforced: by the classifier alone, or by AWS too.
+        let how = if app.read_only_role.is_some() {
+            "AWS role"
+        } else {
+            "classification only"
+        };
+        spans.push(Span::styled(format!(" READ-ONLY ({how}) "), theme.warn()));
     }
     spans.push(Span::styled("│", bar));
     if let Some((msg, health)) = &app.toast {

@@ -1,26 +1,31 @@
-//! Risk of a shell command: `read`, `write`, `destructive`, or `unknown` when the command is
-//! not recognised (confirmed like write). Every simple command of a pipeline, list, loop and
-//! `$(…)`/backtick substitution counts, and wrappers (`sudo`, `xargs`, `watch`, `timeout`…)
-//! are looked through, so `… | xargs aws lambda delete-function` is destructive.
+//! Risk of a shell command: `read`, `write`, `destructive`, or `unknown`.
+//!
+//! `read` is an allowlist: a command is read only when every simple command in it is a known
+//! tool with a known read-only verb and flags, and nothing in it can execute or write
+//! something the classifier cannot see: traps, `source`/`.`, `eval`, awk/sed programs with
+//! `system`/`w`/`e`, `find -exec` of a non-read command, output-file flags (`sort -o`,
+//! `curl -o`, `openssl -out`…), `/dev/tcp`, redirections to anything but `/dev/null`,
+//! `git -c`, assignments to variables that change what runs (`PATH`, `BASH_ENV`,
+//! `LD_PRELOAD`…), output process substitution `>(…)`, names built from expansions.
+//! Everything else is `unknown` (confirmed like a write, refused by `--read-only`).
+//!
+//! Every simple command of a pipeline, list, loop, `$(…)`/backtick substitution, heredoc
+//! (unquoted ones expand), `bash -c` string and trap action counts, and wrappers (`sudo`,
+//! `xargs`, `watch`, `timeout`, `env`…) are looked through, so `… | xargs aws lambda
+//! delete-function` is destructive.
 
+mod sql;
 mod tools;
+mod unix;
+
+pub use sql::sql;
 
 use super::model::Risk;
 use crate::runbook::shell::tokenize;
 use brush_parser::Token;
-use tools::*;
 
 /// Classifies a whole command (as split from a block).
 pub fn classify(text: &str) -> Risk {
-    // Plain words (the usual `$(date -u +%s)` body): no tokenizer needed.
-    if !text.contains(['|', ';', '&', '<', '>', '`', '$', '(', ')', '\n', '\\', '#']) {
-        let words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
-        if !words.iter().any(|w| {
-            w.starts_with('\'') != w.ends_with('\'') || w.starts_with('"') != w.ends_with('"')
-        }) {
-            return simple(&words);
-        }
-    }
     // `<name>` placeholders would read as redirections; make them plain words first.
     match tokenize(&super::shell::mask_placeholders(text)) {
         Ok(tokens) => classify_tokens(&tokens),
@@ -29,60 +34,236 @@ pub fn classify(text: &str) -> Risk {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    None,
+    /// The next word is where output goes.
+    Output,
+    /// The next word is a file read (or `/dev/tcp`…).
+    Input,
+    /// `<>`: opened for reading and writing.
+    ReadWrite,
+    /// `>&` / `<&`: the next word is a descriptor (or a file, for `>&file`).
+    Dup,
+    /// `<<<`: the next word is data.
+    HereString,
+    /// `<<`: the next word is the delimiter, then the body, then the terminator.
+    HereDelimiter,
+    HereBody { quoted: bool },
+    HereEnd,
+}
+
 /// Classifies already tokenised text (placeholders masked).
 pub fn classify_tokens(tokens: &[Token]) -> Risk {
     let mut risk = Risk::Read;
     let mut words: Vec<String> = Vec::new();
-    let mut redirect_next = false;
-    let mut heredoc_for: Option<Vec<String>> = None;
-    for t in tokens {
+    let mut pending = Pending::None;
+    let mut heredoc_cmd: Vec<String> = Vec::new();
+    let mut arith_depth = 0usize;
+    let mut array_depth = 0usize;
+    let adjacent = |a: &Token, b: &Token| span(a).1 == span(b).0;
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        let next = tokens.get(i + 1);
         match t {
             Token::Operator(op, _) => {
-                match op.as_str() {
-                    ">" | ">>" | ">|" | "&>" | "&>>" => redirect_next = true,
-                    "<<" | "<<-" => heredoc_for = Some(words.clone()),
-                    _ => {
-                        if !matches!(op.as_str(), "<" | "<&" | ">&" | "<>") {
-                            risk = risk.max(simple(&words));
-                            words.clear();
+                let op = op.as_str();
+                // `(( … ))`: arithmetic, nothing runs but substitutions inside it.
+                if op == "(" && words.is_empty() && next.is_some_and(|n| is_op(n, "(") && adjacent(t, n)) {
+                    arith_depth = 2;
+                    i += 2;
+                    continue;
+                }
+                if arith_depth > 0 {
+                    match op {
+                        "(" => arith_depth += 1,
+                        ")" => arith_depth -= 1,
+                        _ => {}
+                    }
+                    i += 1;
+                    continue;
+                }
+                // `name=( … )`: an array literal.
+                if op == "(" && words.last().is_some_and(|w| w.ends_with('=')) {
+                    array_depth = 1;
+                    i += 1;
+                    continue;
+                }
+                if array_depth > 0 {
+                    if op == ")" {
+                        array_depth -= 1;
+                    }
+                    i += 1;
+                    continue;
+                }
+                let in_test = words.first().is_some_and(|w| w == "[[")
+                    && !words.iter().any(|w| w == "]]");
+                match op {
+                    // Comparisons inside `[[ … ]]`, not redirections.
+                    ">" | "<" if in_test => {}
+                    ">" | ">>" | ">|" | "&>" | "&>>" => {
+                        if next.is_some_and(|n| is_op(n, "(") && adjacent(t, n)) {
+                            // `>(cmd)`: output fed to a command.
+                            risk = risk.max(Risk::Unknown);
+                        } else {
+                            pending = Pending::Output;
                         }
                     }
+                    "<" => {
+                        // `<(cmd)` is walked as the commands it holds; `< file` reads.
+                        if !next.is_some_and(|n| is_op(n, "(") && adjacent(t, n)) {
+                            pending = Pending::Input;
+                        }
+                    }
+                    "<>" => pending = Pending::ReadWrite,
+                    ">&" | "<&" => pending = Pending::Dup,
+                    "<<<" => pending = Pending::HereString,
+                    "<<" | "<<-" => {
+                        heredoc_cmd = words.clone();
+                        pending = Pending::HereDelimiter;
+                    }
+                    _ => {
+                        risk = risk.max(simple(&words));
+                        words.clear();
+                    }
                 }
-                continue;
             }
             Token::Word(w, _) => {
-                for inner in substitutions(w) {
-                    risk = risk.max(classify(&inner));
-                }
-                if redirect_next {
-                    redirect_next = false;
-                    if !(w.starts_with("/dev/") || w.starts_with('&')) {
-                        risk = risk.max(Risk::Write);
+                // A quoted heredoc's body is data: nothing in it expands.
+                let data = matches!(pending, Pending::HereBody { quoted: true } | Pending::HereEnd);
+                if !data {
+                    for inner in substitutions(w) {
+                        risk = risk.max(classify(&inner));
                     }
+                }
+                if arith_depth > 0 || array_depth > 0 {
+                    i += 1;
                     continue;
                 }
-                if let Some(cmd) = heredoc_for.take() {
-                    // The delimiter word, then the body: SQL fed to a client counts.
-                    if w.contains('\n') {
-                        risk = risk.max(heredoc_body(&cmd, w));
-                    } else {
-                        heredoc_for = Some(cmd);
-                    }
+                // A descriptor number glued to a redirection (`2>&1`, `2>/dev/null`).
+                if pending == Pending::None
+                    && !w.is_empty()
+                    && w.bytes().all(|b| b.is_ascii_digit())
+                    && next.is_some_and(|n| is_redirection(n) && adjacent(t, n))
+                {
+                    i += 1;
                     continue;
                 }
-                words.push(w.clone());
+                match std::mem::replace(&mut pending, Pending::None) {
+                    Pending::None => words.push(w.clone()),
+                    Pending::Output => risk = risk.max(output_target(w)),
+                    Pending::Input => risk = risk.max(input_target(w)),
+                    Pending::ReadWrite => {
+                        risk = risk.max(output_target(w).max(input_target(w)));
+                    }
+                    Pending::Dup => {
+                        if !(w == "-" || w.bytes().all(|b| b.is_ascii_digit())) {
+                            risk = risk.max(output_target(w));
+                        }
+                    }
+                    Pending::HereString => {}
+                    Pending::HereDelimiter => {
+                        pending = Pending::HereBody {
+                            quoted: w.contains(['\'', '"', '\\']),
+                        };
+                    }
+                    Pending::HereBody { quoted } => {
+                        // An unquoted heredoc expands: its substitutions run (counted
+                        // above); a quoted one is data. What reads it decides the rest.
+                        let _ = quoted;
+                        risk = risk.max(heredoc_body(&heredoc_cmd, w));
+                        pending = Pending::HereEnd;
+                    }
+                    Pending::HereEnd => {}
+                }
             }
         }
+        i += 1;
+    }
+    if arith_depth > 0 || array_depth > 0 {
+        return risk.max(Risk::Unknown);
     }
     risk.max(simple(&words))
 }
 
-/// `$(…)` and backtick substitutions inside a word.
+fn span(t: &Token) -> (usize, usize) {
+    let s = match t {
+        Token::Operator(_, s) | Token::Word(_, s) => s,
+    };
+    (s.start.index, s.end.index)
+}
+
+fn is_op(t: &Token, want: &str) -> bool {
+    matches!(t, Token::Operator(o, _) if o == want)
+}
+
+fn is_redirection(t: &Token) -> bool {
+    matches!(t, Token::Operator(o, _) if matches!(o.as_str(),
+        ">" | ">>" | ">|" | "&>" | "&>>" | "<" | "<>" | ">&" | "<&" | "<<" | "<<-" | "<<<"))
+}
+
+/// Where output is redirected: only the null device and the standard streams are not a write.
+fn output_target(raw: &str) -> Risk {
+    let Some(w) = literal(raw).filter(|l| !l.glob).map(|l| l.text) else {
+        return Risk::Unknown;
+    };
+    if matches!(
+        w.as_str(),
+        "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/fd/1" | "/dev/fd/2"
+    ) {
+        return Risk::Read;
+    }
+    if w.starts_with("/dev/tcp/") || w.starts_with("/dev/udp/") {
+        return Risk::Unknown;
+    }
+    // Block devices and memory: overwriting them destroys data.
+    if ["/dev/sd", "/dev/nvme", "/dev/xvd", "/dev/vd", "/dev/hd", "/dev/disk", "/dev/mem", "/dev/md"]
+        .iter()
+        .any(|p| w.starts_with(p))
+    {
+        return Risk::Destructive;
+    }
+    Risk::Write
+}
+
+/// Reading a file is read, unless it opens a network connection.
+fn input_target(raw: &str) -> Risk {
+    match literal(raw) {
+        Some(l) if l.text.starts_with("/dev/tcp/") || l.text.starts_with("/dev/udp/") => {
+            Risk::Unknown
+        }
+        Some(_) => Risk::Read,
+        None if raw.contains("/dev/tcp") || raw.contains("/dev/udp") => Risk::Unknown,
+        None => Risk::Read,
+    }
+}
+
+/// `$(…)` and backtick substitutions inside a word (not inside single quotes).
 pub(crate) fn substitutions(word: &str) -> Vec<String> {
     let mut out = Vec::new();
     let b = word.as_bytes();
     let mut i = 0;
+    let mut single = false;
     while i < b.len() {
+        match b[i] {
+            b'\\' if !single => {
+                i += 2;
+                continue;
+            }
+            b'\'' => {
+                // Single quotes only quote outside double quotes; inside "…" they are
+                // literal, which this approximation ignores by not toggling there.
+                if !in_double(word, i) {
+                    single = !single;
+                }
+            }
+            _ => {}
+        }
+        if single {
+            i += 1;
+            continue;
+        }
         if b[i] == b'$' && b.get(i + 1) == Some(&b'(') && b.get(i + 2) != Some(&b'(') {
             let mut depth = 0;
             let start = i + 2;
@@ -114,30 +295,122 @@ pub(crate) fn substitutions(word: &str) -> Vec<String> {
     out
 }
 
-fn unquote(w: &str) -> String {
-    w.trim_matches(|c| c == '"' || c == '\'').to_string()
+/// Whether byte `at` of `word` is inside double quotes.
+fn in_double(word: &str, at: usize) -> bool {
+    let mut double = false;
+    let mut single = false;
+    let b = word.as_bytes();
+    let mut i = 0;
+    while i < at {
+        match b[i] {
+            b'\\' if !single => i += 1,
+            b'"' if !single => double = !double,
+            b'\'' if !double => single = !single,
+            _ => {}
+        }
+        i += 1;
+    }
+    double
+}
+
+/// A word as the shell passes it, when that is known without running anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Literal {
+    pub text: String,
+    /// An unquoted `*`, `?`, `[` or `{a,b}`: the shell may expand it to other words.
+    pub glob: bool,
+}
+
+/// Quotes removed and escapes resolved; `None` when the word holds an expansion (`$x`,
+/// `$(…)`, backticks, `$'…'`) whose value is not known here.
+pub(crate) fn literal(word: &str) -> Option<Literal> {
+    let mut out = String::with_capacity(word.len());
+    let mut glob = false;
+    let chars: Vec<char> = word.chars().collect();
+    let (mut single, mut double) = (false, false);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if single {
+            if c == '\'' {
+                single = false;
+            } else {
+                out.push(c);
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            '\'' if !double => single = true,
+            '"' => double = !double,
+            '\\' => {
+                if let Some(&n) = chars.get(i + 1) {
+                    if double && !matches!(n, '$' | '`' | '"' | '\\' | '\n') {
+                        out.push('\\');
+                    }
+                    if n != '\n' {
+                        out.push(n);
+                    }
+                    i += 1;
+                }
+            }
+            '`' => return None,
+            '$' => match chars.get(i + 1) {
+                Some(n)
+                    if n.is_ascii_alphanumeric()
+                        || matches!(n, '_' | '{' | '(' | '@' | '*' | '#' | '?' | '!' | '$' | '-' | '\'' | '"') =>
+                {
+                    return None;
+                }
+                _ => out.push('$'),
+            },
+            '*' | '?' if !double => {
+                glob = true;
+                out.push(c);
+            }
+            '[' if !double && chars[i + 1..].contains(&']') => {
+                glob = true;
+                out.push(c);
+            }
+            '{' if !double && chars[i..].contains(&',') && chars[i..].contains(&'}') => {
+                glob = true;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    Some(Literal { text: out, glob })
+}
+
+/// An argument's value for matching: the literal when known, else the raw word.
+fn arg_text(raw: &str) -> String {
+    literal(raw).map(|l| l.text).unwrap_or_else(|| raw.to_string())
 }
 
 fn heredoc_body(cmd: &[String], body: &str) -> Risk {
     let name = cmd
         .iter()
-        .find(|w| !w.contains('='))
-        .map(|w| basename(w))
+        .find(|w| !is_assignment(w) && !KEYWORDS.contains(&w.as_str()))
+        .and_then(|w| literal(w))
+        .map(|l| basename(&l.text))
         .unwrap_or_default();
     match name.as_str() {
-        "psql" | "mysql" | "sqlite3" => sql(body),
+        "psql" | "mysql" | "sqlite3" | "mariadb" => sql(body),
         "redis-cli" => body
             .lines()
-            .map(|l| redis(&l.split_whitespace().map(str::to_string).collect::<Vec<_>>()))
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| tools::redis(&l.split_whitespace().map(str::to_string).collect::<Vec<_>>()))
             .max()
             .unwrap_or(Risk::Read),
-        "bash" | "sh" => classify(body),
+        "bash" | "sh" | "zsh" | "dash" | "ksh" => classify(body),
+        // Data for a command that only reads its input (cat, jq, grep…): its own words decide.
         _ => Risk::Read,
     }
 }
 
-fn basename(w: &str) -> String {
-    unquote(w).rsplit('/').next().unwrap_or(w).to_string()
+pub(crate) fn basename(w: &str) -> String {
+    w.rsplit('/').next().unwrap_or(w).to_string()
 }
 
 const KEYWORDS: &[&str] = &[
@@ -145,9 +418,43 @@ const KEYWORDS: &[&str] = &[
     "in", "time",
 ];
 
-/// One simple command's words.
+/// Variables whose value changes what code runs or where it is found: assigning them is never
+/// a plain read.
+pub fn is_vital(name: &str) -> bool {
+    const VITAL: &[&str] = &[
+        "PATH", "BASH_ENV", "ENV", "IFS", "PS4", "PROMPT_COMMAND", "SHELLOPTS", "BASHOPTS",
+        "CDPATH", "GLOBIGNORE", "HOME", "SHELL", "EDITOR", "VISUAL", "PAGER", "MANPAGER",
+        "LESSOPEN", "LESSCLOSE", "BROWSER", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME",
+        "PERL5LIB", "PERL5OPT", "RUBYOPT", "RUBYLIB", "NODE_OPTIONS", "NODE_PATH",
+        "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "XDG_CONFIG_HOME", "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "KUBECONFIG", "DOCKER_HOST", "PSQLRC",
+        "EXECIGNORE", "HISTFILE", "TMOUT",
+    ];
+    VITAL.contains(&name)
+        || ["LD_", "DYLD_", "GIT_", "BASH_FUNC_", "OPSDECK_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+}
+
+pub(crate) fn is_assignment(w: &str) -> bool {
+    assignment_name(w).is_some()
+}
+
+/// `NAME=…` or `NAME+=…` → NAME.
+fn assignment_name(w: &str) -> Option<&str> {
+    let (name, _) = w.split_once('=')?;
+    let name = name.strip_suffix('+').unwrap_or(name);
+    let ok = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    ok.then_some(name)
+}
+
+/// One simple command's words (as written: quotes still in them).
 fn simple(words: &[String]) -> Risk {
-    let mut w: Vec<String> = words.iter().map(|s| unquote(s)).collect();
+    let mut w: &[String] = words;
     // `for x in a b c` lists values, not commands; `case` patterns likewise.
     if matches!(
         w.first().map(String::as_str),
@@ -156,402 +463,204 @@ fn simple(words: &[String]) -> Risk {
         return Risk::Read;
     }
     while w.first().is_some_and(|f| KEYWORDS.contains(&f.as_str())) {
-        w.remove(0);
+        w = &w[1..];
     }
     // Leading assignments: `X=1 cmd`, or a bare `X=$(…)` (its substitution is classified
-    // separately).
-    while w.first().is_some_and(|f| is_assignment(f)) {
-        w.remove(0);
+    // separately). Assigning PATH, BASH_ENV, LD_PRELOAD… changes what runs.
+    let mut risk = Risk::Read;
+    while let Some(name) = w.first().and_then(|f| assignment_name(f)) {
+        if is_vital(name) {
+            risk = Risk::Unknown;
+        }
+        w = &w[1..];
     }
-    strip_wrappers(&mut w);
-    let Some(cmd) = w.first().map(|c| basename(c)) else {
-        return Risk::Read;
+    if w.is_empty() {
+        return risk;
+    }
+    risk.max(command(w))
+}
+
+/// A command and its arguments, after keywords and assignments.
+fn command(w: &[String]) -> Risk {
+    let Some(name) = literal(&w[0]) else {
+        // `$CMD args`, `$(which x)`: what runs is not known here.
+        return Risk::Unknown;
     };
-    let args: Vec<&str> = w[1..].iter().map(String::as_str).collect();
+    if name.glob || name.text.is_empty() {
+        return Risk::Unknown;
+    }
+    let cmd = basename(&name.text);
+    let raw = &w[1..];
+    let args: Vec<String> = raw.iter().map(|a| arg_text(a)).collect();
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
     // Flags that make anything destructive.
-    if args.iter().any(|a| {
-        *a == "--force"
-            || a.starts_with("--master-user-password")
-            || a.starts_with("--master-password")
+    if a.iter().any(|x| {
+        *x == "--force"
+            || x.starts_with("--master-user-password")
+            || x.starts_with("--master-password")
     }) {
         return Risk::Destructive;
     }
+    if let Some(r) = wrapper(&cmd, raw, &a) {
+        return r;
+    }
+    if let Some(r) = shell_builtin(&cmd, raw, &a) {
+        return r;
+    }
     match cmd.as_str() {
-        "aws" => aws(&args),
-        "kubectl" | "oc" => kubectl(&args),
-        "docker" if args.first() == Some(&"compose") => compose(&args[1..]),
-        "docker" => docker(&args),
-        "docker-compose" => compose(&args),
-        "terraform" | "tofu" => terraform(&args),
-        "redis-cli" => redis(&positional_after_options(
-            &args,
-            &["-h", "-p", "-a", "-n", "-u", "--user", "--pass"],
-        )),
-        "psql" => psql(&args),
-        "mysql" => args
-            .iter()
-            .position(|a| *a == "-e")
-            .and_then(|i| args.get(i + 1))
-            .map_or(Risk::Unknown, |q| sql(q)),
-        "git" => git(&args),
-        "curl" | "http" | "wget" => curl(&cmd, &args),
-        "systemctl" | "service" => systemctl(&args),
-        "helm" => helm(&args),
-        "rm" | "rmdir" | "shred" | "kill" | "pkill" | "killall" | "dd" | "mkfs" | "truncate"
-        | "reboot" | "shutdown" | "halt" | "poweroff" | "userdel" => Risk::Destructive,
-        "find" if args.contains(&"-delete") || args.contains(&"-exec") => Risk::Destructive,
-        "sed" | "perl" if args.iter().any(|a| a.starts_with("-i")) => Risk::Write,
-        "cp" | "mv" | "mkdir" | "touch" | "chmod" | "chown" | "ln" | "tar" | "zip" | "unzip"
-        | "gzip" | "gunzip" | "tee" | "install" | "rsync" | "scp" | "crontab" | "npm" | "pip"
-        | "apt-get" | "yum" | "make" | "export" => Risk::Write,
-        "ssh" | "psql-interactive" => Risk::Write,
-        c if READ_TOOLS.contains(&c) => Risk::Read,
-        _ => Risk::Unknown,
+        "aws" => tools::aws(&a),
+        "kubectl" | "oc" => tools::kubectl(&a),
+        "docker" if a.first() == Some(&"compose") => tools::compose(&a[1..]),
+        "docker" | "podman" => tools::docker(&a),
+        "docker-compose" => tools::compose(&a),
+        "terraform" | "tofu" => tools::terraform(&a),
+        "redis-cli" | "valkey-cli" => tools::redis_cli(&a),
+        "psql" => sql::psql(&a),
+        "mysql" | "mariadb" => sql::mysql(&a),
+        "pg_isready" => Risk::Read,
+        "git" => tools::git(&a),
+        "curl" => tools::curl(&a),
+        "http" | "https" => tools::httpie(&a),
+        "wget" => tools::wget(&a),
+        "systemctl" | "service" => tools::systemctl(&a),
+        "helm" => tools::helm(&a),
+        "bash" | "sh" | "zsh" | "dash" | "ksh" => shell(raw, &a),
+        _ => unix::classify(&cmd, raw, &a),
     }
 }
 
-fn is_assignment(w: &str) -> bool {
-    match w.split_once('=') {
-        Some((name, _)) => {
-            !name.is_empty()
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !name.starts_with(|c: char| c.is_ascii_digit())
-        }
-        None => false,
-    }
-}
-
-/// Commands that only read or print.
-const READ_TOOLS: &[&str] = &[
-    "cat",
-    "echo",
-    "printf",
-    "grep",
-    "egrep",
-    "fgrep",
-    "zgrep",
-    "rg",
-    "ls",
-    "ll",
-    "head",
-    "tail",
-    "less",
-    "more",
-    "wc",
-    "jq",
-    "yq",
-    "date",
-    "sleep",
-    "cd",
-    "pwd",
-    "which",
-    "type",
-    "test",
-    "[",
-    "[[",
-    "true",
-    "false",
-    "sort",
-    "uniq",
-    "awk",
-    "sed",
-    "cut",
-    "tr",
-    "column",
-    "find",
-    "env",
-    "printenv",
-    "set",
-    "dig",
-    "nslookup",
-    "host",
-    "ping",
-    "traceroute",
-    "nc",
-    "ss",
-    "netstat",
-    "ps",
-    "top",
-    "htop",
-    "df",
-    "du",
-    "free",
-    "uptime",
-    "whoami",
-    "id",
-    "hostname",
-    "stat",
-    "file",
-    "base64",
-    "md5sum",
-    "sha256sum",
-    "diff",
-    "tree",
-    "read",
-    "local",
-    "return",
-    "exit",
-    "shift",
-    "source",
-    ".",
-    "alias",
-    "basename",
-    "dirname",
-    "realpath",
-    "readlink",
-    "seq",
-    "xxd",
-    "od",
-    "nproc",
-    "lsof",
-    "vmstat",
-    "iostat",
-    "journalctl",
-    "dmesg",
-    "openssl",
-    "timeout",
-    "wait",
-    "watch",
-    "history",
-    "man",
-    "help",
-    "declare",
-    "unset",
-    "trap",
-    "getent",
-    "nmap",
-];
-
-/// Commands that run another command: classify what they run.
-fn strip_wrappers(w: &mut Vec<String>) {
-    loop {
-        let Some(first) = w.first().map(|f| basename(f)) else {
-            return;
-        };
-        let skip = match first.as_str() {
-            "sudo" | "nohup" | "time" | "exec" | "command" | "builtin" | "nice" | "ionice"
-            | "stdbuf" => 1 + w[1..].iter().take_while(|a| a.starts_with('-')).count(),
-            "env" => {
-                1 + w[1..]
-                    .iter()
-                    .take_while(|a| a.starts_with('-') || is_assignment(a))
-                    .count()
-            }
-            "timeout" => 1 + w[1..].iter().take_while(|a| a.starts_with('-')).count() + 1,
-            "watch" => {
-                let mut i = 1;
-                while i < w.len() && w[i].starts_with('-') {
-                    i += if matches!(w[i].as_str(), "-n" | "--interval" | "-d" | "--differences")
-                        && w[i] != "-d"
-                    {
-                        2
-                    } else {
-                        1
-                    };
-                }
-                i
-            }
-            "xargs" => {
-                let mut i = 1;
-                while i < w.len() && w[i].starts_with('-') {
-                    let takes_value = matches!(
-                        w[i].as_str(),
-                        "-I" | "-n" | "-P" | "-L" | "-d" | "-E" | "-s" | "-a"
-                    );
-                    i += if takes_value { 2 } else { 1 };
-                }
-                i
-            }
-            _ => return,
-        };
-        if skip >= w.len() {
-            // `watch` or `xargs` alone still only read.
-            w.clear();
-            return;
-        }
-        w.drain(..skip);
-    }
-}
-
-pub(super) fn positional_after_options(args: &[&str], with_value: &[&str]) -> Vec<String> {
-    let mut out = Vec::new();
+/// `bash -c STRING` runs STRING: classify it. A script file or standard input is not seen.
+fn shell(raw: &[String], a: &[&str]) -> Risk {
     let mut i = 0;
-    while i < args.len() {
-        let a = args[i];
-        if with_value.contains(&a) {
-            i += 2;
-            continue;
+    while i < a.len() {
+        let x = a[i];
+        if x == "-c" || (x.starts_with('-') && !x.starts_with("--") && x.ends_with('c')) {
+            return match raw.get(i + 1).and_then(|r| literal(r)) {
+                Some(l) => classify(&l.text),
+                None => Risk::Unknown,
+            };
         }
-        if a.starts_with('-') {
-            i += 1;
-            continue;
+        if !x.starts_with('-') {
+            // A script file: its contents are not in the runbook.
+            return Risk::Unknown;
         }
-        out.push(a.to_string());
         i += 1;
     }
-    out
+    // `bash <<EOF`: the heredoc body is classified where it is read; `bash -s` or plain
+    // `bash` read commands from standard input, which a pipe may feed.
+    Risk::Unknown
+}
+
+/// Builtins and shell statements.
+fn shell_builtin(cmd: &str, raw: &[String], a: &[&str]) -> Option<Risk> {
+    Some(match cmd {
+        // Code given as text or read from a file, or a process leaving its group: not seen.
+        "eval" | "source" | "." | "alias" | "enable" | "fc" | "coproc" | "history" | "hash"
+        | "bind" | "complete" | "setsid" | "disown" => Risk::Unknown,
+        // A trap's action runs later: classify it like any command.
+        "trap" => {
+            let action = raw
+                .iter()
+                .zip(a)
+                .find(|(_, x)| !matches!(**x, "-p" | "-l" | "-P" | "--"));
+            match action {
+                None => Risk::Read,
+                Some((r, x)) => match literal(r) {
+                    Some(_) if *x == "-" || x.is_empty() => Risk::Read,
+                    Some(l) => classify(&l.text),
+                    None => Risk::Unknown,
+                },
+            }
+        }
+        "shopt" => {
+            if a.iter().all(|x| matches!(*x, "-p" | "-q")) || a.iter().any(|x| *x == "-p") {
+                Risk::Read
+            } else {
+                Risk::Unknown
+            }
+        }
+        // Declarations: harmless unless they set what runs.
+        "export" | "local" | "declare" | "typeset" | "readonly" => {
+            if a.iter()
+                .filter_map(|x| assignment_name(x).or(Some(*x).filter(|x| !x.starts_with('-'))))
+                .any(is_vital)
+            {
+                Risk::Unknown
+            } else {
+                Risk::Read
+            }
+        }
+        "unset" | "set" | "read" | "return" | "exit" | "shift" | "wait" | "true" | "false"
+        | ":" | "cd" | "pushd" | "popd" | "dirs" | "pwd" | "test" | "[" | "[[" | "]]" | "echo"
+        | "printf" | "type" | "umask" | "ulimit" | "let" | "getopts" | "jobs" | "break"
+        | "continue" | "help" | "caller" | "times" | "mapfile" | "readarray" => Risk::Read,
+        _ => return None,
+    })
+}
+
+/// Commands that run another command: classify what they run (with their own flags
+/// skipped), or `None` when `cmd` is not a wrapper.
+fn wrapper(cmd: &str, raw: &[String], a: &[&str]) -> Option<Risk> {
+    // Flags of each wrapper that take a value.
+    let with_value: &[&str] = match cmd {
+        "sudo" | "doas" => &["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "--user", "--group", "--host", "--prompt", "--chdir"],
+        "nice" => &["-n", "--adjustment"],
+        "ionice" => &["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"],
+        "stdbuf" => &["-i", "-o", "-e"],
+        "timeout" => &["-s", "-k", "--signal", "--kill-after"],
+        "watch" => &["-n", "--interval", "-q", "--equexit"],
+        "xargs" => &["-I", "-n", "-P", "-L", "-d", "-E", "-s", "-a", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--replace"],
+        "env" => &["-u", "--unset", "-C", "--chdir"],
+        "nohup" | "time" | "command" | "builtin" | "exec" | "caffeinate" | "unbuffer" => &[],
+        _ => return None,
+    };
+    if cmd == "command" && a.iter().any(|x| matches!(*x, "-v" | "-V")) {
+        return Some(Risk::Read);
+    }
+    if cmd == "env" && a.iter().any(|x| matches!(*x, "-S" | "--split-string") || x.starts_with("-S")) {
+        return Some(Risk::Unknown);
+    }
+    if (cmd == "sudo" || cmd == "doas") && a.iter().any(|x| matches!(*x, "-s" | "-i" | "-e" | "--shell" | "--login" | "--edit")) {
+        return Some(Risk::Unknown);
+    }
+    let mut i = 0;
+    while i < a.len() && a[i].starts_with('-') && a[i] != "--" {
+        let takes = with_value.contains(&a[i])
+            || (cmd == "watch" && matches!(a[i], "-n"))
+            || (cmd == "xargs" && (a[i].starts_with("-I") && a[i].len() == 2));
+        i += if takes { 2 } else { 1 };
+    }
+    if a.get(i) == Some(&"--") {
+        i += 1;
+    }
+    if cmd == "timeout" {
+        i += 1; // the duration
+    }
+    let mut risk = Risk::Read;
+    if cmd == "env" {
+        // `env X=1 cmd`: the assignments apply to what runs.
+        while let Some(name) = a.get(i).and_then(|x| assignment_name(x)) {
+            if is_vital(name) {
+                risk = Risk::Unknown;
+            }
+            i += 1;
+        }
+    }
+    let rest = &raw[i.min(raw.len())..];
+    if rest.is_empty() {
+        // `env` prints the environment; `xargs` alone echoes; `watch` or `sudo` alone do
+        // nothing of their own.
+        return Some(risk);
+    }
+    // `watch 'aws ecs describe-services …'`: one string run by `sh -c`.
+    if cmd == "watch" && rest.len() == 1 {
+        return Some(match literal(&rest[0]) {
+            Some(l) => risk.max(classify(&l.text)),
+            None => Risk::Unknown,
+        });
+    }
+    Some(risk.max(simple(rest)))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use Risk::*;
-
-    fn check(cases: &[(&str, Risk)]) {
-        for (cmd, want) in cases {
-            assert_eq!(classify(cmd), *want, "{cmd}");
-        }
-    }
-
-    #[test]
-    fn aws_by_verb() {
-        check(&[
-            ("aws ecs describe-services --cluster c --services s", Read),
-            ("aws logs tail /aws/lambda/f --follow", Read),
-            (
-                "aws logs filter-log-events --log-group-name g --filter-pattern ERROR",
-                Read,
-            ),
-            (
-                "aws cloudwatch get-metric-statistics --namespace AWS/ECS --metric-name CPUUtilization",
-                Read,
-            ),
-            (
-                "aws ecs wait services-stable --cluster c --services s",
-                Read,
-            ),
-            (
-                "aws ecs update-service --cluster c --service s --force-new-deployment",
-                Write,
-            ),
-            (
-                "aws ecs update-service --cluster c --service s --desired-count 4",
-                Write,
-            ),
-            (
-                "aws ecs update-service --cluster c --service s --desired-count 0",
-                Destructive,
-            ),
-            ("aws lambda invoke --function-name f out.json", Write),
-            ("aws sns publish --topic-arn t --message m", Write),
-            (
-                "aws ecs register-task-definition --cli-input-json file://td.json",
-                Write,
-            ),
-            ("aws lambda delete-function --function-name f", Destructive),
-            (
-                "aws dynamodb restore-table-from-backup --target-table-name t --backup-arn a",
-                Destructive,
-            ),
-            (
-                "aws rds promote-read-replica --db-instance-identifier db",
-                Destructive,
-            ),
-            (
-                "aws rds modify-db-instance --db-instance-identifier db --master-user-password x",
-                Destructive,
-            ),
-            ("aws events disable-rule --name r", Destructive),
-            (
-                "aws stepfunctions stop-execution --execution-arn a",
-                Destructive,
-            ),
-            ("aws s3 ls s3://b", Read),
-            ("aws s3 cp x s3://b/x", Write),
-            ("aws s3 rm s3://b/x --recursive", Destructive),
-            (
-                "aws lambda put-function-concurrency --function-name f --reserved-concurrent-executions 0",
-                Destructive,
-            ),
-            ("aws frobnicate twiddle-knobs", Unknown),
-        ]);
-    }
-
-    #[test]
-    fn pipelines_substitutions_loops_and_wrappers_count() {
-        check(&[
-            (
-                "aws lambda list-versions-by-function --function-name f | xargs -I {} aws lambda delete-function --function-name {}",
-                Destructive,
-            ),
-            (
-                "ARN=$(aws ecs list-task-definitions --family-prefix x --query 'a[1]' --output text)",
-                Read,
-            ),
-            (
-                "X=$(aws lambda delete-function --function-name f)",
-                Destructive,
-            ),
-            (
-                "for fn in a b; do aws lambda delete-function --function-name $fn; done",
-                Destructive,
-            ),
-            ("watch -n 30 aws ecs describe-services --cluster c", Read),
-            ("sudo systemctl restart nginx", Write),
-            ("cd infra && terraform plan", Read),
-            ("cd infra && terraform apply -auto-approve", Destructive),
-            ("aws ecs describe-services --cluster c > backup.json", Write),
-            ("curl -s https://x/health > /dev/null 2>&1", Read),
-            ("aws logs tail <log-group> --follow", Read),
-            (
-                "echo `aws lambda delete-function --function-name f`",
-                Destructive,
-            ),
-        ]);
-    }
-
-    #[test]
-    fn other_tools() {
-        check(&[
-            ("kubectl get pods -n prod", Read),
-            ("kubectl rollout undo deployment/api", Destructive),
-            ("kubectl scale deployment api --replicas=0", Destructive),
-            ("kubectl scale deployment api --replicas=5", Write),
-            ("kubectl delete pod x", Destructive),
-            ("docker ps", Read),
-            ("docker build -t x .", Write),
-            ("docker rm -f x", Destructive),
-            ("docker-compose down", Destructive),
-            ("docker compose up -d", Write),
-            ("terraform plan", Read),
-            ("terraform state push backup.tfstate", Destructive),
-            ("terraform destroy", Destructive),
-            ("redis-cli -h cache INFO memory", Read),
-            ("redis-cli -h cache FLUSHALL", Destructive),
-            ("redis-cli -h cache DEL key", Destructive),
-            ("redis-cli -h cache SET k v", Write),
-            ("redis-cli -h cache", Unknown),
-            ("psql -h db -c 'SELECT count(*) FROM t'", Read),
-            ("psql -h db -c 'DROP TABLE t'", Destructive),
-            (
-                "psql -h db -c \"ALTER USER app WITH PASSWORD 'x'\"",
-                Destructive,
-            ),
-            ("psql -h db", Unknown),
-            ("git status", Read),
-            ("git push origin main", Write),
-            ("git push --force origin main", Destructive),
-            ("curl https://x/health", Read),
-            ("curl -X POST https://x/spans -d '{}'", Write),
-            ("curl -X DELETE https://x/spans/1", Destructive),
-            ("systemctl status nginx", Read),
-            ("systemctl stop nginx", Destructive),
-            ("helm list", Read),
-            ("helm upgrade api chart", Write),
-            ("helm rollback api 3", Destructive),
-            ("rm -rf /tmp/x", Destructive),
-            ("kill -9 1234", Destructive),
-            ("./scripts/health-check.sh", Unknown),
-            ("python scripts/x.py", Unknown),
-            ("some-tool --force", Destructive),
-            ("cat /tmp/migration-result.json", Read),
-        ]);
-    }
-
-    #[test]
-    fn sql_statements() {
-        assert_eq!(sql("SELECT 1; DELETE FROM t"), Destructive);
-        assert_eq!(sql("-- comment\nUPDATE t SET a = 1"), Write);
-        assert_eq!(sql("\\dt"), Read);
-    }
-}
+mod tests;

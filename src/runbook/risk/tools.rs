@@ -1,7 +1,26 @@
 //! Per-tool classifiers: aws (by verb), kubectl, docker, docker compose, terraform,
-//! redis-cli, psql/mysql (SQL), git, curl, systemctl, helm.
+//! redis-cli, git, curl/httpie/wget, systemctl, helm.
 
-use super::{Risk, positional_after_options};
+use super::Risk;
+
+pub(super) fn positional_after_options(args: &[&str], with_value: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i];
+        if with_value.contains(&a) {
+            i += 2;
+            continue;
+        }
+        if a.starts_with('-') {
+            i += 1;
+            continue;
+        }
+        out.push(a.to_string());
+        i += 1;
+    }
+    out
+}
 
 pub(super) fn verb_risk(verb: &str) -> Option<Risk> {
     const DESTRUCTIVE: &[&str] = &[
@@ -160,6 +179,14 @@ pub(super) fn aws(args: &[&str]) -> Risk {
         return Risk::Destructive;
     }
     match (service.as_str(), verb.as_str()) {
+        // Streaming results go to an output file named on the command line.
+        ("s3api", "get-object" | "get-object-torrent" | "select-object-content")
+        | ("apigateway", "get-export" | "get-sdk")
+        | ("glacier", "get-job-output")
+        | ("kinesis-video-media", "get-media")
+        | ("mediastore-data", "get-object") => Risk::Write,
+        // Invokes the integration (a Lambda runs for real).
+        ("apigateway", "test-invoke-method" | "test-invoke-authorizer") => Risk::Write,
         ("s3", "ls" | "presign") => Risk::Read,
         ("s3", "rm" | "rb") => Risk::Destructive,
         ("s3", "sync") if has("--delete") => Risk::Destructive,
@@ -288,6 +315,30 @@ pub(super) fn terraform(args: &[&str]) -> Risk {
     }
 }
 
+/// `redis-cli [options] [command]`: the command decides; modes that only inspect are read.
+pub(super) fn redis_cli(a: &[&str]) -> Risk {
+    if a.iter().any(|x| matches!(*x, "--rdb" | "--functions-rdb" | "--pipe" | "--eval" | "-x")) {
+        return Risk::Unknown;
+    }
+    if a.iter().any(|x| {
+        matches!(
+            *x,
+            "--scan" | "--bigkeys" | "--memkeys" | "--hotkeys" | "--keystats" | "--stat"
+                | "--latency" | "--latency-history" | "--latency-dist" | "--intrinsic-latency"
+        )
+    }) {
+        return Risk::Read;
+    }
+    redis(&positional_after_options(
+        a,
+        &[
+            "-h", "-p", "-a", "-n", "-u", "-s", "-r", "-i", "-t", "--user", "--pass", "--cacert",
+            "--cacertdir", "--cert", "--key", "--sni", "--pattern", "--count", "--quoted-pattern",
+            "--tls-ciphers", "--tls-ciphersuites", "-d", "-D",
+        ],
+    ))
+}
+
 pub(super) fn redis(pos: &[String]) -> Risk {
     let Some(cmd) = pos.first() else {
         // No command: an interactive session that can do anything.
@@ -312,102 +363,92 @@ pub(super) fn redis(pos: &[String]) -> Risk {
     }
 }
 
-pub(super) fn psql(args: &[&str]) -> Risk {
-    let mut risk: Option<Risk> = None;
+pub(super) fn git(args: &[&str]) -> Risk {
+    // Options before the subcommand that run or load something: `-c core.fsmonitor=…`,
+    // `--exec-path`, `--config-env`.
     let mut i = 0;
-    while i < args.len() {
+    while i < args.len() && args[i].starts_with('-') {
         let a = args[i];
-        if a == "-c" || a == "--command" {
-            if let Some(q) = args.get(i + 1) {
-                risk = Some(risk.unwrap_or(Risk::Read).max(sql(q)));
-            }
-            i += 2;
-            continue;
-        }
-        if let Some(q) = a.strip_prefix("--command=") {
-            risk = Some(risk.unwrap_or(Risk::Read).max(sql(q)));
-        }
-        if a == "-f" || a == "--file" {
+        if a == "-c" || a.starts_with("--config-env") || a.starts_with("--exec-path=") || a.starts_with("-c") {
             return Risk::Unknown;
         }
-        i += 1;
+        i += if matches!(a, "-C" | "--git-dir" | "--work-tree" | "--namespace") { 2 } else { 1 };
     }
-    // Without a command psql is interactive: anything can happen.
-    risk.unwrap_or(Risk::Unknown)
-}
-
-/// SQL by its statements' first keywords.
-pub fn sql(q: &str) -> Risk {
-    let mut risk = Risk::Read;
-    for stmt in q.split(';') {
-        let first = stmt
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with("--"))
-            .flat_map(|l| l.split_whitespace())
-            .next()
-            .unwrap_or("")
-            .trim_matches(|c| c == '"' || c == '\'' || c == '(')
-            .to_ascii_uppercase();
-        let r = match first.as_str() {
-            "" | "SELECT" | "SHOW" | "EXPLAIN" | "WITH" | "DESCRIBE" | "VALUES" | "TABLE"
-            | "BEGIN" | "COMMIT" | "SET" => Risk::Read,
-            f if f.starts_with('\\') => Risk::Read,
-            "DROP" | "TRUNCATE" | "DELETE" => Risk::Destructive,
-            "INSERT" | "UPDATE" | "CREATE" | "ALTER" | "GRANT" | "REVOKE" | "VACUUM"
-            | "ANALYZE" | "REINDEX" | "COPY" | "CALL" | "REFRESH" | "CLUSTER" | "COMMENT"
-            | "LOCK" | "MERGE" => Risk::Write,
-            _ => Risk::Unknown,
-        };
-        let upper = stmt.to_ascii_uppercase();
-        let r = if r == Risk::Write && upper.contains("PASSWORD") {
-            Risk::Destructive
-        } else {
-            r
-        };
-        risk = risk.max(r);
+    let Some(&sub) = args.get(i) else {
+        return Risk::Read;
+    };
+    let rest = &args[i + 1..];
+    let has = |f: &str| rest.contains(&f);
+    let pos: Vec<&str> = rest.iter().copied().filter(|a| !a.starts_with('-')).collect();
+    // Output to a file, an external diff program or a pager command.
+    if rest.iter().any(|a| a.starts_with("--output")) {
+        return Risk::Write;
     }
-    risk
-}
-
-pub(super) fn git(args: &[&str]) -> Risk {
-    let pos = positional_after_options(args, &["-C", "-c"]);
-    let sub = pos.first().map(String::as_str).unwrap_or("");
-    let has = |f: &str| args.contains(&f);
+    if rest.iter().any(|a| *a == "--ext-diff" || *a == "-O" || a.starts_with("--open-files-in-pager") || (sub == "grep" && a.starts_with("-O"))) {
+        return Risk::Unknown;
+    }
     match sub {
-        "status" | "log" | "diff" | "show" | "fetch" | "rev-parse" | "describe" | "blame"
-        | "ls-files" | "remote" | "shortlog" | "grep" | "reflog" | "config"
-            if !(sub == "config" && pos.len() > 2) =>
+        "status" | "log" | "diff" | "show" | "rev-parse" | "describe" | "blame" | "ls-files"
+        | "ls-tree" | "ls-remote" | "shortlog" | "grep" | "cat-file" | "rev-list" | "whatchanged"
+        | "name-rev" | "show-ref" | "for-each-ref" | "count-objects" | "version" | "help"
+        | "merge-base" | "cherry" | "range-diff" => Risk::Read,
+        "remote" => match pos.first() {
+            None | Some(&"show" | &"get-url") => Risk::Read,
+            Some(_) => Risk::Write,
+        },
+        "config" => {
+            let modifies = rest.iter().any(|a| {
+                a.starts_with("--unset") || matches!(*a, "--add" | "--replace-all" | "--rename-section" | "--remove-section" | "-e" | "--edit")
+            });
+            let gets = rest.iter().any(|a| {
+                a.starts_with("--get") || matches!(*a, "-l" | "--list")
+            }) || matches!(pos.first(), Some(&"get" | &"list"));
+            if !modifies && (gets || pos.len() == 1) { Risk::Read } else { Risk::Write }
+        }
+        "reflog" => match pos.first() {
+            None | Some(&"show") => Risk::Read,
+            Some(&"expire" | &"delete") => Risk::Destructive,
+            Some(_) => Risk::Unknown,
+        },
+        "stash" => match pos.first() {
+            Some(&"list" | &"show") => Risk::Read,
+            Some(&"drop" | &"clear") => Risk::Destructive,
+            _ => Risk::Write,
+        },
+        "branch" if has("-D") || has("--delete") || has("-d") => Risk::Destructive,
+        "branch"
+            if pos.is_empty()
+                && rest.iter().all(|a| matches!(*a, "-a" | "-r" | "-v" | "-vv" | "--list" | "--all" | "--remotes" | "--show-current") || a.starts_with("--contains") || a.starts_with("--merged") || a.starts_with("--no-merged") || a.starts_with("--sort") || a.starts_with("--format")) =>
         {
             Risk::Read
         }
-        "branch" if has("-D") || has("--delete") || has("-d") => Risk::Destructive,
-        "branch" if pos.len() == 1 => Risk::Read,
-        "push" if has("--force") || has("-f") || has("--force-with-lease") || has("--delete") => {
+        "tag" if rest.is_empty() || has("-l") || has("--list") => Risk::Read,
+        "push" if has("--force") || has("-f") || has("--force-with-lease") || has("--delete") || has("--mirror") => {
             Risk::Destructive
         }
         "reset" if has("--hard") => Risk::Destructive,
-        "clean"
-            if args
-                .iter()
-                .any(|a| a.starts_with("-f") || a.contains('f') && a.starts_with('-')) =>
-        {
+        "clean" if rest.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('f')) || has("--force") => {
             Risk::Destructive
         }
-        "push" | "commit" | "merge" | "pull" | "checkout" | "switch" | "revert" | "tag" | "add"
-        | "rebase" | "cherry-pick" | "stash" | "branch" | "reset" | "restore" | "rm" | "mv"
-        | "clone" | "init" | "config" | "am" | "apply" => Risk::Write,
+        "push" | "commit" | "merge" | "pull" | "fetch" | "checkout" | "switch" | "revert" | "tag"
+        | "add" | "rebase" | "cherry-pick" | "branch" | "reset" | "restore" | "rm" | "mv"
+        | "clone" | "init" | "am" | "apply" | "gc" | "prune" | "notes" | "worktree"
+        | "submodule" | "bisect" | "clean" => Risk::Write,
         _ => Risk::Unknown,
     }
 }
 
-pub(super) fn curl(cmd: &str, args: &[&str]) -> Risk {
+/// `curl`: the method and body decide, and flags that write files (`-o`, `-O`, `-D`,
+/// `-c`, `--trace`…) make it a write; `-K` config files are not seen.
+pub(super) fn curl(args: &[&str]) -> Risk {
     let mut risk = Risk::Read;
+    let to_stdout = |v: Option<&&str>| matches!(v.copied(), Some("-" | "/dev/null" | "/dev/stdout" | "/dev/stderr"));
     let mut i = 0;
     while i < args.len() {
         let a = args[i];
+        let next = args.get(i + 1);
         let method = if a == "-X" || a == "--request" {
-            args.get(i + 1).map(|m| m.to_ascii_uppercase())
+            next.map(|m| m.to_ascii_uppercase())
         } else {
             a.strip_prefix("-X")
                 .filter(|m| !m.is_empty())
@@ -431,18 +472,90 @@ pub(super) fn curl(cmd: &str, args: &[&str]) -> Risk {
         {
             risk = risk.max(Risk::Write);
         }
-        if cmd == "http" && matches!(a.to_ascii_uppercase().as_str(), "POST" | "PUT" | "PATCH") {
+        if a == "-K" || a.starts_with("--config") {
+            risk = risk.max(Risk::Unknown);
+        }
+        // Flags whose value is a file written (`-` is standard output).
+        let file_flag = matches!(
+            a,
+            "-o" | "--output" | "-D" | "--dump-header" | "-c" | "--cookie-jar" | "--trace"
+                | "--trace-ascii" | "--libcurl" | "--etag-save" | "--hsts" | "--alt-svc"
+                | "--stderr" | "--output-dir"
+        );
+        if file_flag && !to_stdout(next) {
             risk = risk.max(Risk::Write);
         }
-        if cmd == "http" && a.eq_ignore_ascii_case("DELETE") {
-            risk = risk.max(Risk::Destructive);
+        if matches!(a, "-O" | "--remote-name" | "--remote-name-all" | "-J" | "--remote-header-name" | "--create-dirs") {
+            risk = risk.max(Risk::Write);
         }
-        if cmd == "wget" && (a.starts_with("--post") || a.starts_with("--method")) {
+        // Short flags run together: `-sSo file`, `-sLO`.
+        if a.starts_with('-') && !a.starts_with("--") && a.len() > 2 {
+            let letters = &a[1..];
+            if letters.contains('O') || (letters.ends_with('o') && !to_stdout(next)) || (letters.ends_with('D') && !to_stdout(next)) {
+                risk = risk.max(Risk::Write);
+            }
+            if letters.ends_with('K') {
+                risk = risk.max(Risk::Unknown);
+            }
+        }
+        if (a == "-w" || a == "--write-out") && next.is_some_and(|f| f.contains("%output{")) {
             risk = risk.max(Risk::Write);
         }
         i += 1;
     }
     risk
+}
+
+/// httpie: the method word and body items decide; `--download`/`--output` write a file.
+pub(super) fn httpie(args: &[&str]) -> Risk {
+    let mut risk = Risk::Read;
+    for a in args {
+        match a.to_ascii_uppercase().as_str() {
+            "POST" | "PUT" | "PATCH" => risk = risk.max(Risk::Write),
+            "DELETE" => risk = risk.max(Risk::Destructive),
+            _ => {}
+        }
+        if matches!(*a, "-d" | "--download" | "-o" | "--output") || a.starts_with("--output=") {
+            risk = risk.max(Risk::Write);
+        }
+        // `key=value` and `key:=json` items make a body: a write.
+        if !a.starts_with('-') && (a.contains(":=") || (a.contains('=') && !a.contains("://") && !a.contains("=="))) {
+            risk = risk.max(Risk::Write);
+        }
+    }
+    risk
+}
+
+/// `wget` saves what it fetches unless told to print it or only to check it.
+pub(super) fn wget(args: &[&str]) -> Risk {
+    if args.iter().any(|a| a.starts_with("--post") || a.starts_with("--method") || a.starts_with("--body")) {
+        return Risk::Write;
+    }
+    let mut i = 0;
+    let mut to_stdout = false;
+    while i < args.len() {
+        let a = args[i];
+        if a == "--spider" {
+            to_stdout = true;
+        }
+        if a == "-O" || a == "--output-document" {
+            to_stdout = matches!(args.get(i + 1).copied(), Some("-" | "/dev/null"));
+            i += 2;
+            continue;
+        }
+        if let Some(v) = a.strip_prefix("--output-document=") {
+            to_stdout = matches!(v, "-" | "/dev/null");
+        }
+        if a.starts_with('-') && !a.starts_with("--") && a.contains('O') {
+            let after = &a[a.find('O').unwrap_or(0) + 1..];
+            to_stdout = match after {
+                "" => matches!(args.get(i + 1).copied(), Some("-" | "/dev/null")),
+                v => v == "-",
+            };
+        }
+        i += 1;
+    }
+    if to_stdout { Risk::Read } else { Risk::Write }
 }
 
 pub(super) fn systemctl(args: &[&str]) -> Risk {

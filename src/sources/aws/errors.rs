@@ -39,6 +39,11 @@ where
     clip(text)
 }
 
+/// A credentials provider's failure (assuming a role, say), as one line with its root cause.
+pub fn describe_credentials(e: &aws_credential_types::provider::error::CredentialsError) -> String {
+    clip(format!("{} ({})", one_line(&e.to_string()), root(e)))
+}
+
 /// The innermost cause, which says what actually happened ("connection refused").
 fn root(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur = e;

@@ -53,7 +53,7 @@ impl Backoff {
 }
 
 pub(super) fn now_ms() -> i64 {
-    crate::event_loop::now_ms()
+    crate::clock::now_ms()
 }
 
 pub(super) async fn send(

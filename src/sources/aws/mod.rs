@@ -83,11 +83,74 @@ pub struct Clients {
     pub logs: aws_sdk_cloudwatchlogs::Client,
 }
 
+/// Environment of a step run under the read-only role: its credentials, and none of the
+/// operator's. The shared config and credentials files point at an empty file so even an
+/// explicit `--profile` in a command cannot reach the operator's own credentials; instance
+/// and container metadata are off.
+pub fn role_env(creds: &aws_credential_types::Credentials, empty_file: &std::path::Path) -> crate::exec::RoleEnv {
+    let mut set = BTreeMap::new();
+    set.insert("AWS_ACCESS_KEY_ID".to_string(), creds.access_key_id().to_string());
+    set.insert("AWS_SECRET_ACCESS_KEY".to_string(), creds.secret_access_key().to_string());
+    if let Some(t) = creds.session_token() {
+        set.insert("AWS_SESSION_TOKEN".to_string(), t.to_string());
+    }
+    let empty = empty_file.display().to_string();
+    set.insert("AWS_CONFIG_FILE".to_string(), empty.clone());
+    set.insert("AWS_SHARED_CREDENTIALS_FILE".to_string(), empty);
+    set.insert("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string());
+    crate::exec::RoleEnv {
+        set,
+        remove: [
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_SECURITY_TOKEN",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_ROLE_ARN",
+            "AWS_CREDENTIAL_EXPIRATION",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    }
+}
+
+/// The read-only role for steps: each call assumes it (fresh credentials).
+pub fn role_source(
+    provider: aws_credential_types::provider::SharedCredentialsProvider,
+    empty_file: std::path::PathBuf,
+) -> crate::exec::RoleSource {
+    use aws_credential_types::provider::ProvideCredentials;
+    Arc::new(move || {
+        let provider = provider.clone();
+        let empty_file = empty_file.clone();
+        Box::pin(async move {
+            let creds = provider
+                .provide_credentials()
+                .await
+                .map_err(|e| format!("cannot assume the read-only role: {}", errors::describe_credentials(&e)))?;
+            Ok(role_env(&creds, &empty_file))
+        })
+    })
+}
+
+/// A file with nothing in it, for `AWS_CONFIG_FILE`/`AWS_SHARED_CREDENTIALS_FILE` of steps run
+/// under the read-only role.
+fn empty_aws_file() -> std::path::PathBuf {
+    let p = std::env::temp_dir().join(format!("opsdeck-empty-aws-config-{}", std::process::id()));
+    let _ = std::fs::write(&p, b"");
+    p
+}
+
 /// Loads the SDK configuration (standard chain, standard retries with 3 attempts, timeouts)
 /// and asks STS who we are (3 s at most: the cockpit starts anyway, with "unknown").
 /// `opts`: where to connect, command-line options already merged over `[aws]` (which win
-/// over the environment and ~/.aws, the SDK's standard chain).
-pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext) {
+/// over the environment and ~/.aws, the SDK's standard chain). In read-only mode with a
+/// read-only role, every client uses that role's credentials, and the returned
+/// [`RoleSource`](crate::exec::RoleSource) gives them to steps.
+pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext, Option<crate::exec::RoleSource>) {
     use aws_config::retry::RetryConfig;
     use aws_config::timeout::TimeoutConfig;
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
@@ -117,7 +180,23 @@ pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext) {
     if let Some(u) = &opts.endpoint_url {
         loader = loader.endpoint_url(u);
     }
-    let conf = loader.load().await;
+    let mut conf = loader.load().await;
+    let mut role = None;
+    if opts.read_only
+        && let Some(arn) = &opts.read_only_role
+    {
+        let provider = aws_config::sts::AssumeRoleProvider::builder(arn)
+            .session_name("opsdeck-read-only")
+            .configure(&conf)
+            .build()
+            .await;
+        let shared = aws_credential_types::provider::SharedCredentialsProvider::new(provider);
+        conf = conf
+            .into_builder()
+            .credentials_provider(shared.clone())
+            .build();
+        role = Some(role_source(shared, empty_aws_file()));
+    }
     let sts = aws_sdk_sts::Client::new(&conf);
     let account = match tokio::time::timeout(
         Duration::from_secs(3),
@@ -156,7 +235,7 @@ pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext) {
         cloudwatch: aws_sdk_cloudwatch::Client::new(&conf),
         logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
     };
-    (clients, ctx)
+    (clients, ctx, role)
 }
 
 pub struct AwsSource {

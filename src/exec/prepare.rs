@@ -1,0 +1,285 @@
+//! The one step pipeline: a runbook step, the operator's values, the AWS context and the
+//! policy become a [`Prepared`] step — script, environment, secret values, confirmation
+//! target, effective risk, timeout, interactive flag and the decision whether and how it
+//! may run. The cockpit, `opsdeck run` (and every later caller) go through [`prepare`] and
+//! nothing else, and [`super::launch`] runs the result; a safety rule lives here once.
+
+use crate::redact::{MASK, Redactor};
+use crate::runbook::{Procedure, Risk, Step, render, targets};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// Default per-step timeout (10 minutes).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// What the operator allowed for this session.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// `--read-only` / `read_only = true`: only `read` steps run.
+    pub read_only: bool,
+    /// `confirm_read = true`: read steps ask too.
+    pub confirm_read: bool,
+    /// `[aws] read_only_role`: in read-only mode, steps run with that role's credentials
+    /// (the launcher swaps them in), so AWS refuses what the classifier misjudged.
+    pub read_only_role: Option<String>,
+}
+
+/// How a prepared step may run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// A read step: runs without asking.
+    Run,
+    /// Write or unknown (or read with `confirm_read`): yes/no, default no.
+    Confirm,
+    /// Destructive: the target's name must be typed (`--confirm NAME` headless).
+    ConfirmTyped,
+    /// Never runs: why, in a sentence.
+    Refused(String),
+}
+
+/// A runbook step ready to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub runbook: String,
+    pub procedure_id: String,
+    pub procedure_title: String,
+    pub step_id: String,
+    pub title: String,
+    /// The rendered script: placeholders are references to variables, never values.
+    pub script: String,
+    /// Placeholder values and the AWS context (the context wins: a runbook acts on the
+    /// account on screen; placeholder names never collide with it, see `render::env_name`).
+    pub env: BTreeMap<String, String>,
+    /// Variables whose values are secret.
+    pub secret_env: BTreeSet<String>,
+    /// Secret values (typed or defaults): masked wherever text is shown or written.
+    pub secrets: Vec<String>,
+    /// What a destructive step acts on, for the typed confirmation.
+    pub target: String,
+    /// The step's risk: the classifier's, raised (never lowered) by a fence attribute.
+    pub risk: Risk,
+    /// `None`: runs until it ends or is cancelled (`--follow`, `watch`).
+    pub timeout: Option<Duration>,
+    /// Needs the real terminal (psql without a command, `-it`, ssh, editors).
+    pub interactive: bool,
+    pub expect: Option<String>,
+    /// Placeholders without a value: the step cannot run.
+    pub missing: Vec<String>,
+    pub gate: Gate,
+    /// Run with the read-only role's credentials instead of the operator's.
+    pub read_only_role: Option<String>,
+}
+
+/// The one place a step becomes something runnable.
+pub fn prepare(
+    runbook: &str,
+    procedure: &Procedure,
+    step: &Step,
+    values: &BTreeMap<String, String>,
+    aws_env: &BTreeMap<String, String>,
+    policy: &Policy,
+) -> Prepared {
+    let script_src = step
+        .commands
+        .iter()
+        .map(|c| c.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let r = render::render(&script_src, &step.placeholders, values);
+    let mut secret_env = BTreeSet::new();
+    let mut secrets = Vec::new();
+    for ph in step.placeholders.iter().filter(|p| p.secret) {
+        secret_env.insert(render::env_name(ph));
+        if let Some(v) = values.get(&ph.name).or(ph.default.as_ref()) {
+            secrets.push(v.clone());
+        }
+    }
+    let mut env = r.env;
+    env.extend(aws_env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let risk = step.risk;
+    let gate = if !step.runnable {
+        Gate::Refused(format!(
+            "`{}` is reference-only ({}): shown, never run",
+            step.title,
+            step.lang.as_deref().unwrap_or("no language")
+        ))
+    } else if !r.missing.is_empty() {
+        Gate::Refused(format!(
+            "step `{}` needs a value for: {}",
+            step.title,
+            r.missing.join(", ")
+        ))
+    } else if policy.read_only && risk != Risk::Read {
+        Gate::Refused(format!(
+            "read-only: step `{}` is {}; only read steps run (a command is read only when the classifier knows it reads)",
+            step.title, risk
+        ))
+    } else if risk == Risk::Destructive {
+        Gate::ConfirmTyped
+    } else if risk == Risk::Read && !policy.confirm_read {
+        Gate::Run
+    } else {
+        Gate::Confirm
+    };
+    Prepared {
+        runbook: runbook.to_string(),
+        procedure_id: procedure.id.clone(),
+        procedure_title: procedure.title.clone(),
+        step_id: step.id.clone(),
+        title: step.title.clone(),
+        script: r.script,
+        env,
+        secret_env,
+        secrets,
+        target: confirm_target(step, procedure, values),
+        risk,
+        timeout: step_timeout(step),
+        interactive: is_interactive(step),
+        expect: step.expect.clone(),
+        missing: r.missing,
+        gate,
+        read_only_role: policy
+            .read_only
+            .then(|| policy.read_only_role.clone())
+            .flatten(),
+    }
+}
+
+impl Prepared {
+    /// Masks this step's secret values (and the usual patterns).
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(self.secrets.iter().cloned())
+    }
+
+    /// The exact script with its values, secrets masked: what the dialog, the dry run and
+    /// the journal show. Values are single-quoted, so a newline cannot start a shell line.
+    pub fn describe(&self) -> String {
+        let mut lines = self.vars_display();
+        lines.push(self.script_display());
+        lines.join("\n")
+    }
+
+    /// `NAME='value'` per placeholder value (the AWS context is shown apart), secrets masked.
+    pub fn vars_display(&self) -> Vec<String> {
+        let r = self.redactor();
+        self.env
+            .iter()
+            .filter(|(k, _)| !k.starts_with("AWS_"))
+            .map(|(k, v)| {
+                let shown = if self.secret_env.contains(k) {
+                    MASK.to_string()
+                } else {
+                    shell_quote(&r.scrub(v))
+                };
+                format!("{k}={shown}")
+            })
+            .collect()
+    }
+
+    /// The script with secret values masked.
+    pub fn script_display(&self) -> String {
+        self.redactor().scrub(&self.script)
+    }
+
+    /// Whether the confirmation text typed names the target.
+    pub fn typed_ok(&self, typed: &str) -> bool {
+        typed == self.target
+    }
+}
+
+/// `'…'` with embedded quotes closed and reopened: a value shown as shell text.
+pub fn shell_quote(v: &str) -> String {
+    let visible = crate::sanitize::sanitize(v);
+    format!("'{}'", visible.replace('\'', "'\\''").replace('\n', "'$'\\n''"))
+}
+
+/// What a destructive step acts on, for the typed confirmation: the service, function,
+/// cluster, table or database it names (placeholders filled in), else the procedure title.
+pub fn confirm_target(step: &Step, procedure: &Procedure, values: &BTreeMap<String, String>) -> String {
+    let t = targets::of_step(step, &procedure.id);
+    let name = t
+        .ecs_services
+        .first()
+        .map(|s| s.name.clone())
+        .or_else(|| t.lambda_functions.first().map(|f| f.name.clone()))
+        .or_else(|| t.ecs_clusters.first().map(|c| c.name.clone()))
+        .or_else(|| t.dynamodb_tables.first().map(|c| c.name.clone()))
+        .or_else(|| t.rds_instances.first().map(|c| c.name.clone()));
+    match name {
+        Some(n) => fill(&n, step, values),
+        None => procedure.title.clone(),
+    }
+}
+
+/// Display-only substitution of placeholders in a name (never used as shell text).
+fn fill(name: &str, step: &Step, values: &BTreeMap<String, String>) -> String {
+    let mut out = name.to_string();
+    for p in &step.placeholders {
+        if let Some(v) = values.get(&p.name).or(p.default.as_ref()) {
+            for form in [
+                format!("${{{}}}", p.name),
+                format!("${}", p.name),
+                format!("<{}>", p.name),
+            ] {
+                out = out.replace(&form, v);
+            }
+        }
+    }
+    out
+}
+
+/// `{timeout=5m}` (s, m, h; bare seconds), else the default; commands that never end by
+/// themselves (`--follow`, `watch`, `tail -f`) have none and run until cancelled.
+pub fn step_timeout(step: &Step) -> Option<Duration> {
+    if let Some(t) = &step.attributes.timeout {
+        let t = t.trim();
+        let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+        if let Ok(n) = num.parse::<u64>() {
+            let secs = match unit {
+                "m" | "min" => n.saturating_mul(60),
+                "h" => n.saturating_mul(3600),
+                _ => n,
+            };
+            return Some(Duration::from_secs(secs.max(1)));
+        }
+    }
+    let endless = step.commands.iter().any(|c| {
+        let t = &c.text;
+        t.contains("--follow")
+            || t.contains("tail -f")
+            || t.trim_start().starts_with("watch ")
+            || t.contains("| watch")
+    });
+    if endless { None } else { Some(DEFAULT_TIMEOUT) }
+}
+
+/// Needs the real terminal: `{interactive=true}`, or a client started without a command
+/// (psql, mysql, redis-cli), `-it`, ssh, editors and pagers, ECS exec and SSM sessions.
+pub fn is_interactive(step: &Step) -> bool {
+    if let Some(i) = step.attributes.interactive {
+        return i;
+    }
+    step.commands.iter().any(|c| {
+        targets::simple_commands(&c.text).iter().any(|w| {
+            let first = w
+                .iter()
+                .find(|x| !x.contains('='))
+                .map(String::as_str)
+                .unwrap_or("");
+            let has = |f: &str| w.iter().any(|x| x == f);
+            match first {
+                "psql" => !(has("-c") || has("-f") || has("--command") || has("-l")),
+                "mysql" => !has("-e"),
+                "redis-cli" => crate::runbook::risk::classify(&c.text) == Risk::Unknown,
+                "ssh" | "vim" | "vi" | "nano" | "emacs" | "less" | "more" | "top" | "htop"
+                | "k9s" => true,
+                "docker" | "kubectl" => has("-it") || has("-ti") || (has("-i") && has("-t")),
+                "aws" => (has("execute-command") && has("--interactive")) || has("start-session"),
+                _ => false,
+            }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests;
