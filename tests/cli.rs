@@ -265,3 +265,62 @@ fn cockpit_refuses_a_non_terminal_stdout() {
         "opsdeck: the cockpit needs a terminal; for scripts use `opsdeck snapshot`",
     );
 }
+
+/// Arguments that used to crash, hang or wrap: each is a clear error and exit 2.
+#[test]
+fn absurd_arguments_are_refused_with_exit_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["snapshot", "--demo", "--after", "inf"], "not a number of seconds from 0 to 3600"),
+        (&["snapshot", "--demo", "--after", "1e300"], "not a number of seconds from 0 to 3600"),
+        (&["snapshot", "--demo", "--after", "nan"], "not a number of seconds from 0 to 3600"),
+        (&["snapshot", "--demo", "--after", "-1"], "'-1'"),
+        (&["snapshot", "--demo", "--width", "60000"], "60000 is not in 20..=1000"),
+        (&["snapshot", "--demo", "--height", "0"], "0 is not in 5..=1000"),
+        (&["--log-buffer", "0", "snapshot", "--demo"], "not a line count from 100 to 5000000"),
+        (&["journal", "export", "--since", "99999999999d"], "too far in the past"),
+        (&["journal", "export", "--since", "9223372036854775807s"], "too far in the past"),
+        (&["--read-only-role", "admin", "snapshot", "--demo"], "is not a role ARN"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.jsonl");
+    std::fs::write(&journal, "").unwrap();
+    for (args, want) in cases {
+        let mut full: Vec<&str> = vec!["--journal", journal.to_str().unwrap()];
+        full.extend_from_slice(args);
+        let out = opsdeck(&full);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
+
+/// A FIFO or a device given as a file is refused at once (reading a FIFO would block).
+#[test]
+fn special_files_are_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("opsdeck.toml");
+    let ok = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(ok.success());
+    let fifo = fifo.to_str().unwrap();
+    for args in [
+        vec!["--config", fifo, "snapshot", "--demo"],
+        vec!["--theme", fifo, "snapshot", "--demo"],
+        vec!["--keymap", fifo, "snapshot", "--demo"],
+        vec!["runbook", "show", fifo],
+        vec!["runbook", "show", "/dev/zero"],
+        vec!["--config", "/dev/zero", "snapshot", "--demo"],
+    ] {
+        let started = std::time::Instant::now();
+        let out = opsdeck(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{args:?} hung");
+    }
+    // Too big: 5 MiB of TOML comments.
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, "#".repeat(5 << 20)).unwrap();
+    let out = opsdeck(&["--config", big.to_str().unwrap(), "snapshot", "--demo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("larger than the 4 MiB allowed"));
+}

@@ -59,10 +59,64 @@ pub fn line_of(src: &str, offset: usize) -> usize {
         + 1
 }
 
-/// Reads a UTF-8 text file, naming it in the error.
+/// Largest opsdeck.toml, theme or keymap read (4 MiB): a bigger one is a mistake.
+pub const MAX_CONFIG_BYTES: u64 = 4 << 20;
+
+/// Reads at most `limit` bytes of a regular file. FIFOs, devices, sockets and directories
+/// are refused before anything is opened (a FIFO would block start-up forever).
+pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
+    use std::io::Read;
+    let meta =
+        std::fs::metadata(path).map_err(|e| FileError::whole(path, format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        let what = {
+            use std::os::unix::fs::FileTypeExt;
+            let t = meta.file_type();
+            if t.is_dir() {
+                "a directory"
+            } else if t.is_fifo() {
+                "a FIFO"
+            } else if t.is_char_device() || t.is_block_device() {
+                "a device"
+            } else if t.is_socket() {
+                "a socket"
+            } else {
+                "not a regular file"
+            }
+        };
+        return Err(FileError::whole(
+            path,
+            format!("is {what}, not a regular file; give the path of a file"),
+        ));
+    }
+    if meta.len() > limit {
+        return Err(FileError::whole(
+            path,
+            format!(
+                "{} bytes is larger than the {} MiB allowed",
+                meta.len(),
+                limit >> 20
+            ),
+        ));
+    }
+    let f = std::fs::File::open(path).map_err(|e| FileError::whole(path, format!("cannot read: {e}")))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The size may change between the check and the read: never read past the limit.
+    f.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| FileError::whole(path, format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(FileError::whole(
+            path,
+            format!("larger than the {} MiB allowed", limit >> 20),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads a UTF-8 text file (at most [`MAX_CONFIG_BYTES`]), naming it in the error.
 pub fn read_text(path: &Path) -> Result<String, FileError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| FileError::whole(path, format!("cannot read: {e}")))?;
+    let bytes = read_bytes(path, MAX_CONFIG_BYTES)?;
     String::from_utf8(bytes).map_err(|e| {
         let upto = e.utf8_error().valid_up_to();
         let line = line_of(

@@ -15,8 +15,8 @@ pub use model::{Command, Placeholder, Procedure, Risk, Runbook, Step};
 use crate::config::FileError;
 use std::path::Path;
 
-/// Files larger than this are refused rather than parsed slowly.
-pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+/// Files larger than this (32 MiB) are refused rather than parsed slowly.
+pub const MAX_BYTES: u64 = 32 << 20;
 
 /// Reads and parses a runbook file. Empty, binary, non-UTF-8 or oversized files are errors
 /// that name the file; CRLF line ends are accepted.
@@ -26,18 +26,7 @@ pub fn load(path: &Path) -> Result<(Runbook, Vec<parse::ParseNote>), FileError> 
 
 /// Like [`load`], with the prose and tables that target extraction and lint read.
 pub fn load_full(path: &Path) -> Result<parse::Parsed, FileError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| FileError::whole(path, format!("cannot read: {e}")))?;
-    if bytes.len() > MAX_BYTES {
-        return Err(FileError::whole(
-            path,
-            format!(
-                "{} bytes is larger than the {} MiB a runbook may be",
-                bytes.len(),
-                MAX_BYTES >> 20
-            ),
-        ));
-    }
+    let bytes = crate::config::error::read_bytes(path, MAX_BYTES)?;
     if bytes.contains(&0) {
         return Err(FileError::whole(
             path,
