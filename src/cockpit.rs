@@ -212,7 +212,9 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     app.read_only_role = policy.read_only_role.filter(|_| policy.read_only && !common.demo);
     app.demo = common.demo;
     app.confirm_read = policy.confirm_read;
-    app.runbooks = runbooks;
+    for rb in runbooks {
+        app.add_runbook(rb);
+    }
     if let Some(dir) = &s.dirs.state {
         app.values = crate::state::load_values(&dir.join("values.json"));
     }

@@ -325,6 +325,19 @@ impl App {
         rect.map_or(10, |r| r.height.saturating_sub(2).max(1) as usize)
     }
 
+    /// Adds a runbook to the palette; its secret placeholders' defaults are secrets from now
+    /// on (masked in the procedure view, copies and the journal).
+    pub fn add_runbook(&mut self, rb: LoadedRunbook) {
+        for step in rb.runbook.procedures.iter().flat_map(|p| &p.steps) {
+            for ph in step.placeholders.iter().filter(|p| p.secret) {
+                if let Some(d) = &ph.default {
+                    self.secrets.add(d);
+                }
+            }
+        }
+        self.runbooks.push(rb);
+    }
+
     /// What this session allows: read-only, confirm_read, the read-only role.
     pub fn policy(&self) -> crate::exec::Policy {
         crate::exec::Policy {

@@ -790,3 +790,63 @@ fn confirm_read_makes_read_steps_ask_too() {
     let fx = app.update(Msg::Input(InputKey::Char('y')));
     assert!(matches!(fx.last(), Some(Effect::RunStep { .. })), "{fx:?}");
 }
+
+/// A value typed into a secret field is masked everywhere the cockpit shows or writes it:
+/// the dialog, the run pane, the journal (start, end output), clipboard copies.
+#[test]
+fn secret_values_are_masked_in_pane_journal_and_copies() {
+    let mut app = demo_app();
+    let md = "# Secrets\n\n## Rotate\n\nThe database password to set.\n\n```bash\nPGPASSWORD=<db-password> psql -h db -c \"ALTER USER app WITH PASSWORD 'x'\"\nAPI_TOKEN=def-token-123  # replace with your api token\necho \"$API_TOKEN\"\n```\n";
+    let (runbook, _) = crate::runbook::parse::parse(md);
+    app.add_runbook(LoadedRunbook {
+        path: "secrets.md".into(),
+        runbook,
+    });
+    open_procedure(&mut app, "rotate");
+    app.update(Msg::Input(InputKey::Enter));
+    let form = app.step_form.as_ref().expect("the secret is asked for");
+    // API_TOKEN comes with its (secret) default; db-password is typed.
+    assert_eq!(form.fields[1].name, "db-password");
+    assert!(form.fields[0].secret && form.fields[1].secret);
+    app.update(Msg::Input(InputKey::Down));
+    type_text(&mut app, "hunter2-Typed");
+    let mut all = app.update(Msg::Input(InputKey::Enter));
+    let dialog = app.confirm.as_ref().expect("destructive: a dialog").subject.describe();
+    assert!(!dialog.contains("hunter2-Typed") && !dialog.contains("def-token-123"), "{dialog}");
+    // Destructive: the target (the procedure title here) typed, then Enter.
+    let target = app.confirm.as_ref().unwrap().subject.target().to_string();
+    type_text(&mut app, &target);
+    all.extend(app.update(Msg::Input(InputKey::Enter)));
+    let Some(Effect::RunStep { id, env, secrets, .. }) = all.iter().rev().find(|e| matches!(e, Effect::RunStep { .. })).cloned() else {
+        panic!("{all:?}")
+    };
+    assert_eq!(env.get("DB_PASSWORD").map(String::as_str), Some("hunter2-Typed"));
+    assert!(secrets.contains(&"hunter2-Typed".to_string()) && secrets.contains(&"def-token-123".to_string()));
+    // Output that echoes the secrets (say the runner's masking missed a transformed copy).
+    all.extend(app.update(Msg::Run(crate::exec::RunEvent::Output {
+        id,
+        stream: crate::exec::Stream::Stdout,
+        line: "token def-token-123 and hunter2-Typed".into(),
+    })));
+    all.extend(app.update(Msg::Run(crate::exec::RunEvent::Finished {
+        id,
+        status: crate::exec::RunStatus::Exited(0),
+        elapsed: std::time::Duration::from_millis(10),
+    })));
+    let pane: Vec<&str> = app.runs.last().unwrap().lines.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(pane, [format!("token {m} and {m}", m = crate::redact::MASK)]);
+    // Copying the step (`c`) copies its code, secret default masked.
+    all.extend(app.update(Msg::Input(InputKey::Char('c'))));
+    assert!(all.iter().any(|e| matches!(e, Effect::Copy(t) if t.contains("API_TOKEN="))));
+    for e in &all {
+        let text = format!("{e:?}");
+        if let Effect::RunStep { .. } = e {
+            continue;
+        }
+        assert!(!text.contains("hunter2-Typed") && !text.contains("def-token-123"), "leak in {text}");
+    }
+    for entry in &app.timeline {
+        let text = serde_json::to_string(entry).unwrap();
+        assert!(!text.contains("hunter2-Typed") && !text.contains("def-token-123"), "leak in {text}");
+    }
+}

@@ -68,6 +68,22 @@ const WELL_KNOWN: &[&str] = &[
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
     "AWS_ENDPOINT_URL",
+    // The environment the AWS CLI and SDKs read: set by the cockpit, the read-only role or
+    // the operator's shell, never typed into a form.
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_DEFAULT_OUTPUT",
+    "AWS_PAGER",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CA_BUNDLE",
+    "AWS_MAX_ATTEMPTS",
+    "AWS_RETRY_MODE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_EC2_METADATA_DISABLED",
 ];
 
 #[derive(Debug)]
@@ -155,6 +171,14 @@ pub fn find(code: &str, prose: &str) -> Vec<Placeholder> {
             }
         }
     }
+    // `${DB_PASSWORD:0:4}` next to `<db-password>` refers to the variable that carries the
+    // angle placeholder's value (`render::env_name`), not to a second value to ask for.
+    let carried: HashSet<String> = out
+        .iter()
+        .filter(|p| p.syntax.starts_with('<'))
+        .map(|p| p.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect())
+        .collect();
+    out.retain(|p| !(p.syntax.starts_with('$') && carried.contains(&p.name)));
     for p in out.iter_mut().filter(|p| p.hint.is_none()) {
         p.hint = hint(prose, &p.name);
     }
@@ -401,6 +425,14 @@ mod tests {
         assert_eq!(p[1].syntax, "${DB_NAME:-ledger}");
         assert_eq!(p[1].default.as_deref(), Some("ledger"));
         assert_eq!(p[2].syntax, "$FUNCTIONS");
+    }
+
+    #[test]
+    fn the_variable_of_an_angle_placeholder_is_not_another_placeholder() {
+        assert_eq!(
+            names("echo ${DB_PASSWORD:0:4}\npsql -c x <db-password>"),
+            vec!["db-password"]
+        );
     }
 
     #[test]

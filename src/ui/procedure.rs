@@ -80,7 +80,9 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
                     theme.muted(),
                 ));
             }
-            for (k, text) in c.text.lines().enumerate() {
+            // Runbook text is outside text: escapes neutralised, secret defaults masked.
+            let shown = app.secrets.scrub(&crate::sanitize::sanitize(&c.text));
+            for (k, text) in shown.lines().enumerate() {
                 let prefix = if k == 0 { "     $ " } else { "       " };
                 lines.push(Line::from(vec![
                     Span::styled(prefix, theme.muted()),
@@ -89,7 +91,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             }
         }
         if !s.runnable {
-            for text in s.code.lines().take(6) {
+            let code = app.secrets.scrub(&crate::sanitize::sanitize(&s.code));
+            for text in code.lines().take(6) {
                 lines.push(Line::styled(
                     format!("     {}", truncate(text, w.saturating_sub(5))),
                     theme.muted(),

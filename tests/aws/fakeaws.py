@@ -11,6 +11,7 @@
 Usage: fakeaws.py [--port N]   prints `READY <port>` once serving; loopback only.
 Control (not AWS): POST /__fake/fault {"service": "logs"|"*", "mode": "throttle"|"500"|"expired"|"hang"|"drop"|"none"}
                    GET  /__fake/stats   -> {"Operation": count, ...};  POST /__fake/stats/reset
+                   GET  /__fake/keys    -> {"service": [access key ids that signed calls]}
 """
 
 import argparse
@@ -198,7 +199,15 @@ def retag(v, time_key=False):
 
 
 # ---------------------------------------------------------------- the front
-STATE = {"faults": {}, "stats": {}, "lock": threading.Lock()}
+STATE = {"faults": {}, "stats": {}, "keys": {}, "lock": threading.Lock()}
+
+
+def access_key_of(headers):
+    auth = headers.get("Authorization", "")
+    try:
+        return auth.split("Credential=")[1].split("/")[0]
+    except IndexError:
+        return "?"
 
 
 def service_of(headers):
@@ -257,7 +266,12 @@ class Front(BaseHTTPRequestHandler):
         if self.path == "/__fake/stats/reset":
             with STATE["lock"]:
                 STATE["stats"] = {}
+                STATE["keys"] = {}
             return self._reply(200, b"{}")
+        if self.path == "/__fake/keys":
+            # Which access key ids signed calls to each service (read-only role tests).
+            with STATE["lock"]:
+                return self._reply(200, json.dumps({k: sorted(v) for k, v in STATE["keys"].items()}).encode())
         if self.path.startswith("/__fake/health"):
             # Health endpoints for the HTTP check tests: ok, degraded (200), down (503), slow.
             kind = self.path.rsplit("/", 1)[-1]
@@ -276,6 +290,7 @@ class Front(BaseHTTPRequestHandler):
         op = operation_of(self.path, self.headers, body)
         with STATE["lock"]:
             STATE["stats"][op] = STATE["stats"].get(op, 0) + 1
+            STATE["keys"].setdefault(svc, set()).add(access_key_of(self.headers))
             fault = STATE["faults"].get(svc) or STATE["faults"].get("*")
         cbor = self.headers.get("smithy-protocol") == "rpc-v2-cbor"
         if fault == "drop":

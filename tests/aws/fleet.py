@@ -8,6 +8,7 @@ fleet.py ENDPOINT build     clusters, services, task definitions; an IAM role an
 fleet.py ENDPOINT mutate    update-service, new log events, set-alarm-state, put-metric-data
 fleet.py ENDPOINT logs N    N more log events in /ecs/prod/api (for the follow test)
 fleet.py ENDPOINT desired CLUSTER SERVICE   prints the service's desired count
+fleet.py ENDPOINT state     a JSON digest of services, functions, log groups and alarms
 """
 
 import io
@@ -113,6 +114,28 @@ def desired(cluster, service):
     print(s["desiredCount"])
 
 
+def state():
+    """A digest of everything a runbook step could change: services, functions, log groups,
+    alarms. Two equal digests mean nothing changed."""
+    ecs, lam, logs, cw = client("ecs"), client("lambda"), client("logs"), client("cloudwatch")
+    out = {"services": [], "functions": [], "groups": [], "alarms": []}
+    for c in sorted(ecs.list_clusters()["clusterArns"]):
+        arns = ecs.list_services(cluster=c)["serviceArns"]
+        if arns:
+            for s in ecs.describe_services(cluster=c, services=arns)["services"]:
+                out["services"].append([c.split("/")[-1], s["serviceName"], s["status"], s["desiredCount"], s["taskDefinition"]])
+    for f in lam.list_functions()["Functions"]:
+        name = f["FunctionName"]
+        conc = lam.get_function(FunctionName=name).get("Concurrency", {}).get("ReservedConcurrentExecutions")
+        aliases = sorted((a["Name"], a["FunctionVersion"]) for a in lam.list_aliases(FunctionName=name)["Aliases"])
+        out["functions"].append([name, f["MemorySize"], conc, aliases])
+    out["groups"] = sorted(g["logGroupName"] for g in logs.describe_log_groups()["logGroups"])
+    out["alarms"] = sorted((a["AlarmName"], a["StateValue"], a.get("ActionsEnabled")) for a in cw.describe_alarms()["MetricAlarms"])
+    out["services"].sort()
+    out["functions"].sort()
+    print(json.dumps(out, sort_keys=True))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[2]
     if cmd == "desired":
@@ -120,4 +143,4 @@ if __name__ == "__main__":
     elif cmd == "logs":
         more_logs(int(sys.argv[3]))
     else:
-        {"build": build, "mutate": mutate}[cmd]()
+        {"build": build, "mutate": mutate, "state": state}[cmd]()

@@ -171,6 +171,11 @@ impl FakeAws {
         serde_json::from_str(&self.http("GET", "/__fake/stats", "")).expect("stats JSON")
     }
 
+    /// Access key ids that signed calls, per service (signing name).
+    pub fn keys(&self) -> serde_json::Value {
+        serde_json::from_str(&self.http("GET", "/__fake/keys", "")).expect("keys JSON")
+    }
+
     pub fn reset_stats(&self) {
         self.http("POST", "/__fake/stats/reset", "");
     }

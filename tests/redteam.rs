@@ -1,0 +1,153 @@
+//! The red-team corpus (`tests/fixtures/runbooks/redteam.md`): commands that look harmless
+//! but change the fleet, write files, run planted programs or open connections. Under
+//! `--read-only` every one is refused — by `opsdeck run` against the fake AWS (its state and
+//! the file system are checked unchanged) and by the cockpit (no step effect, a refusal
+//! dialog) — through the same step pipeline.
+
+mod common;
+#[path = "common/fakeaws.rs"]
+mod fakeaws;
+
+use fakeaws::FakeAws;
+use opsdeck::app::{Action, App, Effect, InputKey, LoadedRunbook, Msg};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runbooks/redteam.md")
+}
+
+/// Names and contents of every file under `dir`.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(&p).unwrap_or_default(),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn sandbox() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::write(p.join("keep"), "keep me").unwrap();
+    std::fs::write(p.join("plant.sh"), format!("touch {}/planted\n", p.display())).unwrap();
+    std::fs::create_dir(p.join("bin")).unwrap();
+    let ls = p.join("bin/ls");
+    std::fs::write(&ls, format!("#!/bin/sh\ntouch {}/path-ls\n", p.display())).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&ls, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .arg(p.join("repo"))
+        .status();
+    assert!(git.is_ok_and(|s| s.success()), "git is needed for the fsmonitor case");
+    d
+}
+
+#[test]
+fn every_bypass_form_is_refused_by_run_and_nothing_changes() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let before = fake.fleet_output(&["state"]);
+    let sandbox = sandbox();
+    let files_before = tree(sandbox.path());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let (rb, _) = opsdeck::runbook::load(&corpus()).unwrap();
+    assert_eq!(rb.procedures.len(), 32);
+    let work = tempfile::tempdir().unwrap();
+    let journal = work.path().join("j.jsonl");
+    let sb = format!("SANDBOX={}", sandbox.path().display());
+    let pt = format!("PORT={port}");
+    let mut ran = Vec::new();
+    for p in &rb.procedures {
+        let (code, _out, err) = fake.opsdeck(
+            work.path(),
+            &[
+                "--journal", journal.to_str().unwrap(), "--endpoint-url", &fake.endpoint,
+                "run", corpus().to_str().unwrap(), &p.id, "--read-only", "--yes",
+                "--confirm", "worker", "--set", &sb, "--set", &pt,
+            ],
+        );
+        if code != 3 || !err.contains("read-only") {
+            ran.push(format!("{}: exit {code}: {err}", p.title));
+        }
+    }
+    assert!(ran.is_empty(), "not refused under --read-only:\n{}", ran.join("\n"));
+    assert_eq!(fake.fleet_output(&["state"]), before, "the fleet changed");
+    assert_eq!(tree(sandbox.path()), files_before, "the file system changed");
+    assert!(listener.accept().is_err(), "something connected to the listener");
+    // Everything refused is journaled as blocked.
+    let raw = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(raw.matches("\"kind\":\"blocked\"").count(), 32);
+
+    // The harness sees a change when one happens: the plain write, without --read-only.
+    let (code, _, err) = fake.opsdeck(
+        work.path(),
+        &[
+            "--journal", journal.to_str().unwrap(), "--endpoint-url", &fake.endpoint,
+            "run", corpus().to_str().unwrap(), "plain write", "--yes",
+            "--set", &sb, "--set", &pt,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(fake.fleet_output(&["state"]), before, "the control write changed nothing");
+}
+
+/// The same cases through the cockpit: read-only refuses each in the dialog and starts no
+/// step; without read-only none runs without a confirmation.
+#[test]
+fn the_cockpit_refuses_the_same_forms() {
+    let (runbook, _) = opsdeck::runbook::load(&corpus()).unwrap();
+    let n = runbook.procedures.len();
+    for read_only in [true, false] {
+        for i in 0..n {
+            let info = opsdeck::sources::SourceInfo {
+                label: "test".into(),
+                feeds: vec![],
+            };
+            let mut app = App::new(&info, 1000, common::T0);
+            app.read_only = read_only;
+            app.add_runbook(LoadedRunbook {
+                path: "redteam.md".into(),
+                runbook: runbook.clone(),
+            });
+            app.procedure = Some((0, i, 0));
+            let values = [("SANDBOX", "/nonexistent"), ("PORT", "9")];
+            for (k, v) in values {
+                app.values.insert(("redteam.md".into(), k.into()), v.into());
+            }
+            let fx = app.update(Msg::Input(InputKey::Enter));
+            let title = &runbook.procedures[i].title;
+            assert!(
+                !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
+                "{title}: started without a confirmation (read_only={read_only})"
+            );
+            let c = app.confirm.as_ref().unwrap_or_else(|| panic!("{title}: no dialog"));
+            assert_eq!(c.blocked_read_only, read_only, "{title}");
+            if read_only {
+                // Even `y` and typing the target cannot get through.
+                let target = c.subject.target().to_string();
+                for ch in format!("y{target}").chars() {
+                    let fx = app.update(Msg::Input(InputKey::Char(ch)));
+                    assert!(!fx.iter().any(|e| matches!(e, Effect::RunStep { .. })), "{title}");
+                }
+                let fx = app.update(Msg::Input(InputKey::Enter));
+                assert!(!fx.iter().any(|e| matches!(e, Effect::RunStep { .. })), "{title}");
+            }
+            let _ = app.update(Msg::Action(Action::Quit));
+        }
+    }
+}
