@@ -741,3 +741,52 @@ async fn logs_insights_queries_return_rows() {
         "{r:?}"
     );
 }
+
+/// An event the SDK cannot decode (moto serves a lone surrogate) does not stop its group:
+/// the events around it arrive, the bad millisecond is skipped with a visible note, and
+/// following goes on.
+#[test]
+fn an_undecodable_log_event_is_skipped_and_following_goes_on() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    fake.fleet(&["bad-event", "/ecs/prod/api"]);
+    let dir = tempfile::tempdir().unwrap();
+    let doc = snapshot(&fake, dir.path(), &[]);
+    let msgs = log_messages(&doc);
+    for want in ["before the bad event", "after the bad event", "could not be decoded"] {
+        assert!(msgs.iter().any(|m| m.contains(want)), "missing {want}: {msgs:?}");
+    }
+    let notes = doc["notes"].to_string();
+    assert!(notes.contains("/ecs/prod/api: skipped event(s)"), "{notes}");
+    assert!(doc["errors"].as_array().unwrap().is_empty(), "{}", doc["errors"]);
+}
+
+/// One failing log group beside working ones: its error is in `errors`, the Logs pane title
+/// and the status bar on every run (it used to vanish when the other groups' lines arrived
+/// first), while their lines still show.
+#[test]
+fn a_failing_log_group_is_always_reported() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("opsdeck.toml"),
+        "[watch]\nlog_groups = [\"/ecs/prod/api\", \"/does/not/exist\"]\n",
+    )
+    .unwrap();
+    for run in 0..5 {
+        let doc = snapshot(&fake, dir.path(), &[]);
+        let errors = doc["errors"].to_string();
+        assert!(errors.contains("/does/not/exist"), "run {run}: {errors}");
+        assert!(log_messages(&doc).iter().any(|m| m.contains("upstream timeout")), "run {run}");
+        let (code, text, err) = fake.opsdeck(
+            dir.path(),
+            &["snapshot", "--endpoint-url", &fake.endpoint, "--after", "20", "--width", "200", "--height", "50"],
+        );
+        assert_eq!(code, 0, "{err}");
+        let title = text.lines().find(|l| l.contains(" Logs ")).unwrap_or("");
+        assert!(title.contains("✗ logs:"), "run {run}: Logs title {title}");
+        let status = text.lines().last().unwrap_or("");
+        assert!(status.contains("logs ERR"), "run {run}: status bar {status}");
+    }
+}

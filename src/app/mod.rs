@@ -462,6 +462,12 @@ impl App {
                     .collect(),
             ),
             Payload::Logs(events) => self.logs.ingest(events),
+            Payload::LogsPartial { events, error } => {
+                self.logs.ingest(events);
+                self.feeds.ok(ev.feed, at);
+                self.feeds.failed(ev.feed, clean(error));
+                return;
+            }
             Payload::ActionResult { .. } => return,
             Payload::Note(n) => {
                 let n = clean(n);

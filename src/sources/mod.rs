@@ -24,6 +24,12 @@ pub enum Payload {
     MetricPoints(Vec<(MetricKey, Vec<(i64, f64)>)>),
     Alarms(Vec<Alarm>),
     Logs(Vec<LogEvent>),
+    /// Lines from the groups that answered, and the error of those that did not: one
+    /// delivery, so the error never flickers out between the two.
+    LogsPartial {
+        events: Vec<LogEvent>,
+        error: String,
+    },
     /// The feed failed this time; its last data stays on screen with its age.
     Error(String),
     /// Something the operator should know that is not a failure (a discovery cap).

@@ -8,6 +8,7 @@ fleet.py ENDPOINT build     clusters, services, task definitions; an IAM role an
 fleet.py ENDPOINT mutate    update-service, new log events, set-alarm-state, put-metric-data
 fleet.py ENDPOINT logs N    N more log events in /ecs/prod/api (for the follow test)
 fleet.py ENDPOINT desired CLUSTER SERVICE   prints the service's desired count
+fleet.py ENDPOINT bad-event GROUP   an event the SDK cannot decode, between two good ones
 fleet.py ENDPOINT state     a JSON digest of services, functions, log groups and alarms
 """
 
@@ -109,6 +110,18 @@ def more_logs(n):
                         logEvents=[{"timestamp": t + i, "message": f"follow line {i}"} for i in range(n)])
 
 
+def bad_event(group):
+    """An event the SDK cannot decode (a lone UTF-16 surrogate, which moto serves as
+    `\\ud800`), between two good ones a millisecond apart."""
+    logs = client("logs")
+    t = now_ms()
+    logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=[
+        {"timestamp": t, "message": "before the bad event"},
+        {"timestamp": t + 1, "message": "bad \ud800 event"},
+        {"timestamp": t + 2, "message": "after the bad event"},
+    ])
+
+
 def desired(cluster, service):
     s = client("ecs").describe_services(cluster=cluster, services=[service])["services"][0]
     print(s["desiredCount"])
@@ -142,5 +155,7 @@ if __name__ == "__main__":
         desired(sys.argv[3], sys.argv[4])
     elif cmd == "logs":
         more_logs(int(sys.argv[3]))
+    elif cmd == "bad-event":
+        bad_event(sys.argv[3])
     else:
         {"build": build, "mutate": mutate, "state": state}[cmd]()

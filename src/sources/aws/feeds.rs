@@ -452,21 +452,36 @@ pub(super) async fn logs_feed(
         }
         let mut all = Vec::new();
         let mut failed = Vec::new();
+        let mut answered = 0;
         for g in groups.as_deref().unwrap_or_default() {
             let cursor = cursors
                 .entry(g.name.clone())
                 .or_insert_with(|| logs::Cursor::new(start));
             match logs::poll(&c, &limiter, &g.name, g.filter.as_deref(), cursor).await {
-                Ok(ev) => all.extend(ev),
+                Ok(p) => {
+                    answered += 1;
+                    all.extend(p.events);
+                    if let Some(note) = p.skipped
+                        && !send(&tx, "logs", Payload::Note(note)).await
+                    {
+                        return;
+                    }
+                }
                 Err(e) => failed.push(e),
             }
         }
         all.sort_by_key(|e| e.time_ms);
         let ok = failed.is_empty();
-        if (ok || !all.is_empty()) && !send(&tx, "logs", Payload::Logs(all)).await {
-            return;
-        }
-        if !ok && !send(&tx, "logs", Payload::Error(failed.join("; "))).await {
+        // One delivery per poll: data and the failing groups' errors together.
+        let payload = match (ok, answered) {
+            (true, _) => Payload::Logs(all),
+            (false, 0) => Payload::Error(failed.join("; ")),
+            (false, _) => Payload::LogsPartial {
+                events: all,
+                error: failed.join("; "),
+            },
+        };
+        if !send(&tx, "logs", payload).await {
             return;
         }
         tokio::time::sleep(backoff.next(ok)).await;

@@ -14,6 +14,8 @@ use std::time::Duration;
 
 /// Pages read per group per poll; a burst larger than this is read over the next polls.
 pub const MAX_PAGES_PER_POLL: usize = 10;
+/// Undecodable milliseconds skipped per group per poll.
+pub const MAX_SKIPS_PER_POLL: usize = 5;
 
 /// One limiter for all log polling: `rate` requests per second, no bursts.
 pub fn limiter(rate: f64) -> Arc<DefaultDirectRateLimiter> {
@@ -46,6 +48,14 @@ impl Cursor {
         }
     }
 
+    /// Moves past millisecond `ms` entirely (its events could not be read).
+    pub fn skip_past(&mut self, ms: i64) {
+        if ms + 1 > self.newest_ms {
+            self.newest_ms = ms + 1;
+            self.seen_at_newest.clear();
+        }
+    }
+
     /// Keeps the events not delivered yet, in time order, and moves the cursor past them.
     pub fn accept(&mut self, mut events: Vec<RawEvent>) -> Vec<RawEvent> {
         events.sort_by(|a, b| a.time_ms.cmp(&b.time_ms).then_with(|| a.id.cmp(&b.id)));
@@ -69,14 +79,43 @@ impl Cursor {
     }
 }
 
-/// One poll of one group: every page from the cursor (inclusive), then the cursor moves.
-pub async fn poll(
+/// What one poll of one group brought.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Polled {
+    pub events: Vec<LogEvent>,
+    /// A note when events that could not be decoded were skipped.
+    pub skipped: Option<String>,
+}
+
+/// Why a range could not be read.
+enum Failure {
+    /// The response could not be decoded (invalid text in an event): skippable.
+    Undecodable(String),
+    Other(String),
+}
+
+/// A 2xx answer the SDK could not turn into a response, or a body it could not parse: the
+/// data is bad, not the service (moto serves a lone surrogate `\ud800` this way).
+fn undecodable<E>(
+    e: &aws_sdk_cloudwatchlogs::error::SdkError<E, aws_sdk_cloudwatchlogs::config::http::HttpResponse>,
+) -> bool {
+    use aws_sdk_cloudwatchlogs::error::SdkError;
+    match e {
+        SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(s) => s.raw().status().is_success(),
+        _ => false,
+    }
+}
+
+/// Every page of `[start, end]` (end `None`: up to now), at most [`MAX_PAGES_PER_POLL`].
+async fn fetch(
     c: &Client,
     limiter: &DefaultDirectRateLimiter,
     group: &str,
     filter: Option<&str>,
-    cursor: &mut Cursor,
-) -> Result<Vec<LogEvent>, String> {
+    start: i64,
+    end: Option<i64>,
+) -> Result<Vec<RawEvent>, Failure> {
     let mut raw = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..MAX_PAGES_PER_POLL {
@@ -84,12 +123,20 @@ pub async fn poll(
         let resp = c
             .filter_log_events()
             .log_group_name(group)
-            .start_time(cursor.newest_ms)
+            .start_time(start)
+            .set_end_time(end)
             .set_filter_pattern(filter.map(str::to_string))
             .set_next_token(token.take())
             .send()
             .await
-            .map_err(|e| format!("{group}: {}", describe(&e)))?;
+            .map_err(|e| {
+                let msg = format!("{group}: {}", describe(&e));
+                if undecodable(&e) {
+                    Failure::Undecodable(msg)
+                } else {
+                    Failure::Other(msg)
+                }
+            })?;
         raw.extend(resp.events().iter().map(|e| RawEvent {
             time_ms: e.timestamp().unwrap_or(0),
             id: e.event_id().unwrap_or("").to_string(),
@@ -101,17 +148,93 @@ pub async fn poll(
             break;
         }
     }
+    Ok(raw)
+}
+
+/// One poll of one group: every page from the cursor (inclusive), then the cursor moves. When
+/// an event cannot be decoded, the millisecond holding it is found by halving the time range
+/// (a few requests), the events before it are kept, that millisecond is skipped with a note,
+/// and following goes on from the next one: one bad event never stops a group.
+pub async fn poll(
+    c: &Client,
+    limiter: &DefaultDirectRateLimiter,
+    group: &str,
+    filter: Option<&str>,
+    cursor: &mut Cursor,
+) -> Result<Polled, String> {
+    let mut kept = Vec::new();
+    let mut skipped_at = Vec::new();
+    // A few bad milliseconds per poll at most; more wait for the next poll.
+    for _ in 0..MAX_SKIPS_PER_POLL {
+        let start = cursor.newest_ms;
+        let e = match fetch(c, limiter, group, filter, start, None).await {
+            Ok(raw) => {
+                kept.extend(cursor.accept(raw));
+                break;
+            }
+            Err(Failure::Other(e)) if kept.is_empty() => return Err(e),
+            Err(Failure::Other(_)) => break,
+            Err(Failure::Undecodable(e)) => e,
+        };
+        let mut lo = start;
+        let mut hi = super::feeds::now_ms() + 60_000;
+        // The earliest end at which [start, end] fails is the bad millisecond.
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match fetch(c, limiter, group, filter, start, Some(mid)).await {
+                Ok(_) => lo = mid + 1,
+                Err(Failure::Undecodable(_)) => hi = mid,
+                Err(Failure::Other(other)) => return Err(other),
+            }
+        }
+        let bad = lo;
+        if bad > start {
+            match fetch(c, limiter, group, filter, start, Some(bad - 1)).await {
+                Ok(r) => kept.extend(cursor.accept(r)),
+                Err(Failure::Undecodable(_)) => return Err(e),
+                Err(Failure::Other(other)) => return Err(other),
+            }
+        }
+        cursor.skip_past(bad);
+        skipped_at.push(bad);
+        kept.push(RawEvent {
+            time_ms: bad,
+            id: format!("opsdeck-skipped-{bad}"),
+            stream: None,
+            message: "⚠ opsdeck: event(s) at this millisecond could not be decoded (invalid text) and were skipped".into(),
+        });
+    }
+    let skipped = (!skipped_at.is_empty()).then(|| {
+        let at: Vec<String> = skipped_at
+            .iter()
+            .map(|ms| {
+                chrono::DateTime::from_timestamp_millis(*ms)
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string())
+                    .unwrap_or_else(|| ms.to_string())
+            })
+            .collect();
+        format!(
+            "{group}: skipped event(s) at {} that CloudWatch Logs returned as undecodable text; following goes on",
+            at.join(", ")
+        )
+    });
+    kept.sort_by(|a, b| a.time_ms.cmp(&b.time_ms));
+    Ok(Polled {
+        events: to_events(group, kept),
+        skipped,
+    })
+}
+
+fn to_events(group: &str, raw: Vec<RawEvent>) -> Vec<LogEvent> {
     let g: Arc<str> = Arc::from(group);
-    Ok(cursor
-        .accept(raw)
-        .into_iter()
+    raw.into_iter()
         .map(|e| LogEvent {
             time_ms: e.time_ms,
             group: g.clone(),
             stream: e.stream.map(Arc::from),
             message: e.message,
         })
-        .collect())
+        .collect()
 }
 
 /// Log group names (paginated, up to `max_pages` pages of 50).
