@@ -151,3 +151,51 @@ fn the_cockpit_refuses_the_same_forms() {
         }
     }
 }
+
+/// The same steps through both front ends reach the same decision: read runs at once
+/// (`run` exits 0 without flags; the cockpit starts it), write and unknown ask (`run` exits
+/// 3 without `--yes`; the cockpit shows a y/N dialog), destructive wants the target's name
+/// (`run` exits 3 without `--confirm NAME`; the cockpit asks for it typed), and a `{risk=read}`
+/// attribute lowers nothing.
+#[test]
+fn both_front_ends_decide_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let rb = dir.path().join("cases.md");
+    std::fs::write(
+        &rb,
+        "# Cases\n\n## Read\n\n```bash\ndate -u +%s\n```\n\n## Write\n\n```bash\ntouch \"$SANDBOX/w\"\n```\n\n## Unknown\n\n```bash\n./scripts/fix.sh\n```\n\n## Destructive\n\n```bash\nrm -f \"$SANDBOX/gone\"\n```\n\n## Lowered\n\n```bash {risk=read}\nrm -f \"$SANDBOX/lowered\"\n```\n",
+    )
+    .unwrap();
+    let sb = format!("SANDBOX={}", dir.path().display());
+    let journal = dir.path().join("j.jsonl");
+    let (runbook, _) = opsdeck::runbook::load(&rb).unwrap();
+    // (procedure, run exit without flags, cockpit: runs at once, cockpit: typed confirmation)
+    let cases = [
+        ("read", 0, true, false),
+        ("write", 3, false, false),
+        ("unknown", 3, false, false),
+        ("destructive", 3, false, true),
+        ("lowered", 3, false, true),
+    ];
+    for (i, (id, code, runs, typed)) in cases.iter().enumerate() {
+        let out = std::process::Command::new(common::bin())
+            .args(["--journal", journal.to_str().unwrap(), "run", rb.to_str().unwrap(), id, "--set", &sb])
+            .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(*code), "run {id}: {}", String::from_utf8_lossy(&out.stderr));
+        let info = opsdeck::sources::SourceInfo { label: "t".into(), feeds: vec![] };
+        let mut app = App::new(&info, 100, common::T0);
+        app.add_runbook(LoadedRunbook { path: "cases.md".into(), runbook: runbook.clone() });
+        app.values.insert(("cases.md".into(), "SANDBOX".into()), dir.path().display().to_string());
+        app.procedure = Some((0, i, 0));
+        let fx = app.update(Msg::Input(InputKey::Enter));
+        let started = fx.iter().any(|e| matches!(e, Effect::RunStep { .. }));
+        assert_eq!(started, *runs, "cockpit {id}");
+        if !runs {
+            let c = app.confirm.as_ref().expect("a dialog");
+            assert_eq!(c.needs_typing(), *typed, "cockpit {id}");
+            assert!(!c.blocked_read_only);
+        }
+    }
+}
