@@ -116,7 +116,9 @@ fn parse_role_arn(s: &str) -> Result<String, String> {
     if crate::config::is_role_arn(s) {
         Ok(s.to_string())
     } else {
-        Err(format!("`{s}` is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)"))
+        Err(format!(
+            "`{s}` is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)"
+        ))
     }
 }
 

@@ -86,16 +86,19 @@ pub fn policy(common: &Common, config: &Config, run_read_only: bool) -> crate::e
 
 /// The data source: the demo fleet, or AWS (connecting needs the runtime: the SDK loads its
 /// configuration and STS says which account this is).
+/// The source, the AWS context it watches (none for the demo) and the read-only role.
+pub type Connected = (
+    Box<dyn DataSource>,
+    Option<AwsContext>,
+    Option<crate::exec::RoleSource>,
+);
+
 pub fn source(
     common: &Common,
     config: &Config,
     targets: &[crate::runbook::targets::Targets],
     rt: &tokio::runtime::Runtime,
-) -> Result<(
-    Box<dyn DataSource>,
-    Option<AwsContext>,
-    Option<crate::exec::RoleSource>,
-)> {
+) -> Result<Connected> {
     if common.demo {
         let mut d = DemoSource::new(common.seed, crate::clock::now_ms());
         d.backfill_seconds = common.demo_backfill.max(0.0);
@@ -209,7 +212,9 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     app.aws_env = ctx.as_ref().map(AwsContext::env).unwrap_or_default();
     let policy = policy(common, &s.config, false);
     app.read_only = policy.read_only;
-    app.read_only_role = policy.read_only_role.filter(|_| policy.read_only && !common.demo);
+    app.read_only_role = policy
+        .read_only_role
+        .filter(|_| policy.read_only && !common.demo);
     app.demo = common.demo;
     app.confirm_read = policy.confirm_read;
     for rb in runbooks {
@@ -360,7 +365,9 @@ fn parse_when(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     n.checked_mul(per)
         .and_then(chrono::Duration::try_seconds)
         .and_then(|d| chrono::Utc::now().checked_sub_signed(d))
-        .ok_or_else(|| anyhow::anyhow!("`{s}` is too far in the past; use an RFC 3339 time or a smaller age"))
+        .ok_or_else(|| {
+            anyhow::anyhow!("`{s}` is too far in the past; use an RFC 3339 time or a smaller age")
+        })
 }
 
 fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32> {

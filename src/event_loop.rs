@@ -332,7 +332,9 @@ pub async fn run(
             }
         }
     };
-    effects.shutdown(exit.cancel_reason(), app, &mut run_rx).await;
+    effects
+        .shutdown(exit.cancel_reason(), app, &mut run_rx)
+        .await;
     source_task.abort();
     Ok(exit)
 }

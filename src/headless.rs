@@ -5,7 +5,9 @@
 //! SIGTERM and SIGHUP cancel the running step (its whole process group), journal its end as
 //! cancelled with the signal, and exit 128 + the signal.
 
-use crate::exec::{self, CancelReason, Gate, Policy, Prepared, RoleSource, RunEvent, RunSpec, Signal, Stream};
+use crate::exec::{
+    self, CancelReason, Gate, Policy, Prepared, RoleSource, RunEvent, RunSpec, Signal, Stream,
+};
 use crate::journal::{self, Context, Journal, Kind};
 use crate::runbook::{self, Procedure, Runbook, Step};
 use crate::sanitize::sanitize;
@@ -119,7 +121,10 @@ pub async fn run(args: RunArgs) -> Result<i32> {
         None => proc_.steps.iter().filter(|s| s.runnable).collect(),
     };
     if steps.is_empty() {
-        bail!("procedure `{}` has no runnable step", sanitize(&proc_.title));
+        bail!(
+            "procedure `{}` has no runnable step",
+            sanitize(&proc_.title)
+        );
     }
     // The same variables the cockpit exports (AwsContext::env); the region also from the
     // environment, so the aws CLI v1 (AWS_DEFAULT_REGION only) and the SDKs agree.
@@ -205,7 +210,9 @@ pub async fn run(args: RunArgs) -> Result<i32> {
                 "step `{}` is {}: pass --yes to run it; nothing ran",
                 p.title, p.risk
             )),
-            Gate::ConfirmTyped if args.yes && p.typed_ok(args.confirm.as_deref().unwrap_or("")) => Ok(()),
+            Gate::ConfirmTyped if args.yes && p.typed_ok(args.confirm.as_deref().unwrap_or("")) => {
+                Ok(())
+            }
             Gate::ConfirmTyped => Err(format!(
                 "step `{}` is destructive: pass --confirm {} (the target's name) with --yes; nothing ran",
                 p.title, p.target

@@ -18,7 +18,7 @@ pub mod redact;
 pub mod runbook;
 pub mod sanitize;
 pub mod snapshot;
-pub mod state;
 pub mod sources;
+pub mod state;
 pub mod tui;
 pub mod ui;

@@ -172,21 +172,63 @@ mod tests {
     #[test]
     fn hides_every_secret_shape() {
         let cases = [
-            ("key AKIAIOSFODNN7EXAMPLE used", "key ••••••• used".replace("•••••••", MASK)),
-            ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.x.y", format!("Authorization: Bearer {MASK}")),
-            ("Authorization: Basic dXNlcjpodW50ZXIy", format!("Authorization: Basic {MASK}")),
-            ("PGPASSWORD=hunter2 psql -h db", format!("PGPASSWORD={MASK} psql -h db")),
-            (r#"{"password": "s3cr3t", "user": "a"}"#, format!(r#"{{"password": "{MASK}", "user": "a"}}"#)),
-            ("db_password=abc123 host=x", format!("db_password={MASK} host=x")),
-            ("--master-user-password NewPass1 --apply", format!("--master-user-password {MASK} --apply")),
+            (
+                "key AKIAIOSFODNN7EXAMPLE used",
+                "key ••••••• used".replace("•••••••", MASK),
+            ),
+            (
+                "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.x.y",
+                format!("Authorization: Bearer {MASK}"),
+            ),
+            (
+                "Authorization: Basic dXNlcjpodW50ZXIy",
+                format!("Authorization: Basic {MASK}"),
+            ),
+            (
+                "PGPASSWORD=hunter2 psql -h db",
+                format!("PGPASSWORD={MASK} psql -h db"),
+            ),
+            (
+                r#"{"password": "s3cr3t", "user": "a"}"#,
+                format!(r#"{{"password": "{MASK}", "user": "a"}}"#),
+            ),
+            (
+                "db_password=abc123 host=x",
+                format!("db_password={MASK} host=x"),
+            ),
+            (
+                "--master-user-password NewPass1 --apply",
+                format!("--master-user-password {MASK} --apply"),
+            ),
             ("api_key: 0123456789", format!("api_key: {MASK}")),
-            ("postgres://app:hunter2@db.internal:5432/ledger", format!("postgres://app:{MASK}@db.internal:5432/ledger")),
-            ("redis://default:s3cr3tpw@cache:6379", format!("redis://default:{MASK}@cache:6379")),
-            ("token ghp_16C7e42F292c6912E7710c838347Ae178B4a", format!("token {MASK}")),
-            ("export GH=github_pat_11ABCDEFG0123456789_abcdefghijklmnop", format!("export GH={MASK}")),
-            ("SLACK=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", format!("SLACK={MASK}")),
-            ("mysql -u root -phunter2 -h db", format!("mysql -u root -p{MASK} -h db")),
-            ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", format!("jwt {MASK}")),
+            (
+                "postgres://app:hunter2@db.internal:5432/ledger",
+                format!("postgres://app:{MASK}@db.internal:5432/ledger"),
+            ),
+            (
+                "redis://default:s3cr3tpw@cache:6379",
+                format!("redis://default:{MASK}@cache:6379"),
+            ),
+            (
+                "token ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+                format!("token {MASK}"),
+            ),
+            (
+                "export GH=github_pat_11ABCDEFG0123456789_abcdefghijklmnop",
+                format!("export GH={MASK}"),
+            ),
+            (
+                "SLACK=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+                format!("SLACK={MASK}"),
+            ),
+            (
+                "mysql -u root -phunter2 -h db",
+                format!("mysql -u root -p{MASK} -h db"),
+            ),
+            (
+                "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+                format!("jwt {MASK}"),
+            ),
             ("glpat-abcdefghijklmnopqrst1", MASK.to_string()),
         ];
         for (input, want) in cases {
@@ -194,13 +236,19 @@ mod tests {
         }
         let pem = "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabcdef\n-----END RSA PRIVATE KEY-----\ndone";
         let got = redact(pem);
-        assert!(!got.contains("MIIEowIBAAKCAQEA") && got.ends_with("done"), "{got}");
+        assert!(
+            !got.contains("MIIEowIBAAKCAQEA") && got.ends_with("done"),
+            "{got}"
+        );
     }
 
     #[test]
     fn known_values_and_streams() {
         let mut r = Redactor::new(["hunter2".to_string(), "ab".to_string()]);
-        assert_eq!(r.scrub("pw is hunter2, ab stays"), format!("pw is {MASK}, ab stays"));
+        assert_eq!(
+            r.scrub("pw is hunter2, ab stays"),
+            format!("pw is {MASK}, ab stays")
+        );
         let lines = [
             "-----BEGIN OPENSSH PRIVATE KEY-----",
             "b3BlbnNzaC1rZXktdjEAAAAA",

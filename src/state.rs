@@ -6,7 +6,10 @@ use std::path::Path;
 
 /// `values.json`: `{"runbook path": {"NAME": "value"}}`, written atomically. Secret values
 /// never reach it (the cockpit filters them before asking).
-pub fn save_values(path: &Path, values: &BTreeMap<(String, String), String>) -> std::io::Result<()> {
+pub fn save_values(
+    path: &Path,
+    values: &BTreeMap<(String, String), String>,
+) -> std::io::Result<()> {
     let mut doc: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
     for ((rb, name), v) in values {
         doc.entry(rb.as_str())

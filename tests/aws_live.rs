@@ -753,12 +753,23 @@ fn an_undecodable_log_event_is_skipped_and_following_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let doc = snapshot(&fake, dir.path(), &[]);
     let msgs = log_messages(&doc);
-    for want in ["before the bad event", "after the bad event", "could not be decoded"] {
-        assert!(msgs.iter().any(|m| m.contains(want)), "missing {want}: {msgs:?}");
+    for want in [
+        "before the bad event",
+        "after the bad event",
+        "could not be decoded",
+    ] {
+        assert!(
+            msgs.iter().any(|m| m.contains(want)),
+            "missing {want}: {msgs:?}"
+        );
     }
     let notes = doc["notes"].to_string();
     assert!(notes.contains("/ecs/prod/api: skipped event(s)"), "{notes}");
-    assert!(doc["errors"].as_array().unwrap().is_empty(), "{}", doc["errors"]);
+    assert!(
+        doc["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        doc["errors"]
+    );
 }
 
 /// One failing log group beside working ones: its error is in `errors`, the Logs pane title
@@ -778,15 +789,33 @@ fn a_failing_log_group_is_always_reported() {
         let doc = snapshot(&fake, dir.path(), &[]);
         let errors = doc["errors"].to_string();
         assert!(errors.contains("/does/not/exist"), "run {run}: {errors}");
-        assert!(log_messages(&doc).iter().any(|m| m.contains("upstream timeout")), "run {run}");
+        assert!(
+            log_messages(&doc)
+                .iter()
+                .any(|m| m.contains("upstream timeout")),
+            "run {run}"
+        );
         let (code, text, err) = fake.opsdeck(
             dir.path(),
-            &["snapshot", "--endpoint-url", &fake.endpoint, "--after", "20", "--width", "200", "--height", "50"],
+            &[
+                "snapshot",
+                "--endpoint-url",
+                &fake.endpoint,
+                "--after",
+                "20",
+                "--width",
+                "200",
+                "--height",
+                "50",
+            ],
         );
         assert_eq!(code, 0, "{err}");
         let title = text.lines().find(|l| l.contains(" Logs ")).unwrap_or("");
         assert!(title.contains("✗ logs:"), "run {run}: Logs title {title}");
         let status = text.lines().last().unwrap_or("");
-        assert!(status.contains("logs ERR"), "run {run}: status bar {status}");
+        assert!(
+            status.contains("logs ERR"),
+            "run {run}: status bar {status}"
+        );
     }
 }

@@ -270,16 +270,43 @@ fn cockpit_refuses_a_non_terminal_stdout() {
 #[test]
 fn absurd_arguments_are_refused_with_exit_2() {
     let cases: &[(&[&str], &str)] = &[
-        (&["snapshot", "--demo", "--after", "inf"], "not a number of seconds from 0 to 3600"),
-        (&["snapshot", "--demo", "--after", "1e300"], "not a number of seconds from 0 to 3600"),
-        (&["snapshot", "--demo", "--after", "nan"], "not a number of seconds from 0 to 3600"),
+        (
+            &["snapshot", "--demo", "--after", "inf"],
+            "not a number of seconds from 0 to 3600",
+        ),
+        (
+            &["snapshot", "--demo", "--after", "1e300"],
+            "not a number of seconds from 0 to 3600",
+        ),
+        (
+            &["snapshot", "--demo", "--after", "nan"],
+            "not a number of seconds from 0 to 3600",
+        ),
         (&["snapshot", "--demo", "--after", "-1"], "'-1'"),
-        (&["snapshot", "--demo", "--width", "60000"], "60000 is not in 20..=1000"),
-        (&["snapshot", "--demo", "--height", "0"], "0 is not in 5..=1000"),
-        (&["--log-buffer", "0", "snapshot", "--demo"], "not a line count from 100 to 5000000"),
-        (&["journal", "export", "--since", "99999999999d"], "too far in the past"),
-        (&["journal", "export", "--since", "9223372036854775807s"], "too far in the past"),
-        (&["--read-only-role", "admin", "snapshot", "--demo"], "is not a role ARN"),
+        (
+            &["snapshot", "--demo", "--width", "60000"],
+            "60000 is not in 20..=1000",
+        ),
+        (
+            &["snapshot", "--demo", "--height", "0"],
+            "0 is not in 5..=1000",
+        ),
+        (
+            &["--log-buffer", "0", "snapshot", "--demo"],
+            "not a line count from 100 to 5000000",
+        ),
+        (
+            &["journal", "export", "--since", "99999999999d"],
+            "too far in the past",
+        ),
+        (
+            &["journal", "export", "--since", "9223372036854775807s"],
+            "too far in the past",
+        ),
+        (
+            &["--read-only-role", "admin", "snapshot", "--demo"],
+            "is not a role ARN",
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("j.jsonl");
@@ -315,7 +342,10 @@ fn special_files_are_refused_not_read() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains("not a regular file"), "{args:?}: {err}");
-        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{args:?} hung");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{args:?} hung"
+        );
     }
     // Too big: 5 MiB of TOML comments.
     let big = dir.path().join("big.toml");

@@ -61,19 +61,25 @@ fn alive(pid: i32) -> bool {
 /// The step's processes are gone, and stay gone: the marker its child would write after
 /// 4 s never appears.
 fn assert_step_dead(pids: &[i32], marker: &Path) {
-    wait_until("the step's processes to die", Duration::from_secs(10), || {
-        pids.iter().all(|p| !alive(*p))
-    });
+    wait_until(
+        "the step's processes to die",
+        Duration::from_secs(10),
+        || pids.iter().all(|p| !alive(*p)),
+    );
     std::thread::sleep(Duration::from_secs(5));
-    assert!(!marker.exists(), "a child of the step lived on and wrote {}", marker.display());
+    assert!(
+        !marker.exists(),
+        "a child of the step lived on and wrote {}",
+        marker.display()
+    );
 }
 
 fn last_end(journal: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(journal).unwrap();
     text.lines()
+        .rev()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|e| e["kind"] == "end")
-        .last()
+        .find(|e| e["kind"] == "end")
         .unwrap_or_else(|| panic!("no end entry in the journal:\n{text}"))
 }
 
@@ -103,11 +109,17 @@ fn kill(pid: u32, sig: &str) {
 
 #[test]
 fn signals_to_opsdeck_run_cancel_the_step_and_journal_it() {
-    for (sig, code, name) in [("-TERM", 143, "SIGTERM"), ("-HUP", 129, "SIGHUP"), ("-INT", 130, "SIGINT")] {
+    for (sig, code, name) in [
+        ("-TERM", 143, "SIGTERM"),
+        ("-HUP", 129, "SIGHUP"),
+        ("-INT", 130, "SIGINT"),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let (rb, pidfile, marker) = runbook(dir.path());
         let mut child = headless(dir.path(), &rb);
-        wait_until("the step to start", Duration::from_secs(20), || read_pids(&pidfile).len() == 2);
+        wait_until("the step to start", Duration::from_secs(20), || {
+            read_pids(&pidfile).len() == 2
+        });
         let pids = read_pids(&pidfile);
         kill(child.id(), sig);
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -115,7 +127,10 @@ fn signals_to_opsdeck_run_cancel_the_step_and_journal_it() {
             if let Some(s) = child.try_wait().unwrap() {
                 break s;
             }
-            assert!(Instant::now() < deadline, "opsdeck run did not end after {name}");
+            assert!(
+                Instant::now() < deadline,
+                "opsdeck run did not end after {name}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         assert_eq!(status.code(), Some(code), "{name}");
@@ -131,7 +146,9 @@ fn sigkill_of_opsdeck_run_kills_the_step_too() {
     let dir = tempfile::tempdir().unwrap();
     let (rb, pidfile, marker) = runbook(dir.path());
     let mut child = headless(dir.path(), &rb);
-    wait_until("the step to start", Duration::from_secs(20), || read_pids(&pidfile).len() == 2);
+    wait_until("the step to start", Duration::from_secs(20), || {
+        read_pids(&pidfile).len() == 2
+    });
     let pids = read_pids(&pidfile);
     kill(child.id(), "-KILL");
     let _ = child.wait();
@@ -169,7 +186,9 @@ fn cockpit(name: &str) -> (tmux::Tmux, tempfile::TempDir, PathBuf, PathBuf, Path
     t.send(&["Enter"]);
     t.wait_text("Confirm");
     t.send(&["y"]);
-    wait_until("the step to start", Duration::from_secs(20), || read_pids(&pidfile).len() == 2);
+    wait_until("the step to start", Duration::from_secs(20), || {
+        read_pids(&pidfile).len() == 2
+    });
     (t, dir, journal, pidfile, marker)
 }
 
@@ -190,7 +209,11 @@ fn quitting_the_cockpit_with_a_step_running_asks_then_cancels_and_journals() {
     t.wait_for("the shell", |s| s.contains("bash-") && !t.alternate_on());
     assert_step_dead(&pids, &marker);
     let end = last_end(&journal);
-    assert_eq!((end["status"].as_str(), end["reason"].as_str()), (Some("cancelled"), Some("quit")), "{end}");
+    assert_eq!(
+        (end["status"].as_str(), end["reason"].as_str()),
+        (Some("cancelled"), Some("quit")),
+        "{end}"
+    );
 }
 
 #[test]
@@ -204,7 +227,11 @@ fn sigterm_to_the_cockpit_cancels_the_step_and_journals_it() {
     t.wait_text("EXIT=143");
     assert_step_dead(&pids, &marker);
     let end = last_end(&journal);
-    assert_eq!((end["status"].as_str(), end["reason"].as_str()), (Some("cancelled"), Some("SIGTERM")), "{end}");
+    assert_eq!(
+        (end["status"].as_str(), end["reason"].as_str()),
+        (Some("cancelled"), Some("SIGTERM")),
+        "{end}"
+    );
 }
 
 #[test]

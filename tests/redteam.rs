@@ -41,7 +41,11 @@ fn sandbox() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
     std::fs::write(p.join("keep"), "keep me").unwrap();
-    std::fs::write(p.join("plant.sh"), format!("touch {}/planted\n", p.display())).unwrap();
+    std::fs::write(
+        p.join("plant.sh"),
+        format!("touch {}/planted\n", p.display()),
+    )
+    .unwrap();
     std::fs::create_dir(p.join("bin")).unwrap();
     let ls = p.join("bin/ls");
     std::fs::write(&ls, format!("#!/bin/sh\ntouch {}/path-ls\n", p.display())).unwrap();
@@ -51,7 +55,10 @@ fn sandbox() -> tempfile::TempDir {
         .args(["init", "-q"])
         .arg(p.join("repo"))
         .status();
-    assert!(git.is_ok_and(|s| s.success()), "git is needed for the fsmonitor case");
+    assert!(
+        git.is_ok_and(|s| s.success()),
+        "git is needed for the fsmonitor case"
+    );
     d
 }
 
@@ -76,19 +83,42 @@ fn every_bypass_form_is_refused_by_run_and_nothing_changes() {
         let (code, _out, err) = fake.opsdeck(
             work.path(),
             &[
-                "--journal", journal.to_str().unwrap(), "--endpoint-url", &fake.endpoint,
-                "run", corpus().to_str().unwrap(), &p.id, "--read-only", "--yes",
-                "--confirm", "worker", "--set", &sb, "--set", &pt,
+                "--journal",
+                journal.to_str().unwrap(),
+                "--endpoint-url",
+                &fake.endpoint,
+                "run",
+                corpus().to_str().unwrap(),
+                &p.id,
+                "--read-only",
+                "--yes",
+                "--confirm",
+                "worker",
+                "--set",
+                &sb,
+                "--set",
+                &pt,
             ],
         );
         if code != 3 || !err.contains("read-only") {
             ran.push(format!("{}: exit {code}: {err}", p.title));
         }
     }
-    assert!(ran.is_empty(), "not refused under --read-only:\n{}", ran.join("\n"));
+    assert!(
+        ran.is_empty(),
+        "not refused under --read-only:\n{}",
+        ran.join("\n")
+    );
     assert_eq!(fake.fleet_output(&["state"]), before, "the fleet changed");
-    assert_eq!(tree(sandbox.path()), files_before, "the file system changed");
-    assert!(listener.accept().is_err(), "something connected to the listener");
+    assert_eq!(
+        tree(sandbox.path()),
+        files_before,
+        "the file system changed"
+    );
+    assert!(
+        listener.accept().is_err(),
+        "something connected to the listener"
+    );
     // Everything refused is journaled as blocked.
     let raw = std::fs::read_to_string(&journal).unwrap();
     assert_eq!(raw.matches("\"kind\":\"blocked\"").count(), 32);
@@ -97,13 +127,26 @@ fn every_bypass_form_is_refused_by_run_and_nothing_changes() {
     let (code, _, err) = fake.opsdeck(
         work.path(),
         &[
-            "--journal", journal.to_str().unwrap(), "--endpoint-url", &fake.endpoint,
-            "run", corpus().to_str().unwrap(), "plain write", "--yes",
-            "--set", &sb, "--set", &pt,
+            "--journal",
+            journal.to_str().unwrap(),
+            "--endpoint-url",
+            &fake.endpoint,
+            "run",
+            corpus().to_str().unwrap(),
+            "plain write",
+            "--yes",
+            "--set",
+            &sb,
+            "--set",
+            &pt,
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert_ne!(fake.fleet_output(&["state"]), before, "the control write changed nothing");
+    assert_ne!(
+        fake.fleet_output(&["state"]),
+        before,
+        "the control write changed nothing"
+    );
 }
 
 /// The same cases through the cockpit: read-only refuses each in the dialog and starts no
@@ -135,17 +178,26 @@ fn the_cockpit_refuses_the_same_forms() {
                 !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
                 "{title}: started without a confirmation (read_only={read_only})"
             );
-            let c = app.confirm.as_ref().unwrap_or_else(|| panic!("{title}: no dialog"));
+            let c = app
+                .confirm
+                .as_ref()
+                .unwrap_or_else(|| panic!("{title}: no dialog"));
             assert_eq!(c.blocked_read_only, read_only, "{title}");
             if read_only {
                 // Even `y` and typing the target cannot get through.
                 let target = c.subject.target().to_string();
                 for ch in format!("y{target}").chars() {
                     let fx = app.update(Msg::Input(InputKey::Char(ch)));
-                    assert!(!fx.iter().any(|e| matches!(e, Effect::RunStep { .. })), "{title}");
+                    assert!(
+                        !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
+                        "{title}"
+                    );
                 }
                 let fx = app.update(Msg::Input(InputKey::Enter));
-                assert!(!fx.iter().any(|e| matches!(e, Effect::RunStep { .. })), "{title}");
+                assert!(
+                    !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
+                    "{title}"
+                );
             }
             let _ = app.update(Msg::Action(Action::Quit));
         }
@@ -179,15 +231,37 @@ fn both_front_ends_decide_alike() {
     ];
     for (i, (id, code, runs, typed)) in cases.iter().enumerate() {
         let out = std::process::Command::new(common::bin())
-            .args(["--journal", journal.to_str().unwrap(), "run", rb.to_str().unwrap(), id, "--set", &sb])
+            .args([
+                "--journal",
+                journal.to_str().unwrap(),
+                "run",
+                rb.to_str().unwrap(),
+                id,
+                "--set",
+                &sb,
+            ])
             .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(*code), "run {id}: {}", String::from_utf8_lossy(&out.stderr));
-        let info = opsdeck::sources::SourceInfo { label: "t".into(), feeds: vec![] };
+        assert_eq!(
+            out.status.code(),
+            Some(*code),
+            "run {id}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let info = opsdeck::sources::SourceInfo {
+            label: "t".into(),
+            feeds: vec![],
+        };
         let mut app = App::new(&info, 100, common::T0);
-        app.add_runbook(LoadedRunbook { path: "cases.md".into(), runbook: runbook.clone() });
-        app.values.insert(("cases.md".into(), "SANDBOX".into()), dir.path().display().to_string());
+        app.add_runbook(LoadedRunbook {
+            path: "cases.md".into(),
+            runbook: runbook.clone(),
+        });
+        app.values.insert(
+            ("cases.md".into(), "SANDBOX".into()),
+            dir.path().display().to_string(),
+        );
         app.procedure = Some((0, i, 0));
         let fx = app.update(Msg::Input(InputKey::Enter));
         let started = fx.iter().any(|e| matches!(e, Effect::RunStep { .. }));

@@ -65,15 +65,31 @@ fn a_typed_secret_never_shows_on_screen_or_on_disk() {
     t.wait_for("the shell", |s| s.contains("bash-") && !t.alternate_on());
     let raw = std::fs::read_to_string(&journal).unwrap();
     assert!(raw.contains("\"kind\":\"end\""), "{raw}");
-    assert!(!raw.contains(SECRET), "the journal holds the secret:\n{raw}");
+    assert!(
+        !raw.contains(SECRET),
+        "the journal holds the secret:\n{raw}"
+    );
     for format in ["markdown", "json"] {
         let out = Command::new(common::bin())
-            .args(["--journal", journal.to_str().unwrap(), "journal", "export", "--format", format])
+            .args([
+                "--journal",
+                journal.to_str().unwrap(),
+                "journal",
+                "export",
+                "--format",
+                format,
+            ])
             .output()
             .unwrap();
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("Check login") || text.contains("check-login"), "{text}");
-        assert!(!text.contains(SECRET), "export ({format}) holds the secret:\n{text}");
+        assert!(
+            text.contains("Check login") || text.contains("check-login"),
+            "{text}"
+        );
+        assert!(
+            !text.contains(SECRET),
+            "export ({format}) holds the secret:\n{text}"
+        );
     }
 }

@@ -309,7 +309,10 @@ impl App {
         self.next_action += 1;
         self.pending.insert(id, mutation.clone());
         self.toast = Some((format!("… {title}"), crate::model::Health::Unknown));
-        fx.push(Effect::Command(crate::sources::SourceCommand::Mutate { id, mutation }));
+        fx.push(Effect::Command(crate::sources::SourceCommand::Mutate {
+            id,
+            mutation,
+        }));
     }
 
     pub(super) fn action_result(

@@ -368,7 +368,8 @@ impl App {
                     .map(|v| (ph.name.clone(), v.clone()))
             })
             .collect();
-        let run = crate::exec::prepare(&l.path, proc_, step, &values, &self.aws_env, &self.policy());
+        let run =
+            crate::exec::prepare(&l.path, proc_, step, &values, &self.aws_env, &self.policy());
         for s in &run.secrets {
             self.secrets.add(s);
         }

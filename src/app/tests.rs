@@ -312,7 +312,10 @@ fn write_confirm_defaults_to_no() {
     );
     let fx = app.update(Msg::Input(InputKey::Enter));
     assert_eq!(journal_kinds(&fx), [Kind::Refused]);
-    assert!(!fx.iter().any(|e| matches!(e, Effect::Command(SourceCommand::Mutate { .. }))));
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Command(SourceCommand::Mutate { .. })))
+    );
     assert!(app.confirm.is_none());
     // And y runs it.
     app.update(Msg::Action(Action::Palette));
@@ -340,7 +343,10 @@ fn read_only_cannot_be_bypassed() {
     }
     let fx = app.update(Msg::Input(InputKey::Esc));
     assert_eq!(journal_kinds(&fx), [Kind::Blocked]);
-    assert!(!fx.iter().any(|e| matches!(e, Effect::Command(SourceCommand::Mutate { .. }))));
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Command(SourceCommand::Mutate { .. })))
+    );
 }
 
 #[test]
@@ -811,17 +817,38 @@ fn secret_values_are_masked_in_pane_journal_and_copies() {
     app.update(Msg::Input(InputKey::Down));
     type_text(&mut app, "hunter2-Typed");
     let mut all = app.update(Msg::Input(InputKey::Enter));
-    let dialog = app.confirm.as_ref().expect("destructive: a dialog").subject.describe();
-    assert!(!dialog.contains("hunter2-Typed") && !dialog.contains("def-token-123"), "{dialog}");
+    let dialog = app
+        .confirm
+        .as_ref()
+        .expect("destructive: a dialog")
+        .subject
+        .describe();
+    assert!(
+        !dialog.contains("hunter2-Typed") && !dialog.contains("def-token-123"),
+        "{dialog}"
+    );
     // Destructive: the target (the procedure title here) typed, then Enter.
     let target = app.confirm.as_ref().unwrap().subject.target().to_string();
     type_text(&mut app, &target);
     all.extend(app.update(Msg::Input(InputKey::Enter)));
-    let Some(Effect::RunStep { id, env, secrets, .. }) = all.iter().rev().find(|e| matches!(e, Effect::RunStep { .. })).cloned() else {
+    let Some(Effect::RunStep {
+        id, env, secrets, ..
+    }) = all
+        .iter()
+        .rev()
+        .find(|e| matches!(e, Effect::RunStep { .. }))
+        .cloned()
+    else {
         panic!("{all:?}")
     };
-    assert_eq!(env.get("DB_PASSWORD").map(String::as_str), Some("hunter2-Typed"));
-    assert!(secrets.contains(&"hunter2-Typed".to_string()) && secrets.contains(&"def-token-123".to_string()));
+    assert_eq!(
+        env.get("DB_PASSWORD").map(String::as_str),
+        Some("hunter2-Typed")
+    );
+    assert!(
+        secrets.contains(&"hunter2-Typed".to_string())
+            && secrets.contains(&"def-token-123".to_string())
+    );
     // Output that echoes the secrets (say the runner's masking missed a transformed copy).
     all.extend(app.update(Msg::Run(crate::exec::RunEvent::Output {
         id,
@@ -833,20 +860,39 @@ fn secret_values_are_masked_in_pane_journal_and_copies() {
         status: crate::exec::RunStatus::Exited(0),
         elapsed: std::time::Duration::from_millis(10),
     })));
-    let pane: Vec<&str> = app.runs.last().unwrap().lines.iter().map(|(_, l)| l.as_str()).collect();
-    assert_eq!(pane, [format!("token {m} and {m}", m = crate::redact::MASK)]);
+    let pane: Vec<&str> = app
+        .runs
+        .last()
+        .unwrap()
+        .lines
+        .iter()
+        .map(|(_, l)| l.as_str())
+        .collect();
+    assert_eq!(
+        pane,
+        [format!("token {m} and {m}", m = crate::redact::MASK)]
+    );
     // Copying the step (`c`) copies its code, secret default masked.
     all.extend(app.update(Msg::Input(InputKey::Char('c'))));
-    assert!(all.iter().any(|e| matches!(e, Effect::Copy(t) if t.contains("API_TOKEN="))));
+    assert!(
+        all.iter()
+            .any(|e| matches!(e, Effect::Copy(t) if t.contains("API_TOKEN=")))
+    );
     for e in &all {
         let text = format!("{e:?}");
         if let Effect::RunStep { .. } = e {
             continue;
         }
-        assert!(!text.contains("hunter2-Typed") && !text.contains("def-token-123"), "leak in {text}");
+        assert!(
+            !text.contains("hunter2-Typed") && !text.contains("def-token-123"),
+            "leak in {text}"
+        );
     }
     for entry in &app.timeline {
         let text = serde_json::to_string(entry).unwrap();
-        assert!(!text.contains("hunter2-Typed") && !text.contains("def-token-123"), "leak in {text}");
+        assert!(
+            !text.contains("hunter2-Typed") && !text.contains("def-token-123"),
+            "leak in {text}"
+        );
     }
 }

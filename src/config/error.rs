@@ -99,7 +99,8 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
             ),
         ));
     }
-    let f = std::fs::File::open(path).map_err(|e| FileError::whole(path, format!("cannot read: {e}")))?;
+    let f = std::fs::File::open(path)
+        .map_err(|e| FileError::whole(path, format!("cannot read: {e}")))?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // The size may change between the check and the read: never read past the limit.
     f.take(limit + 1)

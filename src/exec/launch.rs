@@ -19,7 +19,14 @@ use std::process::{Command, Stdio};
 
 /// Variables removed from every step's environment: they make bash or the AWS tools read
 /// files the runbook does not name.
-pub const REMOVED: &[&str] = &["BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "CDPATH"];
+pub const REMOVED: &[&str] = &[
+    "BASH_ENV",
+    "ENV",
+    "SHELLOPTS",
+    "BASHOPTS",
+    "PROMPT_COMMAND",
+    "CDPATH",
+];
 
 /// What the launcher needs of a step.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -40,7 +47,11 @@ pub fn command(launch: &Launch) -> Command {
         .arg("--norc")
         .arg("-c")
         .arg(format!("set -euo pipefail\n{}", launch.script));
-    for k in REMOVED.iter().copied().chain(launch.env_remove.iter().map(String::as_str)) {
+    for k in REMOVED
+        .iter()
+        .copied()
+        .chain(launch.env_remove.iter().map(String::as_str))
+    {
         cmd.env_remove(k);
     }
     cmd.envs(&launch.env);

@@ -190,12 +190,19 @@ impl Prepared {
 /// `'…'` with embedded quotes closed and reopened: a value shown as shell text.
 pub fn shell_quote(v: &str) -> String {
     let visible = crate::sanitize::sanitize(v);
-    format!("'{}'", visible.replace('\'', "'\\''").replace('\n', "'$'\\n''"))
+    format!(
+        "'{}'",
+        visible.replace('\'', "'\\''").replace('\n', "'$'\\n''")
+    )
 }
 
 /// What a destructive step acts on, for the typed confirmation: the service, function,
 /// cluster, table or database it names (placeholders filled in), else the procedure title.
-pub fn confirm_target(step: &Step, procedure: &Procedure, values: &BTreeMap<String, String>) -> String {
+pub fn confirm_target(
+    step: &Step,
+    procedure: &Procedure,
+    values: &BTreeMap<String, String>,
+) -> String {
     let t = targets::of_step(step, &procedure.id);
     let name = t
         .ecs_services

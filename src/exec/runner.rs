@@ -218,7 +218,11 @@ pub fn spawn_as(
 
 /// Applies the read-only role's environment to `spec`; its credentials are secrets.
 pub fn with_role(spec: &mut RunSpec, env: super::RoleEnv) {
-    for k in ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID"] {
+    for k in [
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_ACCESS_KEY_ID",
+    ] {
         if let Some(v) = env.set.get(k) {
             spec.secrets.push(v.clone());
         }

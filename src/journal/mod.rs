@@ -369,7 +369,8 @@ mod tests {
         assert_eq!((entries.len(), bad), (2, 1));
         // The next session appends after the torn fragment without losing its own entry.
         let mut j = Journal::open(&path).unwrap();
-        j.append(ctx().entry(Kind::Note, "after the crash", t0)).unwrap();
+        j.append(ctx().entry(Kind::Note, "after the crash", t0))
+            .unwrap();
         let (after, bad) = read(&path).unwrap();
         assert_eq!((after.len(), bad), (3, 1));
         assert_eq!(after[2].what, "after the crash");

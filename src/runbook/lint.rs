@@ -68,7 +68,12 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
             );
         }
         for s in &p.steps {
-            let classified = s.commands.iter().map(|c| c.risk).max().unwrap_or(Risk::Read);
+            let classified = s
+                .commands
+                .iter()
+                .map(|c| c.risk)
+                .max()
+                .unwrap_or(Risk::Read);
             if let Some(r) = s.attributes.risk
                 && r < classified
             {
@@ -193,7 +198,12 @@ mod tests {
         let errors: Vec<_> = f
             .iter()
             .filter(|f| f.severity == Severity::Error)
-            .map(|f| (f.line, f.message.split(':').next().unwrap_or("").to_string()))
+            .map(|f| {
+                (
+                    f.line,
+                    f.message.split(':').next().unwrap_or("").to_string(),
+                )
+            })
             .collect();
         assert_eq!(
             errors,

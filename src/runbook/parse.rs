@@ -626,7 +626,11 @@ mod tests {
         );
         assert_eq!(s.attributes.risk, Some(Risk::Read));
         let (rb, _) = parse("# R\n## A\n```bash {risk=destructive}\nls\n```\n");
-        assert_eq!(rb.procedures[0].steps[0].risk, Risk::Destructive, "raising works");
+        assert_eq!(
+            rb.procedures[0].steps[0].risk,
+            Risk::Destructive,
+            "raising works"
+        );
     }
 
     #[test]

@@ -24,9 +24,33 @@ pub const SAFE_PREFIX: &str = "OPSDECK_PH_";
 
 /// Names that are not vital to bash but that the cockpit sets itself or the shell defines.
 const RESERVED: &[&str] = &[
-    "USER", "LOGNAME", "TERM", "LANG", "LC_ALL", "TMPDIR", "PWD", "OLDPWD", "SHLVL", "UID",
-    "EUID", "PPID", "RANDOM", "SECONDS", "LINENO", "HOSTNAME", "OPTARG", "OPTIND", "REPLY",
-    "BASH", "BASHPID", "PIPESTATUS", "FUNCNAME", "GROUPS", "DIRSTACK", "HISTFILE", "MAIL",
+    "USER",
+    "LOGNAME",
+    "TERM",
+    "LANG",
+    "LC_ALL",
+    "TMPDIR",
+    "PWD",
+    "OLDPWD",
+    "SHLVL",
+    "UID",
+    "EUID",
+    "PPID",
+    "RANDOM",
+    "SECONDS",
+    "LINENO",
+    "HOSTNAME",
+    "OPTARG",
+    "OPTIND",
+    "REPLY",
+    "BASH",
+    "BASHPID",
+    "PIPESTATUS",
+    "FUNCNAME",
+    "GROUPS",
+    "DIRSTACK",
+    "HISTFILE",
+    "MAIL",
 ];
 
 /// The environment variable that carries a placeholder's value: `<cert-arn>` → `CERT_ARN`,
@@ -133,9 +157,7 @@ pub fn render(
 fn value_len(after: &str) -> usize {
     let mut chars = after.char_indices();
     match chars.next() {
-        Some((_, q @ ('"' | '\''))) => after[1..]
-            .find(q)
-            .map_or(after.len(), |i| i + 2),
+        Some((_, q @ ('"' | '\''))) => after[1..].find(q).map_or(after.len(), |i| i + 2),
         _ => after
             .find(|c: char| c.is_whitespace() || c == '#')
             .unwrap_or(after.len()),
@@ -259,20 +281,17 @@ impl<'a> Rewriter<'a> {
                 }
                 continue;
             }
-            match ctx {
-                Ctx::Single => {
-                    if c == '\'' {
-                        stack.pop();
-                    } else if let Some((len, var)) = self.vars.angle_at(rest) {
-                        self.out.push_str(&format!("'\"${{{var}}}\"'"));
-                        i += len;
-                        continue;
-                    }
-                    self.out.push(c);
-                    i += c.len_utf8();
+            if ctx == Ctx::Single {
+                if c == '\'' {
+                    stack.pop();
+                } else if let Some((len, var)) = self.vars.angle_at(rest) {
+                    self.out.push_str(&format!("'\"${{{var}}}\"'"));
+                    i += len;
                     continue;
                 }
-                _ => {}
+                self.out.push(c);
+                i += c.len_utf8();
+                continue;
             }
             let quoted = ctx == Ctx::Double;
             match c {
@@ -325,7 +344,11 @@ impl<'a> Rewriter<'a> {
                     }
                 }
                 // A comment runs to the end of the line, apostrophes and all.
-                '#' if !quoted && self.out.chars().last().is_none_or(|p| p.is_whitespace() || matches!(p, ';' | '&' | '|' | '(')) => {
+                '#' if !quoted
+                    && self.out.chars().last().is_none_or(|p| {
+                        p.is_whitespace() || matches!(p, ';' | '&' | '|' | '(')
+                    }) =>
+                {
                     let end = rest.find('\n').unwrap_or(rest.len());
                     self.out.push_str(&rest[..end]);
                     i += end;
@@ -367,11 +390,16 @@ impl<'a> Rewriter<'a> {
         self.out.push_str(&text[start..i + ws]);
         i += ws;
         let word_len = text[i..]
-            .find(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '<' | '>' | '(' | ')'))
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, ';' | '&' | '|' | '<' | '>' | '(' | ')')
+            })
             .unwrap_or(text.len() - i);
         let word = &text[i..i + word_len];
         let quoted = word.contains(['\'', '"', '\\']);
-        let delimiter: String = word.chars().filter(|c| !matches!(c, '\'' | '"' | '\\')).collect();
+        let delimiter: String = word
+            .chars()
+            .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+            .collect();
         let at = self.out.len();
         self.out.push_str(word);
         if !delimiter.is_empty() {
@@ -400,7 +428,11 @@ impl<'a> Rewriter<'a> {
                 let line = &text[i..end];
                 i = end;
                 let bare = line.trim_end_matches('\n');
-                let bare = if doc.strip_tabs { bare.trim_start_matches('\t') } else { bare };
+                let bare = if doc.strip_tabs {
+                    bare.trim_start_matches('\t')
+                } else {
+                    bare
+                };
                 if bare == doc.delimiter {
                     terminator = Some(line);
                     break;

@@ -53,7 +53,11 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
                 theme.danger(),
             ));
         }
-        if let Some(why) = c.refused.as_deref().filter(|w| !w.starts_with("Read-only mode")) {
+        if let Some(why) = c
+            .refused
+            .as_deref()
+            .filter(|w| !w.starts_with("Read-only mode"))
+        {
             lines.push(Line::styled(why.to_string(), theme.muted()));
         }
     } else if c.risk == Risk::Destructive {
@@ -98,7 +102,10 @@ pub fn render_quit(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             format!("{n} step(s) still running: {}", running.join(", ")),
             theme.warn(),
         ),
-        Line::styled("Quitting cancels them (their process groups are killed).", theme.text()),
+        Line::styled(
+            "Quitting cancels them (their process groups are killed).",
+            theme.text(),
+        ),
         Line::from(vec![
             Span::styled("y", theme.key()),
             Span::styled(" quit and cancel   ", theme.text()),

@@ -6,23 +6,34 @@ fn proc_(md: &str) -> Procedure {
 }
 
 fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn prep(md: &str, vals: &[(&str, &str)], policy: &Policy) -> Prepared {
     let p = proc_(md);
-    let aws: BTreeMap<String, String> = [("AWS_REGION".to_string(), "eu-west-1".to_string())].into();
+    let aws: BTreeMap<String, String> =
+        [("AWS_REGION".to_string(), "eu-west-1".to_string())].into();
     prepare("rb.md", &p, &p.steps[0], &values(vals), &aws, policy)
 }
 
 #[test]
 fn gates_follow_risk_and_policy() {
     let open = Policy::default();
-    let ro = Policy { read_only: true, ..Policy::default() };
-    let ask = Policy { confirm_read: true, ..Policy::default() };
+    let ro = Policy {
+        read_only: true,
+        ..Policy::default()
+    };
+    let ask = Policy {
+        confirm_read: true,
+        ..Policy::default()
+    };
     let read = "# R\n## P\n```bash\naws ecs list-clusters\n```\n";
     let write = "# R\n## P\n```bash\naws ecs update-service --cluster c --service s --force-new-deployment\n```\n";
-    let destructive = "# R\n## P\n```bash\naws ecs delete-service --cluster prod --service worker --force\n```\n";
+    let destructive =
+        "# R\n## P\n```bash\naws ecs delete-service --cluster prod --service worker --force\n```\n";
     let lowered = "# R\n## P\n```bash {risk=read}\naws ecs delete-service --cluster prod --service worker --force\n```\n";
     assert_eq!(prep(read, &[], &open).gate, Gate::Run);
     assert_eq!(prep(read, &[], &ask).gate, Gate::Confirm);
@@ -34,7 +45,10 @@ fn gates_follow_risk_and_policy() {
     assert_eq!(d.target, "worker");
     // `{risk=read}` does not lower it: still destructive, still refused read-only.
     let l = prep(lowered, &[], &open);
-    assert_eq!((l.risk, l.gate.clone()), (Risk::Destructive, Gate::ConfirmTyped));
+    assert_eq!(
+        (l.risk, l.gate.clone()),
+        (Risk::Destructive, Gate::ConfirmTyped)
+    );
     assert!(matches!(prep(lowered, &[], &ro).gate, Gate::Refused(_)));
 }
 
@@ -42,34 +56,80 @@ fn gates_follow_risk_and_policy() {
 fn secrets_are_known_and_masked_in_what_is_shown() {
     let md = "# R\n## P\nThe database password.\n```bash\nPGPASSWORD=<db-password> psql -h db -c 'SELECT 1'\nDB_TOKEN=changeme-default  # replace with your token\necho $DB_TOKEN\n```\n";
     let p = prep(md, &[("db-password", "hunter2-typed")], &Policy::default());
-    assert!(p.secrets.contains(&"hunter2-typed".to_string()), "{:?}", p.secrets);
-    assert!(p.secrets.contains(&"changeme-default".to_string()), "a secret default is a secret");
+    assert!(
+        p.secrets.contains(&"hunter2-typed".to_string()),
+        "{:?}",
+        p.secrets
+    );
+    assert!(
+        p.secrets.contains(&"changeme-default".to_string()),
+        "a secret default is a secret"
+    );
     let shown = p.describe();
-    assert!(!shown.contains("hunter2-typed") && !shown.contains("changeme-default"), "{shown}");
+    assert!(
+        !shown.contains("hunter2-typed") && !shown.contains("changeme-default"),
+        "{shown}"
+    );
     // The values still reach the step, through the environment.
-    assert_eq!(p.env.get("DB_PASSWORD").map(String::as_str), Some("hunter2-typed"));
+    assert_eq!(
+        p.env.get("DB_PASSWORD").map(String::as_str),
+        Some("hunter2-typed")
+    );
 }
 
 #[test]
 fn the_aws_context_wins_and_placeholders_never_collide_with_it() {
     let md = "# R\n## P\n```bash\naws ecs list-services --cluster <cluster> --region <aws-region>\n```\n";
-    let p = prep(md, &[("cluster", "prod"), ("aws-region", "us-west-2")], &Policy::default());
-    assert_eq!(p.env.get("AWS_REGION").map(String::as_str), Some("eu-west-1"));
-    assert_eq!(p.env.get("OPSDECK_PH_AWS_REGION").map(String::as_str), Some("us-west-2"));
-    assert!(p.script.contains("\"${OPSDECK_PH_AWS_REGION}\""), "{}", p.script);
+    let p = prep(
+        md,
+        &[("cluster", "prod"), ("aws-region", "us-west-2")],
+        &Policy::default(),
+    );
+    assert_eq!(
+        p.env.get("AWS_REGION").map(String::as_str),
+        Some("eu-west-1")
+    );
+    assert_eq!(
+        p.env.get("OPSDECK_PH_AWS_REGION").map(String::as_str),
+        Some("us-west-2")
+    );
+    assert!(
+        p.script.contains("\"${OPSDECK_PH_AWS_REGION}\""),
+        "{}",
+        p.script
+    );
 }
 
 #[test]
 fn timeouts_and_interactive_steps() {
     let step = |code: &str| proc_(&format!("# R\n## P\n{code}\n")).steps[0].clone();
-    assert_eq!(step_timeout(&step("```bash {timeout=5m}\nsleep 1\n```")), Some(Duration::from_secs(300)));
-    assert_eq!(step_timeout(&step("```bash\nsleep 1\n```")), Some(DEFAULT_TIMEOUT));
-    assert_eq!(step_timeout(&step("```bash\naws logs tail /g --follow\n```")), None);
-    assert!(is_interactive(&step("```bash\nPGPASSWORD=$P psql -h db -U app\n```")));
-    assert!(!is_interactive(&step("```bash\npsql -h db -c 'select 1'\n```")));
-    assert!(is_interactive(&step("```bash\ndocker exec -it api sh\n```")));
-    assert!(is_interactive(&step("```bash {interactive=true}\n./console.sh\n```")));
-    assert!(!is_interactive(&step("```bash\naws ecs describe-services --cluster c\n```")));
+    assert_eq!(
+        step_timeout(&step("```bash {timeout=5m}\nsleep 1\n```")),
+        Some(Duration::from_secs(300))
+    );
+    assert_eq!(
+        step_timeout(&step("```bash\nsleep 1\n```")),
+        Some(DEFAULT_TIMEOUT)
+    );
+    assert_eq!(
+        step_timeout(&step("```bash\naws logs tail /g --follow\n```")),
+        None
+    );
+    assert!(is_interactive(&step(
+        "```bash\nPGPASSWORD=$P psql -h db -U app\n```"
+    )));
+    assert!(!is_interactive(&step(
+        "```bash\npsql -h db -c 'select 1'\n```"
+    )));
+    assert!(is_interactive(&step(
+        "```bash\ndocker exec -it api sh\n```"
+    )));
+    assert!(is_interactive(&step(
+        "```bash {interactive=true}\n./console.sh\n```"
+    )));
+    assert!(!is_interactive(&step(
+        "```bash\naws ecs describe-services --cluster c\n```"
+    )));
 }
 
 #[test]
@@ -84,8 +144,16 @@ fn missing_values_refuse() {
 fn read_only_role_is_carried_only_in_read_only_mode() {
     let md = "# R\n## P\n```bash\naws ecs list-clusters\n```\n";
     let role = Some("arn:aws:iam::123456789012:role/ReadOnly".to_string());
-    let ro = Policy { read_only: true, read_only_role: role.clone(), ..Policy::default() };
-    let rw = Policy { read_only: false, read_only_role: role.clone(), ..Policy::default() };
+    let ro = Policy {
+        read_only: true,
+        read_only_role: role.clone(),
+        ..Policy::default()
+    };
+    let rw = Policy {
+        read_only: false,
+        read_only_role: role.clone(),
+        ..Policy::default()
+    };
     assert_eq!(prep(md, &[], &ro).read_only_role, role);
     assert_eq!(prep(md, &[], &rw).read_only_role, None);
 }

@@ -15,14 +15,18 @@ fn run(script: &str, env: &BTreeMap<String, String>) -> String {
 }
 
 fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 #[test]
 fn hostile_values_stay_data() {
     let dir = tempfile::tempdir().unwrap();
     let marker = dir.path().join("pwned");
-    let code = "printf '%s|' <target> \"<target>\" '<target>' $TARGET_VAR ${OTHER:-x} \"$TARGET_VAR\"";
+    let code =
+        "printf '%s|' <target> \"<target>\" '<target>' $TARGET_VAR ${OTHER:-x} \"$TARGET_VAR\"";
     let ph = find(code, "");
     let hostile = [
         format!("$(touch {})", marker.display()),
@@ -53,8 +57,7 @@ fn hostile_values_stay_data() {
 
 #[test]
 fn replace_assignments_defer_to_the_given_value() {
-    let code =
-        "PREVIOUS_VERSION=5  # Replace with actual version number\necho v=$PREVIOUS_VERSION";
+    let code = "PREVIOUS_VERSION=5  # Replace with actual version number\necho v=$PREVIOUS_VERSION";
     let ph = find(code, "");
     let r = render(code, &ph, &BTreeMap::new());
     assert_eq!(run(&r.script, &r.env), "v=5\n");
@@ -67,7 +70,10 @@ fn missing_values_are_reported() {
     let code = "aws logs tail <log-group> --since $SINCE";
     let r = render(code, &find(code, ""), &BTreeMap::new());
     assert_eq!(r.missing, ["log-group", "SINCE"]);
-    assert_eq!(r.script, "aws logs tail \"${LOG_GROUP}\" --since \"${SINCE}\"");
+    assert_eq!(
+        r.script,
+        "aws logs tail \"${LOG_GROUP}\" --since \"${SINCE}\""
+    );
 }
 
 #[test]
@@ -84,7 +90,10 @@ fn vital_names_travel_under_a_safe_name() {
     ]);
     let r = render(code, &ph, &vals);
     for k in r.env.keys() {
-        assert!(k.starts_with(SAFE_PREFIX), "{k} carries a value under a vital name");
+        assert!(
+            k.starts_with(SAFE_PREFIX),
+            "{k} carries a value under a vital name"
+        );
     }
     let mut env = r.env.clone();
     env.insert("PATH".into(), "/usr/bin:/bin".into());
@@ -105,7 +114,8 @@ fn vital_names_travel_under_a_safe_name() {
 fn quoted_heredocs_take_the_value_as_data() {
     let dir = tempfile::tempdir().unwrap();
     let marker = dir.path().join("pwned");
-    let code = "cat <<'EOF'\nSELECT * FROM t WHERE id = '<order-id>'; -- $HOME `id` \\n\nEOF\necho after";
+    let code =
+        "cat <<'EOF'\nSELECT * FROM t WHERE id = '<order-id>'; -- $HOME `id` \\n\nEOF\necho after";
     let ph = find(code, "");
     assert_eq!(ph.len(), 1, "{ph:?}");
     for v in [
@@ -125,7 +135,10 @@ fn quoted_heredocs_take_the_value_as_data() {
     }
     // Without a placeholder in it, a quoted heredoc is left exactly as written.
     let plain = "cat <<'EOF'\n$HOME <not-a-placeholder-here\nEOF";
-    assert_eq!(render(plain, &find(plain, ""), &BTreeMap::new()).script, plain);
+    assert_eq!(
+        render(plain, &find(plain, ""), &BTreeMap::new()).script,
+        plain
+    );
 }
 
 #[test]
@@ -133,5 +146,10 @@ fn unquoted_heredocs_and_comments() {
     let code = "cat <<EOF\nservice=<service> cluster=$CLUSTER\nEOF\necho \"<service>\" # don't split <service>\necho <service>";
     let ph = find(code, "");
     let r = render(code, &ph, &values(&[("service", "a b"), ("CLUSTER", "c*")]));
-    assert_eq!(run(&r.script, &r.env), "service=a b cluster=c*\na b\na b\n", "{}", r.script);
+    assert_eq!(
+        run(&r.script, &r.env),
+        "service=a b cluster=c*\na b\na b\n",
+        "{}",
+        r.script
+    );
 }

@@ -49,7 +49,9 @@ enum Pending {
     HereString,
     /// `<<`: the next word is the delimiter, then the body, then the terminator.
     HereDelimiter,
-    HereBody { quoted: bool },
+    HereBody {
+        quoted: bool,
+    },
     HereEnd,
 }
 
@@ -70,7 +72,10 @@ pub fn classify_tokens(tokens: &[Token]) -> Risk {
             Token::Operator(op, _) => {
                 let op = op.as_str();
                 // `(( … ))`: arithmetic, nothing runs but substitutions inside it.
-                if op == "(" && words.is_empty() && next.is_some_and(|n| is_op(n, "(") && adjacent(t, n)) {
+                if op == "("
+                    && words.is_empty()
+                    && next.is_some_and(|n| is_op(n, "(") && adjacent(t, n))
+                {
                     arith_depth = 2;
                     i += 2;
                     continue;
@@ -97,8 +102,8 @@ pub fn classify_tokens(tokens: &[Token]) -> Risk {
                     i += 1;
                     continue;
                 }
-                let in_test = words.first().is_some_and(|w| w == "[[")
-                    && !words.iter().any(|w| w == "]]");
+                let in_test =
+                    words.first().is_some_and(|w| w == "[[") && !words.iter().any(|w| w == "]]");
                 match op {
                     // Comparisons inside `[[ … ]]`, not redirections.
                     ">" | "<" if in_test => {}
@@ -131,7 +136,10 @@ pub fn classify_tokens(tokens: &[Token]) -> Risk {
             }
             Token::Word(w, _) => {
                 // A quoted heredoc's body is data: nothing in it expands.
-                let data = matches!(pending, Pending::HereBody { quoted: true } | Pending::HereEnd);
+                let data = matches!(
+                    pending,
+                    Pending::HereBody { quoted: true } | Pending::HereEnd
+                );
                 if !data {
                     for inner in substitutions(w) {
                         risk = risk.max(classify(&inner));
@@ -218,9 +226,18 @@ fn output_target(raw: &str) -> Risk {
         return Risk::Unknown;
     }
     // Block devices and memory: overwriting them destroys data.
-    if ["/dev/sd", "/dev/nvme", "/dev/xvd", "/dev/vd", "/dev/hd", "/dev/disk", "/dev/mem", "/dev/md"]
-        .iter()
-        .any(|p| w.starts_with(p))
+    if [
+        "/dev/sd",
+        "/dev/nvme",
+        "/dev/xvd",
+        "/dev/vd",
+        "/dev/hd",
+        "/dev/disk",
+        "/dev/mem",
+        "/dev/md",
+    ]
+    .iter()
+    .any(|p| w.starts_with(p))
     {
         return Risk::Destructive;
     }
@@ -251,13 +268,12 @@ pub(crate) fn substitutions(word: &str) -> Vec<String> {
                 i += 2;
                 continue;
             }
-            b'\'' => {
+            b'\''
                 // Single quotes only quote outside double quotes; inside "…" they are
                 // literal, which this approximation ignores by not toggling there.
-                if !in_double(word, i) {
+                if !in_double(word, i) => {
                     single = !single;
                 }
-            }
             _ => {}
         }
         if single {
@@ -358,7 +374,10 @@ pub(crate) fn literal(word: &str) -> Option<Literal> {
             '$' => match chars.get(i + 1) {
                 Some(n)
                     if n.is_ascii_alphanumeric()
-                        || matches!(n, '_' | '{' | '(' | '@' | '*' | '#' | '?' | '!' | '$' | '-' | '\'' | '"') =>
+                        || matches!(
+                            n,
+                            '_' | '{' | '(' | '@' | '*' | '#' | '?' | '!' | '$' | '-' | '\'' | '"'
+                        ) =>
                 {
                     return None;
                 }
@@ -385,7 +404,9 @@ pub(crate) fn literal(word: &str) -> Option<Literal> {
 
 /// An argument's value for matching: the literal when known, else the raw word.
 fn arg_text(raw: &str) -> String {
-    literal(raw).map(|l| l.text).unwrap_or_else(|| raw.to_string())
+    literal(raw)
+        .map(|l| l.text)
+        .unwrap_or_else(|| raw.to_string())
 }
 
 fn heredoc_body(cmd: &[String], body: &str) -> Risk {
@@ -422,15 +443,50 @@ const KEYWORDS: &[&str] = &[
 /// a plain read.
 pub fn is_vital(name: &str) -> bool {
     const VITAL: &[&str] = &[
-        "PATH", "BASH_ENV", "ENV", "IFS", "PS4", "PROMPT_COMMAND", "SHELLOPTS", "BASHOPTS",
-        "CDPATH", "GLOBIGNORE", "HOME", "SHELL", "EDITOR", "VISUAL", "PAGER", "MANPAGER",
-        "LESSOPEN", "LESSCLOSE", "BROWSER", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME",
-        "PERL5LIB", "PERL5OPT", "RUBYOPT", "RUBYLIB", "NODE_OPTIONS", "NODE_PATH",
-        "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "XDG_CONFIG_HOME", "AWS_CONFIG_FILE",
-        "AWS_SHARED_CREDENTIALS_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "KUBECONFIG", "DOCKER_HOST", "PSQLRC",
-        "EXECIGNORE", "HISTFILE", "TMOUT",
+        "PATH",
+        "BASH_ENV",
+        "ENV",
+        "IFS",
+        "PS4",
+        "PROMPT_COMMAND",
+        "SHELLOPTS",
+        "BASHOPTS",
+        "CDPATH",
+        "GLOBIGNORE",
+        "HOME",
+        "SHELL",
+        "EDITOR",
+        "VISUAL",
+        "PAGER",
+        "MANPAGER",
+        "LESSOPEN",
+        "LESSCLOSE",
+        "BROWSER",
+        "PYTHONPATH",
+        "PYTHONSTARTUP",
+        "PYTHONHOME",
+        "PERL5LIB",
+        "PERL5OPT",
+        "RUBYOPT",
+        "RUBYLIB",
+        "NODE_OPTIONS",
+        "NODE_PATH",
+        "JAVA_TOOL_OPTIONS",
+        "_JAVA_OPTIONS",
+        "XDG_CONFIG_HOME",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "KUBECONFIG",
+        "DOCKER_HOST",
+        "PSQLRC",
+        "EXECIGNORE",
+        "HISTFILE",
+        "TMOUT",
     ];
     VITAL.contains(&name)
         || ["LD_", "DYLD_", "GIT_", "BASH_FUNC_", "OPSDECK_"]
@@ -573,7 +629,7 @@ fn shell_builtin(cmd: &str, raw: &[String], a: &[&str]) -> Option<Risk> {
             }
         }
         "shopt" => {
-            if a.iter().all(|x| matches!(*x, "-p" | "-q")) || a.iter().any(|x| *x == "-p") {
+            if a.iter().all(|x| matches!(*x, "-p" | "-q")) || a.contains(&"-p") {
                 Risk::Read
             } else {
                 Risk::Unknown
@@ -603,13 +659,30 @@ fn shell_builtin(cmd: &str, raw: &[String], a: &[&str]) -> Option<Risk> {
 fn wrapper(cmd: &str, raw: &[String], a: &[&str]) -> Option<Risk> {
     // Flags of each wrapper that take a value.
     let with_value: &[&str] = match cmd {
-        "sudo" | "doas" => &["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "--user", "--group", "--host", "--prompt", "--chdir"],
+        "sudo" | "doas" => &[
+            "-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "--user", "--group",
+            "--host", "--prompt", "--chdir",
+        ],
         "nice" => &["-n", "--adjustment"],
         "ionice" => &["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"],
         "stdbuf" => &["-i", "-o", "-e"],
         "timeout" => &["-s", "-k", "--signal", "--kill-after"],
         "watch" => &["-n", "--interval", "-q", "--equexit"],
-        "xargs" => &["-I", "-n", "-P", "-L", "-d", "-E", "-s", "-a", "--max-args", "--max-procs", "--delimiter", "--arg-file", "--replace"],
+        "xargs" => &[
+            "-I",
+            "-n",
+            "-P",
+            "-L",
+            "-d",
+            "-E",
+            "-s",
+            "-a",
+            "--max-args",
+            "--max-procs",
+            "--delimiter",
+            "--arg-file",
+            "--replace",
+        ],
         "env" => &["-u", "--unset", "-C", "--chdir"],
         "nohup" | "time" | "command" | "builtin" | "exec" | "caffeinate" | "unbuffer" => &[],
         _ => return None,
@@ -617,10 +690,16 @@ fn wrapper(cmd: &str, raw: &[String], a: &[&str]) -> Option<Risk> {
     if cmd == "command" && a.iter().any(|x| matches!(*x, "-v" | "-V")) {
         return Some(Risk::Read);
     }
-    if cmd == "env" && a.iter().any(|x| matches!(*x, "-S" | "--split-string") || x.starts_with("-S")) {
+    if cmd == "env"
+        && a.iter()
+            .any(|x| matches!(*x, "-S" | "--split-string") || x.starts_with("-S"))
+    {
         return Some(Risk::Unknown);
     }
-    if (cmd == "sudo" || cmd == "doas") && a.iter().any(|x| matches!(*x, "-s" | "-i" | "-e" | "--shell" | "--login" | "--edit")) {
+    if (cmd == "sudo" || cmd == "doas")
+        && a.iter()
+            .any(|x| matches!(*x, "-s" | "-i" | "-e" | "--shell" | "--login" | "--edit"))
+    {
         return Some(Risk::Unknown);
     }
     let mut i = 0;

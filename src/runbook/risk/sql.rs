@@ -53,7 +53,8 @@ pub(super) fn mysql(args: &[&str]) -> Risk {
         if let Some(q) = a.strip_prefix("--execute=") {
             return sql(q);
         }
-        if matches!(a, "--tee" | "--pager") || a.starts_with("--tee=") || a.starts_with("--pager=") {
+        if matches!(a, "--tee" | "--pager") || a.starts_with("--tee=") || a.starts_with("--pager=")
+        {
             return Risk::Unknown;
         }
         i += 1;
@@ -63,45 +64,209 @@ pub(super) fn mysql(args: &[&str]) -> Risk {
 
 /// Functions a read-only query may call.
 const READ_FUNCTIONS: &[&str] = &[
-    "count", "sum", "avg", "min", "max", "now", "current_timestamp", "current_date",
-    "current_time", "current_user", "session_user", "current_database", "current_schema",
-    "current_setting", "version", "coalesce", "nullif", "greatest", "least", "round", "floor",
-    "ceil", "ceiling", "abs", "trunc", "date_trunc", "date_part", "extract", "age", "to_char",
-    "to_timestamp", "to_date", "to_number", "lower", "upper", "length", "char_length",
-    "substring", "substr", "position", "strpos", "trim", "btrim", "ltrim", "rtrim", "left",
-    "right", "split_part", "replace", "concat", "concat_ws", "format", "string_agg",
-    "array_agg", "array_length", "unnest", "json_agg", "jsonb_agg", "json_build_object",
-    "jsonb_build_object", "jsonb_pretty", "json_extract_path_text", "jsonb_array_length",
-    "row_number", "rank", "dense_rank", "lag", "lead", "percentile_cont", "percentile_disc",
-    "stddev", "variance", "bool_and", "bool_or", "cast", "interval", "pg_size_pretty",
-    "pg_database_size", "pg_relation_size", "pg_total_relation_size", "pg_table_size",
-    "pg_indexes_size", "pg_is_in_recovery", "pg_last_xact_replay_timestamp",
-    "pg_last_wal_receive_lsn", "pg_last_wal_replay_lsn", "pg_current_wal_lsn",
-    "pg_wal_lsn_diff", "pg_postmaster_start_time", "pg_backend_pid", "pg_blocking_pids",
-    "pg_stat_get_activity", "pg_get_userbyid", "pg_get_indexdef", "pg_get_viewdef",
-    "pg_get_constraintdef", "pg_relation_filenode", "pg_xact_commit_timestamp",
-    "txid_current_snapshot", "pg_stat_statements", "has_table_privilege", "quote_ident",
-    "quote_literal", "md5", "encode", "decode", "regexp_replace", "regexp_matches",
-    "date_add", "date_sub", "datediff", "timestampdiff", "ifnull", "if", "unix_timestamp",
-    "from_unixtime", "database", "user", "group_concat", "sleep", "exists", "any", "all",
-    "in", "filter", "over", "values", "as", "and", "or", "not", "on", "using", "from", "where",
-    "when", "then", "else", "case", "is", "like", "ilike", "between", "distinct", "select",
-    "with", "join", "numeric", "int", "integer", "bigint", "text", "varchar", "timestamp",
-    "timestamptz", "date", "float", "double", "decimal", "char", "boolean", "bool", "jsonb",
-    "json", "array", "row", "lateral", "within", "group", "partition", "by", "order",
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "now",
+    "current_timestamp",
+    "current_date",
+    "current_time",
+    "current_user",
+    "session_user",
+    "current_database",
+    "current_schema",
+    "current_setting",
+    "version",
+    "coalesce",
+    "nullif",
+    "greatest",
+    "least",
+    "round",
+    "floor",
+    "ceil",
+    "ceiling",
+    "abs",
+    "trunc",
+    "date_trunc",
+    "date_part",
+    "extract",
+    "age",
+    "to_char",
+    "to_timestamp",
+    "to_date",
+    "to_number",
+    "lower",
+    "upper",
+    "length",
+    "char_length",
+    "substring",
+    "substr",
+    "position",
+    "strpos",
+    "trim",
+    "btrim",
+    "ltrim",
+    "rtrim",
+    "left",
+    "right",
+    "split_part",
+    "replace",
+    "concat",
+    "concat_ws",
+    "format",
+    "string_agg",
+    "array_agg",
+    "array_length",
+    "unnest",
+    "json_agg",
+    "jsonb_agg",
+    "json_build_object",
+    "jsonb_build_object",
+    "jsonb_pretty",
+    "json_extract_path_text",
+    "jsonb_array_length",
+    "row_number",
+    "rank",
+    "dense_rank",
+    "lag",
+    "lead",
+    "percentile_cont",
+    "percentile_disc",
+    "stddev",
+    "variance",
+    "bool_and",
+    "bool_or",
+    "cast",
+    "interval",
+    "pg_size_pretty",
+    "pg_database_size",
+    "pg_relation_size",
+    "pg_total_relation_size",
+    "pg_table_size",
+    "pg_indexes_size",
+    "pg_is_in_recovery",
+    "pg_last_xact_replay_timestamp",
+    "pg_last_wal_receive_lsn",
+    "pg_last_wal_replay_lsn",
+    "pg_current_wal_lsn",
+    "pg_wal_lsn_diff",
+    "pg_postmaster_start_time",
+    "pg_backend_pid",
+    "pg_blocking_pids",
+    "pg_stat_get_activity",
+    "pg_get_userbyid",
+    "pg_get_indexdef",
+    "pg_get_viewdef",
+    "pg_get_constraintdef",
+    "pg_relation_filenode",
+    "pg_xact_commit_timestamp",
+    "txid_current_snapshot",
+    "pg_stat_statements",
+    "has_table_privilege",
+    "quote_ident",
+    "quote_literal",
+    "md5",
+    "encode",
+    "decode",
+    "regexp_replace",
+    "regexp_matches",
+    "date_add",
+    "date_sub",
+    "datediff",
+    "timestampdiff",
+    "ifnull",
+    "if",
+    "unix_timestamp",
+    "from_unixtime",
+    "database",
+    "user",
+    "group_concat",
+    "sleep",
+    "exists",
+    "any",
+    "all",
+    "in",
+    "filter",
+    "over",
+    "values",
+    "as",
+    "and",
+    "or",
+    "not",
+    "on",
+    "using",
+    "from",
+    "where",
+    "when",
+    "then",
+    "else",
+    "case",
+    "is",
+    "like",
+    "ilike",
+    "between",
+    "distinct",
+    "select",
+    "with",
+    "join",
+    "numeric",
+    "int",
+    "integer",
+    "bigint",
+    "text",
+    "varchar",
+    "timestamp",
+    "timestamptz",
+    "date",
+    "float",
+    "double",
+    "decimal",
+    "char",
+    "boolean",
+    "bool",
+    "jsonb",
+    "json",
+    "array",
+    "row",
+    "lateral",
+    "within",
+    "group",
+    "partition",
+    "by",
+    "order",
 ];
 
 /// Functions that end sessions or change the server.
 const DESTRUCTIVE_FUNCTIONS: &[&str] = &[
-    "pg_terminate_backend", "pg_drop_replication_slot", "pg_promote", "lo_unlink",
+    "pg_terminate_backend",
+    "pg_drop_replication_slot",
+    "pg_promote",
+    "lo_unlink",
     "pg_replication_origin_drop",
 ];
 const WRITE_FUNCTIONS: &[&str] = &[
-    "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile", "pg_switch_wal",
-    "pg_create_restore_point", "set_config", "nextval", "setval", "lo_import", "lo_export",
-    "pg_advisory_lock", "pg_advisory_xact_lock", "pg_try_advisory_lock", "dblink_exec",
-    "pg_create_physical_replication_slot", "pg_create_logical_replication_slot",
-    "pg_stat_reset", "pg_stat_statements_reset", "pg_wal_replay_pause", "pg_wal_replay_resume",
+    "pg_cancel_backend",
+    "pg_reload_conf",
+    "pg_rotate_logfile",
+    "pg_switch_wal",
+    "pg_create_restore_point",
+    "set_config",
+    "nextval",
+    "setval",
+    "lo_import",
+    "lo_export",
+    "pg_advisory_lock",
+    "pg_advisory_xact_lock",
+    "pg_try_advisory_lock",
+    "dblink_exec",
+    "pg_create_physical_replication_slot",
+    "pg_create_logical_replication_slot",
+    "pg_stat_reset",
+    "pg_stat_statements_reset",
+    "pg_wal_replay_pause",
+    "pg_wal_replay_resume",
     "pg_file_write",
 ];
 
@@ -138,7 +303,7 @@ fn strip_literals(q: &str) -> String {
             }
             '"' | '`' => {
                 let q = c[i];
-                out.push_str("x");
+                out.push('x');
                 i += 1;
                 while i < c.len() && c[i] != q {
                     i += 1;
@@ -239,8 +404,9 @@ fn statement(stmt: &str) -> Risk {
         "SELECT" | "SHOW" | "TABLE" | "VALUES" | "WITH" | "DESCRIBE" | "DESC" => Risk::Read,
         // EXPLAIN ANALYZE executes the statement it explains: the words below raise it.
         "EXPLAIN" => Risk::Read,
-        "BEGIN" | "COMMIT" | "ROLLBACK" | "START" | "END" | "SET" | "RESET" | "DISCARD" | "LISTEN"
-        | "UNLISTEN" | "PREPARE" | "DEALLOCATE" | "FETCH" | "CLOSE" | "DECLARE" | "MOVE" => Risk::Read,
+        "BEGIN" | "COMMIT" | "ROLLBACK" | "START" | "END" | "SET" | "RESET" | "DISCARD"
+        | "LISTEN" | "UNLISTEN" | "PREPARE" | "DEALLOCATE" | "FETCH" | "CLOSE" | "DECLARE"
+        | "MOVE" => Risk::Read,
         "DROP" | "TRUNCATE" | "DELETE" => Risk::Destructive,
         "INSERT" | "UPDATE" | "CREATE" | "ALTER" | "GRANT" | "REVOKE" | "VACUUM" | "ANALYZE"
         | "ANALYSE" | "REINDEX" | "COPY" | "CALL" | "REFRESH" | "CLUSTER" | "COMMENT" | "LOCK"
@@ -254,7 +420,12 @@ fn statement(stmt: &str) -> Risk {
     if risk == Risk::Read {
         if contains("DELETE") || contains("TRUNCATE") || contains("DROP") {
             risk = Risk::Destructive;
-        } else if contains("INSERT") || contains("UPDATE") || contains("MERGE") || contains("INTO") || contains("COPY") {
+        } else if contains("INSERT")
+            || contains("UPDATE")
+            || contains("MERGE")
+            || contains("INTO")
+            || contains("COPY")
+        {
             risk = Risk::Write;
         }
         if first == "SET" && (contains("ROLE") || contains("AUTHORIZATION")) {
@@ -265,7 +436,10 @@ fn statement(stmt: &str) -> Risk {
         risk = Risk::Destructive;
     }
     // Function calls: known readers pass, known writers raise, anything else is unknown.
-    if matches!(first, "SELECT" | "WITH" | "VALUES" | "EXPLAIN" | "TABLE" | "SHOW") {
+    if matches!(
+        first,
+        "SELECT" | "WITH" | "VALUES" | "EXPLAIN" | "TABLE" | "SHOW"
+    ) {
         risk = risk.max(functions(s));
     }
     risk

@@ -17,28 +17,67 @@ fn aws_by_verb() {
     check(&[
         ("aws ecs describe-services --cluster c --services s", Read),
         ("aws logs tail /aws/lambda/f --follow", Read),
-        ("aws logs filter-log-events --log-group-name g --filter-pattern ERROR", Read),
-        ("aws cloudwatch get-metric-statistics --namespace AWS/ECS --metric-name CPUUtilization", Read),
-        ("aws ecs wait services-stable --cluster c --services s", Read),
-        ("aws ecs update-service --cluster c --service s --force-new-deployment", Write),
-        ("aws ecs update-service --cluster c --service s --desired-count 4", Write),
-        ("aws ecs update-service --cluster c --service s --desired-count 0", Destructive),
+        (
+            "aws logs filter-log-events --log-group-name g --filter-pattern ERROR",
+            Read,
+        ),
+        (
+            "aws cloudwatch get-metric-statistics --namespace AWS/ECS --metric-name CPUUtilization",
+            Read,
+        ),
+        (
+            "aws ecs wait services-stable --cluster c --services s",
+            Read,
+        ),
+        (
+            "aws ecs update-service --cluster c --service s --force-new-deployment",
+            Write,
+        ),
+        (
+            "aws ecs update-service --cluster c --service s --desired-count 4",
+            Write,
+        ),
+        (
+            "aws ecs update-service --cluster c --service s --desired-count 0",
+            Destructive,
+        ),
         ("aws lambda invoke --function-name f out.json", Write),
         ("aws sns publish --topic-arn t --message m", Write),
-        ("aws ecs register-task-definition --cli-input-json file://td.json", Write),
+        (
+            "aws ecs register-task-definition --cli-input-json file://td.json",
+            Write,
+        ),
         ("aws lambda delete-function --function-name f", Destructive),
-        ("aws dynamodb restore-table-from-backup --target-table-name t --backup-arn a", Destructive),
-        ("aws rds promote-read-replica --db-instance-identifier db", Destructive),
-        ("aws rds modify-db-instance --db-instance-identifier db --master-user-password x", Destructive),
+        (
+            "aws dynamodb restore-table-from-backup --target-table-name t --backup-arn a",
+            Destructive,
+        ),
+        (
+            "aws rds promote-read-replica --db-instance-identifier db",
+            Destructive,
+        ),
+        (
+            "aws rds modify-db-instance --db-instance-identifier db --master-user-password x",
+            Destructive,
+        ),
         ("aws events disable-rule --name r", Destructive),
-        ("aws stepfunctions stop-execution --execution-arn a", Destructive),
+        (
+            "aws stepfunctions stop-execution --execution-arn a",
+            Destructive,
+        ),
         ("aws s3 ls s3://b", Read),
         ("aws s3 cp x s3://b/x", Write),
         ("aws s3 rm s3://b/x --recursive", Destructive),
-        ("aws lambda put-function-concurrency --function-name f --reserved-concurrent-executions 0", Destructive),
+        (
+            "aws lambda put-function-concurrency --function-name f --reserved-concurrent-executions 0",
+            Destructive,
+        ),
         ("aws frobnicate twiddle-knobs", Unknown),
         ("aws s3api get-object --bucket b --key k /tmp/out", Write),
-        ("aws apigateway test-invoke-method --rest-api-id a --resource-id r --http-method GET", Write),
+        (
+            "aws apigateway test-invoke-method --rest-api-id a --resource-id r --http-method GET",
+            Write,
+        ),
         ("AWS_PAGER='' aws ecs list-clusters", Read),
         ("/usr/local/bin/aws ecs list-clusters", Read),
     ]);
@@ -47,21 +86,42 @@ fn aws_by_verb() {
 #[test]
 fn pipelines_substitutions_loops_and_wrappers_count() {
     check(&[
-        ("aws lambda list-versions-by-function --function-name f | xargs -I {} aws lambda delete-function --function-name {}", Destructive),
-        ("ARN=$(aws ecs list-task-definitions --family-prefix x --query 'a[1]' --output text)", Read),
-        ("X=$(aws lambda delete-function --function-name f)", Destructive),
-        ("for fn in a b; do aws lambda delete-function --function-name $fn; done", Destructive),
+        (
+            "aws lambda list-versions-by-function --function-name f | xargs -I {} aws lambda delete-function --function-name {}",
+            Destructive,
+        ),
+        (
+            "ARN=$(aws ecs list-task-definitions --family-prefix x --query 'a[1]' --output text)",
+            Read,
+        ),
+        (
+            "X=$(aws lambda delete-function --function-name f)",
+            Destructive,
+        ),
+        (
+            "for fn in a b; do aws lambda delete-function --function-name $fn; done",
+            Destructive,
+        ),
         ("watch -n 30 aws ecs describe-services --cluster c", Read),
         ("watch -n 30 'aws ecs describe-services --cluster c'", Read),
-        ("watch -n 30 'aws ecs delete-service --cluster c --service s'", Destructive),
+        (
+            "watch -n 30 'aws ecs delete-service --cluster c --service s'",
+            Destructive,
+        ),
         ("sudo systemctl restart nginx", Write),
-        ("sudo -u postgres psql -c \"SELECT count(*) FROM pg_stat_activity\"", Read),
+        (
+            "sudo -u postgres psql -c \"SELECT count(*) FROM pg_stat_activity\"",
+            Read,
+        ),
         ("cd infra && terraform plan", Read),
         ("cd infra && terraform apply -auto-approve", Destructive),
         ("aws ecs describe-services --cluster c > backup.json", Write),
         ("curl -s https://x/health > /dev/null 2>&1", Read),
         ("aws logs tail <log-group> --follow", Read),
-        ("echo `aws lambda delete-function --function-name f`", Destructive),
+        (
+            "echo `aws lambda delete-function --function-name f`",
+            Destructive,
+        ),
         ("timeout -s KILL 30 aws ecs list-clusters", Read),
         ("nice -n 10 grep x y", Read),
         ("diff <(aws s3 ls s3://a) <(aws s3 ls s3://b)", Read),
@@ -211,7 +271,10 @@ fn read_forms_stay_read() {
         ("find . -name '*.log' -mtime +7", Read),
         ("find . -name '*.log' -exec grep -l ERROR {} \\;", Read),
         ("curl -sf https://x/health", Read),
-        ("curl -s -o /dev/null -w '%{http_code}' https://x/health", Read),
+        (
+            "curl -s -o /dev/null -w '%{http_code}' https://x/health",
+            Read,
+        ),
         ("curl -sSL https://x/ready | jq .status", Read),
         ("git status", Read),
         ("git log --oneline -5", Read),
@@ -219,7 +282,10 @@ fn read_forms_stay_read() {
         ("git config --get remote.origin.url", Read),
         ("git branch -a", Read),
         ("openssl x509 -in cert.pem -noout -dates", Read),
-        ("openssl s_client -connect host:443 -servername host </dev/null", Read),
+        (
+            "openssl s_client -connect host:443 -servername host </dev/null",
+            Read,
+        ),
         ("openssl rand -hex 16", Read),
         ("date -u +%s", Read),
         ("date -u -d '30 days ago' +%Y-%m-%d", Read),
@@ -237,7 +303,10 @@ fn read_forms_stay_read() {
         ("ps aux | grep [n]ginx", Read),
         ("redis-cli -h cache --bigkeys", Read),
         ("redis-cli -h cache -p 6379 INFO replication", Read),
-        ("psql -h db -c 'SELECT count(*), max(age(now(), query_start)) FROM pg_stat_activity'", Read),
+        (
+            "psql -h db -c 'SELECT count(*), max(age(now(), query_start)) FROM pg_stat_activity'",
+            Read,
+        ),
         ("psql -h db -c '\\dt'", Read),
         ("pg_isready -h db -p 5432", Read),
         ("command -v aws", Read),
@@ -275,7 +344,10 @@ fn other_tools() {
         ("redis-cli -h cache", Unknown),
         ("psql -h db -c 'SELECT count(*) FROM t'", Read),
         ("psql -h db -c 'DROP TABLE t'", Destructive),
-        ("psql -h db -c \"ALTER USER app WITH PASSWORD 'x'\"", Destructive),
+        (
+            "psql -h db -c \"ALTER USER app WITH PASSWORD 'x'\"",
+            Destructive,
+        ),
         ("psql -h db", Unknown),
         ("git push origin main", Write),
         ("git push --force origin main", Destructive),

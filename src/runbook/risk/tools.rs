@@ -317,14 +317,24 @@ pub(super) fn terraform(args: &[&str]) -> Risk {
 
 /// `redis-cli [options] [command]`: the command decides; modes that only inspect are read.
 pub(super) fn redis_cli(a: &[&str]) -> Risk {
-    if a.iter().any(|x| matches!(*x, "--rdb" | "--functions-rdb" | "--pipe" | "--eval" | "-x")) {
+    if a.iter()
+        .any(|x| matches!(*x, "--rdb" | "--functions-rdb" | "--pipe" | "--eval" | "-x"))
+    {
         return Risk::Unknown;
     }
     if a.iter().any(|x| {
         matches!(
             *x,
-            "--scan" | "--bigkeys" | "--memkeys" | "--hotkeys" | "--keystats" | "--stat"
-                | "--latency" | "--latency-history" | "--latency-dist" | "--intrinsic-latency"
+            "--scan"
+                | "--bigkeys"
+                | "--memkeys"
+                | "--hotkeys"
+                | "--keystats"
+                | "--stat"
+                | "--latency"
+                | "--latency-history"
+                | "--latency-dist"
+                | "--intrinsic-latency"
         )
     }) {
         return Risk::Read;
@@ -332,9 +342,29 @@ pub(super) fn redis_cli(a: &[&str]) -> Risk {
     redis(&positional_after_options(
         a,
         &[
-            "-h", "-p", "-a", "-n", "-u", "-s", "-r", "-i", "-t", "--user", "--pass", "--cacert",
-            "--cacertdir", "--cert", "--key", "--sni", "--pattern", "--count", "--quoted-pattern",
-            "--tls-ciphers", "--tls-ciphersuites", "-d", "-D",
+            "-h",
+            "-p",
+            "-a",
+            "-n",
+            "-u",
+            "-s",
+            "-r",
+            "-i",
+            "-t",
+            "--user",
+            "--pass",
+            "--cacert",
+            "--cacertdir",
+            "--cert",
+            "--key",
+            "--sni",
+            "--pattern",
+            "--count",
+            "--quoted-pattern",
+            "--tls-ciphers",
+            "--tls-ciphersuites",
+            "-d",
+            "-D",
         ],
     ))
 }
@@ -369,41 +399,72 @@ pub(super) fn git(args: &[&str]) -> Risk {
     let mut i = 0;
     while i < args.len() && args[i].starts_with('-') {
         let a = args[i];
-        if a == "-c" || a.starts_with("--config-env") || a.starts_with("--exec-path=") || a.starts_with("-c") {
+        if a == "-c"
+            || a.starts_with("--config-env")
+            || a.starts_with("--exec-path=")
+            || a.starts_with("-c")
+        {
             return Risk::Unknown;
         }
-        i += if matches!(a, "-C" | "--git-dir" | "--work-tree" | "--namespace") { 2 } else { 1 };
+        i += if matches!(a, "-C" | "--git-dir" | "--work-tree" | "--namespace") {
+            2
+        } else {
+            1
+        };
     }
     let Some(&sub) = args.get(i) else {
         return Risk::Read;
     };
     let rest = &args[i + 1..];
     let has = |f: &str| rest.contains(&f);
-    let pos: Vec<&str> = rest.iter().copied().filter(|a| !a.starts_with('-')).collect();
+    let pos: Vec<&str> = rest
+        .iter()
+        .copied()
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     // Output to a file, an external diff program or a pager command.
     if rest.iter().any(|a| a.starts_with("--output")) {
         return Risk::Write;
     }
-    if rest.iter().any(|a| *a == "--ext-diff" || *a == "-O" || a.starts_with("--open-files-in-pager") || (sub == "grep" && a.starts_with("-O"))) {
+    if rest.iter().any(|a| {
+        *a == "--ext-diff"
+            || *a == "-O"
+            || a.starts_with("--open-files-in-pager")
+            || (sub == "grep" && a.starts_with("-O"))
+    }) {
         return Risk::Unknown;
     }
     match sub {
         "status" | "log" | "diff" | "show" | "rev-parse" | "describe" | "blame" | "ls-files"
-        | "ls-tree" | "ls-remote" | "shortlog" | "grep" | "cat-file" | "rev-list" | "whatchanged"
-        | "name-rev" | "show-ref" | "for-each-ref" | "count-objects" | "version" | "help"
-        | "merge-base" | "cherry" | "range-diff" => Risk::Read,
+        | "ls-tree" | "ls-remote" | "shortlog" | "grep" | "cat-file" | "rev-list"
+        | "whatchanged" | "name-rev" | "show-ref" | "for-each-ref" | "count-objects"
+        | "version" | "help" | "merge-base" | "cherry" | "range-diff" => Risk::Read,
         "remote" => match pos.first() {
             None | Some(&"show" | &"get-url") => Risk::Read,
             Some(_) => Risk::Write,
         },
         "config" => {
             let modifies = rest.iter().any(|a| {
-                a.starts_with("--unset") || matches!(*a, "--add" | "--replace-all" | "--rename-section" | "--remove-section" | "-e" | "--edit")
+                a.starts_with("--unset")
+                    || matches!(
+                        *a,
+                        "--add"
+                            | "--replace-all"
+                            | "--rename-section"
+                            | "--remove-section"
+                            | "-e"
+                            | "--edit"
+                    )
             });
-            let gets = rest.iter().any(|a| {
-                a.starts_with("--get") || matches!(*a, "-l" | "--list")
-            }) || matches!(pos.first(), Some(&"get" | &"list"));
-            if !modifies && (gets || pos.len() == 1) { Risk::Read } else { Risk::Write }
+            let gets = rest
+                .iter()
+                .any(|a| a.starts_with("--get") || matches!(*a, "-l" | "--list"))
+                || matches!(pos.first(), Some(&"get" | &"list"));
+            if !modifies && (gets || pos.len() == 1) {
+                Risk::Read
+            } else {
+                Risk::Write
+            }
         }
         "reflog" => match pos.first() {
             None | Some(&"show") => Risk::Read,
@@ -418,21 +479,47 @@ pub(super) fn git(args: &[&str]) -> Risk {
         "branch" if has("-D") || has("--delete") || has("-d") => Risk::Destructive,
         "branch"
             if pos.is_empty()
-                && rest.iter().all(|a| matches!(*a, "-a" | "-r" | "-v" | "-vv" | "--list" | "--all" | "--remotes" | "--show-current") || a.starts_with("--contains") || a.starts_with("--merged") || a.starts_with("--no-merged") || a.starts_with("--sort") || a.starts_with("--format")) =>
+                && rest.iter().all(|a| {
+                    matches!(
+                        *a,
+                        "-a" | "-r"
+                            | "-v"
+                            | "-vv"
+                            | "--list"
+                            | "--all"
+                            | "--remotes"
+                            | "--show-current"
+                    ) || a.starts_with("--contains")
+                        || a.starts_with("--merged")
+                        || a.starts_with("--no-merged")
+                        || a.starts_with("--sort")
+                        || a.starts_with("--format")
+                }) =>
         {
             Risk::Read
         }
         "tag" if rest.is_empty() || has("-l") || has("--list") => Risk::Read,
-        "push" if has("--force") || has("-f") || has("--force-with-lease") || has("--delete") || has("--mirror") => {
+        "push"
+            if has("--force")
+                || has("-f")
+                || has("--force-with-lease")
+                || has("--delete")
+                || has("--mirror") =>
+        {
             Risk::Destructive
         }
         "reset" if has("--hard") => Risk::Destructive,
-        "clean" if rest.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('f')) || has("--force") => {
+        "clean"
+            if rest
+                .iter()
+                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('f'))
+                || has("--force") =>
+        {
             Risk::Destructive
         }
-        "push" | "commit" | "merge" | "pull" | "fetch" | "checkout" | "switch" | "revert" | "tag"
-        | "add" | "rebase" | "cherry-pick" | "branch" | "reset" | "restore" | "rm" | "mv"
-        | "clone" | "init" | "am" | "apply" | "gc" | "prune" | "notes" | "worktree"
+        "push" | "commit" | "merge" | "pull" | "fetch" | "checkout" | "switch" | "revert"
+        | "tag" | "add" | "rebase" | "cherry-pick" | "branch" | "reset" | "restore" | "rm"
+        | "mv" | "clone" | "init" | "am" | "apply" | "gc" | "prune" | "notes" | "worktree"
         | "submodule" | "bisect" | "clean" => Risk::Write,
         _ => Risk::Unknown,
     }
@@ -442,7 +529,12 @@ pub(super) fn git(args: &[&str]) -> Risk {
 /// `-c`, `--trace`…) make it a write; `-K` config files are not seen.
 pub(super) fn curl(args: &[&str]) -> Risk {
     let mut risk = Risk::Read;
-    let to_stdout = |v: Option<&&str>| matches!(v.copied(), Some("-" | "/dev/null" | "/dev/stdout" | "/dev/stderr"));
+    let to_stdout = |v: Option<&&str>| {
+        matches!(
+            v.copied(),
+            Some("-" | "/dev/null" | "/dev/stdout" | "/dev/stderr")
+        )
+    };
     let mut i = 0;
     while i < args.len() {
         let a = args[i];
@@ -478,20 +570,40 @@ pub(super) fn curl(args: &[&str]) -> Risk {
         // Flags whose value is a file written (`-` is standard output).
         let file_flag = matches!(
             a,
-            "-o" | "--output" | "-D" | "--dump-header" | "-c" | "--cookie-jar" | "--trace"
-                | "--trace-ascii" | "--libcurl" | "--etag-save" | "--hsts" | "--alt-svc"
-                | "--stderr" | "--output-dir"
+            "-o" | "--output"
+                | "-D"
+                | "--dump-header"
+                | "-c"
+                | "--cookie-jar"
+                | "--trace"
+                | "--trace-ascii"
+                | "--libcurl"
+                | "--etag-save"
+                | "--hsts"
+                | "--alt-svc"
+                | "--stderr"
+                | "--output-dir"
         );
         if file_flag && !to_stdout(next) {
             risk = risk.max(Risk::Write);
         }
-        if matches!(a, "-O" | "--remote-name" | "--remote-name-all" | "-J" | "--remote-header-name" | "--create-dirs") {
+        if matches!(
+            a,
+            "-O" | "--remote-name"
+                | "--remote-name-all"
+                | "-J"
+                | "--remote-header-name"
+                | "--create-dirs"
+        ) {
             risk = risk.max(Risk::Write);
         }
         // Short flags run together: `-sSo file`, `-sLO`.
         if a.starts_with('-') && !a.starts_with("--") && a.len() > 2 {
             let letters = &a[1..];
-            if letters.contains('O') || (letters.ends_with('o') && !to_stdout(next)) || (letters.ends_with('D') && !to_stdout(next)) {
+            if letters.contains('O')
+                || (letters.ends_with('o') && !to_stdout(next))
+                || (letters.ends_with('D') && !to_stdout(next))
+            {
                 risk = risk.max(Risk::Write);
             }
             if letters.ends_with('K') {
@@ -519,7 +631,9 @@ pub(super) fn httpie(args: &[&str]) -> Risk {
             risk = risk.max(Risk::Write);
         }
         // `key=value` and `key:=json` items make a body: a write.
-        if !a.starts_with('-') && (a.contains(":=") || (a.contains('=') && !a.contains("://") && !a.contains("=="))) {
+        if !a.starts_with('-')
+            && (a.contains(":=") || (a.contains('=') && !a.contains("://") && !a.contains("==")))
+        {
             risk = risk.max(Risk::Write);
         }
     }
@@ -528,7 +642,10 @@ pub(super) fn httpie(args: &[&str]) -> Risk {
 
 /// `wget` saves what it fetches unless told to print it or only to check it.
 pub(super) fn wget(args: &[&str]) -> Risk {
-    if args.iter().any(|a| a.starts_with("--post") || a.starts_with("--method") || a.starts_with("--body")) {
+    if args
+        .iter()
+        .any(|a| a.starts_with("--post") || a.starts_with("--method") || a.starts_with("--body"))
+    {
         return Risk::Write;
     }
     let mut i = 0;

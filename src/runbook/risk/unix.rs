@@ -7,19 +7,130 @@ use super::{Risk, literal, simple};
 /// Tools that only read or print whatever their flags (none writes a file, runs a command or
 /// changes the system).
 const PLAIN_READ: &[&str] = &[
-    "cat", "tac", "nl", "grep", "egrep", "fgrep", "zgrep", "zcat", "bzcat", "xzcat", "ls", "ll",
-    "head", "tail", "wc", "jq", "gron", "cut", "tr", "column", "fold", "fmt", "paste", "join",
-    "comm", "rev", "expand", "unexpand", "printenv", "dig", "nslookup", "host", "whois", "ping",
-    "ping6", "traceroute", "tracepath", "mtr", "ps", "pgrep", "pidof", "top", "htop", "df", "du",
-    "free", "uptime", "whoami", "id", "groups", "who", "w", "last", "stat", "base64", "base32",
-    "md5sum", "sha1sum", "sha256sum", "sha512sum", "cksum", "b2sum", "diff", "cmp", "basename",
-    "dirname", "realpath", "readlink", "seq", "od", "hexdump", "strings", "nproc", "lsof",
-    "vmstat", "iostat", "mpstat", "pidstat", "sar", "netstat", "getent", "sleep", "which",
-    "whereis", "uname", "arch", "lscpu", "lsblk", "lsmem", "lspci", "lsusb", "findmnt", "mount",
-    "env", "locale", "tty", "logname", "users", "factor", "expr", "bc", "numfmt", "tsort",
-    "shuf", "iconv", "file", "getconf", "ulimit", "jobs", "pstree", "watch", "man", "curlie",
-    "dog", "drill", "kdig", "delv", "ip", "ifconfig", "route", "arp", "aws_completer",
-    "pg_isready", "uuidgen",
+    "cat",
+    "tac",
+    "nl",
+    "grep",
+    "egrep",
+    "fgrep",
+    "zgrep",
+    "zcat",
+    "bzcat",
+    "xzcat",
+    "ls",
+    "ll",
+    "head",
+    "tail",
+    "wc",
+    "jq",
+    "gron",
+    "cut",
+    "tr",
+    "column",
+    "fold",
+    "fmt",
+    "paste",
+    "join",
+    "comm",
+    "rev",
+    "expand",
+    "unexpand",
+    "printenv",
+    "dig",
+    "nslookup",
+    "host",
+    "whois",
+    "ping",
+    "ping6",
+    "traceroute",
+    "tracepath",
+    "mtr",
+    "ps",
+    "pgrep",
+    "pidof",
+    "top",
+    "htop",
+    "df",
+    "du",
+    "free",
+    "uptime",
+    "whoami",
+    "id",
+    "groups",
+    "who",
+    "w",
+    "last",
+    "stat",
+    "base64",
+    "base32",
+    "md5sum",
+    "sha1sum",
+    "sha256sum",
+    "sha512sum",
+    "cksum",
+    "b2sum",
+    "diff",
+    "cmp",
+    "basename",
+    "dirname",
+    "realpath",
+    "readlink",
+    "seq",
+    "od",
+    "hexdump",
+    "strings",
+    "nproc",
+    "lsof",
+    "vmstat",
+    "iostat",
+    "mpstat",
+    "pidstat",
+    "sar",
+    "netstat",
+    "getent",
+    "sleep",
+    "which",
+    "whereis",
+    "uname",
+    "arch",
+    "lscpu",
+    "lsblk",
+    "lsmem",
+    "lspci",
+    "lsusb",
+    "findmnt",
+    "mount",
+    "env",
+    "locale",
+    "tty",
+    "logname",
+    "users",
+    "factor",
+    "expr",
+    "bc",
+    "numfmt",
+    "tsort",
+    "shuf",
+    "iconv",
+    "file",
+    "getconf",
+    "ulimit",
+    "jobs",
+    "pstree",
+    "watch",
+    "man",
+    "curlie",
+    "dog",
+    "drill",
+    "kdig",
+    "delv",
+    "ip",
+    "ifconfig",
+    "route",
+    "arp",
+    "aws_completer",
+    "pg_isready",
+    "uuidgen",
 ];
 
 pub(super) fn classify(cmd: &str, raw: &[String], a: &[&str]) -> Risk {
@@ -68,7 +179,10 @@ pub(super) fn classify(cmd: &str, raw: &[String], a: &[&str]) -> Risk {
         }
         // `uniq IN OUT` writes OUT.
         "uniq" => {
-            let pos = a.iter().filter(|x| !x.starts_with('-') || **x == "-").count();
+            let pos = a
+                .iter()
+                .filter(|x| !x.starts_with('-') || **x == "-")
+                .count();
             if pos >= 2 { Risk::Write } else { Risk::Read }
         }
         // `xxd IN OUT` writes OUT; `-r` turns a dump back into bytes.
@@ -77,7 +191,11 @@ pub(super) fn classify(cmd: &str, raw: &[String], a: &[&str]) -> Risk {
             if pos >= 2 { Risk::Write } else { Risk::Read }
         }
         "tree" => {
-            if has("-o") { Risk::Write } else { Risk::Read }
+            if has("-o") {
+                Risk::Write
+            } else {
+                Risk::Read
+            }
         }
         "date" | "gdate" => date(a),
         "hostname" => {
@@ -88,14 +206,21 @@ pub(super) fn classify(cmd: &str, raw: &[String], a: &[&str]) -> Risk {
                 Risk::Read
             }
         }
-        "hostnamectl" | "timedatectl" | "localectl" => match a.iter().find(|x| !x.starts_with('-')) {
+        "hostnamectl" | "timedatectl" | "localectl" => match a.iter().find(|x| !x.starts_with('-'))
+        {
             None | Some(&"status") | Some(&"show") | Some(&"list-timezones") => Risk::Read,
             Some(_) => Risk::Write,
         },
         "journalctl" => {
             if any_prefix(&[
-                "--rotate", "--vacuum", "--flush", "--sync", "--relinquish-var",
-                "--smart-relinquish-var", "--setup-keys", "--update-catalog",
+                "--rotate",
+                "--vacuum",
+                "--flush",
+                "--sync",
+                "--relinquish-var",
+                "--smart-relinquish-var",
+                "--setup-keys",
+                "--update-catalog",
             ]) {
                 Risk::Write
             } else {
@@ -104,8 +229,16 @@ pub(super) fn classify(cmd: &str, raw: &[String], a: &[&str]) -> Risk {
         }
         "dmesg" => {
             if a.iter().any(|x| {
-                matches!(*x, "-c" | "-C" | "-D" | "-E" | "--clear" | "--read-clear" | "--console-off" | "--console-on")
-                    || x.starts_with("-n")
+                matches!(
+                    *x,
+                    "-c" | "-C"
+                        | "-D"
+                        | "-E"
+                        | "--clear"
+                        | "--read-clear"
+                        | "--console-off"
+                        | "--console-on"
+                ) || x.starts_with("-n")
                     || x.starts_with("--console-level")
             }) {
                 Risk::Write
@@ -114,21 +247,39 @@ pub(super) fn classify(cmd: &str, raw: &[String], a: &[&str]) -> Risk {
             }
         }
         "ss" => {
-            if has("-K") || has("--kill") { Risk::Destructive } else { Risk::Read }
+            if has("-K") || has("--kill") {
+                Risk::Destructive
+            } else {
+                Risk::Read
+            }
         }
         "nc" | "ncat" | "netcat" => {
             // A port check (`-z`) sends nothing; anything else may send data or run a program.
             let exec = a.iter().any(|x| {
-                matches!(*x, "-e" | "-c" | "--exec" | "--sh-exec" | "--lua-exec" | "-l" | "--listen")
+                matches!(
+                    *x,
+                    "-e" | "-c" | "--exec" | "--sh-exec" | "--lua-exec" | "-l" | "--listen"
+                )
             });
-            if !exec && a.iter().any(|x| x.starts_with('-') && !x.starts_with("--") && x.contains('z')) {
+            if !exec
+                && a.iter()
+                    .any(|x| x.starts_with('-') && !x.starts_with("--") && x.contains('z'))
+            {
                 Risk::Read
             } else {
                 Risk::Unknown
             }
         }
         "nmap" => {
-            if any_prefix(&["-o", "--script", "-sC", "--datadir", "--resume", "--stylesheet"]) || has("-A") {
+            if any_prefix(&[
+                "-o",
+                "--script",
+                "-sC",
+                "--datadir",
+                "--resume",
+                "--stylesheet",
+            ]) || has("-A")
+            {
                 Risk::Unknown
             } else {
                 Risk::Read
@@ -140,7 +291,11 @@ pub(super) fn classify(cmd: &str, raw: &[String], a: &[&str]) -> Risk {
         "awk" | "gawk" | "mawk" | "nawk" => awk(raw, a),
         "find" => find(raw, a),
         "tee" => {
-            if a.iter().filter(|x| !x.starts_with('-')).all(|x| *x == "/dev/null") && !a.is_empty() {
+            if a.iter()
+                .filter(|x| !x.starts_with('-'))
+                .all(|x| *x == "/dev/null")
+                && !a.is_empty()
+            {
                 Risk::Read
             } else {
                 Risk::Write
@@ -160,7 +315,11 @@ pub(super) fn classify(cmd: &str, raw: &[String], a: &[&str]) -> Risk {
         | "brew" | "make" | "ssh" | "mktemp" | "split" | "csplit" | "patch" | "useradd"
         | "usermod" | "passwd" | "chpasswd" | "sysctl" | "modprobe" | "swapon" | "swapoff"
         | "umount" | "logger" | "wall" | "at" | "batch" => {
-            if cmd == "sysctl" && !a.iter().any(|x| x.contains('=') || matches!(*x, "-w" | "-p" | "--load" | "--system")) {
+            if cmd == "sysctl"
+                && !a
+                    .iter()
+                    .any(|x| x.contains('=') || matches!(*x, "-w" | "-p" | "--load" | "--system"))
+            {
                 Risk::Read
             } else {
                 Risk::Write
@@ -201,23 +360,34 @@ fn date(a: &[&str]) -> Risk {
 }
 
 fn kill(cmd: &str, a: &[&str]) -> Risk {
-    if cmd == "kill" && a.iter().any(|x| matches!(*x, "-l" | "-L" | "--list" | "--table")) {
+    if cmd == "kill"
+        && a.iter()
+            .any(|x| matches!(*x, "-l" | "-L" | "--list" | "--table"))
+    {
         return Risk::Read;
     }
     let signal = a
         .iter()
         .find(|x| x.starts_with('-') && **x != "--")
-        .map(|x| x.trim_start_matches('-').trim_start_matches("s ").to_ascii_uppercase());
-    let signal = match (signal.as_deref(), a.iter().position(|x| *x == "-s" || *x == "--signal")) {
+        .map(|x| {
+            x.trim_start_matches('-')
+                .trim_start_matches("s ")
+                .to_ascii_uppercase()
+        });
+    let signal = match (
+        signal.as_deref(),
+        a.iter().position(|x| *x == "-s" || *x == "--signal"),
+    ) {
         (_, Some(i)) => a.get(i + 1).map(|s| s.to_ascii_uppercase()),
         (s, None) => s.map(str::to_string),
     };
     match signal.as_deref().map(|s| s.trim_start_matches("SIG")) {
         // Signal 0 only checks that the process exists.
         Some("0") => Risk::Read,
-        None | Some("9" | "15" | "2" | "1" | "3" | "6" | "KILL" | "TERM" | "INT" | "HUP" | "QUIT" | "ABRT") => {
-            Risk::Destructive
-        }
+        None
+        | Some(
+            "9" | "15" | "2" | "1" | "3" | "6" | "KILL" | "TERM" | "INT" | "HUP" | "QUIT" | "ABRT",
+        ) => Risk::Destructive,
         // USR1/USR2/CONT/STOP…: the process is told something (reopen logs, dump state), not ended.
         Some(_) => Risk::Write,
     }
@@ -225,9 +395,28 @@ fn kill(cmd: &str, a: &[&str]) -> Risk {
 
 fn openssl(a: &[&str]) -> Risk {
     const READ_SUBCOMMANDS: &[&str] = &[
-        "x509", "s_client", "version", "verify", "dgst", "rand", "req", "crl", "asn1parse",
-        "ciphers", "sha256", "sha1", "md5", "base64", "list", "pkey", "rsa", "ec", "pkcs7",
-        "pkcs12", "storeutl", "errstr",
+        "x509",
+        "s_client",
+        "version",
+        "verify",
+        "dgst",
+        "rand",
+        "req",
+        "crl",
+        "asn1parse",
+        "ciphers",
+        "sha256",
+        "sha1",
+        "md5",
+        "base64",
+        "list",
+        "pkey",
+        "rsa",
+        "ec",
+        "pkcs7",
+        "pkcs12",
+        "storeutl",
+        "errstr",
     ];
     let Some(sub) = a.first() else {
         // An interactive openssl prompt.
@@ -241,18 +430,29 @@ fn openssl(a: &[&str]) -> Risk {
         .filter_map(|x| x.strip_prefix('-').map(|f| f.trim_start_matches('-')))
         .collect();
     // Loading code (engines, providers) or a config that can name either.
-    if flags
-        .iter()
-        .any(|f| matches!(*f, "engine" | "provider" | "provider-path" | "config" | "ssl_config"))
-    {
+    if flags.iter().any(|f| {
+        matches!(
+            *f,
+            "engine" | "provider" | "provider-path" | "config" | "ssl_config"
+        )
+    }) {
         return Risk::Unknown;
     }
     // Flags that write a file (`req -new` writes a private key by default).
     if flags.iter().any(|f| {
         matches!(
             *f,
-            "out" | "keyout" | "sess_out" | "writerand" | "keylogfile" | "msgfile"
-                | "CAcreateserial" | "new" | "newkey" | "signkey" | "CA"
+            "out"
+                | "keyout"
+                | "sess_out"
+                | "writerand"
+                | "keylogfile"
+                | "msgfile"
+                | "CAcreateserial"
+                | "new"
+                | "newkey"
+                | "signkey"
+                | "CA"
         )
     }) {
         Risk::Write
@@ -281,7 +481,11 @@ fn find(raw: &[String], a: &[&str]) -> Risk {
                     .filter(|w| w.as_str() != "{}")
                     .cloned()
                     .collect();
-                risk = risk.max(if inner.is_empty() { Risk::Unknown } else { simple(&inner) });
+                risk = risk.max(if inner.is_empty() {
+                    Risk::Unknown
+                } else {
+                    simple(&inner)
+                });
                 i = end;
             }
             _ => {}
@@ -292,7 +496,12 @@ fn find(raw: &[String], a: &[&str]) -> Risk {
 }
 
 /// The program text of sed/awk: the first non-flag argument, or the `-e` values.
-fn programs(raw: &[String], a: &[&str], value_flags: &[&str], program_flags: &[&str]) -> Option<Vec<String>> {
+fn programs(
+    raw: &[String],
+    a: &[&str],
+    value_flags: &[&str],
+    program_flags: &[&str],
+) -> Option<Vec<String>> {
     let mut progs = Vec::new();
     let mut i = 0;
     let mut positional_program = true;
@@ -304,10 +513,10 @@ fn programs(raw: &[String], a: &[&str], value_flags: &[&str], program_flags: &[&
             i += 2;
             continue;
         }
-        if let Some(p) = program_flags
-            .iter()
-            .find_map(|f| x.strip_prefix(&format!("{f}=")).or_else(|| (f.len() == 2 && x.starts_with(f) && x.len() > 2).then(|| &x[2..])))
-        {
+        if let Some(p) = program_flags.iter().find_map(|f| {
+            x.strip_prefix(&format!("{f}="))
+                .or_else(|| (f.len() == 2 && x.starts_with(f) && x.len() > 2).then(|| &x[2..]))
+        }) {
             progs.push(p.to_string());
             positional_program = false;
             i += 1;
@@ -333,11 +542,15 @@ fn programs(raw: &[String], a: &[&str], value_flags: &[&str], program_flags: &[&
 /// its output and deletes from it (no `w`/`W` file writes, no `e` executions, no `-f` file).
 fn sed(raw: &[String], a: &[&str]) -> Risk {
     if a.iter().any(|x| {
-        x.starts_with("-i") || x.starts_with("--in-place") || (x.starts_with('-') && !x.starts_with("--") && x[1..].contains('i'))
+        x.starts_with("-i")
+            || x.starts_with("--in-place")
+            || (x.starts_with('-') && !x.starts_with("--") && x[1..].contains('i'))
     }) {
         return Risk::Write;
     }
-    if a.iter().any(|x| matches!(*x, "-f" | "--file") || x.starts_with("--file=")) {
+    if a.iter()
+        .any(|x| matches!(*x, "-f" | "--file") || x.starts_with("--file="))
+    {
         return Risk::Unknown;
     }
     let Some(progs) = programs(raw, a, &["-l", "--line-length"], &["-e", "--expression"]) else {
@@ -346,7 +559,11 @@ fn sed(raw: &[String], a: &[&str]) -> Risk {
     if progs.is_empty() {
         return Risk::Unknown;
     }
-    progs.iter().map(|p| sed_script(p)).max().unwrap_or(Risk::Unknown)
+    progs
+        .iter()
+        .map(|p| sed_script(p))
+        .max()
+        .unwrap_or(Risk::Unknown)
 }
 
 /// Walks a sed script command by command.
@@ -386,13 +603,17 @@ pub(super) fn sed_script(s: &str) -> Risk {
             } else if i < c.len() && c[i] == '$' {
                 i += 1;
             } else if i < c.len() && c[i] == '/' {
-                let Some(n) = delimited(i + 1, '/') else { return Risk::Unknown };
+                let Some(n) = delimited(i + 1, '/') else {
+                    return Risk::Unknown;
+                };
                 i = n;
                 while i < c.len() && matches!(c[i], 'I' | 'M') {
                     i += 1;
                 }
             } else if i + 1 < c.len() && c[i] == '\\' {
-                let Some(n) = delimited(i + 2, c[i + 1]) else { return Risk::Unknown };
+                let Some(n) = delimited(i + 2, c[i + 1]) else {
+                    return Risk::Unknown;
+                };
                 i = n;
             }
             if i < c.len() && c[i] == ',' {
@@ -410,8 +631,8 @@ pub(super) fn sed_script(s: &str) -> Risk {
         let cmd = c[i];
         i += 1;
         match cmd {
-            '{' | '}' | 'p' | 'P' | 'd' | 'D' | 'n' | 'N' | 'g' | 'G' | 'h' | 'H' | 'x' | '=' | 'l'
-            | 'z' | 'F' => {}
+            '{' | '}' | 'p' | 'P' | 'd' | 'D' | 'n' | 'N' | 'g' | 'G' | 'h' | 'H' | 'x' | '='
+            | 'l' | 'z' | 'F' => {}
             'q' | 'Q' => {
                 while i < c.len() && c[i].is_ascii_digit() {
                     i += 1;
@@ -424,12 +645,18 @@ pub(super) fn sed_script(s: &str) -> Risk {
                 }
             }
             's' | 'y' => {
-                let Some(&d) = c.get(i) else { return Risk::Unknown };
+                let Some(&d) = c.get(i) else {
+                    return Risk::Unknown;
+                };
                 if d == '\\' || d == '\n' {
                     return Risk::Unknown;
                 }
-                let Some(n) = delimited(i + 1, d) else { return Risk::Unknown };
-                let Some(n) = delimited(n, d) else { return Risk::Unknown };
+                let Some(n) = delimited(i + 1, d) else {
+                    return Risk::Unknown;
+                };
+                let Some(n) = delimited(n, d) else {
+                    return Risk::Unknown;
+                };
                 i = n;
                 if cmd == 's' {
                     // Flags: g, p, i, I, m, M, a number. `w file` writes, `e` executes.
@@ -463,10 +690,20 @@ pub(super) fn sed_script(s: &str) -> Risk {
 /// `awk`: read when the program runs nothing (`system`, `| getline`, `print | "cmd"`) and
 /// writes no file (`print > "file"`); `-f` program files are not seen.
 fn awk(raw: &[String], a: &[&str]) -> Risk {
-    if a.iter().any(|x| matches!(*x, "-f" | "--file" | "-i" | "--include" | "-l" | "--load" | "-E" | "--exec") || x.starts_with("--file=")) {
+    if a.iter().any(|x| {
+        matches!(
+            *x,
+            "-f" | "--file" | "-i" | "--include" | "-l" | "--load" | "-E" | "--exec"
+        ) || x.starts_with("--file=")
+    }) {
         return Risk::Unknown;
     }
-    let Some(progs) = programs(raw, a, &["-F", "-v", "--assign", "--field-separator"], &["--source"]) else {
+    let Some(progs) = programs(
+        raw,
+        a,
+        &["-F", "-v", "--assign", "--field-separator"],
+        &["--source"],
+    ) else {
         return Risk::Unknown;
     };
     match progs.first() {
@@ -504,7 +741,10 @@ pub(super) fn awk_program(p: &str) -> Risk {
             code.push(ch);
         }
     }
-    if code.contains("system") || code.contains("@load") || code.contains("getline") && code.contains('|') {
+    if code.contains("system")
+        || code.contains("@load")
+        || code.contains("getline") && code.contains('|')
+    {
         return Risk::Unknown;
     }
     // A single `|` (not `||`) pipes output to a command.

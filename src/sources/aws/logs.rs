@@ -97,7 +97,10 @@ enum Failure {
 /// A 2xx answer the SDK could not turn into a response, or a body it could not parse: the
 /// data is bad, not the service (moto serves a lone surrogate `\ud800` this way).
 fn undecodable<E>(
-    e: &aws_sdk_cloudwatchlogs::error::SdkError<E, aws_sdk_cloudwatchlogs::config::http::HttpResponse>,
+    e: &aws_sdk_cloudwatchlogs::error::SdkError<
+        E,
+        aws_sdk_cloudwatchlogs::config::http::HttpResponse,
+    >,
 ) -> bool {
     use aws_sdk_cloudwatchlogs::error::SdkError;
     match e {
@@ -218,7 +221,7 @@ pub async fn poll(
             at.join(", ")
         )
     });
-    kept.sort_by(|a, b| a.time_ms.cmp(&b.time_ms));
+    kept.sort_by_key(|a| a.time_ms);
     Ok(Polled {
         events: to_events(group, kept),
         skipped,

@@ -87,10 +87,19 @@ pub struct Clients {
 /// operator's. The shared config and credentials files point at an empty file so even an
 /// explicit `--profile` in a command cannot reach the operator's own credentials; instance
 /// and container metadata are off.
-pub fn role_env(creds: &aws_credential_types::Credentials, empty_file: &std::path::Path) -> crate::exec::RoleEnv {
+pub fn role_env(
+    creds: &aws_credential_types::Credentials,
+    empty_file: &std::path::Path,
+) -> crate::exec::RoleEnv {
     let mut set = BTreeMap::new();
-    set.insert("AWS_ACCESS_KEY_ID".to_string(), creds.access_key_id().to_string());
-    set.insert("AWS_SECRET_ACCESS_KEY".to_string(), creds.secret_access_key().to_string());
+    set.insert(
+        "AWS_ACCESS_KEY_ID".to_string(),
+        creds.access_key_id().to_string(),
+    );
+    set.insert(
+        "AWS_SECRET_ACCESS_KEY".to_string(),
+        creds.secret_access_key().to_string(),
+    );
     if let Some(t) = creds.session_token() {
         set.insert("AWS_SESSION_TOKEN".to_string(), t.to_string());
     }
@@ -127,10 +136,12 @@ pub fn role_source(
         let provider = provider.clone();
         let empty_file = empty_file.clone();
         Box::pin(async move {
-            let creds = provider
-                .provide_credentials()
-                .await
-                .map_err(|e| format!("cannot assume the read-only role: {}", errors::describe_credentials(&e)))?;
+            let creds = provider.provide_credentials().await.map_err(|e| {
+                format!(
+                    "cannot assume the read-only role: {}",
+                    errors::describe_credentials(&e)
+                )
+            })?;
             Ok(role_env(&creds, &empty_file))
         })
     })
