@@ -342,29 +342,8 @@ async fn run_interactive(
         }
     }
     let status = tokio::task::block_in_place(|| {
-        use std::sync::Arc;
-        use std::sync::atomic::{AtomicU8, Ordering};
-        let got = Arc::new(AtomicU8::new(0));
-        let flag = got.clone();
-        let listener = tokio::runtime::Handle::current().spawn(async move {
-            if let Ok(mut s) = Signals::new() {
-                let n = match s.recv().await {
-                    Signal::Term => 1,
-                    Signal::Hup => 2,
-                    Signal::Int => 3,
-                };
-                flag.store(n, Ordering::SeqCst);
-            }
-        });
-        let stop = || match got.load(Ordering::SeqCst) {
-            1 => Some(Signal::Term),
-            2 => Some(Signal::Hup),
-            3 => Some(Signal::Int),
-            _ => None,
-        };
-        let st = exec::runner::run_interactive(&spec, &stop);
-        listener.abort();
-        st
+        let watch = exec::runner::SignalWatch::start();
+        exec::runner::run_interactive(&spec, &|| watch.signal())
     });
     let signal = match &status {
         exec::RunStatus::Cancelled(CancelReason::Signal(s)) => Some(*s),

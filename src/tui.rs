@@ -72,38 +72,13 @@ pub fn run_in_terminal(
     term: &mut Term,
     spec: &crate::exec::RunSpec,
 ) -> io::Result<crate::exec::RunStatus> {
-    use crate::exec::Signal;
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicU8;
     let mouse = MOUSE.load(Ordering::SeqCst);
     restore()?;
     println!("── opsdeck: interactive step; the cockpit comes back when it exits ──");
-    let got = Arc::new(AtomicU8::new(0));
-    let flag = got.clone();
-    let listener = tokio::runtime::Handle::current().spawn(async move {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut t), Ok(mut h), Ok(mut i)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-            signal(SignalKind::interrupt()),
-        ) else {
-            return;
-        };
-        let which = tokio::select! {
-            _ = t.recv() => 1,
-            _ = h.recv() => 2,
-            _ = i.recv() => 3,
-        };
-        flag.store(which, Ordering::SeqCst);
-    });
-    let stop = || match got.load(Ordering::SeqCst) {
-        1 => Some(Signal::Term),
-        2 => Some(Signal::Hup),
-        3 => Some(Signal::Int),
-        _ => None,
-    };
+    let watch = crate::exec::runner::SignalWatch::start();
+    let stop = || watch.signal();
     let status = crate::exec::runner::run_interactive(spec, &stop);
-    listener.abort();
+    drop(watch);
     enter(mouse)?;
     term.clear()?;
     Ok(status)

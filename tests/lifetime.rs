@@ -83,6 +83,13 @@ fn last_end(journal: &Path) -> serde_json::Value {
         .unwrap_or_else(|| panic!("no end entry in the journal:\n{text}"))
 }
 
+/// The journal's last `end` says the step was cancelled, and why.
+fn assert_cancelled(journal: &Path, reason: &str) {
+    let end = last_end(journal);
+    assert_eq!(end["status"], "cancelled", "{end}");
+    assert_eq!(end["reason"], reason, "{end}");
+}
+
 fn headless(dir: &Path, rb: &Path) -> Child {
     Command::new(common::bin())
         .arg("--journal")
@@ -135,9 +142,7 @@ fn signals_to_opsdeck_run_cancel_the_step_and_journal_it() {
         };
         assert_eq!(status.code(), Some(code), "{name}");
         assert_step_dead(&pids, &marker);
-        let end = last_end(&dir.path().join("journal.jsonl"));
-        assert_eq!(end["status"], "cancelled", "{name}: {end}");
-        assert_eq!(end["reason"], name, "{end}");
+        assert_cancelled(&dir.path().join("journal.jsonl"), name);
     }
 }
 
@@ -159,29 +164,9 @@ fn sigkill_of_opsdeck_run_kills_the_step_too() {
 fn cockpit(name: &str) -> (tmux::Tmux, tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let (rb, pidfile, marker) = runbook(dir.path());
-    let t = tmux::Tmux::start_env(
-        name,
-        140,
-        40,
-        &[
-            ("AWS_ACCESS_KEY_ID", "testing".into()),
-            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
-            ("AWS_REGION", "us-east-1".into()),
-            ("AWS_EC2_METADATA_DISABLED", "true".into()),
-        ],
-    );
     let journal = dir.path().join("journal.jsonl");
-    t.type_line(&format!(
-        "clear; {} --endpoint-url http://127.0.0.1:9 --runbook {} --journal {}",
-        common::bin().display(),
-        rb.display(),
-        journal.display()
-    ));
-    t.wait_text("Services");
-    t.send(&[":"]);
-    t.wait_text("Lifetime");
-    t.tmux(&["send-keys", "-t", "e2e", "-l", "slow"]);
-    t.send(&["Enter"]);
+    let t = tmux::live_cockpit(name, &common::bin(), &rb, &journal);
+    t.palette_pick("slow");
     t.wait_text("Slow step");
     t.send(&["Enter"]);
     t.wait_text("Confirm");
@@ -208,12 +193,7 @@ fn quitting_the_cockpit_with_a_step_running_asks_then_cancels_and_journals() {
     t.send(&["y"]);
     t.wait_for("the shell", |s| s.contains("bash-") && !t.alternate_on());
     assert_step_dead(&pids, &marker);
-    let end = last_end(&journal);
-    assert_eq!(
-        (end["status"].as_str(), end["reason"].as_str()),
-        (Some("cancelled"), Some("quit")),
-        "{end}"
-    );
+    assert_cancelled(&journal, "quit");
 }
 
 #[test]
@@ -226,12 +206,7 @@ fn sigterm_to_the_cockpit_cancels_the_step_and_journals_it() {
     t.type_line("echo EXIT=$?");
     t.wait_text("EXIT=143");
     assert_step_dead(&pids, &marker);
-    let end = last_end(&journal);
-    assert_eq!(
-        (end["status"].as_str(), end["reason"].as_str()),
-        (Some("cancelled"), Some("SIGTERM")),
-        "{end}"
-    );
+    assert_cancelled(&journal, "SIGTERM");
 }
 
 #[test]

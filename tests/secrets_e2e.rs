@@ -22,27 +22,8 @@ fn a_typed_secret_never_shows_on_screen_or_on_disk() {
     )
     .unwrap();
     let journal = dir.path().join("journal.jsonl");
-    let t = tmux::Tmux::start_env(
-        "secret",
-        140,
-        40,
-        &[
-            ("AWS_ACCESS_KEY_ID", "testing".into()),
-            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
-            ("AWS_REGION", "us-east-1".into()),
-            ("AWS_EC2_METADATA_DISABLED", "true".into()),
-        ],
-    );
-    t.type_line(&format!(
-        "clear; {} --endpoint-url http://127.0.0.1:9 --runbook {} --journal {}",
-        common::bin().display(),
-        rb.display(),
-        journal.display()
-    ));
-    t.wait_text("Services");
-    t.send(&[":"]);
-    t.tmux(&["send-keys", "-t", "e2e", "-l", "check login"]);
-    t.send(&["Enter"]);
+    let t = tmux::live_cockpit("secret", &common::bin(), &rb, &journal);
+    t.palette_pick("check login");
     t.wait_text("Check login");
     t.send(&["Enter"]);
     t.wait_text("db-password");

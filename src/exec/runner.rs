@@ -79,6 +79,54 @@ impl Signal {
     }
 }
 
+/// Watches for the signals that end opsdeck while something blocks the async loop (an
+/// interactive step): `signal()` says which arrived. Listening stops when dropped.
+pub struct SignalWatch {
+    got: std::sync::Arc<std::sync::atomic::AtomicU8>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SignalWatch {
+    /// Must be called inside a tokio runtime.
+    pub fn start() -> SignalWatch {
+        use std::sync::atomic::Ordering;
+        let got = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(0));
+        let flag = got.clone();
+        let task = tokio::runtime::Handle::current().spawn(async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut t), Ok(mut h), Ok(mut i)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::hangup()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                return;
+            };
+            let which = tokio::select! {
+                _ = t.recv() => 1,
+                _ = h.recv() => 2,
+                _ = i.recv() => 3,
+            };
+            flag.store(which, Ordering::SeqCst);
+        });
+        SignalWatch { got, task }
+    }
+
+    pub fn signal(&self) -> Option<Signal> {
+        match self.got.load(std::sync::atomic::Ordering::SeqCst) {
+            1 => Some(Signal::Term),
+            2 => Some(Signal::Hup),
+            3 => Some(Signal::Int),
+            _ => None,
+        }
+    }
+}
+
+impl Drop for SignalWatch {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// Why a step was stopped before it ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CancelReason {

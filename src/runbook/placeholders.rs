@@ -176,18 +176,7 @@ pub fn find(code: &str, prose: &str) -> Vec<Placeholder> {
     let carried: HashSet<String> = out
         .iter()
         .filter(|p| p.syntax.starts_with('<'))
-        .map(|p| {
-            p.name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_uppercase()
-                    } else {
-                        '_'
-                    }
-                })
-                .collect()
-        })
+        .map(|p| super::render::variable_of(&p.name))
         .collect();
     out.retain(|p| !(p.syntax.starts_with('$') && carried.contains(&p.name)));
     for p in out.iter_mut().filter(|p| p.hint.is_none()) {

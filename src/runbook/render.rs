@@ -59,27 +59,31 @@ pub fn env_name(p: &Placeholder) -> String {
     let base = if p.syntax.starts_with('$') || p.syntax.contains('=') {
         p.name.clone()
     } else {
-        let mut n: String = p
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        if n.starts_with(|c: char| c.is_ascii_digit()) || n.is_empty() {
-            n.insert(0, '_');
-        }
-        n
+        variable_of(&p.name)
     };
     if collides(&base) {
         format!("{SAFE_PREFIX}{base}")
     } else {
         base
     }
+}
+
+/// `cert-arn` → `CERT_ARN`: the variable name an angle placeholder's value is carried in.
+pub fn variable_of(name: &str) -> String {
+    let mut n: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if n.starts_with(|c: char| c.is_ascii_digit()) || n.is_empty() {
+        n.insert(0, '_');
+    }
+    n
 }
 
 /// Whether a value under this name would change what the shell or a tool does.

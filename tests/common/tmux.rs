@@ -123,6 +123,45 @@ impl Tmux {
     }
 }
 
+/// The cockpit in live mode against an endpoint nobody answers (the feeds fail; runbook
+/// steps run for real), with `runbook` loaded and `journal` as its journal, in a new tmux
+/// server; returns once the first frame is up.
+pub fn live_cockpit(
+    name: &str,
+    bin: &std::path::Path,
+    runbook: &std::path::Path,
+    journal: &std::path::Path,
+) -> Tmux {
+    let t = Tmux::start_env(
+        name,
+        140,
+        40,
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ],
+    );
+    t.type_line(&format!(
+        "clear; {} --endpoint-url http://127.0.0.1:9 --runbook {} --journal {}",
+        bin.display(),
+        runbook.display(),
+        journal.display()
+    ));
+    t.wait_text("Services");
+    t
+}
+
+impl Tmux {
+    /// Opens the palette, types `query` and opens the first match.
+    pub fn palette_pick(&self, query: &str) {
+        self.send(&[":"]);
+        self.tmux(&["send-keys", "-t", "e2e", "-l", query]);
+        self.send(&["Enter"]);
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
