@@ -355,7 +355,7 @@ fn terminal_msg(ev: &Event, app: &App, keymap: &Keymap) -> Option<Msg> {
         }),
         Event::Mouse(m) => {
             let area = ratatui::layout::Rect::new(0, 0, app.size.0, app.size.1);
-            let pane = ui::layout::compute(area, app).pane_at(m.column, m.row)?;
+            let pane = crate::app::layout::compute(area, app).pane_at(m.column, m.row)?;
             match m.kind {
                 MouseEventKind::ScrollUp => Some(Msg::Scroll { pane, lines: -3 }),
                 MouseEventKind::ScrollDown => Some(Msg::Scroll { pane, lines: 3 }),

@@ -3,6 +3,7 @@
 //! The crate is a library so that benches and integration tests can drive the same code the
 //! binary runs; `main.rs` only parses the command line and dispatches.
 
+pub mod action;
 pub mod app;
 pub mod cli;
 pub mod clock;
@@ -10,6 +11,7 @@ pub mod cockpit;
 pub mod config;
 pub mod event_loop;
 pub mod exec;
+pub mod file;
 pub mod headless;
 pub mod journal;
 pub mod logging;
@@ -20,5 +22,6 @@ pub mod sanitize;
 pub mod snapshot;
 pub mod sources;
 pub mod state;
+pub mod text;
 pub mod tui;
 pub mod ui;

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::Arc;
 
 /// Health as shown everywhere: by colour role *and* by symbol, so it reads in monochrome.
@@ -277,4 +278,44 @@ pub struct LogEvent {
     pub group: Arc<str>,
     pub stream: Option<Arc<str>>,
     pub message: String,
+}
+
+/// Risk of a command, and of a step as the highest of its commands. Ordered so that `max`
+/// gives the one to confirm for: an unrecognised command is treated as riskier than a known
+/// write (when unsure, classify higher), and destructive is the top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    #[default]
+    Read,
+    Write,
+    Unknown,
+    Destructive,
+}
+
+impl Risk {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Read => "read",
+            Risk::Write => "write",
+            Risk::Unknown => "unknown",
+            Risk::Destructive => "destructive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Risk> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "read" => Some(Risk::Read),
+            "write" => Some(Risk::Write),
+            "unknown" => Some(Risk::Unknown),
+            "destructive" => Some(Risk::Destructive),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Risk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -300,7 +300,7 @@ fn hostile_text_from_any_source_never_reaches_the_terminal() {
 
 #[test]
 fn mouse_hit_testing_matches_what_is_drawn() {
-    use opsdeck::ui::layout::compute;
+    use opsdeck::app::layout::compute;
     use ratatui::layout::Rect;
     for (w, h) in SIZES {
         let app = demo_app(5, w, h);

@@ -1,17 +1,17 @@
 //! Application state and the pure `update` function. No I/O, no clock reads, no `.await`:
 //! time arrives in messages and side effects leave as [`Effect`]s for the event loop.
 
-mod action;
 pub mod actions;
 pub mod alarms;
 pub mod feeds;
 mod flow;
+pub mod layout;
 pub mod logs;
 pub mod metrics;
 pub mod procedure;
 pub mod services;
 
-pub use action::Action;
+pub use crate::action::Action;
 
 use crate::config::Mode;
 use crate::sources::{Payload, SourceCommand, SourceEvent, SourceInfo};
@@ -315,7 +315,7 @@ impl App {
     /// Rows of the logs pane body, from the same layout the view uses.
     fn page(&self, pane: Pane) -> usize {
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        let areas = crate::ui::layout::compute(area, self);
+        let areas = layout::compute(area, self);
         let rect = match pane {
             Pane::Services => areas.services,
             Pane::Metrics => areas.metrics,
@@ -525,7 +525,7 @@ impl App {
                     if let Some(Ok(rows)) = &ins.result {
                         let text: Vec<String> = rows
                             .iter()
-                            .map(|e| format!("{} {}", crate::ui::text::clock(e.time_ms), e.message))
+                            .map(|e| format!("{} {}", crate::text::clock(e.time_ms), e.message))
                             .collect();
                         let text = text.join("\n");
                         self.toast = Some((
@@ -837,7 +837,7 @@ impl App {
             crate::journal::Kind::Action,
             format!(
                 "Logs Insights over the last {}: {query}",
-                crate::ui::text::age(range_ms)
+                crate::text::age(range_ms)
             ),
         );
         self.input_fx.push(e);

@@ -9,9 +9,9 @@
 //! A mode section maps action names to the keys that trigger them. Lookups try the active
 //! overlay's or pane's mode first, then `global`.
 
-use super::error::{FileError, read_text};
 use super::keys::KeyCombo;
-use crate::app::Action;
+use crate::action::Action;
+use crate::file::{FileError, read_text};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -241,7 +241,7 @@ impl Keymap {
                     let kat = k.span().start;
                     let combo = KeyCombo::parse(k.get_ref())
                         .map_err(|m| FileError::at(path, src, kat, m))?;
-                    let line = super::error::line_of(src, kat);
+                    let line = crate::file::line_of(src, kat);
                     if let Some((other, other_line)) = bound_here.insert(combo, (action, line)) {
                         return Err(FileError::at(
                             path,

@@ -4,13 +4,12 @@
 //! `$XDG_CONFIG_HOME/opsdeck/opsdeck.toml`. Unknown keys and bad values are errors that name
 //! the file, line and key: a typo must never be silently ignored during an incident.
 
-pub mod error;
 pub mod keymap;
 pub mod keys;
 pub mod live;
 pub mod theme;
 
-pub use error::FileError;
+pub use crate::file::FileError;
 pub use keymap::{Keymap, Mode};
 pub use live::{AwsSettings, Refresh, Watch, is_role_arn};
 pub use theme::Theme;
@@ -178,7 +177,7 @@ impl Config {
         };
         match candidate {
             Some(p) => {
-                let src = error::read_text(&p)?;
+                let src = crate::file::read_text(&p)?;
                 Config::parse(&p, &src)
             }
             None => Ok(Config::default()),

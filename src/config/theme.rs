@@ -10,8 +10,8 @@
 //! 256-colour index. With `NO_COLOR` set, colours are dropped and meaning is carried by
 //! modifiers (bold, reverse, underline) and by the symbols the views always draw.
 
-use super::error::FileError;
 use super::keymap::resolve;
+use crate::file::FileError;
 use crate::model::{Health, Level};
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
@@ -264,12 +264,12 @@ impl Theme {
             Health::Unknown => Role::Unknown,
         })
     }
-    pub fn risk(&self, r: crate::runbook::Risk) -> Style {
+    pub fn risk(&self, r: crate::model::Risk) -> Style {
         self.style(match r {
-            crate::runbook::Risk::Read => Role::RiskRead,
-            crate::runbook::Risk::Write => Role::RiskWrite,
-            crate::runbook::Risk::Unknown => Role::RiskUnknown,
-            crate::runbook::Risk::Destructive => Role::RiskDestructive,
+            crate::model::Risk::Read => Role::RiskRead,
+            crate::model::Risk::Write => Role::RiskWrite,
+            crate::model::Risk::Unknown => Role::RiskUnknown,
+            crate::model::Risk::Destructive => Role::RiskDestructive,
         })
     }
 

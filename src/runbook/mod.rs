@@ -12,7 +12,7 @@ pub mod targets;
 
 pub use model::{Command, Placeholder, Procedure, Risk, Runbook, Step};
 
-use crate::config::FileError;
+use crate::file::FileError;
 use std::path::Path;
 
 /// Files larger than this (32 MiB) are refused rather than parsed slowly.
@@ -26,7 +26,7 @@ pub fn load(path: &Path) -> Result<(Runbook, Vec<parse::ParseNote>), FileError> 
 
 /// Like [`load`], with the prose and tables that target extraction and lint read.
 pub fn load_full(path: &Path) -> Result<parse::Parsed, FileError> {
-    let bytes = crate::config::error::read_bytes(path, MAX_BYTES)?;
+    let bytes = crate::file::read_bytes(path, MAX_BYTES)?;
     if bytes.contains(&0) {
         return Err(FileError::whole(
             path,

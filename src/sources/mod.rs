@@ -191,14 +191,14 @@ impl Mutation {
         }
     }
 
-    pub fn risk(&self) -> crate::runbook::Risk {
+    pub fn risk(&self) -> crate::model::Risk {
         match self {
             // Taking a service to zero tasks, a function to zero concurrency, or a service
             // back to older code (like `rollout undo`) are destructive.
             Mutation::ScaleService { desired: 0, .. }
             | Mutation::SetReservedConcurrency { value: Some(0), .. }
-            | Mutation::RollbackService { .. } => crate::runbook::Risk::Destructive,
-            _ => crate::runbook::Risk::Write,
+            | Mutation::RollbackService { .. } => crate::model::Risk::Destructive,
+            _ => crate::model::Risk::Write,
         }
     }
 }

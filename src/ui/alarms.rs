@@ -1,9 +1,9 @@
 //! Alarms pane: the count in ALARM in the title, alarms in ALARM first and marked.
 
-use super::text::{age, fit, truncate};
 use super::{pane_block, put_line};
 use crate::app::{App, Pane};
 use crate::config::Theme;
+use crate::text::{age, fit, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

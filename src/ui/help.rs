@@ -1,8 +1,8 @@
 //! Help overlay: every binding of the active keymap with its description, grouped by mode.
 
-use super::text::fit;
 use crate::app::App;
 use crate::config::{Keymap, Mode, Theme};
+use crate::text::fit;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

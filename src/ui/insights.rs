@@ -1,9 +1,9 @@
 //! Logs Insights overlay: the query, its range, and its rows (time, message), scrollable.
 
 use super::palette::{centered, framed};
-use super::text::{age, clock};
 use crate::app::App;
 use crate::config::Theme;
+use crate::text::{age, clock};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,11 +1,11 @@
 //! Logs pane: the merged tail with time, source and level colour; follow/paused state, rate,
 //! search matches highlighted, matches-only filter and wrap.
 
-use super::text::{clock, fit};
 use super::{pane_block, put_line};
 use crate::app::logs::{LogLine, LogsState};
 use crate::app::{App, Pane};
 use crate::config::Theme;
+use crate::text::{clock, fit};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

@@ -1,11 +1,11 @@
 //! Metrics pane: one sparkline per series over the selected window, each bar coloured by the
 //! series' thresholds, with the last value, min/max and a health badge.
 
-use super::text::{fit, fit_right, value};
 use super::{pane_block, put_line};
 use crate::app::{App, Pane};
 use crate::config::Theme;
 use crate::model::{Health, MetricSeries};
+use crate::text::{fit, fit_right, value};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

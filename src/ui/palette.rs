@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::config::Theme;
-use crate::ui::text::truncate;
+use crate::text::truncate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -2,9 +2,9 @@
 //! description, commands, placeholders, expectation and checklist.
 
 use super::palette::{centered, framed};
-use super::text::truncate;
 use crate::app::App;
 use crate::config::Theme;
+use crate::text::truncate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

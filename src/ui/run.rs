@@ -2,10 +2,10 @@
 //! elapsed time, the step's expectation beside the output when there is room, and the list
 //! of this session's runs with their status when there are several.
 
-use super::text::truncate;
 use crate::app::App;
 use crate::config::Theme;
 use crate::exec::Stream;
+use crate::text::truncate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,11 +1,11 @@
 //! Services pane: ECS services, Lambda functions and HTTP checks, worst first. Health is shown
 //! by colour and by symbol so it reads in monochrome and on a projector.
 
-use super::text::{fit, fit_right, truncate};
 use super::{pane_block, put_line};
 use crate::app::{App, Pane};
 use crate::config::Theme;
 use crate::model::{Service, ServiceKind};
+use crate::text::{fit, fit_right, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

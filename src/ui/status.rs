@@ -1,10 +1,10 @@
 //! Status bar: where the data comes from, how fresh each feed is (stale and error badges),
 //! and key hints taken from the active keymap. While a prompt is open it shows the prompt.
 
-use super::text::{age, truncate};
 use crate::app::feeds::Freshness;
 use crate::app::{Action, App, InputTarget};
 use crate::config::{Keymap, Theme};
+use crate::text::{age, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

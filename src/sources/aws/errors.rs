@@ -81,7 +81,7 @@ fn one_line(s: &str) -> String {
 }
 
 fn clip(s: String) -> String {
-    crate::ui::text::truncate(&s, MAX)
+    crate::text::truncate(&s, MAX)
 }
 
 #[cfg(test)]

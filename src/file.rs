@@ -1,5 +1,6 @@
-//! Errors for user-supplied files (opsdeck.toml, themes, keymaps): always name the file and
-//! the line, and say what would be accepted.
+//! Files the user gives opsdeck (opsdeck.toml, themes, keymaps, runbooks): read with a size
+//! limit, never from a FIFO or device, and errors that always name the file and the line and
+//! say what would be accepted.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
