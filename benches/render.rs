@@ -18,7 +18,11 @@ const T0: i64 = 1_800_000_000_000;
 /// The demo cockpit mid-incident with its 50 000-line buffer full.
 fn full_app() -> App {
     let src = DemoSource::new(42, T0);
-    let mut app = App::new(&src.info(), 50_000, T0);
+    let config = opsdeck::app::AppConfig {
+        log_capacity: 50_000,
+        ..Default::default()
+    };
+    let mut app = App::new(&src.info(), config, T0);
     let mut fleet = Fleet::new(42, T0);
     for ev in DemoSource::initial_events(&mut fleet, 2_400.0) {
         app.update(Msg::Source(ev));
@@ -69,7 +73,7 @@ fn render(c: &mut Criterion) {
         b.iter(|| {
             i += 1;
             app.update(Msg::Source(SourceEvent {
-                feed: "logs",
+                feed: opsdeck::sources::Feed::Logs,
                 at_ms: T0,
                 payload: Payload::Logs(vec![lines[i % 64].clone()]),
             }));

@@ -58,9 +58,43 @@ actions! {
     PrevRun => "prev_run",
     NextRun => "next_run",
     Insights => "insights",
+    Submit => "submit",
+    Confirm => "confirm",
+    Refuse => "refuse",
+    ClearLine => "clear_line",
+    Complete => "complete",
+    RunStep => "run_step",
+    DryRun => "dry_run",
+    RunAll => "run_all",
+    CopyStep => "copy_step",
+    Tick1 => "tick_1",
+    Tick2 => "tick_2",
+    Tick3 => "tick_3",
+    Tick4 => "tick_4",
+    Tick5 => "tick_5",
+    Tick6 => "tick_6",
+    Tick7 => "tick_7",
+    Tick8 => "tick_8",
+    Tick9 => "tick_9",
 }
 
 impl Action {
+    /// `tick_N` → the checklist item index N-1.
+    pub fn tick_index(self) -> Option<usize> {
+        const TICKS: [Action; 9] = [
+            Action::Tick1,
+            Action::Tick2,
+            Action::Tick3,
+            Action::Tick4,
+            Action::Tick5,
+            Action::Tick6,
+            Action::Tick7,
+            Action::Tick8,
+            Action::Tick9,
+        ];
+        TICKS.iter().position(|t| *t == self)
+    }
+
     pub fn valid_names() -> String {
         Action::ALL
             .iter()

@@ -196,33 +196,33 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     let (runbooks, targets) = load_runbooks(common, &s.config)?;
     let (source, ctx, role) = source(common, &s.config, &targets, &rt)?;
     opts.role = role;
-    let mut app = App::new(
-        &source.info(),
-        log_capacity(common, &s.config),
-        crate::clock::now_ms(),
-    );
-    app.journal_ctx = match &ctx {
-        Some(c) => crate::journal::Context::from_env(
-            Some(c.profile.clone()),
-            c.region.clone(),
-            c.account.clone(),
-        ),
-        None => crate::journal::Context::from_env(None, None, None),
-    };
-    app.aws_env = ctx.as_ref().map(AwsContext::env).unwrap_or_default();
     let policy = policy(common, &s.config, false);
-    app.read_only = policy.read_only;
-    app.read_only_role = policy
-        .read_only_role
-        .filter(|_| policy.read_only && !common.demo);
-    app.demo = common.demo;
-    app.confirm_read = policy.confirm_read;
-    for rb in runbooks {
-        app.add_runbook(rb);
-    }
-    if let Some(dir) = &s.dirs.state {
-        app.values = crate::state::load_values(&dir.join("values.json"));
-    }
+    let config = crate::app::AppConfig {
+        log_capacity: log_capacity(common, &s.config),
+        read_only: policy.read_only,
+        confirm_read: policy.confirm_read,
+        read_only_role: policy
+            .read_only_role
+            .filter(|_| policy.read_only && !common.demo),
+        demo: common.demo,
+        journal_ctx: match &ctx {
+            Some(c) => crate::journal::Context::from_env(
+                Some(c.profile.clone()),
+                c.region.clone(),
+                c.account.clone(),
+            ),
+            None => crate::journal::Context::from_env(None, None, None),
+        },
+        aws_env: ctx.as_ref().map(AwsContext::env).unwrap_or_default(),
+        runbooks,
+        values: s
+            .dirs
+            .state
+            .as_ref()
+            .map(|dir| crate::state::load_values(&dir.join("values.json")))
+            .unwrap_or_default(),
+    };
+    let mut app = App::new(&source.info(), config, crate::clock::now_ms());
     tui::install_panic_hook();
     let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
     let result = rt.block_on(event_loop::run(

@@ -3,16 +3,14 @@
 //! changed, at most once per frame interval. What `update` asks for is carried out by the
 //! [`Effects`] runner.
 
-use crate::app::{App, Effect, InputKey, Msg};
+use crate::app::{App, Effect, Msg};
 use crate::config::keys::KeyCombo;
 use crate::config::{Keymap, Theme};
 use crate::exec::{CancelReason, RoleSource, RunEvent, RunHandle, Signal};
 use crate::sources::{COMMAND_CHANNEL, DataSource, EVENT_CHANNEL, SourceCommand};
 use crate::tui::{self, Term};
 use crate::ui;
-use crossterm::event::{
-    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
-};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use futures::StreamExt;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -342,12 +340,7 @@ pub async fn run(
 fn terminal_msg(ev: &Event, app: &App, keymap: &Keymap) -> Option<Msg> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
-            if app.input_active() {
-                input_key(k).map(Msg::Input)
-            } else {
-                let combo = KeyCombo::from_event(k)?;
-                keymap.action(app.mode(), combo).map(Msg::Action)
-            }
+            app.key(keymap, KeyCombo::from_event(k)?)
         }
         Event::Resize(w, h) => Some(Msg::Resize {
             width: *w,
@@ -365,20 +358,4 @@ fn terminal_msg(ev: &Event, app: &App, keymap: &Keymap) -> Option<Msg> {
         }
         _ => None,
     }
-}
-
-fn input_key(k: &KeyEvent) -> Option<InputKey> {
-    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-    Some(match k.code {
-        KeyCode::Char('u') if ctrl => InputKey::ClearLine,
-        KeyCode::Char('c') if ctrl => InputKey::Esc,
-        KeyCode::Char(c) if !ctrl => InputKey::Char(c),
-        KeyCode::Backspace => InputKey::Backspace,
-        KeyCode::Enter => InputKey::Enter,
-        KeyCode::Esc => InputKey::Esc,
-        KeyCode::Up => InputKey::Up,
-        KeyCode::Down => InputKey::Down,
-        KeyCode::Tab => InputKey::Tab,
-        _ => return None,
-    })
 }

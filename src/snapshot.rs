@@ -15,7 +15,11 @@ pub const JSON_LOG_LINES: usize = 1000;
 
 pub async fn collect(source: Box<dyn DataSource>, log_capacity: usize, limit_secs: f64) -> App {
     let info = source.info();
-    let mut app = App::new(&info, log_capacity, crate::clock::now_ms());
+    let config = crate::app::AppConfig {
+        log_capacity,
+        ..Default::default()
+    };
+    let mut app = App::new(&info, config, crate::clock::now_ms());
     let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL);
     let (_cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CHANNEL);
     let task = source.start(tx, cmd_rx);

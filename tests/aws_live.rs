@@ -9,6 +9,7 @@ use fakeaws::FakeAws;
 use opsdeck::config::AwsSettings;
 use opsdeck::config::{Refresh, Watch};
 use opsdeck::model::{Health, Service};
+use opsdeck::sources::Feed;
 use opsdeck::sources::aws::plan::Plan;
 use opsdeck::sources::aws::{AwsSource, connect};
 use opsdeck::sources::{DataSource, Mutation, Payload, SourceCommand, SourceEvent};
@@ -446,7 +447,7 @@ impl Live {
     /// are dropped.
     async fn wait<T>(
         &mut self,
-        feed: &str,
+        feed: Feed,
         limit: Duration,
         mut pred: impl FnMut(&Payload) -> Option<T>,
     ) -> T {
@@ -499,10 +500,10 @@ async fn the_live_source_sees_a_change_within_one_refresh() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     let mut l = live(&fake, fast()).await;
-    l.wait("ecs", Duration::from_secs(20), rows).await;
+    l.wait(Feed::Ecs, Duration::from_secs(20), rows).await;
     fake.fleet(&["mutate"]);
     let changed_at = tokio::time::Instant::now();
-    l.wait("ecs", Duration::from_secs(5), |p| {
+    l.wait(Feed::Ecs, Duration::from_secs(5), |p| {
         rows(p).filter(|r| {
             r.iter().any(|s| {
                 s.name == "api" && s.cluster.as_deref() == Some("prod") && s.desired == Some(7)
@@ -516,7 +517,7 @@ async fn the_live_source_sees_a_change_within_one_refresh() {
         "{:?}",
         changed_at.elapsed()
     );
-    l.wait("logs", Duration::from_secs(5), |p| match p {
+    l.wait(Feed::Logs, Duration::from_secs(5), |p| match p {
         Payload::Logs(ev)
             if ev
                 .iter()
@@ -527,7 +528,7 @@ async fn the_live_source_sees_a_change_within_one_refresh() {
         _ => None,
     })
     .await;
-    l.wait("alarms", Duration::from_secs(5), |p| match p {
+    l.wait(Feed::Alarms, Duration::from_secs(5), |p| match p {
         Payload::Alarms(a)
             if a.iter()
                 .any(|a| a.name == "prod-api-cpu-high" && a.state == "OK") =>
@@ -542,7 +543,7 @@ async fn the_live_source_sees_a_change_within_one_refresh() {
     let mut seen = Vec::new();
     while seen.len() < 300 {
         let batch = l
-            .wait("logs", Duration::from_secs(10), |p| match p {
+            .wait(Feed::Logs, Duration::from_secs(10), |p| match p {
                 Payload::Logs(ev) => Some(
                     ev.iter()
                         .filter(|e| e.message.starts_with("follow line"))
@@ -563,15 +564,15 @@ async fn faults_show_in_their_feed_while_others_keep_updating_and_recover() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     let mut l = live(&fake, fast()).await;
-    l.wait("ecs", Duration::from_secs(20), rows).await;
+    l.wait(Feed::Ecs, Duration::from_secs(20), rows).await;
     for (service, mode, feed, expect) in [
-        ("ecs", "throttle", "ecs", "throttled"),
-        ("monitoring", "500", "metrics", "service error"),
-        ("logs", "drop", "logs", "network"),
+        ("ecs", "throttle", Feed::Ecs, "throttled"),
+        ("monitoring", "500", Feed::Metrics, "service error"),
+        ("logs", "drop", Feed::Logs, "network"),
         (
             "lambda",
             "expired",
-            "lambda",
+            Feed::Lambda,
             "credentials: ExpiredTokenException",
         ),
     ] {
@@ -579,7 +580,11 @@ async fn faults_show_in_their_feed_while_others_keep_updating_and_recover() {
         let e = l.wait(feed, Duration::from_secs(30), error).await;
         assert!(e.contains(expect), "{feed}: {e}");
         // The other feeds keep delivering meanwhile.
-        let other = if feed == "ecs" { "lambda" } else { "ecs" };
+        let other = if feed == Feed::Ecs {
+            Feed::Lambda
+        } else {
+            Feed::Ecs
+        };
         l.wait(other, Duration::from_secs(10), rows).await;
         fake.fault(service, "none");
         // Recovers by itself (backoff at most 8 refreshes here).
@@ -595,13 +600,13 @@ async fn a_hanging_api_times_out_in_its_feed_and_recovers() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     let mut l = live(&fake, fast()).await;
-    l.wait("lambda", Duration::from_secs(20), rows).await;
+    l.wait(Feed::Lambda, Duration::from_secs(20), rows).await;
     fake.fault("lambda", "hang");
-    let e = l.wait("lambda", Duration::from_secs(60), error).await;
+    let e = l.wait(Feed::Lambda, Duration::from_secs(60), error).await;
     assert!(e.contains("timed out") || e.contains("timeout"), "{e}");
-    l.wait("ecs", Duration::from_secs(10), rows).await;
+    l.wait(Feed::Ecs, Duration::from_secs(10), rows).await;
     fake.fault("lambda", "none");
-    l.wait("lambda", Duration::from_secs(60), rows).await;
+    l.wait(Feed::Lambda, Duration::from_secs(60), rows).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -609,7 +614,7 @@ async fn built_in_actions_change_the_fleet() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     let mut l = live(&fake, fast()).await;
-    l.wait("ecs", Duration::from_secs(20), rows).await;
+    l.wait(Feed::Ecs, Duration::from_secs(20), rows).await;
     let mutations = [
         Mutation::ScaleService {
             cluster: "prod".into(),
@@ -651,7 +656,7 @@ async fn built_in_actions_change_the_fleet() {
             .await
             .unwrap();
         let r = l
-            .wait("actions", Duration::from_secs(20), |p| match p {
+            .wait(Feed::Actions, Duration::from_secs(20), |p| match p {
                 Payload::ActionResult { id, result } if *id == i as u64 => Some(result.clone()),
                 _ => None,
             })
@@ -659,7 +664,7 @@ async fn built_in_actions_change_the_fleet() {
         assert!(r.is_ok(), "{m:?}: {r:?}");
     }
     // Every change shows in the next refresh (the action pokes the feeds).
-    l.wait("ecs", Duration::from_secs(10), |p| {
+    l.wait(Feed::Ecs, Duration::from_secs(10), |p| {
         rows(p).and_then(|r| {
             r.into_iter().find(|s| {
                 s.name == "api"
@@ -671,7 +676,7 @@ async fn built_in_actions_change_the_fleet() {
     })
     .await;
     let fns = l
-        .wait("lambda", Duration::from_secs(10), |p| {
+        .wait(Feed::Lambda, Duration::from_secs(10), |p| {
             rows(p).filter(|r| {
                 r.iter().any(|s| {
                     s.name == "thumbnailer"
@@ -702,7 +707,7 @@ async fn built_in_actions_change_the_fleet() {
         .await
         .unwrap();
     let r = l
-        .wait("actions", Duration::from_secs(20), |p| match p {
+        .wait(Feed::Actions, Duration::from_secs(20), |p| match p {
             Payload::ActionResult { id: 99, result } => Some(result.clone()),
             _ => None,
         })
@@ -715,7 +720,7 @@ async fn logs_insights_queries_return_rows() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     let mut l = live(&fake, fast()).await;
-    l.wait("logs", Duration::from_secs(20), |p| {
+    l.wait(Feed::Logs, Duration::from_secs(20), |p| {
         matches!(p, Payload::Logs(_)).then_some(())
     })
     .await;
@@ -727,7 +732,7 @@ async fn logs_insights_queries_return_rows() {
         .await
         .unwrap();
     let r = l
-        .wait("insights", Duration::from_secs(30), |p| match p {
+        .wait(Feed::Insights, Duration::from_secs(30), |p| match p {
             Payload::Insights { result, .. } => Some(result.clone()),
             _ => None,
         })

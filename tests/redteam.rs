@@ -9,7 +9,7 @@ mod common;
 mod fakeaws;
 
 use fakeaws::FakeAws;
-use opsdeck::app::{Action, App, Effect, InputKey, LoadedRunbook, Msg};
+use opsdeck::app::{Action, App, Effect, LoadedRunbook, Msg};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -161,39 +161,51 @@ fn the_cockpit_refuses_the_same_forms() {
                 label: "test".into(),
                 feeds: vec![],
             };
-            let mut app = App::new(&info, 1000, common::T0);
+            let mut app = App::new(&info, common::config(1000), common::T0);
             app.read_only = read_only;
             app.add_runbook(LoadedRunbook {
                 path: "redteam.md".into(),
                 runbook: runbook.clone(),
             });
-            app.procedure = Some((0, i, 0));
+            app.open(opsdeck::app::Overlay::Procedure(
+                opsdeck::app::ProcedureView {
+                    rb: 0,
+                    proc_: i,
+                    sel: 0,
+                },
+            ));
             let values = [("SANDBOX", "/nonexistent"), ("PORT", "9")];
             for (k, v) in values {
-                app.values.insert(("redteam.md".into(), k.into()), v.into());
+                app.session
+                    .values
+                    .insert(("redteam.md".into(), k.into()), v.into());
             }
-            let fx = app.update(Msg::Input(InputKey::Enter));
+            let fx = common::press(&mut app, "enter");
             let title = &runbook.procedures[i].title;
             assert!(
                 !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
                 "{title}: started without a confirmation (read_only={read_only})"
             );
             let c = app
-                .confirm
-                .as_ref()
+                .confirm()
                 .unwrap_or_else(|| panic!("{title}: no dialog"));
             assert_eq!(c.blocked_read_only, read_only, "{title}");
             if read_only {
                 // Even `y` and typing the target cannot get through.
                 let target = c.subject.target().to_string();
                 for ch in format!("y{target}").chars() {
-                    let fx = app.update(Msg::Input(InputKey::Char(ch)));
+                    let key = if ch == ' ' {
+                        "space".to_string()
+                    } else {
+                        ch.to_string()
+                    };
+                    let fx = common::press(&mut app, &key);
                     assert!(
                         !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
                         "{title}"
                     );
                 }
-                let fx = app.update(Msg::Input(InputKey::Enter));
+                let fx = common::press(&mut app, "enter");
                 assert!(
                     !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
                     "{title}"
@@ -253,21 +265,27 @@ fn both_front_ends_decide_alike() {
             label: "t".into(),
             feeds: vec![],
         };
-        let mut app = App::new(&info, 100, common::T0);
+        let mut app = App::new(&info, common::config(100), common::T0);
         app.add_runbook(LoadedRunbook {
             path: "cases.md".into(),
             runbook: runbook.clone(),
         });
-        app.values.insert(
+        app.session.values.insert(
             ("cases.md".into(), "SANDBOX".into()),
             dir.path().display().to_string(),
         );
-        app.procedure = Some((0, i, 0));
-        let fx = app.update(Msg::Input(InputKey::Enter));
+        app.open(opsdeck::app::Overlay::Procedure(
+            opsdeck::app::ProcedureView {
+                rb: 0,
+                proc_: i,
+                sel: 0,
+            },
+        ));
+        let fx = common::press(&mut app, "enter");
         let started = fx.iter().any(|e| matches!(e, Effect::RunStep { .. }));
         assert_eq!(started, *runs, "cockpit {id}");
         if !runs {
-            let c = app.confirm.as_ref().expect("a dialog");
+            let c = app.confirm().expect("a dialog");
             assert_eq!(c.needs_typing(), *typed, "cockpit {id}");
             assert!(!c.blocked_read_only);
         }

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{demo_app, keymap, theme};
-use opsdeck::app::{Action, App, InputKey, Msg, Pane};
+use opsdeck::app::{Action, App, Msg, Pane};
 use opsdeck::sources::{Payload, SourceEvent};
 use opsdeck::ui::{buffer_text, render_buffer};
 use ratatui::buffer::Buffer;
@@ -68,10 +68,10 @@ fn log_search_prompt_matches_and_filter() {
         let mut app = demo_app(150, w, h);
         act(&mut app, &[Action::FocusLogs, Action::Search]);
         for c in "pool".chars() {
-            app.update(Msg::Input(InputKey::Char(c)));
+            common::type_text(&mut app, &c.to_string());
         }
         snap("logs_search_prompt", &app, w, h);
-        app.update(Msg::Input(InputKey::Enter));
+        common::press(&mut app, "enter");
         act(
             &mut app,
             &[Action::NextMatch, Action::ToggleFilter, Action::ToggleWrap],
@@ -86,9 +86,9 @@ fn services_filter_sort_and_metric_window() {
         let mut app = demo_app(150, w, h);
         act(&mut app, &[Action::Search]);
         for c in "prod".chars() {
-            app.update(Msg::Input(InputKey::Char(c)));
+            common::type_text(&mut app, &c.to_string());
         }
-        app.update(Msg::Input(InputKey::Enter));
+        common::press(&mut app, "enter");
         act(
             &mut app,
             &[
@@ -108,7 +108,7 @@ fn feed_errors_and_stale_data_show_in_their_panes() {
         let mut app = demo_app(20, w, h);
         let now = app.now_ms;
         app.update(Msg::Source(SourceEvent {
-            feed: "metrics",
+            feed: opsdeck::sources::Feed::Metrics,
             at_ms: now,
             payload: Payload::Error(
                 "GetMetricData: ThrottlingException: Rate exceeded (retrying in 4s)".into(),
@@ -194,9 +194,9 @@ fn error_level_and_search_matches_are_coloured() {
     let mut app = demo_app(150, 160, 48);
     act(&mut app, &[Action::FocusLogs, Action::Search]);
     for c in "pool exhausted".chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
+        common::type_text(&mut app, &c.to_string());
     }
-    app.update(Msg::Input(InputKey::Enter));
+    common::press(&mut app, "enter");
     let buf = render(&app, 160, 48);
     let (x, y) = find(&buf, "ERROR db connection refused (pool exhausted)");
     assert_eq!(
@@ -237,9 +237,9 @@ fn hostile_text_from_any_source_never_reaches_the_terminal() {
     svc.status = evil.into();
     svc.last_event = Some(evil.into());
     for (feed, payload) in [
-        ("ecs", Payload::Services(vec![svc])),
+        (opsdeck::sources::Feed::Ecs, Payload::Services(vec![svc])),
         (
-            "alarms",
+            opsdeck::sources::Feed::Alarms,
             Payload::Alarms(vec![Alarm {
                 name: evil.into(),
                 state: "ALARM".into(),
@@ -248,7 +248,7 @@ fn hostile_text_from_any_source_never_reaches_the_terminal() {
             }]),
         ),
         (
-            "logs",
+            opsdeck::sources::Feed::Logs,
             Payload::Logs(vec![
                 LogEvent {
                     time_ms: now,
@@ -264,7 +264,7 @@ fn hostile_text_from_any_source_never_reaches_the_terminal() {
                 },
             ]),
         ),
-        ("metrics", Payload::Error(evil.into())),
+        (opsdeck::sources::Feed::Metrics, Payload::Error(evil.into())),
     ] {
         app.update(Msg::Source(SourceEvent {
             feed,
@@ -338,7 +338,7 @@ fn open_palette_on(app: &mut App, service: &str, query: &str) {
     }
     act(app, &[Action::Palette]);
     for c in query.chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
+        common::type_text(app, &c.to_string());
     }
 }
 
@@ -349,25 +349,25 @@ fn palette_form_and_confirm_overlays() {
         open_palette_on(&mut app, "api", "");
         snap("palette", &app, w, h);
         for c in "scale".chars() {
-            app.update(Msg::Input(InputKey::Char(c)));
+            common::type_text(&mut app, &c.to_string());
         }
-        app.update(Msg::Input(InputKey::Enter));
+        common::press(&mut app, "enter");
         snap("form_scale", &app, w, h);
-        app.update(Msg::Input(InputKey::ClearLine));
-        app.update(Msg::Input(InputKey::Char('0')));
-        app.update(Msg::Input(InputKey::Enter));
-        app.update(Msg::Input(InputKey::Char('a')));
+        common::press(&mut app, "ctrl-u");
+        common::press(&mut app, "0");
+        common::press(&mut app, "enter");
+        common::press(&mut app, "a");
         snap("confirm_destructive", &app, w, h);
 
         let mut app = demo_app(150, w, h);
         open_palette_on(&mut app, "api", "force");
-        app.update(Msg::Input(InputKey::Enter));
+        common::press(&mut app, "enter");
         snap("confirm_write", &app, w, h);
 
         let mut app = demo_app(150, w, h);
         app.read_only = true;
         open_palette_on(&mut app, "api", "force");
-        app.update(Msg::Input(InputKey::Enter));
+        common::press(&mut app, "enter");
         snap("confirm_read_only", &app, w, h);
     }
 }
@@ -376,10 +376,10 @@ fn palette_form_and_confirm_overlays() {
 fn risk_badges_use_their_roles() {
     let mut app = demo_app(150, 160, 48);
     open_palette_on(&mut app, "api", "scale");
-    app.update(Msg::Input(InputKey::Enter));
-    app.update(Msg::Input(InputKey::ClearLine));
-    app.update(Msg::Input(InputKey::Char('0')));
-    app.update(Msg::Input(InputKey::Enter));
+    common::press(&mut app, "enter");
+    common::press(&mut app, "ctrl-u");
+    common::press(&mut app, "0");
+    common::press(&mut app, "enter");
     let buf = render(&app, 160, 48);
     let (x, y) = find(&buf, " DESTRUCTIVE ");
     assert_eq!(
@@ -404,13 +404,13 @@ fn journal_overlay() {
         snap("journal_empty", &app, w, h);
         act(&mut app, &[Action::Close]);
         open_palette_on(&mut app, "api", "force");
-        app.update(Msg::Input(InputKey::Enter));
-        app.update(Msg::Input(InputKey::Esc));
+        common::press(&mut app, "enter");
+        common::press(&mut app, "esc");
         act(&mut app, &[Action::Note]);
         for c in "paged by prod-api-5xx-high".chars() {
-            app.update(Msg::Input(InputKey::Char(c)));
+            common::type_text(&mut app, &c.to_string());
         }
-        app.update(Msg::Input(InputKey::Enter));
+        common::press(&mut app, "enter");
         act(&mut app, &[Action::Journal]);
         snap("journal_entries", &app, w, h);
     }
@@ -422,9 +422,9 @@ fn insights_overlay() {
         let mut app = demo_app(150, w, h);
         act(&mut app, &[Action::FocusLogs, Action::Insights]);
         for c in "-3h fields @timestamp, @message | limit 20".chars() {
-            app.update(Msg::Input(InputKey::Char(c)));
+            common::type_text(&mut app, &c.to_string());
         }
-        app.update(Msg::Input(InputKey::Enter));
+        common::press(&mut app, "enter");
         snap("insights_running", &app, w, h);
         let rows = (0..30)
             .map(|i| opsdeck::model::LogEvent {
@@ -435,7 +435,7 @@ fn insights_overlay() {
             })
             .collect();
         app.update(Msg::Source(opsdeck::sources::SourceEvent {
-            feed: "insights",
+            feed: opsdeck::sources::Feed::Insights,
             at_ms: app.now_ms,
             payload: opsdeck::sources::Payload::Insights {
                 query: "fields @timestamp, @message | limit 20".into(),
@@ -448,7 +448,7 @@ fn insights_overlay() {
 
 fn with_demo_runbook(app: &mut App) {
     let (runbook, _) = opsdeck::runbook::parse::parse(opsdeck::sources::demo::DEMO_RUNBOOK);
-    app.runbooks.push(opsdeck::app::LoadedRunbook {
+    app.add_runbook(opsdeck::app::LoadedRunbook {
         path: "demo-runbook.md".into(),
         runbook,
     });
@@ -462,19 +462,19 @@ fn procedure_view_step_form_and_run_pane() {
         with_demo_runbook(&mut app);
         act(&mut app, &[Action::Palette]);
         for c in "5xx".chars() {
-            app.update(Msg::Input(InputKey::Char(c)));
+            common::type_text(&mut app, &c.to_string());
         }
-        app.update(Msg::Input(InputKey::Enter));
-        app.update(Msg::Input(InputKey::Down));
+        common::press(&mut app, "enter");
+        common::press(&mut app, "down");
         snap("procedure_view", &app, w, h);
-        app.update(Msg::Input(InputKey::Down));
-        app.update(Msg::Input(InputKey::Enter));
-        app.update(Msg::Input(InputKey::Char('8')));
+        common::press(&mut app, "down");
+        common::press(&mut app, "enter");
+        common::press(&mut app, "8");
         snap("step_form", &app, w, h);
-        app.update(Msg::Input(InputKey::Enter));
+        common::press(&mut app, "enter");
         snap("confirm_step", &app, w, h);
-        app.update(Msg::Input(InputKey::Char('y')));
-        app.update(Msg::Input(InputKey::Esc));
+        common::press(&mut app, "y");
+        common::press(&mut app, "esc");
         snap("run_pane_demo", &app, w, h);
     }
 }
@@ -492,7 +492,7 @@ fn run_pane_lists_several_runs_with_their_status() {
     .into_iter()
     .enumerate()
     {
-        app.runs.push(RunView {
+        app.session.runs.push(RunView {
             id: i as u64 + 1,
             title: title.into(),
             step_id: format!("api#{i}"),
@@ -505,7 +505,7 @@ fn run_pane_lists_several_runs_with_their_status() {
             dry_run: false,
         });
     }
-    app.run_shown = Some(1);
+    app.session.run_shown = Some(1);
     let text = opsdeck::ui::buffer_text(&render(&app, 160, 48));
     assert!(text.contains("output of Tail API errors"), "{text}");
     let list: Vec<&str> = text

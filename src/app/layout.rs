@@ -81,7 +81,7 @@ pub fn compute(area: Rect, app: &App) -> Areas {
     a.services = Some(services);
     a.alarms = Some(alarms);
     a.metrics = Some(right);
-    if app.runs.is_empty() || logs.height < 8 {
+    if app.session.runs.is_empty() || logs.height < 8 {
         a.logs = Some(logs);
     } else {
         let run_h = (logs.height / 2).clamp(4, 10);

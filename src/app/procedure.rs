@@ -5,8 +5,8 @@
 //! except recognised AWS mutations (`aws ecs update-service --force-new-deployment`,
 //! `--desired-count N`), which act on the simulated fleet.
 
-use super::actions::Confirm;
-use super::{App, Effect, InputKey};
+use super::confirm::Confirm;
+use super::{Action, App, Effect, InputKey, Overlay, ProcedureView};
 use crate::exec::{Gate, Prepared, RunEvent, RunStatus, Stream};
 use crate::journal::Kind;
 use crate::sources::Mutation;
@@ -132,38 +132,43 @@ fn demo_mutation(script: &str, env: &BTreeMap<String, String>) -> Option<Mutatio
 }
 
 impl App {
-    pub(super) fn procedure_key(&mut self, key: InputKey, fx: &mut Vec<Effect>) {
-        let Some((rb, p, sel)) = self.procedure else {
-            return;
+    /// Keys of the procedure view.
+    pub(super) fn procedure_action(&mut self, a: Action, fx: &mut Vec<Effect>) -> bool {
+        let Some(ProcedureView { rb, proc_: p, sel }) = self.procedure_view().copied() else {
+            return false;
         };
         let n = self
+            .session
             .runbooks
             .get(rb)
             .and_then(|l| l.runbook.procedures.get(p))
             .map_or(0, |p| p.steps.len());
-        match key {
-            InputKey::Esc => self.procedure = None,
-            InputKey::Up => self.procedure = Some((rb, p, sel.saturating_sub(1))),
-            InputKey::Down => self.procedure = Some((rb, p, (sel + 1).min(n.saturating_sub(1)))),
-            InputKey::Enter | InputKey::Char('r') => self.prepare_step(rb, p, sel, fx),
-            InputKey::Char('d') => {
-                self.dry_pending = true;
+        let set_sel = |app: &mut App, sel: usize| {
+            if let Some(v) = app.procedure_view_mut() {
+                v.sel = sel;
+            }
+        };
+        match a {
+            Action::Close => {
+                self.close_top();
+            }
+            Action::Up => set_sel(self, sel.saturating_sub(1)),
+            Action::Down => set_sel(self, (sel + 1).min(n.saturating_sub(1))),
+            Action::RunStep => self.prepare_step(rb, p, sel, fx),
+            Action::DryRun => {
+                self.session.dry_pending = true;
                 self.prepare_step(rb, p, sel, fx);
             }
-            InputKey::Char('a') => {
+            Action::RunAll => {
                 // Every runnable step in order, each confirmed by its risk; stops at the
                 // first failure or refusal.
-                let first = self.next_runnable(rb, p, 0);
-                match first {
+                match self.next_runnable(rb, p, 0) {
                     Some(i) => {
-                        self.run_all = Some((rb, p, i));
-                        fx.push(self.entry(
-                            Kind::Action,
-                            format!(
-                                "run all steps of `{}`",
-                                self.runbooks[rb].runbook.procedures[p].title
-                            ),
-                        ));
+                        self.session.run_all = Some((rb, p, i));
+                        let title = self.session.runbooks[rb].runbook.procedures[p]
+                            .title
+                            .clone();
+                        fx.push(self.entry(Kind::Action, format!("run all steps of `{title}`")));
                         self.prepare_step(rb, p, i, fx);
                     }
                     None => {
@@ -171,25 +176,9 @@ impl App {
                     }
                 }
             }
-            InputKey::Char(d @ '1'..='9') => {
-                let i = d as usize - '1' as usize;
-                let item = self
-                    .runbooks
-                    .get(rb)
-                    .and_then(|l| l.runbook.procedures.get(p))
-                    .and_then(|pr| pr.checklist.get(i))
-                    .cloned();
-                if let Some(item) = item {
-                    let now = !self.ticks.get(&(rb, p, i)).copied().unwrap_or(item.checked);
-                    self.ticks.insert((rb, p, i), now);
-                    fx.push(self.entry(
-                        Kind::Check,
-                        format!("{} {}", if now { "☑" } else { "☐" }, item.text),
-                    ));
-                }
-            }
-            InputKey::Char('c') => {
+            Action::CopyStep => {
                 if let Some(s) = self
+                    .session
                     .runbooks
                     .get(rb)
                     .and_then(|l| l.runbook.procedures.get(p))
@@ -202,18 +191,45 @@ impl App {
                     fx.push(Effect::Copy(s.code.clone()));
                 }
             }
-            _ => {}
+            t if t.tick_index().is_some() => {
+                let i = t.tick_index().unwrap_or(0);
+                let item = self
+                    .session
+                    .runbooks
+                    .get(rb)
+                    .and_then(|l| l.runbook.procedures.get(p))
+                    .and_then(|pr| pr.checklist.get(i))
+                    .cloned();
+                if let Some(item) = item {
+                    let ticks = &mut self.session.ticks;
+                    let now = !ticks.get(&(rb, p, i)).copied().unwrap_or(item.checked);
+                    ticks.insert((rb, p, i), now);
+                    fx.push(self.entry(
+                        Kind::Check,
+                        format!("{} {}", if now { "☑" } else { "☐" }, item.text),
+                    ));
+                }
+            }
+            _ => return false,
         }
+        true
     }
 
     fn next_runnable(&self, rb: usize, p: usize, from: usize) -> Option<usize> {
-        let steps = &self.runbooks.get(rb)?.runbook.procedures.get(p)?.steps;
+        let steps = &self
+            .session
+            .runbooks
+            .get(rb)?
+            .runbook
+            .procedures
+            .get(p)?
+            .steps;
         (from..steps.len()).find(|i| steps[*i].runnable)
     }
 
     /// After a step of "run all" succeeded: the next runnable step, or the end.
     fn continue_run_all(&mut self, finished_step: usize, fx: &mut Vec<Effect>) {
-        let Some((rb, p, current)) = self.run_all else {
+        let Some((rb, p, current)) = self.session.run_all else {
             return;
         };
         if current != finished_step {
@@ -221,12 +237,14 @@ impl App {
         }
         match self.next_runnable(rb, p, current + 1) {
             Some(next) => {
-                self.run_all = Some((rb, p, next));
-                self.procedure = Some((rb, p, next));
+                self.session.run_all = Some((rb, p, next));
+                if let Some(v) = self.procedure_view_mut() {
+                    v.sel = next;
+                }
                 self.prepare_step(rb, p, next, fx);
             }
             None => {
-                self.run_all = None;
+                self.session.run_all = None;
                 self.toast = Some(("all steps done".into(), crate::model::Health::Ok));
             }
         }
@@ -234,7 +252,7 @@ impl App {
 
     /// Asks for missing placeholder values, then confirms by risk.
     fn prepare_step(&mut self, rb: usize, p: usize, sel: usize, fx: &mut Vec<Effect>) {
-        let Some(l) = self.runbooks.get(rb) else {
+        let Some(l) = self.session.runbooks.get(rb) else {
             return;
         };
         let Some(step) = l.runbook.procedures.get(p).and_then(|p| p.steps.get(sel)) else {
@@ -258,6 +276,7 @@ impl App {
             .map(|ph| Field {
                 name: ph.name.clone(),
                 value: self
+                    .session
                     .values
                     .get(&(path.clone(), ph.name.clone()))
                     .cloned()
@@ -269,43 +288,50 @@ impl App {
             })
             .collect();
         if fields.iter().any(|f| f.value.is_empty()) {
-            self.step_form = Some(StepForm {
+            let form = StepForm {
                 rb,
                 proc_: p,
                 step: sel,
                 title: step.title.clone(),
                 fields,
                 focus: 0,
-            });
+            };
+            self.open(Overlay::StepForm(form));
             return;
         }
         self.confirm_step(rb, p, sel, fx);
     }
 
-    pub(super) fn step_form_key(&mut self, key: InputKey, fx: &mut Vec<Effect>) {
-        let Some(f) = self.step_form.as_mut() else {
+    pub(super) fn step_form_input(&mut self, key: InputKey) {
+        let Some(f) = self.step_form_mut() else {
             return;
         };
-        let last = f.fields.len().saturating_sub(1);
+        let Some(field) = f.fields.get_mut(f.focus) else {
+            return;
+        };
         match key {
-            InputKey::Char(c) if !c.is_control() => {
-                if let Some(field) = f.fields.get_mut(f.focus) {
-                    field.value.push(c);
-                }
-            }
+            InputKey::Char(c) if !c.is_control() => field.value.push(c),
+            InputKey::Char(_) => {}
             InputKey::Backspace => {
-                if let Some(field) = f.fields.get_mut(f.focus) {
-                    field.value.pop();
-                }
+                field.value.pop();
             }
-            InputKey::ClearLine => {
+        }
+    }
+
+    pub(super) fn step_form_action(&mut self, a: Action, fx: &mut Vec<Effect>) -> bool {
+        let Some(f) = self.step_form_mut() else {
+            return false;
+        };
+        let last = f.fields.len().saturating_sub(1);
+        match a {
+            Action::ClearLine => {
                 if let Some(field) = f.fields.get_mut(f.focus) {
                     field.value.clear();
                 }
             }
-            InputKey::Up => f.focus = f.focus.saturating_sub(1),
-            InputKey::Down => f.focus = (f.focus + 1).min(last),
-            InputKey::Tab => {
+            Action::Up => f.focus = f.focus.saturating_sub(1),
+            Action::Down => f.focus = (f.focus + 1).min(last),
+            Action::Complete => {
                 if let Some(field) = f.fields.get_mut(f.focus)
                     && !field.suggestions.is_empty()
                 {
@@ -317,53 +343,57 @@ impl App {
                     field.value = field.suggestions[next].clone();
                 }
             }
-            InputKey::Esc => {
-                self.step_form = None;
-                self.run_all = None;
-                self.dry_pending = false;
+            Action::Close => {
+                self.close_top();
+                self.session.run_all = None;
+                self.session.dry_pending = false;
             }
-            InputKey::Enter if f.focus < last => f.focus += 1,
-            InputKey::Enter => {
+            Action::Submit if f.focus < last => f.focus += 1,
+            Action::Submit => {
                 // A step with an unresolved placeholder cannot run.
                 if let Some(i) = f.fields.iter().position(|x| x.value.is_empty()) {
                     f.focus = i;
-                    return;
+                    return true;
                 }
-                let Some(f) = self.step_form.take() else {
-                    return;
+                let Some(Overlay::StepForm(f)) = self.close_top() else {
+                    return true;
                 };
-                let path = self.runbooks[f.rb].path.clone();
+                let path = self.session.runbooks[f.rb].path.clone();
                 for field in &f.fields {
-                    self.values
-                        .insert((path.clone(), field.name.clone()), field.value.clone());
+                    let key = (path.clone(), field.name.clone());
+                    self.session.values.insert(key.clone(), field.value.clone());
                     if field.secret {
-                        self.secret_names.insert((path.clone(), field.name.clone()));
+                        self.session.secret_names.insert(key);
+                        self.session.secrets.add(&field.value);
                     }
                 }
                 // Non-secret values are remembered across sessions too; secrets never are.
                 let keep: BTreeMap<(String, String), String> = self
+                    .session
                     .values
                     .iter()
-                    .filter(|(k, _)| !self.secret_names.contains(*k))
+                    .filter(|(k, _)| !self.session.secret_names.contains(*k))
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
                 fx.push(Effect::SaveValues(keep));
                 self.confirm_step(f.rb, f.proc_, f.step, fx);
             }
-            _ => {}
+            _ => return false,
         }
+        true
     }
 
     /// The step through the one pipeline, then by its gate: run, ask, or refuse.
     fn confirm_step(&mut self, rb: usize, p: usize, sel: usize, fx: &mut Vec<Effect>) {
-        let l = &self.runbooks[rb];
+        let l = &self.session.runbooks[rb];
         let proc_ = &l.runbook.procedures[p];
         let step = &proc_.steps[sel];
         let values: BTreeMap<String, String> = step
             .placeholders
             .iter()
             .filter_map(|ph| {
-                self.values
+                self.session
+                    .values
                     .get(&(l.path.clone(), ph.name.clone()))
                     .map(|v| (ph.name.clone(), v.clone()))
             })
@@ -371,9 +401,9 @@ impl App {
         let run =
             crate::exec::prepare(&l.path, proc_, step, &values, &self.aws_env, &self.policy());
         for s in &run.secrets {
-            self.secrets.add(s);
+            self.session.secrets.add(s);
         }
-        if std::mem::take(&mut self.dry_pending) {
+        if std::mem::take(&mut self.session.dry_pending) {
             let id = self.next_action;
             self.next_action += 1;
             let mut lines: VecDeque<(Stream, String)> = VecDeque::new();
@@ -382,7 +412,7 @@ impl App {
                 lines.push_back((Stream::Stdout, l.to_string()));
             }
             fx.push(self.entry(Kind::DryRun, run.describe()));
-            self.runs.push(RunView {
+            self.session.runs.push(RunView {
                 id,
                 title: format!("{} (dry run)", run.title),
                 step_id: run.step_id.clone(),
@@ -407,7 +437,7 @@ impl App {
                 self.start_step_run(run, sel, fx);
             }
             Gate::Confirm | Gate::ConfirmTyped | Gate::Refused(_) => {
-                self.confirm = Some(Confirm::step(run, sel));
+                self.open(Overlay::Confirm(Box::new(Confirm::step(run, sel))));
             }
         }
     }
@@ -451,13 +481,13 @@ impl App {
             }
             view.status = Some(RunStatus::Exited(0));
             view.elapsed_ms = Some(0);
-            self.runs.push(view);
+            self.session.runs.push(view);
             self.continue_run_all(step, fx);
             return;
         }
-        self.runs.push(view);
-        if self.runs.len() > 20 {
-            self.runs.remove(0);
+        self.session.runs.push(view);
+        if self.session.runs.len() > 20 {
+            self.session.runs.remove(0);
         }
         fx.push(Effect::RunStep {
             id,
@@ -477,7 +507,7 @@ impl App {
             | RunEvent::Truncated { id, .. }
             | RunEvent::Finished { id, .. } => *id,
         };
-        let Some(view) = self.runs.iter_mut().find(|r| r.id == id) else {
+        let Some(view) = self.session.runs.iter_mut().find(|r| r.id == id) else {
             return;
         };
         match ev {
@@ -486,7 +516,8 @@ impl App {
                 if view.lines.len() == RUN_LINES {
                     view.lines.pop_front();
                 }
-                view.lines.push_back((stream, self.secrets.scrub(&line)));
+                view.lines
+                    .push_back((stream, self.session.secrets.scrub(&line)));
             }
             RunEvent::Truncated {
                 stream, dropped, ..
@@ -523,7 +554,7 @@ impl App {
                 fx.push(end);
                 if status.success() {
                     self.continue_run_all(step, fx);
-                } else if self.run_all.take().is_some() {
+                } else if self.session.run_all.take().is_some() {
                     self.toast = Some((
                         format!("run all stopped at `{title}`: {}", status.label()),
                         crate::model::Health::Crit,

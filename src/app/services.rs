@@ -31,7 +31,7 @@ impl Sort {
 
 #[derive(Debug, Clone, Default)]
 pub struct ServicesState {
-    by_feed: BTreeMap<&'static str, Vec<Service>>,
+    by_feed: BTreeMap<crate::sources::Feed, Vec<Service>>,
     /// Sorted and filtered rows, rebuilt when data, sort or filter change.
     rows: Vec<Service>,
     pub sort: Sort,
@@ -41,7 +41,7 @@ pub struct ServicesState {
 }
 
 impl ServicesState {
-    pub fn set_feed(&mut self, feed: &'static str, rows: Vec<Service>) {
+    pub fn set_feed(&mut self, feed: crate::sources::Feed, rows: Vec<Service>) {
         self.by_feed.insert(feed, rows);
         self.rebuild();
     }
@@ -139,7 +139,7 @@ mod tests {
     fn worst_first_and_selection_follows_the_row() {
         let mut st = ServicesState::default();
         st.set_feed(
-            "ecs",
+            crate::sources::Feed::Ecs,
             vec![
                 svc("a", Health::Ok),
                 svc("b", Health::Ok),
@@ -149,7 +149,7 @@ mod tests {
         st.move_by(1);
         assert_eq!(st.selected_row().unwrap().name, "b");
         st.set_feed(
-            "ecs",
+            crate::sources::Feed::Ecs,
             vec![
                 svc("a", Health::Ok),
                 svc("b", Health::Ok),
@@ -164,7 +164,7 @@ mod tests {
     fn filter_and_sort() {
         let mut st = ServicesState::default();
         st.set_feed(
-            "ecs",
+            crate::sources::Feed::Ecs,
             vec![svc("api", Health::Ok), svc("worker", Health::Warn)],
         );
         st.set_filter("API");

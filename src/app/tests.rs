@@ -10,7 +10,11 @@ const T0: i64 = 1_800_000_000_000;
 
 fn demo_app() -> App {
     let src = DemoSource::new(42, T0);
-    let mut app = App::new(&crate::sources::DataSource::info(&src), 1000, T0);
+    let config = AppConfig {
+        log_capacity: 1000,
+        ..AppConfig::default()
+    };
+    let mut app = App::new(&crate::sources::DataSource::info(&src), config, T0);
     let mut fleet = Fleet::new(42, T0);
     for ev in DemoSource::initial_events(&mut fleet, 60.0) {
         app.update(Msg::Source(ev));
@@ -24,7 +28,7 @@ fn demo_app() -> App {
 
 fn logs(n: usize, at: i64) -> Msg {
     Msg::Source(SourceEvent {
-        feed: "logs",
+        feed: crate::sources::Feed::Logs,
         at_ms: at,
         payload: Payload::Logs(
             (0..n)
@@ -69,11 +73,11 @@ fn help_captures_keys_until_closed() {
     app.update(Msg::Action(Action::Help));
     assert_eq!(app.mode(), crate::config::Mode::Help);
     app.update(Msg::Action(Action::Down));
-    assert_eq!(app.help, Some(1));
+    assert_eq!(app.help_scroll(), Some(1));
     app.update(Msg::Action(Action::FocusNext));
     assert_eq!(app.focus, Pane::Services, "pane keys do nothing under help");
     app.update(Msg::Action(Action::Close));
-    assert_eq!(app.help, None);
+    assert_eq!(app.help_scroll(), None);
 }
 
 #[test]
@@ -81,17 +85,17 @@ fn search_prompt_previews_commits_and_cancels() {
     let mut app = demo_app();
     app.update(Msg::Action(Action::FocusLogs));
     app.update(Msg::Action(Action::Search));
-    assert!(app.input_active());
+    assert!(app.mode().text_entry());
     type_text(&mut app, "START");
     assert!(app.logs.total_matches > 0, "live preview while typing");
-    app.update(Msg::Input(InputKey::Enter));
-    assert!(!app.input_active());
+    press(&mut app, "enter");
+    assert!(!app.mode().text_entry());
     assert_eq!(app.logs.search.as_ref().unwrap().text, "START");
     // Esc on a new prompt restores the committed search.
     app.update(Msg::Action(Action::Search));
-    app.update(Msg::Input(InputKey::ClearLine));
-    app.update(Msg::Input(InputKey::Char('x')));
-    app.update(Msg::Input(InputKey::Esc));
+    press(&mut app, "ctrl-u");
+    press(&mut app, "x");
+    press(&mut app, "esc");
     assert_eq!(app.logs.search.as_ref().unwrap().text, "START");
     // n jumps to a match and pauses follow; the filter shows only matches.
     app.update(Msg::Action(Action::NextMatch));
@@ -113,7 +117,7 @@ fn service_filter_from_the_services_pane() {
     let mut app = demo_app();
     app.update(Msg::Action(Action::Search));
     type_text(&mut app, "internal");
-    app.update(Msg::Input(InputKey::Enter));
+    press(&mut app, "enter");
     assert_eq!(app.services.rows().len(), 3);
     app.update(Msg::Action(Action::ClearSearch));
     assert_eq!(app.services.rows().len(), 12);
@@ -158,23 +162,29 @@ fn feed_errors_are_kept_with_data_and_clear_on_recovery() {
     let mut app = demo_app();
     let before = app.metrics.series.len();
     app.update(Msg::Source(SourceEvent {
-        feed: "metrics",
+        feed: crate::sources::Feed::Metrics,
         at_ms: T0 + 5000,
         payload: Payload::Error("ThrottlingException: Rate exceeded".into()),
     }));
     assert_eq!(app.metrics.series.len(), before, "data stays");
     assert_eq!(
-        app.feeds.get("metrics").unwrap().freshness(T0 + 6000),
-        feeds::Freshness::Failing
+        app.feeds
+            .get(crate::sources::Feed::Metrics)
+            .unwrap()
+            .freshness(T0 + 6000),
+        freshness::Freshness::Failing
     );
     app.update(Msg::Source(SourceEvent {
-        feed: "metrics",
+        feed: crate::sources::Feed::Metrics,
         at_ms: T0 + 9000,
         payload: Payload::MetricPoints(vec![]),
     }));
     assert_eq!(
-        app.feeds.get("metrics").unwrap().freshness(T0 + 9000),
-        feeds::Freshness::Fresh
+        app.feeds
+            .get(crate::sources::Feed::Metrics)
+            .unwrap()
+            .freshness(T0 + 9000),
+        freshness::Freshness::Fresh
     );
 }
 
@@ -185,8 +195,11 @@ fn stale_when_a_feed_goes_quiet() {
         now_ms: T0 + 60_000,
     });
     assert_eq!(
-        app.feeds.get("ecs").unwrap().freshness(app.now_ms),
-        feeds::Freshness::Stale
+        app.feeds
+            .get(crate::sources::Feed::Ecs)
+            .unwrap()
+            .freshness(app.now_ms),
+        freshness::Freshness::Stale
     );
 }
 
@@ -220,9 +233,25 @@ fn select_service(app: &mut App, name: &str) {
 }
 
 /// Types `text` into whatever has the keyboard (prompt, palette, form, dialog).
+/// Types `text` as a user would: each character through the default keymap.
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
-        app.update(Msg::Input(InputKey::Char(c)));
+        let key = if c == ' ' {
+            "space".to_string()
+        } else {
+            c.to_string()
+        };
+        press(app, &key);
+    }
+}
+
+/// A key as the event loop sees it: resolved by the default keymap in the active mode.
+fn press(app: &mut App, key: &str) -> Vec<Effect> {
+    let keymap = crate::config::Keymap::load("default", None).expect("built-in keymap");
+    let combo = crate::config::keys::KeyCombo::parse(key).expect("a key name");
+    match app.key(&keymap, combo) {
+        Some(msg) => app.update(msg),
+        None => Vec::new(),
     }
 }
 
@@ -231,7 +260,7 @@ fn pick(app: &mut App, service: &str, query: &str) {
     select_service(app, service);
     app.update(Msg::Action(Action::Palette));
     type_text(app, query);
-    app.update(Msg::Input(InputKey::Enter));
+    press(app, "enter");
 }
 
 fn journal_kinds(fx: &[Effect]) -> Vec<crate::journal::Kind> {
@@ -249,27 +278,27 @@ fn palette_scale_form_destructive_confirm_and_result() {
     let mut app = demo_app();
     select_service(&mut app, "api");
     app.update(Msg::Action(Action::Palette));
-    assert!(app.input_active());
+    assert!(app.mode().text_entry());
     type_text(&mut app, "scale");
-    let fx = app.update(Msg::Input(InputKey::Enter));
+    let fx = press(&mut app, "enter");
     assert_eq!(journal_kinds(&fx), [Kind::Action]);
-    let form = app.form.as_ref().expect("scale asks for a count");
+    let form = app.form().expect("scale asks for a count");
     assert_eq!(form.value, "6", "current desired count as default");
-    app.update(Msg::Input(InputKey::ClearLine));
-    app.update(Msg::Input(InputKey::Char('x')));
-    app.update(Msg::Input(InputKey::Enter));
-    assert!(app.form.as_ref().unwrap().error.is_some(), "not a number");
-    app.update(Msg::Input(InputKey::ClearLine));
-    app.update(Msg::Input(InputKey::Char('0')));
-    app.update(Msg::Input(InputKey::Enter));
-    let c = app.confirm.as_ref().expect("confirmation");
+    press(&mut app, "ctrl-u");
+    press(&mut app, "x");
+    press(&mut app, "enter");
+    assert!(app.form().unwrap().error.is_some(), "not a number");
+    press(&mut app, "ctrl-u");
+    press(&mut app, "0");
+    press(&mut app, "enter");
+    let c = app.confirm().expect("confirmation");
     assert_eq!(c.risk, crate::runbook::Risk::Destructive);
     // y does nothing for a destructive change; Enter needs the exact name.
-    assert!(app.update(Msg::Input(InputKey::Char('y'))).is_empty());
-    assert!(app.update(Msg::Input(InputKey::Enter)).is_empty());
-    app.update(Msg::Input(InputKey::ClearLine));
+    assert!(press(&mut app, "y").is_empty());
+    assert!(press(&mut app, "enter").is_empty());
+    press(&mut app, "ctrl-u");
     type_text(&mut app, "api");
-    let fx = app.update(Msg::Input(InputKey::Enter));
+    let fx = press(&mut app, "enter");
     assert_eq!(journal_kinds(&fx), [Kind::Confirmed, Kind::Start]);
     let Some(Effect::Command(SourceCommand::Mutate { id, mutation })) = fx.last().cloned() else {
         panic!("{fx:?}")
@@ -283,7 +312,7 @@ fn palette_scale_form_destructive_confirm_and_result() {
         }
     );
     let fx = app.update(Msg::Source(SourceEvent {
-        feed: "actions",
+        feed: crate::sources::Feed::Actions,
         at_ms: T0,
         payload: Payload::ActionResult {
             id,
@@ -298,7 +327,7 @@ fn palette_scale_form_destructive_confirm_and_result() {
             .0
             .contains("desired count set to 0")
     );
-    assert!(!app.input_active());
+    assert!(!app.mode().text_entry());
 }
 
 #[test]
@@ -306,22 +335,19 @@ fn write_confirm_defaults_to_no() {
     use crate::journal::Kind;
     let mut app = demo_app();
     pick(&mut app, "api", "force");
-    assert_eq!(
-        app.confirm.as_ref().unwrap().risk,
-        crate::runbook::Risk::Write
-    );
-    let fx = app.update(Msg::Input(InputKey::Enter));
+    assert_eq!(app.confirm().unwrap().risk, crate::runbook::Risk::Write);
+    let fx = press(&mut app, "enter");
     assert_eq!(journal_kinds(&fx), [Kind::Refused]);
     assert!(
         !fx.iter()
             .any(|e| matches!(e, Effect::Command(SourceCommand::Mutate { .. })))
     );
-    assert!(app.confirm.is_none());
+    assert!(app.confirm().is_none());
     // And y runs it.
     app.update(Msg::Action(Action::Palette));
     type_text(&mut app, "force");
-    app.update(Msg::Input(InputKey::Enter));
-    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    press(&mut app, "enter");
+    let fx = press(&mut app, "y");
     assert!(fx.iter().any(|e| matches!(
         e,
         Effect::Command(SourceCommand::Mutate {
@@ -337,11 +363,11 @@ fn read_only_cannot_be_bypassed() {
     let mut app = demo_app();
     app.read_only = true;
     pick(&mut app, "api", "force");
-    assert!(app.confirm.as_ref().unwrap().blocked_read_only);
-    for key in [InputKey::Char('y'), InputKey::Char('Y')] {
-        assert!(app.update(Msg::Input(key)).is_empty(), "no way through");
+    assert!(app.confirm().unwrap().blocked_read_only);
+    for key in ["y", "Y"] {
+        assert!(press(&mut app, key).is_empty(), "no way through");
     }
-    let fx = app.update(Msg::Input(InputKey::Esc));
+    let fx = press(&mut app, "esc");
     assert_eq!(journal_kinds(&fx), [Kind::Blocked]);
     assert!(
         !fx.iter()
@@ -355,16 +381,16 @@ fn notes_and_actions_land_in_the_timeline() {
     let mut app = demo_app();
     app.update(Msg::Action(Action::Note));
     type_text(&mut app, "paged by alarm");
-    let fx = app.update(Msg::Input(InputKey::Enter));
+    let fx = press(&mut app, "enter");
     assert_eq!(journal_kinds(&fx), [Kind::Note]);
     assert_eq!(app.timeline.back().unwrap().what, "paged by alarm");
     // An empty note writes nothing.
     app.update(Msg::Action(Action::Note));
-    assert!(app.update(Msg::Input(InputKey::Enter)).is_empty());
+    assert!(press(&mut app, "enter").is_empty());
     app.update(Msg::Action(Action::Journal));
-    assert_eq!(app.mode(), crate::config::Mode::Help);
+    assert_eq!(app.mode(), crate::config::Mode::Journal);
     app.update(Msg::Action(Action::Close));
-    assert!(app.timeline_open.is_none());
+    assert!(app.timeline_scroll().is_none());
 }
 
 #[test]
@@ -379,7 +405,7 @@ fn yank_copies_the_line_in_view() {
 fn with_runbook(demo: bool) -> App {
     let mut app = demo_app();
     let (runbook, _) = crate::runbook::parse::parse(crate::sources::demo::DEMO_RUNBOOK);
-    app.runbooks.push(LoadedRunbook {
+    app.session.runbooks.push(LoadedRunbook {
         path: "demo-runbook.md".into(),
         runbook,
     });
@@ -390,8 +416,8 @@ fn with_runbook(demo: bool) -> App {
 fn open_procedure(app: &mut App, query: &str) {
     app.update(Msg::Action(Action::Palette));
     type_text(app, query);
-    app.update(Msg::Input(InputKey::Enter));
-    assert!(app.procedure.is_some(), "procedure view open");
+    press(app, "enter");
+    assert!(app.procedure().is_some(), "procedure view open");
 }
 
 #[test]
@@ -400,7 +426,7 @@ fn read_step_runs_at_once_write_step_confirms() {
     let mut app = with_runbook(false);
     open_procedure(&mut app, "5xx");
     // Step 1 (Diagnosis) is read: it starts without a dialog.
-    let fx = app.update(Msg::Input(InputKey::Enter));
+    let fx = press(&mut app, "enter");
     assert_eq!(
         journal_kinds(&fx),
         [Kind::Action, Kind::Confirmed, Kind::Start]
@@ -409,7 +435,7 @@ fn read_step_runs_at_once_write_step_confirms() {
         panic!("{fx:?}")
     };
     assert!(script.contains("aws logs filter-log-events"));
-    assert!(app.confirm.is_none());
+    assert!(app.confirm().is_none());
     // Output and the end come back as run events.
     app.update(Msg::Run(crate::exec::RunEvent::Output {
         id,
@@ -430,17 +456,14 @@ fn read_step_runs_at_once_write_step_confirms() {
         (Some(0), Some(1200), Some("{}"))
     );
     assert_eq!(
-        app.runs.last().unwrap().status,
+        app.session.runs.last().unwrap().status,
         Some(crate::exec::RunStatus::Exited(0))
     );
     // Step 2 is write: a dialog, default No.
-    app.update(Msg::Input(InputKey::Down));
-    app.update(Msg::Input(InputKey::Enter));
-    assert_eq!(
-        app.confirm.as_ref().unwrap().risk,
-        crate::runbook::Risk::Write
-    );
-    let fx = app.update(Msg::Input(InputKey::Esc));
+    press(&mut app, "down");
+    press(&mut app, "enter");
+    assert_eq!(app.confirm().unwrap().risk, crate::runbook::Risk::Write);
+    let fx = press(&mut app, "esc");
     assert_eq!(journal_kinds(&fx), [Kind::Refused]);
 }
 
@@ -448,14 +471,14 @@ fn read_step_runs_at_once_write_step_confirms() {
 fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
     let mut app = with_runbook(false);
     open_procedure(&mut app, "5xx");
-    app.update(Msg::Input(InputKey::Down));
-    app.update(Msg::Input(InputKey::Down));
-    app.update(Msg::Input(InputKey::Enter));
-    let form = app.step_form.as_ref().expect("COUNT is asked for");
+    press(&mut app, "down");
+    press(&mut app, "down");
+    press(&mut app, "enter");
+    let form = app.step_form().expect("COUNT is asked for");
     assert_eq!(form.fields[0].name, "COUNT");
     // Empty value: cannot run.
-    app.update(Msg::Input(InputKey::Enter));
-    assert!(app.step_form.is_some());
+    press(&mut app, "enter");
+    assert!(app.step_form().is_some());
     // The cockpit's AWS context goes to every command, and wins over a lookalike value.
     app.aws_env = [
         ("AWS_PROFILE".to_string(), "prod".to_string()),
@@ -467,8 +490,8 @@ fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
     ]
     .into();
     type_text(&mut app, "8; rm -rf /");
-    app.update(Msg::Input(InputKey::Enter));
-    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    press(&mut app, "enter");
+    let fx = press(&mut app, "y");
     let Some(Effect::RunStep {
         id, script, env, ..
     }) = fx.last().cloned()
@@ -493,7 +516,8 @@ fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
     );
     // The value is remembered for the session.
     assert_eq!(
-        app.values
+        app.session
+            .values
             .get(&("demo-runbook.md".to_string(), "COUNT".to_string()))
             .map(String::as_str),
         Some("8; rm -rf /")
@@ -504,9 +528,9 @@ fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
 fn demo_steps_are_dry_runs_that_act_on_the_fleet() {
     let mut app = with_runbook(true);
     open_procedure(&mut app, "5xx");
-    app.update(Msg::Input(InputKey::Down));
-    app.update(Msg::Input(InputKey::Enter));
-    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    press(&mut app, "down");
+    press(&mut app, "enter");
+    let fx = press(&mut app, "y");
     assert!(
         !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
         "nothing executes in the demo"
@@ -518,25 +542,25 @@ fn demo_steps_are_dry_runs_that_act_on_the_fleet() {
             ..
         })
     )));
-    assert!(app.runs.last().unwrap().dry_run);
+    assert!(app.session.runs.last().unwrap().dry_run);
 }
 
 #[test]
 fn destructive_step_needs_the_filled_in_target() {
     let mut app = with_runbook(false);
     open_procedure(&mut app, "drain");
-    app.update(Msg::Input(InputKey::Enter));
+    press(&mut app, "enter");
     type_text(&mut app, "prod");
-    app.update(Msg::Input(InputKey::Enter));
+    press(&mut app, "enter");
     type_text(&mut app, "worker");
-    app.update(Msg::Input(InputKey::Enter));
-    let c = app.confirm.as_ref().unwrap();
+    press(&mut app, "enter");
+    let c = app.confirm().unwrap();
     assert_eq!(c.risk, crate::runbook::Risk::Destructive);
     assert_eq!(c.subject.target(), "worker");
     for ch in "worker".chars() {
         app.update(Msg::Input(InputKey::Char(ch)));
     }
-    let fx = app.update(Msg::Input(InputKey::Enter));
+    let fx = press(&mut app, "enter");
     assert!(fx.iter().any(|e| matches!(e, Effect::RunStep { .. })));
 }
 
@@ -546,23 +570,20 @@ fn run_all_confirms_each_step_and_stops_at_the_first_failure() {
     let mut app = with_runbook(false);
     open_procedure(&mut app, "5xx");
     // Step 1 is read: runs at once.
-    let fx = app.update(Msg::Input(InputKey::Char('a')));
+    let fx = press(&mut app, "a");
     let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
         panic!("{fx:?}")
     };
-    assert_eq!(app.run_all.map(|r| r.2), Some(0));
+    assert_eq!(app.session.run_all.map(|r| r.2), Some(0));
     // It succeeds: step 2 (write) asks for confirmation.
     app.update(Msg::Run(crate::exec::RunEvent::Finished {
         id,
         status: crate::exec::RunStatus::Exited(0),
         elapsed: std::time::Duration::ZERO,
     }));
-    assert_eq!(app.run_all.map(|r| r.2), Some(1));
-    assert_eq!(
-        app.confirm.as_ref().unwrap().risk,
-        crate::runbook::Risk::Write
-    );
-    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    assert_eq!(app.session.run_all.map(|r| r.2), Some(1));
+    assert_eq!(app.confirm().unwrap().risk, crate::runbook::Risk::Write);
+    let fx = press(&mut app, "y");
     let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
         panic!("{fx:?}")
     };
@@ -572,35 +593,35 @@ fn run_all_confirms_each_step_and_stops_at_the_first_failure() {
         status: crate::exec::RunStatus::Exited(2),
         elapsed: std::time::Duration::ZERO,
     }));
-    assert!(app.run_all.is_none());
+    assert!(app.session.run_all.is_none());
     assert!(
-        app.step_form.is_none() && app.confirm.is_none(),
+        app.step_form().is_none() && app.confirm().is_none(),
         "step 3 not started"
     );
     assert!(app.toast.as_ref().unwrap().0.contains("run all stopped"));
     // Checklist ticks are journaled.
-    let fx = app.update(Msg::Input(InputKey::Char('1')));
+    let fx = press(&mut app, "1");
     assert_eq!(journal_kinds(&fx), [Kind::Check]);
-    assert_eq!(app.ticks.get(&(0, 0, 0)), Some(&true));
+    assert_eq!(app.session.ticks.get(&(0, 0, 0)), Some(&true));
 }
 
 #[test]
 fn suggestions_fill_fields_and_only_non_secret_values_are_saved() {
     let mut app = with_runbook(false);
     open_procedure(&mut app, "drain");
-    app.update(Msg::Input(InputKey::Enter));
-    let f = app.step_form.as_ref().unwrap();
+    press(&mut app, "enter");
+    let f = app.step_form().unwrap();
     let mut clusters = f.fields[0].suggestions.clone();
     clusters.sort();
     assert_eq!(clusters, ["internal", "prod"]);
     assert!(f.fields[0].suggestions.contains(&"prod".to_string()));
     assert!(f.fields[1].suggestions.contains(&"api".to_string()));
-    app.update(Msg::Input(InputKey::Tab));
-    let first = app.step_form.as_ref().unwrap().fields[0].value.clone();
+    press(&mut app, "tab");
+    let first = app.step_form().unwrap().fields[0].value.clone();
     assert!(!first.is_empty());
-    app.update(Msg::Input(InputKey::Enter));
-    app.update(Msg::Input(InputKey::Tab));
-    let fx = app.update(Msg::Input(InputKey::Enter));
+    press(&mut app, "enter");
+    press(&mut app, "tab");
+    let fx = press(&mut app, "enter");
     let saved = fx.iter().find_map(|e| match e {
         Effect::SaveValues(v) => Some(v.clone()),
         _ => None,
@@ -631,27 +652,26 @@ fn lambda_alias_is_chosen_from_the_published_versions() {
     }
     app.update(Msg::Action(Action::Palette));
     type_text(&mut app, "point");
-    app.update(Msg::Input(InputKey::Enter));
-    let f = app.form.as_ref().expect("version form");
+    press(&mut app, "enter");
+    let f = app.form().expect("version form");
     assert_eq!(f.suggestions.first().map(String::as_str), Some("12"));
-    app.update(Msg::Input(InputKey::Char('9')));
-    app.update(Msg::Input(InputKey::Char('9')));
-    app.update(Msg::Input(InputKey::Enter));
+    press(&mut app, "9");
+    press(&mut app, "9");
+    press(&mut app, "enter");
     assert!(
-        app.form
-            .as_ref()
+        app.form()
             .unwrap()
             .error
             .as_ref()
             .unwrap()
             .contains("not a published version")
     );
-    app.update(Msg::Input(InputKey::ClearLine));
-    app.update(Msg::Input(InputKey::Tab));
-    app.update(Msg::Input(InputKey::Tab));
-    assert_eq!(app.form.as_ref().unwrap().value, "11");
-    app.update(Msg::Input(InputKey::Enter));
-    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    press(&mut app, "ctrl-u");
+    press(&mut app, "tab");
+    press(&mut app, "tab");
+    assert_eq!(app.form().unwrap().value, "11");
+    press(&mut app, "enter");
+    let fx = press(&mut app, "y");
     assert!(fx.iter().any(|e| matches!(e, Effect::Command(SourceCommand::Mutate { mutation: crate::sources::Mutation::SetAlias { version, .. }, .. }) if version == "11")));
 }
 
@@ -659,7 +679,7 @@ fn lambda_alias_is_chosen_from_the_published_versions() {
 fn ecs_rollback_is_destructive() {
     let mut app = demo_app();
     pick(&mut app, "api", "roll back");
-    let c = app.confirm.as_ref().unwrap();
+    let c = app.confirm().unwrap();
     assert_eq!(c.risk, crate::runbook::Risk::Destructive);
     assert_eq!(c.subject.target(), "api");
 }
@@ -669,14 +689,14 @@ fn dry_run_shows_the_rendered_script_and_runs_nothing() {
     use crate::journal::Kind;
     let mut app = with_runbook(false);
     open_procedure(&mut app, "5xx");
-    app.update(Msg::Input(InputKey::Down));
-    app.update(Msg::Input(InputKey::Down));
-    app.update(Msg::Input(InputKey::Char('d')));
+    press(&mut app, "down");
+    press(&mut app, "down");
+    press(&mut app, "d");
     type_text(&mut app, "8");
-    let fx = app.update(Msg::Input(InputKey::Enter));
+    let fx = press(&mut app, "enter");
     assert_eq!(journal_kinds(&fx), [Kind::DryRun]);
     assert!(!fx.iter().any(|e| matches!(e, Effect::RunStep { .. })));
-    let run = app.runs.last().unwrap();
+    let run = app.session.runs.last().unwrap();
     assert!(run.dry_run);
     let text: Vec<&str> = run.lines.iter().map(|l| l.1.as_str()).collect();
     assert_eq!(
@@ -693,14 +713,14 @@ fn dry_run_shows_the_rendered_script_and_runs_nothing() {
 fn run_pane_switches_between_runs() {
     let mut app = with_runbook(true);
     open_procedure(&mut app, "5xx");
-    app.update(Msg::Input(InputKey::Enter));
-    app.update(Msg::Input(InputKey::Char('d')));
-    app.update(Msg::Input(InputKey::Esc));
-    assert_eq!(app.runs.len(), 2);
+    press(&mut app, "enter");
+    press(&mut app, "d");
+    press(&mut app, "esc");
+    assert_eq!(app.session.runs.len(), 2);
     app.update(Msg::Action(Action::PrevRun));
-    assert_eq!(app.run_shown, Some(0));
+    assert_eq!(app.session.run_shown, Some(0));
     app.update(Msg::Action(Action::NextRun));
-    assert_eq!(app.run_shown, None, "back to following the newest");
+    assert_eq!(app.session.run_shown, None, "back to following the newest");
 }
 
 #[test]
@@ -708,9 +728,9 @@ fn insights_query_prompt_runs_on_the_source_and_shows_clean_rows() {
     let mut app = demo_app();
     app.update(Msg::Action(Action::FocusLogs));
     app.update(Msg::Action(Action::Insights));
-    assert_eq!(app.input.as_ref().unwrap().target, InputTarget::Insights);
+    assert_eq!(app.prompt().unwrap().target, InputTarget::Insights);
     type_text(&mut app, "-3h fields @message | limit 5");
-    let fx = app.update(Msg::Input(InputKey::Enter));
+    let fx = press(&mut app, "enter");
     let since = app.now_ms - 3 * 3_600_000;
     assert!(
         fx.contains(&Effect::Command(SourceCommand::LogsQuery {
@@ -722,7 +742,7 @@ fn insights_query_prompt_runs_on_the_source_and_shows_clean_rows() {
     assert_eq!(journal_kinds(&fx), [crate::journal::Kind::Action]);
     assert_eq!(
         app.mode(),
-        Mode::Help,
+        Mode::Insights,
         "the overlay takes Esc and scrolling"
     );
     let row = |m: &str| LogEvent {
@@ -732,7 +752,7 @@ fn insights_query_prompt_runs_on_the_source_and_shows_clean_rows() {
         message: m.into(),
     };
     app.update(Msg::Source(SourceEvent {
-        feed: "insights",
+        feed: crate::sources::Feed::Insights,
         at_ms: T0,
         payload: Payload::Insights {
             query: "fields @message | limit 5".into(),
@@ -767,16 +787,16 @@ fn insights_query_prompt_runs_on_the_source_and_shows_clean_rows() {
         "{text}"
     );
     app.update(Msg::Action(Action::Close));
-    assert!(!app.insights.as_ref().unwrap().open);
+    assert!(!app.insights_open());
     assert_eq!(
-        super::parse_insights("fields @message"),
+        super::prompt::parse_insights("fields @message"),
         (3_600_000, "fields @message")
     );
     assert_eq!(
-        super::parse_insights("-30m stats count()"),
+        super::prompt::parse_insights("-30m stats count()"),
         (1_800_000, "stats count()")
     );
-    assert_eq!(super::parse_insights("-x y"), (3_600_000, "-x y"));
+    assert_eq!(super::prompt::parse_insights("-x y"), (3_600_000, "-x y"));
 }
 
 #[test]
@@ -784,16 +804,13 @@ fn confirm_read_makes_read_steps_ask_too() {
     let mut app = with_runbook(false);
     app.confirm_read = true;
     open_procedure(&mut app, "5xx");
-    let fx = app.update(Msg::Input(InputKey::Enter));
+    let fx = press(&mut app, "enter");
     assert!(
         !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
         "{fx:?}"
     );
-    assert_eq!(
-        app.confirm.as_ref().unwrap().risk,
-        crate::runbook::Risk::Read
-    );
-    let fx = app.update(Msg::Input(InputKey::Char('y')));
+    assert_eq!(app.confirm().unwrap().risk, crate::runbook::Risk::Read);
+    let fx = press(&mut app, "y");
     assert!(matches!(fx.last(), Some(Effect::RunStep { .. })), "{fx:?}");
 }
 
@@ -809,17 +826,16 @@ fn secret_values_are_masked_in_pane_journal_and_copies() {
         runbook,
     });
     open_procedure(&mut app, "rotate");
-    app.update(Msg::Input(InputKey::Enter));
-    let form = app.step_form.as_ref().expect("the secret is asked for");
+    press(&mut app, "enter");
+    let form = app.step_form().expect("the secret is asked for");
     // API_TOKEN comes with its (secret) default; db-password is typed.
     assert_eq!(form.fields[1].name, "db-password");
     assert!(form.fields[0].secret && form.fields[1].secret);
-    app.update(Msg::Input(InputKey::Down));
+    press(&mut app, "down");
     type_text(&mut app, "hunter2-Typed");
-    let mut all = app.update(Msg::Input(InputKey::Enter));
+    let mut all = press(&mut app, "enter");
     let dialog = app
-        .confirm
-        .as_ref()
+        .confirm()
         .expect("destructive: a dialog")
         .subject
         .describe();
@@ -828,9 +844,9 @@ fn secret_values_are_masked_in_pane_journal_and_copies() {
         "{dialog}"
     );
     // Destructive: the target (the procedure title here) typed, then Enter.
-    let target = app.confirm.as_ref().unwrap().subject.target().to_string();
+    let target = app.confirm().unwrap().subject.target().to_string();
     type_text(&mut app, &target);
-    all.extend(app.update(Msg::Input(InputKey::Enter)));
+    all.extend(press(&mut app, "enter"));
     let Some(Effect::RunStep {
         id, env, secrets, ..
     }) = all
@@ -861,6 +877,7 @@ fn secret_values_are_masked_in_pane_journal_and_copies() {
         elapsed: std::time::Duration::from_millis(10),
     })));
     let pane: Vec<&str> = app
+        .session
         .runs
         .last()
         .unwrap()
@@ -873,7 +890,7 @@ fn secret_values_are_masked_in_pane_journal_and_copies() {
         [format!("token {m} and {m}", m = crate::redact::MASK)]
     );
     // Copying the step (`c`) copies its code, secret default masked.
-    all.extend(app.update(Msg::Input(InputKey::Char('c'))));
+    all.extend(press(&mut app, "c"));
     assert!(
         all.iter()
             .any(|e| matches!(e, Effect::Copy(t) if t.contains("API_TOKEN=")))

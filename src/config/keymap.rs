@@ -31,6 +31,22 @@ pub enum Mode {
     Alarms,
     Logs,
     Help,
+    /// The journal / timeline overlay.
+    Journal,
+    /// Logs Insights results.
+    Insights,
+    /// The procedure view of a runbook.
+    Procedure,
+    /// The action palette (typing filters).
+    Palette,
+    /// Value forms: a built-in action's value, a step's placeholders (typing fills).
+    Form,
+    /// A text prompt: search, row filter, note, Insights query (typing edits).
+    Prompt,
+    /// A yes/no confirmation (also "quit while steps run?").
+    Confirm,
+    /// A destructive confirmation: the target's name is typed.
+    Typed,
 }
 
 impl Mode {
@@ -41,6 +57,14 @@ impl Mode {
         Mode::Alarms,
         Mode::Logs,
         Mode::Help,
+        Mode::Journal,
+        Mode::Insights,
+        Mode::Procedure,
+        Mode::Palette,
+        Mode::Form,
+        Mode::Prompt,
+        Mode::Confirm,
+        Mode::Typed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,7 +75,29 @@ impl Mode {
             Mode::Alarms => "alarms",
             Mode::Logs => "logs",
             Mode::Help => "help",
+            Mode::Journal => "journal",
+            Mode::Insights => "insights",
+            Mode::Procedure => "procedure",
+            Mode::Palette => "palette",
+            Mode::Form => "form",
+            Mode::Prompt => "prompt",
+            Mode::Confirm => "confirm",
+            Mode::Typed => "typed",
         }
+    }
+
+    /// Keys not bound in this mode type text (so printable keys cannot be bound in it).
+    pub fn text_entry(self) -> bool {
+        matches!(
+            self,
+            Mode::Palette | Mode::Form | Mode::Prompt | Mode::Typed
+        )
+    }
+
+    /// Whether `[global]` bindings apply when this mode has none for a key. Dialogs answer
+    /// only their own keys: `q` in a confirmation must not quit.
+    pub fn falls_back(self) -> bool {
+        !self.text_entry() && self != Mode::Confirm
     }
 
     fn from_name(s: &str) -> Option<Mode> {
@@ -241,6 +287,16 @@ impl Keymap {
                     let kat = k.span().start;
                     let combo = KeyCombo::parse(k.get_ref())
                         .map_err(|m| FileError::at(path, src, kat, m))?;
+                    if mode.text_entry() && combo.types_text() {
+                        return Err(FileError::at(
+                            path,
+                            src,
+                            kat,
+                            format!(
+                                "key `{combo}` cannot be bound in [{mode}]: it types text there; use a named key or ctrl-/alt-"
+                            ),
+                        ));
+                    }
                     let line = crate::file::line_of(src, kat);
                     if let Some((other, other_line)) = bound_here.insert(combo, (action, line)) {
                         return Err(FileError::at(
@@ -287,11 +343,16 @@ impl Keymap {
         }
     }
 
-    /// The action for `key` in `mode`, falling back to the global bindings.
+    /// The action for `key` in `mode`, falling back to the global bindings where the mode
+    /// does (see [`Mode::falls_back`]).
     pub fn action(&self, mode: Mode, key: KeyCombo) -> Option<Action> {
         self.lookup
             .get(&(mode, key))
-            .or_else(|| self.lookup.get(&(Mode::Global, key)))
+            .or_else(|| {
+                mode.falls_back()
+                    .then(|| self.lookup.get(&(Mode::Global, key)))
+                    .flatten()
+            })
             .copied()
     }
 
@@ -299,13 +360,25 @@ impl Keymap {
         self.modes.get(&mode).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// First key bound to `action` in `mode` (or global), for key hints.
+    /// First key bound to `action` in `mode` (or global, where the mode falls back), for
+    /// key hints.
     pub fn key_for(&self, mode: Mode, action: Action) -> Option<KeyCombo> {
-        [mode, Mode::Global]
-            .iter()
-            .flat_map(|m| self.bindings(*m))
+        let fallback = mode.falls_back().then_some(Mode::Global);
+        std::iter::once(mode)
+            .chain(fallback)
+            .flat_map(|m| self.bindings(m))
             .find(|b| b.action == action)
             .and_then(|b| b.keys.first().copied())
+    }
+
+    /// `KEY desc` hints for the given actions of `mode`, in that order, each with its first
+    /// key (actions without a key are left out): what a dialog's footer shows.
+    pub fn hints(&self, mode: Mode, actions: &[(Action, &str)]) -> String {
+        actions
+            .iter()
+            .filter_map(|(a, label)| self.key_for(mode, *a).map(|k| format!("{k} {label}")))
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 }
 

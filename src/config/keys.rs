@@ -71,6 +71,19 @@ impl KeyCombo {
         Some(KeyCombo::normalised(code, mods))
     }
 
+    /// A printable character without ctrl/alt: in a text field it types itself.
+    pub fn types_text(&self) -> bool {
+        matches!(self.code, KeyCodeOrd::Char(c) if !c.is_control()) && self.mods & (CTRL | ALT) == 0
+    }
+
+    /// The character this key types, when it types one.
+    pub fn typed_char(&self) -> Option<char> {
+        match self.code {
+            KeyCodeOrd::Char(c) if self.types_text() => Some(c),
+            _ => None,
+        }
+    }
+
     /// A typed character already carries its shift state (`G`, `?`), so SHIFT is dropped for
     /// characters; control characters are case-insensitive (`ctrl-C` is `ctrl-c`).
     fn normalised(code: KeyCodeOrd, mut mods: u8) -> KeyCombo {

@@ -46,12 +46,50 @@ pub enum Payload {
     },
 }
 
+/// What delivered a payload: the status bar and pane titles show each feed's age and
+/// errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Feed {
+    Ecs,
+    Lambda,
+    Health,
+    Metrics,
+    Alarms,
+    Logs,
+    /// Results of built-in actions.
+    Actions,
+    /// Results of Logs Insights queries.
+    Insights,
+}
+
+impl Feed {
+    pub fn name(self) -> &'static str {
+        match self {
+            Feed::Ecs => "ecs",
+            Feed::Lambda => "lambda",
+            Feed::Health => "health",
+            Feed::Metrics => "metrics",
+            Feed::Alarms => "alarms",
+            Feed::Logs => "logs",
+            Feed::Actions => "actions",
+            Feed::Insights => "insights",
+        }
+    }
+}
+
+impl std::fmt::Display for Feed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One delivery from a feed. `feed` names what failed or refreshed (`ecs`, `lambda`,
 /// `health`, `metrics`, `alarms`, `logs`) so the status bar and pane titles can show the age
 /// and errors of each.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceEvent {
-    pub feed: &'static str,
+    pub feed: Feed,
     pub at_ms: i64,
     pub payload: Payload,
 }
@@ -225,7 +263,7 @@ pub struct SourceInfo {
     /// Status bar label: `demo · seed 42`, or `profile · region · account`.
     pub label: String,
     /// The feeds it delivers and how often (ms), to judge staleness.
-    pub feeds: Vec<(&'static str, i64)>,
+    pub feeds: Vec<(Feed, i64)>,
 }
 
 pub trait DataSource: Send + 'static {

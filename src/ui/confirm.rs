@@ -1,16 +1,17 @@
 //! Confirmation dialog, graded by risk: write asks y/N (default No); destructive wants the
 //! target's name typed; read-only says the action cannot run.
 
-use super::palette::{centered, draw_lines, framed};
+use super::widgets::{all_keys, centered, draw_lines, framed, keys};
+use crate::action::Action;
 use crate::app::App;
-use crate::config::Theme;
+use crate::config::{Keymap, Mode, Theme};
 use crate::runbook::Risk;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
-    let Some(c) = &app.confirm else { return };
+pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+    let Some(c) = app.confirm() else { return };
     let call: Vec<String> = c.subject.describe().lines().map(str::to_string).collect();
     let shown = call.len().min(12);
     let r = centered(area, 100, 9 + shown as u16);
@@ -49,7 +50,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     if c.blocked_read_only {
         if app.read_only {
             lines.push(Line::styled(
-                "Read-only mode: this action cannot run. Esc closes.",
+                format!(
+                    "Read-only mode: this action cannot run. {} closes.",
+                    keys(keymap, Mode::Confirm, Action::Close)
+                ),
                 theme.danger(),
             ));
         }
@@ -64,7 +68,14 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::from(vec![
             Span::styled("Destructive. Type ", theme.danger()),
             Span::styled(c.subject.target().to_string(), theme.key()),
-            Span::styled(" to confirm, then Enter. Esc cancels.", theme.danger()),
+            Span::styled(
+                format!(
+                    " to confirm, then {}. {} cancels.",
+                    keys(keymap, Mode::Typed, Action::Submit),
+                    keys(keymap, Mode::Typed, Action::Refuse)
+                ),
+                theme.danger(),
+            ),
         ]));
         let ok = if c.typed_ok() {
             theme.ok()
@@ -77,21 +88,29 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         ]));
     } else {
         lines.push(Line::from(vec![
-            Span::styled("y", theme.key()),
+            Span::styled(keys(keymap, Mode::Confirm, Action::Confirm), theme.key()),
             Span::styled(" run   ", theme.text()),
-            Span::styled("n", theme.key()),
-            Span::styled(" / Esc / Enter cancel (default: No)", theme.text()),
+            Span::styled(
+                format!(
+                    "{} / {}",
+                    all_keys(keymap, Mode::Confirm, Action::Refuse),
+                    all_keys(keymap, Mode::Confirm, Action::Close)
+                ),
+                theme.key(),
+            ),
+            Span::styled(" cancel (default: No)", theme.text()),
         ]));
     }
     draw_lines(buf, inner, &lines);
 }
 
 /// Quitting while steps run: they would be cancelled, so ask (default No).
-pub fn render_quit(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
-    let Some(n) = app.quit_pending else { return };
+pub fn render_quit(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+    let Some(n) = app.quit_pending() else { return };
     let r = centered(area, 64, 6);
     let inner = framed(buf, r, vec![Span::styled(" Quit? ", theme.title())], theme);
     let running: Vec<String> = app
+        .session
         .runs
         .iter()
         .filter(|r| r.status.is_none())
@@ -107,10 +126,10 @@ pub fn render_quit(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             theme.text(),
         ),
         Line::from(vec![
-            Span::styled("y", theme.key()),
+            Span::styled(keys(keymap, Mode::Confirm, Action::Confirm), theme.key()),
             Span::styled(" quit and cancel   ", theme.text()),
-            Span::styled("n", theme.key()),
-            Span::styled(" / Esc stay (default)", theme.text()),
+            Span::styled(all_keys(keymap, Mode::Confirm, Action::Refuse), theme.key()),
+            Span::styled(" stay (default)", theme.text()),
         ]),
     ];
     draw_lines(buf, inner, &lines);

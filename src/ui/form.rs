@@ -1,15 +1,19 @@
 //! Value form overlay (the desired count of a scale).
 
-use super::palette::{centered, draw_lines, framed};
+use super::widgets::{centered, draw_lines, framed, keys};
+use crate::action::Action;
 use crate::app::App;
-use crate::config::Theme;
+use crate::config::{Keymap, Mode, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
-    render_step_form(buf, area, app, theme);
-    let Some(f) = &app.form else { return };
+pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+    let k = |a| keys(keymap, Mode::Form, a);
+    if let Some(crate::app::Overlay::StepForm(_)) = app.overlays.last() {
+        return render_step_form(buf, area, app, theme, keymap);
+    }
+    let Some(f) = app.form() else { return };
     let r = centered(area, 64, 7);
     let inner = framed(
         buf,
@@ -25,7 +29,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         match &f.error {
             None if !f.suggestions.is_empty() => Line::styled(
                 format!(
-                    "Tab: {}",
+                    "{}: {}",
+                    k(Action::Complete),
                     f.suggestions
                         .iter()
                         .take(12)
@@ -38,14 +43,23 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             Some(e) => Line::styled(e.clone(), theme.danger()),
             None => Line::raw(""),
         },
-        Line::styled("Enter continue · Esc cancel · Ctrl-U clear", theme.muted()),
+        Line::styled(
+            format!(
+                "{} continue · {} cancel · {} clear",
+                k(Action::Submit),
+                k(Action::Close),
+                k(Action::ClearLine)
+            ),
+            theme.muted(),
+        ),
     ];
     draw_lines(buf, inner, &lines);
 }
 
 /// One field per placeholder; secret values are masked as they are typed.
-fn render_step_form(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
-    let Some(f) = &app.step_form else { return };
+fn render_step_form(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+    let k = |a| keys(keymap, Mode::Form, a);
+    let Some(f) = app.step_form() else { return };
     let r = centered(area, 90, f.fields.len() as u16 * 2 + 5);
     let inner = framed(
         buf,
@@ -89,14 +103,24 @@ fn render_step_form(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", ");
+            let tab = k(Action::Complete);
             help = if help.is_empty() {
-                format!("Tab: {known}")
+                format!("{tab}: {known}")
             } else {
-                format!("{help} · Tab: {known}")
+                format!("{help} · {tab}: {known}")
             };
         }
         lines.push(Line::styled(format!("  {help}"), theme.muted()));
     }
-    lines.push(Line::styled("↑↓ field · Enter next / continue · Esc cancel · values reach commands as environment variables only", theme.muted()));
+    lines.push(Line::styled(
+        format!(
+            "{}{} field · {} next / continue · {} cancel · values reach commands as environment variables only",
+            k(Action::Up),
+            k(Action::Down),
+            k(Action::Submit),
+            k(Action::Close)
+        ),
+        theme.muted(),
+    ));
     draw_lines(buf, inner, &lines);
 }

@@ -1,6 +1,6 @@
 //! Logs Insights overlay: the query, its range, and its rows (time, message), scrollable.
 
-use super::palette::{centered, framed};
+use super::widgets::{centered, framed};
 use crate::app::App;
 use crate::config::Theme;
 use crate::text::{age, clock};
@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
-    let Some(ins) = app.insights.as_ref().filter(|i| i.open) else {
+    let Some(ins) = app.insights.as_ref().filter(|_| app.insights_open()) else {
         return;
     };
     let r = centered(

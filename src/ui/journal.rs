@@ -1,6 +1,6 @@
 //! Journal overlay: this session's timeline, newest at the bottom.
 
-use super::palette::{centered, framed};
+use super::widgets::{centered, framed};
 use crate::app::App;
 use crate::config::Theme;
 use crate::journal::Kind;
@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
-    let Some(scroll) = app.timeline_open else {
+    let Some(scroll) = app.timeline_scroll() else {
         return;
     };
     let r = centered(

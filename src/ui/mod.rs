@@ -14,10 +14,11 @@ pub mod procedure;
 pub mod run;
 pub mod services;
 pub mod status;
+pub mod widgets;
 
-use crate::app::feeds::Freshness;
+use crate::app::freshness::Freshness;
 use crate::app::layout;
-use crate::app::{App, Pane};
+use crate::app::{App, Overlay, Pane};
 use crate::config::{Keymap, Theme};
 use crate::text;
 use ratatui::Frame;
@@ -55,16 +56,21 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
         run::render(buf, r, app, theme);
     }
     status::render(buf, areas.status, app, theme, keymap);
-    if let Some(scroll) = app.help {
-        help::render(buf, area, scroll, app, theme, keymap);
+    // Overlays in stack order: the one with the keys is drawn last, on top.
+    for o in &app.overlays {
+        match o {
+            Overlay::Help(scroll) => help::render(buf, area, *scroll, app, theme, keymap),
+            Overlay::Timeline(_) => journal::render(buf, area, app, theme),
+            Overlay::Insights => insights::render(buf, area, app, theme),
+            Overlay::Procedure(_) => procedure::render(buf, area, app, theme, keymap),
+            Overlay::Palette(_) => palette::render(buf, area, app, theme, keymap),
+            Overlay::Form(_) | Overlay::StepForm(_) => form::render(buf, area, app, theme, keymap),
+            Overlay::Confirm(_) => confirm::render(buf, area, app, theme, keymap),
+            Overlay::Quit(_) => confirm::render_quit(buf, area, app, theme, keymap),
+            // The prompt lives in the status bar.
+            Overlay::Prompt(_) => {}
+        }
     }
-    journal::render(buf, area, app, theme);
-    insights::render(buf, area, app, theme);
-    procedure::render(buf, area, app, theme);
-    palette::render(buf, area, app, theme);
-    form::render(buf, area, app, theme);
-    confirm::render(buf, area, app, theme);
-    confirm::render_quit(buf, area, app, theme);
 }
 
 /// Renders into an off-screen buffer (snapshot, tests, benches).
@@ -107,7 +113,7 @@ pub fn pane_block<'a>(pane: Pane, app: &App, theme: &Theme, mut title: Vec<Span<
     let mut spans = vec![Span::styled(format!(" {} ", pane.title()), theme.title())];
     spans.append(&mut title);
     for feed in pane.feeds() {
-        let Some(st) = app.feeds.get(feed) else {
+        let Some(st) = app.feeds.get(*feed) else {
             continue;
         };
         match st.freshness(app.now_ms) {

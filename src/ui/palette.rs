@@ -1,52 +1,17 @@
 //! Action palette overlay: the query, matches with their risk badge and matched characters.
 
+use super::widgets::{centered, framed, keys};
+use crate::action::Action;
 use crate::app::App;
-use crate::config::Theme;
+use crate::config::{Keymap, Mode, Theme};
 use crate::text::truncate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
 
-/// A centred box `w` wide and `h` high (clamped to the area).
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width.saturating_sub(2)).max(10.min(area.width));
-    let h = h.min(area.height.saturating_sub(2)).max(3.min(area.height));
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 3,
-        w,
-        h,
-    )
-}
-
-pub fn framed<'a>(buf: &mut Buffer, r: Rect, title: Vec<Span<'a>>, theme: &Theme) -> Rect {
-    Clear.render(r, buf);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Thick)
-        .border_style(theme.border(true))
-        .title(Line::from(title));
-    let inner = block.inner(r);
-    block.render(r, buf);
-    buf.set_style(inner, theme.text());
-    inner
-}
-
-/// Lines of an overlay body, one per row from the top, indented by one cell, clipped.
-pub fn draw_lines(buf: &mut Buffer, inner: Rect, lines: &[Line<'_>]) {
-    for (i, l) in lines.iter().enumerate().take(inner.height as usize) {
-        buf.set_line(
-            inner.x + 1,
-            inner.y + i as u16,
-            l,
-            inner.width.saturating_sub(1),
-        );
-    }
-}
-
-pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
-    let Some(p) = &app.palette else { return };
+pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+    let Some(p) = app.palette() else { return };
+    let k = |a| keys(keymap, Mode::Palette, a);
     let r = centered(area, 90, (p.matches.len() as u16 + 4).clamp(6, 18));
     let subject = app.services.selected_row().map(|s| match &s.cluster {
         Some(c) => format!("{c}/{}", s.name),
@@ -58,7 +23,16 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             subject.map(|s| format!("· {s} ")).unwrap_or_default(),
             theme.muted(),
         ),
-        Span::styled("↑↓ choose · Enter run · Esc close ", theme.muted()),
+        Span::styled(
+            format!(
+                "{}{} choose · {} run · {} close ",
+                k(Action::Up),
+                k(Action::Down),
+                k(Action::Submit),
+                k(Action::Close)
+            ),
+            theme.muted(),
+        ),
     ];
     let inner = framed(buf, r, title, theme);
     if inner.height == 0 {

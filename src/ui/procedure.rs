@@ -1,19 +1,20 @@
 //! Procedure view overlay: the steps of a runbook procedure with phase, risk badge,
 //! description, commands, placeholders, expectation and checklist.
 
-use super::palette::{centered, framed};
+use super::widgets::{centered, framed, keys};
+use crate::action::Action;
 use crate::app::App;
-use crate::config::Theme;
+use crate::config::{Keymap, Mode, Theme};
 use crate::text::truncate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
-    let Some((rb, p, sel)) = app.procedure else {
+pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+    let Some((rb, p, sel)) = app.procedure() else {
         return;
     };
-    let Some(l) = app.runbooks.get(rb) else {
+    let Some(l) = app.session.runbooks.get(rb) else {
         return;
     };
     let Some(proc_) = l.runbook.procedures.get(p) else {
@@ -26,17 +27,19 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     );
     let title = vec![
         Span::styled(format!(" {} ", proc_.path.join(" › ")), theme.title()),
-        Span::styled(
-            "↑↓ step · Enter run · d dry run · a run all · 1-9 tick · c copy · Esc close ",
-            theme.muted(),
-        ),
+        Span::styled(hints(keymap), theme.muted()),
     ];
     let inner = framed(buf, r, title, theme);
     let w = inner.width.saturating_sub(2) as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut selected_at = 0;
     for (i, c) in proc_.checklist.iter().enumerate() {
-        let checked = app.ticks.get(&(rb, p, i)).copied().unwrap_or(c.checked);
+        let checked = app
+            .session
+            .ticks
+            .get(&(rb, p, i))
+            .copied()
+            .unwrap_or(c.checked);
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", i + 1), theme.key()),
             Span::styled(if checked { "[x] " } else { "[ ] " }, theme.accent()),
@@ -81,7 +84,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
                 ));
             }
             // Runbook text is outside text: escapes neutralised, secret defaults masked.
-            let shown = app.secrets.scrub(&crate::sanitize::sanitize(&c.text));
+            let shown = app
+                .session
+                .secrets
+                .scrub(&crate::sanitize::sanitize(&c.text));
             for (k, text) in shown.lines().enumerate() {
                 let prefix = if k == 0 { "     $ " } else { "       " };
                 lines.push(Line::from(vec![
@@ -91,7 +97,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             }
         }
         if !s.runnable {
-            let code = app.secrets.scrub(&crate::sanitize::sanitize(&s.code));
+            let code = app
+                .session
+                .secrets
+                .scrub(&crate::sanitize::sanitize(&s.code));
             for text in code.lines().take(6) {
                 lines.push(Line::styled(
                     format!("     {}", truncate(text, w.saturating_sub(5))),
@@ -139,4 +148,21 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             inner.width.saturating_sub(1),
         );
     }
+}
+
+/// The procedure view's keys, from the keymap.
+fn hints(keymap: &Keymap) -> String {
+    let k = |a| keys(keymap, Mode::Procedure, a);
+    format!(
+        "{}{} step · {} run · {} dry run · {} run all · {}-{} tick · {} copy · {} close ",
+        k(Action::Up),
+        k(Action::Down),
+        k(Action::RunStep),
+        k(Action::DryRun),
+        k(Action::RunAll),
+        k(Action::Tick1),
+        k(Action::Tick9),
+        k(Action::CopyStep),
+        k(Action::Close)
+    )
 }

@@ -12,11 +12,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
-    let shown = app.run_shown.unwrap_or(app.runs.len().saturating_sub(1));
-    let Some(run) = app.runs.get(shown) else {
+    let shown = app
+        .session
+        .run_shown
+        .unwrap_or(app.session.runs.len().saturating_sub(1));
+    let Some(run) = app.session.runs.get(shown) else {
         return;
     };
-    let running = app.runs.iter().filter(|r| r.status.is_none()).count();
+    let running = app
+        .session
+        .runs
+        .iter()
+        .filter(|r| r.status.is_none())
+        .count();
     let (status, style) = match &run.status {
         None => ("running… Ctrl-C cancels".to_string(), theme.accent()),
         Some(s) if run.dry_run => (format!("dry run (demo) · {}", s.label()), theme.muted()),
@@ -36,7 +44,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             format!(
                 "run {}/{} · {running} running · {{ }} switch ",
                 shown + 1,
-                app.runs.len()
+                app.session.runs.len()
             ),
             theme.muted(),
         ),
@@ -51,7 +59,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     // Several runs: a list of them on the right (newest first), the shown one marked.
-    let list_w = if app.runs.len() > 1 && inner.width >= 90 {
+    let list_w = if app.session.runs.len() > 1 && inner.width >= 90 {
         34
     } else {
         0
@@ -59,7 +67,15 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let inner = if list_w > 0 {
         let x = inner.x + inner.width - list_w;
         let h = inner.height as usize;
-        for (row, (i, r)) in app.runs.iter().enumerate().rev().take(h).enumerate() {
+        for (row, (i, r)) in app
+            .session
+            .runs
+            .iter()
+            .enumerate()
+            .rev()
+            .take(h)
+            .enumerate()
+        {
             let (label, st) = match &r.status {
                 None => (
                     format!("{:.0}s", (app.now_ms - r.started_ms).max(0) as f64 / 1000.0),

@@ -1,9 +1,9 @@
 //! Status bar: where the data comes from, how fresh each feed is (stale and error badges),
 //! and key hints taken from the active keymap. While a prompt is open it shows the prompt.
 
-use crate::app::feeds::Freshness;
+use crate::app::freshness::Freshness;
 use crate::app::{Action, App, InputTarget};
-use crate::config::{Keymap, Theme};
+use crate::config::{Keymap, Mode, Theme};
 use crate::text::{age, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -13,7 +13,7 @@ use unicode_width::UnicodeWidthStr;
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
     let bar = theme.status_bar();
     buf.set_style(area, bar);
-    if let Some(input) = &app.input {
+    if let Some(input) = app.prompt() {
         let label = match input.target {
             InputTarget::LogSearch => "search logs",
             InputTarget::ServiceFilter => "filter services",
@@ -94,23 +94,55 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
             hints.push(format!("{k} {what}"));
         }
     };
-    hint(Action::Help, "help");
-    hint(Action::Palette, "actions");
-    hint(Action::FocusNext, "pane");
-    hint(Action::Zoom, "zoom");
-    match app.focus {
-        crate::app::Pane::Logs => {
-            hint(Action::ToggleFollow, "follow");
-            hint(Action::Search, "search");
+    // What the keys do now: the top overlay's own keys, else the panes'.
+    let own: &[(Action, &str)] = match mode {
+        Mode::Help => &[(Action::Close, "close"), (Action::Down, "scroll")],
+        Mode::Journal => &[
+            (Action::Close, "close"),
+            (Action::Up, "older"),
+            (Action::Note, "note"),
+        ],
+        Mode::Insights => &[(Action::Close, "close"), (Action::Yank, "copy")],
+        Mode::Procedure => &[
+            (Action::RunStep, "run"),
+            (Action::DryRun, "dry run"),
+            (Action::RunAll, "run all"),
+            (Action::Close, "close"),
+            (Action::Help, "help"),
+        ],
+        Mode::Palette => &[(Action::Submit, "open"), (Action::Close, "close")],
+        Mode::Form => &[
+            (Action::Submit, "next"),
+            (Action::Complete, "suggest"),
+            (Action::Close, "cancel"),
+        ],
+        Mode::Confirm => &[(Action::Confirm, "yes"), (Action::Refuse, "no")],
+        Mode::Typed => &[(Action::Submit, "confirm"), (Action::Refuse, "cancel")],
+        _ => &[],
+    };
+    if own.is_empty() {
+        hint(Action::Help, "help");
+        hint(Action::Palette, "actions");
+        hint(Action::FocusNext, "pane");
+        hint(Action::Zoom, "zoom");
+        match app.focus {
+            crate::app::Pane::Logs => {
+                hint(Action::ToggleFollow, "follow");
+                hint(Action::Search, "search");
+            }
+            crate::app::Pane::Services => {
+                hint(Action::Search, "filter");
+                hint(Action::Sort, "sort");
+            }
+            crate::app::Pane::Metrics => hint(Action::NextWindow, "window"),
+            crate::app::Pane::Alarms => {}
         }
-        crate::app::Pane::Services => {
-            hint(Action::Search, "filter");
-            hint(Action::Sort, "sort");
+        hint(Action::Quit, "quit");
+    } else {
+        for (a, what) in own {
+            hint(*a, what);
         }
-        crate::app::Pane::Metrics => hint(Action::NextWindow, "window"),
-        crate::app::Pane::Alarms => {}
     }
-    hint(Action::Quit, "quit");
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
     let room = (area.width as usize).saturating_sub(used + 1);
     spans.push(Span::styled(

@@ -6,7 +6,7 @@ use super::plan::{self, Plan};
 use super::{alarms, ecs, errors, health, lambda, logs, metrics};
 use crate::config::Refresh;
 use crate::config::live::WatchLogGroup;
-use crate::sources::{Payload, SourceEvent, Window};
+use crate::sources::{Feed, Payload, SourceEvent, Window};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,11 +56,7 @@ pub(super) fn now_ms() -> i64 {
     crate::clock::now_ms()
 }
 
-pub(super) async fn send(
-    tx: &mpsc::Sender<SourceEvent>,
-    feed: &'static str,
-    payload: Payload,
-) -> bool {
+pub(super) async fn send(tx: &mpsc::Sender<SourceEvent>, feed: Feed, payload: Payload) -> bool {
     tx.send(SourceEvent {
         feed,
         at_ms: now_ms(),
@@ -72,7 +68,7 @@ pub(super) async fn send(
 
 async fn send_result(
     tx: &mpsc::Sender<SourceEvent>,
-    feed: &'static str,
+    feed: Feed,
     r: Result<Payload, String>,
 ) -> bool {
     send(tx, feed, r.unwrap_or_else(Payload::Error)).await
@@ -170,7 +166,7 @@ pub(super) async fn ecs_feed(
                 if capped {
                     send(
                         &tx,
-                        "ecs",
+                        Feed::Ecs,
                         Payload::Note(format!(
                             "ECS discovery capped at {} services; name them in [watch] to choose",
                             plan::MAX_DISCOVERED_SERVICES
@@ -212,7 +208,7 @@ pub(super) async fn ecs_feed(
         }
         .await;
         let ok = r.is_ok();
-        if !send_result(&tx, "ecs", r).await {
+        if !send_result(&tx, Feed::Ecs, r).await {
             return;
         }
         pace(backoff.next(ok), &poke).await;
@@ -235,7 +231,7 @@ pub(super) async fn lambda_feed(
                 None => {
                     let mut all = lambda::list_functions(&c).await?;
                     if all.len() > plan::MAX_DISCOVERED_FUNCTIONS {
-                        send(&tx, "lambda", Payload::Note(format!("Lambda discovery capped at {} functions; name them in [watch] to choose", plan::MAX_DISCOVERED_FUNCTIONS))).await;
+                        send(&tx, Feed::Lambda, Payload::Note(format!("Lambda discovery capped at {} functions; name them in [watch] to choose", plan::MAX_DISCOVERED_FUNCTIONS))).await;
                         all.truncate(plan::MAX_DISCOVERED_FUNCTIONS);
                     }
                     all.into_iter().map(|(n, _)| n).collect()
@@ -271,7 +267,7 @@ pub(super) async fn lambda_feed(
         }
         .await;
         let ok = r.is_ok();
-        if !send_result(&tx, "lambda", r).await {
+        if !send_result(&tx, Feed::Lambda, r).await {
             return;
         }
         pace(backoff.next(ok), &poke).await;
@@ -339,7 +335,7 @@ pub(super) async fn metrics_feed(
                 })
         };
         let ok = r.is_ok();
-        if !send_result(&tx, "metrics", r).await {
+        if !send_result(&tx, Feed::Metrics, r).await {
             return;
         }
         let wait = backoff.next(ok);
@@ -363,7 +359,7 @@ pub(super) async fn alarms_feed(
             .await
             .map(Payload::Alarms);
         let ok = r.is_ok();
-        if !send_result(&tx, "alarms", r).await {
+        if !send_result(&tx, Feed::Alarms, r).await {
             return;
         }
         tokio::time::sleep(backoff.next(ok)).await;
@@ -378,7 +374,7 @@ pub(super) async fn health_feed(plan: Arc<Plan>, interval: i64, tx: mpsc::Sender
         let rows =
             futures::future::join_all(plan.health.iter().map(|h| health::check(&client, h))).await;
         // A failing endpoint is data (a red row), not a failing feed.
-        if !send(&tx, "health", Payload::Services(rows)).await {
+        if !send(&tx, Feed::Health, Payload::Services(rows)).await {
             return;
         }
         tokio::time::sleep(Duration::from_millis(interval as u64)).await;
@@ -433,7 +429,7 @@ pub(super) async fn logs_feed(
             match discovered_groups(&c, found).await {
                 Ok((g, capped)) => {
                     if capped {
-                        send(&tx, "logs", Payload::Note(format!("log group discovery capped at {} groups; name them in [watch] to choose", plan::MAX_DISCOVERED_LOG_GROUPS))).await;
+                        send(&tx, Feed::Logs, Payload::Note(format!("log group discovery capped at {} groups; name them in [watch] to choose", plan::MAX_DISCOVERED_LOG_GROUPS))).await;
                     }
                     groups = Some(
                         g.into_iter()
@@ -442,7 +438,7 @@ pub(super) async fn logs_feed(
                     );
                 }
                 Err(e) => {
-                    if !send(&tx, "logs", Payload::Error(e)).await {
+                    if !send(&tx, Feed::Logs, Payload::Error(e)).await {
                         return;
                     }
                     tokio::time::sleep(backoff.next(false)).await;
@@ -462,7 +458,7 @@ pub(super) async fn logs_feed(
                     answered += 1;
                     all.extend(p.events);
                     if let Some(note) = p.skipped
-                        && !send(&tx, "logs", Payload::Note(note)).await
+                        && !send(&tx, Feed::Logs, Payload::Note(note)).await
                     {
                         return;
                     }
@@ -481,7 +477,7 @@ pub(super) async fn logs_feed(
                 error: failed.join("; "),
             },
         };
-        if !send(&tx, "logs", payload).await {
+        if !send(&tx, Feed::Logs, payload).await {
             return;
         }
         tokio::time::sleep(backoff.next(ok)).await;

@@ -16,7 +16,7 @@ pub mod logs;
 pub mod metrics;
 pub mod plan;
 
-use super::{DataSource, Payload, SourceCommand, SourceEvent, SourceInfo, Window};
+use super::{DataSource, Feed, Payload, SourceCommand, SourceEvent, SourceInfo, Window};
 use crate::config::AwsSettings;
 use crate::config::Refresh;
 use feeds::{
@@ -262,12 +262,12 @@ impl DataSource for AwsSource {
         SourceInfo {
             label: self.ctx.label(),
             feeds: vec![
-                ("ecs", r.ecs_ms),
-                ("lambda", r.lambda_ms),
-                ("health", r.health_ms),
-                ("metrics", r.metrics_ms),
-                ("alarms", r.alarms_ms),
-                ("logs", r.logs_ms),
+                (Feed::Ecs, r.ecs_ms),
+                (Feed::Lambda, r.lambda_ms),
+                (Feed::Health, r.health_ms),
+                (Feed::Metrics, r.metrics_ms),
+                (Feed::Alarms, r.alarms_ms),
+                (Feed::Logs, r.logs_ms),
             ],
         }
     }
@@ -337,7 +337,7 @@ impl DataSource for AwsSource {
                         let (pe, pl) = (poke_ecs.clone(), poke_lambda.clone());
                         tokio::spawn(async move {
                             let result = actions::apply(&c.ecs, &c.lambda, &mutation).await;
-                            send(&tx, "actions", Payload::ActionResult { id, result }).await;
+                            send(&tx, Feed::Actions, Payload::ActionResult { id, result }).await;
                             pe.notify_one();
                             pl.notify_one();
                         });
@@ -370,7 +370,7 @@ impl DataSource for AwsSource {
                                 )
                                 .await
                             };
-                            send(&tx, "insights", Payload::Insights { query, result: r }).await;
+                            send(&tx, Feed::Insights, Payload::Insights { query, result: r }).await;
                         });
                     }
                 }

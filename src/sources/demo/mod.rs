@@ -8,19 +8,19 @@ pub mod insights;
 pub const DEMO_RUNBOOK: &str = include_str!("runbook.md");
 pub mod loggen;
 
-use super::{DataSource, Payload, SourceCommand, SourceEvent, SourceInfo};
+use super::{DataSource, Feed, Payload, SourceCommand, SourceEvent, SourceInfo};
 use fleet::Fleet;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub const FEEDS: [(&str, i64); 6] = [
-    ("ecs", 1000),
-    ("lambda", 1000),
-    ("health", 1000),
-    ("metrics", fleet::METRIC_PERIOD_MS),
-    ("alarms", 1000),
-    ("logs", 250),
+pub const FEEDS: [(Feed, i64); 6] = [
+    (Feed::Ecs, 1000),
+    (Feed::Lambda, 1000),
+    (Feed::Health, 1000),
+    (Feed::Metrics, fleet::METRIC_PERIOD_MS),
+    (Feed::Alarms, 1000),
+    (Feed::Logs, 250),
 ];
 
 #[derive(Debug, Clone)]
@@ -46,13 +46,13 @@ impl DemoSource {
     pub fn initial_events(fleet: &mut Fleet, backfill_seconds: f64) -> Vec<SourceEvent> {
         let at = fleet.now_ms();
         let mut out = vec![SourceEvent {
-            feed: "metrics",
+            feed: Feed::Metrics,
             at_ms: at,
             payload: Payload::MetricSeries(fleet.metric_series()),
         }];
         if backfill_seconds > 0.0 {
             out.push(SourceEvent {
-                feed: "logs",
+                feed: Feed::Logs,
                 at_ms: at,
                 payload: Payload::Logs(fleet.backfill_logs(backfill_seconds)),
             });
@@ -66,17 +66,17 @@ impl DemoSource {
         let at = fleet.now_ms();
         let mut out = vec![
             SourceEvent {
-                feed: "ecs",
+                feed: Feed::Ecs,
                 at_ms: at,
                 payload: Payload::Services(fleet.ecs_services()),
             },
             SourceEvent {
-                feed: "lambda",
+                feed: Feed::Lambda,
                 at_ms: at,
                 payload: Payload::Services(fleet.lambdas()),
             },
             SourceEvent {
-                feed: "health",
+                feed: Feed::Health,
                 at_ms: at,
                 payload: Payload::Services(fleet.health_checks()),
             },
@@ -84,13 +84,13 @@ impl DemoSource {
         let points = fleet.metric_points();
         if !points.is_empty() {
             out.push(SourceEvent {
-                feed: "metrics",
+                feed: Feed::Metrics,
                 at_ms: at,
                 payload: Payload::MetricPoints(points),
             });
         }
         out.push(SourceEvent {
-            feed: "alarms",
+            feed: Feed::Alarms,
             at_ms: at,
             payload: Payload::Alarms(fleet.alarms()),
         });
@@ -101,7 +101,7 @@ impl DemoSource {
     pub fn step_events(fleet: &mut Fleet, step: u64) -> Vec<SourceEvent> {
         let logs = fleet.step();
         let mut out = vec![SourceEvent {
-            feed: "logs",
+            feed: Feed::Logs,
             at_ms: fleet.now_ms(),
             payload: Payload::Logs(logs),
         }];
@@ -171,14 +171,14 @@ impl DataSource for DemoSource {
                         Some(SourceCommand::SetMetricWindow(_)) => {}
                         Some(SourceCommand::Mutate { id, mutation }) => {
                             let result = fleet.apply(&mutation);
-                            let ev = SourceEvent { feed: "actions", at_ms: fleet.now_ms(), payload: Payload::ActionResult { id, result } };
+                            let ev = SourceEvent { feed: Feed::Actions, at_ms: fleet.now_ms(), payload: Payload::ActionResult { id, result } };
                             if events.send(ev).await.is_err() {
                                 return;
                             }
                         }
                         Some(SourceCommand::LogsQuery { query, since_ms }) => {
                             let result = insights::run(&history, &query, since_ms);
-                            let ev = SourceEvent { feed: "insights", at_ms: fleet.now_ms(), payload: Payload::Insights { query, result } };
+                            let ev = SourceEvent { feed: Feed::Insights, at_ms: fleet.now_ms(), payload: Payload::Insights { query, result } };
                             if events.send(ev).await.is_err() {
                                 return;
                             }

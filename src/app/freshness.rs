@@ -1,6 +1,7 @@
 //! Freshness of each data feed: when it last delivered, whether its last attempt failed, and
 //! when it should be called stale.
 
+use crate::sources::Feed;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,11 +39,11 @@ impl FeedStatus {
 
 #[derive(Debug, Clone, Default)]
 pub struct Feeds {
-    pub feeds: BTreeMap<&'static str, FeedStatus>,
+    pub feeds: BTreeMap<Feed, FeedStatus>,
 }
 
 impl Feeds {
-    pub fn new(declared: &[(&'static str, i64)]) -> Self {
+    pub fn new(declared: &[(Feed, i64)]) -> Self {
         Feeds {
             feeds: declared
                 .iter()
@@ -60,7 +61,7 @@ impl Feeds {
         }
     }
 
-    fn entry(&mut self, feed: &'static str) -> &mut FeedStatus {
+    fn entry(&mut self, feed: Feed) -> &mut FeedStatus {
         self.feeds.entry(feed).or_insert(FeedStatus {
             interval_ms: 5_000,
             last_ok_ms: None,
@@ -68,13 +69,13 @@ impl Feeds {
         })
     }
 
-    pub fn ok(&mut self, feed: &'static str, at_ms: i64) {
+    pub fn ok(&mut self, feed: Feed, at_ms: i64) {
         let e = self.entry(feed);
         e.last_ok_ms = Some(e.last_ok_ms.map_or(at_ms, |t| t.max(at_ms)));
         e.error = None;
     }
 
-    pub fn failed(&mut self, feed: &'static str, message: String) {
+    pub fn failed(&mut self, feed: Feed, message: String) {
         self.entry(feed).error = Some(message);
     }
 
@@ -84,8 +85,8 @@ impl Feeds {
             .all(|f| f.last_ok_ms.is_some() || f.error.is_some())
     }
 
-    pub fn get(&self, feed: &str) -> Option<&FeedStatus> {
-        self.feeds.get(feed)
+    pub fn get(&self, feed: Feed) -> Option<&FeedStatus> {
+        self.feeds.get(&feed)
     }
 
     /// Oldest data age among feeds that have delivered.

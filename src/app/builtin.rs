@@ -1,0 +1,380 @@
+//! Built-in actions on the selected resource (ECS: force a new deployment, scale, roll
+//! back; Lambda: alias, reserved concurrency, memory), the one-field value form some of them
+//! need, and their results. Every change is carried out from a confirmed state only.
+
+use super::confirm::Confirm;
+use super::{Action, App, Effect, InputKey, Overlay};
+use crate::model::{Risk, Service, ServiceKind};
+use crate::sources::{Mutation, SourceCommand};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Builtin {
+    ForceNewDeployment {
+        cluster: String,
+        service: String,
+    },
+    Scale {
+        cluster: String,
+        service: String,
+        current: i64,
+    },
+    Rollback {
+        cluster: String,
+        service: String,
+        revision: String,
+    },
+    SetAlias {
+        function: String,
+        alias: String,
+        current: String,
+        versions: Vec<String>,
+    },
+    SetReservedConcurrency {
+        function: String,
+        current: Option<i64>,
+    },
+    SetMemory {
+        function: String,
+        current: i64,
+    },
+}
+
+impl Builtin {
+    pub fn label(&self) -> String {
+        match self {
+            Builtin::ForceNewDeployment { cluster, service } => {
+                format!("ECS › Force new deployment of {cluster}/{service}")
+            }
+            Builtin::Scale {
+                cluster,
+                service,
+                current,
+            } => format!("ECS › Scale {cluster}/{service} (now {current})"),
+            Builtin::Rollback {
+                cluster,
+                service,
+                revision,
+            } => {
+                format!(
+                    "ECS › Roll back {cluster}/{service} to the previous task definition (now {revision})"
+                )
+            }
+            Builtin::SetAlias {
+                function,
+                alias,
+                current,
+                ..
+            } => format!("Lambda › Point {function}:{alias} at another version (now {current})"),
+            Builtin::SetReservedConcurrency { function, current } => format!(
+                "Lambda › Set reserved concurrency of {function} (now {})",
+                current.map_or("unreserved".to_string(), |c| c.to_string())
+            ),
+            Builtin::SetMemory { function, current } => {
+                format!("Lambda › Set memory of {function} (now {current} MB)")
+            }
+        }
+    }
+
+    pub fn risk(&self) -> Risk {
+        match self {
+            Builtin::Rollback { .. } => Risk::Destructive,
+            _ => Risk::Write,
+        }
+    }
+}
+
+/// Built-in actions for a services-pane row.
+pub fn builtins_for(s: &Service) -> Vec<Builtin> {
+    match (s.kind, &s.cluster) {
+        (ServiceKind::Ecs, Some(c)) => vec![
+            Builtin::ForceNewDeployment {
+                cluster: c.clone(),
+                service: s.name.clone(),
+            },
+            Builtin::Scale {
+                cluster: c.clone(),
+                service: s.name.clone(),
+                current: s.desired.unwrap_or(0),
+            },
+            Builtin::Rollback {
+                cluster: c.clone(),
+                service: s.name.clone(),
+                revision: s.version.clone().unwrap_or_else(|| "?".into()),
+            },
+        ],
+        (ServiceKind::Lambda, _) => {
+            let mut out = Vec::new();
+            if let Some((alias, current)) = s.version.as_deref().and_then(|v| v.split_once('→')) {
+                out.push(Builtin::SetAlias {
+                    function: s.name.clone(),
+                    alias: alias.to_string(),
+                    current: current.trim_start_matches('v').to_string(),
+                    versions: s.versions.clone(),
+                });
+            }
+            out.push(Builtin::SetReservedConcurrency {
+                function: s.name.clone(),
+                current: s.reserved_concurrency,
+            });
+            out.push(Builtin::SetMemory {
+                function: s.name.clone(),
+                current: s.memory_mb.unwrap_or(128),
+            });
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A one-field value form (the desired count for a scale).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub title: String,
+    pub label: String,
+    pub value: String,
+    pub error: Option<String>,
+    pub action: Builtin,
+    /// Values to pick from (Tab cycles), e.g. a function's published versions.
+    pub suggestions: Vec<String>,
+}
+
+impl App {
+    /// A built-in action chosen in the palette: its value form, or straight to confirmation.
+    pub(super) fn start_builtin(&mut self, chosen: Builtin) {
+        let form = |title: String, label: &str, value: String, suggestions: Vec<String>| {
+            Overlay::Form(Form {
+                title,
+                label: label.into(),
+                value,
+                error: None,
+                action: chosen.clone(),
+                suggestions,
+            })
+        };
+        let overlay = match &chosen {
+            Builtin::ForceNewDeployment { cluster, service } => {
+                let label = format!("Force new deployment of {cluster}/{service}");
+                let m = Mutation::ForceNewDeployment {
+                    cluster: cluster.clone(),
+                    service: service.clone(),
+                };
+                return self.open_confirm(label, m);
+            }
+            Builtin::Rollback {
+                cluster,
+                service,
+                revision,
+            } => {
+                let label = format!(
+                    "Roll back {cluster}/{service} from {revision} to the previous revision"
+                );
+                let m = Mutation::RollbackService {
+                    cluster: cluster.clone(),
+                    service: service.clone(),
+                };
+                return self.open_confirm(label, m);
+            }
+            Builtin::Scale {
+                cluster,
+                service,
+                current,
+            } => form(
+                format!("Scale {cluster}/{service}"),
+                "desired count",
+                current.to_string(),
+                Vec::new(),
+            ),
+            Builtin::SetAlias {
+                function,
+                alias,
+                current,
+                versions,
+            } => form(
+                format!("Point {function}:{alias} at version (now {current})"),
+                "version",
+                String::new(),
+                versions.clone(),
+            ),
+            Builtin::SetReservedConcurrency { function, current } => form(
+                format!("Reserved concurrency of {function} (empty: unreserved)"),
+                "reserved",
+                current.map(|c| c.to_string()).unwrap_or_default(),
+                Vec::new(),
+            ),
+            Builtin::SetMemory { function, current } => form(
+                format!("Memory of {function}"),
+                "memory (MB)",
+                current.to_string(),
+                Vec::new(),
+            ),
+        };
+        self.open(overlay);
+    }
+
+    pub(super) fn form_input(&mut self, key: InputKey) {
+        let Some(f) = self.form_mut() else { return };
+        match key {
+            InputKey::Char(c) if !c.is_control() => {
+                f.value.push(c);
+                f.error = None;
+            }
+            InputKey::Char(_) => {}
+            InputKey::Backspace => {
+                f.value.pop();
+            }
+        }
+    }
+
+    pub(super) fn form_action(&mut self, a: Action, _fx: &mut Vec<Effect>) -> bool {
+        let Some(f) = self.form_mut() else {
+            return false;
+        };
+        match a {
+            Action::ClearLine => f.value.clear(),
+            Action::Complete if !f.suggestions.is_empty() => {
+                let next = f
+                    .suggestions
+                    .iter()
+                    .position(|x| *x == f.value)
+                    .map_or(0, |i| (i + 1) % f.suggestions.len());
+                f.value = f.suggestions[next].clone();
+            }
+            Action::Close => {
+                self.close_top();
+            }
+            Action::Submit => match f.mutation() {
+                Ok((title, m)) => {
+                    self.close_top();
+                    self.open_confirm(title, m);
+                }
+                Err(e) => f.error = Some(e),
+            },
+            _ => return false,
+        }
+        true
+    }
+
+    pub(super) fn start_mutation(
+        &mut self,
+        title: String,
+        mutation: Mutation,
+        fx: &mut Vec<Effect>,
+    ) {
+        fx.push(self.entry(crate::journal::Kind::Start, mutation.describe()));
+        let id = self.next_action;
+        self.next_action += 1;
+        self.pending.insert(id, mutation.clone());
+        self.toast = Some((format!("… {title}"), crate::model::Health::Unknown));
+        fx.push(Effect::Command(SourceCommand::Mutate { id, mutation }));
+    }
+
+    pub(super) fn action_result(
+        &mut self,
+        id: u64,
+        result: Result<String, String>,
+        fx: &mut Vec<Effect>,
+    ) {
+        let Some(m) = self.pending.remove(&id) else {
+            return;
+        };
+        let (what, health, status) = match &result {
+            Ok(msg) => (
+                format!("✓ {msg}"),
+                crate::model::Health::Ok,
+                "ok".to_string(),
+            ),
+            Err(e) => (
+                format!("✗ {}: {e}", m.describe()),
+                crate::model::Health::Crit,
+                format!("failed: {e}"),
+            ),
+        };
+        self.toast = Some((what, health));
+        let mut entry = self.entry(crate::journal::Kind::End, m.describe());
+        if let Effect::Journal(e) = &mut entry {
+            e.status = Some(status);
+        }
+        fx.push(entry);
+    }
+
+    pub(super) fn open_confirm(&mut self, title: String, mutation: Mutation) {
+        let c = Confirm::new(title, mutation, self.read_only);
+        self.open(Overlay::Confirm(Box::new(c)));
+    }
+}
+
+impl Form {
+    /// The mutation the value asks for, or why the value is not acceptable.
+    fn mutation(&self) -> Result<(String, Mutation), String> {
+        let v = self.value.trim().to_string();
+        let number = |lo: i64, hi: i64| v.parse::<i64>().ok().filter(|n| (lo..=hi).contains(n));
+        match self.action.clone() {
+            Builtin::Scale {
+                cluster, service, ..
+            } => match number(0, 1000) {
+                Some(n) => Ok((
+                    format!("Scale {cluster}/{service} to {n}"),
+                    Mutation::ScaleService {
+                        cluster,
+                        service,
+                        desired: n,
+                    },
+                )),
+                None => Err(format!("`{v}` is not a task count from 0 to 1000")),
+            },
+            Builtin::SetAlias {
+                function,
+                alias,
+                versions,
+                ..
+            } => {
+                if versions.contains(&v) {
+                    let title = format!("Point {function}:{alias} at version {v}");
+                    Ok((
+                        title,
+                        Mutation::SetAlias {
+                            function,
+                            alias,
+                            version: v.clone(),
+                        },
+                    ))
+                } else {
+                    Err(format!(
+                        "`{v}` is not a published version (Tab cycles through them)"
+                    ))
+                }
+            }
+            Builtin::SetReservedConcurrency { function, .. } => {
+                if v.is_empty() {
+                    return Ok((
+                        format!("Remove the reservation of {function}"),
+                        Mutation::SetReservedConcurrency {
+                            function,
+                            value: None,
+                        },
+                    ));
+                }
+                match number(0, 1000) {
+                    Some(n) => Ok((
+                        format!("Reserve {n} concurrent executions for {function}"),
+                        Mutation::SetReservedConcurrency {
+                            function,
+                            value: Some(n),
+                        },
+                    )),
+                    None => Err(format!(
+                        "`{v}` is not a concurrency from 0 to 1000 (empty removes it)"
+                    )),
+                }
+            }
+            Builtin::SetMemory { function, .. } => match number(128, 10240) {
+                Some(n) => Ok((
+                    format!("Set memory of {function} to {n} MB"),
+                    Mutation::SetMemory { function, mb: n },
+                )),
+                None => Err(format!("`{v}` is not a memory size from 128 to 10240 MB")),
+            },
+            _ => Err("this action takes no value".into()),
+        }
+    }
+}
