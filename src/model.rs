@@ -67,6 +67,20 @@ impl ServiceKind {
     }
 }
 
+/// A Lambda alias and the version it points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alias {
+    pub name: String,
+    pub version: String,
+}
+
+impl Alias {
+    /// `live→v12`, as the services pane shows it.
+    pub fn label(&self) -> String {
+        format!("{}→v{}", self.name, self.version)
+    }
+}
+
 /// One row of the services pane: an ECS service, a Lambda function or an HTTP health check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Service {
@@ -82,9 +96,12 @@ pub struct Service {
     /// ECS: the latest service event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event: Option<String>,
-    /// Lambda: version / alias, e.g. `live→v12`.
+    /// What runs, as shown: ECS task definition, Lambda `live→v12` or `$LATEST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Lambda: the alias that takes traffic and the version it points at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<Alias>,
     /// Lambda: published versions, for choosing an alias target.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<String>,
@@ -114,6 +131,7 @@ impl Service {
             health: Health::Unknown,
             last_event: None,
             version: None,
+            alias: None,
             versions: Vec::new(),
             memory_mb: None,
             reserved_concurrency: None,

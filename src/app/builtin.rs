@@ -104,11 +104,11 @@ pub fn builtins_for(s: &Service) -> Vec<Builtin> {
         ],
         (ServiceKind::Lambda, _) => {
             let mut out = Vec::new();
-            if let Some((alias, current)) = s.version.as_deref().and_then(|v| v.split_once('→')) {
+            if let Some(alias) = &s.alias {
                 out.push(Builtin::SetAlias {
                     function: s.name.clone(),
-                    alias: alias.to_string(),
-                    current: current.trim_start_matches('v').to_string(),
+                    alias: alias.name.clone(),
+                    current: alias.version.clone(),
                     versions: s.versions.clone(),
                 });
             }

@@ -430,6 +430,10 @@ fn clean_service(mut s: crate::model::Service) -> crate::model::Service {
     s.status = clean(s.status);
     s.last_event = s.last_event.map(clean);
     s.version = s.version.map(clean);
+    s.alias = s.alias.map(|a| crate::model::Alias {
+        name: clean(a.name),
+        version: clean(a.version),
+    });
     s.url = s.url.map(clean);
     s
 }

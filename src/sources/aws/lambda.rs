@@ -100,10 +100,15 @@ pub fn row(f: &FunctionInfo) -> Service {
     s.memory_mb = f.memory_mb;
     s.reserved_concurrency = f.reserved;
     s.versions = f.versions.clone();
-    s.version = Some(match main_alias(&f.aliases) {
-        Some((a, v)) => format!("{a}→v{v}"),
-        None => "$LATEST".into(),
+    s.alias = main_alias(&f.aliases).map(|(a, v)| crate::model::Alias {
+        name: a.clone(),
+        version: v.clone(),
     });
+    s.version = Some(
+        s.alias
+            .as_ref()
+            .map_or_else(|| "$LATEST".into(), crate::model::Alias::label),
+    );
     let state = f.state.clone().unwrap_or_else(|| "Active".into());
     let update = f.last_update.as_deref().unwrap_or("Successful");
     s.status = if update == "Successful" {

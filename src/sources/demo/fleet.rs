@@ -731,10 +731,15 @@ impl Fleet {
             .iter()
             .map(|l| {
                 let mut s = Service::new(ServiceKind::Lambda, l.name);
-                s.version = Some(match l.alias {
-                    Some((a, v)) => format!("{a}→v{v}"),
-                    None => "$LATEST".into(),
+                s.alias = l.alias.map(|(a, v)| crate::model::Alias {
+                    name: a.to_string(),
+                    version: v.to_string(),
                 });
+                s.version = Some(
+                    s.alias
+                        .as_ref()
+                        .map_or_else(|| "$LATEST".into(), crate::model::Alias::label),
+                );
                 s.versions = (1..=l.latest).rev().map(|v| v.to_string()).collect();
                 s.memory_mb = Some(l.memory);
                 s.reserved_concurrency = l.reserved;
