@@ -110,6 +110,7 @@ impl Effects {
         app: &mut App,
         queue: &mut VecDeque<Msg>,
     ) -> anyhow::Result<Option<Exit>> {
+        // Long on purpose: one arm per effect.
         match fx {
             Effect::Quit => return Ok(Some(Exit::Quit)),
             Effect::Suspend => {
@@ -250,6 +251,7 @@ pub async fn run(
     theme: &Theme,
     mut opts: Options,
 ) -> anyhow::Result<Exit> {
+    // Long on purpose: the select loop and its setup; effects are in `Effects`.
     let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL);
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CHANNEL);
     let source_task = source.start(tx, cmd_rx);

@@ -101,11 +101,81 @@ impl Signals {
     }
 }
 
+/// The journal of one `opsdeck run`, stamping every entry with the runbook and procedure.
+struct Log {
+    journal: Journal,
+    ctx: Context,
+    runbook: String,
+    procedure: String,
+}
+
+impl Log {
+    fn entry(&self, kind: Kind, what: String, p: Option<&Prepared>) -> journal::Entry {
+        let mut e = self.ctx.entry(kind, what, chrono::Utc::now());
+        e.runbook = Some(self.runbook.clone());
+        e.procedure = Some(self.procedure.clone());
+        e.step = p.map(|s| s.step_id.clone());
+        e.risk = p.map(|s| s.risk.to_string());
+        e
+    }
+
+    fn append(&mut self, kind: Kind, what: String, p: Option<&Prepared>) -> Result<()> {
+        let e = self.entry(kind, what, p);
+        Ok(self.journal.append(e)?)
+    }
+}
+
 pub async fn run(args: RunArgs) -> Result<i32> {
     // Signals are ours from the start: none may end opsdeck while a step runs.
     let mut signals = Signals::new()?;
     let (rb, _) = runbook::load(&args.file)?;
     let proc_ = find_procedure(&rb, &args.procedure)?;
+    let prepared = prepare_all(&args, proc_)?;
+    let mut log = Log {
+        journal: Journal::open(&args.journal)
+            .with_context(|| format!("cannot open the journal {}", args.journal.display()))?,
+        ctx: Context::from_env(args.profile.clone(), args.region.clone(), None),
+        runbook: args.file.display().to_string(),
+        procedure: proc_.id.clone(),
+    };
+    for v in prepared.iter().flat_map(|p| &p.secrets) {
+        log.journal.add_secret(v);
+    }
+    let dry = if args.dry_run { " (dry run)" } else { "" };
+    log.append(
+        Kind::Action,
+        format!("run `{}`{dry}", proc_.path.join(" › ")),
+        None,
+    )?;
+    if args.dry_run {
+        return dry_run(&prepared, &mut log);
+    }
+    if let Some(code) = check_gates(&args, &prepared, &mut log)? {
+        return Ok(code);
+    }
+    let total = prepared.len();
+    for (i, p) in prepared.into_iter().enumerate() {
+        eprintln!(
+            "── step {}/{} · {} · {}",
+            i + 1,
+            total,
+            sanitize(&p.title),
+            p.risk
+        );
+        let (status, signal) = execute(&args, i, &p, &mut log, &mut signals).await?;
+        if let Some(sig) = signal {
+            return Ok(sig.exit_code());
+        }
+        if !status.success() {
+            return Ok(status.code());
+        }
+    }
+    Ok(0)
+}
+
+/// The steps asked for, through the one pipeline. A missing value or a reference-only block
+/// asked for by number is an error before anything happens.
+fn prepare_all(args: &RunArgs, proc_: &Procedure) -> Result<Vec<Prepared>> {
     let values: BTreeMap<String, String> = args.set.iter().cloned().collect();
     let steps: Vec<&Step> = match args.step {
         Some(n) => {
@@ -145,8 +215,6 @@ pub async fn run(args: RunArgs) -> Result<i32> {
         .iter()
         .map(|s| exec::prepare(&path, proc_, s, &values, &aws_env, &args.policy))
         .collect();
-    // A reference-only block asked for by number is an error, as is a missing value:
-    // nothing has happened yet.
     for p in &prepared {
         if !p.missing.is_empty() {
             bail!(
@@ -161,47 +229,25 @@ pub async fn run(args: RunArgs) -> Result<i32> {
             bail!("{}", sanitize(why));
         }
     }
-    let ctx = Context::from_env(args.profile.clone(), args.region.clone(), None);
-    let mut journal = Journal::open(&args.journal)
-        .with_context(|| format!("cannot open the journal {}", args.journal.display()))?;
-    for p in &prepared {
-        for v in &p.secrets {
-            journal.add_secret(v);
-        }
-    }
-    let stamp = |kind: Kind, what: String, p: Option<&Prepared>| {
-        let mut e = ctx.entry(kind, what, chrono::Utc::now());
-        e.runbook = Some(path.clone());
-        e.procedure = Some(proc_.id.clone());
-        e.step = p.map(|s| s.step_id.clone());
-        e.risk = p.map(|s| s.risk.to_string());
-        e
-    };
-    journal.append(stamp(
-        Kind::Action,
-        format!(
-            "run `{}`{}",
-            proc_.path.join(" › "),
-            if args.dry_run { " (dry run)" } else { "" }
-        ),
-        None,
-    ))?;
+    Ok(prepared)
+}
 
-    if args.dry_run {
-        // Text meant to be read and copied: sanitised, values quoted, secrets masked.
-        for p in &prepared {
-            println!("# step {} · {} · {}", p.step_id, sanitize(&p.title), p.risk);
-            for line in p.vars_display() {
-                println!("# {}", sanitize(&line));
-            }
-            println!("set -euo pipefail\n{}\n", sanitize(&p.script_display()));
-            journal.append(stamp(Kind::DryRun, p.describe(), Some(p)))?;
+/// Text meant to be read and copied: sanitised, values quoted, secrets masked.
+fn dry_run(prepared: &[Prepared], log: &mut Log) -> Result<i32> {
+    for p in prepared {
+        println!("# step {} · {} · {}", p.step_id, sanitize(&p.title), p.risk);
+        for line in p.vars_display() {
+            println!("# {}", sanitize(&line));
         }
-        return Ok(0);
+        println!("set -euo pipefail\n{}\n", sanitize(&p.script_display()));
+        log.append(Kind::DryRun, p.describe(), Some(p))?;
     }
+    Ok(0)
+}
 
-    // The rules, checked for every step before any runs.
-    for p in &prepared {
+/// The rules, checked for every step before any runs: `Some(3)` when one refuses.
+fn check_gates(args: &RunArgs, prepared: &[Prepared], log: &mut Log) -> Result<Option<i32>> {
+    for p in prepared {
         let verdict: Result<(), String> = match &p.gate {
             Gate::Refused(why) => Err(format!("{why}; nothing ran")),
             Gate::Run => Ok(()),
@@ -224,110 +270,111 @@ pub async fn run(args: RunArgs) -> Result<i32> {
             } else {
                 Kind::Refused
             };
-            let e = journal.scrub(&e);
-            journal.append(stamp(kind, e.clone(), Some(p)))?;
+            let e = log.journal.scrub(&e);
+            log.append(kind, e.clone(), Some(p))?;
             eprintln!("opsdeck: {}", sanitize(&e));
-            return Ok(EXIT_REFUSED);
+            return Ok(Some(EXIT_REFUSED));
         }
     }
     if args.yes {
-        journal.append(stamp(
-            Kind::Confirmed,
-            format!(
-                "--yes{}",
-                args.confirm
-                    .as_ref()
-                    .map(|c| format!(" --confirm {c}"))
-                    .unwrap_or_default()
-            ),
-            None,
-        ))?;
+        let confirm = args
+            .confirm
+            .as_ref()
+            .map(|c| format!(" --confirm {c}"))
+            .unwrap_or_default();
+        log.append(Kind::Confirmed, format!("--yes{confirm}"), None)?;
     }
+    Ok(None)
+}
 
-    let total = prepared.len();
-    for (i, p) in prepared.into_iter().enumerate() {
-        eprintln!(
-            "── step {}/{} · {} · {}",
-            i + 1,
-            total,
-            sanitize(&p.title),
-            p.risk
-        );
-        journal.append(stamp(Kind::Start, p.describe(), Some(&p)))?;
-        let role = match (&p.read_only_role, &args.role) {
-            (None, _) => None,
-            (Some(_), Some(r)) => Some(r.clone()),
-            (Some(arn), None) => bail!("the read-only role {arn} is not available"),
-        };
-        let spec = RunSpec {
-            id: i as u64,
-            script: p.script.clone(),
-            env: p.env.clone(),
-            env_remove: Vec::new(),
-            timeout: args.timeout.or(p.timeout),
-            grace: Duration::from_secs(3),
-            secrets: p.secrets.clone(),
-        };
-        let interactive = p.interactive && {
-            use std::io::IsTerminal;
-            std::io::stdin().is_terminal()
-        };
-        let started = std::time::Instant::now();
-        let mut output = String::new();
-        let (status, signal) = if interactive {
-            run_interactive(spec, role).await
-        } else {
-            let (tx, mut rx) = tokio::sync::mpsc::channel(256);
-            let mut handle = exec::runner::spawn_as(spec, role, tx);
-            let mut status = None;
-            let mut signal = None;
-            loop {
-                tokio::select! {
-                    ev = rx.recv() => match ev {
-                        Some(RunEvent::Output { stream, line, .. }) => {
-                            let line = journal.scrub(&line);
-                            match stream {
-                                Stream::Stdout => println!("{line}"),
-                                Stream::Stderr => eprintln!("{line}"),
-                            }
-                            if output.len() < journal::MAX_OUTPUT * 2 {
-                                output.push_str(&line);
-                                output.push('\n');
-                            }
-                        }
-                        Some(RunEvent::Truncated { dropped, .. }) => eprintln!("… {dropped} more lines not shown"),
-                        Some(RunEvent::Finished { status: st, .. }) => status = Some(st),
-                        Some(RunEvent::Started { .. }) => {}
-                        None => break,
-                    },
-                    sig = signals.recv(), if signal.is_none() => {
-                        signal = Some(sig);
-                        handle.cancel(CancelReason::Signal(sig));
+/// One step: started, its output printed and kept, its end journaled. A signal cancels it.
+async fn execute(
+    args: &RunArgs,
+    i: usize,
+    p: &Prepared,
+    log: &mut Log,
+    signals: &mut Signals,
+) -> Result<(exec::RunStatus, Option<Signal>)> {
+    log.append(Kind::Start, p.describe(), Some(p))?;
+    let role = match (&p.read_only_role, &args.role) {
+        (None, _) => None,
+        (Some(_), Some(r)) => Some(r.clone()),
+        (Some(arn), None) => bail!("the read-only role {arn} is not available"),
+    };
+    let spec = RunSpec {
+        id: i as u64,
+        script: p.script.clone(),
+        env: p.env.clone(),
+        env_remove: Vec::new(),
+        timeout: args.timeout.or(p.timeout),
+        grace: Duration::from_secs(3),
+        secrets: p.secrets.clone(),
+    };
+    let interactive = p.interactive && {
+        use std::io::IsTerminal;
+        std::io::stdin().is_terminal()
+    };
+    let started = std::time::Instant::now();
+    let mut output = String::new();
+    let (status, signal) = if interactive {
+        run_interactive(spec, role).await
+    } else {
+        stream(spec, role, log, signals, &mut output).await
+    };
+    let elapsed = started.elapsed();
+    let mut e = log.entry(Kind::End, p.describe(), Some(p));
+    e.status = Some(status.journal_status());
+    e.reason = status.cancel_reason();
+    e.exit_code = Some(status.code());
+    e.duration_ms = Some(elapsed.as_millis() as u64);
+    e.output = Some(output);
+    log.journal.append(e)?;
+    eprintln!("── {} in {:.1}s", status.label(), elapsed.as_secs_f64());
+    Ok((status, signal))
+}
+
+/// Runs a step in the background, printing its (masked) output as it comes; a signal to
+/// opsdeck cancels it with that signal as the reason.
+async fn stream(
+    spec: RunSpec,
+    role: Option<RoleSource>,
+    log: &Log,
+    signals: &mut Signals,
+    output: &mut String,
+) -> (exec::RunStatus, Option<Signal>) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let mut handle = exec::runner::spawn_as(spec, role, tx);
+    let mut status = None;
+    let mut signal = None;
+    loop {
+        tokio::select! {
+            ev = rx.recv() => match ev {
+                Some(RunEvent::Output { stream, line, .. }) => {
+                    let line = log.journal.scrub(&line);
+                    match stream {
+                        Stream::Stdout => println!("{line}"),
+                        Stream::Stderr => eprintln!("{line}"),
+                    }
+                    if output.len() < journal::MAX_OUTPUT * 2 {
+                        output.push_str(&line);
+                        output.push('\n');
                     }
                 }
+                Some(RunEvent::Truncated { dropped, .. }) => eprintln!("… {dropped} more lines not shown"),
+                Some(RunEvent::Finished { status: st, .. }) => status = Some(st),
+                Some(RunEvent::Started { .. }) => {}
+                None => break,
+            },
+            sig = signals.recv(), if signal.is_none() => {
+                signal = Some(sig);
+                handle.cancel(CancelReason::Signal(sig));
             }
-            (
-                status.unwrap_or(exec::RunStatus::Cancelled(CancelReason::Operator)),
-                signal,
-            )
-        };
-        let elapsed = started.elapsed();
-        let mut e = stamp(Kind::End, p.describe(), Some(&p));
-        e.status = Some(status.journal_status());
-        e.reason = status.cancel_reason();
-        e.exit_code = Some(status.code());
-        e.duration_ms = Some(elapsed.as_millis() as u64);
-        e.output = Some(output);
-        journal.append(e)?;
-        eprintln!("── {} in {:.1}s", status.label(), elapsed.as_secs_f64());
-        if let Some(sig) = signal {
-            return Ok(sig.exit_code());
-        }
-        if !status.success() {
-            return Ok(status.code());
         }
     }
-    Ok(0)
+    (
+        status.unwrap_or(exec::RunStatus::Cancelled(CancelReason::Operator)),
+        signal,
+    )
 }
 
 /// An interactive step on this terminal (when standard input is one).

@@ -222,6 +222,7 @@ impl Keymap {
     }
 
     fn apply(&mut self, path: &Path, src: &str) -> Result<(), FileError> {
+        // Long on purpose: parse, then validate each binding with its file:line error.
         let raw: BTreeMap<String, Spanned<Section>> =
             toml::from_str(src).map_err(|e| FileError::from_toml(path, src, &e))?;
         let valid_modes = || {

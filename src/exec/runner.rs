@@ -285,6 +285,7 @@ async fn run(
     events: mpsc::Sender<RunEvent>,
     mut cancel: oneshot::Receiver<CancelReason>,
 ) -> RunStatus {
+    // Long on purpose: a child's whole life in order (spawn, watch, stop, reap, drain).
     let started = Instant::now();
     let id = spec.id;
     if let Some(role) = role {

@@ -27,6 +27,7 @@ impl fmt::Display for Severity {
 }
 
 pub fn lint(parsed: &Parsed) -> Vec<Finding> {
+    // Long on purpose: the checks, one after another, each a few lines.
     let mut out = Vec::new();
     let mut push = |line, severity, message: String| {
         out.push(Finding {

@@ -237,6 +237,7 @@ impl Builder<'_> {
     }
 
     fn event(&mut self, ev: Event<'_>, range: std::ops::Range<usize>) {
+        // Long on purpose: one arm per Markdown event of the walker's state machine.
         match ev {
             Event::Start(Tag::Heading { .. }) => {
                 self.heading_text = Some(String::new());

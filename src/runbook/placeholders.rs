@@ -218,6 +218,7 @@ fn is_name_char(c: char) -> bool {
 
 /// Quote-aware scan of references, assignments and `<name>` markers in source order.
 fn scan(code: &str) -> Vec<Event> {
+    // Long on purpose: one quote-aware scanner; its state must stay in one place.
     let chars: Vec<char> = code.chars().collect();
     let mut out = Vec::new();
     let (mut single, mut double) = (false, false);

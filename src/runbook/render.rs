@@ -269,6 +269,7 @@ impl<'a> Rewriter<'a> {
     }
 
     fn run(mut self) -> String {
+        // Long on purpose: one scanner over the text; its quoting state must stay in one place.
         let mut stack: Vec<Ctx> = vec![Ctx::Plain];
         let mut pending: Vec<Heredoc> = Vec::new();
         let text = self.text;

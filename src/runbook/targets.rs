@@ -328,6 +328,75 @@ fn found(name: &str, line: usize, procedure: &str) -> Found {
     }
 }
 
+/// One `aws …` command being read: its arguments after `aws`, positional words, where it is.
+struct Cmd<'a> {
+    args: &'a [String],
+    positional: Vec<&'a String>,
+    line: usize,
+    procedure: &'a str,
+}
+
+impl Cmd<'_> {
+    fn found(&self, name: &str) -> Found {
+        found(name, self.line, self.procedure)
+    }
+
+    fn first(&self, flag: &str) -> Option<&str> {
+        first(self.args, flag)
+    }
+
+    fn values(&self, flag: &str) -> Vec<&str> {
+        values(self.args, flag)
+    }
+
+    fn verb(&self) -> &str {
+        self.positional.get(1).map_or("", |v| v.as_str())
+    }
+}
+
+/// Which list a resource named by a flag goes to.
+#[derive(Clone, Copy)]
+enum List {
+    EcsClusters,
+    Functions,
+    LogGroups,
+    RdsInstances,
+    Tables,
+}
+
+/// Resources a command names with one flag: (service, flag, list). Any verb.
+const NAMED_BY_FLAG: &[(&str, &str, List)] = &[
+    ("ecs", "--cluster", List::EcsClusters),
+    ("lambda", "--function-name", List::Functions),
+    ("logs", "--log-group-name", List::LogGroups),
+    ("logs", "--log-group-names", List::LogGroups),
+    ("logs", "--log-group-identifier", List::LogGroups),
+    ("logs", "--log-group-identifiers", List::LogGroups),
+    ("rds", "--db-instance-identifier", List::RdsInstances),
+    ("dynamodb", "--table-name", List::Tables),
+    ("dynamodb", "--target-table-name", List::Tables),
+];
+
+type Reader = fn(&mut Targets, &Cmd);
+
+/// Commands that name more than one flag can: (service, verb or `*`, reader).
+const READERS: &[(&str, &str, Reader)] = &[
+    ("ecs", "*", ecs_services),
+    ("application-autoscaling", "*", scalable_target),
+    ("lambda", "*", lambda_alias),
+    ("logs", "tail", logs_tail),
+    ("cloudwatch", "get-metric-statistics", metric_statistics),
+    ("cloudwatch", "put-metric-data", metric_statistics),
+    ("cloudwatch", "get-metric-data", metric_data_queries),
+    ("cloudwatch", "*", alarms),
+];
+
+/// Path segments that make a URL a health check.
+const HEALTH_PATHS: &[&str] = &[
+    "health", "healthz", "ready", "readyz", "status", "ping", "live", "livez",
+];
+
+/// What one command names: AWS resources by the tables above, health URLs for HTTP clients.
 fn command(t: &mut Targets, words: &[String], line: usize, procedure: &str) {
     let Some(start) = words.iter().position(|w| {
         w == "aws" || w.ends_with("/aws") || w == "curl" || w == "wget" || w == "http"
@@ -336,226 +405,238 @@ fn command(t: &mut Targets, words: &[String], line: usize, procedure: &str) {
     };
     let w = &words[start..];
     if w[0] != "aws" && !w[0].ends_with("/aws") {
-        for u in w
-            .iter()
-            .filter(|a| a.starts_with("http://") || a.starts_with("https://"))
-        {
-            let path = u
-                .split_once("://")
-                .map(|x| x.1)
-                .and_then(|r| r.split_once('/'))
-                .map(|x| x.1)
-                .unwrap_or("");
-            let path = path.split('?').next().unwrap_or("");
-            if [
-                "health", "healthz", "ready", "readyz", "status", "ping", "live", "livez",
-            ]
-            .iter()
-            .any(|h| path.split('/').any(|seg| seg == *h))
-            {
-                t.health_urls.push(found(u, line, procedure));
-            }
-        }
+        health_urls(t, &w[1..], line, procedure);
         return;
     }
-    let positional: Vec<&String> = w[1..].iter().filter(|a| !a.starts_with('-')).collect();
-    let (Some(service), Some(verb)) = (positional.first(), positional.get(1)) else {
+    let cmd = Cmd {
+        args: &w[1..],
+        positional: w[1..].iter().filter(|a| !a.starts_with('-')).collect(),
+        line,
+        procedure,
+    };
+    let (Some(service), Some(_)) = (cmd.positional.first(), cmd.positional.get(1)) else {
         return;
     };
-    let args = &w[1..];
-    match service.as_str() {
-        "ecs" => {
-            let cluster = first(args, "--cluster");
-            if let Some(c) = cluster {
-                t.ecs_clusters.push(found(c, line, procedure));
-            }
-            for flag in ["--service", "--services"] {
-                for s in values(args, flag) {
-                    t.ecs_services.push(EcsService {
-                        cluster: cluster.map(str::to_string),
-                        name: s.to_string(),
-                        template: is_template(s) || cluster.is_some_and(is_template),
-                        line,
-                        procedure: procedure.to_string(),
-                    });
-                }
+    for (svc, flag, list) in NAMED_BY_FLAG {
+        if service.as_str() != *svc {
+            continue;
+        }
+        for v in cmd
+            .values(flag)
+            .into_iter()
+            .take(if *svc == "logs" { usize::MAX } else { 1 })
+        {
+            let f = cmd.found(v);
+            match list {
+                List::EcsClusters => t.ecs_clusters.push(f),
+                List::Functions => t.lambda_functions.push(f),
+                List::LogGroups => t.log_groups.push(f),
+                List::RdsInstances => t.rds_instances.push(f),
+                List::Tables => t.dynamodb_tables.push(f),
             }
         }
-        "application-autoscaling" => {
-            if let Some(r) = first(args, "--resource-id").and_then(|r| r.strip_prefix("service/"))
-                && let Some((c, s)) = r.split_once('/')
-            {
-                t.ecs_clusters.push(found(c, line, procedure));
-                t.ecs_services.push(EcsService {
-                    cluster: Some(c.into()),
-                    name: s.into(),
-                    template: is_template(r),
-                    line,
-                    procedure: procedure.into(),
-                });
+    }
+    let verb = cmd.verb();
+    // The first reader for the service whose verb matches (a `*` reader comes last).
+    if let Some((_, _, read)) = READERS
+        .iter()
+        .find(|(svc, v, _)| service.as_str() == *svc && (*v == "*" || *v == verb))
+    {
+        read(t, &cmd);
+    }
+}
+
+fn health_urls(t: &mut Targets, args: &[String], line: usize, procedure: &str) {
+    for u in args
+        .iter()
+        .filter(|a| a.starts_with("http://") || a.starts_with("https://"))
+    {
+        let path = u
+            .split_once("://")
+            .map(|x| x.1)
+            .and_then(|r| r.split_once('/'))
+            .map(|x| x.1)
+            .unwrap_or("");
+        let path = path.split('?').next().unwrap_or("");
+        if HEALTH_PATHS
+            .iter()
+            .any(|h| path.split('/').any(|seg| seg == *h))
+        {
+            t.health_urls.push(found(u, line, procedure));
+        }
+    }
+}
+
+/// `--cluster C --service(s) S…`.
+fn ecs_services(t: &mut Targets, c: &Cmd) {
+    let cluster = c.first("--cluster");
+    for flag in ["--service", "--services"] {
+        for s in c.values(flag) {
+            t.ecs_services.push(EcsService {
+                cluster: cluster.map(str::to_string),
+                name: s.to_string(),
+                template: is_template(s) || cluster.is_some_and(is_template),
+                line: c.line,
+                procedure: c.procedure.to_string(),
+            });
+        }
+    }
+}
+
+/// Application Auto Scaling's `--resource-id service/CLUSTER/SERVICE`.
+fn scalable_target(t: &mut Targets, c: &Cmd) {
+    if let Some(r) = c
+        .first("--resource-id")
+        .and_then(|r| r.strip_prefix("service/"))
+        && let Some((cl, s)) = r.split_once('/')
+    {
+        t.ecs_clusters.push(c.found(cl));
+        t.ecs_services.push(EcsService {
+            cluster: Some(cl.into()),
+            name: s.into(),
+            template: is_template(r),
+            line: c.line,
+            procedure: c.procedure.into(),
+        });
+    }
+}
+
+/// `lambda …-alias --function-name F --name A`.
+fn lambda_alias(t: &mut Targets, c: &Cmd) {
+    if c.verb().ends_with("-alias")
+        && let (Some(f), Some(a)) = (c.first("--function-name"), c.first("--name"))
+    {
+        t.lambda_aliases.push(LambdaAlias {
+            function: f.into(),
+            name: a.into(),
+            template: is_template(a) || is_template(f),
+            line: c.line,
+            procedure: c.procedure.into(),
+        });
+    }
+}
+
+/// `logs tail GROUP`.
+fn logs_tail(t: &mut Targets, c: &Cmd) {
+    if let Some(g) = c.positional.get(2) {
+        t.log_groups.push(c.found(g));
+    }
+}
+
+/// `get-metric-statistics`/`put-metric-data --namespace N --metric-name M --dimensions …`.
+fn metric_statistics(t: &mut Targets, c: &Cmd) {
+    let (Some(ns), Some(m)) = (c.first("--namespace"), c.first("--metric-name")) else {
+        return;
+    };
+    let mut dims = BTreeMap::new();
+    for d in c.values("--dimensions") {
+        let (mut name, mut value) = (None, None);
+        for part in d.split(',') {
+            match part.split_once('=') {
+                Some(("Name", n)) => name = Some(n.to_string()),
+                Some(("Value", v)) => value = Some(v.to_string()),
+                Some((k, v)) => {
+                    dims.insert(k.to_string(), v.to_string());
+                }
+                None => {}
             }
         }
-        "lambda" => {
-            if let Some(f) = first(args, "--function-name") {
-                t.lambda_functions.push(found(f, line, procedure));
-                if verb.ends_with("-alias")
-                    && let Some(a) = first(args, "--name")
-                {
-                    t.lambda_aliases.push(LambdaAlias {
-                        function: f.into(),
-                        name: a.into(),
-                        template: is_template(a) || is_template(f),
-                        line,
-                        procedure: procedure.into(),
-                    });
-                }
-            }
+        if let (Some(n), Some(v)) = (name, value) {
+            dims.insert(n, v);
         }
-        "logs" => {
-            if verb.as_str() == "tail"
-                && let Some(g) = positional.get(2)
-            {
-                t.log_groups.push(found(g, line, procedure));
-            }
-            for flag in [
-                "--log-group-name",
-                "--log-group-names",
-                "--log-group-identifier",
-                "--log-group-identifiers",
-            ] {
-                for g in values(args, flag) {
-                    t.log_groups.push(found(g, line, procedure));
-                }
-            }
+    }
+    let mut stats: Vec<String> = c
+        .values("--statistics")
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(str::to_string)
+        .collect();
+    stats.extend(
+        c.values("--extended-statistics")
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    let template = is_template(ns) || is_template(m) || dims.values().any(|v| is_template(v));
+    t.metrics.push(MetricTarget {
+        namespace: ns.into(),
+        metric: m.into(),
+        dimensions: dims,
+        statistics: stats,
+        period: c.first("--period").and_then(|p| p.parse().ok()),
+        thresholds: None,
+        threshold_source: None,
+        template,
+        line: c.line,
+        procedure: c.procedure.into(),
+    });
+}
+
+/// `get-metric-data --metric-data-queries '[{"MetricStat": …}]'`.
+fn metric_data_queries(t: &mut Targets, c: &Cmd) {
+    let Some(q) = c.first("--metric-data-queries") else {
+        return;
+    };
+    let Ok(serde_json::Value::Array(queries)) = serde_json::from_str::<serde_json::Value>(q) else {
+        return;
+    };
+    for q in queries {
+        let ms = &q["MetricStat"];
+        let m = &ms["Metric"];
+        let (Some(ns), Some(name)) = (m["Namespace"].as_str(), m["MetricName"].as_str()) else {
+            continue;
+        };
+        let dims = m["Dimensions"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|d| {
+                        Some((
+                            d["Name"].as_str()?.to_string(),
+                            d["Value"].as_str()?.to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        t.metrics.push(MetricTarget {
+            namespace: ns.into(),
+            metric: name.into(),
+            dimensions: dims,
+            statistics: ms["Stat"]
+                .as_str()
+                .map(|s| vec![s.to_string()])
+                .unwrap_or_default(),
+            period: ms["Period"].as_i64(),
+            thresholds: None,
+            threshold_source: None,
+            template: is_template(q.to_string().as_str()),
+            line: c.line,
+            procedure: c.procedure.into(),
+        });
+    }
+}
+
+/// Alarm names and prefixes of any other CloudWatch verb.
+fn alarms(t: &mut Targets, c: &Cmd) {
+    for flag in ["--alarm-names", "--alarm-name"] {
+        for a in c.values(flag) {
+            t.alarms.push(AlarmTarget {
+                name: Some(a.into()),
+                prefix: None,
+                template: is_template(a),
+                line: c.line,
+                procedure: c.procedure.into(),
+            });
         }
-        "cloudwatch" => match verb.as_str() {
-            "get-metric-statistics" | "put-metric-data" => {
-                if let (Some(ns), Some(m)) =
-                    (first(args, "--namespace"), first(args, "--metric-name"))
-                {
-                    let mut dims = BTreeMap::new();
-                    for d in values(args, "--dimensions") {
-                        let (mut name, mut value) = (None, None);
-                        for part in d.split(',') {
-                            match part.split_once('=') {
-                                Some(("Name", n)) => name = Some(n.to_string()),
-                                Some(("Value", v)) => value = Some(v.to_string()),
-                                Some((k, v)) => {
-                                    dims.insert(k.to_string(), v.to_string());
-                                }
-                                None => {}
-                            }
-                        }
-                        if let (Some(n), Some(v)) = (name, value) {
-                            dims.insert(n, v);
-                        }
-                    }
-                    let mut stats: Vec<String> = values(args, "--statistics")
-                        .iter()
-                        .flat_map(|s| s.split(','))
-                        .map(str::to_string)
-                        .collect();
-                    stats.extend(
-                        values(args, "--extended-statistics")
-                            .iter()
-                            .map(|s| s.to_string()),
-                    );
-                    let template =
-                        is_template(ns) || is_template(m) || dims.values().any(|v| is_template(v));
-                    t.metrics.push(MetricTarget {
-                        namespace: ns.into(),
-                        metric: m.into(),
-                        dimensions: dims,
-                        statistics: stats,
-                        period: first(args, "--period").and_then(|p| p.parse().ok()),
-                        thresholds: None,
-                        threshold_source: None,
-                        template,
-                        line,
-                        procedure: procedure.into(),
-                    });
-                }
-            }
-            "get-metric-data" => {
-                if let Some(q) = first(args, "--metric-data-queries")
-                    && let Ok(serde_json::Value::Array(queries)) =
-                        serde_json::from_str::<serde_json::Value>(q)
-                {
-                    for q in queries {
-                        let ms = &q["MetricStat"];
-                        let m = &ms["Metric"];
-                        let (Some(ns), Some(name)) =
-                            (m["Namespace"].as_str(), m["MetricName"].as_str())
-                        else {
-                            continue;
-                        };
-                        let dims = m["Dimensions"]
-                            .as_array()
-                            .map(|a| {
-                                a.iter()
-                                    .filter_map(|d| {
-                                        Some((
-                                            d["Name"].as_str()?.to_string(),
-                                            d["Value"].as_str()?.to_string(),
-                                        ))
-                                    })
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        t.metrics.push(MetricTarget {
-                            namespace: ns.into(),
-                            metric: name.into(),
-                            dimensions: dims,
-                            statistics: ms["Stat"]
-                                .as_str()
-                                .map(|s| vec![s.to_string()])
-                                .unwrap_or_default(),
-                            period: ms["Period"].as_i64(),
-                            thresholds: None,
-                            threshold_source: None,
-                            template: is_template(q.to_string().as_str()),
-                            line,
-                            procedure: procedure.into(),
-                        });
-                    }
-                }
-            }
-            _ => {
-                for flag in ["--alarm-names", "--alarm-name"] {
-                    for a in values(args, flag) {
-                        t.alarms.push(AlarmTarget {
-                            name: Some(a.into()),
-                            prefix: None,
-                            template: is_template(a),
-                            line,
-                            procedure: procedure.into(),
-                        });
-                    }
-                }
-                if let Some(p) = first(args, "--alarm-name-prefix") {
-                    t.alarms.push(AlarmTarget {
-                        name: None,
-                        prefix: Some(p.into()),
-                        template: is_template(p),
-                        line,
-                        procedure: procedure.into(),
-                    });
-                }
-            }
-        },
-        "rds" => {
-            if let Some(d) = first(args, "--db-instance-identifier") {
-                t.rds_instances.push(found(d, line, procedure));
-            }
-        }
-        "dynamodb" => {
-            for flag in ["--table-name", "--target-table-name"] {
-                if let Some(d) = first(args, flag) {
-                    t.dynamodb_tables.push(found(d, line, procedure));
-                }
-            }
-        }
-        _ => {}
+    }
+    if let Some(p) = c.first("--alarm-name-prefix") {
+        t.alarms.push(AlarmTarget {
+            name: None,
+            prefix: Some(p.into()),
+            template: is_template(p),
+            line: c.line,
+            procedure: c.procedure.into(),
+        });
     }
 }
 
@@ -619,6 +700,7 @@ fn dedupe(t: &mut Targets) {
 }
 
 pub fn text(t: &Targets) -> String {
+    // Long on purpose: one section per kind of target, in the order the output shows them.
     use std::fmt::Write;
     let mut o = String::new();
     let tpl = |b: bool| if b { " (template)" } else { "" };

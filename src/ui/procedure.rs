@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+    // Long on purpose: the view's rows top to bottom (checklist, then each step's parts).
     let Some((rb, p, sel)) = app.procedure() else {
         return;
     };

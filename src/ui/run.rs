@@ -12,6 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
+    // Long on purpose: title, the run list, then the output, as drawn.
     let shown = app
         .session
         .run_shown

@@ -11,6 +11,7 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+    // Long on purpose: the status bar's parts, left to right.
     let bar = theme.status_bar();
     buf.set_style(area, bar);
     if let Some(input) = app.prompt() {

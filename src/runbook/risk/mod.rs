@@ -57,6 +57,7 @@ enum Pending {
 
 /// Classifies already tokenised text (placeholders masked).
 pub fn classify_tokens(tokens: &[Token]) -> Risk {
+    // Long on purpose: one state machine over the tokens; splitting it would scatter its state.
     let mut risk = Risk::Read;
     let mut words: Vec<String> = Vec::new();
     let mut pending = Pending::None;

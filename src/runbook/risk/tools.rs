@@ -23,6 +23,7 @@ pub(super) fn positional_after_options(args: &[&str], with_value: &[&str]) -> Ve
 }
 
 pub(super) fn verb_risk(verb: &str) -> Option<Risk> {
+    // Long on purpose: the verb lists are data.
     const DESTRUCTIVE: &[&str] = &[
         "delete",
         "remove",
@@ -394,6 +395,7 @@ pub(super) fn redis(pos: &[String]) -> Risk {
 }
 
 pub(super) fn git(args: &[&str]) -> Risk {
+    // Long on purpose: a table of git subcommands and the flags that change their risk.
     // Options before the subcommand that run or load something: `-c core.fsmonitor=…`,
     // `--exec-path`, `--config-env`.
     let mut i = 0;

@@ -8,6 +8,7 @@ pub async fn apply(
     lambda: &aws_sdk_lambda::Client,
     m: &Mutation,
 ) -> Result<String, String> {
+    // Long on purpose: one arm per built-in mutation, each a short SDK call.
     match m {
         Mutation::ScaleService {
             cluster,

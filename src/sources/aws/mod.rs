@@ -277,6 +277,7 @@ impl DataSource for AwsSource {
         events: mpsc::Sender<SourceEvent>,
         mut commands: mpsc::Receiver<SourceCommand>,
     ) -> JoinHandle<()> {
+        // Long on purpose: starts each feed task, then serves commands.
         let me = *self;
         tokio::spawn(async move {
             let plan = Arc::new(me.plan);

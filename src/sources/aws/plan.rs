@@ -104,6 +104,7 @@ fn runbook_key(m: &MetricTarget) -> MetricKey {
 
 impl Plan {
     pub fn build(watch: &Watch, targets: &[Targets]) -> Plan {
+        // Long on purpose: one block per resource kind, each with the same precedence.
         let mut p = Plan::default();
         let o = &mut p.origin;
         // ECS: whole clusters from the config, else named services.

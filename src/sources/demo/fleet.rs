@@ -170,6 +170,7 @@ fn smoothstep(x: f64) -> f64 {
 
 impl Fleet {
     pub fn new(seed: u64, base_ms: i64) -> Fleet {
+        // Long on purpose: this is the demo fleet's data, written out.
         let api_dims: &'static [(&str, &str)] = &[("ClusterName", "prod"), ("ServiceName", "api")];
         let metrics = vec![
             metric(
