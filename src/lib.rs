@@ -22,6 +22,7 @@ pub mod sanitize;
 pub mod snapshot;
 pub mod sources;
 pub mod state;
+pub mod testing;
 pub mod text;
 pub mod tui;
 pub mod ui;

@@ -149,82 +149,7 @@ fn renders_at_every_size_without_panicking() {
     }
 }
 
-// Style assertions: colour carries meaning here, so check the cells themselves.
-
-fn find(buf: &Buffer, needle: &str) -> (u16, u16) {
-    let text = buffer_text(buf);
-    for (y, line) in text.lines().enumerate() {
-        if let Some(byte) = line.find(needle) {
-            let x = unicode_width::UnicodeWidthStr::width(&line[..byte]);
-            return (x as u16, y as u16);
-        }
-    }
-    panic!("`{needle}` not on screen:\n{text}");
-}
-
-#[test]
-fn crit_service_symbol_uses_the_danger_role() {
-    let app = demo_app(150, 160, 48);
-    let buf = render(&app, 160, 48);
-    let (x, y) = find(&buf, "✗ ECS  prod/api");
-    assert_eq!(buf[(x, y)].style().fg, theme().danger().fg);
-    let (x, y) = find(&buf, "✓ ECS  internal/auth");
-    assert_eq!(buf[(x, y)].style().fg, theme().ok().fg);
-}
-
-#[test]
-fn alarm_count_stands_out_in_the_title() {
-    let app = demo_app(150, 160, 48);
-    assert!(app.alarms.in_alarm() >= 2);
-    let buf = render(&app, 160, 48);
-    let (x, y) = find(&buf, "in ALARM");
-    let style = buf[(x, y)].style();
-    assert_eq!(style.fg, theme().danger().fg);
-    assert!(
-        style
-            .add_modifier
-            .contains(ratatui::style::Modifier::REVERSED)
-    );
-    // ALARM rows come first.
-    assert_eq!(app.alarms.alarms[0].state, "ALARM");
-}
-
-#[test]
-fn error_level_and_search_matches_are_coloured() {
-    let mut app = demo_app(150, 160, 48);
-    act(&mut app, &[Action::FocusLogs, Action::Search]);
-    for c in "pool exhausted".chars() {
-        common::type_text(&mut app, &c.to_string());
-    }
-    common::press(&mut app, "enter");
-    let buf = render(&app, 160, 48);
-    let (x, y) = find(&buf, "ERROR db connection refused (pool exhausted)");
-    assert_eq!(
-        buf[(x, y)].style().fg,
-        theme().level(Some(opsdeck::model::Level::Error)).fg
-    );
-    let (x, y) = find(&buf, "(pool exhausted)");
-    assert_eq!(buf[(x + 1, y)].style().bg, theme().highlight().bg);
-    assert_ne!(
-        buf[(x, y)].style().bg,
-        theme().highlight().bg,
-        "only the match is highlighted"
-    );
-}
-
-#[test]
-fn focused_pane_border_differs() {
-    let mut app = demo_app(5, 160, 48);
-    act(&mut app, &[Action::FocusMetrics]);
-    assert_eq!(app.focus, Pane::Metrics);
-    let buf = render(&app, 160, 48);
-    let (x, y) = find(&buf, "Metrics");
-    // The corner left of the title belongs to the focused block.
-    assert_eq!(buf[(x - 2, y)].symbol(), "┏");
-    assert_eq!(buf[(x - 2, y)].style().fg, theme().border(true).fg);
-    let (x, y) = find(&buf, "Services");
-    assert_eq!(buf[(x - 2, y)].symbol(), "┌");
-}
+// Style assertions (colour carries meaning) live beside each view, in `src/ui/*.rs`.
 
 #[test]
 fn hostile_text_from_any_source_never_reaches_the_terminal() {
@@ -324,23 +249,7 @@ fn mouse_hit_testing_matches_what_is_drawn() {
     }
 }
 
-fn open_palette_on(app: &mut App, service: &str, query: &str) {
-    act(app, &[Action::FocusServices, Action::Top]);
-    for _ in 0..20 {
-        if app
-            .services
-            .selected_row()
-            .is_some_and(|s| s.name == service)
-        {
-            break;
-        }
-        act(app, &[Action::Down]);
-    }
-    act(app, &[Action::Palette]);
-    for c in query.chars() {
-        common::type_text(app, &c.to_string());
-    }
-}
+use common::{find, open_palette_on};
 
 #[test]
 fn palette_form_and_confirm_overlays() {
@@ -370,30 +279,6 @@ fn palette_form_and_confirm_overlays() {
         common::press(&mut app, "enter");
         snap("confirm_read_only", &app, w, h);
     }
-}
-
-#[test]
-fn risk_badges_use_their_roles() {
-    let mut app = demo_app(150, 160, 48);
-    open_palette_on(&mut app, "api", "scale");
-    common::press(&mut app, "enter");
-    common::press(&mut app, "ctrl-u");
-    common::press(&mut app, "0");
-    common::press(&mut app, "enter");
-    let buf = render(&app, 160, 48);
-    let (x, y) = find(&buf, " DESTRUCTIVE ");
-    assert_eq!(
-        buf[(x + 1, y)].style().bg,
-        theme().risk(opsdeck::runbook::Risk::Destructive).bg
-    );
-    let mut app = demo_app(150, 160, 48);
-    open_palette_on(&mut app, "api", "");
-    let buf = render(&app, 160, 48);
-    let (x, y) = find(&buf, "[write]");
-    assert_eq!(
-        buf[(x, y)].style().fg,
-        theme().risk(opsdeck::runbook::Risk::Write).fg
-    );
 }
 
 #[test]

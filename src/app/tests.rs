@@ -233,27 +233,7 @@ fn select_service(app: &mut App, name: &str) {
 }
 
 /// Types `text` into whatever has the keyboard (prompt, palette, form, dialog).
-/// Types `text` as a user would: each character through the default keymap.
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        let key = if c == ' ' {
-            "space".to_string()
-        } else {
-            c.to_string()
-        };
-        press(app, &key);
-    }
-}
-
-/// A key as the event loop sees it: resolved by the default keymap in the active mode.
-fn press(app: &mut App, key: &str) -> Vec<Effect> {
-    let keymap = crate::config::Keymap::load("default", None).expect("built-in keymap");
-    let combo = crate::config::keys::KeyCombo::parse(key).expect("a key name");
-    match app.key(&keymap, combo) {
-        Some(msg) => app.update(msg),
-        None => Vec::new(),
-    }
-}
+use crate::testing::{press, type_text};
 
 /// Selects the ECS service, opens the palette, types `query` and takes the first match.
 fn pick(app: &mut App, service: &str, query: &str) {

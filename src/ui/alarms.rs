@@ -75,3 +75,26 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         put_line(buf, inner, (i - offset) as u16, &line);
     }
 }
+
+/// Colour carries meaning here: the cells themselves are checked.
+#[cfg(test)]
+mod tests {
+    use crate::testing::{demo_app, find, render, theme};
+
+    #[test]
+    fn alarm_count_stands_out_in_the_title() {
+        let app = demo_app(150, 160, 48);
+        assert!(app.alarms.in_alarm() >= 2);
+        let buf = render(&app, 160, 48);
+        let (x, y) = find(&buf, "in ALARM");
+        let style = buf[(x, y)].style();
+        assert_eq!(style.fg, theme().danger().fg);
+        assert!(
+            style
+                .add_modifier
+                .contains(ratatui::style::Modifier::REVERSED)
+        );
+        // ALARM rows come first.
+        assert_eq!(app.alarms.alarms[0].state, "ALARM");
+    }
+}

@@ -134,3 +134,33 @@ pub fn render_quit(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keyma
     ];
     draw_lines(buf, inner, &lines);
 }
+
+/// Colour carries meaning here: the cells themselves are checked.
+#[cfg(test)]
+mod tests {
+    use crate::testing::{demo_app, find, open_palette_on, render, theme};
+
+    #[test]
+    fn risk_badges_use_their_roles() {
+        let mut app = demo_app(150, 160, 48);
+        open_palette_on(&mut app, "api", "scale");
+        crate::testing::press(&mut app, "enter");
+        crate::testing::press(&mut app, "ctrl-u");
+        crate::testing::press(&mut app, "0");
+        crate::testing::press(&mut app, "enter");
+        let buf = render(&app, 160, 48);
+        let (x, y) = find(&buf, " DESTRUCTIVE ");
+        assert_eq!(
+            buf[(x + 1, y)].style().bg,
+            theme().risk(crate::runbook::Risk::Destructive).bg
+        );
+        let mut app = demo_app(150, 160, 48);
+        open_palette_on(&mut app, "api", "");
+        let buf = render(&app, 160, 48);
+        let (x, y) = find(&buf, "[write]");
+        assert_eq!(
+            buf[(x, y)].style().fg,
+            theme().risk(crate::runbook::Risk::Write).fg
+        );
+    }
+}

@@ -185,3 +185,40 @@ fn render_line(
     }
     out.into_iter().map(Line::from).collect()
 }
+
+/// Colour carries meaning here: the cells themselves are checked.
+#[cfg(test)]
+mod tests {
+    use crate::action::Action;
+    use crate::app::Msg;
+    use crate::testing::{demo_app, find, render, theme};
+
+    fn act(app: &mut crate::app::App, actions: &[Action]) {
+        for a in actions {
+            app.update(Msg::Action(*a));
+        }
+    }
+
+    #[test]
+    fn error_level_and_search_matches_are_coloured() {
+        let mut app = demo_app(150, 160, 48);
+        act(&mut app, &[Action::FocusLogs, Action::Search]);
+        for c in "pool exhausted".chars() {
+            crate::testing::type_text(&mut app, &c.to_string());
+        }
+        crate::testing::press(&mut app, "enter");
+        let buf = render(&app, 160, 48);
+        let (x, y) = find(&buf, "ERROR db connection refused (pool exhausted)");
+        assert_eq!(
+            buf[(x, y)].style().fg,
+            theme().level(Some(crate::model::Level::Error)).fg
+        );
+        let (x, y) = find(&buf, "(pool exhausted)");
+        assert_eq!(buf[(x + 1, y)].style().bg, theme().highlight().bg);
+        assert_ne!(
+            buf[(x, y)].style().bg,
+            theme().highlight().bg,
+            "only the match is highlighted"
+        );
+    }
+}

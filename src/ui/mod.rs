@@ -159,3 +159,31 @@ pub fn put_line(buf: &mut Buffer, area: Rect, row: u16, line: &Line<'_>) {
         buf.set_line(area.x, area.y + row, line, area.width);
     }
 }
+
+/// Colour carries meaning here: the cells themselves are checked.
+#[cfg(test)]
+mod tests {
+    use crate::action::Action;
+    use crate::app::Msg;
+    use crate::testing::{demo_app, find, render, theme};
+
+    fn act(app: &mut crate::app::App, actions: &[Action]) {
+        for a in actions {
+            app.update(Msg::Action(*a));
+        }
+    }
+
+    #[test]
+    fn focused_pane_border_differs() {
+        let mut app = demo_app(5, 160, 48);
+        act(&mut app, &[Action::FocusMetrics]);
+        assert_eq!(app.focus, crate::app::Pane::Metrics);
+        let buf = render(&app, 160, 48);
+        let (x, y) = find(&buf, "Metrics");
+        // The corner left of the title belongs to the focused block.
+        assert_eq!(buf[(x - 2, y)].symbol(), "┏");
+        assert_eq!(buf[(x - 2, y)].style().fg, theme().border(true).fg);
+        let (x, y) = find(&buf, "Services");
+        assert_eq!(buf[(x - 2, y)].symbol(), "┌");
+    }
+}

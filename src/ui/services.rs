@@ -143,3 +143,19 @@ fn row_line(s: &Service, w: usize, theme: &Theme) -> Line<'static> {
     }
     Line::from(spans)
 }
+
+/// Colour carries meaning here: the cells themselves are checked.
+#[cfg(test)]
+mod tests {
+    use crate::testing::{demo_app, find, render, theme};
+
+    #[test]
+    fn crit_service_symbol_uses_the_danger_role() {
+        let app = demo_app(150, 160, 48);
+        let buf = render(&app, 160, 48);
+        let (x, y) = find(&buf, "✗ ECS  prod/api");
+        assert_eq!(buf[(x, y)].style().fg, theme().danger().fg);
+        let (x, y) = find(&buf, "✓ ECS  internal/auth");
+        assert_eq!(buf[(x, y)].style().fg, theme().ok().fg);
+    }
+}
