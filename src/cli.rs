@@ -103,6 +103,40 @@ pub enum Command {
     /// The incident journal.
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `opsdeck man > opsdeck.1`.
+    Man,
+    /// Write a commented opsdeck.toml, or check one and show the effective settings.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Check the AWS setup: context, credentials, and one cheap read per feed.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented opsdeck.toml with every section and its defaults (never overwrites).
+    Init {
+        /// Where to write it (default: $XDG_CONFIG_HOME/opsdeck/opsdeck.toml).
+        #[arg(long, value_name = "PATH")]
+        path: Option<PathBuf>,
+    },
+    /// Validate a configuration file and print the effective settings after flags and the
+    /// environment (default: the file opsdeck would use).
+    Check {
+        /// The file to check (default: --config, ./opsdeck.toml, then the XDG one).
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 fn parse_log_buffer(s: &str) -> Result<usize, String> {

@@ -131,13 +131,28 @@ pub fn run(cli: Cli) -> Result<i32> {
     if let Some(crate::cli::Command::Journal(cmd)) = &cli.command {
         return run_journal(&cli.common, cmd);
     }
+    match &cli.command {
+        Some(crate::cli::Command::Completions { shell }) => {
+            return crate::cmd::completions(*shell);
+        }
+        Some(crate::cli::Command::Man) => return crate::cmd::man(),
+        Some(crate::cli::Command::Config(c)) => return crate::cmd::config(&cli.common, c),
+        Some(crate::cli::Command::Doctor(a)) => {
+            return runtime()?.block_on(crate::cmd::doctor::run(&cli.common, a));
+        }
+        _ => {}
+    }
     let s = setup(&cli.common)?;
     match cli.command {
         Some(crate::cli::Command::Snapshot(args)) => run_snapshot(&cli.common, &s, &args),
         Some(
             crate::cli::Command::Runbook(_)
             | crate::cli::Command::Run(_)
-            | crate::cli::Command::Journal(_),
+            | crate::cli::Command::Journal(_)
+            | crate::cli::Command::Completions { .. }
+            | crate::cli::Command::Man
+            | crate::cli::Command::Config(_)
+            | crate::cli::Command::Doctor(_),
         ) => {
             unreachable!("handled above")
         }
@@ -160,7 +175,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -181,7 +196,7 @@ fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> 
         Format::Text => snapshot::text(&app, &s.theme, &s.keymap, args.width, args.height),
         Format::Json => snapshot::json(&app)? + "\n",
     };
-    print!("{out}");
+    crate::out::print(&out)?;
     Ok(0)
 }
 
@@ -244,7 +259,7 @@ fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
                 Format::Text => runbook::show::text(&rb, &file.display().to_string()),
                 Format::Json => runbook::show::json(&rb)? + "\n",
             };
-            print!("{out}");
+            crate::out::print(&out)?;
             Ok(0)
         }
         crate::cli::RunbookCommand::Lint { files } => {
@@ -256,13 +271,13 @@ fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
                         runbook::lint::Severity::Error => errors += 1,
                         runbook::lint::Severity::Warning => warnings += 1,
                     }
-                    println!(
+                    crate::out::println(&format!(
                         "{}:{}: {}: {}",
                         f.display(),
                         finding.line,
                         finding.severity,
-                        finding.message
-                    );
+                        crate::sanitize::sanitize(&finding.message)
+                    ))?;
                 }
             }
             eprintln!(
@@ -280,7 +295,7 @@ fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
             match format {
                 Format::Text => {
                     for (f, t) in &all {
-                        println!("{f}\n{}", runbook::targets::text(t));
+                        crate::out::println(&format!("{f}\n{}", runbook::targets::text(t)))?;
                     }
                 }
                 Format::Json => {
@@ -288,10 +303,9 @@ fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
                         .iter()
                         .map(|(f, t)| serde_json::json!({ "file": f, "targets": t }))
                         .collect();
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&serde_json::json!({ "files": files }))?
-                    );
+                    crate::out::println(&serde_json::to_string_pretty(
+                        &serde_json::json!({ "files": files }),
+                    )?)?;
                 }
             }
             Ok(0)
@@ -386,8 +400,12 @@ fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32>
     let until = until.as_deref().map(parse_when).transpose()?;
     let picked = crate::journal::between(&entries, since, until);
     match format {
-        crate::cli::ExportFormat::Markdown => print!("{}", crate::journal::markdown(&picked)),
-        crate::cli::ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&picked)?),
+        crate::cli::ExportFormat::Markdown => {
+            crate::out::print(&crate::journal::markdown(&picked))?
+        }
+        crate::cli::ExportFormat::Json => {
+            crate::out::println(&serde_json::to_string_pretty(&picked)?)?
+        }
     }
     Ok(0)
 }

@@ -235,11 +235,19 @@ fn prepare_all(args: &RunArgs, proc_: &Procedure) -> Result<Vec<Prepared>> {
 /// Text meant to be read and copied: sanitised, values quoted, secrets masked.
 fn dry_run(prepared: &[Prepared], log: &mut Log) -> Result<i32> {
     for p in prepared {
-        println!("# step {} · {} · {}", p.step_id, sanitize(&p.title), p.risk);
+        crate::out::println(&format!(
+            "# step {} · {} · {}",
+            p.step_id,
+            sanitize(&p.title),
+            p.risk
+        ))?;
         for line in p.vars_display() {
-            println!("# {}", sanitize(&line));
+            crate::out::println(&format!("# {}", sanitize(&line)))?;
         }
-        println!("set -euo pipefail\n{}\n", sanitize(&p.script_display()));
+        crate::out::println(&format!(
+            "set -euo pipefail\n{}\n",
+            sanitize(&p.script_display())
+        ))?;
         log.append(Kind::DryRun, p.describe(), Some(p))?;
     }
     Ok(0)
@@ -352,7 +360,8 @@ async fn stream(
                 Some(RunEvent::Output { stream, line, .. }) => {
                     let line = log.journal.scrub(&line);
                     match stream {
-                        Stream::Stdout => println!("{line}"),
+                        // A reader that went away does not stop the step; the journal keeps it.
+                        Stream::Stdout => { let _ = crate::out::println(&line); }
                         Stream::Stderr => eprintln!("{line}"),
                     }
                     if output.len() < journal::MAX_OUTPUT * 2 {

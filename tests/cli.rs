@@ -354,3 +354,25 @@ fn special_files_are_refused_not_read() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("larger than the 4 MiB allowed"));
 }
+
+/// A reader that goes away (`| head`) ends the output quietly: exit 0, no panic.
+#[test]
+fn output_to_a_closed_pipe_is_not_a_crash() {
+    for args in [
+        "snapshot --demo --format json --after 1",
+        "man",
+        "completions bash",
+    ] {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; {} {args} | head -c 10 >/dev/null",
+                common::bin().display()
+            ))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args}: {err}");
+        assert!(out.status.success(), "{args}: {err}");
+    }
+}

@@ -9,7 +9,7 @@
 * counts requests per operation, for the API-calls-per-minute figure.
 
 Usage: fakeaws.py [--port N]   prints `READY <port>` once serving; loopback only.
-Control (not AWS): POST /__fake/fault {"service": "logs"|"*", "mode": "throttle"|"500"|"expired"|"hang"|"drop"|"none"}
+Control (not AWS): POST /__fake/fault {"service": "logs"|"*", "mode": "throttle"|"500"|"expired"|"denied"|"hang"|"drop"|"none"}
                    GET  /__fake/stats   -> {"Operation": count, ...};  POST /__fake/stats/reset
                    GET  /__fake/keys    -> {"service": [access key ids that signed calls]}
 """
@@ -304,15 +304,16 @@ class Front(BaseHTTPRequestHandler):
             time.sleep(60)
             self.close_connection = True
             return
-        if fault in ("throttle", "500", "expired"):
+        if fault in ("throttle", "500", "expired", "denied"):
             code, err = {
                 "throttle": (400, {"__type": "ThrottlingException", "message": "Rate exceeded"}),
                 "500": (500, {"__type": "InternalFailure", "message": "injected server error"}),
                 "expired": (400, {"__type": "ExpiredTokenException", "message": "The security token included in the request is expired"}),
+                "denied": (400, {"__type": "AccessDeniedException", "message": "User: arn:aws:iam::123456789012:user/test is not authorized to perform this action"}),
             }[fault]
             if svc == "lambda":
                 code, kind = {"throttle": (429, "TooManyRequestsException"), "500": (500, "ServiceException"),
-                              "expired": (403, "ExpiredTokenException")}[fault]
+                              "expired": (403, "ExpiredTokenException"), "denied": (403, "AccessDeniedException")}[fault]
                 err = {"Type": "User", "message": err["message"]}
                 return self._reply(code, json.dumps(err).encode(),
                                    [("Content-Type", "application/json"), ("x-amzn-ErrorType", kind)])

@@ -7,6 +7,54 @@ use aws_sdk_ecs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 /// Longest error text kept (the pane title and status bar have little room).
 const MAX: usize = 240;
 
+/// What kind of failure an SDK call met: what an operator does about it differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Throttled,
+    /// Missing, expired or wrong credentials.
+    Credentials,
+    /// The credentials work but may not do this: an IAM permission is missing.
+    Denied,
+    /// No answer: DNS, connection, TLS, or a timeout.
+    Network,
+    /// AWS answered with a server error.
+    Service,
+    Other,
+}
+
+/// Classifies an SDK failure (the same rules `describe` words its prefix with).
+pub fn fault<E>(e: &SdkError<E>) -> Fault
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match e {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => Fault::Network,
+        SdkError::ServiceError(s) => {
+            let status = s.raw().status().as_u16();
+            by_kind(kind(s.err().code().unwrap_or(""), status))
+        }
+        SdkError::ResponseError(r) => by_kind(kind("", r.raw().status().as_u16())),
+        _ => {
+            let lower = DisplayErrorContext(e).to_string().to_lowercase();
+            if lower.contains("credential") || lower.contains("token") || lower.contains("sso") {
+                Fault::Credentials
+            } else {
+                Fault::Other
+            }
+        }
+    }
+}
+
+fn by_kind(k: &str) -> Fault {
+    match k {
+        "throttled: " => Fault::Throttled,
+        "credentials: " => Fault::Credentials,
+        "access denied: " => Fault::Denied,
+        "service error: " => Fault::Service,
+        _ => Fault::Other,
+    }
+}
+
 pub fn describe<E>(e: &SdkError<E>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,

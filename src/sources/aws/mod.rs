@@ -155,13 +155,10 @@ fn empty_aws_file() -> std::path::PathBuf {
     p
 }
 
-/// Loads the SDK configuration (standard chain, standard retries with 3 attempts, timeouts)
-/// and asks STS who we are (3 s at most: the cockpit starts anyway, with "unknown").
-/// `opts`: where to connect, command-line options already merged over `[aws]` (which win
-/// over the environment and ~/.aws, the SDK's standard chain). In read-only mode with a
-/// read-only role, every client uses that role's credentials, and the returned
-/// [`RoleSource`](crate::exec::RoleSource) gives them to steps.
-pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext, Option<crate::exec::RoleSource>) {
+/// The SDK configuration: the standard chain (environment, ~/.aws, profiles, SSO,
+/// assume-role, credential_process) under `opts`, standard retries with 3 attempts (or
+/// adaptive), and opsdeck's timeouts.
+pub async fn load_sdk_config(opts: &AwsSettings) -> aws_config::SdkConfig {
     use aws_config::retry::RetryConfig;
     use aws_config::timeout::TimeoutConfig;
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
@@ -191,7 +188,17 @@ pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext, Option<crate::
     if let Some(u) = &opts.endpoint_url {
         loader = loader.endpoint_url(u);
     }
-    let mut conf = loader.load().await;
+    loader.load().await
+}
+
+/// Loads the SDK configuration (standard chain, standard retries with 3 attempts, timeouts)
+/// and asks STS who we are (3 s at most: the cockpit starts anyway, with "unknown").
+/// `opts`: where to connect, command-line options already merged over `[aws]` (which win
+/// over the environment and ~/.aws, the SDK's standard chain). In read-only mode with a
+/// read-only role, every client uses that role's credentials, and the returned
+/// [`RoleSource`](crate::exec::RoleSource) gives them to steps.
+pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext, Option<crate::exec::RoleSource>) {
+    let mut conf = load_sdk_config(opts).await;
     let mut role = None;
     if opts.read_only
         && let Some(arn) = &opts.read_only_role
