@@ -3,8 +3,9 @@
 
 use crate::app::App;
 use crate::cli::{Cli, Common, Format, SnapshotArgs};
-use crate::config::{AwsSettings, Config, Dirs, Keymap, Theme};
+use crate::config::{Config, Dirs, Keymap, Theme};
 use crate::event_loop::{self, Options};
+use crate::settings::{aws_options, policy};
 use crate::sources::DataSource;
 use crate::sources::aws::plan::Plan;
 use crate::sources::aws::{AwsContext, AwsSource};
@@ -47,45 +48,6 @@ pub fn setup(common: &Common) -> Result<Setup> {
     })
 }
 
-/// Command-line options win over `[aws]` in opsdeck.toml; the SDK's chain does the rest.
-pub fn aws_options(common: &Common, config: &Config) -> AwsSettings {
-    AwsSettings {
-        profile: common.profile.clone().or_else(|| {
-            // AWS_PROFILE set in the environment wins over the config file, as it does for
-            // the aws CLI; the SDK reads it itself when we pass nothing.
-            if std::env::var_os("AWS_PROFILE").is_some() {
-                None
-            } else {
-                config.aws.profile.clone()
-            }
-        }),
-        region: common.region.clone().or_else(|| config.aws.region.clone()),
-        endpoint_url: common
-            .endpoint_url
-            .clone()
-            .or_else(|| config.aws.endpoint_url.clone()),
-        adaptive_retries: config.aws.adaptive_retries,
-        max_attempts: config.aws.max_attempts,
-        read_only_role: common
-            .read_only_role
-            .clone()
-            .or_else(|| config.aws.read_only_role.clone()),
-        read_only: common.read_only || config.read_only,
-    }
-}
-
-/// What this session allows; `run --read-only` adds to the global flag and the config.
-pub fn policy(common: &Common, config: &Config, run_read_only: bool) -> crate::exec::Policy {
-    let aws = aws_options(common, config);
-    crate::exec::Policy {
-        read_only: aws.read_only || run_read_only,
-        confirm_read: config.confirm_read,
-        read_only_role: aws.read_only_role,
-    }
-}
-
-/// The data source: the demo fleet, or AWS (connecting needs the runtime: the SDK loads its
-/// configuration and STS says which account this is).
 /// The source, the AWS context it watches (none for the demo) and the read-only role.
 pub type Connected = (
     Box<dyn DataSource>,
@@ -93,6 +55,8 @@ pub type Connected = (
     Option<crate::exec::RoleSource>,
 );
 
+/// The data source: the demo fleet, or AWS (connecting needs the runtime: the SDK loads its
+/// configuration and STS says which account this is).
 pub fn source(
     common: &Common,
     config: &Config,

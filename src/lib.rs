@@ -21,6 +21,7 @@ pub mod out;
 pub mod redact;
 pub mod runbook;
 pub mod sanitize;
+pub mod settings;
 pub mod snapshot;
 pub mod sources;
 pub mod state;

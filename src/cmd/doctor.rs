@@ -81,7 +81,7 @@ pub async fn run(common: &Common, args: &DoctorArgs) -> Result<i32> {
     let dirs = Dirs::from_env();
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config = Config::discover(common.config.as_deref(), &cwd, dirs.config.as_deref())?;
-    let aws = crate::cockpit::aws_options(common, &config);
+    let aws = crate::settings::aws_options(common, &config);
     let conf = crate::sources::aws::load_sdk_config(&aws).await;
 
     let mut context: Vec<(&str, String)> = Vec::new();

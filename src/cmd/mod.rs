@@ -85,8 +85,8 @@ fn check(common: &Common, file: Option<&Path>) -> Result<i32> {
 
 /// The effective settings, one per line, saying where each comes from.
 pub fn effective(common: &Common, config: &Config) -> String {
-    let aws = crate::cockpit::aws_options(common, config);
-    let policy = crate::cockpit::policy(common, config, false);
+    let aws = crate::settings::aws_options(common, config);
+    let policy = crate::settings::policy(common, config, false);
     let source = |flag: bool, file: bool| {
         if flag {
             "flag"
