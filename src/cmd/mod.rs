@@ -85,6 +85,7 @@ fn check(common: &Common, file: Option<&Path>) -> Result<i32> {
 
 /// The effective settings, one per line, saying where each comes from.
 pub fn effective(common: &Common, config: &Config) -> String {
+    // Long on purpose: one line per setting, in the order the file lists them.
     let aws = crate::settings::aws_options(common, config);
     let policy = crate::settings::policy(common, config, false);
     let source = |flag: bool, file: bool| {
