@@ -149,13 +149,14 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 
 fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> {
     let rt = runtime()?;
-    let (_, targets) = load_runbooks(common, &s.config)?;
-    let (source, _ctx, _role) = source(common, &s.config, &targets, &rt)?;
-    let app = rt.block_on(snapshot::collect(
-        source,
-        log_capacity(common, &s.config),
-        args.after,
-    ));
+    let runbooks = load_runbooks(common, &s.config)?;
+    let (source, _ctx, _role) = source(common, &s.config, &runbooks.targets, &rt)?;
+    let config = crate::app::AppConfig {
+        log_capacity: log_capacity(common, &s.config),
+        load_errors: runbooks.errors,
+        ..Default::default()
+    };
+    let app = rt.block_on(snapshot::collect(source, config, args.after));
     let out = match args.format {
         Format::Text => snapshot::text(&app, &s.theme, &s.keymap, args.width, args.height),
         Format::Json => snapshot::json(&app)? + "\n",
@@ -172,8 +173,8 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     let _log_guard = logging::init(s.dirs.state.as_deref());
     tracing::info!(theme = %s.theme.name, keymap = %s.keymap.name, "starting cockpit");
     let rt = runtime()?;
-    let (runbooks, targets) = load_runbooks(common, &s.config)?;
-    let (source, ctx, role) = source(common, &s.config, &targets, &rt)?;
+    let runbooks = load_runbooks(common, &s.config)?;
+    let (source, ctx, role) = source(common, &s.config, &runbooks.targets, &rt)?;
     opts.role = role;
     let policy = policy(common, &s.config, false);
     let config = crate::app::AppConfig {
@@ -193,7 +194,8 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
             None => crate::journal::Context::from_env(None, None, None),
         },
         aws_env: ctx.as_ref().map(AwsContext::env).unwrap_or_default(),
-        runbooks,
+        runbooks: runbooks.loaded,
+        load_errors: runbooks.errors,
         values: s
             .dirs
             .state
@@ -220,7 +222,9 @@ fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
         crate::cli::RunbookCommand::Show { file, format } => {
             let (rb, _notes) = runbook::load(file)?;
             let out = match format {
-                Format::Text => runbook::show::text(&rb, &file.display().to_string()),
+                Format::Text => {
+                    crate::sanitize::lines(&runbook::show::text(&rb, &file.display().to_string()))
+                }
                 Format::Json => runbook::show::json(&rb)? + "\n",
             };
             crate::out::print(&out)?;
@@ -229,7 +233,20 @@ fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
         crate::cli::RunbookCommand::Lint { files } => {
             let (mut errors, mut warnings) = (0, 0);
             for f in files {
-                let parsed = runbook::load_full(f)?;
+                // Every file is checked: one that cannot be read is an error of its own.
+                let parsed = match runbook::load_full(f) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        errors += 1;
+                        let line = e.line.unwrap_or(1);
+                        crate::out::println(&format!(
+                            "{}:{line}: error: {}",
+                            f.display(),
+                            crate::sanitize::sanitize(&e.message)
+                        ))?;
+                        continue;
+                    }
+                };
                 for finding in runbook::lint::lint(&parsed) {
                     match finding.severity {
                         runbook::lint::Severity::Error => errors += 1,
@@ -259,7 +276,10 @@ fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
             match format {
                 Format::Text => {
                     for (f, t) in &all {
-                        crate::out::println(&format!("{f}\n{}", runbook::targets::text(t)))?;
+                        crate::out::println(&crate::sanitize::lines(&format!(
+                            "{f}\n{}",
+                            runbook::targets::text(t)
+                        )))?;
                     }
                 }
                 Format::Json => {
@@ -377,17 +397,28 @@ fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32>
 /// `--runbook` files and `runbooks` from opsdeck.toml, each read once: the procedures for the
 /// palette and the targets for the watch plan. A bad runbook stops start-up with its file name
 /// and reason rather than leaving the palette silently short.
-fn load_runbooks(
-    common: &Common,
-    config: &Config,
-) -> Result<(
-    Vec<crate::app::LoadedRunbook>,
-    Vec<crate::runbook::targets::Targets>,
-)> {
+/// The runbooks of a session: loaded ones, their targets, and why the others could not be
+/// read (each named with its file and line).
+pub struct Runbooks {
+    pub loaded: Vec<crate::app::LoadedRunbook>,
+    pub targets: Vec<crate::runbook::targets::Targets>,
+    pub errors: Vec<String>,
+}
+
+fn load_runbooks(common: &Common, config: &Config) -> Result<Runbooks> {
     let mut out = Vec::new();
     let mut targets = Vec::new();
+    let mut errors = Vec::new();
     for path in config.runbooks.iter().chain(common.runbooks.iter()) {
-        let parsed = crate::runbook::load_full(path)?;
+        // One bad file never stops the rest: it is reported where the operator looks.
+        let parsed = match crate::runbook::load_full(path) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!("{e}");
+                errors.push(e.to_string());
+                continue;
+            }
+        };
         targets.push(crate::runbook::targets::extract(&parsed));
         out.push(crate::app::LoadedRunbook {
             path: path.display().to_string(),
@@ -402,5 +433,9 @@ fn load_runbooks(
             runbook,
         });
     }
-    Ok((out, targets))
+    Ok(Runbooks {
+        loaded: out,
+        targets,
+        errors,
+    })
 }

@@ -246,7 +246,7 @@ fn dry_run(prepared: &[Prepared], log: &mut Log) -> Result<i32> {
         }
         crate::out::println(&format!(
             "set -euo pipefail\n{}\n",
-            sanitize(&p.script_display())
+            crate::sanitize::lines(&p.script_display())
         ))?;
         log.append(Kind::DryRun, p.describe(), Some(p))?;
     }

@@ -108,6 +108,19 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// Every line of a multi-line text sanitised, the line breaks kept: text output of the
+/// commands (`runbook show`, `targets`, `lint`) that a terminal displays.
+pub fn lines(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, l) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&sanitize(l));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

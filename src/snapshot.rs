@@ -13,12 +13,12 @@ use tokio::sync::mpsc;
 /// Log lines included in JSON output (the newest).
 pub const JSON_LOG_LINES: usize = 1000;
 
-pub async fn collect(source: Box<dyn DataSource>, log_capacity: usize, limit_secs: f64) -> App {
+pub async fn collect(
+    source: Box<dyn DataSource>,
+    config: crate::app::AppConfig,
+    limit_secs: f64,
+) -> App {
     let info = source.info();
-    let config = crate::app::AppConfig {
-        log_capacity,
-        ..Default::default()
-    };
     let mut app = App::new(&info, config, crate::clock::now_ms());
     let (tx, mut rx) = mpsc::channel(EVENT_CHANNEL);
     let (_cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CHANNEL);
@@ -106,7 +106,7 @@ pub fn json(app: &App) -> anyhow::Result<String> {
             })
         })
         .collect();
-    let errors: Vec<Value> = app
+    let mut errors: Vec<Value> = app
         .feeds
         .feeds
         .iter()
@@ -116,6 +116,11 @@ pub fn json(app: &App) -> anyhow::Result<String> {
                 .map(|e| json!({ "source": name, "message": e }))
         })
         .collect();
+    errors.extend(
+        app.load_errors
+            .iter()
+            .map(|e| json!({ "source": "runbooks", "message": e })),
+    );
     let doc = json!({
         "source": app.source_label,
         "services": services,

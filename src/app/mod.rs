@@ -163,6 +163,8 @@ pub struct AppConfig {
     pub runbooks: Vec<LoadedRunbook>,
     /// Placeholder values remembered from earlier sessions.
     pub values: std::collections::BTreeMap<(String, String), String>,
+    /// Files that could not be loaded (a runbook with a NUL byte…), each with its reason.
+    pub load_errors: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -194,6 +196,8 @@ pub struct App {
     pub timeline: std::collections::VecDeque<crate::journal::Entry>,
     /// Notes from the source (discovery caps), shown once as a toast and kept for snapshot.
     pub source_notes: Vec<String>,
+    /// Files that could not be loaded at start (sanitised), kept for snapshot's `errors`.
+    pub load_errors: Vec<String>,
     pub aws_env: std::collections::BTreeMap<String, String>,
     /// The last Logs Insights query and its outcome (`None` while it runs).
     pub insights: Option<Insights>,
@@ -230,6 +234,7 @@ impl App {
             demo: config.demo,
             timeline: Default::default(),
             source_notes: Vec::new(),
+            load_errors: config.load_errors.into_iter().map(clean).collect(),
             aws_env: config.aws_env,
             insights: None,
             next_action: 1,
@@ -238,6 +243,16 @@ impl App {
         };
         for rb in config.runbooks {
             app.add_runbook(rb);
+        }
+        if let Some(first) = app.load_errors.first() {
+            let more = match app.load_errors.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            app.toast = Some((
+                format!("not loaded: {first}{more}; the other runbooks are"),
+                crate::model::Health::Warn,
+            ));
         }
         app
     }

@@ -510,7 +510,7 @@ fn assignment_name(w: &str) -> Option<&str> {
 }
 
 /// One simple command's words (as written: quotes still in them).
-fn simple(words: &[String]) -> Risk {
+pub(super) fn simple(words: &[String]) -> Risk {
     let mut w: &[String] = words;
     // `for x in a b c` lists values, not commands; `case` patterns likewise.
     if matches!(

@@ -79,6 +79,30 @@ fn aws_by_verb() {
             Write,
         ),
         ("AWS_PAGER='' aws ecs list-clusters", Read),
+        ("aws s3api head-bucket --bucket b", Read),
+        (
+            "aws kms schedule-key-deletion --key-id k --pending-window-in-days 7",
+            Destructive,
+        ),
+        (
+            "aws dynamodb execute-statement --statement \"SELECT * FROM t WHERE id = 1\"",
+            Read,
+        ),
+        (
+            "aws dynamodb execute-statement --statement \"DELETE FROM t WHERE id = 1\"",
+            Destructive,
+        ),
+        (
+            "aws dynamodb execute-statement --statement \"UPDATE t SET a = 1\"",
+            Write,
+        ),
+        ("kubectl exec api-0 -- rm -rf /data", Destructive),
+        ("kubectl exec api-0 -- ls /data", Write),
+        ("docker exec api rm -rf /data", Destructive),
+        ("docker exec -it -u root api ls /data", Write),
+        ("cat <<'EOF'\nhello\nEOF", Read),
+        ("kill -USR2 1234", Write),
+        ("crontab -r", Destructive),
         ("/usr/local/bin/aws ecs list-clusters", Read),
     ]);
 }

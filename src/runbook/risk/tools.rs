@@ -48,6 +48,7 @@ pub(super) fn verb_risk(verb: &str) -> Option<Risk> {
         "force",
     ];
     const READ: &[&str] = &[
+        "head",
         "describe",
         "get",
         "list",
@@ -127,6 +128,10 @@ pub(super) fn verb_risk(verb: &str) -> Option<Risk> {
     if verb.starts_with("promote-read-replica") {
         return Some(Risk::Destructive);
     }
+    // `schedule-key-deletion`, `request-…-delete`: what they schedule is a deletion.
+    if verb.contains("-deletion") || verb.ends_with("-delete") {
+        return Some(Risk::Destructive);
+    }
     if DESTRUCTIVE.contains(&head) {
         return Some(Risk::Destructive);
     }
@@ -188,6 +193,20 @@ pub(super) fn aws(args: &[&str]) -> Risk {
         | ("mediastore-data", "get-object") => Risk::Write,
         // Invokes the integration (a Lambda runs for real).
         ("apigateway", "test-invoke-method" | "test-invoke-authorizer") => Risk::Write,
+        // PartiQL: the statement decides (`SELECT` reads, `DELETE` destroys).
+        ("dynamodb", "execute-statement") => value_of("--statement").map_or(Risk::Unknown, |q| {
+            super::sql::sql(q.trim_matches(|c| c == '"' || c == '\''))
+        }),
+        ("dynamodb", "batch-execute-statement" | "execute-transaction") => Risk::Write.max(
+            if args
+                .iter()
+                .any(|a| a.to_ascii_uppercase().contains("DELETE"))
+            {
+                Risk::Destructive
+            } else {
+                Risk::Write
+            },
+        ),
         ("s3", "ls" | "presign") => Risk::Read,
         ("s3", "rm" | "rb") => Risk::Destructive,
         ("s3", "sync") if has("--delete") => Risk::Destructive,
@@ -201,6 +220,36 @@ pub(super) fn aws(args: &[&str]) -> Risk {
         ("deploy", _) if verb == "deploy" => Risk::Write,
         (_, "help") => Risk::Read,
         _ => verb_risk(verb).unwrap_or(Risk::Unknown),
+    }
+}
+
+/// The command after `--` (what `kubectl exec` runs in the container), classified.
+fn after_double_dash(args: &[&str]) -> Risk {
+    match args.iter().position(|a| *a == "--") {
+        Some(i) if i + 1 < args.len() => {
+            let words: Vec<String> = args[i + 1..].iter().map(|s| s.to_string()).collect();
+            super::simple(&words)
+        }
+        _ => Risk::Read,
+    }
+}
+
+/// `docker exec [OPTIONS] CONTAINER COMMAND…`: COMMAND, classified.
+fn docker_exec_command(args: &[&str]) -> Risk {
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        let takes = matches!(
+            args[i],
+            "-e" | "--env" | "-u" | "--user" | "-w" | "--workdir" | "--env-file"
+        );
+        i += if takes { 2 } else { 1 };
+    }
+    // The container, then the command.
+    let words: Vec<String> = args.iter().skip(i + 1).map(|s| s.to_string()).collect();
+    if words.is_empty() {
+        Risk::Read
+    } else {
+        super::simple(&words)
     }
 }
 
@@ -244,9 +293,11 @@ pub(super) fn kubectl(args: &[&str]) -> Risk {
         {
             Risk::Read
         }
+        // `kubectl exec POD -- CMD`: at least a write, and what CMD does.
+        "exec" => Risk::Write.max(after_double_dash(args)),
         "apply" | "create" | "patch" | "edit" | "set" | "label" | "annotate" | "expose"
-        | "autoscale" | "scale" | "cordon" | "uncordon" | "exec" | "port-forward" | "attach"
-        | "cp" | "run" | "replace" | "config" | "taint" => Risk::Write,
+        | "autoscale" | "scale" | "cordon" | "uncordon" | "port-forward" | "attach" | "cp"
+        | "run" | "replace" | "config" | "taint" => Risk::Write,
         _ => Risk::Unknown,
     }
 }
@@ -269,10 +320,9 @@ pub(super) fn docker(args: &[&str]) -> Risk {
         {
             Risk::Read
         }
-        "build" | "push" | "pull" | "tag" | "run" | "exec" | "start" | "restart" | "login"
-        | "create" | "cp" | "commit" | "volume" | "network" | "image" | "container" | "system" => {
-            Risk::Write
-        }
+        "exec" => Risk::Write.max(docker_exec_command(&args[1..])),
+        "build" | "push" | "pull" | "tag" | "run" | "start" | "restart" | "login" | "create"
+        | "cp" | "commit" | "volume" | "network" | "image" | "container" | "system" => Risk::Write,
         _ => Risk::Unknown,
     }
 }
