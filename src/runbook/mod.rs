@@ -9,6 +9,7 @@ pub mod risk;
 pub mod shell;
 pub mod show;
 pub mod targets;
+pub mod units;
 
 pub use model::{Command, Placeholder, Procedure, Risk, Runbook, Step};
 

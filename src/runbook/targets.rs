@@ -7,6 +7,7 @@
 use super::parse::Parsed;
 use super::placeholders::PLACEHOLDER_RE;
 use super::shell::tokenize;
+use super::units::{self, Unit};
 use crate::model::{Direction, Thresholds};
 use brush_parser::Token;
 use regex::Regex;
@@ -52,6 +53,10 @@ pub struct MetricTarget {
     /// Where the threshold was stated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold_source: Option<String>,
+    /// The unit the thresholds are in: the metric's CloudWatch unit, a stated value
+    /// converted to it (`10s` on Lambda Duration is 10000 Milliseconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold_unit: Option<String>,
     pub template: bool,
     pub line: usize,
     pub procedure: String,
@@ -71,6 +76,9 @@ pub struct AlarmTarget {
 pub struct LooseThreshold {
     pub subject: String,
     pub thresholds: Thresholds,
+    /// The unit it was stated in, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     pub line: usize,
 }
 
@@ -166,13 +174,22 @@ fn first<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
 }
 
 static SHOULD_BE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?P<subject>[A-Za-z][A-Za-z0-9 ./_-]{1,60}?)\s*[(:,-]?\s*(?:should|must|needs? to)\s+(?:be|stay|remain)\s+(?P<op><=?|>=?|below|above|under|over|less than|greater than|at most|at least)\s*(?P<v>[0-9]+(?:\.[0-9]+)?)")
+    Regex::new(r"(?i)(?P<subject>[A-Za-z][A-Za-z0-9 ./_-]{1,60}?)\s*[(:,-]?\s*(?:should|must|needs? to)\s+(?:be|stay|remain)\s+(?P<op><=?|>=?|below|above|under|over|less than|greater than|at most|at least)\s*(?P<v>[0-9]+(?:\.[0-9]+)?\s*(?:ms|milliseconds|seconds|secs?|s|minutes|mins?|%|percent|[kmgt]i?b)?)\b")
         .expect("constant regex")
 });
 
-fn parse_should(text: &str) -> Option<(String, Thresholds)> {
+/// A threshold as stated, with the unit it was written in.
+type Stated = (Thresholds, Option<Unit>);
+
+/// `Symptoms: CPU utilization > 90%`, `Alert when p99 latency exceeds 2 s`.
+static COMPARISON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?P<subject>[A-Za-z][A-Za-z0-9 ./_-]{1,60}?)\s*(?P<op>>=|<=|>|<|≥|≤|above|below|over|under|exceeds|greater than|less than)\s*(?P<v>[0-9]+(?:\.[0-9]+)?\s*(?:ms|milliseconds|seconds|secs?|s|minutes|mins?|%|percent|[kmgt]i?b)?)\b")
+        .expect("constant regex")
+});
+
+fn parse_should(text: &str) -> Option<(String, Stated)> {
     let c = SHOULD_BE.captures(text)?;
-    let v: f64 = c["v"].parse().ok()?;
+    let (v, unit) = units::parse(&c["v"])?;
     let below_is_healthy = matches!(
         c["op"].to_ascii_lowercase().as_str(),
         "<" | "<=" | "below" | "under" | "less than" | "at most"
@@ -184,12 +201,66 @@ fn parse_should(text: &str) -> Option<(String, Thresholds)> {
     };
     Some((
         c["subject"].trim().to_string(),
-        Thresholds {
-            warn: Some(v),
-            crit: None,
-            direction,
-        },
+        (
+            Thresholds {
+                warn: Some(v),
+                crit: None,
+                direction,
+            },
+            unit,
+        ),
     ))
+}
+
+/// A `Symptoms:`/`Alert when` line's comparison: warn at the value stated.
+fn parse_comparison(text: &str) -> Option<(String, Stated)> {
+    let c = COMPARISON.captures(text)?;
+    let (v, unit) = units::parse(&c["v"])?;
+    let above = !matches!(
+        c["op"].to_ascii_lowercase().as_str(),
+        "<" | "<=" | "≤" | "below" | "under" | "less than"
+    );
+    let subject = c["subject"]
+        .trim()
+        .trim_start_matches(|ch: char| !ch.is_ascii_alphanumeric())
+        .to_string();
+    let subject = subject
+        .rsplit_once(':')
+        .map_or(subject.clone(), |(_, s)| s.trim().to_string());
+    Some((
+        subject,
+        (
+            Thresholds {
+                warn: Some(v),
+                crit: None,
+                direction: if above {
+                    Direction::Above
+                } else {
+                    Direction::Below
+                },
+            },
+            unit,
+        ),
+    ))
+}
+
+/// The label of a paragraph that states alert conditions (`**Symptoms**:`, `Alert when`).
+fn states_symptoms(text: &str) -> bool {
+    let l = text
+        .trim_start()
+        .trim_start_matches(['*', '_'])
+        .to_ascii_lowercase();
+    [
+        "symptom",
+        "alert when",
+        "alert if",
+        "alarm when",
+        "threshold",
+        "page when",
+        "warning sign",
+    ]
+    .iter()
+    .any(|k| l.starts_with(k))
 }
 
 fn norm(s: &str) -> String {
@@ -199,15 +270,11 @@ fn norm(s: &str) -> String {
         .to_ascii_lowercase()
 }
 
-fn number(cell: &str) -> Option<(f64, bool)> {
+/// A table cell: its number, its unit, and whether it is a `<` (below) threshold.
+fn number(cell: &str) -> Option<(f64, Option<Unit>, bool)> {
     let t = cell.trim();
     let below = t.starts_with('<');
-    let digits: String = t
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    digits.parse().ok().map(|v| (v, below))
+    units::parse(t).map(|(v, u)| (v, u, below))
 }
 
 /// Targets named by one step's commands (what a destructive confirmation asks to type).
@@ -225,10 +292,9 @@ fn add_step(t: &mut Targets, step: &crate::runbook::Step, procedure_id: &str) {
             command(t, &words, c.line, procedure_id);
         }
         // `# CPU Utilization (should be < 70%)` above a metrics command.
-        if let Some((_, th)) = c.title.as_deref().and_then(parse_should) {
+        if let Some((_, stated)) = c.title.as_deref().and_then(parse_should) {
             for m in &mut t.metrics[before..] {
-                m.thresholds = Some(th);
-                m.threshold_source = c.title.clone();
+                let _ = attach(m, stated, c.title.clone().unwrap_or_default());
             }
         }
     }
@@ -243,10 +309,34 @@ pub fn extract(parsed: &Parsed) -> Targets {
     }
     dedupe(&mut t);
     // Thresholds in prose and tables, matched to metrics by name.
-    let mut stated: Vec<(String, Thresholds, usize)> = Vec::new();
+    let mut stated: Vec<(String, Stated, usize)> = Vec::new();
+    // `Symptoms: X > N` lines, which also apply to the metric of the steps that follow.
+    let mut symptoms: Vec<(String, Stated, usize)> = Vec::new();
+    // A `**Symptoms:**` label opens a zone: the list under it states conditions too, up
+    // to the next label (`**Diagnosis:**`) or heading.
+    let mut zone: Option<usize> = None;
     for (line, text) in &parsed.paragraphs {
-        if let Some((subject, th)) = parse_should(text) {
-            stated.push((subject, th, *line));
+        let heading_between = |from: usize| {
+            parsed
+                .runbook
+                .procedures
+                .iter()
+                .any(|p| p.line > from && p.line <= *line)
+        };
+        if zone.is_some_and(heading_between) || (text.ends_with(':') && text.len() < 60) {
+            zone = None;
+        }
+        if states_symptoms(text) {
+            zone = Some(*line);
+        }
+        if let Some(s) = parse_should(text) {
+            stated.push((s.0, s.1, *line));
+        } else if zone.is_some() {
+            for part in text.split([';', '\n']) {
+                if let Some(s) = parse_comparison(part) {
+                    symptoms.push((s.0, s.1, *line));
+                }
+            }
         }
     }
     for (line, rows) in &parsed.tables {
@@ -275,23 +365,30 @@ pub fn extract(parsed: &Parsed) -> Targets {
             if w.is_none() && cr.is_none() {
                 continue;
             }
-            let below = w.or(cr).is_some_and(|(_, b)| b);
+            let below = w.or(cr).is_some_and(|(_, _, b)| b);
+            // Both cells in one unit: the crit value follows the warn's unit.
+            let unit = w.and_then(|x| x.1).or(cr.and_then(|x| x.1));
+            let in_unit = |x: Option<(f64, Option<Unit>, bool)>| {
+                x.and_then(|(v, u, _)| match (u, unit) {
+                    (Some(u), Some(to)) => units::convert(v, u, to),
+                    _ => Some(v),
+                })
+            };
             let th = Thresholds {
-                warn: w.map(|x| x.0),
-                crit: cr.map(|x| x.0),
+                warn: in_unit(w),
+                crit: in_unit(cr),
                 direction: if below {
                     Direction::Below
                 } else {
                     Direction::Above
                 },
             };
-            stated.push((subject.trim().to_string(), th, line + i + 1));
+            stated.push((subject.trim().to_string(), (th, unit), line + i + 1));
         }
     }
-    for (subject, th, line) in stated {
-        let key = norm(&subject);
-        let matched: Vec<usize> = t
-            .metrics
+    let matches = |t: &Targets, subject: &str| -> Vec<usize> {
+        let key = norm(subject);
+        t.metrics
             .iter()
             .enumerate()
             .filter(|(_, m)| {
@@ -301,22 +398,91 @@ pub fn extract(parsed: &Parsed) -> Targets {
                         || (key.len() >= 4 && (metric.contains(&key) || key.contains(&metric))))
             })
             .map(|(i, _)| i)
-            .collect();
-        if matched.is_empty() {
-            t.unmatched_thresholds.push(LooseThreshold {
-                subject: subject.clone(),
-                thresholds: th,
-                line,
-            });
-        }
-        for i in matched {
-            if t.metrics[i].thresholds.is_none() {
-                t.metrics[i].thresholds = Some(th);
-                t.metrics[i].threshold_source = Some(format!("line {line}: {subject}"));
+            .collect()
+    };
+    for (subject, st, line) in symptoms {
+        // The metric named, else the one metric of the first step after the line in the
+        // same procedure.
+        let mut targets = matches(&t, &subject);
+        if targets.is_empty()
+            && let Some(proc_) = parsed
+                .runbook
+                .procedures
+                .iter()
+                .rev()
+                .find(|p| p.line <= line)
+        {
+            let after: Vec<usize> = t
+                .metrics
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.procedure == proc_.id && m.line > line)
+                .map(|(i, _)| i)
+                .collect();
+            if let Some(first) = after.iter().map(|i| t.metrics[*i].line).min() {
+                targets = after
+                    .into_iter()
+                    .filter(|i| t.metrics[*i].line == first)
+                    .collect();
             }
         }
+        place(&mut t, &targets, subject, st, line);
+    }
+    for (subject, st, line) in stated {
+        let targets = matches(&t, &subject);
+        place(&mut t, &targets, subject, st, line);
     }
     t
+}
+
+/// Attaches a stated threshold to the metrics found for it, in each metric's unit; what
+/// fits no metric (or no unit) is kept as unmatched, never dropped.
+fn place(t: &mut Targets, targets: &[usize], subject: String, st: Stated, line: usize) {
+    let mut placed = false;
+    for i in targets {
+        if t.metrics[*i].thresholds.is_none() {
+            placed |= attach(&mut t.metrics[*i], st, format!("line {line}: {subject}"));
+        } else {
+            placed = true;
+        }
+    }
+    if !placed {
+        t.unmatched_thresholds.push(LooseThreshold {
+            subject,
+            thresholds: st.0,
+            unit: st.1.map(|u| u.name().to_string()),
+            line,
+        });
+    }
+}
+
+/// Sets `m`'s thresholds from a stated one, converted to the metric's unit. `false` when
+/// the units cannot be reconciled (seconds stated for a percentage).
+fn attach(m: &mut MetricTarget, (th, unit): Stated, source: String) -> bool {
+    let metric_unit = units::of_metric(&m.namespace, &m.metric);
+    let (th, unit_name) = match (unit, metric_unit) {
+        (Some(from), Some(to)) => {
+            let conv = |v: Option<f64>| v.map(|v| units::convert(v, from, to));
+            match (conv(th.warn), conv(th.crit)) {
+                (Some(None), _) | (_, Some(None)) => return false,
+                (w, c) => (
+                    Thresholds {
+                        warn: w.flatten(),
+                        crit: c.flatten(),
+                        direction: th.direction,
+                    },
+                    Some(to.name().to_string()),
+                ),
+            }
+        }
+        (None, Some(to)) => (th, Some(to.name().to_string())),
+        (Some(from), None) => (th, Some(from.name().to_string())),
+        (None, None) => (th, None),
+    };
+    m.thresholds = Some(th);
+    m.threshold_source = Some(source);
+    m.threshold_unit = unit_name;
+    true
 }
 
 fn found(name: &str, line: usize, procedure: &str) -> Found {
@@ -565,6 +731,7 @@ fn metric_statistics(t: &mut Targets, c: &Cmd) {
         period: c.first("--period").and_then(|p| p.parse().ok()),
         thresholds: None,
         threshold_source: None,
+        threshold_unit: None,
         template,
         line: c.line,
         procedure: c.procedure.into(),
@@ -609,6 +776,7 @@ fn metric_data_queries(t: &mut Targets, c: &Cmd) {
             period: ms["Period"].as_i64(),
             thresholds: None,
             threshold_source: None,
+            threshold_unit: None,
             template: is_template(q.to_string().as_str()),
             line: c.line,
             procedure: c.procedure.into(),
@@ -691,6 +859,7 @@ fn dedupe(t: &mut Targets) {
                 if o.thresholds.is_none() {
                     o.thresholds = m.thresholds;
                     o.threshold_source = m.threshold_source;
+                    o.threshold_unit = m.threshold_unit;
                 }
             }
             None => out.push(m),
@@ -777,16 +946,12 @@ pub fn text(t: &Targets) -> String {
                 let th = m
                     .thresholds
                     .map(|th| {
-                        let dir = if th.direction == Direction::Above {
-                            ">="
-                        } else {
-                            "<="
-                        };
                         format!(
-                            "  warn {dir} {}{}",
-                            th.warn.map_or("-".into(), |v| v.to_string()),
-                            th.crit
-                                .map(|c| format!(" crit {dir} {c}"))
+                            "  {}{}",
+                            thresholds_text(&th),
+                            m.threshold_unit
+                                .as_ref()
+                                .map(|u| format!(" {u}"))
                                 .unwrap_or_default()
                         )
                     })
@@ -842,13 +1007,33 @@ pub fn text(t: &Targets) -> String {
             .iter()
             .map(|u| {
                 format!(
-                    "{}: warn {:?}  line {}",
-                    u.subject, u.thresholds.warn, u.line
+                    "{}: {}{}  line {}",
+                    u.subject,
+                    thresholds_text(&u.thresholds),
+                    u.unit.as_ref().map(|x| format!(" {x}")).unwrap_or_default(),
+                    u.line
                 )
             })
             .collect(),
     );
     o
+}
+
+/// `warn >= 10000 crit >= 15000`: the levels stated, the side that is unhealthy.
+fn thresholds_text(th: &Thresholds) -> String {
+    let dir = if th.direction == Direction::Above {
+        ">="
+    } else {
+        "<="
+    };
+    let mut parts = Vec::new();
+    if let Some(w) = th.warn {
+        parts.push(format!("warn {dir} {w}"));
+    }
+    if let Some(c) = th.crit {
+        parts.push(format!("crit {dir} {c}"));
+    }
+    parts.join(" ")
 }
 
 #[cfg(test)]
@@ -933,5 +1118,59 @@ mod tests {
             t.unmatched_thresholds[0].thresholds.direction,
             Direction::Below
         );
+    }
+
+    #[test]
+    fn stated_units_convert_to_the_metric_unit() {
+        let src = "# R\n## Slow\n**Symptoms**: CPU utilization > 90%\n\n**Diagnosis:**\n- Error count > 3\n\n```bash\naws cloudwatch get-metric-statistics --namespace AWS/ECS --metric-name CPUUtilization --statistics Maximum\naws cloudwatch get-metric-statistics --namespace AWS/SQS --metric-name ApproximateNumberOfMessagesVisible --statistics Maximum\naws cloudwatch get-metric-statistics --namespace AWS/Lambda --metric-name Duration --dimensions Name=FunctionName,Value=loader --statistics p99\naws cloudwatch get-metric-statistics --namespace AWS/ApiGateway --metric-name Latency --statistics Average\n```\n\nAPI latency should be below 1s.\n\n| Metric | Warning | Critical |\n|---|---|---|\n| Lambda Duration | > 10s | > 15s |\n| Queue age | > 5 min | > 10 min |\n";
+        let t = extract(&parse_full(src));
+        let by = |name: &str| t.metrics.iter().find(|m| m.metric == name).unwrap();
+        let cpu = by("CPUUtilization");
+        assert_eq!(cpu.thresholds.unwrap().warn, Some(90.0));
+        assert_eq!(cpu.threshold_unit.as_deref(), Some("Percent"));
+        let d = by("Duration");
+        assert_eq!(
+            (d.thresholds.unwrap().warn, d.thresholds.unwrap().crit),
+            (Some(10_000.0), Some(15_000.0))
+        );
+        assert_eq!(d.threshold_unit.as_deref(), Some("Milliseconds"));
+        let l = by("Latency");
+        assert_eq!(l.thresholds.unwrap().warn, Some(1000.0));
+        assert_eq!(l.thresholds.unwrap().direction, Direction::Above);
+        // No metric for it: kept with its unit, in the unit it was written in.
+        // Outside a symptoms zone, a comparison is prose, not a threshold.
+        assert_eq!(by("ApproximateNumberOfMessagesVisible").thresholds, None);
+        let q = &t.unmatched_thresholds[0];
+        assert_eq!(
+            (q.subject.as_str(), q.thresholds.warn),
+            ("Queue age", Some(5.0))
+        );
+        assert_eq!(q.unit.as_deref(), Some("Minutes"));
+        let text = text(&t);
+        assert!(
+            text.contains("warn >= 10000 crit >= 15000 Milliseconds"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Queue age: warn >= 5 crit >= 10 Minutes"),
+            "{text}"
+        );
+        assert!(!text.contains("Some("), "{text}");
+    }
+
+    #[test]
+    fn a_symptoms_list_applies_to_the_next_metric() {
+        let src = "# R\n## High queue\n**Symptoms:**\n- Alarm `q-depth` firing\n- Queue depth above 500 messages\n\n**Check:**\n```bash\naws cloudwatch get-metric-statistics --namespace AWS/SQS --metric-name ApproximateNumberOfMessagesVisible --statistics Maximum\n```\n## Other\n```bash\naws cloudwatch get-metric-statistics --namespace AWS/SQS --metric-name NumberOfMessagesSent --statistics Sum\n```\n";
+        let t = extract(&parse_full(src));
+        assert_eq!(t.metrics[0].thresholds.unwrap().warn, Some(500.0));
+        assert_eq!(t.metrics[1].thresholds, None);
+    }
+
+    #[test]
+    fn seconds_never_become_a_percentage() {
+        let src = "# R\n## C\n```bash\naws cloudwatch get-metric-statistics --namespace AWS/ECS --metric-name CPUUtilization --statistics Maximum\n```\n\nCPU utilization should be below 5s.\n";
+        let t = extract(&parse_full(src));
+        assert_eq!(t.metrics[0].thresholds, None);
+        assert_eq!(t.unmatched_thresholds.len(), 1);
     }
 }
