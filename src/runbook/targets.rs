@@ -946,14 +946,7 @@ pub fn text(t: &Targets) -> String {
                 let th = m
                     .thresholds
                     .map(|th| {
-                        format!(
-                            "  {}{}",
-                            thresholds_text(&th),
-                            m.threshold_unit
-                                .as_ref()
-                                .map(|u| format!(" {u}"))
-                                .unwrap_or_default()
-                        )
+                        format!("  {}", thresholds_text(&th, m.threshold_unit.as_deref()))
                     })
                     .unwrap_or_default();
                 format!(
@@ -1007,10 +1000,9 @@ pub fn text(t: &Targets) -> String {
             .iter()
             .map(|u| {
                 format!(
-                    "{}: {}{}  line {}",
+                    "{}: {}  line {}",
                     u.subject,
-                    thresholds_text(&u.thresholds),
-                    u.unit.as_ref().map(|x| format!(" {x}")).unwrap_or_default(),
+                    thresholds_text(&u.thresholds, u.unit.as_deref()),
                     u.line
                 )
             })
@@ -1019,20 +1011,26 @@ pub fn text(t: &Targets) -> String {
     o
 }
 
-/// `warn >= 10000 crit >= 15000`: the levels stated, the side that is unhealthy.
-fn thresholds_text(th: &Thresholds) -> String {
-    let dir = if th.direction == Direction::Above {
-        ">="
-    } else {
-        "<="
-    };
+/// `warn 10000 crit 15000 Milliseconds (higher is worse)`: the levels stated, and which side is unhealthy.
+fn thresholds_text(th: &Thresholds, unit: Option<&str>) -> String {
     let mut parts = Vec::new();
     if let Some(w) = th.warn {
-        parts.push(format!("warn {dir} {w}"));
+        parts.push(format!("warn {w}"));
     }
     if let Some(c) = th.crit {
-        parts.push(format!("crit {dir} {c}"));
+        parts.push(format!("crit {c}"));
     }
+    if let Some(u) = unit {
+        parts.push(u.to_string());
+    }
+    parts.push(
+        if th.direction == Direction::Above {
+            "(higher is worse)"
+        } else {
+            "(lower is worse)"
+        }
+        .to_string(),
+    );
     parts.join(" ")
 }
 
@@ -1148,11 +1146,11 @@ mod tests {
         assert_eq!(q.unit.as_deref(), Some("Minutes"));
         let text = text(&t);
         assert!(
-            text.contains("warn >= 10000 crit >= 15000 Milliseconds"),
+            text.contains("warn 10000 crit 15000 Milliseconds (higher is worse)"),
             "{text}"
         );
         assert!(
-            text.contains("Queue age: warn >= 5 crit >= 10 Minutes"),
+            text.contains("Queue age: warn 5 crit 10 Minutes (higher is worse)"),
             "{text}"
         );
         assert!(!text.contains("Some("), "{text}");
