@@ -261,9 +261,12 @@ fn run_runbook(cmd: &crate::cli::RunbookCommand) -> Result<i32> {
                     ))?;
                 }
             }
+            let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
             eprintln!(
-                "{errors} errors, {warnings} warnings in {} files",
-                files.len()
+                "{}, {} in {}",
+                plural(errors, "error"),
+                plural(warnings, "warning"),
+                plural(files.len(), "file")
             );
             Ok(if errors > 0 { 1 } else { 0 })
         }

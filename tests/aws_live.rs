@@ -728,6 +728,7 @@ async fn logs_insights_queries_return_rows() {
         .send(SourceCommand::LogsQuery {
             query: "fields @timestamp, @message | sort @timestamp desc | limit 3".into(),
             since_ms: opsdeck::event_loop::now_ms() - 3_600_000,
+            groups: Vec::new(),
         })
         .await
         .unwrap();

@@ -134,7 +134,9 @@ fn constructs_facts() {
         [
             ("NEW_VERSION", "NEW_VERSION=7", Some("7"), false),
             ("DB_PASSWORD", "$DB_PASSWORD", None, true),
-            ("api-token", "<api-token>", None, true)
+            ("api-token", "<api-token>", None, true),
+            // An example host is a value to fill in, never a host to call.
+            ("payments-host", "payments.example.com", None, false)
         ]
     );
     assert_eq!(rot.expect.as_deref(), Some("200"));
@@ -272,7 +274,7 @@ fn lint_exit_codes_and_findings() {
     assert!(out.stdout.is_empty());
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim(),
-        "0 errors, 0 warnings in 1 files"
+        "0 errors, 0 warnings in 1 file"
     );
 
     let warn = dir.path().join("warn.md");

@@ -124,3 +124,193 @@ fn one_bad_runbook_never_stops_the_others() {
     );
     assert!(out.contains("2 errors"), "{out}");
 }
+
+/// Prose placeholders are asked for like `<name>`: listed by `show`, warned by `lint` at
+/// their line, refused by `run` until given, and replaced as data when given.
+#[test]
+fn prose_placeholders_are_asked_for() {
+    let f = fixture("prose-placeholders.md");
+    let f = f.to_str().unwrap();
+    let o = opsdeck(&["runbook", "show", f, "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut asked: Vec<(String, String)> = Vec::new();
+    for p in v["procedures"].as_array().unwrap() {
+        for s in p["steps"].as_array().unwrap() {
+            for ph in s["placeholders"].as_array().unwrap() {
+                asked.push((
+                    ph["name"].as_str().unwrap().to_string(),
+                    ph["syntax"].as_str().unwrap().to_string(),
+                ));
+            }
+        }
+    }
+    let want = [
+        ("domain", "your-domain.com"),
+        ("security-group-id", "sg-xxx"),
+        ("subnet-id", "subnet-xxx"),
+        ("vpc-id", "vpc-xxx"),
+        ("target-group-arn", "arn:aws:elasticloadbalancing:..."),
+        ("ip:port", "<ip:port>"),
+        ("previous-version", "PREVIOUS_VERSION"),
+        ("account", "ACCOUNT"),
+        ("previous-tag", "previous-tag"),
+        ("bucket-name", "s3-bucket-name"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(asked, want);
+
+    // lint: a warning at each literal's line; the look-alike is flagged, not asked for.
+    let o = opsdeck(&["runbook", "lint", f]);
+    let out = text(&o);
+    for (line, what) in [
+        (10, "`your-domain.com` reads as a placeholder"),
+        (16, "`sg-xxx` reads as a placeholder"),
+        (17, "`subnet-xxx` reads as a placeholder"),
+        (
+            23,
+            "`arn:aws:elasticloadbalancing:...` reads as a placeholder",
+        ),
+        (30, "`PREVIOUS_VERSION` reads as a placeholder"),
+        (36, "`ACCOUNT` reads as a placeholder"),
+        (42, "`previous-tag` reads as a placeholder"),
+        (
+            49,
+            "`api-xxx-blue` has `xxx` in it and may be a placeholder",
+        ),
+    ] {
+        assert!(
+            out.contains(&format!("prose-placeholders.md:{line}: warning: {what}")),
+            "line {line}: {what}\n{out}"
+        );
+    }
+
+    // run: refused with the literal unresolved, nothing ran.
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let j = j.to_str().unwrap();
+    let o = opsdeck(&["--journal", j, "run", f, "roll-the-task-back", "--yes"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("needs a value for: previous-version"),
+        "{}",
+        text(&o)
+    );
+    // Given: the literal is a quoted reference to the value, never the value as code.
+    let o = opsdeck(&[
+        "--journal",
+        j,
+        "run",
+        f,
+        "roll-the-task-back",
+        "--dry-run",
+        "--set",
+        "previous-version=41",
+    ]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("--task-definition app:\"${PREVIOUS_VERSION}\""),
+        "{out}"
+    );
+    assert!(out.contains("# PREVIOUS_VERSION='41'"), "{out}");
+}
+
+/// A `---` break or a bold label after a checklist starts a unit of its own: a rollback
+/// under "On-call quick reference card" is not a step of the checklist above it.
+#[test]
+fn breaks_and_labels_after_checklists_start_their_own_unit() {
+    let f = fixture("structure.md");
+    let o = opsdeck(&["runbook", "show", f.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let units: Vec<(String, usize, usize)> = v["procedures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["checklist"].as_array().unwrap().len(),
+                p["steps"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    let want = [
+        ("security-incident-checklist", 2, 0),
+        ("security-incident-checklist/rollback-after-the-fix", 0, 1),
+        ("check-the-queue", 0, 1),
+        ("check-the-queue/on-call-quick-reference-card", 0, 1),
+        ("check-the-queue/after-the-break-at-line-30", 0, 1),
+    ];
+    let want: Vec<(String, usize, usize)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), *b, *c))
+        .collect();
+    assert_eq!(units, want);
+    // lint finds no duplicate paths: every unit has its own.
+    let o = opsdeck(&["runbook", "lint", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+/// Non-shell text in shell fences is reference-only under the language detected; a block of
+/// comments only is no step.
+#[test]
+fn non_shell_text_in_shell_fences_never_runs() {
+    let f = fixture("languages.md");
+    let o = opsdeck(&["runbook", "show", f.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let steps: Vec<(String, bool, String, String)> = v["procedures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["steps"].as_array().unwrap().clone())
+        .map(|s| {
+            (
+                s["title"].as_str().unwrap().to_string(),
+                s["runnable"].as_bool().unwrap(),
+                s["lang"].as_str().unwrap_or("").to_string(),
+                s["log_group"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("Tail the API", true, "bash", ""),
+        ("Slow requests", false, "logs-insights", "/ecs/prod/api"),
+        ("Blocked queries", false, "sql", ""),
+        ("Vacuum", false, "sql", ""),
+        ("Deployment manifest", false, "yaml", ""),
+        ("Image", false, "dockerfile", ""),
+        ("What to tell the customer", false, "text", ""),
+    ];
+    let want: Vec<(String, bool, String, String)> = want
+        .iter()
+        .map(|(a, b, c, d)| (a.to_string(), *b, c.to_string(), d.to_string()))
+        .collect();
+    assert_eq!(steps, want);
+    // The comment-only block is reported by lint, at its line.
+    let o = opsdeck(&["runbook", "lint", f.to_str().unwrap()]);
+    assert!(
+        text(&o).contains("languages.md:56: warning: a block of comments only"),
+        "{}",
+        text(&o)
+    );
+    // Asked to run by number, a query block is refused before anything runs.
+    let dir = tempfile::tempdir().unwrap();
+    let j = dir.path().join("j.jsonl");
+    let o = opsdeck(&[
+        "--journal",
+        j.to_str().unwrap(),
+        "run",
+        f.to_str().unwrap(),
+        "api-latency",
+        "--step",
+        "2",
+    ]);
+    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("logs-insights"), "{}", text(&o));
+}

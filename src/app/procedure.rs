@@ -176,6 +176,28 @@ impl App {
                     }
                 }
             }
+            Action::Insights => {
+                let step = self
+                    .session
+                    .runbooks
+                    .get(rb)
+                    .and_then(|l| l.runbook.procedures.get(p))
+                    .and_then(|p| p.steps.get(sel))
+                    .cloned();
+                match step {
+                    Some(s) if s.lang.as_deref() == Some("logs-insights") => {
+                        let query = crate::runbook::lang::insights_query(&s.code);
+                        self.open_insights_with(query, s.log_group.into_iter().collect());
+                    }
+                    _ => {
+                        self.toast = Some((
+                            "not a Logs Insights query: only a query block goes to Logs Insights"
+                                .into(),
+                            crate::model::Health::Warn,
+                        ))
+                    }
+                }
+            }
             Action::CopyStep => {
                 if let Some(s) = self
                     .session
@@ -259,11 +281,16 @@ impl App {
             return;
         };
         if !step.runnable {
+            // The keys are on the view's hint line (they depend on the keymap).
+            let what = step.lang.as_deref().unwrap_or("text");
+            let next = match what {
+                "logs-insights" => "send it to Logs Insights or copy it",
+                _ => "copy it",
+            };
             self.toast = Some((
                 format!(
-                    "`{}` is reference-only ({}): shown, never run",
-                    step.title,
-                    step.lang.as_deref().unwrap_or("text")
+                    "`{}` is {what}, not shell: shown, never run; {next}",
+                    step.title
                 ),
                 crate::model::Health::Warn,
             ));

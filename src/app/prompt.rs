@@ -21,12 +21,16 @@ pub struct Input {
     pub text: String,
     /// What was in effect before the prompt opened, restored on close.
     previous: String,
+    /// An Insights query's log groups when it came from a runbook (empty: the watched ones).
+    pub groups: Vec<String>,
 }
 
 /// A Logs Insights query, its rows (sanitised, redacted) or its error, and the overlay scroll.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Insights {
     pub query: String,
+    /// The log groups queried (empty: the watched ones).
+    pub groups: Vec<String>,
     pub since_ms: i64,
     pub result: Option<Result<Vec<crate::model::LogEvent>, String>>,
     pub scroll: u16,
@@ -54,6 +58,22 @@ impl App {
             target,
             text: previous.clone(),
             previous,
+            groups: Vec::new(),
+        }));
+    }
+
+    /// The Insights prompt with a runbook's query and the log group it names, to check and
+    /// adjust before Enter sends it.
+    pub(super) fn open_insights_with(&mut self, query: String, groups: Vec<String>) {
+        self.open(Overlay::Prompt(Input {
+            target: InputTarget::Insights,
+            previous: self
+                .insights
+                .as_ref()
+                .map(|i| i.query.clone())
+                .unwrap_or_default(),
+            text: query,
+            groups,
         }));
     }
 
@@ -87,7 +107,7 @@ impl App {
                     return true;
                 };
                 match i.target {
-                    InputTarget::Insights => self.start_insights(&i.text, fx),
+                    InputTarget::Insights => self.start_insights(&i.text, i.groups, fx),
                     InputTarget::Note => {
                         if !i.text.trim().is_empty() {
                             fx.push(
@@ -110,7 +130,7 @@ impl App {
 
     /// `[-30m|-3h|-2d ]QUERY`: a Logs Insights query over the watched groups, from that long
     /// ago (default one hour) to now. The query goes in the journal.
-    fn start_insights(&mut self, text: &str, fx: &mut Vec<Effect>) {
+    fn start_insights(&mut self, text: &str, groups: Vec<String>, fx: &mut Vec<Effect>) {
         let text = text.trim();
         if text.is_empty() {
             return;
@@ -119,6 +139,7 @@ impl App {
         let since_ms = self.now_ms - range_ms;
         self.insights = Some(Insights {
             query: query.to_string(),
+            groups: groups.clone(),
             since_ms,
             result: None,
             scroll: 0,
@@ -127,13 +148,19 @@ impl App {
         fx.push(self.entry(
             crate::journal::Kind::Action,
             format!(
-                "Logs Insights over the last {}: {query}",
-                crate::text::age(range_ms)
+                "Logs Insights over the last {}{}: {query}",
+                crate::text::age(range_ms),
+                if groups.is_empty() {
+                    String::new()
+                } else {
+                    format!(" on {}", groups.join(", "))
+                }
             ),
         ));
         fx.push(Effect::Command(SourceCommand::LogsQuery {
             query: query.to_string(),
             since_ms,
+            groups,
         }));
     }
 

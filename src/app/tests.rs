@@ -716,6 +716,7 @@ fn insights_query_prompt_runs_on_the_source_and_shows_clean_rows() {
         fx.contains(&Effect::Command(SourceCommand::LogsQuery {
             query: "fields @message | limit 5".into(),
             since_ms: since,
+            groups: Vec::new(),
         })),
         "{fx:?}"
     );
@@ -808,11 +809,12 @@ fn secret_values_are_masked_in_pane_journal_and_copies() {
     open_procedure(&mut app, "rotate");
     press(&mut app, "enter");
     let form = app.step_form().expect("the secret is asked for");
-    // API_TOKEN comes with its (secret) default; db-password is typed.
-    assert_eq!(form.fields[1].name, "db-password");
+    // Asked in the order the block uses them: db-password is typed; API_TOKEN comes with
+    // its (secret) default.
+    assert_eq!(form.fields[0].name, "db-password");
     assert!(form.fields[0].secret && form.fields[1].secret);
-    press(&mut app, "down");
     type_text(&mut app, "hunter2-Typed");
+    press(&mut app, "enter");
     let mut all = press(&mut app, "enter");
     let dialog = app
         .confirm()
@@ -892,4 +894,52 @@ fn secret_values_are_masked_in_pane_journal_and_copies() {
             "leak in {text}"
         );
     }
+}
+
+/// A Logs Insights query in a `bash` fence is never run: Enter says what it is, `i` puts it
+/// in the Insights prompt with the log group the runbook names; SQL is shown and copied.
+#[test]
+fn query_blocks_go_to_insights_or_the_clipboard_never_to_a_shell() {
+    let mut app = demo_app();
+    let md = "# Orders\n\n## Slow orders\n\n```bash\naws logs tail /aws/lambda/orders --since 10m\n```\n\nFind the slow ones:\n\n```bash\nfields @timestamp, @duration\n| filter @duration > 1000\n| sort @duration desc\n```\n\n```bash\nSELECT pid, query FROM pg_stat_activity WHERE state <> 'idle';\n```\n";
+    let (runbook, _) = crate::runbook::parse::parse(md);
+    app.add_runbook(LoadedRunbook {
+        path: "orders.md".into(),
+        runbook,
+    });
+    open_procedure(&mut app, "slow orders");
+    press(&mut app, "down");
+    let fx = press(&mut app, "enter");
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })) && app.confirm().is_none(),
+        "{fx:?}"
+    );
+    let toast = app.toast.clone().unwrap().0;
+    assert!(toast.contains("logs-insights, not shell"), "{toast}");
+    press(&mut app, "i");
+    let p = app.prompt().expect("the Insights prompt");
+    assert_eq!(p.target, InputTarget::Insights);
+    assert_eq!(
+        p.text,
+        "fields @timestamp, @duration | filter @duration > 1000 | sort @duration desc"
+    );
+    assert_eq!(p.groups, ["/aws/lambda/orders"]);
+    let fx = press(&mut app, "enter");
+    assert!(
+        fx.iter().any(|e| matches!(e,
+            Effect::Command(SourceCommand::LogsQuery { groups, .. }) if groups == &["/aws/lambda/orders".to_string()])),
+        "{fx:?}"
+    );
+    press(&mut app, "esc");
+    // SQL: copied, never run.
+    press(&mut app, "down");
+    let fx = press(&mut app, "enter");
+    assert!(!fx.iter().any(|e| matches!(e, Effect::RunStep { .. })));
+    assert!(app.toast.clone().unwrap().0.contains("sql, not shell"));
+    let fx = press(&mut app, "c");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Copy(t) if t.contains("pg_stat_activity"))),
+        "{fx:?}"
+    );
 }

@@ -227,7 +227,10 @@ fn fill(name: &str, step: &Step, values: &BTreeMap<String, String>) -> String {
                 format!("${{{}}}", p.name),
                 format!("${}", p.name),
                 format!("<{}>", p.name),
-            ] {
+            ]
+            .into_iter()
+            .chain(p.literals.iter().cloned())
+            {
                 out = out.replace(&form, v);
             }
         }

@@ -117,6 +117,36 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
                     ),
                 );
             }
+            if s.runnable {
+                // Prose placeholders: asked for, but better written as `<name>`; look-alikes
+                // that fit no shape run as written, so the author should say.
+                let first_line = s.line + 1;
+                for lit in super::prose::find(&s.code) {
+                    let asked = s
+                        .placeholders
+                        .iter()
+                        .find(|p| p.literals.contains(&lit.text))
+                        .map_or(lit.name.clone(), |p| p.name.clone());
+                    push(
+                        first_line + lit.line,
+                        Severity::Warning,
+                        format!(
+                            "`{}` reads as a placeholder ({}): opsdeck asks for `{asked}` before the step runs; write `<{asked}>` to say so",
+                            lit.text,
+                            lit.shape.describe()
+                        ),
+                    );
+                }
+                for (line, word, why) in super::prose::ambiguous(&s.code) {
+                    push(
+                        first_line + line,
+                        Severity::Warning,
+                        format!(
+                            "`{word}` {why} and may be a placeholder, but it runs as written: write `<name>` if it is one"
+                        ),
+                    );
+                }
+            }
             for ph in &s.placeholders {
                 if ph.hint.is_none() && ph.default.is_none() {
                     push(

@@ -1,9 +1,11 @@
 //! Runbook engine: Markdown runbooks into procedures, steps, commands, placeholders and risk.
 
+pub mod lang;
 pub mod lint;
 pub mod model;
 pub mod parse;
 pub mod placeholders;
+pub mod prose;
 pub mod render;
 pub mod risk;
 pub mod shell;

@@ -44,6 +44,13 @@ pub struct Step {
     /// Fence attributes (`{risk=read timeout=5m interactive=true}`).
     #[serde(skip_serializing_if = "Attributes::is_empty")]
     pub attributes: Attributes,
+    /// The fence's language when the content is something else (a `bash` fence holding a
+    /// Logs Insights query is `lang: logs-insights`, `written_as: bash`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written_as: Option<String>,
+    /// For a Logs Insights query: the log group the runbook names for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_group: Option<String>,
 }
 
 impl Step {
@@ -94,4 +101,8 @@ pub struct Placeholder {
     /// A sentence from the runbook that says what to enter, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// Prose spellings that stand for this value (`sg-xxx`, `your-domain.com`,
+    /// `PREVIOUS_VERSION` in `app:PREVIOUS_VERSION`): replaced by the value when it runs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub literals: Vec<String>,
 }

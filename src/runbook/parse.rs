@@ -7,7 +7,7 @@
 //! step's phase), else the heading.
 
 use super::model::{Attributes, ChecklistItem, Command, Procedure, Risk, Runbook, Step};
-use super::{placeholders, risk, shell};
+use super::{lang, placeholders, risk, shell};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 /// Fence languages whose blocks run.
@@ -72,6 +72,11 @@ struct Builder<'a> {
     table: Option<(usize, Vec<Vec<String>>)>,
     para_line: usize,
     last_top_item: Option<Item>,
+    /// A new unit started under the same heading (after `---`, or a bold label after a
+    /// checklist): the title it takes when its first block or checklist comes.
+    unit_title: Option<String>,
+    /// A thematic break was seen since the last block: the next paragraph names the unit.
+    after_break: Option<usize>,
     /// The last item of a list that just ended: runbooks often put the fence after
     /// `1. **Check logs:**` without indenting it, which ends the list in Markdown, yet the
     /// item is plainly the block's title.
@@ -116,6 +121,8 @@ pub fn parse_full(src: &str) -> Parsed {
         h1_count: 0,
         last_top_item: None,
         after_list: None,
+        unit_title: None,
+        after_break: None,
         paragraphs: Vec::new(),
         tables: Vec::new(),
         table: None,
@@ -136,6 +143,7 @@ pub fn parse_full(src: &str) -> Parsed {
         }
     }
     assign_ids(&mut b.procs);
+    insights_groups(&mut b.procs);
     Parsed {
         runbook: Runbook {
             title: b.title,
@@ -144,6 +152,41 @@ pub fn parse_full(src: &str) -> Parsed {
         notes: b.notes,
         paragraphs: b.paragraphs,
         tables: b.tables,
+    }
+}
+
+/// The log group each Logs Insights block is for: one named in the block or the text before
+/// it, else one the procedure's commands read, else the runbook's only log group.
+fn insights_groups(procs: &mut [Procedure]) {
+    static GROUP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?:^|[\s`'\x22(])(/(?:aws|ecs)/[A-Za-z0-9_./#-]+[A-Za-z0-9_-])")
+            .expect("constant regex")
+    });
+    let groups_of = |p: &Procedure| -> Vec<String> {
+        p.steps
+            .iter()
+            .filter(|s| s.runnable)
+            .flat_map(|s| super::targets::of_step(s, &p.id).log_groups)
+            .filter(|g| !g.template)
+            .map(|g| g.name)
+            .collect()
+    };
+    let mut all: Vec<String> = procs.iter().flat_map(groups_of).collect();
+    all.sort();
+    all.dedup();
+    for p in procs.iter_mut() {
+        let in_procedure = groups_of(p);
+        for s in p.steps.iter_mut() {
+            if s.lang.as_deref() != Some(lang::Content::LogsInsights.name()) {
+                continue;
+            }
+            let text = format!("{}\n{}", s.description.as_deref().unwrap_or(""), s.code);
+            s.log_group = GROUP
+                .captures(&text)
+                .map(|c| c[1].to_string())
+                .or_else(|| in_procedure.first().cloned())
+                .or_else(|| (all.len() == 1).then(|| all[0].clone()));
+        }
     }
 }
 
@@ -219,16 +262,52 @@ impl Builder<'_> {
         }
     }
 
+    /// The title of the unit a block joins: its procedure's, else the one it is about to
+    /// start (a label after a break), else the heading's.
+    fn unit_name(&self) -> String {
+        if let Some(c) = self.current {
+            return self.procs[c].title.clone();
+        }
+        if let Some(t) = &self.unit_title {
+            return t.clone();
+        }
+        if let Some(l) = self.after_break {
+            return format!("after the break at line {l}");
+        }
+        self.headings
+            .last()
+            .map(|h| h.1.clone())
+            .unwrap_or_else(|| "Preamble".into())
+    }
+
     fn procedure(&mut self) -> usize {
         if let Some(i) = self.current {
             return i;
         }
-        let path: Vec<String> = self.headings.iter().map(|(_, t)| t.clone()).collect();
+        let mut path: Vec<String> = self.headings.iter().map(|(_, t)| t.clone()).collect();
+        let line = match self.after_break.take() {
+            Some(l) => {
+                // A break with nothing naming what follows: the unit is named by its place.
+                let t = self
+                    .unit_title
+                    .take()
+                    .unwrap_or_else(|| format!("after the break at line {l}"));
+                path.push(t);
+                l
+            }
+            None => match self.unit_title.take() {
+                Some(t) => {
+                    path.push(t);
+                    self.para_line
+                }
+                None => self.heading_line,
+            },
+        };
         self.procs.push(Procedure {
             id: String::new(),
             title: path.last().cloned().unwrap_or_else(|| "Preamble".into()),
             path,
-            line: self.heading_line,
+            line,
             checklist: Vec::new(),
             steps: Vec::new(),
         });
@@ -278,6 +357,20 @@ impl Builder<'_> {
                 self.after_list = None;
                 self.bold_label = None;
                 self.last_paragraph = None;
+                self.unit_title = None;
+                self.after_break = None;
+                self.prose.clear();
+            }
+            // `---`: what follows is not the previous heading's next step (a quick-reference
+            // card, an appendix); it becomes a unit of its own.
+            Event::Rule if self.items.is_empty() => {
+                self.end_paragraph();
+                self.current = None;
+                self.after_list = None;
+                self.bold_label = None;
+                self.last_paragraph = None;
+                self.unit_title = None;
+                self.after_break = Some(self.line_of(range.start));
                 self.prose.clear();
             }
             // Tight list items have no paragraph events: their text is captured from the item
@@ -434,6 +527,21 @@ impl Builder<'_> {
         // A paragraph that is only a bold label (`**Diagnosis:**`) names a phase.
         self.after_list = None;
         let only_label = label.as_ref().is_some_and(|l| clean_label(&text) == *l);
+        if self.items.is_empty() && self.current.is_none() && self.after_break.is_some() {
+            // The first words after a break name the unit that follows.
+            if self.unit_title.is_none() {
+                self.unit_title = Some(label.clone().unwrap_or_else(|| truncate_title(&text)));
+            }
+        } else if only_label
+            && self.items.is_empty()
+            && self.current.is_some_and(|c| {
+                self.procs[c].steps.is_empty() && !self.procs[c].checklist.is_empty()
+            })
+        {
+            // A bold label after a checklist starts a unit of its own.
+            self.current = None;
+            self.unit_title = label.clone();
+        }
         if only_label && self.items.is_empty() {
             self.bold_label = label;
             self.last_paragraph = None;
@@ -458,23 +566,36 @@ impl Builder<'_> {
             Some(i) if !i.text.is_empty() => (truncate_title(&i.text), None),
             _ => match &self.bold_label {
                 Some(l) => (l.clone(), None),
-                None => (
-                    self.headings
-                        .last()
-                        .map(|h| h.1.clone())
-                        .unwrap_or_else(|| "Preamble".into()),
-                    None,
-                ),
+                None => (self.unit_name(), None),
             },
         };
         let description = description.or_else(|| self.last_paragraph.take());
         let phase = self.bold_label.clone();
         let console =
             lang.as_deref() == Some("console") || lang.as_deref() == Some("shell-session");
-        let runnable = match lang.as_deref() {
+        let mut runnable = match lang.as_deref() {
             Some(l) => SHELL_LANGS.contains(&l),
             None => looks_like_shell(&code),
         };
+        // What the block holds, whatever the fence says: a query, SQL, YAML or prose in a
+        // `bash` fence is shown, never run; a block of comments only is no step.
+        let mut lang = lang;
+        let mut written_as = None;
+        if lang.is_none() || runnable {
+            let content = lang::detect(&code);
+            if content == lang::Content::CommentsOnly {
+                self.notes.push(ParseNote {
+                    line: content_line.saturating_sub(1).max(1),
+                    message: "a block of comments only: shown as text, not a step".into(),
+                });
+                self.last_paragraph = None;
+                return;
+            }
+            if content != lang::Content::Shell {
+                written_as = lang.replace(content.name().to_string());
+                runnable = false;
+            }
+        }
         let prose = self.prose.join("\n");
         let mut step = Step {
             id: String::new(),
@@ -490,6 +611,8 @@ impl Builder<'_> {
             commands: Vec::new(),
             code: code.clone(),
             attributes,
+            written_as,
+            log_group: None,
         };
         if runnable {
             let (script, output) = shell::strip_prompts(&code, console);

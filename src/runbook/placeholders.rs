@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 // Constant patterns: compiled once; a typo would fail every test in this module.
 pub static PLACEHOLDER_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<([A-Za-z][A-Za-z0-9_.-]*)>").expect("constant regex"));
+    LazyLock::new(|| Regex::new(r"<([A-Za-z][A-Za-z0-9_.:-]*)>").expect("constant regex"));
 static REPLACE_ASSIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s#]*)\s+#\s*(.*)$"#,
@@ -122,6 +122,7 @@ pub fn find(code: &str, prose: &str) -> Vec<Placeholder> {
                     default: (!value.is_empty()).then_some(value),
                     hint: Some(c[3].trim().to_string()),
                     name,
+                    literals: Vec::new(),
                 },
             );
         }
@@ -153,6 +154,7 @@ pub fn find(code: &str, prose: &str) -> Vec<Placeholder> {
                         default,
                         secret,
                         hint: None,
+                        literals: Vec::new(),
                     },
                 );
             }
@@ -166,6 +168,7 @@ pub fn find(code: &str, prose: &str) -> Vec<Placeholder> {
                         default: None,
                         secret,
                         hint: None,
+                        literals: Vec::new(),
                     },
                 );
             }
@@ -179,10 +182,56 @@ pub fn find(code: &str, prose: &str) -> Vec<Placeholder> {
         .map(|p| super::render::variable_of(&p.name))
         .collect();
     out.retain(|p| !(p.syntax.starts_with('$') && carried.contains(&p.name)));
+    add_literals(&mut out, code, prose);
+    // The form asks in the order the block uses them.
+    out.sort_by_key(|p| {
+        std::iter::once(&p.syntax)
+            .chain(&p.literals)
+            .filter_map(|t| code.find(t.as_str()))
+            .min()
+            .unwrap_or(usize::MAX)
+    });
     for p in out.iter_mut().filter(|p| p.hint.is_none()) {
         p.hint = hint(prose, &p.name);
     }
     out
+}
+
+/// Prose placeholders (`sg-xxx`, `app:PREVIOUS_VERSION`): asked for like `<name>`. One that
+/// names the variable of a placeholder already found (`$PREVIOUS_VERSION` beside
+/// `app:PREVIOUS_VERSION`) is another spelling of it, so one value fills both.
+fn add_literals(out: &mut Vec<Placeholder>, code: &str, prose: &str) {
+    for lit in super::prose::find(code) {
+        let var = super::render::variable_of(&lit.name);
+        if let Some(p) = out.iter_mut().find(|p| {
+            super::render::env_name(p).trim_start_matches(super::render::SAFE_PREFIX) == var
+        }) {
+            p.literals.push(lit.text);
+            continue;
+        }
+        // Two texts of one kind (`sg-xxx`, `sg-yyy`) are two values.
+        let mut name = lit.name.clone();
+        let mut n = 1;
+        while out.iter().any(|p| p.name == name) {
+            n += 1;
+            name = format!("{}-{n}", lit.name);
+        }
+        let hint = hint(prose, &lit.text).or_else(|| {
+            Some(format!(
+                "the runbook writes `{}` here ({}): enter the real value",
+                lit.text,
+                lit.shape.describe()
+            ))
+        });
+        out.push(Placeholder {
+            secret: SECRET_RE.is_match(&name),
+            syntax: lit.text.clone(),
+            default: None,
+            hint,
+            name,
+            literals: vec![lit.text],
+        });
+    }
 }
 
 fn push(out: &mut Vec<Placeholder>, p: Placeholder) {
@@ -414,6 +463,12 @@ mod tests {
             vec!["cert-arn"]
         );
         assert_eq!(names("[ $a -lt 5 ] && [ 3 > 2 ]"), vec!["a"]);
+        // `<ip:port>` is a value to fill in, not a redirection from a file named `ip:port`.
+        assert_eq!(names("curl -s http://<ip:port>/metrics"), vec!["ip:port"]);
+        assert_eq!(
+            crate::runbook::risk::classify("curl -s http://<ip:port>/metrics"),
+            crate::runbook::Risk::Read
+        );
     }
 
     #[test]

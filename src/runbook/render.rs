@@ -174,20 +174,43 @@ struct Vars {
     angle: BTreeMap<String, String>,
     /// `$NAME` references: name → variable.
     dollar: BTreeMap<String, String>,
+    /// Prose spellings (`sg-xxx`, `PREVIOUS_VERSION` after `app:`) → variable, longest first.
+    literal: Vec<(String, String)>,
 }
 
 impl Vars {
     fn new(placeholders: &[Placeholder]) -> Vars {
         let mut angle = BTreeMap::new();
         let mut dollar = BTreeMap::new();
+        let mut literal = Vec::new();
         for p in placeholders {
             if p.syntax.starts_with('<') {
                 angle.insert(p.name.clone(), env_name(p));
             } else if p.syntax.starts_with('$') {
                 dollar.insert(p.name.clone(), env_name(p));
             }
+            for l in &p.literals {
+                literal.push((l.clone(), env_name(p)));
+            }
         }
-        Vars { angle, dollar }
+        literal.sort_by_key(|(l, _)| std::cmp::Reverse(l.len()));
+        Vars {
+            angle,
+            dollar,
+            literal,
+        }
+    }
+
+    /// A prose placeholder at `at` in `text`, standing as a value (not inside a longer
+    /// word, not a `$VARIABLE`): (its length, variable).
+    fn literal_at(&self, text: &str, at: usize) -> Option<(usize, &str)> {
+        let rest = &text[at..];
+        self.literal
+            .iter()
+            .find(|(l, _)| {
+                rest.starts_with(l.as_str()) && super::prose::boundary_ok(text, at, l.len())
+            })
+            .map(|(l, v)| (l.len(), v.as_str()))
     }
 
     /// `<name>` at the start of `s`: (its length, variable).
@@ -289,7 +312,11 @@ impl<'a> Rewriter<'a> {
             if ctx == Ctx::Single {
                 if c == '\'' {
                     stack.pop();
-                } else if let Some((len, var)) = self.vars.angle_at(rest) {
+                } else if let Some((len, var)) = self
+                    .vars
+                    .angle_at(rest)
+                    .or_else(|| self.vars.literal_at(text, i))
+                {
                     self.out.push_str(&format!("'\"${{{var}}}\"'"));
                     i += len;
                     continue;
@@ -374,7 +401,17 @@ impl<'a> Rewriter<'a> {
                         continue;
                     }
                 }
-                _ => {}
+                _ => {
+                    if let Some((len, var)) = self.vars.literal_at(text, i) {
+                        if quoted {
+                            self.out.push_str(&format!("${{{var}}}"));
+                        } else {
+                            self.out.push_str(&format!("\"${{{var}}}\""));
+                        }
+                        i += len;
+                        continue;
+                    }
+                }
             }
             self.out.push(c);
             i += c.len_utf8();
@@ -447,7 +484,10 @@ impl<'a> Rewriter<'a> {
             let body: String = lines.concat();
             let has_angle = PLACEHOLDER_RE
                 .captures_iter(&body)
-                .any(|m| self.vars.angle.contains_key(&m[1]));
+                .any(|m| self.vars.angle.contains_key(&m[1]))
+                || (0..body.len())
+                    .filter(|j| body.is_char_boundary(*j))
+                    .any(|j| self.vars.literal_at(&body, j).is_some());
             if doc.quoted && !has_angle {
                 self.out.push_str(&body);
             } else {
@@ -458,8 +498,12 @@ impl<'a> Rewriter<'a> {
                 while j < body.len() {
                     let rest = &body[j..];
                     let Some(c) = rest.chars().next() else { break };
-                    if c == '<'
-                        && let Some((len, var)) = self.vars.angle_at(rest)
+                    if let Some((len, var)) = (if c == '<' {
+                        self.vars.angle_at(rest)
+                    } else {
+                        None
+                    })
+                    .or_else(|| self.vars.literal_at(&body, j))
                     {
                         self.out.push_str(&format!("${{{var}}}"));
                         j += len;

@@ -98,7 +98,7 @@ pub struct Targets {
 }
 
 fn is_template(s: &str) -> bool {
-    s.contains('$') || PLACEHOLDER_RE.is_match(s)
+    s.contains('$') || PLACEHOLDER_RE.is_match(s) || !super::prose::find(s).is_empty()
 }
 
 /// Words of each simple command in `text`, `$(…)` and backtick bodies included as commands
@@ -945,9 +945,7 @@ pub fn text(t: &Targets) -> String {
                     .join(",");
                 let th = m
                     .thresholds
-                    .map(|th| {
-                        format!("  {}", thresholds_text(&th, m.threshold_unit.as_deref()))
-                    })
+                    .map(|th| format!("  {}", thresholds_text(&th, m.threshold_unit.as_deref())))
                     .unwrap_or_default();
                 format!(
                     "{}/{} [{}] {} period {}{th}{}  line {}",

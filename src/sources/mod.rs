@@ -249,11 +249,12 @@ pub enum SourceCommand {
         id: u64,
         mutation: Mutation,
     },
-    /// A Logs Insights query over the watched groups from `since_ms` to now; the rows come
-    /// back as `Payload::Insights` on feed `insights`.
+    /// A Logs Insights query from `since_ms` to now over `groups` (empty: the watched
+    /// groups); the rows come back as `Payload::Insights` on feed `insights`.
     LogsQuery {
         query: String,
         since_ms: i64,
+        groups: Vec<String>,
     },
 }
 

@@ -40,6 +40,14 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         &Line::from(vec![
             Span::styled("query ", theme.muted()),
             Span::styled(ins.query.clone(), theme.accent()),
+            Span::styled(
+                if ins.groups.is_empty() {
+                    String::new()
+                } else {
+                    format!("  on {}", ins.groups.join(", "))
+                },
+                theme.muted(),
+            ),
         ]),
         w,
     );

@@ -155,7 +155,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
 fn hints(keymap: &Keymap) -> String {
     let k = |a| keys(keymap, Mode::Procedure, a);
     format!(
-        "{}{} step · {} run · {} dry run · {} run all · {}-{} tick · {} copy · {} close ",
+        "{}{} step · {} run · {} dry run · {} run all · {}-{} tick · {} copy · {} insights · {} close ",
         k(Action::Up),
         k(Action::Down),
         k(Action::RunStep),
@@ -164,6 +164,7 @@ fn hints(keymap: &Keymap) -> String {
         k(Action::Tick1),
         k(Action::Tick9),
         k(Action::CopyStep),
+        k(Action::Insights),
         k(Action::Close)
     )
 }

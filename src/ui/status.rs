@@ -15,10 +15,15 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
     let bar = theme.status_bar();
     buf.set_style(area, bar);
     if let Some(input) = app.prompt() {
+        let on;
         let label = match input.target {
             InputTarget::LogSearch => "search logs",
             InputTarget::ServiceFilter => "filter services",
             InputTarget::Note => "note for the journal",
+            InputTarget::Insights if !input.groups.is_empty() => {
+                on = format!("Logs Insights on {} ([-3h] query)", input.groups.join(", "));
+                on.as_str()
+            }
             InputTarget::Insights => "Logs Insights ([-3h] query)",
         };
         let line = Line::from(vec![

@@ -153,3 +153,48 @@ fn unquoted_heredocs_and_comments() {
         r.script
     );
 }
+
+#[test]
+fn prose_placeholders_are_asked_for_and_replaced_as_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("pwned");
+    let code = "printf '%s|' sg-xxx 'arn:aws:iam::ACCOUNT:role/ops' \"https://your-domain.com/health\" app:PREVIOUS_VERSION\ncat <<'EOF'\n{\"group\": \"sg-xxx\", \"cost\": \"5$\"}\nEOF";
+    let ph = find(code, "");
+    let names: Vec<_> = ph.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["security-group-id", "account", "domain", "previous-version"]
+    );
+    // Not given: the step cannot run with the literal left in it.
+    let r = render(code, &ph, &BTreeMap::new());
+    assert_eq!(r.missing.len(), 4);
+    let hostile = format!("$(touch {})'\"", marker.display());
+    let vals = values(&[
+        ("security-group-id", &hostile),
+        ("account", "111"),
+        ("domain", "api.acme.io"),
+        ("previous-version", "7"),
+    ]);
+    let r = render(code, &ph, &vals);
+    assert!(!r.script.contains("sg-xxx"), "{}", r.script);
+    let out = run(&r.script, &r.env);
+    assert_eq!(
+        out,
+        format!(
+            "{hostile}|arn:aws:iam::111:role/ops|https://api.acme.io/health|app:7|{{\"group\": \"{hostile}\", \"cost\": \"5$\"}}\n"
+        ),
+        "{}",
+        r.script
+    );
+    assert!(!marker.exists());
+}
+
+#[test]
+fn a_prose_spelling_of_a_variable_shares_its_value() {
+    let code = "PREVIOUS_VERSION=5  # Replace with actual version number\necho $PREVIOUS_VERSION app:PREVIOUS_VERSION";
+    let ph = find(code, "");
+    assert_eq!(ph.len(), 1, "{ph:?}");
+    assert_eq!(ph[0].literals, ["PREVIOUS_VERSION"]);
+    let r = render(code, &ph, &values(&[("PREVIOUS_VERSION", "9")]));
+    assert_eq!(run(&r.script, &r.env), "9 app:9\n", "{}", r.script);
+}

@@ -350,7 +350,11 @@ impl DataSource for AwsSource {
                             pl.notify_one();
                         });
                     }
-                    SourceCommand::LogsQuery { query, since_ms } => {
+                    SourceCommand::LogsQuery {
+                        query,
+                        since_ms,
+                        groups: asked,
+                    } => {
                         let (c, tx, plan, found) = (
                             clients.logs.clone(),
                             events.clone(),
@@ -359,6 +363,8 @@ impl DataSource for AwsSource {
                         );
                         tokio::spawn(async move {
                             let groups: Vec<String> = match &plan.log_groups {
+                                // A query from a runbook names its own group.
+                                _ if !asked.is_empty() => asked,
                                 Some(g) => g.iter().map(|g| g.name.clone()).collect(),
                                 None => discovered_groups(&c, found)
                                     .await

@@ -426,7 +426,7 @@ mod tests {
     #[test]
     fn config_wins_then_runbooks_then_discovery_per_kind() {
         let rb = targets_of(
-            "# Api\n\n## Check\n\n```bash\naws ecs describe-services --cluster prod --services api\naws logs tail /ecs/prod/api --follow\ncurl -fsS https://api.example.com/health\n```\n",
+            "# Api\n\n## Check\n\n```bash\naws ecs describe-services --cluster prod --services api\naws logs tail /ecs/prod/api --follow\ncurl -fsS https://api.shop.internal/health\n```\n",
         );
         let watch = Watch {
             functions: vec!["checkout".into()],
@@ -438,8 +438,8 @@ mod tests {
         assert_eq!(p.functions, Some(vec!["checkout".into()]));
         assert_eq!(p.origin["lambda"], "config");
         assert_eq!(p.log_groups.as_ref().unwrap()[0].name, "/ecs/prod/api");
-        assert_eq!(p.health[0].url, "https://api.example.com/health");
-        assert_eq!(p.health[0].name, "api.example.com");
+        assert_eq!(p.health[0].url, "https://api.shop.internal/health");
+        assert_eq!(p.health[0].name, "api.shop.internal");
         assert!(p.metrics.is_none(), "standard metrics of what is watched");
         let empty = Plan::build(&Watch::default(), &[]);
         assert!(empty.discover_ecs);

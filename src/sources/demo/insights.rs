@@ -15,6 +15,7 @@ pub fn run(
     history: &VecDeque<LogEvent>,
     query: &str,
     since_ms: i64,
+    groups: &[String],
 ) -> Result<Vec<LogEvent>, String> {
     let mut filters: Vec<(String, Regex)> = Vec::new();
     let mut desc = true;
@@ -59,7 +60,11 @@ pub fn run(
     };
     let mut rows: Vec<LogEvent> = history
         .iter()
-        .filter(|e| e.time_ms >= since_ms && matches(e))
+        .filter(|e| {
+            e.time_ms >= since_ms
+                && matches(e)
+                && (groups.is_empty() || groups.iter().any(|g| **g == *e.group))
+        })
         .cloned()
         .collect();
     rows.sort_by_key(|e| e.time_ms);
@@ -139,22 +144,35 @@ mod tests {
             &h,
             "fields @timestamp, @message | filter @message like /ERROR/ | limit 2",
             0,
+            &[],
         )
         .unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].message, "api ERROR pool exhausted again");
         assert_eq!(r[1].message, "orders ERROR timeout");
-        let r = run(&h, "filter @log like \"lambda\" | sort @timestamp asc", 0).unwrap();
+        let r = run(
+            &h,
+            "filter @log like \"lambda\" | sort @timestamp asc",
+            0,
+            &[],
+        )
+        .unwrap();
         assert_eq!(r.len(), 1);
-        let r = run(&h, "filter @message like /ERROR/ | sort @timestamp asc", 2).unwrap();
+        let r = run(
+            &h,
+            "filter @message like /ERROR/ | sort @timestamp asc",
+            2,
+            &[],
+        )
+        .unwrap();
         assert_eq!(r[0].time_ms, 3, "since is honoured");
         assert!(
-            run(&h, "stats count() by bin(5m)", 0)
+            run(&h, "stats count() by bin(5m)", 0, &[])
                 .unwrap_err()
                 .contains("supports")
         );
         assert!(
-            run(&h, "filter @message like /(/", 0)
+            run(&h, "filter @message like /(/", 0, &[])
                 .unwrap_err()
                 .contains("bad regex")
         );

@@ -176,8 +176,8 @@ impl DataSource for DemoSource {
                                 return;
                             }
                         }
-                        Some(SourceCommand::LogsQuery { query, since_ms }) => {
-                            let result = insights::run(&history, &query, since_ms);
+                        Some(SourceCommand::LogsQuery { query, since_ms, groups }) => {
+                            let result = insights::run(&history, &query, since_ms, &groups);
                             let ev = SourceEvent { feed: Feed::Insights, at_ms: fleet.now_ms(), payload: Payload::Insights { query, result } };
                             if events.send(ev).await.is_err() {
                                 return;
