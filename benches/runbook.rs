@@ -9,7 +9,10 @@ use std::hint::black_box;
 
 fn runbook_2000_lines() -> String {
     let fixture = include_str!("../tests/fixtures/runbooks/constructs.md");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/runbooks");
+    let dir = std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../shared/runbooks");
     let mut text = String::new();
     if let Ok(entries) = std::fs::read_dir(&dir) {
         let mut files: Vec<_> = entries

@@ -171,6 +171,23 @@ fn parse_timeout(s: &str) -> Result<u64, String> {
     }
 }
 
+/// `2` or `2.1`.
+fn parse_step(s: &str) -> Result<(usize, Option<usize>), String> {
+    let bad = || format!("`{s}` is not a step number: use N or N.M (2, 2.1)");
+    let (n, m) = match s.split_once('.') {
+        Some((n, m)) => (n, Some(m)),
+        None => (s, None),
+    };
+    let n: usize = n.parse().map_err(|_| bad())?;
+    let m = m
+        .map(|m| m.parse::<usize>().map_err(|_| bad()))
+        .transpose()?;
+    if n == 0 || m == Some(0) {
+        return Err(bad());
+    }
+    Ok((n, m))
+}
+
 fn parse_set(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
@@ -183,9 +200,9 @@ pub struct RunCli {
     pub file: PathBuf,
     /// Procedure id, exact title, or a unique case-insensitive part of its path.
     pub procedure: String,
-    /// Run only step N (1-based).
-    #[arg(long, value_name = "N")]
-    pub step: Option<usize>,
+    /// Run only step N (1-based), or sub-step N.M (a command the block titles on its own).
+    #[arg(long, value_name = "N[.M]", value_parser = parse_step)]
+    pub step: Option<(usize, Option<usize>)>,
     /// A placeholder value (repeatable). Values reach commands as environment variables only.
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
     pub set: Vec<(String, String)>,

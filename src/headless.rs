@@ -22,7 +22,8 @@ pub const EXIT_REFUSED: i32 = 3;
 pub struct RunArgs {
     pub file: PathBuf,
     pub procedure: String,
-    pub step: Option<usize>,
+    /// Step N, or sub-step N.M.
+    pub step: Option<(usize, Option<usize>)>,
     pub set: Vec<(String, String)>,
     pub dry_run: bool,
     pub yes: bool,
@@ -178,7 +179,7 @@ pub async fn run(args: RunArgs) -> Result<i32> {
 fn prepare_all(args: &RunArgs, proc_: &Procedure) -> Result<Vec<Prepared>> {
     let values: BTreeMap<String, String> = args.set.iter().cloned().collect();
     let steps: Vec<&Step> = match args.step {
-        Some(n) => {
+        Some((n, part)) => {
             let s = proc_.steps.get(n.wrapping_sub(1)).ok_or_else(|| {
                 anyhow!(
                     "procedure `{}` has {} steps; --step {n} is not one of them",
@@ -186,9 +187,25 @@ fn prepare_all(args: &RunArgs, proc_: &Procedure) -> Result<Vec<Prepared>> {
                     proc_.steps.len()
                 )
             })?;
-            vec![s]
+            match part {
+                None => vec![s],
+                Some(m) => vec![s.parts.get(m - 1).ok_or_else(|| {
+                    anyhow!(
+                        "step {n} of `{}` has {} sub-steps; --step {n}.{m} is not one of them",
+                        sanitize(&proc_.title),
+                        s.parts.len()
+                    )
+                })?],
+            }
         }
-        None => proc_.steps.iter().filter(|s| s.runnable).collect(),
+        // Every runnable unit in order: a block's sub-steps one by one; a block of
+        // alternatives as itself, which the gate refuses before anything runs.
+        None => proc_
+            .steps
+            .iter()
+            .filter(|s| s.runnable)
+            .flat_map(|s| s.units().unwrap_or_else(|| vec![s]))
+            .collect(),
     };
     if steps.is_empty() {
         bail!(
@@ -241,6 +258,12 @@ fn dry_run(prepared: &[Prepared], log: &mut Log) -> Result<i32> {
             sanitize(&p.title),
             p.risk
         ))?;
+        if let Gate::Refused(why) = &p.gate {
+            // What would not run is not printed as something to copy and run.
+            crate::out::println(&format!("# refused: {}\n", sanitize(why)))?;
+            log.append(Kind::DryRun, format!("refused: {why}"), Some(p))?;
+            continue;
+        }
         for line in p.vars_display() {
             crate::out::println(&format!("# {}", sanitize(&line)))?;
         }

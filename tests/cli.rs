@@ -15,7 +15,10 @@ fn opsdeck(args: &[&str]) -> Output {
             std::env::temp_dir().join("opsdeck-test-empty-config"),
         )
         .env_remove("NO_COLOR")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(
+            std::env::var("CARGO_MANIFEST_DIR")
+                .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+        )
         .output()
         .expect("run opsdeck")
 }

@@ -6,7 +6,10 @@ use opsdeck::runbook::{self, Procedure, Risk, Runbook, Step};
 use std::path::PathBuf;
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/runbooks");
+    let dir = PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../shared/runbooks");
     if dir.is_dir() {
         return Some(dir);
     }

@@ -7,9 +7,11 @@ use opsdeck::runbook::{self, Risk, parse::parse};
 use std::process::Command;
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/runbooks")
-        .join(name)
+    std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("tests/fixtures/runbooks")
+    .join(name)
 }
 
 #[test]

@@ -103,6 +103,13 @@ pub fn prepare(
             step.title,
             step.lang.as_deref().unwrap_or("no language")
         ))
+    } else if let Some(why) = &step.alternatives {
+        let parts: Vec<&str> = step.parts.iter().map(|p| p.number()).collect();
+        Gate::Refused(format!(
+            "step `{}` holds alternatives ({why}): it never runs as a whole; run the one you mean: {}",
+            step.title,
+            parts.join(", ")
+        ))
     } else if !r.missing.is_empty() {
         Gate::Refused(format!(
             "step `{}` needs a value for: {}",

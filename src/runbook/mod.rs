@@ -4,6 +4,7 @@ pub mod lang;
 pub mod lint;
 pub mod model;
 pub mod parse;
+pub mod parts;
 pub mod placeholders;
 pub mod prose;
 pub mod render;

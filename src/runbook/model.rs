@@ -51,9 +51,35 @@ pub struct Step {
     /// For a Logs Insights query: the log group the runbook names for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_group: Option<String>,
+    /// Sub-steps (`2.1`, `2.2`…): the commands the author titled separately, each runnable
+    /// on its own, with the read-only context (`cd`, assignments) of earlier ones carried.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Step>,
+    /// Why the sub-steps are alternatives (options, opposite actions, the same target
+    /// changed twice): the block never runs as a whole, nor in "run all".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<String>,
 }
 
 impl Step {
+    /// `2` or `2.1`: the number shown for the step (the end of its id).
+    pub fn number(&self) -> &str {
+        self.id.rsplit('#').next().unwrap_or(&self.id)
+    }
+
+    /// The units "run all" runs for this step: its sub-steps, else itself. `None` when its
+    /// sub-steps are alternatives (the operator picks one).
+    pub fn units(&self) -> Option<Vec<&Step>> {
+        if self.alternatives.is_some() {
+            return None;
+        }
+        Some(if self.parts.is_empty() {
+            vec![self]
+        } else {
+            self.parts.iter().collect()
+        })
+    }
+
     /// `Phase › ` when the step has a phase other than its own title (for display).
     pub fn phase_prefix(&self) -> String {
         self.phase
@@ -89,6 +115,9 @@ pub struct Command {
     pub risk: Risk,
     /// 1-based line in the runbook file where the command starts.
     pub line: usize,
+    /// Carried from an earlier sub-step (`cd`, an assignment) so this one runs as meant.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub context: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

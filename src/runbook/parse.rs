@@ -7,7 +7,7 @@
 //! step's phase), else the heading.
 
 use super::model::{Attributes, ChecklistItem, Command, Procedure, Risk, Runbook, Step};
-use super::{lang, placeholders, risk, shell};
+use super::{lang, parts, placeholders, risk, shell};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 /// Fence languages whose blocks run.
@@ -224,6 +224,9 @@ fn assign_ids(procs: &mut [Procedure]) {
         p.id = if *n == 1 { base } else { format!("{base}-{n}") };
         for (i, s) in p.steps.iter_mut().enumerate() {
             s.id = format!("{}#{}", p.id, i + 1);
+            for (j, part) in s.parts.iter_mut().enumerate() {
+                part.id = format!("{}#{}.{}", p.id, i + 1, j + 1);
+            }
         }
     }
 }
@@ -613,6 +616,8 @@ impl Builder<'_> {
             attributes,
             written_as,
             log_group: None,
+            parts: Vec::new(),
+            alternatives: None,
         };
         if runnable {
             let (script, output) = shell::strip_prompts(&code, console);
@@ -636,6 +641,7 @@ impl Builder<'_> {
                     title: s.title,
                     text: s.text,
                     line: content_line + s.line,
+                    context: false,
                 })
                 .collect();
             step.expect = match (split.expect, output) {
@@ -653,6 +659,7 @@ impl Builder<'_> {
             if let Some(r) = step.attributes.risk {
                 step.risk = step.risk.max(r);
             }
+            parts::split(&mut step, &script, content_line, &prose);
         }
         let p = self.procedure();
         self.procs[p].steps.push(step);

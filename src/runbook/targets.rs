@@ -142,8 +142,9 @@ pub fn simple_commands(text: &str) -> Vec<Vec<String>> {
 }
 
 fn unmask(s: &str) -> String {
-    static MASK: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"\{\{([A-Za-z][A-Za-z0-9_.-]*)\}\}").expect("constant regex"));
+    static MASK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\{\{([A-Za-z][A-Za-z0-9_.:-]*)\}\}").expect("constant regex")
+    });
     MASK.replace_all(s, "<$1>").into_owned()
 }
 

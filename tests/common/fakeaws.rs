@@ -17,9 +17,11 @@ pub struct FakeAws {
 }
 
 fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/aws")
-        .join(name)
+    std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("tests/aws")
+    .join(name)
 }
 
 const INSTALL: &str =
