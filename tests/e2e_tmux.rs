@@ -235,7 +235,8 @@ fn demo_runbook_step_through_palette_procedure_form_and_confirm() {
     t.tmux(&["send-keys", "-t", "e2e", "-l", "5xx"]);
     t.send(&["Enter"]);
     t.wait_text("Incident Response › API 5xx and latency");
-    t.send(&["Down", "Down", "Enter"]);
+    // Rows: 1, its sub-steps 1.1 and 1.2, 2, 3.
+    t.send(&["Down", "Down", "Down", "Down", "Enter"]);
     t.wait_text("Values for: Scale the API");
     t.tmux(&["send-keys", "-t", "e2e", "-l", "8"]);
     t.send(&["Enter"]);

@@ -316,3 +316,129 @@ fn non_shell_text_in_shell_fences_never_runs() {
     assert_ne!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("logs-insights"), "{}", text(&o));
 }
+
+/// Alternatives in one block never run together: the block refuses to run as a whole (and
+/// a whole-procedure run refuses it), lint says so at its line, and each sub-step runs on
+/// its own with the read-only context (`cd`, `export`) of the earlier ones carried.
+#[test]
+fn alternatives_never_run_together() {
+    let f = fixture("alternatives.md");
+    let fs = f.to_str().unwrap();
+    let o = opsdeck(&["runbook", "show", fs, "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let seen: Vec<(String, bool, Vec<String>)> = v["procedures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let s = &p["steps"][0];
+            (
+                p["id"].as_str().unwrap().to_string(),
+                s["alternatives"].is_string(),
+                s["parts"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|x| x["id"].as_str().unwrap().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let parts =
+        |id: &str, n: usize| -> Vec<String> { (1..=n).map(|k| format!("{id}#1.{k}")).collect() };
+    let want = vec![
+        ("resize-the-workers", true, 2),
+        ("undo-the-last-rollout", true, 2),
+        ("roll-back-the-release", true, 2),
+        ("silence-the-alarm-during-maintenance", true, 2),
+        ("restore-the-catalogue", true, 2),
+        ("rotate-the-cache", false, 3),
+    ];
+    let want: Vec<(String, bool, Vec<String>)> = want
+        .into_iter()
+        .map(|(id, alt, n)| (id.to_string(), alt, parts(id, n)))
+        .collect();
+    assert_eq!(seen, want);
+
+    // Lint: a warning at each alternatives block's line, none for the sequence.
+    let o = opsdeck(&["runbook", "lint", fs]);
+    let out = text(&o);
+    for line in [8, 18, 25, 35, 42] {
+        assert!(
+            out.contains(&format!("alternatives.md:{line}: warning: step `"))
+                && out.contains("holds alternatives"),
+            "no alternatives warning at line {line}:\n{out}"
+        );
+    }
+    assert!(!out.contains("alternatives.md:52: warning: step"), "{out}");
+
+    // A fake `aws` on PATH records every call: refused runs call nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let calls = dir.path().join("calls");
+    std::fs::write(
+        bin.join("aws"),
+        format!("#!/bin/sh\necho \"$*\" >> '{}'\n", calls.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("aws"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let j = dir.path().join("j.jsonl");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--journal", j.to_str().unwrap(), "run", fs];
+        args.extend_from_slice(extra);
+        Command::new(common::bin())
+            .args(&args)
+            .env("PATH", &path)
+            .env(
+                "XDG_CONFIG_HOME",
+                std::env::temp_dir().join("opsdeck-test-empty-config"),
+            )
+            .env_remove("AWS_PROFILE")
+            .output()
+            .expect("run opsdeck")
+    };
+    for args in [
+        vec!["resize-the-workers", "--step", "1", "--yes"],
+        vec!["resize-the-workers", "--yes"],
+        vec!["silence-the-alarm-during-maintenance", "--yes"],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("holds alternatives") && text(&o).contains("1.1, 1.2"),
+            "{args:?}: {}",
+            text(&o)
+        );
+        assert!(!calls.exists(), "{args:?} ran something");
+    }
+    // One alternative, picked by number, runs alone.
+    let o = run(&["resize-the-workers", "--step", "1.2", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let log = std::fs::read_to_string(&calls).unwrap();
+    assert_eq!(
+        log.trim(),
+        "ecs update-service --cluster shop --service checkout-worker --desired-count 3"
+    );
+    // A sub-step of a sequence carries the `cd` and `export` before it.
+    let o = run(&["rotate-the-cache", "--step", "1.3", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let at = |s: &str| out.find(s).unwrap_or_else(|| panic!("no `{s}` in:\n{out}"));
+    assert!(at("cd /srv/ops") < at("export CACHE_ENV=prod"));
+    assert!(at("export CACHE_ENV=prod") < at("./bin/flush-cache"));
+    assert!(!out.contains("ls -la cache/"), "{out}");
+    // A sub-step that does not exist is an error naming the ones that do.
+    let o = run(&["rotate-the-cache", "--step", "1.9", "--dry-run"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("has 3 sub-steps"), "{}", text(&o));
+}

@@ -352,7 +352,10 @@ fn procedure_view_step_form_and_run_pane() {
         common::press(&mut app, "enter");
         common::press(&mut app, "down");
         snap("procedure_view", &app, w, h);
-        common::press(&mut app, "down");
+        // Rows: 1, 1.1, 1.2, 2, 3 (Scale the API).
+        for _ in 0..3 {
+            common::press(&mut app, "down");
+        }
         common::press(&mut app, "enter");
         common::press(&mut app, "8");
         snap("step_form", &app, w, h);

@@ -20,7 +20,7 @@ pub struct RunView {
     pub id: u64,
     pub title: String,
     pub step_id: String,
-    /// Index of the step in its procedure.
+    /// Row of the step in its procedure view (sub-steps have rows of their own).
     pub step: usize,
     pub lines: VecDeque<(Stream, String)>,
     pub status: Option<RunStatus>,
@@ -142,7 +142,7 @@ impl App {
             .runbooks
             .get(rb)
             .and_then(|l| l.runbook.procedures.get(p))
-            .map_or(0, |p| p.steps.len());
+            .map_or(0, |p| p.rows().len());
         let set_sel = |app: &mut App, sel: usize| {
             if let Some(v) = app.procedure_view_mut() {
                 v.sel = sel;
@@ -160,30 +160,45 @@ impl App {
                 self.prepare_step(rb, p, sel, fx);
             }
             Action::RunAll => {
-                // Every runnable step in order, each confirmed by its risk; stops at the
-                // first failure or refusal.
-                match self.next_runnable(rb, p, 0) {
-                    Some(i) => {
+                // Every runnable unit from the selected row on, in order, each confirmed by
+                // its risk (a block's sub-steps one by one); stops at the first failure or
+                // refusal, and at a block of alternatives, where the operator picks one.
+                let Some(proc_) = self.procedure_at(rb, p) else {
+                    return true;
+                };
+                let title = proc_.title.clone();
+                let next = proc_.next_unit(sel, true);
+                let number = match next {
+                    crate::runbook::Next::Run(i) => proc_
+                        .at(i)
+                        .map_or(String::new(), |s| s.number().to_string()),
+                    _ => String::new(),
+                };
+                match next {
+                    crate::runbook::Next::Run(i) => {
                         self.session.run_all = Some((rb, p, i));
-                        let title = self.session.runbooks[rb].runbook.procedures[p]
-                            .title
-                            .clone();
-                        fx.push(self.entry(Kind::Action, format!("run all steps of `{title}`")));
+                        let from = if sel == 0 {
+                            String::new()
+                        } else {
+                            format!(" from {number}")
+                        };
+                        fx.push(
+                            self.entry(Kind::Action, format!("run all steps of `{title}`{from}")),
+                        );
+                        set_sel(self, i);
                         self.prepare_step(rb, p, i, fx);
                     }
-                    None => {
+                    crate::runbook::Next::Choose(i) => {
+                        set_sel(self, i);
+                        self.stop_at_alternatives(rb, p, i);
+                    }
+                    crate::runbook::Next::End => {
                         self.toast = Some(("no runnable step".into(), crate::model::Health::Warn))
                     }
                 }
             }
             Action::Insights => {
-                let step = self
-                    .session
-                    .runbooks
-                    .get(rb)
-                    .and_then(|l| l.runbook.procedures.get(p))
-                    .and_then(|p| p.steps.get(sel))
-                    .cloned();
+                let step = self.procedure_at(rb, p).and_then(|p| p.at(sel)).cloned();
                 match step {
                     Some(s) if s.lang.as_deref() == Some("logs-insights") => {
                         let query = crate::runbook::lang::insights_query(&s.code);
@@ -199,13 +214,7 @@ impl App {
                 }
             }
             Action::CopyStep => {
-                if let Some(s) = self
-                    .session
-                    .runbooks
-                    .get(rb)
-                    .and_then(|l| l.runbook.procedures.get(p))
-                    .and_then(|p| p.steps.get(sel))
-                {
+                if let Some(s) = self.procedure_at(rb, p).and_then(|p| p.at(sel)).cloned() {
                     self.toast = Some((
                         format!("copied step `{}` (OSC 52)", s.title),
                         crate::model::Health::Ok,
@@ -237,35 +246,54 @@ impl App {
         true
     }
 
-    fn next_runnable(&self, rb: usize, p: usize, from: usize) -> Option<usize> {
-        let steps = &self
-            .session
-            .runbooks
-            .get(rb)?
-            .runbook
-            .procedures
-            .get(p)?
-            .steps;
-        (from..steps.len()).find(|i| steps[*i].runnable)
+    fn procedure_at(&self, rb: usize, p: usize) -> Option<&crate::runbook::Procedure> {
+        self.session.runbooks.get(rb)?.runbook.procedures.get(p)
     }
 
-    /// After a step of "run all" succeeded: the next runnable step, or the end.
-    fn continue_run_all(&mut self, finished_step: usize, fx: &mut Vec<Effect>) {
+    /// "Run all" met a block of alternatives: it stops there, saying which to pick from.
+    fn stop_at_alternatives(&mut self, rb: usize, p: usize, row: usize) {
+        self.session.run_all = None;
+        let Some(s) = self.procedure_at(rb, p).and_then(|p| p.at(row)) else {
+            return;
+        };
+        let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
+        self.toast = Some((
+            format!(
+                "run all stopped at alternatives: pick one of {} (Enter), or run all from it",
+                numbers.join(", ")
+            ),
+            crate::model::Health::Warn,
+        ));
+    }
+
+    /// After a unit of "run all" succeeded: the next one, or the end.
+    fn continue_run_all(&mut self, finished: usize, fx: &mut Vec<Effect>) {
         let Some((rb, p, current)) = self.session.run_all else {
             return;
         };
-        if current != finished_step {
+        if current != finished {
             return;
         }
-        match self.next_runnable(rb, p, current + 1) {
-            Some(next) => {
+        let next = self
+            .procedure_at(rb, p)
+            .map_or(crate::runbook::Next::End, |pr| {
+                pr.next_unit(current + 1, false)
+            });
+        match next {
+            crate::runbook::Next::Run(next) => {
                 self.session.run_all = Some((rb, p, next));
                 if let Some(v) = self.procedure_view_mut() {
                     v.sel = next;
                 }
                 self.prepare_step(rb, p, next, fx);
             }
-            None => {
+            crate::runbook::Next::Choose(row) => {
+                if let Some(v) = self.procedure_view_mut() {
+                    v.sel = row;
+                }
+                self.stop_at_alternatives(rb, p, row);
+            }
+            crate::runbook::Next::End => {
                 self.session.run_all = None;
                 self.toast = Some(("all steps done".into(), crate::model::Health::Ok));
             }
@@ -277,9 +305,24 @@ impl App {
         let Some(l) = self.session.runbooks.get(rb) else {
             return;
         };
-        let Some(step) = l.runbook.procedures.get(p).and_then(|p| p.steps.get(sel)) else {
+        let Some(step) = l.runbook.procedures.get(p).and_then(|p| p.at(sel)) else {
             return;
         };
+        if step.alternatives.is_some() {
+            // Nothing is attempted: the block is a choice, not a sequence.
+            let numbers: Vec<&str> = step.parts.iter().map(|x| x.number()).collect();
+            // The why is on the view, under the block; the toast says what to do.
+            self.toast = Some((
+                format!(
+                    "alternatives never run as a whole: pick one of {}",
+                    numbers.join(", ")
+                ),
+                crate::model::Health::Warn,
+            ));
+            self.session.run_all = None;
+            self.session.dry_pending = false;
+            return;
+        }
         if !step.runnable {
             // The keys are on the view's hint line (they depend on the keymap).
             let what = step.lang.as_deref().unwrap_or("text");
@@ -414,7 +457,9 @@ impl App {
     fn confirm_step(&mut self, rb: usize, p: usize, sel: usize, fx: &mut Vec<Effect>) {
         let l = &self.session.runbooks[rb];
         let proc_ = &l.runbook.procedures[p];
-        let step = &proc_.steps[sel];
+        let Some(step) = proc_.at(sel) else {
+            return;
+        };
         let values: BTreeMap<String, String> = step
             .placeholders
             .iter()

@@ -441,6 +441,8 @@ fn read_step_runs_at_once_write_step_confirms() {
     );
     // Step 2 is write: a dialog, default No.
     press(&mut app, "down");
+    press(&mut app, "down"); // past sub-steps 1.1 and 1.2
+    press(&mut app, "down");
     press(&mut app, "enter");
     assert_eq!(app.confirm().unwrap().risk, crate::runbook::Risk::Write);
     let fx = press(&mut app, "esc");
@@ -452,6 +454,8 @@ fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
     let mut app = with_runbook(false);
     open_procedure(&mut app, "5xx");
     press(&mut app, "down");
+    press(&mut app, "down");
+    press(&mut app, "down"); // past sub-steps 1.1 and 1.2
     press(&mut app, "down");
     press(&mut app, "enter");
     let form = app.step_form().expect("COUNT is asked for");
@@ -509,6 +513,8 @@ fn demo_steps_are_dry_runs_that_act_on_the_fleet() {
     let mut app = with_runbook(true);
     open_procedure(&mut app, "5xx");
     press(&mut app, "down");
+    press(&mut app, "down"); // past sub-steps 1.1 and 1.2
+    press(&mut app, "down");
     press(&mut app, "enter");
     let fx = press(&mut app, "y");
     assert!(
@@ -549,19 +555,28 @@ fn run_all_confirms_each_step_and_stops_at_the_first_failure() {
     use crate::journal::Kind;
     let mut app = with_runbook(false);
     open_procedure(&mut app, "5xx");
-    // Step 1 is read: runs at once.
+    // Step 1 is read, in two titled sub-steps (rows 1 and 2): each runs at once.
     let fx = press(&mut app, "a");
     let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
         panic!("{fx:?}")
     };
-    assert_eq!(app.session.run_all.map(|r| r.2), Some(0));
-    // It succeeds: step 2 (write) asks for confirmation.
+    assert_eq!(app.session.run_all.map(|r| r.2), Some(1));
+    let fx = app.update(Msg::Run(crate::exec::RunEvent::Finished {
+        id,
+        status: crate::exec::RunStatus::Exited(0),
+        elapsed: std::time::Duration::ZERO,
+    }));
+    let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(app.session.run_all.map(|r| r.2), Some(2));
+    // They succeed: step 2 (write) asks for confirmation.
     app.update(Msg::Run(crate::exec::RunEvent::Finished {
         id,
         status: crate::exec::RunStatus::Exited(0),
         elapsed: std::time::Duration::ZERO,
     }));
-    assert_eq!(app.session.run_all.map(|r| r.2), Some(1));
+    assert_eq!(app.session.run_all.map(|r| r.2), Some(3));
     assert_eq!(app.confirm().unwrap().risk, crate::runbook::Risk::Write);
     let fx = press(&mut app, "y");
     let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
@@ -670,6 +685,8 @@ fn dry_run_shows_the_rendered_script_and_runs_nothing() {
     let mut app = with_runbook(false);
     open_procedure(&mut app, "5xx");
     press(&mut app, "down");
+    press(&mut app, "down");
+    press(&mut app, "down"); // past sub-steps 1.1 and 1.2
     press(&mut app, "down");
     press(&mut app, "d");
     type_text(&mut app, "8");
@@ -942,4 +959,93 @@ fn query_blocks_go_to_insights_or_the_clipboard_never_to_a_shell() {
             .any(|e| matches!(e, Effect::Copy(t) if t.contains("pg_stat_activity"))),
         "{fx:?}"
     );
+}
+
+/// Sub-steps are rows of their own; a block of alternatives never runs as a whole; run all
+/// runs a sequence's sub-steps one by one, confirming each, and stops at the alternatives,
+/// where the operator picks one and run all goes on from it, past its siblings.
+#[test]
+fn run_all_runs_sub_steps_one_by_one_and_stops_at_alternatives() {
+    use crate::journal::Kind;
+    let mut app = demo_app();
+    let md = "# Shop\n\n## Resize and rotate\n\n```bash\n# Go to the ops checkout\ncd /srv/ops\n\n# Flush the old entries\n./bin/flush-cache --env prod\n```\n\n```bash\n# Scale up for the sale\naws ecs update-service --cluster shop --service worker --desired-count 12\n\n# Scale down afterwards\naws ecs update-service --cluster shop --service worker --desired-count 3\n```\n\n```bash\naws ecs describe-services --cluster shop --services worker\n```\n";
+    let (runbook, _) = crate::runbook::parse::parse(md);
+    app.add_runbook(LoadedRunbook {
+        path: "shop.md".into(),
+        runbook,
+    });
+    open_procedure(&mut app, "resize and rotate");
+    let finish = |app: &mut App, id: u64| {
+        app.update(Msg::Run(crate::exec::RunEvent::Finished {
+            id,
+            status: crate::exec::RunStatus::Exited(0),
+            elapsed: std::time::Duration::ZERO,
+        }))
+    };
+    // Rows: 1, 1.1, 1.2, 2, 2.1, 2.2, 3.
+    let (rb, p, _) = app.procedure().unwrap();
+    let proc_ = &app.session.runbooks[rb].runbook.procedures[p];
+    let numbers: Vec<String> = (0..proc_.rows().len())
+        .map(|r| proc_.at(r).unwrap().number().to_string())
+        .collect();
+    assert_eq!(numbers, ["1", "1.1", "1.2", "2", "2.1", "2.2", "3"]);
+    // Enter on the alternatives block: refused before anything, nothing journaled.
+    for _ in 0..3 {
+        press(&mut app, "down");
+    }
+    let fx = press(&mut app, "enter");
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(app.confirm().is_none() && app.step_form().is_none());
+    let toast = app.toast.clone().unwrap().0;
+    assert!(
+        toast.contains("alternatives never run as a whole") && toast.contains("2.1, 2.2"),
+        "{toast}"
+    );
+    // Run all from the top: 1.1 (read: at once), then 1.2 (unknown: confirmed).
+    for _ in 0..3 {
+        press(&mut app, "up");
+    }
+    let fx = press(&mut app, "a");
+    let Some(Effect::RunStep { id, script, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    assert!(script.contains("cd /srv/ops") && !script.contains("flush-cache"));
+    assert_eq!(app.session.run_all.map(|r| r.2), Some(1));
+    finish(&mut app, id);
+    assert_eq!(app.session.run_all.map(|r| r.2), Some(2));
+    let c = app.confirm().expect("1.2 is confirmed on its own");
+    let crate::app::confirm::Subject::Step(run, _) = &c.subject else {
+        panic!()
+    };
+    assert!(run.script.contains("cd /srv/ops") && run.script.contains("flush-cache"));
+    let fx = press(&mut app, "y");
+    let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    // After 1.2, run all meets the alternatives and stops there, the block selected.
+    let fx = finish(&mut app, id);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::RunStep { .. })));
+    assert!(app.session.run_all.is_none() && app.confirm().is_none());
+    assert_eq!(app.procedure().unwrap().2, 3);
+    assert!(app.toast.clone().unwrap().0.contains("run all stopped"));
+    // The operator picks 2.2 and runs all from it: 2.2 confirmed, then 3, never 2.1.
+    press(&mut app, "down");
+    press(&mut app, "down");
+    let fx = press(&mut app, "a");
+    assert!(journal_kinds(&fx).contains(&Kind::Action), "{fx:?}");
+    let c = app.confirm().expect("2.2 confirmed");
+    let crate::app::confirm::Subject::Step(run, _) = &c.subject else {
+        panic!()
+    };
+    assert!(run.script.contains("--desired-count 3") && !run.script.contains("12"));
+    let fx = press(&mut app, "y");
+    let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    let fx = finish(&mut app, id);
+    let Some(Effect::RunStep { script, .. }) = fx.last().cloned() else {
+        panic!("step 3 runs next: {fx:?}")
+    };
+    assert!(script.contains("describe-services"));
+    assert_eq!(app.procedure().unwrap().2, 6);
 }

@@ -105,9 +105,30 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
                     );
                 }
             }
-            let has_read = s.commands.iter().any(|c| c.risk == Risk::Read);
-            let has_destructive = s.commands.iter().any(|c| c.risk == Risk::Destructive);
-            if has_read && has_destructive {
+            if let Some(why) = &s.alternatives {
+                let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
+                push(
+                    s.line,
+                    Severity::Warning,
+                    format!(
+                        "step `{}` holds alternatives ({why}): it never runs as a whole, nor in run all; run one of {} (or give each its own block)",
+                        s.title,
+                        numbers.join(", ")
+                    ),
+                );
+            }
+            // Sub-steps already keep reading apart from destroying; only a unit that mixes
+            // them needs splitting.
+            let mixes = |cs: &[super::model::Command]| {
+                let own = || cs.iter().filter(|c| !c.context);
+                own().any(|c| c.risk == Risk::Read) && own().any(|c| c.risk == Risk::Destructive)
+            };
+            let mixed = if s.parts.is_empty() {
+                mixes(&s.commands)
+            } else {
+                s.parts.iter().any(|p| mixes(&p.commands))
+            };
+            if mixed {
                 push(
                     s.line,
                     Severity::Warning,

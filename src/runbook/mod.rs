@@ -14,7 +14,7 @@ pub mod show;
 pub mod targets;
 pub mod units;
 
-pub use model::{Command, Placeholder, Procedure, Risk, Runbook, Step};
+pub use model::{Command, Next, Placeholder, Procedure, Risk, Row, Runbook, Step};
 
 use crate::file::FileError;
 use std::path::Path;

@@ -20,6 +20,85 @@ pub struct Procedure {
     pub steps: Vec<Step>,
 }
 
+/// A row of a procedure: a step, or one of its sub-steps (`2.1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub step: usize,
+    pub part: Option<usize>,
+}
+
+/// What "run all" meets next from a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// A row to run.
+    Run(usize),
+    /// A block whose sub-steps are alternatives: the operator picks one; run all stops.
+    Choose(usize),
+    End,
+}
+
+impl Procedure {
+    /// The rows in order: each step, then its sub-steps.
+    pub fn rows(&self) -> Vec<Row> {
+        let mut out = Vec::new();
+        for (i, s) in self.steps.iter().enumerate() {
+            out.push(Row {
+                step: i,
+                part: None,
+            });
+            out.extend((0..s.parts.len()).map(|k| Row {
+                step: i,
+                part: Some(k),
+            }));
+        }
+        out
+    }
+
+    /// The step or sub-step at a row.
+    pub fn at(&self, row: usize) -> Option<&Step> {
+        let r = self.rows().get(row).copied()?;
+        let s = self.steps.get(r.step)?;
+        match r.part {
+            None => Some(s),
+            Some(k) => s.parts.get(k),
+        }
+    }
+
+    /// The row of step `n` (`2`) or sub-step `n.m` (`2.1`), 1-based as shown.
+    pub fn row_of(&self, step: usize, part: Option<usize>) -> Option<usize> {
+        let want = Row {
+            step: step.checked_sub(1)?,
+            part: match part {
+                None => None,
+                Some(m) => Some(m.checked_sub(1)?),
+            },
+        };
+        self.rows().iter().position(|r| *r == want)
+    }
+
+    /// The next unit "run all" runs from `from` on. A block with sub-steps runs them one by
+    /// one; a block of alternatives stops it, unless `from` is one of its sub-steps (picked
+    /// by the operator), whose siblings are then skipped.
+    pub fn next_unit(&self, from: usize, picked: bool) -> Next {
+        let rows = self.rows();
+        for (r, row) in rows.iter().enumerate().skip(from) {
+            let s = &self.steps[row.step];
+            match row.part {
+                None if s.alternatives.is_some() => return Next::Choose(r),
+                None if s.parts.is_empty() && s.runnable => return Next::Run(r),
+                None => {}
+                Some(_) if s.alternatives.is_some() && picked && r == from && s.runnable => {
+                    return Next::Run(r);
+                }
+                Some(_) if s.alternatives.is_some() => {}
+                Some(k) if s.parts[k].runnable => return Next::Run(r),
+                Some(_) => {}
+            }
+        }
+        Next::End
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChecklistItem {
     pub text: String,

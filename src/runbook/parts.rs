@@ -54,10 +54,28 @@ pub fn split(step: &mut Step, script: &str, first_line: usize, prose: &str) {
             g.push(i);
         }
     }
-    let titles: Vec<Vec<String>> = groups
+    let mut titles: Vec<Vec<String>> = groups
         .iter()
         .map(|g| heading(&step.commands[g[0]]))
         .collect();
+    // Under "Option 2", the titled commands that follow are that option's steps, up to the
+    // next option: one sub-step each option.
+    let is_option = |t: &Vec<String>| t.iter().any(|x| OPTION.is_match(x));
+    if titles.iter().filter(|t| is_option(t)).count() >= 2 {
+        let (mut g2, mut t2): (Vec<Vec<usize>>, Vec<Vec<String>>) = (Vec::new(), Vec::new());
+        let mut in_option = false;
+        for (g, t) in groups.into_iter().zip(titles) {
+            if is_option(&t) {
+                in_option = true;
+            } else if in_option && let Some(last) = g2.last_mut() {
+                last.extend(g);
+                continue;
+            }
+            g2.push(g);
+            t2.push(t);
+        }
+        (groups, titles) = (g2, t2);
+    }
     let mut why = titled_alternatives(&titles).or_else(|| opposite_commands(&step.commands));
     let changed_twice = same_target_twice(&step.commands, &groups);
     if why.is_none() {

@@ -42,14 +42,34 @@ pub fn text(rb: &Runbook, file: &str) -> String {
             if let Some(d) = &s.description {
                 let _ = writeln!(out, "     {d}");
             }
-            for c in &s.commands {
-                let title = c
-                    .title
-                    .as_ref()
-                    .map(|t| format!("# {t}\n       "))
-                    .unwrap_or_default();
-                let text = c.text.replace('\n', "\n         ");
-                let _ = writeln!(out, "     [{}] {title}$ {text}", c.risk);
+            if let Some(why) = &s.alternatives {
+                let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
+                let _ = writeln!(
+                    out,
+                    "     alternatives ({why}): never runs as a whole; run one of {}",
+                    numbers.join(", ")
+                );
+            }
+            if s.parts.is_empty() {
+                commands(&mut out, &s.commands, "     ", false);
+            }
+            for part in &s.parts {
+                let kind = if part.runnable {
+                    part.risk.to_string()
+                } else {
+                    "reference-only".into()
+                };
+                let _ = writeln!(
+                    out,
+                    "     {} {}  [{kind}]  line {}",
+                    part.number(),
+                    part.title,
+                    part.line
+                );
+                commands(&mut out, &part.commands, "         ", true);
+                for ph in &part.placeholders {
+                    let _ = writeln!(out, "         placeholder {}", ph.name);
+                }
             }
             for ph in &s.placeholders {
                 let _ = writeln!(
@@ -70,6 +90,23 @@ pub fn text(rb: &Runbook, file: &str) -> String {
         }
     }
     out
+}
+
+/// Commands with their risk and title; carried context marked.
+/// A sub-step's first title is its own name, so it is not repeated.
+fn commands(out: &mut String, cs: &[super::model::Command], pad: &str, part: bool) {
+    let first_own = cs.iter().position(|c| !c.context);
+    for (i, c) in cs.iter().enumerate() {
+        let title = match &c.title {
+            Some(t) if !(c.context || part && Some(i) == first_own) => {
+                format!("# {t}\n{pad}  ")
+            }
+            _ => String::new(),
+        };
+        let text = c.text.replace('\n', &format!("\n{pad}    "));
+        let carried = if c.context { "  (carried)" } else { "" };
+        let _ = writeln!(out, "{pad}[{}] {title}$ {text}{carried}", c.risk);
+    }
 }
 
 pub fn json(rb: &Runbook) -> serde_json::Result<String> {

@@ -12,7 +12,13 @@ use ratatui::text::{Line, Span};
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
     let Some(c) = app.confirm() else { return };
-    let call: Vec<String> = c.subject.describe().lines().map(str::to_string).collect();
+    // Runbook text: each line's escapes and control characters shown, never sent.
+    let call: Vec<String> = c
+        .subject
+        .describe()
+        .lines()
+        .map(|l| crate::sanitize::sanitize(l).into_owned())
+        .collect();
     let shown = call.len().min(12);
     let r = centered(area, 100, 9 + shown as u16);
     let badge = format!(" {} ", c.risk.as_str().to_uppercase());

@@ -5,6 +5,7 @@ use super::widgets::{centered, framed, keys};
 use crate::action::Action;
 use crate::app::App;
 use crate::config::{Keymap, Mode, Theme};
+use crate::runbook::Step;
 use crate::text::truncate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -47,19 +48,17 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
             Span::styled(c.text.clone(), theme.text()),
         ]));
     }
+    let mut row = 0;
     for (i, s) in proc_.steps.iter().enumerate() {
-        if i == sel {
+        if row == sel {
             selected_at = lines.len();
         }
-        let badge = if s.runnable {
-            format!("[{}]", s.risk)
+        let (badge, badge_style) = if s.alternatives.is_some() {
+            ("[choose one]".to_string(), theme.warn())
+        } else if s.runnable {
+            (format!("[{}]", s.risk), theme.risk(s.risk))
         } else {
-            "[reference]".into()
-        };
-        let badge_style = if s.runnable {
-            theme.risk(s.risk)
-        } else {
-            theme.muted()
+            (reference_badge(s), theme.muted())
         };
         let phase = s.phase_prefix();
         let mut head = Line::from(vec![
@@ -67,73 +66,57 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
             Span::styled(format!("{badge:<13}"), badge_style),
             Span::styled(format!("{phase}{}", s.title), theme.title()),
         ]);
-        if i == sel {
+        if row == sel {
             head = head.patch_style(theme.selection());
         }
         lines.push(head);
+        row += 1;
         if let Some(d) = &s.description {
             lines.push(Line::styled(
                 format!("     {}", truncate(d, w.saturating_sub(5))),
                 theme.muted(),
             ));
         }
-        for c in &s.commands {
-            if let Some(t) = &c.title {
-                lines.push(Line::styled(
-                    format!("     # {}", truncate(t, w.saturating_sub(7))),
-                    theme.muted(),
-                ));
-            }
-            // Runbook text is outside text: escapes neutralised, secret defaults masked.
-            let shown = app
-                .session
-                .secrets
-                .scrub(&crate::sanitize::sanitize(&c.text));
-            for (k, text) in shown.lines().enumerate() {
-                let prefix = if k == 0 { "     $ " } else { "       " };
-                lines.push(Line::from(vec![
-                    Span::styled(prefix, theme.muted()),
-                    Span::styled(truncate(text, w.saturating_sub(7)), theme.text()),
-                ]));
-            }
-        }
-        if !s.runnable {
-            let code = app
-                .session
-                .secrets
-                .scrub(&crate::sanitize::sanitize(&s.code));
-            for text in code.lines().take(6) {
-                lines.push(Line::styled(
-                    format!("     {}", truncate(text, w.saturating_sub(5))),
-                    theme.muted(),
-                ));
-            }
-        }
-        if !s.placeholders.is_empty() {
-            let names: Vec<String> = s
-                .placeholders
-                .iter()
-                .map(|p| {
-                    if p.secret {
-                        format!("{} (secret)", p.syntax)
-                    } else {
-                        p.syntax.clone()
-                    }
-                })
-                .collect();
-            lines.push(Line::styled(
-                format!("     needs: {}", names.join(", ")),
-                theme.accent(),
-            ));
-        }
-        if let Some(e) = &s.expect {
+        if let Some(why) = &s.alternatives {
+            let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
             lines.push(Line::styled(
                 format!(
-                    "     expect: {}",
-                    truncate(&e.replace('\n', " "), w.saturating_sub(13))
+                    "     {}",
+                    truncate(
+                        &format!(
+                            "alternatives ({why}): never run as a whole; pick one of {}",
+                            numbers.join(", ")
+                        ),
+                        w.saturating_sub(5)
+                    )
                 ),
-                theme.muted(),
+                theme.warn(),
             ));
+        }
+        if s.parts.is_empty() {
+            body(&mut lines, s, false, app, theme, w);
+            continue;
+        }
+        for part in &s.parts {
+            if row == sel {
+                selected_at = lines.len();
+            }
+            let (badge, style) = if part.runnable {
+                (format!("[{}]", part.risk), theme.risk(part.risk))
+            } else {
+                (reference_badge(part), theme.muted())
+            };
+            let mut head = Line::from(vec![
+                Span::styled(format!("   {:<5}", part.number()), theme.muted()),
+                Span::styled(format!("{badge:<13}"), style),
+                Span::styled(part.title.clone(), theme.text()),
+            ]);
+            if row == sel {
+                head = head.patch_style(theme.selection());
+            }
+            lines.push(head);
+            row += 1;
+            body(&mut lines, part, true, app, theme, w);
         }
     }
     // Keep the selected step in view.
@@ -151,11 +134,103 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
     }
 }
 
+/// A step's commands (carried context dimmed), reference text, needs and expectation.
+fn body(lines: &mut Vec<Line<'static>>, s: &Step, part: bool, app: &App, theme: &Theme, w: usize) {
+    let pad = if part { "         " } else { "     " };
+    let room = w.saturating_sub(pad.len() + 2);
+    let first_own = s.commands.iter().position(|c| !c.context);
+    for (i, c) in s.commands.iter().enumerate() {
+        // A sub-step's first title is its row; other titled commands keep their title.
+        if let Some(t) = &c.title
+            && !c.context
+            && !(part && Some(i) == first_own)
+        {
+            lines.push(Line::styled(
+                format!("{pad}# {}", truncate(t, room)),
+                theme.muted(),
+            ));
+        }
+        let shown = shown_lines(app, &c.text);
+        let style = if c.context {
+            theme.muted()
+        } else {
+            theme.text()
+        };
+        for (k, text) in shown.iter().enumerate() {
+            let prefix = if k == 0 { "$ " } else { "  " };
+            let mut spans = vec![
+                Span::styled(format!("{pad}{prefix}"), theme.muted()),
+                Span::styled(truncate(text, room), style),
+            ];
+            if c.context && k == 0 {
+                spans.push(Span::styled("  (carried)", theme.muted()));
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    if !s.runnable {
+        for text in shown_lines(app, &s.code).iter().take(6) {
+            lines.push(Line::styled(
+                format!("{pad}{}", truncate(text, room.saturating_add(2))),
+                theme.muted(),
+            ));
+        }
+    }
+    if !s.placeholders.is_empty() {
+        let names: Vec<String> = s
+            .placeholders
+            .iter()
+            .map(|p| {
+                if p.secret {
+                    format!("{} (secret)", p.syntax)
+                } else {
+                    p.syntax.clone()
+                }
+            })
+            .collect();
+        lines.push(Line::styled(
+            format!("{pad}needs: {}", names.join(", ")),
+            theme.accent(),
+        ));
+    }
+    if let Some(e) = &s.expect {
+        lines.push(Line::styled(
+            format!(
+                "{pad}expect: {}",
+                truncate(&e.replace('\n', " "), w.saturating_sub(pad.len() + 8))
+            ),
+            theme.muted(),
+        ));
+    }
+}
+
+/// Runbook text is outside text: secret defaults masked, then each line's escapes and
+/// control characters neutralised (line by line, so a block keeps its lines).
+fn shown_lines(app: &App, text: &str) -> Vec<String> {
+    app.session
+        .secrets
+        .scrub(text)
+        .lines()
+        .map(|l| crate::sanitize::sanitize(l).into_owned())
+        .collect()
+}
+
+/// The badge of a block that never runs: its language (`[sql]`, `[insights]`).
+fn reference_badge(s: &Step) -> String {
+    match s.lang.as_deref() {
+        Some("logs-insights") => "[insights]".into(),
+        Some(l) if s.written_as.is_some() || !l.is_empty() => {
+            format!("[{}]", crate::text::truncate(l, 10))
+        }
+        _ => "[reference]".into(),
+    }
+}
+
 /// The procedure view's keys, from the keymap.
 fn hints(keymap: &Keymap) -> String {
     let k = |a| keys(keymap, Mode::Procedure, a);
     format!(
-        "{}{} step · {} run · {} dry run · {} run all · {}-{} tick · {} copy · {} insights · {} close ",
+        "{}{} step · {} run · {} dry run · {} run all from here · {}-{} tick · {} copy · {} insights · {} close ",
         k(Action::Up),
         k(Action::Down),
         k(Action::RunStep),
