@@ -314,7 +314,7 @@ impl App {
             // The why is on the view, under the block; the toast says what to do.
             self.toast = Some((
                 format!(
-                    "alternatives never run as a whole: pick one of {}",
+                    "this block never runs as a whole: pick one of {}",
                     numbers.join(", ")
                 ),
                 crate::model::Health::Warn,

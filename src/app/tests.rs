@@ -998,7 +998,7 @@ fn run_all_runs_sub_steps_one_by_one_and_stops_at_alternatives() {
     assert!(app.confirm().is_none() && app.step_form().is_none());
     let toast = app.toast.clone().unwrap().0;
     assert!(
-        toast.contains("alternatives never run as a whole") && toast.contains("2.1, 2.2"),
+        toast.contains("never runs as a whole") && toast.contains("2.1, 2.2"),
         "{toast}"
     );
     // Run all from the top: 1.1 (read: at once), then 1.2 (unknown: confirmed).

@@ -106,7 +106,7 @@ pub fn prepare(
     } else if let Some(why) = &step.alternatives {
         let parts: Vec<&str> = step.parts.iter().map(|p| p.number()).collect();
         Gate::Refused(format!(
-            "step `{}` holds alternatives ({why}): it never runs as a whole; run the one you mean: {}",
+            "step `{}` never runs as a whole ({why}); run the sub-step you mean: {}",
             step.title,
             parts.join(", ")
         ))

@@ -111,7 +111,7 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
                     s.line,
                     Severity::Warning,
                     format!(
-                        "step `{}` holds alternatives ({why}): it never runs as a whole, nor in run all; run one of {} (or give each its own block)",
+                        "step `{}` never runs as a whole, nor in run all ({why}); run one of {} (or give each its own block)",
                         s.title,
                         numbers.join(", ")
                     ),

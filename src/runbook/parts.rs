@@ -76,7 +76,9 @@ pub fn split(step: &mut Step, script: &str, first_line: usize, prose: &str) {
         }
         (groups, titles) = (g2, t2);
     }
-    let mut why = titled_alternatives(&titles).or_else(|| opposite_commands(&step.commands));
+    let mut why = titled_alternatives(&titles)
+        .or_else(|| opposite_commands(&step.commands))
+        .or_else(|| out_of_order(&titles));
     let changed_twice = same_target_twice(&step.commands, &groups);
     if why.is_none() {
         why = changed_twice.clone();
@@ -235,6 +237,26 @@ fn titled_alternatives(titles: &[Vec<String>]) -> Option<String> {
         }
     }
     None
+}
+
+/// A later part whose title says it comes first ("Check the status first", "Before you
+/// roll back, …"): the written order is not the order meant, so the block never runs whole.
+fn out_of_order(titles: &[Vec<String>]) -> Option<String> {
+    static FIRST: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:first|beforehand|before (?:you|rolling|running|restarting|scaling|deploying|doing|any|the|this|that))\b")
+            .expect("constant regex")
+    });
+    let first = titles.first()?.join(" ");
+    let later = titles
+        .iter()
+        .skip(1)
+        .flatten()
+        .find(|t| FIRST.is_match(t))?;
+    Some(format!(
+        "`{}` says it comes first but is written after `{}`: run the parts in the order meant",
+        short(later),
+        short(&first)
+    ))
 }
 
 fn contains_word(text: &str, w: &str) -> bool {

@@ -46,7 +46,7 @@ pub fn text(rb: &Runbook, file: &str) -> String {
                 let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
                 let _ = writeln!(
                     out,
-                    "     alternatives ({why}): never runs as a whole; run one of {}",
+                    "     never runs as a whole ({why}); run one of {}",
                     numbers.join(", ")
                 );
             }

@@ -84,7 +84,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
                     "     {}",
                     truncate(
                         &format!(
-                            "alternatives ({why}): never run as a whole; pick one of {}",
+                            "never runs as a whole ({why}); pick one of {}",
                             numbers.join(", ")
                         ),
                         w.saturating_sub(5)
