@@ -15,6 +15,38 @@ pub(super) fn psql(args: &[&str]) -> Risk {
     let mut i = 0;
     while i < args.len() {
         let a = args[i];
+        // A cluster of short options (`-tAc "SELECT 1"`, `-qAtX`): the options that take a
+        // value take the rest of the cluster or the next word.
+        if a.len() > 2 && a.starts_with('-') && !a.starts_with("--") {
+            let flags: Vec<char> = a[1..].chars().collect();
+            for (k, f) in flags.iter().enumerate() {
+                if "tAqXxaenbw".contains(*f) {
+                    continue;
+                }
+                if !"cdfhpUoLvFRPT".contains(*f) {
+                    return Risk::Unknown;
+                }
+                let rest: String = flags[k + 1..].iter().collect();
+                let value = if rest.is_empty() {
+                    i += 1;
+                    args.get(i).map(|v| v.to_string())
+                } else {
+                    Some(rest)
+                };
+                match f {
+                    'c' => match value {
+                        Some(q) => risk = Some(risk.unwrap_or(Risk::Read).max(sql(&q))),
+                        None => return Risk::Unknown,
+                    },
+                    'f' => return Risk::Unknown,
+                    'o' | 'L' => risk = Some(risk.unwrap_or(Risk::Read).max(Risk::Write)),
+                    _ => {}
+                }
+                break;
+            }
+            i += 1;
+            continue;
+        }
         if a == "-c" || a == "--command" {
             if let Some(q) = args.get(i + 1) {
                 risk = Some(risk.unwrap_or(Risk::Read).max(sql(q)));

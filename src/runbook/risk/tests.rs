@@ -367,6 +367,12 @@ fn other_tools() {
         ("redis-cli -h cache SET k v", Write),
         ("redis-cli -h cache", Unknown),
         ("psql -h db -c 'SELECT count(*) FROM t'", Read),
+        ("psql -h db -tAc 'SELECT count(*) FROM pg_stat_activity'", Read),
+        ("psql -h db -qAt -c 'SELECT 1'", Read),
+        ("psql -h db -tAc 'DELETE FROM t'", Destructive),
+        ("psql -h db -tAo /tmp/x -c 'SELECT 1'", Write),
+        ("psql -h db -tAf x.sql", Unknown),
+        ("psql -h db -tAs", Unknown),
         ("psql -h db -c 'DROP TABLE t'", Destructive),
         (
             "psql -h db -c \"ALTER USER app WITH PASSWORD 'x'\"",
