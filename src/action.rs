@@ -67,6 +67,7 @@ actions! {
     DryRun => "dry_run",
     RunAll => "run_all",
     CopyStep => "copy_step",
+    PinWatch => "pin_watch",
     Tick1 => "tick_1",
     Tick2 => "tick_2",
     Tick3 => "tick_3",

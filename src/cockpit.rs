@@ -196,6 +196,7 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
         aws_env: ctx.as_ref().map(AwsContext::env).unwrap_or_default(),
         runbooks: runbooks.loaded,
         load_errors: runbooks.errors,
+        command_watches: s.config.watch.commands.clone(),
         values: s
             .dirs
             .state

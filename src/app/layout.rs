@@ -17,6 +17,8 @@ pub struct Areas {
     pub status: Rect,
     /// Output of the latest step run, under the logs, once something has run.
     pub run: Option<Rect>,
+    /// Pinned command watches, beside the logs (under them on narrow screens).
+    pub watches: Option<Rect>,
     pub too_small: bool,
 }
 
@@ -81,6 +83,20 @@ pub fn compute(area: Rect, app: &App) -> Areas {
     a.services = Some(services);
     a.alarms = Some(alarms);
     a.metrics = Some(right);
+    let logs = if app.watches.is_empty() {
+        logs
+    } else if logs.width >= 100 {
+        let [logs, watches] =
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Min(20)]).areas(logs);
+        a.watches = Some(watches);
+        logs
+    } else {
+        let want = (app.watches.len() as u16 * 3 + 2).min(logs.height / 2);
+        let [logs, watches] =
+            Layout::vertical([Constraint::Min(3), Constraint::Length(want.max(3))]).areas(logs);
+        a.watches = Some(watches);
+        logs
+    };
     if app.session.runs.is_empty() || logs.height < 8 {
         a.logs = Some(logs);
     } else {

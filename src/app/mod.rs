@@ -18,6 +18,7 @@ pub mod procedure;
 pub mod prompt;
 pub mod services;
 pub mod session;
+pub mod watches;
 
 pub use crate::action::Action;
 pub use overlay::{Overlay, ProcedureView};
@@ -165,6 +166,8 @@ pub struct AppConfig {
     pub values: std::collections::BTreeMap<(String, String), String>,
     /// Files that could not be loaded (a runbook with a NUL byte…), each with its reason.
     pub load_errors: Vec<String>,
+    /// `[[watch.commands]]`: read commands pinned as live watches from the start.
+    pub command_watches: Vec<crate::config::WatchCommand>,
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +208,8 @@ pub struct App {
     pending: std::collections::BTreeMap<u64, crate::sources::Mutation>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
+    /// Pinned command watches, in the order pinned.
+    pub watches: Vec<watches::CommandWatch>,
 }
 
 impl App {
@@ -240,9 +245,13 @@ impl App {
             next_action: 1,
             pending: Default::default(),
             dirty: true,
+            watches: Vec::new(),
         };
         for rb in config.runbooks {
             app.add_runbook(rb);
+        }
+        for c in config.command_watches {
+            app.watch_command(&c);
         }
         if let Some(first) = app.load_errors.first() {
             let more = match app.load_errors.len() {
@@ -301,8 +310,98 @@ impl App {
 
     /// Adds a runbook to the palette; its secret placeholders' defaults are secrets from now
     /// on (masked in the procedure view, copies and the journal).
+    /// Adds a runbook; its `{watch=…}` read steps are pinned (a step that cannot be watched
+    /// is reported, not run).
     pub fn add_runbook(&mut self, rb: LoadedRunbook) {
+        let path = rb.path.clone();
+        let mut pins = Vec::new();
+        for p in &rb.runbook.procedures {
+            for s in p.steps.iter().chain(p.steps.iter().flat_map(|s| &s.parts)) {
+                if let Some(every) = &s.attributes.watch {
+                    pins.push((p.clone(), s.clone(), every.clone()));
+                }
+            }
+        }
         self.session.add_runbook(rb);
+        for (p, s, every) in pins {
+            let values = self.values_for(&path, &s);
+            let run = crate::exec::prepare(&path, &p, &s, &values, &self.aws_env, &self.policy());
+            let interval = watches::parse_interval(&every);
+            match (watches::refusal(&run), interval) {
+                (None, Some(ms)) => {
+                    let key = format!("{path}#{}", run.step_id);
+                    let name = run.title.clone();
+                    let w = watches::CommandWatch::new(key, name, run, ms, self.now_ms);
+                    self.add_watch(w);
+                }
+                (Some(why), _) => self
+                    .load_errors
+                    .push(format!("{path}: {{watch={every}}}: {why}")),
+                (None, None) => self.load_errors.push(format!(
+                    "{path}: `{}` {{watch={every}}}: not an interval (30s, 2m, 1h)",
+                    s.title
+                )),
+            }
+        }
+    }
+
+    /// The values a step's placeholders have now: typed this session, remembered, defaults.
+    pub(crate) fn values_for(
+        &self,
+        path: &str,
+        step: &crate::runbook::Step,
+    ) -> std::collections::BTreeMap<String, String> {
+        step.placeholders
+            .iter()
+            .filter_map(|ph| {
+                self.session
+                    .values
+                    .get(&(path.to_string(), ph.name.clone()))
+                    .cloned()
+                    .or_else(|| ph.default.clone())
+                    .map(|v| (ph.name.clone(), v))
+            })
+            .collect()
+    }
+
+    /// A `[[watch.commands]]` entry: classified and prepared like a runbook step.
+    fn watch_command(&mut self, c: &crate::config::WatchCommand) {
+        let md = format!(
+            "# opsdeck.toml\n\n## {}\n\n```bash\n{}\n```\n",
+            c.name, c.command
+        );
+        let (rb, _) = crate::runbook::parse::parse(&md);
+        let Some((p, s)) = rb
+            .procedures
+            .first()
+            .and_then(|p| p.steps.first().map(|s| (p.clone(), s.clone())))
+        else {
+            self.load_errors
+                .push(format!("watch.commands `{}`: no command", c.name));
+            return;
+        };
+        let mut run = crate::exec::prepare(
+            "opsdeck.toml",
+            &p,
+            &s,
+            &Default::default(),
+            &self.aws_env,
+            &self.policy(),
+        );
+        run.title = c.name.clone();
+        run.expect = c.expect.clone();
+        if let Some(why) = watches::refusal(&run) {
+            self.load_errors.push(format!("watch.commands: {why}"));
+            return;
+        }
+        let w = watches::CommandWatch::new(
+            format!("config:{}", c.name),
+            c.name.clone(),
+            run,
+            c.interval_ms,
+            self.now_ms,
+        );
+        self.add_watch(w);
     }
 
     /// What this session allows: read-only, confirm_read, the read-only role.
@@ -346,7 +445,10 @@ impl App {
     fn update_inner(&mut self, msg: Msg) -> Vec<Effect> {
         let mut fx = Vec::new();
         match msg {
-            Msg::Tick { now_ms } => self.now_ms = now_ms,
+            Msg::Tick { now_ms } => {
+                self.now_ms = now_ms;
+                self.tick_watches(&mut fx);
+            }
             Msg::Resize { width, height } => self.size = (width, height),
             Msg::Source(ev) => {
                 if let Payload::ActionResult { id, result } = &ev.payload {
@@ -356,7 +458,11 @@ impl App {
             }
             Msg::Input(key) => self.input(key),
             Msg::Scroll { pane, lines } => self.scroll(pane, lines),
-            Msg::Run(ev) => self.run_event(ev, &mut fx),
+            Msg::Run(ev) => {
+                if !self.watch_event(&ev) {
+                    self.run_event(ev, &mut fx)
+                }
+            }
             Msg::Click { pane } => self.focus = pane,
             Msg::Action(a) => self.action(a, &mut fx),
         }

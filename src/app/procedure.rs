@@ -159,6 +159,42 @@ impl App {
                 self.session.dry_pending = true;
                 self.prepare_step(rb, p, sel, fx);
             }
+            Action::PinWatch => {
+                // Pinned already: unpin at once, whatever its values.
+                let key = self.session.runbooks.get(rb).and_then(|l| {
+                    let s = l.runbook.procedures.get(p)?.at(sel)?;
+                    Some(format!("{}#{}", l.path, s.id))
+                });
+                let pinned = key
+                    .as_ref()
+                    .and_then(|k| self.watches.iter().find(|w| &w.key == k))
+                    .map(|w| (w.run.clone(), w.interval_ms));
+                match pinned {
+                    Some((run, every)) => self.toggle_watch(run, every, fx),
+                    None => {
+                        // A step that is not read is refused before any value is asked.
+                        let risk = self
+                            .procedure_at(rb, p)
+                            .and_then(|pr| pr.at(sel))
+                            .filter(|s| s.runnable && s.alternatives.is_none())
+                            .map(|s| (s.risk, s.title.clone()));
+                        match risk {
+                            Some((r, title)) if r != crate::model::Risk::Read => {
+                                self.toast = Some((
+                                    format!(
+                                        "`{title}` is {r}, not read: only read steps can be watched (a watch runs it again and again)"
+                                    ),
+                                    crate::model::Health::Warn,
+                                ));
+                            }
+                            _ => {
+                                self.session.pin_pending = true;
+                                self.prepare_step(rb, p, sel, fx);
+                            }
+                        }
+                    }
+                }
+            }
             Action::RunAll => {
                 // Every runnable unit from the selected row on, in order, each confirmed by
                 // its risk (a block's sub-steps one by one); stops at the first failure or
@@ -321,9 +357,12 @@ impl App {
             ));
             self.session.run_all = None;
             self.session.dry_pending = false;
+            self.session.pin_pending = false;
             return;
         }
         if !step.runnable {
+            self.session.dry_pending = false;
+            self.session.pin_pending = false;
             // The keys are on the view's hint line (they depend on the keymap).
             let what = step.lang.as_deref().unwrap_or("text");
             let next = match what {
@@ -417,6 +456,7 @@ impl App {
                 self.close_top();
                 self.session.run_all = None;
                 self.session.dry_pending = false;
+                self.session.pin_pending = false;
             }
             Action::Submit if f.focus < last => f.focus += 1,
             Action::Submit => {
@@ -474,6 +514,16 @@ impl App {
             crate::exec::prepare(&l.path, proc_, step, &values, &self.aws_env, &self.policy());
         for s in &run.secrets {
             self.session.secrets.add(s);
+        }
+        if std::mem::take(&mut self.session.pin_pending) {
+            let every = step
+                .attributes
+                .watch
+                .as_deref()
+                .and_then(super::watches::parse_interval)
+                .unwrap_or(super::watches::DEFAULT_INTERVAL_MS);
+            self.toggle_watch(run, every, fx);
+            return;
         }
         if std::mem::take(&mut self.session.dry_pending) {
             let id = self.next_action;

@@ -20,6 +20,8 @@ pub struct Session {
     pub run_all: Option<(usize, usize, usize)>,
     /// The next step prepared is only shown, fully rendered, not run.
     pub dry_pending: bool,
+    /// The step being prepared is to be pinned as a watch, not run.
+    pub pin_pending: bool,
     pub runs: Vec<RunView>,
     /// The run the run pane shows (index into `runs`); `None` follows the newest.
     pub run_shown: Option<usize>,

@@ -1049,3 +1049,167 @@ fn run_all_runs_sub_steps_one_by_one_and_stops_at_alternatives() {
     assert!(script.contains("describe-services"));
     assert_eq!(app.procedure().unwrap().2, 6);
 }
+
+/// `w` pins a read step as a watch (journaled), which re-runs on its interval through the
+/// one launcher; lines that changed since the run before are marked; a failing run is crit;
+/// a write step is refused before any value is asked; `w` again unpins and cancels.
+#[test]
+fn read_steps_pin_as_watches_that_rerun_and_mark_changes() {
+    use crate::journal::Kind;
+    let mut app = demo_app();
+    let md = "# Cache\n\n## Queue depth\n\n```bash {watch=5s}\nredis-cli -h 127.0.0.1 -p <port> GET orders:backlog\n```\n\n```bash\nredis-cli -h 127.0.0.1 -p 6379 SET orders:backlog 0\n```\n";
+    let (runbook, _) = crate::runbook::parse::parse(md);
+    app.add_runbook(LoadedRunbook {
+        path: "cache.md".into(),
+        runbook,
+    });
+    // `{watch=5s}` with a placeholder that has no value cannot be pinned at load: reported.
+    assert!(app.watches.is_empty());
+    assert!(
+        app.load_errors
+            .iter()
+            .any(|e| e.contains("{watch=5s}") && e.contains("needs values")),
+        "{:?}",
+        app.load_errors
+    );
+    open_procedure(&mut app, "queue depth");
+    // The write step: refused at once, no form, no watch.
+    press(&mut app, "down");
+    let fx = press(&mut app, "w");
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(app.step_form().is_none() && app.watches.is_empty());
+    assert!(
+        app.toast
+            .clone()
+            .unwrap()
+            .0
+            .contains("only read steps can be watched")
+    );
+    // The read step: its value is asked, then it is pinned and runs at once.
+    press(&mut app, "up");
+    press(&mut app, "w");
+    assert!(app.step_form().is_some(), "port is asked for");
+    type_text(&mut app, "6391");
+    let fx = press(&mut app, "enter");
+    assert_eq!(journal_kinds(&fx), [Kind::Action]);
+    assert_eq!(app.watches.len(), 1);
+    assert_eq!(app.watches[0].interval_ms, 5_000);
+    let Some(Effect::RunStep {
+        id,
+        script,
+        env,
+        timeout,
+        interactive,
+        ..
+    }) = fx.last().cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    assert!(script.contains("\"${PORT}\"") && env.get("PORT").map(String::as_str) == Some("6391"));
+    assert_eq!(timeout, Some(std::time::Duration::from_secs(5)));
+    assert!(!interactive);
+    assert!(app.confirm().is_none(), "a read step needs no confirmation");
+    let out = |app: &mut App, id: u64, lines: &[&str], code: i32| {
+        for l in lines {
+            app.update(Msg::Run(crate::exec::RunEvent::Output {
+                id,
+                stream: crate::exec::Stream::Stdout,
+                line: l.to_string(),
+            }));
+        }
+        app.update(Msg::Run(crate::exec::RunEvent::Finished {
+            id,
+            status: crate::exec::RunStatus::Exited(code),
+            elapsed: std::time::Duration::ZERO,
+        }));
+    };
+    out(&mut app, id, &["12", "ok"], 0);
+    assert!(
+        app.session.runs.is_empty(),
+        "a watch is not a run in the run pane"
+    );
+    let w = &app.watches[0];
+    assert_eq!(w.lines, ["12", "ok"]);
+    assert_eq!(w.changed, [false, false]);
+    assert_eq!(w.health(app.now_ms), crate::model::Health::Ok);
+    // Not due yet: nothing starts.
+    let fx = app.update(Msg::Tick {
+        now_ms: app.now_ms + 1_000,
+    });
+    assert!(fx.is_empty(), "{fx:?}");
+    let fx = app.update(Msg::Tick {
+        now_ms: app.now_ms + 5_000,
+    });
+    let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    out(&mut app, id, &["4711", "ok"], 0);
+    assert_eq!(app.watches[0].changed, [true, false]);
+    // A failing run: crit, with its output.
+    let fx = app.update(Msg::Tick {
+        now_ms: app.now_ms + 5_000,
+    });
+    let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    out(&mut app, id, &["Could not connect to Redis"], 1);
+    assert_eq!(
+        app.watches[0].health(app.now_ms),
+        crate::model::Health::Crit
+    );
+    // Stale results turn warn once the next runs do not come back.
+    let fx = app.update(Msg::Tick {
+        now_ms: app.now_ms + 5_000,
+    });
+    let Some(Effect::RunStep { id: running, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    // `w` again unpins: the run in flight is cancelled, and it is journaled.
+    let fx = press(&mut app, "w");
+    assert!(fx.contains(&Effect::CancelRun(running)), "{fx:?}");
+    assert_eq!(journal_kinds(&fx), [Kind::Action]);
+    assert!(app.watches.is_empty());
+}
+
+/// `[[watch.commands]]` entries are prepared like steps; one that is not read never runs.
+#[test]
+fn config_command_watches_are_read_only() {
+    let src = DemoSource::new(42, T0);
+    let cmd = |name: &str, command: &str| crate::config::WatchCommand {
+        name: name.into(),
+        command: command.into(),
+        interval_ms: 10_000,
+        expect: Some("PONG".into()),
+    };
+    let config = AppConfig {
+        log_capacity: 100,
+        command_watches: vec![
+            cmd("ping", "redis-cli -p 6391 PING"),
+            cmd("flush", "redis-cli -p 6391 FLUSHALL"),
+        ],
+        ..AppConfig::default()
+    };
+    let mut app = App::new(&crate::sources::DataSource::info(&src), config, T0);
+    assert_eq!(app.watches.len(), 1);
+    assert!(
+        app.load_errors.iter().any(|e| e.contains("flush")),
+        "{:?}",
+        app.load_errors
+    );
+    let fx = app.update(Msg::Tick { now_ms: T0 });
+    let Some(Effect::RunStep { id, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    app.update(Msg::Run(crate::exec::RunEvent::Output {
+        id,
+        stream: crate::exec::Stream::Stdout,
+        line: "LOADING".into(),
+    }));
+    app.update(Msg::Run(crate::exec::RunEvent::Finished {
+        id,
+        status: crate::exec::RunStatus::Exited(0),
+        elapsed: std::time::Duration::ZERO,
+    }));
+    // Exit 0, but the output does not match `expect`: crit.
+    assert_eq!(app.watches[0].health(T0), crate::model::Health::Crit);
+}

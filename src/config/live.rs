@@ -61,6 +61,23 @@ pub struct Watch {
     pub log_groups: Vec<WatchLogGroup>,
     pub alarm_prefixes: Vec<String>,
     pub health: Vec<WatchHealth>,
+    /// `[[watch.commands]]`: read commands shown as live watches.
+    pub commands: Vec<WatchCommand>,
+}
+
+/// How often a command watch runs when nothing says otherwise, and at most.
+pub const DEFAULT_WATCH_INTERVAL_MS: i64 = 30_000;
+pub const MIN_WATCH_INTERVAL_MS: i64 = 2_000;
+
+/// A command re-run on an interval and shown as a live pane (`kubectl get pods`,
+/// `pg_isready`, `redis-cli INFO replication`…). Read commands only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchCommand {
+    pub name: String,
+    pub command: String,
+    pub interval_ms: i64,
+    /// Healthy only when the output matches this regex (else: exit status 0).
+    pub expect: Option<String>,
 }
 
 /// Refresh intervals in milliseconds, and the shared log-polling budget.
@@ -152,6 +169,17 @@ pub(super) struct RawWatch {
     alarm_prefixes: Vec<String>,
     #[serde(default)]
     health: Vec<Spanned<RawHealth>>,
+    #[serde(default)]
+    commands: Vec<Spanned<RawCommand>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommand {
+    name: String,
+    command: Spanned<String>,
+    interval: Option<Spanned<toml::Value>>,
+    expect: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -289,6 +317,66 @@ pub(super) fn watch(path: &Path, src: &str, raw: RawWatch) -> Result<Watch, File
             ));
         }
         w.health.push(WatchHealth { name, url });
+    }
+    for c in raw.commands {
+        let c = c.into_inner();
+        let err = |at: usize, msg: String| Err(FileError::at(path, src, at, msg));
+        let interval_ms = match &c.interval {
+            None => DEFAULT_WATCH_INTERVAL_MS,
+            Some(v) => {
+                let ms = match v.get_ref() {
+                    toml::Value::Integer(n) if *n > 0 => n.checked_mul(1000),
+                    toml::Value::String(s) => crate::text::parse_interval(s),
+                    _ => None,
+                };
+                match ms {
+                    Some(ms) if ms >= MIN_WATCH_INTERVAL_MS => ms,
+                    _ => {
+                        return err(
+                            v.span().start,
+                            format!(
+                                "watch.commands `{}`: interval {}: give seconds or 30s/2m/1h, at least 2s",
+                                c.name,
+                                v.get_ref()
+                            ),
+                        );
+                    }
+                }
+            }
+        };
+        let cmd_at = c.command.span().start;
+        let command = c.command.into_inner();
+        if command.trim().is_empty() {
+            return err(
+                cmd_at,
+                format!("watch.commands `{}`: empty command", c.name),
+            );
+        }
+        let risk = crate::runbook::risk::classify(&command);
+        if risk != crate::model::Risk::Read {
+            return err(
+                cmd_at,
+                format!(
+                    "watch.commands `{}`: `{}` is {risk}, not read: only read commands can be watched",
+                    c.name,
+                    command.lines().next().unwrap_or("")
+                ),
+            );
+        }
+        if let Some(e) = &c.expect
+            && let Err(why) = regex::Regex::new(e.get_ref())
+        {
+            return err(
+                e.span().start,
+                format!("watch.commands `{}`: expect is not a regex: {why}", c.name),
+            );
+        }
+        w.commands.push(WatchCommand {
+            name: c.name,
+            command,
+            interval_ms,
+            expect: c.expect.map(Spanned::into_inner),
+        });
     }
     for m in raw.metrics {
         let at = m.span().start;

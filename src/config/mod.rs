@@ -11,7 +11,10 @@ pub mod theme;
 
 pub use crate::file::FileError;
 pub use keymap::{Keymap, Mode};
-pub use live::{AwsSettings, Refresh, Watch, is_role_arn};
+pub use live::{
+    AwsSettings, DEFAULT_WATCH_INTERVAL_MS, MIN_WATCH_INTERVAL_MS, Refresh, Watch, WatchCommand,
+    is_role_arn,
+};
 pub use theme::Theme;
 
 use serde::Deserialize;
@@ -331,6 +334,27 @@ logs_rate = 2
             .unwrap_err();
         assert!(
             e.starts_with("opsdeck.toml:4: watch.metrics.period = 90"),
+            "{e}"
+        );
+        let c = parse(
+            "[[watch.commands]]\nname = \"pods\"\ncommand = \"kubectl get pods -n shop\"\ninterval = \"15s\"\n\n[[watch.commands]]\nname = \"ready\"\ncommand = \"pg_isready -h db\"\nexpect = \"accepting\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.watch.commands.len(), 2);
+        assert_eq!(c.watch.commands[0].interval_ms, 15_000);
+        assert_eq!(c.watch.commands[1].interval_ms, DEFAULT_WATCH_INTERVAL_MS);
+        assert_eq!(c.watch.commands[1].expect.as_deref(), Some("accepting"));
+        let e = parse("[[watch.commands]]\nname = \"x\"\ncommand = \"kubectl delete pod api-1\"\n")
+            .unwrap_err();
+        assert!(
+            e.starts_with("opsdeck.toml:3: watch.commands `x`: `kubectl delete pod api-1` is destructive, not read"),
+            "{e}"
+        );
+        let e =
+            parse("[[watch.commands]]\nname = \"x\"\ncommand = \"uptime\"\ninterval = \"1s\"\n")
+                .unwrap_err();
+        assert!(
+            e.starts_with("opsdeck.toml:4: watch.commands `x`: interval"),
             "{e}"
         );
         let e = parse("[aws]\nregoin = \"x\"\n").unwrap_err();

@@ -105,6 +105,29 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
                     );
                 }
             }
+            if let Some(every) = &s.attributes.watch {
+                if crate::text::parse_interval(every).is_none() {
+                    push(
+                        s.line,
+                        Severity::Error,
+                        format!("{{watch={every}}} is not an interval: write 30s, 2m or 1h"),
+                    );
+                } else if !s.runnable || s.risk != Risk::Read {
+                    let what = if s.runnable {
+                        s.risk.to_string()
+                    } else {
+                        "not runnable".to_string()
+                    };
+                    push(
+                        s.line,
+                        Severity::Error,
+                        format!(
+                            "{{watch={every}}} on step `{}`, which is {what}: only read steps are watched, so it never will be",
+                            s.title
+                        ),
+                    );
+                }
+            }
             if let Some(why) = &s.alternatives {
                 let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
                 push(
@@ -240,6 +263,25 @@ mod tests {
                 (11, Severity::Warning, "placeholder `$SVC` has no hint of what to enter (say it in the text or give a default)".into()),
                 (16, Severity::Error, "unclosed code fence `````".into()),
             ]
+        );
+    }
+
+    #[test]
+    fn watch_attributes_only_on_read_steps() {
+        let src = "# R\n## A\n```bash {watch=30s}\nkubectl get pods\n```\n\n```bash {watch=30s}\nkubectl delete pod x\n```\n\n```bash {watch=soon}\nuptime\n```\n";
+        let f = lint(&parse_full(src));
+        let errors: Vec<(usize, &str)> = f
+            .iter()
+            .filter(|x| x.severity == Severity::Error)
+            .map(|x| (x.line, x.message.as_str()))
+            .collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].0, 7);
+        assert!(errors[0].1.contains("which is destructive"), "{errors:?}");
+        assert_eq!(errors[1].0, 11);
+        assert!(
+            errors[1].1.contains("{watch=soon} is not an interval"),
+            "{errors:?}"
         );
     }
 

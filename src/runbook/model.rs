@@ -179,6 +179,9 @@ pub struct Attributes {
     pub interactive: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `{watch=30s}`: pinned as a live watch when loaded (read steps only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watch: Option<String>,
 }
 
 impl Attributes {

@@ -705,6 +705,7 @@ pub fn parse_info(info: &str) -> (Option<String>, Attributes) {
             "timeout" => a.timeout = Some(v.to_string()),
             "interactive" => a.interactive = Some(v == "true" || v == "yes"),
             "name" => a.name = Some(v.to_string()),
+            "watch" => a.watch = Some(v.to_string()),
             _ => {}
         }
     }

@@ -14,6 +14,7 @@ pub mod procedure;
 pub mod run;
 pub mod services;
 pub mod status;
+pub mod watches;
 pub mod widgets;
 
 use crate::app::freshness::Freshness;
@@ -54,6 +55,9 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
     }
     if let Some(r) = areas.run {
         run::render(buf, r, app, theme);
+    }
+    if let Some(r) = areas.watches {
+        watches::render(buf, r, app, theme);
     }
     status::render(buf, areas.status, app, theme, keymap);
     // Overlays in stack order: the one with the keys is drawn last, on top.

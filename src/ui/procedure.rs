@@ -230,12 +230,13 @@ fn reference_badge(s: &Step) -> String {
 fn hints(keymap: &Keymap) -> String {
     let k = |a| keys(keymap, Mode::Procedure, a);
     format!(
-        "{}{} step · {} run · {} dry run · {} run all from here · {}-{} tick · {} copy · {} insights · {} close ",
+        "{}{} step · {} run · {} dry run · {} run all · {} watch · {}-{} tick · {} copy · {} insights · {} close ",
         k(Action::Up),
         k(Action::Down),
         k(Action::RunStep),
         k(Action::DryRun),
         k(Action::RunAll),
+        k(Action::PinWatch),
         k(Action::Tick1),
         k(Action::Tick9),
         k(Action::CopyStep),

@@ -367,7 +367,10 @@ fn other_tools() {
         ("redis-cli -h cache SET k v", Write),
         ("redis-cli -h cache", Unknown),
         ("psql -h db -c 'SELECT count(*) FROM t'", Read),
-        ("psql -h db -tAc 'SELECT count(*) FROM pg_stat_activity'", Read),
+        (
+            "psql -h db -tAc 'SELECT count(*) FROM pg_stat_activity'",
+            Read,
+        ),
         ("psql -h db -qAt -c 'SELECT 1'", Read),
         ("psql -h db -tAc 'DELETE FROM t'", Destructive),
         ("psql -h db -tAo /tmp/x -c 'SELECT 1'", Write),
