@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole opsdeck test suite, from a fresh machine: installs what the tests need when it is
-# missing (tmux for the end-to-end tests, moto and the aws CLI for the live AWS tests), then builds and runs every test in release mode
+# missing (tmux for the end-to-end tests, redis-server and postgresql for the command-watch
+# tests, moto and the aws CLI for the live AWS tests), then builds and runs every test in release mode
 # (the tmux tests drive the release binary that this build produces).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,10 +12,20 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "tests/run.sh: cargo not found; install Rust with rustup (https://rustup.rs) and retry" >&2
   exit 1
 fi
-if ! command -v tmux >/dev/null 2>&1; then
-  echo "tests/run.sh: installing tmux (needed by the end-to-end tests)"
+# Debian packages the tests need: tmux (end-to-end tests), redis-server and postgresql (the
+# command-watch tests start their own servers on loopback ports in temp dirs). One
+# `apt-get update`, then what is missing.
+missing=()
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "tests/run.sh: installing ${missing[*]} (needed by the tests)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 if ! command -v python3 >/dev/null 2>&1; then

@@ -181,9 +181,7 @@ impl App {
                         match risk {
                             Some((r, title)) if r != crate::model::Risk::Read => {
                                 self.toast = Some((
-                                    format!(
-                                        "`{title}` is {r}, not read: only read steps can be watched (a watch runs it again and again)"
-                                    ),
+                                    format!("`{title}` is {r}: only read steps can be watched"),
                                     crate::model::Health::Warn,
                                 ));
                             }

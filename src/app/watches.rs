@@ -118,7 +118,7 @@ impl CommandWatch {
 pub fn refusal(run: &Prepared) -> Option<String> {
     if run.risk != Risk::Read {
         return Some(format!(
-            "`{}` is {}, not read: only read steps can be watched (a watch runs it again and again)",
+            "`{}` is {}: only read steps can be watched (a watch runs it again and again)",
             run.title, run.risk
         ));
     }

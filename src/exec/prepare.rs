@@ -285,7 +285,27 @@ pub fn is_interactive(step: &Step) -> bool {
                 .unwrap_or("");
             let has = |f: &str| w.iter().any(|x| x == f);
             match first {
-                "psql" => !(has("-c") || has("-f") || has("--command") || has("-l")),
+                "psql" => {
+                    // `-c`, `-f`, `-l`, alone or in a cluster (`-tAc`), or their long forms.
+                    let cluster = |f: char| {
+                        w.iter().any(|x| {
+                            x.len() > 2
+                                && x.starts_with('-')
+                                && !x.starts_with("--")
+                                && x[1..].contains(f)
+                        })
+                    };
+                    !(has("-c")
+                        || has("-f")
+                        || has("-l")
+                        || has("--command")
+                        || has("--list")
+                        || w.iter()
+                            .any(|x| x.starts_with("--command=") || x.starts_with("--file="))
+                        || cluster('c')
+                        || cluster('f')
+                        || cluster('l'))
+                }
                 "mysql" => !has("-e"),
                 "redis-cli" => crate::runbook::risk::classify(&c.text) == Risk::Unknown,
                 "ssh" | "vim" | "vi" | "nano" | "emacs" | "less" | "more" | "top" | "htop"

@@ -121,6 +121,10 @@ fn timeouts_and_interactive_steps() {
     assert!(!is_interactive(&step(
         "```bash\npsql -h db -c 'select 1'\n```"
     )));
+    assert!(!is_interactive(&step(
+        "```bash\npsql -h db -tAc 'select 1'\n```"
+    )));
+    assert!(is_interactive(&step("```bash\npsql -h db -tA\n```")));
     assert!(is_interactive(&step(
         "```bash\ndocker exec -it api sh\n```"
     )));
