@@ -51,18 +51,18 @@ impl Health {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ServiceKind {
+pub enum ResourceKind {
     Ecs,
     Lambda,
     Http,
 }
 
-impl ServiceKind {
+impl ResourceKind {
     pub fn label(self) -> &'static str {
         match self {
-            ServiceKind::Ecs => "ECS",
-            ServiceKind::Lambda => "λ",
-            ServiceKind::Http => "HTTP",
+            ResourceKind::Ecs => "ECS",
+            ResourceKind::Lambda => "λ",
+            ResourceKind::Http => "HTTP",
         }
     }
 }
@@ -81,63 +81,129 @@ impl Alias {
     }
 }
 
-/// One row of the services pane: an ECS service, a Lambda function or an HTTP health check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Service {
-    pub kind: ServiceKind,
-    pub name: String,
-    pub cluster: Option<String>,
-    /// Short state text: ECS rollout state, Lambda state, or HTTP status line.
-    pub status: String,
-    pub desired: Option<i64>,
-    pub running: Option<i64>,
-    pub pending: Option<i64>,
-    pub health: Health,
-    /// ECS: the latest service event.
+/// Task counts of a resource that runs copies of itself (ECS: desired / running / pending).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Counts {
+    pub desired: i64,
+    pub running: i64,
+    pub pending: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EcsDetail {
+    pub cluster: String,
+    /// The task definition the primary deployment runs (`api:42`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_definition: Option<String>,
+    /// The latest service event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event: Option<String>,
-    /// What runs, as shown: ECS task definition, Lambda `live→v12` or `$LATEST`.
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct LambdaDetail {
+    /// What takes traffic, as shown: `live→v12` or `$LATEST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// Lambda: the alias that takes traffic and the version it points at.
+    /// The alias that takes traffic and the version it points at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<Alias>,
-    /// Lambda: published versions, for choosing an alias target.
+    /// Every alias, when there are several (the row shows the main one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Alias>,
+    /// Published versions, for choosing an alias target.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_mb: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserved_concurrency: Option<i64>,
-    /// HTTP: the checked URL, the code and the latency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct HttpDetail {
+    pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
 }
 
-impl Service {
-    pub fn new(kind: ServiceKind, name: impl Into<String>) -> Self {
-        Service {
-            kind,
-            name: name.into(),
-            cluster: None,
-            status: String::new(),
-            desired: None,
-            running: None,
-            pending: None,
+/// What only one kind has: one variant per kind, never optional fields for every kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Detail {
+    Ecs(EcsDetail),
+    Lambda(LambdaDetail),
+    Http(HttpDetail),
+}
+
+/// One row of the services pane, whatever its kind: identity, where it lives, health, a
+/// short status, counts where they apply, and the kind's own detail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resource {
+    pub kind: ResourceKind,
+    /// Stable identity within its kind and context (`cluster/service`, a function name, a
+    /// URL): keeps the selection on the same row across refreshes.
+    pub id: String,
+    pub name: String,
+    /// The AWS context (region/account label) it was seen in, when several are watched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    pub health: Health,
+    /// Short state text: ECS rollout state, Lambda state, or HTTP status line.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<Counts>,
+    pub detail: Detail,
+}
+
+impl Resource {
+    pub fn ecs(cluster: impl Into<String>, name: impl Into<String>) -> Self {
+        let (cluster, name) = (cluster.into(), name.into());
+        Resource {
+            kind: ResourceKind::Ecs,
+            id: format!("{cluster}/{name}"),
+            name,
+            context: None,
             health: Health::Unknown,
-            last_event: None,
-            version: None,
-            alias: None,
-            versions: Vec::new(),
-            memory_mb: None,
-            reserved_concurrency: None,
-            url: None,
-            status_code: None,
-            latency_ms: None,
+            status: String::new(),
+            counts: None,
+            detail: Detail::Ecs(EcsDetail {
+                cluster,
+                ..EcsDetail::default()
+            }),
+        }
+    }
+
+    pub fn lambda(name: impl Into<String>) -> Self {
+        let name = name.into();
+        Resource {
+            kind: ResourceKind::Lambda,
+            id: name.clone(),
+            name,
+            context: None,
+            health: Health::Unknown,
+            status: String::new(),
+            counts: None,
+            detail: Detail::Lambda(LambdaDetail::default()),
+        }
+    }
+
+    pub fn http(name: impl Into<String>, url: impl Into<String>) -> Self {
+        let url = url.into();
+        Resource {
+            kind: ResourceKind::Http,
+            id: url.clone(),
+            name: name.into(),
+            context: None,
+            health: Health::Unknown,
+            status: String::new(),
+            counts: None,
+            detail: Detail::Http(HttpDetail {
+                url,
+                ..HttpDetail::default()
+            }),
         }
     }
 
@@ -146,9 +212,73 @@ impl Service {
         format!(
             "{:?}/{}/{}",
             self.kind,
-            self.cluster.as_deref().unwrap_or(""),
-            self.name
+            self.context.as_deref().unwrap_or(""),
+            self.id
         )
+    }
+
+    pub fn ecs_detail(&self) -> Option<&EcsDetail> {
+        match &self.detail {
+            Detail::Ecs(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn ecs_detail_mut(&mut self) -> Option<&mut EcsDetail> {
+        match &mut self.detail {
+            Detail::Ecs(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn lambda_detail(&self) -> Option<&LambdaDetail> {
+        match &self.detail {
+            Detail::Lambda(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn lambda_detail_mut(&mut self) -> Option<&mut LambdaDetail> {
+        match &mut self.detail {
+            Detail::Lambda(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn http_detail(&self) -> Option<&HttpDetail> {
+        match &self.detail {
+            Detail::Http(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn http_detail_mut(&mut self) -> Option<&mut HttpDetail> {
+        match &mut self.detail {
+            Detail::Http(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// As the services pane names it: `cluster/service` for ECS, else the name.
+    pub fn display_name(&self) -> String {
+        match self.cluster() {
+            Some(c) => format!("{c}/{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// The ECS cluster, for an ECS service.
+    pub fn cluster(&self) -> Option<&str> {
+        self.ecs_detail().map(|d| d.cluster.as_str())
+    }
+
+    /// What runs, as shown: the ECS task definition, Lambda `live→v12` or `$LATEST`.
+    pub fn version(&self) -> Option<&str> {
+        match &self.detail {
+            Detail::Ecs(d) => d.task_definition.as_deref(),
+            Detail::Lambda(d) => d.version.as_deref(),
+            Detail::Http(_) => None,
+        }
     }
 }
 

@@ -58,13 +58,62 @@ fn health(h: Health) -> Value {
     serde_json::to_value(h).unwrap_or(Value::Null)
 }
 
+/// A services-pane row as `services[]` has always had it (kind, name, cluster, status,
+/// desired/running/pending, health, and the kind's fields flat), plus what the resource
+/// model adds: `id`, `context` and the kind's `detail` object. Additive only.
+fn service_json(r: &crate::model::Resource) -> serde_json::Result<Value> {
+    use crate::model::Detail;
+    let counts = r.counts;
+    let mut v = json!({
+        "kind": r.kind,
+        "id": r.id,
+        "name": r.name,
+        "cluster": r.cluster(),
+        "status": r.status,
+        "desired": counts.map(|c| c.desired),
+        "running": counts.map(|c| c.running),
+        "pending": counts.map(|c| c.pending),
+        "health": health(r.health),
+        "detail": serde_json::to_value(&r.detail)?,
+    });
+    let o = v.as_object_mut().expect("an object literal");
+    let mut put = |k: &str, x: Value| {
+        if !x.is_null() {
+            o.insert(k.into(), x);
+        }
+    };
+    put("context", json!(r.context));
+    put("version", json!(r.version()));
+    match &r.detail {
+        Detail::Ecs(d) => put("last_event", json!(d.last_event)),
+        Detail::Lambda(d) => {
+            if d.aliases.len() > 1 {
+                let all: Vec<String> = d.aliases.iter().map(|a| a.label()).collect();
+                put("last_event", json!(format!("aliases: {}", all.join(", "))));
+            }
+            put("alias", serde_json::to_value(&d.alias)?);
+            if !d.versions.is_empty() {
+                put("versions", json!(d.versions));
+            }
+            put("memory_mb", json!(d.memory_mb));
+            put("reserved_concurrency", json!(d.reserved_concurrency));
+        }
+        Detail::Http(d) => {
+            put("url", json!(d.url));
+            put("status_code", json!(d.status_code));
+            put("latency_ms", json!(d.latency_ms));
+        }
+    }
+    Ok(v)
+}
+
 pub fn json(app: &App) -> anyhow::Result<String> {
     let window_start = app.now_ms - app.metrics.window.millis();
     let services: Vec<Value> = app
         .services
         .rows()
         .iter()
-        .map(serde_json::to_value)
+        .map(service_json)
         .collect::<Result<_, _>>()?;
     let metrics: Vec<Value> = app
         .metrics

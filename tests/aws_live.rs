@@ -8,7 +8,7 @@ mod fakeaws;
 use fakeaws::FakeAws;
 use opsdeck::config::AwsSettings;
 use opsdeck::config::{Refresh, Watch};
-use opsdeck::model::{Health, Service};
+use opsdeck::model::{Health, Resource};
 use opsdeck::sources::Feed;
 use opsdeck::sources::aws::plan::Plan;
 use opsdeck::sources::aws::{AwsSource, connect};
@@ -481,7 +481,7 @@ impl Live {
     }
 }
 
-fn rows(p: &Payload) -> Option<Vec<Service>> {
+fn rows(p: &Payload) -> Option<Vec<Resource>> {
     match p {
         Payload::Services(r) => Some(r.clone()),
         _ => None,
@@ -506,7 +506,9 @@ async fn the_live_source_sees_a_change_within_one_refresh() {
     l.wait(Feed::Ecs, Duration::from_secs(5), |p| {
         rows(p).filter(|r| {
             r.iter().any(|s| {
-                s.name == "api" && s.cluster.as_deref() == Some("prod") && s.desired == Some(7)
+                s.name == "api"
+                    && s.cluster() == Some("prod")
+                    && s.counts.map(|c| c.desired) == Some(7)
             })
         })
     })
@@ -668,9 +670,9 @@ async fn built_in_actions_change_the_fleet() {
         rows(p).and_then(|r| {
             r.into_iter().find(|s| {
                 s.name == "api"
-                    && s.cluster.as_deref() == Some("prod")
-                    && s.desired == Some(9)
-                    && s.version.as_deref() == Some("api:1")
+                    && s.cluster() == Some("prod")
+                    && s.counts.map(|c| c.desired) == Some(9)
+                    && s.version() == Some("api:1")
             })
         })
     })
@@ -680,12 +682,13 @@ async fn built_in_actions_change_the_fleet() {
             rows(p).filter(|r| {
                 r.iter().any(|s| {
                     s.name == "thumbnailer"
-                        && s.memory_mb == Some(2048)
-                        && s.reserved_concurrency.is_none()
+                        && s.lambda_detail().and_then(|d| d.memory_mb) == Some(2048)
+                        && s.lambda_detail()
+                            .is_some_and(|d| d.reserved_concurrency.is_none())
                 }) && r.iter().any(|s| {
                     s.name == "checkout"
-                        && s.version.as_deref() == Some("live→v2")
-                        && s.reserved_concurrency == Some(3)
+                        && s.version() == Some("live→v2")
+                        && s.lambda_detail().and_then(|d| d.reserved_concurrency) == Some(3)
                 })
             })
         })

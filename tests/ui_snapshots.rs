@@ -153,14 +153,13 @@ fn renders_at_every_size_without_panicking() {
 
 #[test]
 fn hostile_text_from_any_source_never_reaches_the_terminal() {
-    use opsdeck::model::{Alarm, LogEvent, Service, ServiceKind};
+    use opsdeck::model::{Alarm, LogEvent, Resource};
     let evil = "\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x1b[0m\x1b[10;10Hmoved\u{9b}31m\u{202e}rtl\x07\x08 password=hunter2";
     let mut app = demo_app(5, 160, 48);
     let now = app.now_ms;
-    let mut svc = Service::new(ServiceKind::Ecs, evil);
-    svc.cluster = Some(evil.into());
+    let mut svc = Resource::ecs(evil, evil);
     svc.status = evil.into();
-    svc.last_event = Some(evil.into());
+    svc.ecs_detail_mut().unwrap().last_event = Some(evil.into());
     for (feed, payload) in [
         (opsdeck::sources::Feed::Ecs, Payload::Services(vec![svc])),
         (

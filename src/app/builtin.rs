@@ -4,7 +4,7 @@
 
 use super::confirm::Confirm;
 use super::{Action, App, Effect, InputKey, Overlay};
-use crate::model::{Risk, Service, ServiceKind};
+use crate::model::{Resource, Risk};
 use crate::sources::{Mutation, SourceCommand};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,45 +84,48 @@ impl Builtin {
 }
 
 /// Built-in actions for a services-pane row.
-pub fn builtins_for(s: &Service) -> Vec<Builtin> {
-    match (s.kind, &s.cluster) {
-        (ServiceKind::Ecs, Some(c)) => vec![
-            Builtin::ForceNewDeployment {
-                cluster: c.clone(),
-                service: s.name.clone(),
-            },
-            Builtin::Scale {
-                cluster: c.clone(),
-                service: s.name.clone(),
-                current: s.desired.unwrap_or(0),
-            },
-            Builtin::Rollback {
-                cluster: c.clone(),
-                service: s.name.clone(),
-                revision: s.version.clone().unwrap_or_else(|| "?".into()),
-            },
-        ],
-        (ServiceKind::Lambda, _) => {
+pub fn builtins_for(s: &Resource) -> Vec<Builtin> {
+    match &s.detail {
+        crate::model::Detail::Ecs(d) => {
+            let c = &d.cluster;
+            vec![
+                Builtin::ForceNewDeployment {
+                    cluster: c.clone(),
+                    service: s.name.clone(),
+                },
+                Builtin::Scale {
+                    cluster: c.clone(),
+                    service: s.name.clone(),
+                    current: s.counts.map_or(0, |n| n.desired),
+                },
+                Builtin::Rollback {
+                    cluster: c.clone(),
+                    service: s.name.clone(),
+                    revision: d.task_definition.clone().unwrap_or_else(|| "?".into()),
+                },
+            ]
+        }
+        crate::model::Detail::Lambda(d) => {
             let mut out = Vec::new();
-            if let Some(alias) = &s.alias {
+            if let Some(alias) = &d.alias {
                 out.push(Builtin::SetAlias {
                     function: s.name.clone(),
                     alias: alias.name.clone(),
                     current: alias.version.clone(),
-                    versions: s.versions.clone(),
+                    versions: d.versions.clone(),
                 });
             }
             out.push(Builtin::SetReservedConcurrency {
                 function: s.name.clone(),
-                current: s.reserved_concurrency,
+                current: d.reserved_concurrency,
             });
             out.push(Builtin::SetMemory {
                 function: s.name.clone(),
-                current: s.memory_mb.unwrap_or(128),
+                current: d.memory_mb.unwrap_or(128),
             });
             out
         }
-        _ => Vec::new(),
+        crate::model::Detail::Http(_) => Vec::new(),
     }
 }
 

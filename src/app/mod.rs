@@ -545,17 +545,36 @@ fn clean(s: String) -> String {
     crate::redact::redact_owned(crate::sanitize::sanitize_owned(s))
 }
 
-fn clean_service(mut s: crate::model::Service) -> crate::model::Service {
-    s.name = clean(s.name);
-    s.cluster = s.cluster.map(clean);
-    s.status = clean(s.status);
-    s.last_event = s.last_event.map(clean);
-    s.version = s.version.map(clean);
-    s.alias = s.alias.map(|a| crate::model::Alias {
+fn clean_service(mut s: crate::model::Resource) -> crate::model::Resource {
+    use crate::model::{Alias, Detail};
+    let alias = |a: Alias| Alias {
         name: clean(a.name),
         version: clean(a.version),
-    });
-    s.url = s.url.map(clean);
+    };
+    s.id = clean(s.id);
+    s.name = clean(s.name);
+    s.context = s.context.map(clean);
+    s.status = clean(s.status);
+    match &mut s.detail {
+        Detail::Ecs(d) => {
+            d.cluster = clean(std::mem::take(&mut d.cluster));
+            d.task_definition = d.task_definition.take().map(clean);
+            d.last_event = d.last_event.take().map(clean);
+        }
+        Detail::Lambda(d) => {
+            d.version = d.version.take().map(clean);
+            d.alias = d.alias.take().map(alias);
+            d.aliases = std::mem::take(&mut d.aliases)
+                .into_iter()
+                .map(alias)
+                .collect();
+            d.versions = std::mem::take(&mut d.versions)
+                .into_iter()
+                .map(clean)
+                .collect();
+        }
+        Detail::Http(d) => d.url = clean(std::mem::take(&mut d.url)),
+    }
     s
 }
 

@@ -94,14 +94,15 @@ impl App {
                 pick.or_else(|| self.logs.tail(1).into_iter().next())
                     .map(|l| l.message.clone())
             }
-            Pane::Services => {
-                self.services
-                    .selected_row()
-                    .map(|s| match (&s.cluster, &s.last_event) {
-                        (Some(c), Some(e)) => format!("{c}/{} {e}", s.name),
-                        _ => s.name.clone(),
-                    })
-            }
+            Pane::Services => self.services.selected_row().map(|s| match s.ecs_detail() {
+                Some(d) if d.last_event.is_some() => format!(
+                    "{}/{} {}",
+                    d.cluster,
+                    s.name,
+                    d.last_event.as_deref().unwrap_or("")
+                ),
+                _ => s.name.clone(),
+            }),
             Pane::Alarms => self.alarms.alarms.get(self.alarms.selected).map(|a| {
                 format!(
                     "{} {} {}",

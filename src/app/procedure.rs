@@ -48,17 +48,17 @@ pub fn suggestions_for(name: &str, app: &App) -> Vec<String> {
     let ecs = || {
         app.services
             .all()
-            .filter(|s| s.kind == crate::model::ServiceKind::Ecs)
+            .filter(|s| s.kind == crate::model::ResourceKind::Ecs)
     };
     if n.contains("cluster") {
-        out.extend(ecs().filter_map(|s| s.cluster.clone()));
+        out.extend(ecs().filter_map(|s| s.cluster().map(str::to_string)));
     } else if n.contains("service") {
         out.extend(ecs().map(|s| s.name.clone()));
     } else if n.contains("function") || n.contains("lambda") {
         out.extend(
             app.services
                 .all()
-                .filter(|s| s.kind == crate::model::ServiceKind::Lambda)
+                .filter(|s| s.kind == crate::model::ResourceKind::Lambda)
                 .map(|s| s.name.clone()),
         );
     } else if n.contains("log") && n.contains("group") {

@@ -1,6 +1,6 @@
 //! Services pane state: rows from every feed (ECS, Lambda, HTTP), sorted, filtered, selected.
 
-use crate::model::Service;
+use crate::model::Resource;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -31,9 +31,9 @@ impl Sort {
 
 #[derive(Debug, Clone, Default)]
 pub struct ServicesState {
-    by_feed: BTreeMap<crate::sources::Feed, Vec<Service>>,
+    by_feed: BTreeMap<crate::sources::Feed, Vec<Resource>>,
     /// Sorted and filtered rows, rebuilt when data, sort or filter change.
-    rows: Vec<Service>,
+    rows: Vec<Resource>,
     pub sort: Sort,
     pub filter: String,
     selected_key: Option<String>,
@@ -41,16 +41,16 @@ pub struct ServicesState {
 }
 
 impl ServicesState {
-    pub fn set_feed(&mut self, feed: crate::sources::Feed, rows: Vec<Service>) {
+    pub fn set_feed(&mut self, feed: crate::sources::Feed, rows: Vec<Resource>) {
         self.by_feed.insert(feed, rows);
         self.rebuild();
     }
 
-    pub fn rows(&self) -> &[Service] {
+    pub fn rows(&self) -> &[Resource] {
         &self.rows
     }
 
-    pub fn all(&self) -> impl Iterator<Item = &Service> {
+    pub fn all(&self) -> impl Iterator<Item = &Resource> {
         self.by_feed.values().flatten()
     }
 
@@ -58,7 +58,7 @@ impl ServicesState {
         self.by_feed.values().map(Vec::len).sum()
     }
 
-    pub fn selected_row(&self) -> Option<&Service> {
+    pub fn selected_row(&self) -> Option<&Resource> {
         self.rows.get(self.selected)
     }
 
@@ -83,17 +83,18 @@ impl ServicesState {
 
     fn rebuild(&mut self) {
         let needle = self.filter.to_lowercase();
-        let mut rows: Vec<Service> = self
+        let mut rows: Vec<Resource> = self
             .by_feed
             .values()
             .flatten()
             .filter(|s| {
                 needle.is_empty()
                     || [
-                        Some(&s.name),
-                        s.cluster.as_ref(),
-                        Some(&s.status),
-                        s.url.as_ref(),
+                        Some(s.name.as_str()),
+                        s.cluster(),
+                        Some(s.status.as_str()),
+                        s.http_detail().map(|d| d.url.as_str()),
+                        s.context.as_deref(),
                     ]
                     .into_iter()
                     .flatten()
@@ -101,7 +102,7 @@ impl ServicesState {
             })
             .cloned()
             .collect();
-        let name = |s: &Service| (s.cluster.clone().unwrap_or_default(), s.name.clone());
+        let name = |s: &Resource| (s.cluster().unwrap_or_default().to_string(), s.name.clone());
         match self.sort {
             Sort::Health => rows.sort_by(|a, b| {
                 a.health
@@ -110,7 +111,7 @@ impl ServicesState {
                     .then(a.kind.cmp(&b.kind))
                     .then(name(a).cmp(&name(b)))
             }),
-            Sort::Name => rows.sort_by_key(|s| (s.name.clone(), s.cluster.clone())),
+            Sort::Name => rows.sort_by_key(|s| (s.name.clone(), s.cluster().map(str::to_string))),
             Sort::Kind => rows.sort_by(|a, b| a.kind.cmp(&b.kind).then(name(a).cmp(&name(b)))),
         }
         self.rows = rows;
@@ -126,11 +127,10 @@ impl ServicesState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Health, ServiceKind};
+    use crate::model::Health;
 
-    fn svc(name: &str, h: Health) -> Service {
-        let mut s = Service::new(ServiceKind::Ecs, name);
-        s.cluster = Some("prod".into());
+    fn svc(name: &str, h: Health) -> Resource {
+        let mut s = Resource::ecs("prod", name);
         s.health = h;
         s
     }

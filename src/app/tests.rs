@@ -223,7 +223,7 @@ fn select_service(app: &mut App, name: &str) {
         if app
             .services
             .selected_row()
-            .is_some_and(|s| s.name == name && s.kind == crate::model::ServiceKind::Ecs)
+            .is_some_and(|s| s.name == name && s.kind == crate::model::ResourceKind::Ecs)
         {
             return;
         }

@@ -5,7 +5,7 @@
 pub mod aws;
 pub mod demo;
 
-use crate::model::{Alarm, LogEvent, MetricKey, MetricSeries, Service};
+use crate::model::{Alarm, LogEvent, MetricKey, MetricSeries, Resource};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -17,7 +17,7 @@ pub const COMMAND_CHANNEL: usize = 64;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Payload {
     /// Replaces every row previously delivered by this feed.
-    Services(Vec<Service>),
+    Services(Vec<Resource>),
     /// Full series definitions with history; replaces the feed's series.
     MetricSeries(Vec<MetricSeries>),
     /// New points for known series.

@@ -13,10 +13,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
     let Some(p) = app.palette() else { return };
     let k = |a| keys(keymap, Mode::Palette, a);
     let r = centered(area, 90, (p.matches.len() as u16 + 4).clamp(6, 18));
-    let subject = app.services.selected_row().map(|s| match &s.cluster {
-        Some(c) => format!("{c}/{}", s.name),
-        None => s.name.clone(),
-    });
+    let subject = app.services.selected_row().map(|s| s.display_name());
     let title = vec![
         Span::styled(" Actions ", theme.title()),
         Span::styled(

@@ -4,7 +4,7 @@
 use super::{pane_block, put_line};
 use crate::app::{App, Pane};
 use crate::config::Theme;
-use crate::model::{Service, ServiceKind};
+use crate::model::{Detail, Resource};
 use crate::text::{fit, fit_right, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -68,62 +68,61 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-fn counts(s: &Service) -> String {
-    match s.kind {
-        ServiceKind::Ecs => {
-            let mut c = format!("{}/{}", s.running.unwrap_or(0), s.desired.unwrap_or(0));
-            if let Some(p) = s.pending.filter(|p| *p > 0) {
-                c.push_str(&format!(" +{p}"));
+fn counts(s: &Resource) -> String {
+    match &s.detail {
+        Detail::Ecs(_) => {
+            let n = s.counts.unwrap_or_default();
+            let mut c = format!("{}/{}", n.running, n.desired);
+            if n.pending > 0 {
+                c.push_str(&format!(" +{}", n.pending));
             }
             c
         }
-        ServiceKind::Lambda => s.version.clone().unwrap_or_default(),
-        ServiceKind::Http => s
+        Detail::Lambda(d) => d.version.clone().unwrap_or_default(),
+        Detail::Http(d) => d
             .status_code
             .map(|c| c.to_string())
             .unwrap_or_else(|| "—".into()),
     }
 }
 
-fn status_text(s: &Service) -> String {
-    match s.kind {
-        ServiceKind::Http => match s.latency_ms {
-            Some(ms) => format!("{ms}ms {}", s.status),
-            None => s.status.clone(),
-        },
-        _ => s.status.clone(),
+fn status_text(s: &Resource) -> String {
+    match s.http_detail().and_then(|d| d.latency_ms) {
+        Some(ms) => format!("{ms}ms {}", s.status),
+        None => s.status.clone(),
     }
 }
 
-fn display_name(s: &Service) -> String {
-    match &s.cluster {
-        Some(c) => format!("{c}/{}", s.name),
-        None => s.name.clone(),
-    }
+fn display_name(s: &Resource) -> String {
+    s.display_name()
 }
 
-fn detail(s: &Service) -> String {
-    match s.kind {
-        ServiceKind::Ecs => s
+fn detail(s: &Resource) -> String {
+    match &s.detail {
+        Detail::Ecs(d) => d
             .last_event
             .clone()
             .unwrap_or_else(|| "no recent events".into()),
-        ServiceKind::Lambda => {
+        Detail::Lambda(d) => {
             let mut parts = vec![s.name.clone()];
-            if let Some(m) = s.memory_mb {
+            if let Some(m) = d.memory_mb {
                 parts.push(format!("{m} MB"));
             }
-            parts.push(match s.reserved_concurrency {
+            parts.push(match d.reserved_concurrency {
                 Some(r) => format!("reserved concurrency {r}"),
                 None => "unreserved concurrency".into(),
             });
+            if !d.aliases.is_empty() {
+                let all: Vec<String> = d.aliases.iter().map(|a| a.label()).collect();
+                parts.push(format!("aliases {}", all.join(", ")));
+            }
             parts.join(" · ")
         }
-        ServiceKind::Http => s.url.clone().unwrap_or_default(),
+        Detail::Http(d) => d.url.clone(),
     }
 }
 
-fn row_line(s: &Service, w: usize, theme: &Theme) -> Line<'static> {
+fn row_line(s: &Resource, w: usize, theme: &Theme) -> Line<'static> {
     let hs = theme.health(s.health);
     let counts_w = 8;
     let fixed = 2 + 5 + counts_w + 1;

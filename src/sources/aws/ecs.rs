@@ -2,7 +2,7 @@
 //! batches of 10, mapped to service rows with rollout state, task counts and the latest event.
 
 use super::errors::describe;
-use crate::model::{Health, Service, ServiceKind};
+use crate::model::{Counts, Health, Resource};
 use aws_sdk_ecs::Client;
 
 /// DescribeServices accepts up to 10 services per call.
@@ -40,7 +40,7 @@ pub async fn describe_services(
     cluster: &str,
     services: &[String],
     now_ms: i64,
-) -> Result<Vec<Service>, String> {
+) -> Result<Vec<Resource>, String> {
     let mut out = Vec::new();
     for batch in services.chunks(DESCRIBE_BATCH) {
         let resp = c
@@ -52,8 +52,7 @@ pub async fn describe_services(
             .map_err(|e| describe(&e))?;
         out.extend(resp.services().iter().map(|s| row(cluster, s, now_ms)));
         for f in resp.failures() {
-            let mut r = Service::new(ServiceKind::Ecs, short(f.arn().unwrap_or("?")));
-            r.cluster = Some(cluster.to_string());
+            let mut r = Resource::ecs(cluster, short(f.arn().unwrap_or("?")));
             r.status = f.reason().unwrap_or("not found").to_string();
             r.health = Health::Unknown;
             out.push(r);
@@ -63,9 +62,8 @@ pub async fn describe_services(
 }
 
 /// A service that could not be described: its name and why, health unknown.
-pub fn error_row(cluster: &str, service: &str, error: &str) -> Service {
-    let mut r = Service::new(ServiceKind::Ecs, service);
-    r.cluster = Some(cluster.to_string());
+pub fn error_row(cluster: &str, service: &str, error: &str) -> Resource {
+    let mut r = Resource::ecs(cluster, service);
     r.status = error.to_string();
     r.health = Health::Unknown;
     r
@@ -83,17 +81,18 @@ fn age(now_ms: i64, t_ms: i64) -> String {
 
 /// One service row. Health: no tasks, or at most half of them outside a rollout, or a failed
 /// rollout is critical; a rollout in progress or missing tasks is a warning.
-pub fn row(cluster: &str, s: &aws_sdk_ecs::types::Service, now_ms: i64) -> Service {
-    let mut r = Service::new(ServiceKind::Ecs, s.service_name().unwrap_or("?"));
-    r.cluster = Some(cluster.to_string());
+pub fn row(cluster: &str, s: &aws_sdk_ecs::types::Service, now_ms: i64) -> Resource {
+    let mut r = Resource::ecs(cluster, s.service_name().unwrap_or("?"));
     let (desired, running, pending) = (
         s.desired_count() as i64,
         s.running_count() as i64,
         s.pending_count() as i64,
     );
-    r.desired = Some(desired);
-    r.running = Some(running);
-    r.pending = Some(pending);
+    r.counts = Some(Counts {
+        desired,
+        running,
+        pending,
+    });
     let deployments = s.deployments();
     let primary = deployments
         .iter()
@@ -124,8 +123,7 @@ pub fn row(cluster: &str, s: &aws_sdk_ecs::types::Service, now_ms: i64) -> Servi
             .collect();
         r.status = format!("{} ({})", r.status, parts.join(", "));
     }
-    r.version = s.task_definition().map(short);
-    r.last_event = s
+    let last_event = s
         .events()
         .iter()
         .max_by_key(|e| e.created_at().map(|t| t.to_millis().unwrap_or(0)))
@@ -137,6 +135,10 @@ pub fn row(cluster: &str, s: &aws_sdk_ecs::types::Service, now_ms: i64) -> Servi
                 .unwrap_or_default();
             format!("{when}{}", e.message().unwrap_or(""))
         });
+    if let Some(d) = r.ecs_detail_mut() {
+        d.task_definition = s.task_definition().map(short);
+        d.last_event = last_event;
+    }
     let rolling = rollout.as_deref() == Some("IN_PROGRESS") || deployments.len() > 1;
     let failed = rollout.as_deref() == Some("FAILED");
     r.health = if status != "ACTIVE" && !status.is_empty() {
@@ -201,14 +203,20 @@ mod tests {
             120_000,
         );
         assert_eq!(
-            (r.desired, r.running, r.pending),
-            (Some(6), Some(6), Some(0))
+            r.counts,
+            Some(Counts {
+                desired: 6,
+                running: 6,
+                pending: 0
+            })
         );
+        assert_eq!(r.id, "prod/api");
+        assert_eq!(r.cluster(), Some("prod"));
         assert_eq!(r.status, "COMPLETED");
-        assert_eq!(r.version.as_deref(), Some("api:7"));
+        assert_eq!(r.version(), Some("api:7"));
         assert_eq!(r.health, Health::Ok);
         assert_eq!(
-            r.last_event.as_deref(),
+            r.ecs_detail().and_then(|d| d.last_event.as_deref()),
             Some("1m ago · (service api) has reached a steady state.")
         );
         assert_eq!(

@@ -2,7 +2,7 @@
 //! `status` field when there is one.
 
 use crate::config::live::WatchHealth;
-use crate::model::{Health, Service, ServiceKind};
+use crate::model::{Health, Resource};
 use std::time::{Duration, Instant};
 
 /// Slower than this is a warning even with a 2xx.
@@ -24,7 +24,7 @@ pub fn client(timeout: Duration) -> reqwest::Client {
         .expect("the HTTP client builds with static settings")
 }
 
-pub async fn check(client: &reqwest::Client, h: &WatchHealth) -> Service {
+pub async fn check(client: &reqwest::Client, h: &WatchHealth) -> Resource {
     let started = Instant::now();
     let result = async {
         let mut resp = client.get(&h.url).send().await?;
@@ -63,11 +63,12 @@ pub fn row(
     latency_ms: Option<u64>,
     body: &[u8],
     error: Option<String>,
-) -> Service {
-    let mut s = Service::new(ServiceKind::Http, &h.name);
-    s.url = Some(h.url.clone());
-    s.status_code = code;
-    s.latency_ms = latency_ms;
+) -> Resource {
+    let mut s = Resource::http(&h.name, &h.url);
+    if let Some(d) = s.http_detail_mut() {
+        d.status_code = code;
+        d.latency_ms = latency_ms;
+    }
     let body_status = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(str::to_string));
@@ -149,6 +150,9 @@ mod tests {
     async fn a_refused_connection_is_critical_not_an_error() {
         let s = check(&client(Duration::from_secs(2)), &h()).await;
         assert_eq!(s.health, Health::Crit);
-        assert_eq!(s.url.as_deref(), Some("http://127.0.0.1:1/health"));
+        assert_eq!(
+            s.http_detail().map(|d| d.url.as_str()),
+            Some("http://127.0.0.1:1/health")
+        );
     }
 }

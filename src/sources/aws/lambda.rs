@@ -3,7 +3,7 @@
 //! ListVersionsByFunction.
 
 use super::errors::describe;
-use crate::model::{Health, Service, ServiceKind};
+use crate::model::{Health, Resource};
 use aws_sdk_lambda::Client;
 
 /// `(name, timeout seconds)` of every function (paginated).
@@ -95,20 +95,36 @@ fn main_alias(aliases: &[(String, String)]) -> Option<&(String, String)> {
         .or(aliases.first())
 }
 
-pub fn row(f: &FunctionInfo) -> Service {
-    let mut s = Service::new(ServiceKind::Lambda, &f.name);
-    s.memory_mb = f.memory_mb;
-    s.reserved_concurrency = f.reserved;
-    s.versions = f.versions.clone();
-    s.alias = main_alias(&f.aliases).map(|(a, v)| crate::model::Alias {
+pub fn row(f: &FunctionInfo) -> Resource {
+    let mut s = Resource::lambda(&f.name);
+    let alias = main_alias(&f.aliases).map(|(a, v)| crate::model::Alias {
         name: a.clone(),
         version: v.clone(),
     });
-    s.version = Some(
-        s.alias
+    let version = Some(
+        alias
             .as_ref()
             .map_or_else(|| "$LATEST".into(), crate::model::Alias::label),
     );
+    let aliases = if f.aliases.len() > 1 {
+        f.aliases
+            .iter()
+            .map(|(a, v)| crate::model::Alias {
+                name: a.clone(),
+                version: v.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    s.detail = crate::model::Detail::Lambda(crate::model::LambdaDetail {
+        version,
+        alias,
+        aliases,
+        versions: f.versions.clone(),
+        memory_mb: f.memory_mb,
+        reserved_concurrency: f.reserved,
+    });
     let state = f.state.clone().unwrap_or_else(|| "Active".into());
     let update = f.last_update.as_deref().unwrap_or("Successful");
     s.status = if update == "Successful" {
@@ -116,10 +132,6 @@ pub fn row(f: &FunctionInfo) -> Service {
     } else {
         format!("{state} · update {update}")
     };
-    if f.aliases.len() > 1 {
-        let more: Vec<String> = f.aliases.iter().map(|(a, v)| format!("{a}→v{v}")).collect();
-        s.last_event = Some(format!("aliases: {}", more.join(", ")));
-    }
     s.health = if f.reserved == Some(0) {
         s.status = format!("{state} · throttled (reserved 0)");
         Health::Crit
@@ -135,8 +147,8 @@ pub fn row(f: &FunctionInfo) -> Service {
 }
 
 /// A function that could not be read: its name and why, health unknown.
-pub fn error_row(name: &str, error: &str) -> Service {
-    let mut s = Service::new(ServiceKind::Lambda, name);
+pub fn error_row(name: &str, error: &str) -> Resource {
+    let mut s = Resource::lambda(name);
     s.status = error
         .strip_prefix(&format!("{name}: "))
         .unwrap_or(error)
@@ -165,11 +177,13 @@ mod tests {
     #[test]
     fn rows_show_the_live_alias_state_and_settings() {
         let r = row(&info());
-        assert_eq!(r.version.as_deref(), Some("live→v2"));
+        assert_eq!(r.version(), Some("live→v2"));
         assert_eq!(r.status, "Active");
         assert_eq!(r.health, Health::Ok);
-        assert_eq!(r.memory_mb, Some(512));
-        assert_eq!(r.last_event.as_deref(), Some("aliases: canary→v3, live→v2"));
+        let d = r.lambda_detail().unwrap();
+        assert_eq!(d.memory_mb, Some(512));
+        let all: Vec<String> = d.aliases.iter().map(|a| a.label()).collect();
+        assert_eq!(all, ["canary→v3", "live→v2"]);
         let mut f = info();
         f.last_update = Some("InProgress".into());
         assert_eq!(row(&f).health, Health::Warn);

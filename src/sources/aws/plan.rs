@@ -287,7 +287,7 @@ impl Plan {
             crit: Some(c),
             direction: Direction::Above,
         };
-        // Service names repeat across clusters (prod/api, staging/api): qualify those.
+        // Resource names repeat across clusters (prod/api, staging/api): qualify those.
         let name_of = |cluster: &str, service: &str| {
             if services.iter().filter(|(_, s)| s == service).count() > 1 {
                 format!("{cluster}/{service}")

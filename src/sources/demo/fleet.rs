@@ -11,7 +11,7 @@
 
 use super::loggen;
 use crate::model::{
-    Alarm, Direction, Health, LogEvent, MetricKey, MetricSeries, Service, ServiceKind, Thresholds,
+    Alarm, Direction, Health, LogEvent, MetricKey, MetricSeries, Resource, Thresholds,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -697,18 +697,22 @@ impl Fleet {
         out
     }
 
-    pub fn ecs_services(&self) -> Vec<Service> {
+    pub fn ecs_services(&self) -> Vec<Resource> {
         self.ecs
             .iter()
             .map(|s| {
-                let mut r = Service::new(ServiceKind::Ecs, s.name);
-                r.cluster = Some(s.cluster.into());
-                r.desired = Some(s.desired);
-                r.running = Some(s.running);
-                r.pending = Some(s.pending);
+                let mut r = Resource::ecs(s.cluster, s.name);
+                r.counts = Some(crate::model::Counts {
+                    desired: s.desired,
+                    running: s.running,
+                    pending: s.pending,
+                });
                 r.status = s.rollout.into();
-                r.last_event = Some(s.last_event.clone());
-                r.version = Some(format!("{}-{}:{}", s.cluster, s.name, s.revision));
+                r.detail = crate::model::Detail::Ecs(crate::model::EcsDetail {
+                    cluster: s.cluster.into(),
+                    task_definition: Some(format!("{}-{}:{}", s.cluster, s.name, s.revision)),
+                    last_event: Some(s.last_event.clone()),
+                });
                 let rolling = s.rollout == "IN_PROGRESS";
                 r.health = if s.desired == 0 {
                     Health::Warn
@@ -724,26 +728,30 @@ impl Fleet {
             .collect()
     }
 
-    pub fn lambdas(&self) -> Vec<Service> {
+    pub fn lambdas(&self) -> Vec<Resource> {
         let sev = self.severity();
         let throttles = self.metrics[8].value;
         let errors = self.metrics[7].value;
         self.lambdas
             .iter()
             .map(|l| {
-                let mut s = Service::new(ServiceKind::Lambda, l.name);
-                s.alias = l.alias.map(|(a, v)| crate::model::Alias {
+                let mut s = Resource::lambda(l.name);
+                let alias = l.alias.map(|(a, v)| crate::model::Alias {
                     name: a.to_string(),
                     version: v.to_string(),
                 });
-                s.version = Some(
-                    s.alias
-                        .as_ref()
-                        .map_or_else(|| "$LATEST".into(), crate::model::Alias::label),
-                );
-                s.versions = (1..=l.latest).rev().map(|v| v.to_string()).collect();
-                s.memory_mb = Some(l.memory);
-                s.reserved_concurrency = l.reserved;
+                s.detail = crate::model::Detail::Lambda(crate::model::LambdaDetail {
+                    version: Some(
+                        alias
+                            .as_ref()
+                            .map_or_else(|| "$LATEST".into(), crate::model::Alias::label),
+                    ),
+                    alias,
+                    aliases: Vec::new(),
+                    versions: (1..=l.latest).rev().map(|v| v.to_string()).collect(),
+                    memory_mb: Some(l.memory),
+                    reserved_concurrency: l.reserved,
+                });
                 let updating = l.updating_until.is_some_and(|u| self.t < u);
                 s.status = if updating {
                     "Active · update InProgress".into()
@@ -768,14 +776,15 @@ impl Fleet {
             .collect()
     }
 
-    pub fn health_checks(&mut self) -> Vec<Service> {
+    pub fn health_checks(&mut self) -> Vec<Resource> {
         let sev = self.severity();
         let jitter: f64 = self.rng.random_range(0.0..1.0);
-        let mut api = Service::new(ServiceKind::Http, "api health");
-        api.url = Some("https://api.example.com/health".into());
+        let mut api = Resource::http("api health", "https://api.example.com/health");
         let failing = sev > 0.55;
-        api.status_code = Some(if failing { 503 } else { 200 });
-        api.latency_ms = Some((28.0 + 20.0 * jitter + sev * 2300.0) as u64);
+        if let Some(d) = api.http_detail_mut() {
+            d.status_code = Some(if failing { 503 } else { 200 });
+            d.latency_ms = Some((28.0 + 20.0 * jitter + sev * 2300.0) as u64);
+        }
         api.status = if failing {
             "unhealthy".into()
         } else {
@@ -788,11 +797,12 @@ impl Fleet {
         } else {
             Health::Ok
         };
-        let mut co = Service::new(ServiceKind::Http, "checkout ready");
-        co.url = Some("https://checkout.example.com/ready".into());
-        co.status_code = Some(200);
+        let mut co = Resource::http("checkout ready", "https://checkout.example.com/ready");
         let lat = 70.0 + 30.0 * jitter + sev * 950.0;
-        co.latency_ms = Some(lat as u64);
+        if let Some(d) = co.http_detail_mut() {
+            d.status_code = Some(200);
+            d.latency_ms = Some(lat as u64);
+        }
         co.status = "ok".into();
         co.health = if lat > 800.0 {
             Health::Warn
@@ -835,7 +845,7 @@ mod tests {
             .into_iter()
             .find(|s| s.name == "api")
             .unwrap();
-        assert!(api.running.unwrap() < api.desired.unwrap());
+        assert!(api.counts.unwrap().running < api.counts.unwrap().desired);
         assert_eq!(api.health, Health::Crit);
         run(&mut f, 240.0);
         assert!(f.severity() > 0.99, "no recovery without action");
@@ -857,7 +867,7 @@ mod tests {
             .into_iter()
             .find(|s| s.name == "api")
             .unwrap();
-        assert_eq!(api.running, Some(6));
+        assert_eq!(api.counts.map(|c| c.running), Some(6));
         assert_eq!(api.status, "COMPLETED");
         assert!(f.alarms().iter().all(|a| a.state != "ALARM"));
     }
@@ -893,7 +903,7 @@ mod tests {
             .into_iter()
             .find(|s| s.name == "auth")
             .unwrap();
-        assert_eq!((auth.desired, auth.running), (Some(5), Some(5)));
+        assert_eq!(auth.counts.map(|c| (c.desired, c.running)), Some((5, 5)));
     }
 
     #[test]
@@ -904,8 +914,9 @@ mod tests {
             .into_iter()
             .find(|s| s.name == "api")
             .unwrap()
-            .version
-            .unwrap();
+            .version()
+            .unwrap()
+            .to_string();
         let msg = f
             .apply(&Mutation::RollbackService {
                 cluster: "prod".into(),
@@ -918,7 +929,7 @@ mod tests {
             .into_iter()
             .find(|s| s.name == "api")
             .unwrap();
-        assert_ne!(api.version.unwrap(), before);
+        assert_ne!(api.version().unwrap(), before);
         assert_eq!(api.status, "IN_PROGRESS");
         let alias = |f: &Fleet| {
             f.lambdas()
@@ -926,15 +937,23 @@ mod tests {
                 .find(|l| l.name == "orders-processor")
                 .unwrap()
         };
-        assert_eq!(alias(&f).version.as_deref(), Some("live→v12"));
-        assert_eq!(alias(&f).versions.first().map(String::as_str), Some("12"));
+        assert_eq!(alias(&f).version(), Some("live→v12"));
+        assert_eq!(
+            alias(&f)
+                .lambda_detail()
+                .unwrap()
+                .versions
+                .first()
+                .map(String::as_str),
+            Some("12")
+        );
         f.apply(&Mutation::SetAlias {
             function: "orders-processor".into(),
             alias: "live".into(),
             version: "11".into(),
         })
         .unwrap();
-        assert_eq!(alias(&f).version.as_deref(), Some("live→v11"));
+        assert_eq!(alias(&f).version(), Some("live→v11"));
         assert!(
             f.apply(&Mutation::SetAlias {
                 function: "orders-processor".into(),
@@ -954,7 +973,10 @@ mod tests {
             value: None,
         })
         .unwrap();
-        assert_eq!(alias(&f).reserved_concurrency, None);
+        assert_eq!(
+            alias(&f).lambda_detail().unwrap().reserved_concurrency,
+            None
+        );
         assert!(
             f.apply(&Mutation::SetMemory {
                 function: "orders-processor".into(),
@@ -967,7 +989,7 @@ mod tests {
             mb: 1024,
         })
         .unwrap();
-        assert_eq!(alias(&f).memory_mb, Some(1024));
+        assert_eq!(alias(&f).lambda_detail().unwrap().memory_mb, Some(1024));
         assert!(
             f.apply(&Mutation::SetMemory {
                 function: "nope".into(),
