@@ -55,6 +55,7 @@ pub enum ResourceKind {
     Ecs,
     Lambda,
     Http,
+    Sqs,
 }
 
 impl ResourceKind {
@@ -63,6 +64,7 @@ impl ResourceKind {
             ResourceKind::Ecs => "ECS",
             ResourceKind::Lambda => "λ",
             ResourceKind::Http => "HTTP",
+            ResourceKind::Sqs => "SQS",
         }
     }
 }
@@ -129,18 +131,44 @@ pub struct HttpDetail {
     pub latency_ms: Option<u64>,
 }
 
+/// An SQS queue: what waits, what is being worked on, and its dead-letter queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SqsDetail {
+    pub url: String,
+    /// ApproximateNumberOfMessages: waiting to be received.
+    pub visible: i64,
+    /// ApproximateNumberOfMessagesNotVisible: received, not yet deleted.
+    pub in_flight: i64,
+    /// ApproximateNumberOfMessagesDelayed.
+    pub delayed: i64,
+    /// The dead-letter queue of its redrive policy, and how many messages wait there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dlq: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dlq_depth: Option<i64>,
+    /// This queue is the dead-letter queue of that one: what waits here are failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_of: Option<String>,
+    /// ARNs, for a redrive from the dead-letter queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dlq_arn: Option<String>,
+}
+
 /// What only one kind has: one variant per kind, never optional fields for every kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Detail {
     Ecs(EcsDetail),
     Lambda(LambdaDetail),
     Http(HttpDetail),
+    Sqs(SqsDetail),
 }
 
 /// One row of the services pane, whatever its kind: identity, where it lives, health, a
 /// short status, counts where they apply, and the kind's own detail.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Resource {
     pub kind: ResourceKind,
     /// Stable identity within its kind and context (`cluster/service`, a function name, a
@@ -204,6 +232,30 @@ impl Resource {
                 url,
                 ..HttpDetail::default()
             }),
+        }
+    }
+
+    pub fn sqs(name: impl Into<String>, url: impl Into<String>) -> Self {
+        let url = url.into();
+        Resource {
+            kind: ResourceKind::Sqs,
+            id: url.clone(),
+            name: name.into(),
+            context: None,
+            health: Health::Unknown,
+            status: String::new(),
+            counts: None,
+            detail: Detail::Sqs(SqsDetail {
+                url,
+                ..SqsDetail::default()
+            }),
+        }
+    }
+
+    pub fn sqs_detail(&self) -> Option<&SqsDetail> {
+        match &self.detail {
+            Detail::Sqs(d) => Some(d),
+            _ => None,
         }
     }
 
@@ -277,7 +329,7 @@ impl Resource {
         match &self.detail {
             Detail::Ecs(d) => d.task_definition.as_deref(),
             Detail::Lambda(d) => d.version.as_deref(),
-            Detail::Http(_) => None,
+            Detail::Http(_) | Detail::Sqs(_) => None,
         }
     }
 }

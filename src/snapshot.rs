@@ -98,6 +98,7 @@ fn service_json(r: &crate::model::Resource) -> serde_json::Result<Value> {
             put("memory_mb", json!(d.memory_mb));
             put("reserved_concurrency", json!(d.reserved_concurrency));
         }
+        Detail::Sqs(d) => put("url", json!(d.url)),
         Detail::Http(d) => {
             put("url", json!(d.url));
             put("status_code", json!(d.status_code));

@@ -398,6 +398,7 @@ fn fast() -> Refresh {
         metrics_ms: 1000,
         alarms_ms: 1000,
         health_ms: 1000,
+        sqs_ms: 1000,
         logs_ms: 500,
         logs_rate: 5.0,
         logs_backfill_minutes: 5,

@@ -41,9 +41,10 @@ fn snapshot_json_has_the_documented_shape() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(v["source"], "demo · seed 42 · simulated fleet");
     let services = v["services"].as_array().unwrap();
-    assert_eq!(services.len(), 12, "6 ECS + 4 Lambda + 2 HTTP");
+    assert_eq!(services.len(), 14, "6 ECS + 4 Lambda + 2 HTTP + 2 SQS");
     for s in services {
-        assert!(["ecs", "lambda", "http"].contains(&s["kind"].as_str().unwrap()));
+        assert!(["ecs", "lambda", "http", "sqs"].contains(&s["kind"].as_str().unwrap()));
+        assert!(s["id"].is_string() && s["detail"].is_object(), "{s}");
         assert!(s["name"].is_string() && s["status"].is_string());
         assert!(s["cluster"].is_string() || s["cluster"].is_null());
         for k in ["desired", "running", "pending"] {
@@ -58,6 +59,10 @@ fn snapshot_json_has_the_documented_shape() {
         .map(|s| s["cluster"].as_str().unwrap())
         .collect();
     assert_eq!(ecs_clusters.len(), 2);
+    let orders = services.iter().find(|s| s["name"] == "orders").unwrap();
+    assert_eq!(orders["kind"], "sqs");
+    assert_eq!(orders["detail"]["dlq"], "orders-dlq");
+    assert!(orders["detail"]["visible"].is_i64() && orders["detail"]["dlq_depth"].is_i64());
     let metrics = v["metrics"].as_array().unwrap();
     assert_eq!(metrics.len(), 10);
     for m in metrics {

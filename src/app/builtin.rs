@@ -37,6 +37,18 @@ pub enum Builtin {
         function: String,
         current: i64,
     },
+    PurgeQueue {
+        queue: String,
+        url: String,
+        visible: i64,
+    },
+    RedriveQueue {
+        queue: String,
+        dlq: String,
+        dlq_arn: String,
+        queue_arn: String,
+        depth: i64,
+    },
 }
 
 impl Builtin {
@@ -72,12 +84,18 @@ impl Builtin {
             Builtin::SetMemory { function, current } => {
                 format!("Lambda › Set memory of {function} (now {current} MB)")
             }
+            Builtin::PurgeQueue { queue, visible, .. } => {
+                format!("SQS › Purge {queue}: delete every message ({visible} waiting)")
+            }
+            Builtin::RedriveQueue {
+                queue, dlq, depth, ..
+            } => format!("SQS › Redrive {dlq} back to {queue} ({depth} messages)"),
         }
     }
 
     pub fn risk(&self) -> Risk {
         match self {
-            Builtin::Rollback { .. } => Risk::Destructive,
+            Builtin::Rollback { .. } | Builtin::PurgeQueue { .. } => Risk::Destructive,
             _ => Risk::Write,
         }
     }
@@ -126,6 +144,23 @@ pub fn builtins_for(s: &Resource) -> Vec<Builtin> {
             out
         }
         crate::model::Detail::Http(_) => Vec::new(),
+        crate::model::Detail::Sqs(d) => {
+            let mut out = vec![Builtin::PurgeQueue {
+                queue: s.name.clone(),
+                url: d.url.clone(),
+                visible: d.visible,
+            }];
+            if let (Some(dlq), Some(dlq_arn), Some(queue_arn)) = (&d.dlq, &d.dlq_arn, &d.arn) {
+                out.push(Builtin::RedriveQueue {
+                    queue: s.name.clone(),
+                    dlq: dlq.clone(),
+                    dlq_arn: dlq_arn.clone(),
+                    queue_arn: queue_arn.clone(),
+                    depth: d.dlq_depth.unwrap_or(0),
+                });
+            }
+            out
+        }
     }
 }
 
@@ -174,6 +209,34 @@ impl App {
                 let m = Mutation::RollbackService {
                     cluster: cluster.clone(),
                     service: service.clone(),
+                };
+                return self.open_confirm(label, m);
+            }
+            Builtin::PurgeQueue {
+                queue,
+                url,
+                visible,
+            } => {
+                let label =
+                    format!("Purge {queue}: delete its {visible} waiting messages for good");
+                let m = Mutation::PurgeQueue {
+                    queue: queue.clone(),
+                    url: url.clone(),
+                };
+                return self.open_confirm(label, m);
+            }
+            Builtin::RedriveQueue {
+                queue,
+                dlq,
+                dlq_arn,
+                queue_arn,
+                depth,
+            } => {
+                let label = format!("Move the {depth} messages of {dlq} back to {queue}");
+                let m = Mutation::RedriveQueue {
+                    queue: queue.clone(),
+                    dlq_arn: dlq_arn.clone(),
+                    queue_arn: queue_arn.clone(),
                 };
                 return self.open_confirm(label, m);
             }

@@ -69,7 +69,7 @@ impl Pane {
     pub fn feeds(self) -> &'static [crate::sources::Feed] {
         use crate::sources::Feed;
         match self {
-            Pane::Services => &[Feed::Ecs, Feed::Lambda, Feed::Health],
+            Pane::Services => &[Feed::Ecs, Feed::Lambda, Feed::Health, Feed::Sqs],
             Pane::Metrics => &[Feed::Metrics],
             Pane::Alarms => &[Feed::Alarms],
             Pane::Logs => &[Feed::Logs],
@@ -574,6 +574,12 @@ fn clean_service(mut s: crate::model::Resource) -> crate::model::Resource {
                 .collect();
         }
         Detail::Http(d) => d.url = clean(std::mem::take(&mut d.url)),
+        Detail::Sqs(d) => {
+            d.url = clean(std::mem::take(&mut d.url));
+            d.dlq = d.dlq.take().map(clean);
+            d.arn = d.arn.take().map(clean);
+            d.dlq_arn = d.dlq_arn.take().map(clean);
+        }
     }
     s
 }

@@ -120,7 +120,19 @@ fn service_filter_from_the_services_pane() {
     press(&mut app, "enter");
     assert_eq!(app.services.rows().len(), 3);
     app.update(Msg::Action(Action::ClearSearch));
-    assert_eq!(app.services.rows().len(), 12);
+    // 6 ECS services, 4 functions, 2 health checks, 2 queues.
+    assert_eq!(app.services.rows().len(), 14);
+    // The filter matches what a queue row shows: orders names its DLQ in its status.
+    app.update(Msg::Action(Action::Search));
+    type_text(&mut app, "dlq");
+    press(&mut app, "enter");
+    let names: Vec<&str> = app
+        .services
+        .rows()
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(names, ["orders", "orders-dlq"]);
 }
 
 #[test]

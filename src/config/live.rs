@@ -61,6 +61,8 @@ pub struct Watch {
     pub log_groups: Vec<WatchLogGroup>,
     pub alarm_prefixes: Vec<String>,
     pub health: Vec<WatchHealth>,
+    /// SQS queues by name or URL.
+    pub queues: Vec<String>,
     /// `[[watch.commands]]`: read commands shown as live watches.
     pub commands: Vec<WatchCommand>,
 }
@@ -88,6 +90,7 @@ pub struct Refresh {
     pub metrics_ms: i64,
     pub alarms_ms: i64,
     pub health_ms: i64,
+    pub sqs_ms: i64,
     pub logs_ms: i64,
     /// FilterLogEvents requests per second for all groups together.
     pub logs_rate: f64,
@@ -102,6 +105,7 @@ impl Default for Refresh {
             metrics_ms: 60_000,
             alarms_ms: 30_000,
             health_ms: 15_000,
+            sqs_ms: 30_000,
             logs_ms: 2_000,
             logs_rate: 4.0,
             logs_backfill_minutes: 5,
@@ -171,6 +175,8 @@ pub(super) struct RawWatch {
     health: Vec<Spanned<RawHealth>>,
     #[serde(default)]
     commands: Vec<Spanned<RawCommand>>,
+    #[serde(default)]
+    queues: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -190,6 +196,7 @@ pub(super) struct RawRefresh {
     metrics: Option<Spanned<f64>>,
     alarms: Option<Spanned<f64>>,
     health: Option<Spanned<f64>>,
+    sqs: Option<Spanned<f64>>,
     logs: Option<Spanned<f64>>,
     logs_rate: Option<Spanned<f64>>,
     logs_backfill_minutes: Option<Spanned<i64>>,
@@ -279,6 +286,7 @@ pub(super) fn watch(path: &Path, src: &str, raw: RawWatch) -> Result<Watch, File
         clusters: raw.clusters,
         functions: raw.functions,
         alarm_prefixes: raw.alarm_prefixes,
+        queues: raw.queues,
         ..Watch::default()
     };
     for s in raw.services {
@@ -445,6 +453,7 @@ pub(super) fn refresh(path: &Path, src: &str, raw: RawRefresh) -> Result<Refresh
     secs(&raw.metrics, "metrics", &mut r.metrics_ms)?;
     secs(&raw.alarms, "alarms", &mut r.alarms_ms)?;
     secs(&raw.health, "health", &mut r.health_ms)?;
+    secs(&raw.sqs, "sqs", &mut r.sqs_ms)?;
     secs(&raw.logs, "logs", &mut r.logs_ms)?;
     if let Some(s) = &raw.logs_rate {
         let x = *s.get_ref();

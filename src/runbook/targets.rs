@@ -94,6 +94,8 @@ pub struct Targets {
     pub health_urls: Vec<Found>,
     pub rds_instances: Vec<Found>,
     pub dynamodb_tables: Vec<Found>,
+    /// SQS queues by URL or name (`--queue-url`, `--queue-name`).
+    pub sqs_queues: Vec<Found>,
     pub unmatched_thresholds: Vec<LooseThreshold>,
 }
 
@@ -529,6 +531,7 @@ enum List {
     LogGroups,
     RdsInstances,
     Tables,
+    Queues,
 }
 
 /// Resources a command names with one flag: (service, flag, list). Any verb.
@@ -542,6 +545,8 @@ const NAMED_BY_FLAG: &[(&str, &str, List)] = &[
     ("rds", "--db-instance-identifier", List::RdsInstances),
     ("dynamodb", "--table-name", List::Tables),
     ("dynamodb", "--target-table-name", List::Tables),
+    ("sqs", "--queue-url", List::Queues),
+    ("sqs", "--queue-name", List::Queues),
 ];
 
 type Reader = fn(&mut Targets, &Cmd);
@@ -600,6 +605,7 @@ fn command(t: &mut Targets, words: &[String], line: usize, procedure: &str) {
                 List::LogGroups => t.log_groups.push(f),
                 List::RdsInstances => t.rds_instances.push(f),
                 List::Tables => t.dynamodb_tables.push(f),
+                List::Queues => t.sqs_queues.push(f),
             }
         }
     }
@@ -822,6 +828,7 @@ fn dedupe(t: &mut Targets) {
     t.log_groups.retain(|f| real(&f.name));
     t.rds_instances.retain(|f| real(&f.name));
     t.dynamodb_tables.retain(|f| real(&f.name));
+    t.sqs_queues.retain(|f| real(&f.name));
     fn by<T, K: PartialEq>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
         let mut seen: Vec<K> = Vec::new();
         v.retain(|x| {
@@ -845,6 +852,7 @@ fn dedupe(t: &mut Targets) {
     by(&mut t.health_urls, |f| f.name.clone());
     by(&mut t.rds_instances, |f| f.name.clone());
     by(&mut t.dynamodb_tables, |f| f.name.clone());
+    by(&mut t.sqs_queues, |f| f.name.clone());
     // Metrics: same identity, keep the first but merge statistics and a threshold.
     let mut out: Vec<MetricTarget> = Vec::new();
     for m in t.metrics.drain(..) {
@@ -989,6 +997,13 @@ pub fn text(t: &Targets) -> String {
     section(
         "DynamoDB tables",
         t.dynamodb_tables
+            .iter()
+            .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
+            .collect(),
+    );
+    section(
+        "SQS queues",
+        t.sqs_queues
             .iter()
             .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
             .collect(),

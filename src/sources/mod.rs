@@ -54,6 +54,7 @@ pub enum Feed {
     Ecs,
     Lambda,
     Health,
+    Sqs,
     Metrics,
     Alarms,
     Logs,
@@ -69,6 +70,7 @@ impl Feed {
             Feed::Ecs => "ecs",
             Feed::Lambda => "lambda",
             Feed::Health => "health",
+            Feed::Sqs => "sqs",
             Feed::Metrics => "metrics",
             Feed::Alarms => "alarms",
             Feed::Logs => "logs",
@@ -163,6 +165,17 @@ pub enum Mutation {
         function: String,
         mb: i64,
     },
+    /// Deletes every message of a queue: they cannot be brought back.
+    PurgeQueue {
+        queue: String,
+        url: String,
+    },
+    /// Moves the messages of a dead-letter queue back to the queue they came from.
+    RedriveQueue {
+        queue: String,
+        dlq_arn: String,
+        queue_arn: String,
+    },
 }
 
 impl Mutation {
@@ -214,6 +227,10 @@ impl Mutation {
             Mutation::SetMemory { function, mb } => {
                 format!("Lambda UpdateFunctionConfiguration function={function} memorySize={mb}")
             }
+            Mutation::PurgeQueue { url, .. } => format!("SQS PurgeQueue queueUrl={url}"),
+            Mutation::RedriveQueue {
+                dlq_arn, queue_arn, ..
+            } => format!("SQS StartMessageMoveTask sourceArn={dlq_arn} destinationArn={queue_arn}"),
         }
     }
 
@@ -226,6 +243,7 @@ impl Mutation {
             Mutation::SetAlias { function, .. }
             | Mutation::SetReservedConcurrency { function, .. }
             | Mutation::SetMemory { function, .. } => function,
+            Mutation::PurgeQueue { queue, .. } | Mutation::RedriveQueue { queue, .. } => queue,
         }
     }
 
@@ -235,7 +253,8 @@ impl Mutation {
             // back to older code (like `rollout undo`) are destructive.
             Mutation::ScaleService { desired: 0, .. }
             | Mutation::SetReservedConcurrency { value: Some(0), .. }
-            | Mutation::RollbackService { .. } => crate::model::Risk::Destructive,
+            | Mutation::RollbackService { .. }
+            | Mutation::PurgeQueue { .. } => crate::model::Risk::Destructive,
             _ => crate::model::Risk::Write,
         }
     }

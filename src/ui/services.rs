@@ -83,6 +83,8 @@ fn counts(s: &Resource) -> String {
             .status_code
             .map(|c| c.to_string())
             .unwrap_or_else(|| "—".into()),
+        // The status says it all ("12 waiting · 3 in flight · DLQ …").
+        Detail::Sqs(_) => String::new(),
     }
 }
 
@@ -119,6 +121,14 @@ fn detail(s: &Resource) -> String {
             parts.join(" · ")
         }
         Detail::Http(d) => d.url.clone(),
+        Detail::Sqs(d) => {
+            let dlq = match (&d.dlq, d.dlq_depth) {
+                (Some(q), Some(n)) => format!(" · dead letters in {q}: {n}"),
+                (Some(q), None) => format!(" · dead-letter queue {q} unreadable"),
+                _ => " · no dead-letter queue".into(),
+            };
+            format!("{}{dlq}", d.url)
+        }
     }
 }
 

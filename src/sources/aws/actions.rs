@@ -3,11 +3,8 @@
 use super::errors::describe;
 use crate::sources::Mutation;
 
-pub async fn apply(
-    ecs: &aws_sdk_ecs::Client,
-    lambda: &aws_sdk_lambda::Client,
-    m: &Mutation,
-) -> Result<String, String> {
+pub async fn apply(clients: &super::Clients, m: &Mutation) -> Result<String, String> {
+    let (ecs, lambda, sqs) = (&clients.ecs, &clients.lambda, &clients.sqs);
     // Long on purpose: one arm per built-in mutation, each a short SDK call.
     match m {
         Mutation::ScaleService {
@@ -126,6 +123,32 @@ pub async fn apply(
                 .await
                 .map_err(|e| describe(&e))?;
             Ok(format!("{function}: memory {mb} MB"))
+        }
+        Mutation::PurgeQueue { queue, url } => {
+            sqs.purge_queue()
+                .queue_url(url)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!("{queue}: purged"))
+        }
+        Mutation::RedriveQueue {
+            queue,
+            dlq_arn,
+            queue_arn,
+        } => {
+            let r = sqs
+                .start_message_move_task()
+                .source_arn(dlq_arn)
+                .destination_arn(queue_arn)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!(
+                "{queue}: redrive from {} started (task {})",
+                super::sqs::name_of(dlq_arn),
+                r.task_handle().unwrap_or("?")
+            ))
         }
     }
 }

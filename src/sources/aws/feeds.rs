@@ -3,7 +3,7 @@
 //! pane while the others keep updating. Discovery results are shared through [`Found`].
 
 use super::plan::{self, Plan};
-use super::{alarms, ecs, errors, health, lambda, logs, metrics};
+use super::{alarms, ecs, errors, health, lambda, logs, metrics, sqs};
 use crate::config::Refresh;
 use crate::config::live::WatchLogGroup;
 use crate::sources::{Feed, Payload, SourceEvent, Window};
@@ -268,6 +268,66 @@ pub(super) async fn lambda_feed(
         .await;
         let ok = r.is_ok();
         if !send_result(&tx, Feed::Lambda, r).await {
+            return;
+        }
+        pace(backoff.next(ok), &poke).await;
+    }
+}
+
+/// SQS queues: the plan's (names or URLs) or every queue (at most 50), one
+/// GetQueueAttributes per queue (and its dead-letter queue) per refresh.
+pub(super) async fn sqs_feed(
+    c: aws_sdk_sqs::Client,
+    plan: Arc<Plan>,
+    interval: i64,
+    tx: mpsc::Sender<SourceEvent>,
+    poke: Arc<Notify>,
+) {
+    let mut backoff = Backoff::new(interval);
+    loop {
+        let r: Result<Payload, String> = async {
+            let queues: Vec<String> = match &plan.queues {
+                Some(q) => q.clone(),
+                None => {
+                    let mut all = sqs::list_queues(&c).await?;
+                    if all.len() > plan::MAX_DISCOVERED_QUEUES {
+                        send(&tx, Feed::Sqs, Payload::Note(format!("SQS discovery capped at {} queues; name them in [watch] queues to choose", plan::MAX_DISCOVERED_QUEUES))).await;
+                        all.truncate(plan::MAX_DISCOVERED_QUEUES);
+                    }
+                    all
+                }
+            };
+            let mut rows = Vec::new();
+            let mut first_error = None;
+            let mut ok = 0;
+            for q in &queues {
+                let row = match sqs::url_of(&c, q).await {
+                    Ok(url) => sqs::fetch(&c, &url).await,
+                    Err(e) => Err(e),
+                };
+                match row {
+                    Ok(r) => {
+                        ok += 1;
+                        rows.push(r);
+                    }
+                    // One missing queue is a row with its error, not a failed pane.
+                    Err(e) => {
+                        rows.push(sqs::error_row(q, &e));
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            if ok == 0
+                && let Some(e) = first_error
+            {
+                return Err(e);
+            }
+            sqs::mark_dead_letter_queues(&mut rows);
+            Ok(Payload::Services(rows))
+        }
+        .await;
+        let ok = r.is_ok();
+        if !send_result(&tx, Feed::Sqs, r).await {
             return;
         }
         pace(backoff.next(ok), &poke).await;

@@ -15,13 +15,14 @@ pub mod lambda;
 pub mod logs;
 pub mod metrics;
 pub mod plan;
+pub mod sqs;
 
 use super::{DataSource, Feed, Payload, SourceCommand, SourceEvent, SourceInfo, Window};
 use crate::config::AwsSettings;
 use crate::config::Refresh;
 use feeds::{
     Found, alarms_feed, discovered_groups, ecs_feed, health_feed, lambda_feed, logs_feed,
-    metrics_feed, now_ms, send,
+    metrics_feed, now_ms, send, sqs_feed,
 };
 use plan::Plan;
 use std::collections::BTreeMap;
@@ -81,6 +82,7 @@ pub struct Clients {
     pub lambda: aws_sdk_lambda::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub sqs: aws_sdk_sqs::Client,
 }
 
 /// Environment of a step run under the read-only role: its credentials, and none of the
@@ -252,6 +254,7 @@ pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext, Option<crate::
         lambda: aws_sdk_lambda::Client::new(&conf),
         cloudwatch: aws_sdk_cloudwatch::Client::new(&conf),
         logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
+        sqs: aws_sdk_sqs::Client::new(&conf),
     };
     (clients, ctx, role)
 }
@@ -272,6 +275,7 @@ impl DataSource for AwsSource {
                 (Feed::Ecs, r.ecs_ms),
                 (Feed::Lambda, r.lambda_ms),
                 (Feed::Health, r.health_ms),
+                (Feed::Sqs, r.sqs_ms),
                 (Feed::Metrics, r.metrics_ms),
                 (Feed::Alarms, r.alarms_ms),
                 (Feed::Logs, r.logs_ms),
@@ -295,6 +299,7 @@ impl DataSource for AwsSource {
             let (window_tx, window_rx) = watch::channel(Window::default());
             let poke_ecs = Arc::new(Notify::new());
             let poke_lambda = Arc::new(Notify::new());
+            let poke_sqs = Arc::new(Notify::new());
             let tasks = vec![
                 tokio::spawn(ecs_feed(
                     clients.ecs.clone(),
@@ -327,6 +332,13 @@ impl DataSource for AwsSource {
                     events.clone(),
                 )),
                 tokio::spawn(health_feed(plan.clone(), refresh.health_ms, events.clone())),
+                tokio::spawn(sqs_feed(
+                    clients.sqs.clone(),
+                    plan.clone(),
+                    refresh.sqs_ms,
+                    events.clone(),
+                    poke_sqs.clone(),
+                )),
                 tokio::spawn(logs_feed(
                     clients.logs.clone(),
                     plan.clone(),
@@ -342,12 +354,14 @@ impl DataSource for AwsSource {
                     }
                     SourceCommand::Mutate { id, mutation } => {
                         let (c, tx) = (clients.clone(), events.clone());
-                        let (pe, pl) = (poke_ecs.clone(), poke_lambda.clone());
+                        let (pe, pl, pq) =
+                            (poke_ecs.clone(), poke_lambda.clone(), poke_sqs.clone());
                         tokio::spawn(async move {
-                            let result = actions::apply(&c.ecs, &c.lambda, &mutation).await;
+                            let result = actions::apply(&c, &mutation).await;
                             send(&tx, Feed::Actions, Payload::ActionResult { id, result }).await;
                             pe.notify_one();
                             pl.notify_one();
+                            pq.notify_one();
                         });
                     }
                     SourceCommand::LogsQuery {

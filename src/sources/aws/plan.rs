@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 pub const MAX_DISCOVERED_SERVICES: usize = 100;
 pub const MAX_DISCOVERED_FUNCTIONS: usize = 50;
 pub const MAX_DISCOVERED_LOG_GROUPS: usize = 10;
+pub const MAX_DISCOVERED_QUEUES: usize = 50;
 /// GetMetricData accepts up to 500 queries per call.
 pub const METRICS_PER_CALL: usize = 500;
 
@@ -36,6 +37,8 @@ pub struct Plan {
     pub discover_ecs: bool,
     /// `None`: discover all functions.
     pub functions: Option<Vec<String>>,
+    /// SQS queues by name or URL; `None`: discover all queues.
+    pub queues: Option<Vec<String>>,
     /// `None`: the standard metrics of what is watched.
     pub metrics: Option<Vec<MetricDef>>,
     /// `None`: `/aws/lambda/<function>` and groups naming a watched service.
@@ -149,6 +152,19 @@ impl Plan {
                             .map(|x| x.name.clone())
                             .chain(aliases.map(|x| x.function.clone()))
                     })
+                    .collect()
+            },
+            "discovery",
+        );
+        p.queues = choose(
+            o,
+            "sqs",
+            &watch.queues,
+            || {
+                targets
+                    .iter()
+                    .flat_map(|t| t.sqs_queues.iter().filter(|x| !x.template))
+                    .map(|x| x.name.clone())
                     .collect()
             },
             "discovery",

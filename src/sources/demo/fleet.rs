@@ -113,6 +113,10 @@ pub struct Fleet {
     lambdas: Vec<LambdaSim>,
     log_carry: [f64; 3],
     next_metric_ms: i64,
+    /// Messages in orders-dlq: the incident's failed orders pile up there until redriven.
+    dead_letters: f64,
+    /// When the orders queue was purged (it shows empty for a while after).
+    purged_at: Option<f64>,
 }
 
 fn th(warn: f64, crit: f64) -> Thresholds {
@@ -350,6 +354,8 @@ impl Fleet {
             ],
             log_carry: [0.0; 3],
             next_metric_ms: base_ms - base_ms.rem_euclid(METRIC_PERIOD_MS) + METRIC_PERIOD_MS,
+            dead_letters: 0.0,
+            purged_at: None,
         };
         fleet.update_alarms();
         fleet
@@ -382,6 +388,7 @@ impl Fleet {
             Mutation::SetAlias { function, .. }
             | Mutation::SetReservedConcurrency { function, .. }
             | Mutation::SetMemory { function, .. } => self.apply_lambda(m, function),
+            Mutation::PurgeQueue { .. } | Mutation::RedriveQueue { .. } => self.apply_sqs(m),
         }
     }
 
@@ -508,6 +515,10 @@ impl Fleet {
         let sev = self.severity();
         if self.steps.is_multiple_of(STEPS_PER_SECOND) {
             self.step_ecs(sev);
+            // Orders that fail five times land in the dead-letter queue.
+            if sev > 0.3 {
+                self.dead_letters += sev * 3.0;
+            }
         }
         self.gen_logs(start_ms, DT, sev)
     }
@@ -774,6 +785,67 @@ impl Fleet {
                 s
             })
             .collect()
+    }
+
+    /// The orders queue and its dead-letter queue.
+    pub fn queues(&self) -> Vec<Resource> {
+        const BASE: &str = "https://sqs.eu-west-1.amazonaws.com/123456789012";
+        const ARN: &str = "arn:aws:sqs:eu-west-1:123456789012";
+        let sev = self.severity();
+        let purged = self.purged_at.is_some_and(|p| self.t - p < 120.0);
+        let visible = if purged {
+            0
+        } else {
+            self.metrics[6].value.max(0.0) as i64
+        };
+        let dead = self.dead_letters as i64;
+        let orders = crate::model::SqsDetail {
+            url: format!("{BASE}/orders"),
+            visible,
+            in_flight: (8.0 + sev * 60.0) as i64,
+            delayed: 0,
+            dlq: Some("orders-dlq".into()),
+            dlq_depth: Some(dead),
+            dead_letter_of: None,
+            arn: Some(format!("{ARN}:orders")),
+            dlq_arn: Some(format!("{ARN}:orders-dlq")),
+        };
+        let dlq = crate::model::SqsDetail {
+            url: format!("{BASE}/orders-dlq"),
+            visible: dead,
+            arn: Some(format!("{ARN}:orders-dlq")),
+            ..Default::default()
+        };
+        let mut rows = vec![
+            crate::sources::aws::sqs::row("orders", orders),
+            crate::sources::aws::sqs::row("orders-dlq", dlq),
+        ];
+        crate::sources::aws::sqs::mark_dead_letter_queues(&mut rows);
+        rows
+    }
+
+    fn apply_sqs(&mut self, m: &Mutation) -> Result<String, String> {
+        match m {
+            Mutation::PurgeQueue { queue, .. } if queue == "orders" => {
+                self.purged_at = Some(self.t);
+                Ok("orders: purged".into())
+            }
+            Mutation::PurgeQueue { queue, .. } if queue == "orders-dlq" => {
+                self.dead_letters = 0.0;
+                Ok("orders-dlq: purged".into())
+            }
+            Mutation::RedriveQueue { queue, .. } if queue == "orders" => {
+                let n = self.dead_letters as i64;
+                self.dead_letters = 0.0;
+                Ok(format!(
+                    "orders: redrive from orders-dlq started ({n} messages)"
+                ))
+            }
+            Mutation::PurgeQueue { queue, .. } | Mutation::RedriveQueue { queue, .. } => Err(
+                format!("AWS.SimpleQueueService.NonExistentQueue: {queue} does not exist"),
+            ),
+            _ => Err("not an SQS change".into()),
+        }
     }
 
     pub fn health_checks(&mut self) -> Vec<Resource> {

@@ -14,10 +14,11 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub const FEEDS: [(Feed, i64); 6] = [
+pub const FEEDS: [(Feed, i64); 7] = [
     (Feed::Ecs, 1000),
     (Feed::Lambda, 1000),
     (Feed::Health, 1000),
+    (Feed::Sqs, 1000),
     (Feed::Metrics, fleet::METRIC_PERIOD_MS),
     (Feed::Alarms, 1000),
     (Feed::Logs, 250),
@@ -79,6 +80,11 @@ impl DemoSource {
                 feed: Feed::Health,
                 at_ms: at,
                 payload: Payload::Services(fleet.health_checks()),
+            },
+            SourceEvent {
+                feed: Feed::Sqs,
+                at_ms: at,
+                payload: Payload::Services(fleet.queues()),
             },
         ];
         let points = fleet.metric_points();

@@ -1,0 +1,252 @@
+//! SQS: ListQueues (paginated, for discovery) and GetQueueAttributes per queue at the queue
+//! refresh interval, mapped to rows with what waits, what is in flight and the depth of the
+//! dead-letter queue named by the redrive policy.
+
+use super::errors::describe;
+use crate::model::{Health, Resource, SqsDetail};
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::types::QueueAttributeName;
+use std::collections::HashMap;
+
+/// Backlog levels of the health rule: messages waiting, and dead letters.
+pub const BACKLOG_WARN: i64 = 1_000;
+pub const BACKLOG_CRIT: i64 = 10_000;
+pub const DLQ_CRIT: i64 = 100;
+
+/// A queue's name from its URL or ARN (the last `/` or `:` segment).
+pub fn name_of(url_or_arn: &str) -> String {
+    url_or_arn
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or(url_or_arn)
+        .to_string()
+}
+
+/// Every queue URL (paginated).
+pub async fn list_queues(c: &Client) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut pages = c.list_queues().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| describe(&e))?;
+        out.extend(page.queue_urls().iter().cloned());
+    }
+    Ok(out)
+}
+
+/// A queue named by URL (`https://…`) or by name (looked up with GetQueueUrl).
+pub async fn url_of(c: &Client, queue: &str) -> Result<String, String> {
+    if queue.starts_with("http://") || queue.starts_with("https://") {
+        return Ok(queue.to_string());
+    }
+    let r = c
+        .get_queue_url()
+        .queue_name(queue)
+        .send()
+        .await
+        .map_err(|e| format!("{queue}: {}", describe(&e)))?;
+    r.queue_url()
+        .map(str::to_string)
+        .ok_or_else(|| format!("{queue}: no URL"))
+}
+
+async fn attributes(c: &Client, url: &str) -> Result<HashMap<String, String>, String> {
+    let r = c
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::All)
+        .send()
+        .await
+        .map_err(|e| format!("{}: {}", name_of(url), describe(&e)))?;
+    Ok(r.attributes()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The dead-letter queue's ARN from a redrive policy (`{"deadLetterTargetArn": …}`).
+pub fn dlq_arn(attrs: &HashMap<String, String>) -> Option<String> {
+    let policy = attrs.get("RedrivePolicy")?;
+    let v: serde_json::Value = serde_json::from_str(policy).ok()?;
+    v.get("deadLetterTargetArn")?.as_str().map(str::to_string)
+}
+
+/// One queue's row: its attributes, then its dead-letter queue's depth.
+pub async fn fetch(c: &Client, url: &str) -> Result<Resource, String> {
+    let attrs = attributes(c, url).await?;
+    let mut d = detail(url, &attrs);
+    if let Some(arn) = &d.dlq_arn {
+        let dlq = name_of(arn);
+        // The DLQ lives in the same account and region as the queue in the usual setup; its
+        // URL is asked for by name so a DLQ in another account shows as unknown, not wrong.
+        d.dlq_depth = match url_of(c, &dlq).await {
+            Ok(u) => attributes(c, &u)
+                .await
+                .ok()
+                .map(|a| num(&a, "ApproximateNumberOfMessages")),
+            Err(_) => None,
+        };
+        d.dlq = Some(dlq);
+    }
+    Ok(row(&name_of(url), d))
+}
+
+fn num(attrs: &HashMap<String, String>, k: &str) -> i64 {
+    attrs.get(k).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+pub fn detail(url: &str, attrs: &HashMap<String, String>) -> SqsDetail {
+    SqsDetail {
+        url: url.to_string(),
+        visible: num(attrs, "ApproximateNumberOfMessages"),
+        in_flight: num(attrs, "ApproximateNumberOfMessagesNotVisible"),
+        delayed: num(attrs, "ApproximateNumberOfMessagesDelayed"),
+        dlq: None,
+        dlq_depth: None,
+        dead_letter_of: None,
+        arn: attrs.get("QueueArn").cloned(),
+        dlq_arn: dlq_arn(attrs),
+    }
+}
+
+/// A queue row. Health: dead letters are failures someone must look at (warn from one,
+/// crit from 100); a backlog of 1 000 waiting messages warns, 10 000 is critical. The age
+/// of the oldest message comes from CloudWatch (ApproximateAgeOfOldestMessage, a metric
+/// with its own thresholds).
+pub fn row(name: &str, d: SqsDetail) -> Resource {
+    let mut r = Resource::sqs(name, d.url.clone());
+    let mut status = format!("{} waiting · {} in flight", d.visible, d.in_flight);
+    if d.delayed > 0 {
+        status.push_str(&format!(" · {} delayed", d.delayed));
+    }
+    match (&d.dlq, d.dlq_depth) {
+        (Some(q), Some(n)) => status.push_str(&format!(" · DLQ {q} {n}")),
+        (Some(q), None) => status.push_str(&format!(" · DLQ {q} ?")),
+        _ => {}
+    }
+    if let Some(of) = &d.dead_letter_of {
+        status = format!("dead letters of {of} · {status}");
+    }
+    // In a dead-letter queue, what waits are failures.
+    let dead = if d.dead_letter_of.is_some() {
+        d.visible
+    } else {
+        d.dlq_depth.unwrap_or(0)
+    };
+    r.health = if dead >= DLQ_CRIT || d.visible >= BACKLOG_CRIT {
+        Health::Crit
+    } else if dead > 0 || d.visible >= BACKLOG_WARN {
+        Health::Warn
+    } else {
+        Health::Ok
+    };
+    r.status = status;
+    r.detail = crate::model::Detail::Sqs(d);
+    r
+}
+
+/// Marks the rows that are another row's dead-letter queue, and rates them as such.
+pub fn mark_dead_letter_queues(rows: &mut [Resource]) {
+    let targets: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|r| {
+            let d = r.sqs_detail()?;
+            Some((d.dlq_arn.clone()?, r.name.clone()))
+        })
+        .collect();
+    for r in rows.iter_mut() {
+        let Some(d) = r.sqs_detail() else { continue };
+        let Some(arn) = &d.arn else { continue };
+        if let Some((_, of)) = targets.iter().find(|(dlq, _)| dlq == arn) {
+            let mut d = d.clone();
+            d.dead_letter_of = Some(of.clone());
+            *r = row(&r.name.clone(), d);
+        }
+    }
+}
+
+/// A queue that could not be read: its name and why, health unknown.
+pub fn error_row(queue: &str, error: &str) -> Resource {
+    let mut r = Resource::sqs(name_of(queue), queue);
+    r.status = error.to_string();
+    r.health = Health::Unknown;
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn rows_count_backlog_and_dead_letters() {
+        let a = attrs(&[
+            ("ApproximateNumberOfMessages", "12"),
+            ("ApproximateNumberOfMessagesNotVisible", "3"),
+            ("QueueArn", "arn:aws:sqs:eu-west-1:123456789012:orders"),
+            (
+                "RedrivePolicy",
+                r#"{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:123456789012:orders-dlq","maxReceiveCount":5}"#,
+            ),
+        ]);
+        let mut d = detail(
+            "https://sqs.eu-west-1.amazonaws.com/123456789012/orders",
+            &a,
+        );
+        assert_eq!((d.visible, d.in_flight), (12, 3));
+        assert_eq!(
+            d.dlq_arn.as_deref(),
+            Some("arn:aws:sqs:eu-west-1:123456789012:orders-dlq")
+        );
+        d.dlq = Some("orders-dlq".into());
+        d.dlq_depth = Some(0);
+        let r = row("orders", d.clone());
+        assert_eq!(r.health, Health::Ok);
+        assert_eq!(r.status, "12 waiting · 3 in flight · DLQ orders-dlq 0");
+        d.dlq_depth = Some(4);
+        assert_eq!(row("orders", d.clone()).health, Health::Warn);
+        d.dlq_depth = Some(150);
+        assert_eq!(row("orders", d.clone()).health, Health::Crit);
+        d.dlq_depth = Some(0);
+        d.visible = 20_000;
+        assert_eq!(row("orders", d).health, Health::Crit);
+        // The dead-letter queue itself: what waits there are failures.
+        let dlq = |n: &str| SqsDetail {
+            url: "https://sqs.eu-west-1.amazonaws.com/1/orders-dlq".into(),
+            visible: n.parse().unwrap(),
+            arn: Some("arn:aws:sqs:eu-west-1:123456789012:orders-dlq".into()),
+            ..SqsDetail::default()
+        };
+        let mut rows = vec![
+            row(
+                "orders",
+                detail("https://sqs.eu-west-1.amazonaws.com/1/orders", &a),
+            ),
+            row("orders-dlq", dlq("7")),
+        ];
+        assert_eq!(
+            rows[1].health,
+            Health::Ok,
+            "alone, 7 messages are no backlog"
+        );
+        mark_dead_letter_queues(&mut rows);
+        assert_eq!(rows[1].health, Health::Warn);
+        assert_eq!(
+            rows[1].status,
+            "dead letters of orders · 7 waiting · 0 in flight"
+        );
+        assert_eq!(
+            name_of("https://sqs.eu-west-1.amazonaws.com/1/orders"),
+            "orders"
+        );
+        assert_eq!(name_of("arn:aws:sqs:eu-west-1:1:orders-dlq"), "orders-dlq");
+    }
+}
