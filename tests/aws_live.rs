@@ -829,3 +829,104 @@ fn a_failing_log_group_is_always_reported() {
         );
     }
 }
+
+/// SQS against moto: discovery finds every queue; a queue shows what waits, what is in
+/// flight and its dead-letter queue's depth, and the dead-letter queue is rated as one; the
+/// config narrows to named queues; purge empties the queue in the next refresh and the
+/// redrive request reaches the API.
+#[test]
+fn sqs_queues_show_backlog_in_flight_and_dead_letters() {
+    let fake = FakeAws::start();
+    fake.fleet(&["queues"]);
+    let dir = tempfile::tempdir().unwrap();
+    let doc = snapshot(&fake, dir.path(), &[]);
+    let queue = |doc: &Value, name: &str| -> Value {
+        doc["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["kind"] == "sqs" && s["name"] == name)
+            .unwrap_or_else(|| panic!("no queue {name} in {}", doc["services"]))
+            .clone()
+    };
+    let orders = queue(&doc, "orders");
+    assert_eq!(orders["detail"]["visible"], 2, "{orders}");
+    assert_eq!(orders["detail"]["in_flight"], 1, "{orders}");
+    assert_eq!(orders["detail"]["dlq"], "orders-dlq");
+    assert_eq!(orders["detail"]["dlq_depth"], 2);
+    assert_eq!(orders["health"], "warn", "dead letters warn: {orders}");
+    let dlq = queue(&doc, "orders-dlq");
+    assert_eq!(dlq["detail"]["dead_letter_of"], "orders");
+    assert_eq!(dlq["health"], "warn");
+    assert_eq!(queue(&doc, "audit")["health"], "ok");
+    // The config names what to watch: only that queue (by name), nothing discovered.
+    std::fs::write(
+        dir.path().join("opsdeck.toml"),
+        "[watch]\nqueues = [\"orders\", \"missing-queue\"]\n",
+    )
+    .unwrap();
+    let doc = snapshot(&fake, dir.path(), &[]);
+    let names: Vec<&str> = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "sqs")
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"orders") && names.contains(&"missing-queue"));
+    let missing = queue(&doc, "missing-queue");
+    assert_eq!(missing["health"], "unknown");
+    assert!(
+        missing["status"]
+            .as_str()
+            .unwrap()
+            .contains("NonExistentQueue")
+            || missing["status"]
+                .as_str()
+                .unwrap()
+                .contains("does not exist"),
+        "{missing}"
+    );
+    std::fs::remove_file(dir.path().join("opsdeck.toml")).unwrap();
+
+    // Actions through the live source: purge, then the next refresh shows it empty.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut l = live(&fake, fast()).await;
+        let rows_now = l.wait(Feed::Sqs, Duration::from_secs(20), rows).await;
+        let orders = rows_now.iter().find(|r| r.name == "orders").unwrap();
+        let url = orders.sqs_detail().unwrap().url.clone();
+        l.cmd
+            .send(SourceCommand::Mutate {
+                id: 1,
+                mutation: Mutation::PurgeQueue {
+                    queue: "orders".into(),
+                    url,
+                },
+            })
+            .await
+            .unwrap();
+        let r = l
+            .wait(Feed::Actions, Duration::from_secs(20), |p| match p {
+                Payload::ActionResult { id: 1, result } => Some(result.clone()),
+                _ => None,
+            })
+            .await;
+        assert_eq!(r, Ok("orders: purged".to_string()));
+        l.wait(Feed::Sqs, Duration::from_secs(10), |p| {
+            rows(p).and_then(|r| {
+                r.into_iter().find(|s| {
+                    s.name == "orders"
+                        && s.sqs_detail()
+                            .is_some_and(|d| d.visible == 0 && d.in_flight == 0)
+                })
+            })
+        })
+        .await;
+    });
+}

@@ -229,13 +229,17 @@ fn mouse_scroll_goes_to_the_pane_under_the_pointer() {
 }
 
 fn select_service(app: &mut App, name: &str) {
+    select_row(app, name, crate::model::ResourceKind::Ecs);
+}
+
+fn select_row(app: &mut App, name: &str, kind: crate::model::ResourceKind) {
     app.update(Msg::Action(Action::FocusServices));
     app.update(Msg::Action(Action::Top));
     for _ in 0..20 {
         if app
             .services
             .selected_row()
-            .is_some_and(|s| s.name == name && s.kind == crate::model::ResourceKind::Ecs)
+            .is_some_and(|s| s.name == name && s.kind == kind)
         {
             return;
         }
@@ -1224,4 +1228,53 @@ fn config_command_watches_are_read_only() {
     }));
     // Exit 0, but the output does not match `expect`: crit.
     assert_eq!(app.watches[0].health(T0), crate::model::Health::Crit);
+}
+
+/// A queue's actions: purge is destructive (its name typed, refused under read-only), the
+/// dead-letter redrive is a write; in the demo both act on the simulated queues.
+#[test]
+fn queue_actions_purge_is_destructive_and_redrive_a_write() {
+    use crate::model::ResourceKind;
+    let mut app = demo_app();
+    app.demo = true;
+    select_row(&mut app, "orders", ResourceKind::Sqs);
+    app.update(Msg::Action(Action::Palette));
+    type_text(&mut app, "purge orders");
+    press(&mut app, "enter");
+    let c = app.confirm().expect("purge asks");
+    assert_eq!(c.risk, crate::runbook::Risk::Destructive);
+    assert_eq!(c.subject.target(), "orders");
+    assert!(c.needs_typing());
+    press(&mut app, "esc");
+    select_row(&mut app, "orders", ResourceKind::Sqs);
+    app.update(Msg::Action(Action::Palette));
+    type_text(&mut app, "redrive");
+    press(&mut app, "enter");
+    let c = app.confirm().expect("redrive asks");
+    assert_eq!(c.risk, crate::runbook::Risk::Write);
+    let fx = press(&mut app, "y");
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::Command(SourceCommand::Mutate {
+                mutation: crate::sources::Mutation::RedriveQueue { .. },
+                ..
+            })
+        )),
+        "{fx:?}"
+    );
+    // Read-only: nothing gets through.
+    let mut app = demo_app();
+    app.read_only = true;
+    select_row(&mut app, "orders", ResourceKind::Sqs);
+    app.update(Msg::Action(Action::Palette));
+    type_text(&mut app, "purge orders");
+    press(&mut app, "enter");
+    let c = app.confirm().expect("a refusal, not an action");
+    assert!(c.blocked_read_only);
+    let fx = press(&mut app, "y");
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Command(_))),
+        "{fx:?}"
+    );
 }

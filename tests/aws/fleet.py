@@ -103,6 +103,24 @@ def mutate():
         {"Name": "ClusterName", "Value": "prod"}, {"Name": "ServiceName", "Value": "api"}], "Timestamp": time.time(), "Value": 97.5}])
 
 
+def queues():
+    """orders with a dead-letter queue: 3 messages sent, 1 received (in flight), and 2
+    dead letters."""
+    sqs = client("sqs")
+    dlq = sqs.create_queue(QueueName="orders-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    q = sqs.create_queue(QueueName="orders", Attributes={
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
+        "VisibilityTimeout": "600",
+    })["QueueUrl"]
+    for i in range(3):
+        sqs.send_message(QueueUrl=q, MessageBody=f"order {i}")
+    sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=1)
+    for i in range(2):
+        sqs.send_message(QueueUrl=dlq, MessageBody=f"failed order {i}")
+    sqs.create_queue(QueueName="audit")
+
+
 def more_logs(n):
     logs = client("logs")
     t = now_ms()
@@ -155,6 +173,8 @@ if __name__ == "__main__":
         desired(sys.argv[3], sys.argv[4])
     elif cmd == "logs":
         more_logs(int(sys.argv[3]))
+    elif cmd == "queues":
+        queues()
     elif cmd == "bad-event":
         bad_event(sys.argv[3])
     else:

@@ -979,6 +979,43 @@ mod tests {
     }
 
     #[test]
+    fn dead_letters_pile_up_in_the_incident_until_redriven() {
+        let mut f = Fleet::new(3, 0);
+        let q = |f: &Fleet, name: &str| f.queues().into_iter().find(|r| r.name == name).unwrap();
+        assert_eq!(q(&f, "orders").health, Health::Ok);
+        // Well into the incident: failed orders in the DLQ, the queue backs up.
+        while f.t < ONSET_S + RAMP_S + 60.0 {
+            f.step();
+        }
+        let dlq = q(&f, "orders-dlq");
+        assert_eq!(dlq.health, Health::Crit, "{}", dlq.status);
+        assert!(dlq.status.starts_with("dead letters of orders"));
+        assert_eq!(q(&f, "orders").health, Health::Crit);
+        f.apply(&Mutation::PurgeQueue {
+            queue: "orders".into(),
+            url: String::new(),
+        })
+        .unwrap();
+        assert_eq!(q(&f, "orders").sqs_detail().unwrap().visible, 0);
+        let msg = f
+            .apply(&Mutation::RedriveQueue {
+                queue: "orders".into(),
+                dlq_arn: String::new(),
+                queue_arn: String::new(),
+            })
+            .unwrap();
+        assert!(msg.contains("redrive"), "{msg}");
+        assert_eq!(q(&f, "orders-dlq").sqs_detail().unwrap().visible, 0);
+        assert!(
+            f.apply(&Mutation::PurgeQueue {
+                queue: "nope".into(),
+                url: String::new()
+            })
+            .is_err()
+        );
+    }
+
+    #[test]
     fn rollback_and_lambda_changes() {
         let mut f = Fleet::new(3, 0);
         let before = f
