@@ -859,6 +859,17 @@ fn sqs_queues_show_backlog_in_flight_and_dead_letters() {
     assert_eq!(dlq["detail"]["dead_letter_of"], "orders");
     assert_eq!(dlq["health"], "warn");
     assert_eq!(queue(&doc, "audit")["health"], "ok");
+    // The age of the oldest message is a standard metric of each queue (not of a DLQ).
+    let age = metric(&doc, "orders oldest");
+    assert_eq!(age["metric"], "ApproximateAgeOfOldestMessage");
+    assert_eq!(age["dimensions"]["QueueName"], "orders");
+    assert!(
+        !doc["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["label"] == "orders-dlq oldest")
+    );
     // The config names what to watch: only that queue (by name), nothing discovered.
     std::fs::write(
         dir.path().join("opsdeck.toml"),

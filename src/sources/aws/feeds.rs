@@ -18,6 +18,8 @@ use tokio::sync::{Notify, mpsc, watch};
 pub(super) struct Found {
     services: Option<Vec<(String, String)>>,
     functions: Option<Vec<(String, Option<i64>)>>,
+    /// Queues that are not dead-letter queues, by name (for their age metric).
+    queues: Option<Vec<String>>,
 }
 
 /// Exponential backoff after failures: the interval doubled per failure, capped at eight
@@ -281,6 +283,7 @@ pub(super) async fn sqs_feed(
     plan: Arc<Plan>,
     interval: i64,
     tx: mpsc::Sender<SourceEvent>,
+    found: Arc<watch::Sender<Found>>,
     poke: Arc<Notify>,
 ) {
     let mut backoff = Backoff::new(interval);
@@ -323,10 +326,28 @@ pub(super) async fn sqs_feed(
                 return Err(e);
             }
             sqs::mark_dead_letter_queues(&mut rows);
+            let names: Vec<String> = rows
+                .iter()
+                .filter(|r| r.sqs_detail().is_some_and(|d| d.dead_letter_of.is_none() && d.arn.is_some()))
+                .map(|r| r.name.clone())
+                .collect();
+            found.send_if_modified(|f| {
+                let changed = f.queues.as_ref() != Some(&names);
+                f.queues = Some(names);
+                changed
+            });
             Ok(Payload::Services(rows))
         }
         .await;
         let ok = r.is_ok();
+        if !ok {
+            // Failing: nothing to chart for queues, and nobody should wait for them.
+            found.send_if_modified(|f| {
+                let first = f.queues.is_none();
+                f.queues.get_or_insert_with(Vec::new);
+                first
+            });
+        }
         if !send_result(&tx, Feed::Sqs, r).await {
             return;
         }
@@ -334,13 +355,13 @@ pub(super) async fn sqs_feed(
     }
 }
 
-/// Waits (at most `limit`) until the ECS and Lambda feeds have said what they watch.
+/// Waits (at most `limit`) until the ECS, Lambda and SQS feeds have said what they watch.
 async fn wait_found(rx: &mut watch::Receiver<Found>, limit: Duration) {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
         {
             let f = rx.borrow();
-            if f.services.is_some() && f.functions.is_some() {
+            if f.services.is_some() && f.functions.is_some() && f.queues.is_some() {
                 return;
             }
         }
@@ -373,6 +394,7 @@ pub(super) async fn metrics_feed(
                 plan.standard_metrics(
                     &f.services.unwrap_or_default(),
                     &f.functions.unwrap_or_default(),
+                    &f.queues.unwrap_or_default(),
                 )
             }
         };

@@ -337,6 +337,7 @@ impl DataSource for AwsSource {
                     plan.clone(),
                     refresh.sqs_ms,
                     events.clone(),
+                    found.clone(),
                     poke_sqs.clone(),
                 )),
                 tokio::spawn(logs_feed(

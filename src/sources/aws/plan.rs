@@ -291,11 +291,12 @@ impl Plan {
             .unwrap_or(default)
     }
 
-    /// The standard metrics of the watched services and functions.
+    /// The standard metrics of the watched services, functions and queues.
     pub fn standard_metrics(
         &self,
         services: &[(String, String)],
         functions: &[(String, Option<i64>)],
+        queues: &[String],
     ) -> Vec<MetricDef> {
         let mut out = Vec::new();
         let above = |w: f64, c: f64| Thresholds {
@@ -371,6 +372,23 @@ impl Plan {
                     period: None,
                 });
             }
+        }
+        // SQS: how long the oldest message has waited (minutes of it mean consumers are
+        // stuck or too few).
+        for q in queues {
+            let key = MetricKey {
+                namespace: "AWS/SQS".into(),
+                metric: "ApproximateAgeOfOldestMessage".into(),
+                dimensions: [("QueueName".to_string(), q.clone())].into(),
+                stat: "Maximum".into(),
+            };
+            out.push(MetricDef {
+                label: format!("{q} oldest"),
+                thresholds: self.thresholds_for(&key, above(300.0, 900.0)),
+                key,
+                unit: Some("s".into()),
+                period: None,
+            });
         }
         out
     }
@@ -482,8 +500,17 @@ mod tests {
         let m = p.standard_metrics(
             &[("prod".into(), "api".into())],
             &[("checkout".into(), Some(3))],
+            &["orders".into()],
         );
-        assert_eq!(m.len(), 6);
+        assert_eq!(m.len(), 7);
+        let age = m.last().unwrap();
+        assert_eq!(age.label, "orders oldest");
+        assert_eq!(age.key.metric, "ApproximateAgeOfOldestMessage");
+        assert_eq!(age.key.stat, "Maximum");
+        assert_eq!(
+            (age.thresholds.warn, age.thresholds.crit),
+            (Some(300.0), Some(900.0))
+        );
         assert_eq!(m[0].label, "api CPU");
         assert_eq!(m[0].thresholds.warn, Some(50.0));
         assert_eq!(m[1].thresholds.warn, Some(80.0));
@@ -502,6 +529,7 @@ mod tests {
                 ("prod".into(), "api".into()),
                 ("staging".into(), "api".into()),
             ],
+            &[],
             &[],
         );
         assert_eq!(two[0].label, "prod/api CPU");
