@@ -21,6 +21,15 @@ pub enum Health {
 }
 
 impl Health {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Ok => "ok",
+            Health::Warn => "warn",
+            Health::Crit => "crit",
+            Health::Unknown => "unknown",
+        }
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             Health::Ok => "✓",

@@ -7,6 +7,7 @@
 pub mod alarms;
 pub mod builtin;
 pub mod confirm;
+pub mod events;
 pub mod freshness;
 pub mod layout;
 pub mod logs;
@@ -210,6 +211,44 @@ pub struct App {
     pub dirty: bool,
     /// Pinned command watches, in the order pinned.
     pub watches: Vec<watches::CommandWatch>,
+    /// What the timeline overlay shows.
+    pub timeline_filter: TimelineFilter,
+}
+
+/// The timeline's filter: everything, what the system did, or what operators did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimelineFilter {
+    #[default]
+    All,
+    Events,
+    Actions,
+}
+
+impl TimelineFilter {
+    pub fn next(self) -> Self {
+        match self {
+            TimelineFilter::All => TimelineFilter::Events,
+            TimelineFilter::Events => TimelineFilter::Actions,
+            TimelineFilter::Actions => TimelineFilter::All,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TimelineFilter::All => "all",
+            TimelineFilter::Events => "events",
+            TimelineFilter::Actions => "actions",
+        }
+    }
+
+    pub fn keeps(self, e: &crate::journal::Entry) -> bool {
+        let event = e.kind == crate::journal::Kind::Event;
+        match self {
+            TimelineFilter::All => true,
+            TimelineFilter::Events => event,
+            TimelineFilter::Actions => !event,
+        }
+    }
 }
 
 impl App {
@@ -246,6 +285,7 @@ impl App {
             pending: Default::default(),
             dirty: true,
             watches: Vec::new(),
+            timeline_filter: TimelineFilter::All,
         };
         for rb in config.runbooks {
             app.add_runbook(rb);
@@ -454,7 +494,7 @@ impl App {
                 if let Payload::ActionResult { id, result } = &ev.payload {
                     self.action_result(*id, result.clone(), &mut fx);
                 }
-                self.apply_source(ev);
+                self.apply_source(ev, &mut fx);
             }
             Msg::Input(key) => self.input(key),
             Msg::Scroll { pane, lines } => self.scroll(pane, lines),
@@ -470,16 +510,65 @@ impl App {
         fx
     }
 
-    fn apply_source(&mut self, ev: SourceEvent) {
+    /// Journals the changes between two deliveries, once each.
+    fn system_events(&self, events: Vec<events::SysEvent>, fx: &mut Vec<Effect>) {
+        for e in events {
+            let mut entry = self.entry(crate::journal::Kind::Event, e.what);
+            if let Effect::Journal(j) = &mut entry {
+                j.resource = Some(e.resource);
+                j.before = Some(e.before);
+                j.after = Some(e.after);
+            }
+            fx.push(entry);
+        }
+    }
+
+    fn apply_source(&mut self, ev: SourceEvent, fx: &mut Vec<Effect>) {
         let at = ev.at_ms;
+        // A feed going into error, and coming back, is an event too (once each).
+        let was_failing = self.feeds.get(ev.feed).is_some_and(|f| f.error.is_some());
+        let name = ev.feed.name();
         match ev.payload {
             Payload::Error(message) => {
-                self.feeds.failed(ev.feed, clean(message));
+                let message = clean(message);
+                if !was_failing {
+                    self.system_events(
+                        vec![events::SysEvent {
+                            resource: format!("feed {name}"),
+                            before: "ok".into(),
+                            after: "failing".into(),
+                            what: format!("feed {name} failing: {message}"),
+                        }],
+                        fx,
+                    );
+                }
+                self.feeds.failed(ev.feed, message);
                 return;
             }
-            Payload::Services(rows) => self
-                .services
-                .set_feed(ev.feed, rows.into_iter().map(clean_service).collect()),
+            _ if was_failing && !matches!(ev.payload, Payload::Note(_)) => {
+                self.system_events(
+                    vec![events::SysEvent {
+                        resource: format!("feed {name}"),
+                        before: "failing".into(),
+                        after: "ok".into(),
+                        what: format!("feed {name} recovered"),
+                    }],
+                    fx,
+                );
+            }
+            _ => {}
+        }
+        match ev.payload {
+            Payload::Error(_) => return,
+            Payload::Services(rows) => {
+                let rows: Vec<crate::model::Resource> =
+                    rows.into_iter().map(clean_service).collect();
+                if self.services.has_feed(ev.feed) {
+                    let changes = events::diff_resources(self.services.feed_rows(ev.feed), &rows);
+                    self.system_events(changes, fx);
+                }
+                self.services.set_feed(ev.feed, rows)
+            }
             Payload::MetricSeries(series) => self.metrics.replace(
                 series
                     .into_iter()
@@ -490,8 +579,8 @@ impl App {
                     .collect(),
             ),
             Payload::MetricPoints(points) => self.metrics.add_points(points, at.max(self.now_ms)),
-            Payload::Alarms(alarms) => self.alarms.replace(
-                alarms
+            Payload::Alarms(alarms) => {
+                let alarms: Vec<crate::model::Alarm> = alarms
                     .into_iter()
                     .map(|mut a| {
                         a.name = clean(a.name);
@@ -499,8 +588,11 @@ impl App {
                         a.reason = a.reason.map(clean);
                         a
                     })
-                    .collect(),
-            ),
+                    .collect();
+                let changes = events::diff_alarms(&self.alarms.alarms, &alarms);
+                self.system_events(changes, fx);
+                self.alarms.replace(alarms)
+            }
             Payload::Logs(events) => self.logs.ingest(events),
             Payload::LogsPartial { events, error } => {
                 self.logs.ingest(events);

@@ -257,6 +257,13 @@ impl App {
                 self.open_prompt(super::InputTarget::Note);
                 true
             }
+            Action::ToggleFilter => {
+                self.timeline_filter = self.timeline_filter.next();
+                if let Some(Overlay::Timeline(s)) = self.overlays.last_mut() {
+                    *s = 0;
+                }
+                true
+            }
             _ => {
                 let _ = fx;
                 self.scroll_action(a, false)

@@ -46,6 +46,16 @@ impl ServicesState {
         self.rebuild();
     }
 
+    /// The rows a feed delivered last (empty before its first delivery).
+    pub fn feed_rows(&self, feed: crate::sources::Feed) -> &[Resource] {
+        self.by_feed.get(&feed).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether a feed has delivered rows yet.
+    pub fn has_feed(&self, feed: crate::sources::Feed) -> bool {
+        self.by_feed.contains_key(&feed)
+    }
+
     pub fn rows(&self) -> &[Resource] {
         &self.rows
     }

@@ -1278,3 +1278,97 @@ fn queue_actions_purge_is_destructive_and_redrive_a_write() {
         "{fx:?}"
     );
 }
+
+/// Changes seen in the feeds are journaled once as events (not on every refresh), feed
+/// failures and recoveries too, and the timeline filters them from operator actions.
+#[test]
+fn system_changes_become_timeline_events_once() {
+    use crate::journal::Kind;
+    use crate::model::Alarm;
+    let mut app = demo_app();
+    let alarm = |state: &str| Alarm {
+        name: "prod-api-5xx-high".into(),
+        state: state.into(),
+        reason: Some("Threshold Crossed: [142.0] >= 100.0".into()),
+        updated_ms: None,
+    };
+    let deliver = |app: &mut App, feed: crate::sources::Feed, payload: Payload| {
+        app.update(Msg::Source(SourceEvent {
+            feed,
+            at_ms: T0,
+            payload,
+        }))
+    };
+    let events = |fx: &[Effect]| -> Vec<String> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Journal(j) if j.kind == Kind::Event => Some(j.what.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    use crate::sources::Feed;
+    deliver(&mut app, Feed::Alarms, Payload::Alarms(vec![alarm("OK")]));
+    let fx = deliver(
+        &mut app,
+        Feed::Alarms,
+        Payload::Alarms(vec![alarm("ALARM")]),
+    );
+    assert_eq!(
+        events(&fx),
+        ["alarm prod-api-5xx-high: OK → ALARM: Threshold Crossed: [142.0] >= 100.0"]
+    );
+    let Some(Effect::Journal(j)) = fx.first() else {
+        panic!()
+    };
+    assert_eq!(
+        (
+            j.resource.as_deref(),
+            j.before.as_deref(),
+            j.after.as_deref()
+        ),
+        (Some("prod-api-5xx-high"), Some("OK"), Some("ALARM"))
+    );
+    // The same state on the next refresh: no new event.
+    let fx = deliver(
+        &mut app,
+        Feed::Alarms,
+        Payload::Alarms(vec![alarm("ALARM")]),
+    );
+    assert!(events(&fx).is_empty());
+    // A feed fails (once), keeps failing (nothing new), recovers (once).
+    let fx = deliver(
+        &mut app,
+        Feed::Ecs,
+        Payload::Error("ThrottlingException".into()),
+    );
+    assert_eq!(events(&fx), ["feed ecs failing: ThrottlingException"]);
+    let fx = deliver(
+        &mut app,
+        Feed::Ecs,
+        Payload::Error("ThrottlingException".into()),
+    );
+    assert!(events(&fx).is_empty());
+    let rows = app.services.feed_rows(Feed::Ecs).to_vec();
+    let fx = deliver(&mut app, Feed::Ecs, Payload::Services(rows));
+    assert_eq!(events(&fx), ["feed ecs recovered"]);
+    // The timeline shows events and actions together, or either alone.
+    app.update(Msg::Action(Action::Note));
+    type_text(&mut app, "paged the DB team");
+    press(&mut app, "enter");
+    app.update(Msg::Action(Action::Journal));
+    let count = |app: &App| {
+        app.timeline
+            .iter()
+            .filter(|e| app.timeline_filter.keeps(e))
+            .count()
+    };
+    let all = count(&app);
+    press(&mut app, "f");
+    assert_eq!(app.timeline_filter, TimelineFilter::Events);
+    let ev = count(&app);
+    press(&mut app, "f");
+    assert_eq!(app.timeline_filter, TimelineFilter::Actions);
+    assert_eq!(count(&app), 1, "the note");
+    assert_eq!(ev + 1, all);
+}

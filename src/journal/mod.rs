@@ -25,6 +25,8 @@ pub enum Kind {
     End,
     Check,
     Note,
+    /// A change seen in the feeds (an alarm firing, a rollout completing…), not an action.
+    Event,
 }
 
 impl Kind {
@@ -39,6 +41,7 @@ impl Kind {
             Kind::End => "End",
             Kind::Check => "Check",
             Kind::Note => "Note",
+            Kind::Event => "Event",
         }
     }
 }
@@ -72,6 +75,13 @@ pub struct Entry {
     pub duration_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// For an event: the resource, and its state before and after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
 }
 
 /// Who and where, stamped on every entry.
@@ -129,6 +139,9 @@ impl Context {
             exit_code: None,
             duration_ms: None,
             output: None,
+            resource: None,
+            before: None,
+            after: None,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Journal overlay: this session's timeline, newest at the bottom.
+//! Timeline overlay: this session's journal — system events (◆) and operator entries (▸)
+//! interleaved, newest at the bottom, filtered to all, events or actions.
 
 use super::widgets::{centered, framed};
 use crate::app::App;
@@ -17,23 +18,30 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         area.width.saturating_sub(6),
         area.height.saturating_sub(4),
     );
+    let shown: Vec<&crate::journal::Entry> = app
+        .timeline
+        .iter()
+        .filter(|e| app.timeline_filter.keeps(e))
+        .collect();
     let title = vec![
-        Span::styled(" Journal ", theme.title()),
+        Span::styled(" Timeline ", theme.title()),
         Span::styled(
             format!(
-                "{} entries this session · Ctrl-N note · Esc close ",
-                app.timeline.len()
+                "{} of {} entries · f {} · Ctrl-N note · Esc close ",
+                shown.len(),
+                app.timeline.len(),
+                app.timeline_filter.label()
             ),
             theme.muted(),
         ),
     ];
     let inner = framed(buf, r, title, theme);
-    if app.timeline.is_empty() {
+    if shown.is_empty() {
         buf.set_line(
             inner.x + 1,
             inner.y,
             &Line::styled(
-                "Nothing done yet: actions, confirmations, results and notes appear here.",
+                "Nothing yet: system events (alarms, rollouts, health changes) and operator actions, confirmations, results and notes appear here.",
                 theme.muted(),
             ),
             inner.width.saturating_sub(1),
@@ -41,19 +49,32 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let h = inner.height as usize;
-    let end = app.timeline.len().saturating_sub(scroll as usize);
+    let end = shown.len().saturating_sub(scroll as usize);
     let start = end.saturating_sub(h);
-    for (row, e) in app.timeline.range(start..end).enumerate() {
+    for (row, e) in shown[start..end].iter().enumerate() {
         let time = e.time.get(11..19).unwrap_or("");
-        let kind_style = match e.kind {
-            Kind::Refused | Kind::Blocked => theme.warn(),
-            Kind::End if e.status.as_deref().is_some_and(|s| s != "ok") => theme.danger(),
-            Kind::End => theme.ok(),
-            Kind::Note => theme.accent(),
-            _ => theme.text(),
+        // System events and operator entries are told apart by symbol and colour.
+        let (symbol, kind_style) = match e.kind {
+            Kind::Event => {
+                let after = e.after.as_deref().unwrap_or("");
+                let style = match after {
+                    "crit" | "ALARM" | "failing" | "FAILED" => theme.danger(),
+                    "ok" | "OK" | "COMPLETED" => theme.ok(),
+                    _ if after.starts_with("running") && e.what.contains("below") => theme.warn(),
+                    _ if e.what.contains("back at desired") => theme.ok(),
+                    _ => theme.warn(),
+                };
+                ("◆", style)
+            }
+            Kind::Refused | Kind::Blocked => ("▸", theme.warn()),
+            Kind::End if e.status.as_deref().is_some_and(|s| s != "ok") => ("▸", theme.danger()),
+            Kind::End => ("▸", theme.ok()),
+            Kind::Note => ("▸", theme.accent()),
+            _ => ("▸", theme.text()),
         };
         let line = Line::from(vec![
             Span::styled(format!("{time} "), theme.muted()),
+            Span::styled(format!("{symbol} "), kind_style),
             Span::styled(format!("{:<10}", e.kind.label()), kind_style),
             Span::styled(e.what.replace('\n', " ↵ "), theme.text()),
             Span::styled(

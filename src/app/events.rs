@@ -1,0 +1,302 @@
+//! System events: what changed between two consecutive deliveries of a feed — health
+//! transitions of every resource kind, ECS rollouts starting, completing or failing, running
+//! tasks falling below desired and recovering, Lambda alias and configuration changes, the
+//! first dead letters of a queue, alarm transitions. Pure: old and new states in, events out;
+//! each change is reported once, on the delivery where it is first seen.
+
+use crate::model::{Alarm, Detail, Resource};
+
+/// One change: the resource, the state before and after, and a sentence for the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SysEvent {
+    pub resource: String,
+    pub before: String,
+    pub after: String,
+    pub what: String,
+}
+
+fn event(resource: &str, before: String, after: String, what: String) -> SysEvent {
+    SysEvent {
+        resource: resource.to_string(),
+        before,
+        after,
+        what,
+    }
+}
+
+/// The rollout word of an ECS status (`IN_PROGRESS · 2 deployments (…)` → `IN_PROGRESS`).
+fn rollout(status: &str) -> &str {
+    status
+        .split([' ', '·', '('])
+        .find(|w| !w.is_empty())
+        .unwrap_or("")
+}
+
+/// Changes between two deliveries of one feed's rows (matched by identity). Rows that
+/// appear or vanish are not events: discovery and filters change the set.
+pub fn diff_resources(old: &[Resource], new: &[Resource]) -> Vec<SysEvent> {
+    let mut out = Vec::new();
+    for n in new {
+        let Some(o) = old.iter().find(|o| o.key() == n.key()) else {
+            continue;
+        };
+        let name = n.display_name();
+        let kind = n.kind.label();
+        if o.health != n.health {
+            out.push(event(
+                &name,
+                o.health.as_str().to_string(),
+                n.health.as_str().to_string(),
+                format!(
+                    "{kind} {name}: health {} → {} ({})",
+                    o.health.as_str(),
+                    n.health.as_str(),
+                    n.status
+                ),
+            ));
+        }
+        match (&o.detail, &n.detail) {
+            (Detail::Ecs(_), Detail::Ecs(_)) => {
+                let (a, b) = (rollout(&o.status), rollout(&n.status));
+                if a != b && !b.is_empty() {
+                    let what = match b {
+                        "IN_PROGRESS" => "deployment started",
+                        "COMPLETED" => "deployment completed",
+                        "FAILED" => "deployment failed",
+                        _ => "rollout state changed",
+                    };
+                    out.push(event(
+                        &name,
+                        a.to_string(),
+                        b.to_string(),
+                        format!("ECS {name}: {what} ({a} → {b})"),
+                    ));
+                }
+                if let (Some(oc), Some(nc)) = (o.counts, n.counts) {
+                    if oc.desired != nc.desired {
+                        out.push(event(
+                            &name,
+                            format!("desired {}", oc.desired),
+                            format!("desired {}", nc.desired),
+                            format!("ECS {name}: desired {} → {}", oc.desired, nc.desired),
+                        ));
+                    }
+                    let below = |c: crate::model::Counts| c.running < c.desired;
+                    if !below(oc) && below(nc) {
+                        out.push(event(
+                            &name,
+                            format!("running {}/{}", oc.running, oc.desired),
+                            format!("running {}/{}", nc.running, nc.desired),
+                            format!(
+                                "ECS {name}: running {}/{}, below desired",
+                                nc.running, nc.desired
+                            ),
+                        ));
+                    } else if below(oc) && !below(nc) {
+                        out.push(event(
+                            &name,
+                            format!("running {}/{}", oc.running, oc.desired),
+                            format!("running {}/{}", nc.running, nc.desired),
+                            format!(
+                                "ECS {name}: running {}/{}, back at desired",
+                                nc.running, nc.desired
+                            ),
+                        ));
+                    }
+                }
+            }
+            (Detail::Lambda(a), Detail::Lambda(b)) => {
+                let changes = [
+                    ("version", a.version.clone(), b.version.clone()),
+                    (
+                        "memory",
+                        a.memory_mb.map(|m| format!("{m} MB")),
+                        b.memory_mb.map(|m| format!("{m} MB")),
+                    ),
+                    (
+                        "reserved concurrency",
+                        Some(
+                            a.reserved_concurrency
+                                .map_or("unreserved".into(), |r| r.to_string()),
+                        ),
+                        Some(
+                            b.reserved_concurrency
+                                .map_or("unreserved".into(), |r| r.to_string()),
+                        ),
+                    ),
+                ];
+                for (what, x, y) in changes {
+                    if x != y {
+                        let (x, y) = (x.unwrap_or_default(), y.unwrap_or_default());
+                        out.push(event(
+                            &name,
+                            x.clone(),
+                            y.clone(),
+                            format!("λ {name}: {what} {x} → {y}"),
+                        ));
+                    }
+                }
+            }
+            (Detail::Sqs(a), Detail::Sqs(b)) => {
+                let (x, y) = (a.dlq_depth.unwrap_or(0), b.dlq_depth.unwrap_or(0));
+                if x == 0 && y > 0 {
+                    out.push(event(
+                        &name,
+                        format!("{x} dead letters"),
+                        format!("{y} dead letters"),
+                        format!(
+                            "SQS {name}: first dead letters ({y} in {})",
+                            b.dlq.as_deref().unwrap_or("its DLQ")
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Alarm state transitions (with CloudWatch's reason, which carries the value and the
+/// threshold).
+pub fn diff_alarms(old: &[Alarm], new: &[Alarm]) -> Vec<SysEvent> {
+    new.iter()
+        .filter_map(|n| {
+            let o = old.iter().find(|o| o.name == n.name)?;
+            (o.state != n.state).then(|| {
+                let reason = n
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default();
+                event(
+                    &n.name,
+                    o.state.clone(),
+                    n.state.clone(),
+                    format!("alarm {}: {} → {}{reason}", n.name, o.state, n.state),
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Counts, Health};
+
+    fn ecs(status: &str, desired: i64, running: i64, h: Health) -> Resource {
+        let mut r = Resource::ecs("prod", "api");
+        r.status = status.into();
+        r.counts = Some(Counts {
+            desired,
+            running,
+            pending: 0,
+        });
+        r.health = h;
+        r
+    }
+
+    #[test]
+    fn ecs_rollouts_and_running_counts() {
+        let a = ecs("COMPLETED", 6, 6, Health::Ok);
+        assert!(diff_resources(std::slice::from_ref(&a), std::slice::from_ref(&a)).is_empty());
+        let b = ecs(
+            "IN_PROGRESS · 2 deployments (api:7 1/6)",
+            6,
+            3,
+            Health::Warn,
+        );
+        let ev = diff_resources(std::slice::from_ref(&a), std::slice::from_ref(&b));
+        let what: Vec<&str> = ev.iter().map(|e| e.what.as_str()).collect();
+        assert_eq!(
+            what,
+            [
+                "ECS prod/api: health ok → warn (IN_PROGRESS · 2 deployments (api:7 1/6))",
+                "ECS prod/api: deployment started (COMPLETED → IN_PROGRESS)",
+                "ECS prod/api: running 3/6, below desired",
+            ]
+        );
+        // The same state again: nothing new.
+        assert!(diff_resources(std::slice::from_ref(&b), std::slice::from_ref(&b)).is_empty());
+        let c = ecs("COMPLETED", 8, 8, Health::Ok);
+        let what: Vec<String> = diff_resources(&[b], &[c])
+            .into_iter()
+            .map(|e| e.what)
+            .collect();
+        assert_eq!(
+            what,
+            [
+                "ECS prod/api: health warn → ok (COMPLETED)",
+                "ECS prod/api: deployment completed (IN_PROGRESS → COMPLETED)",
+                "ECS prod/api: desired 6 → 8",
+                "ECS prod/api: running 8/8, back at desired",
+            ]
+        );
+    }
+
+    #[test]
+    fn alarms_lambda_and_queues() {
+        let alarm = |state: &str| Alarm {
+            name: "prod-api-5xx-high".into(),
+            state: state.into(),
+            reason: Some("Threshold Crossed: 1 datapoint [142.0] was >= 100.0".into()),
+            updated_ms: None,
+        };
+        let ev = diff_alarms(&[alarm("OK")], &[alarm("ALARM")]);
+        assert_eq!(
+            ev[0].what,
+            "alarm prod-api-5xx-high: OK → ALARM: Threshold Crossed: 1 datapoint [142.0] was >= 100.0"
+        );
+        assert_eq!(
+            (ev[0].before.as_str(), ev[0].after.as_str()),
+            ("OK", "ALARM")
+        );
+        assert!(diff_alarms(&[alarm("ALARM")], &[alarm("ALARM")]).is_empty());
+
+        let mut f = Resource::lambda("orders-processor");
+        if let Detail::Lambda(d) = &mut f.detail {
+            d.version = Some("live→v12".into());
+        }
+        let mut g = f.clone();
+        if let Detail::Lambda(d) = &mut g.detail {
+            d.version = Some("live→v11".into());
+            d.reserved_concurrency = Some(0);
+        }
+        let what: Vec<String> = diff_resources(&[f], &[g])
+            .into_iter()
+            .map(|e| e.what)
+            .collect();
+        assert_eq!(
+            what,
+            [
+                "λ orders-processor: version live→v12 → live→v11",
+                "λ orders-processor: reserved concurrency unreserved → 0",
+            ]
+        );
+
+        let q = |n: i64| {
+            crate::sources::aws::sqs::row(
+                "orders",
+                crate::model::SqsDetail {
+                    url: "u".into(),
+                    dlq: Some("orders-dlq".into()),
+                    dlq_depth: Some(n),
+                    ..Default::default()
+                },
+            )
+        };
+        let what: Vec<String> = diff_resources(&[q(0)], &[q(3)])
+            .into_iter()
+            .map(|e| e.what)
+            .collect();
+        assert_eq!(
+            what,
+            [
+                "SQS orders: health ok → warn (0 waiting · 0 in flight · DLQ orders-dlq 3)",
+                "SQS orders: first dead letters (3 in orders-dlq)",
+            ]
+        );
+        assert!(diff_resources(&[q(3)], &[q(5)]).is_empty());
+    }
+}
