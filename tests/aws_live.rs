@@ -226,7 +226,11 @@ crit = 38
         names.contains(&"prod/api".to_string()) && names.contains(&"-/checkout".to_string()),
         "{names:?}"
     );
-    assert_eq!(service(&doc, None, "api")["health"], "ok");
+    // Healthy, unless the fake (busy with the other feeds on a loaded machine) took over a
+    // second to answer, which the health rule rates as slow.
+    let api = service(&doc, None, "api");
+    let slow = api["latency_ms"].as_u64().is_some_and(|l| l > 1000);
+    assert_eq!(api["health"], if slow { "warn" } else { "ok" }, "{api}");
     assert_eq!(service(&doc, None, "api")["status_code"], 200);
     assert_eq!(service(&doc, None, "search")["health"], "warn");
     assert_eq!(service(&doc, None, "billing")["health"], "crit");
