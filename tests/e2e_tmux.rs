@@ -169,9 +169,10 @@ fn palette_action_acts_on_the_demo_fleet_and_is_journaled() {
     let s = t.wait_text("new deployment started");
     assert!(!s.contains("Confirm "), "dialog closed:\n{s}");
     t.wait_text("IN_PROGRESS");
-    // The journal overlay shows what was done; a note joins it.
+    // The timeline shows what was done; a note joins it.
     t.send(&["J"]);
-    t.wait_text("entries this session");
+    t.wait_text("Timeline");
+    t.wait_text("entries · f all");
     t.send(&["C-n"]);
     t.wait_text("note for the journal:");
     t.tmux(&["send-keys", "-t", "e2e", "-l", "rolled api after 5xx alarm"]);
