@@ -76,6 +76,26 @@ async fn send_result(
     send(tx, feed, r.unwrap_or_else(Payload::Error)).await
 }
 
+/// Rows for what a feed asked about, one each: a target that failed is a row with its
+/// error (one missing function or queue is not a failed pane); the feed fails only when
+/// every target did, with the first error.
+fn rows_or_error<T>(
+    results: Vec<(String, Result<T, String>)>,
+    row: impl Fn(T) -> crate::model::Resource,
+    error_row: impl Fn(&str, &str) -> crate::model::Resource,
+) -> Result<Vec<crate::model::Resource>, String> {
+    let any_ok = results.iter().any(|(_, r)| r.is_ok());
+    let mut rows = Vec::new();
+    for (name, r) in results {
+        match r {
+            Ok(t) => rows.push(row(t)),
+            Err(e) if !any_ok => return Err(e),
+            Err(e) => rows.push(error_row(&name, &e)),
+        }
+    }
+    Ok(rows)
+}
+
 /// Sleeps `d`, or less when poked (after an action, to show its effect at once).
 async fn pace(d: Duration, poke: &Notify) {
     tokio::select! {
@@ -239,27 +259,15 @@ pub(super) async fn lambda_feed(
                     all.into_iter().map(|(n, _)| n).collect()
                 }
             };
-            let mut rows = Vec::new();
-            let mut fns = Vec::new();
-            let mut first_error = None;
+            let mut results = Vec::new();
             for n in &names {
-                match lambda::fetch(&c, n).await {
-                    Ok(f) => {
-                        fns.push((f.name.clone(), f.timeout_s));
-                        rows.push(lambda::row(&f));
-                    }
-                    // One missing function is a row with its error, not a failed pane.
-                    Err(e) => {
-                        rows.push(lambda::error_row(n, &e));
-                        first_error.get_or_insert(e);
-                    }
-                }
+                results.push((n.clone(), lambda::fetch(&c, n).await));
             }
-            if fns.is_empty()
-                && let Some(e) = first_error
-            {
-                return Err(e);
-            }
+            let fns: Vec<(String, Option<i64>)> = results
+                .iter()
+                .filter_map(|(_, r)| r.as_ref().ok().map(|f| (f.name.clone(), f.timeout_s)))
+                .collect();
+            let rows = rows_or_error(results, |f| lambda::row(&f), lambda::error_row)?;
             found.send_if_modified(|f| {
                 let changed = f.functions.as_ref() != Some(&fns);
                 f.functions = Some(fns);
@@ -300,31 +308,15 @@ pub(super) async fn sqs_feed(
                     all
                 }
             };
-            let mut rows = Vec::new();
-            let mut first_error = None;
-            let mut ok = 0;
+            let mut results = Vec::new();
             for q in &queues {
                 let row = match sqs::url_of(&c, q).await {
                     Ok(url) => sqs::fetch(&c, &url).await,
                     Err(e) => Err(e),
                 };
-                match row {
-                    Ok(r) => {
-                        ok += 1;
-                        rows.push(r);
-                    }
-                    // One missing queue is a row with its error, not a failed pane.
-                    Err(e) => {
-                        rows.push(sqs::error_row(q, &e));
-                        first_error.get_or_insert(e);
-                    }
-                }
+                results.push((q.clone(), row));
             }
-            if ok == 0
-                && let Some(e) = first_error
-            {
-                return Err(e);
-            }
+            let mut rows = rows_or_error(results, |r| r, sqs::error_row)?;
             sqs::mark_dead_letter_queues(&mut rows);
             let names: Vec<String> = rows
                 .iter()
