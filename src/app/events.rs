@@ -36,8 +36,11 @@ fn rollout(status: &str) -> &str {
 /// appear or vanish are not events: discovery and filters change the set.
 pub fn diff_resources(old: &[Resource], new: &[Resource]) -> Vec<SysEvent> {
     let mut out = Vec::new();
+    // By identity, once: thousands of rows per delivery must stay linear.
+    let before: std::collections::HashMap<String, &Resource> =
+        old.iter().map(|o| (o.key(), o)).collect();
     for n in new {
-        let Some(o) = old.iter().find(|o| o.key() == n.key()) else {
+        let Some(o) = before.get(&n.key()).copied() else {
             continue;
         };
         let name = n.display_name();

@@ -349,9 +349,8 @@ impl App {
     }
 
     /// Adds a runbook to the palette; its secret placeholders' defaults are secrets from now
-    /// on (masked in the procedure view, copies and the journal).
-    /// Adds a runbook; its `{watch=…}` read steps are pinned (a step that cannot be watched
-    /// is reported, not run).
+    /// on (masked in the procedure view, copies and the journal), and its `{watch=…}` read
+    /// steps are pinned (a step that cannot be watched is reported, not run).
     pub fn add_runbook(&mut self, rb: LoadedRunbook) {
         let path = rb.path.clone();
         let mut pins = Vec::new();

@@ -43,6 +43,8 @@ pub struct CommandWatch {
     pub last_ms: Option<i64>,
     pub next_ms: i64,
     pub runs: u64,
+    /// Whether the latest output matched `expect` (decided once per run, not per frame).
+    expect_ok: bool,
     /// Why it is not run (the demo does not call AWS).
     pub note: Option<String>,
 }
@@ -64,6 +66,7 @@ impl CommandWatch {
             last_ms: None,
             next_ms: now_ms,
             runs: 0,
+            expect_ok: true,
             note: None,
         }
     }
@@ -74,10 +77,7 @@ impl CommandWatch {
         let Some(status) = &self.status else {
             return Health::Unknown;
         };
-        let ok = status.success()
-            && self.expect.as_ref().is_none_or(|e| {
-                regex::Regex::new(e).is_ok_and(|re| re.is_match(&self.lines.join("\n")))
-            });
+        let ok = status.success() && self.expect_ok;
         if !ok {
             return Health::Crit;
         }
@@ -105,6 +105,10 @@ impl CommandWatch {
                 .map(|(i, l)| self.lines.get(i) != Some(l))
                 .collect()
         };
+        self.expect_ok = self
+            .expect
+            .as_ref()
+            .is_none_or(|e| regex::Regex::new(e).is_ok_and(|re| re.is_match(&new.join("\n"))));
         self.lines = new;
         self.status = Some(status);
         self.running = None;
