@@ -53,6 +53,13 @@ pub fn keymap() -> Keymap {
 }
 
 /// A key as the event loop sees it: resolved by the default keymap in the active mode.
+/// Sends each action in turn.
+pub fn act(app: &mut App, actions: &[crate::action::Action]) {
+    for a in actions {
+        app.update(Msg::Action(*a));
+    }
+}
+
 pub fn press(app: &mut App, key: &str) -> Vec<Effect> {
     let combo = crate::config::keys::KeyCombo::parse(key).expect("a key name");
     match app.key(&keymap(), combo) {

@@ -17,8 +17,14 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn opsdeck(args: &[&str]) -> Output {
+    opsdeck_env(args, &[])
+}
+
+/// Like `opsdeck`, with more variables in its environment.
+fn opsdeck_env(args: &[&str], vars: &[(&str, &str)]) -> Output {
     Command::new(common::bin())
         .args(args)
+        .envs(vars.iter().copied())
         .env(
             "XDG_CONFIG_HOME",
             std::env::temp_dir().join("opsdeck-test-empty-config"),
@@ -397,16 +403,7 @@ fn alternatives_never_run_together() {
     let run = |extra: &[&str]| {
         let mut args = vec!["--journal", j.to_str().unwrap(), "run", fs];
         args.extend_from_slice(extra);
-        Command::new(common::bin())
-            .args(&args)
-            .env("PATH", &path)
-            .env(
-                "XDG_CONFIG_HOME",
-                std::env::temp_dir().join("opsdeck-test-empty-config"),
-            )
-            .env_remove("AWS_PROFILE")
-            .output()
-            .expect("run opsdeck")
+        opsdeck_env(&args, &[("PATH", path.as_str())])
     };
     for args in [
         vec!["resize-the-workers", "--step", "1", "--yes"],

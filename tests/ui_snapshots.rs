@@ -23,11 +23,7 @@ fn snap(name: &str, app: &App, w: u16, h: u16) {
     insta::assert_snapshot!(format!("{name}_{w}x{h}"), text);
 }
 
-fn act(app: &mut App, actions: &[Action]) {
-    for a in actions {
-        app.update(Msg::Action(*a));
-    }
-}
+use common::act;
 
 #[test]
 fn cockpit_quiet_and_during_the_incident() {

@@ -85,25 +85,17 @@ pub fn diff_resources(old: &[Resource], new: &[Resource]) -> Vec<SysEvent> {
                         ));
                     }
                     let below = |c: crate::model::Counts| c.running < c.desired;
-                    if !below(oc) && below(nc) {
+                    if below(oc) != below(nc) {
+                        let now = if below(nc) {
+                            "below desired"
+                        } else {
+                            "back at desired"
+                        };
                         out.push(event(
                             &name,
                             format!("running {}/{}", oc.running, oc.desired),
                             format!("running {}/{}", nc.running, nc.desired),
-                            format!(
-                                "ECS {name}: running {}/{}, below desired",
-                                nc.running, nc.desired
-                            ),
-                        ));
-                    } else if below(oc) && !below(nc) {
-                        out.push(event(
-                            &name,
-                            format!("running {}/{}", oc.running, oc.desired),
-                            format!("running {}/{}", nc.running, nc.desired),
-                            format!(
-                                "ECS {name}: running {}/{}, back at desired",
-                                nc.running, nc.desired
-                            ),
+                            format!("ECS {name}: running {}/{}, {now}", nc.running, nc.desired),
                         ));
                     }
                 }

@@ -282,6 +282,16 @@ struct Rewriter<'a> {
     out: String,
 }
 
+/// A placeholder's reference: bare inside double quotes, quoted outside them (never split
+/// or globbed).
+fn push_ref(out: &mut String, var: &str, quoted: bool) {
+    if quoted {
+        out.push_str(&format!("${{{var}}}"));
+    } else {
+        out.push_str(&format!("\"${{{var}}}\""));
+    }
+}
+
 impl<'a> Rewriter<'a> {
     fn new(text: &'a str, vars: &'a Vars) -> Self {
         Rewriter {
@@ -392,22 +402,14 @@ impl<'a> Rewriter<'a> {
                 }
                 '<' => {
                     if let Some((len, var)) = self.vars.angle_at(rest) {
-                        if quoted {
-                            self.out.push_str(&format!("${{{var}}}"));
-                        } else {
-                            self.out.push_str(&format!("\"${{{var}}}\""));
-                        }
+                        push_ref(&mut self.out, var, quoted);
                         i += len;
                         continue;
                     }
                 }
                 _ => {
                     if let Some((len, var)) = self.vars.literal_at(text, i) {
-                        if quoted {
-                            self.out.push_str(&format!("${{{var}}}"));
-                        } else {
-                            self.out.push_str(&format!("\"${{{var}}}\""));
-                        }
+                        push_ref(&mut self.out, var, quoted);
                         i += len;
                         continue;
                     }

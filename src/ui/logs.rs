@@ -190,14 +190,7 @@ fn render_line(
 #[cfg(test)]
 mod tests {
     use crate::action::Action;
-    use crate::app::Msg;
-    use crate::testing::{demo_app, find, render, theme};
-
-    fn act(app: &mut crate::app::App, actions: &[Action]) {
-        for a in actions {
-            app.update(Msg::Action(*a));
-        }
-    }
+    use crate::testing::{act, demo_app, find, render, theme};
 
     #[test]
     fn error_level_and_search_matches_are_coloured() {

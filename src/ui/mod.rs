@@ -168,14 +168,7 @@ pub fn put_line(buf: &mut Buffer, area: Rect, row: u16, line: &Line<'_>) {
 #[cfg(test)]
 mod tests {
     use crate::action::Action;
-    use crate::app::Msg;
-    use crate::testing::{demo_app, find, render, theme};
-
-    fn act(app: &mut crate::app::App, actions: &[Action]) {
-        for a in actions {
-            app.update(Msg::Action(*a));
-        }
-    }
+    use crate::testing::{act, demo_app, find, render, theme};
 
     #[test]
     fn focused_pane_border_differs() {

@@ -3,7 +3,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub use opsdeck::testing::{
-    T0, config, demo_app, find, keymap, open_palette_on, press, theme, type_text,
+    T0, act, config, demo_app, find, keymap, open_palette_on, press, theme, type_text,
 };
 
 pub fn bin() -> std::path::PathBuf {
