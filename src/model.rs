@@ -58,13 +58,23 @@ impl Health {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ResourceKind {
     Ecs,
     Lambda,
     Http,
     Sqs,
+    Rds,
+    Dynamodb,
+    /// A load balancer target group.
+    Elb,
+    /// A Step Functions state machine.
+    Sfn,
+    /// An ElastiCache (Redis/Valkey) replication group.
+    Elasticache,
+    /// An API Gateway stage, seen through CloudWatch.
+    Apigateway,
 }
 
 impl ResourceKind {
@@ -74,6 +84,28 @@ impl ResourceKind {
             ResourceKind::Lambda => "λ",
             ResourceKind::Http => "HTTP",
             ResourceKind::Sqs => "SQS",
+            ResourceKind::Rds => "RDS",
+            ResourceKind::Dynamodb => "DDB",
+            ResourceKind::Elb => "ELB",
+            ResourceKind::Sfn => "SFN",
+            ResourceKind::Elasticache => "REDIS",
+            ResourceKind::Apigateway => "APIGW",
+        }
+    }
+
+    /// The feed name (`sqs`, `rds`…), as the status bar and `[refresh]` say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResourceKind::Ecs => "ecs",
+            ResourceKind::Lambda => "lambda",
+            ResourceKind::Http => "health",
+            ResourceKind::Sqs => "sqs",
+            ResourceKind::Rds => "rds",
+            ResourceKind::Dynamodb => "dynamodb",
+            ResourceKind::Elb => "elb",
+            ResourceKind::Sfn => "sfn",
+            ResourceKind::Elasticache => "elasticache",
+            ResourceKind::Apigateway => "apigateway",
         }
     }
 }
@@ -165,6 +197,121 @@ pub struct SqsDetail {
     pub dlq_arn: Option<String>,
 }
 
+/// An RDS DB instance, or an Aurora cluster (`cluster_members` set).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RdsDetail {
+    /// `available`, `modifying`, `rebooting`, `failing-over`, `storage-full`…
+    pub status: String,
+    pub engine: String,
+    /// `writer`, `reader`, `replica of X`, `standalone`, or `cluster` for a cluster row.
+    pub role: String,
+    /// The Aurora cluster an instance belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    pub multi_az: bool,
+    /// A cluster row: its members, the writer first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster_members: Vec<String>,
+    /// Pending maintenance actions (`system-update`…), when the API told.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_maintenance: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_class: Option<String>,
+    /// Allocated storage (GiB) of an instance outside Aurora, for the free-storage levels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocated_gib: Option<i64>,
+}
+
+/// A DynamoDB table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct DynamodbDetail {
+    pub status: String,
+    /// `PAY_PER_REQUEST` or `PROVISIONED`.
+    pub billing_mode: String,
+    pub item_count: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_capacity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_capacity: Option<i64>,
+    /// Point-in-time recovery on; `None` when it could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pitr: Option<bool>,
+    /// When the latest on-demand backup was made (ms since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_backup_ms: Option<i64>,
+}
+
+/// A load balancer target group and the health of its targets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ElbDetail {
+    pub arn: String,
+    /// The load balancers it serves (names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancers: Vec<String>,
+    pub healthy: i64,
+    pub unhealthy: i64,
+    pub draining: i64,
+    /// Registering (initial), unused, unavailable…
+    pub other: i64,
+    /// `target: reason (description)` of every target not healthy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+}
+
+/// A Step Functions state machine and its recent executions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SfnDetail {
+    pub arn: String,
+    pub running: i64,
+    /// Failed, timed out and aborted in the window (the last hour).
+    pub failed: i64,
+    pub timed_out: i64,
+    pub aborted: i64,
+    /// The running executions, oldest first (for stopping one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub running_arns: Vec<String>,
+    /// The latest failed execution: its ARN, error and cause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_failure: Option<SfnFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SfnFailure {
+    pub execution_arn: String,
+    pub name: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+}
+
+/// An ElastiCache (Redis/Valkey) replication group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ElasticacheDetail {
+    pub status: String,
+    /// The node group (shard) ids; a non-clustered group has one, `0001`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub node_groups: Vec<String>,
+    /// The cache cluster ids of the primaries and of the replicas.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub primaries: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<String>,
+    /// `enabled`, `disabled`, `enabling`, `disabling`.
+    pub automatic_failover: String,
+    pub multi_az: bool,
+}
+
+/// An API Gateway stage: REST (ApiName) or HTTP/WebSocket (ApiId) as CloudWatch names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ApigatewayDetail {
+    /// The dimension naming the API: `ApiName` (REST) or `ApiId` (HTTP).
+    pub dimension: String,
+    pub api: String,
+    pub stage: String,
+}
+
 /// What only one kind has: one variant per kind, never optional fields for every kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -173,6 +320,30 @@ pub enum Detail {
     Lambda(LambdaDetail),
     Http(HttpDetail),
     Sqs(SqsDetail),
+    Rds(RdsDetail),
+    Dynamodb(DynamodbDetail),
+    Elb(ElbDetail),
+    Sfn(SfnDetail),
+    Elasticache(ElasticacheDetail),
+    Apigateway(ApigatewayDetail),
+}
+
+impl Detail {
+    /// The kind this detail belongs to.
+    pub fn kind(&self) -> ResourceKind {
+        match self {
+            Detail::Ecs(_) => ResourceKind::Ecs,
+            Detail::Lambda(_) => ResourceKind::Lambda,
+            Detail::Http(_) => ResourceKind::Http,
+            Detail::Sqs(_) => ResourceKind::Sqs,
+            Detail::Rds(_) => ResourceKind::Rds,
+            Detail::Dynamodb(_) => ResourceKind::Dynamodb,
+            Detail::Elb(_) => ResourceKind::Elb,
+            Detail::Sfn(_) => ResourceKind::Sfn,
+            Detail::Elasticache(_) => ResourceKind::Elasticache,
+            Detail::Apigateway(_) => ResourceKind::Apigateway,
+        }
+    }
 }
 
 /// One row of the services pane, whatever its kind: identity, where it lives, health, a
@@ -261,6 +432,20 @@ impl Resource {
         }
     }
 
+    /// A row of any kind: its kind follows from the detail.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, detail: Detail) -> Self {
+        Resource {
+            kind: detail.kind(),
+            id: id.into(),
+            name: name.into(),
+            context: None,
+            health: Health::Unknown,
+            status: String::new(),
+            counts: None,
+            detail,
+        }
+    }
+
     pub fn sqs_detail(&self) -> Option<&SqsDetail> {
         match &self.detail {
             Detail::Sqs(d) => Some(d),
@@ -338,7 +523,7 @@ impl Resource {
         match &self.detail {
             Detail::Ecs(d) => d.task_definition.as_deref(),
             Detail::Lambda(d) => d.version.as_deref(),
-            Detail::Http(_) | Detail::Sqs(_) => None,
+            _ => None,
         }
     }
 }

@@ -104,6 +104,7 @@ fn service_json(r: &crate::model::Resource) -> serde_json::Result<Value> {
             put("status_code", json!(d.status_code));
             put("latency_ms", json!(d.latency_ms));
         }
+        _ => {}
     }
     Ok(v)
 }

@@ -129,3 +129,8 @@ mod tests {
         assert_eq!(value(12345.0, None), "12.3k");
     }
 }
+
+/// The last `/` or `:` segment of an ARN or URL (`…:execution:settle:run-42` → `run-42`).
+pub fn last_segment(s: &str) -> &str {
+    s.rsplit(['/', ':']).next().unwrap_or(s)
+}

@@ -8,7 +8,7 @@ mod fakeaws;
 use fakeaws::FakeAws;
 use opsdeck::config::AwsSettings;
 use opsdeck::config::{Refresh, Watch};
-use opsdeck::model::{Health, Resource};
+use opsdeck::model::{Health, Resource, ResourceKind};
 use opsdeck::sources::Feed;
 use opsdeck::sources::aws::plan::Plan;
 use opsdeck::sources::aws::{AwsSource, connect};
@@ -913,7 +913,9 @@ fn sqs_queues_show_backlog_in_flight_and_dead_letters() {
         .unwrap();
     rt.block_on(async {
         let mut l = live(&fake, fast()).await;
-        let rows_now = l.wait(Feed::Sqs, Duration::from_secs(20), rows).await;
+        let rows_now = l
+            .wait(Feed::Kind(ResourceKind::Sqs), Duration::from_secs(20), rows)
+            .await;
         let orders = rows_now.iter().find(|r| r.name == "orders").unwrap();
         let url = orders.sqs_detail().unwrap().url.clone();
         l.cmd
@@ -933,15 +935,19 @@ fn sqs_queues_show_backlog_in_flight_and_dead_letters() {
             })
             .await;
         assert_eq!(r, Ok("orders: purged".to_string()));
-        l.wait(Feed::Sqs, Duration::from_secs(10), |p| {
-            rows(p).and_then(|r| {
-                r.into_iter().find(|s| {
-                    s.name == "orders"
-                        && s.sqs_detail()
-                            .is_some_and(|d| d.visible == 0 && d.in_flight == 0)
+        l.wait(
+            Feed::Kind(ResourceKind::Sqs),
+            Duration::from_secs(10),
+            |p| {
+                rows(p).and_then(|r| {
+                    r.into_iter().find(|s| {
+                        s.name == "orders"
+                            && s.sqs_detail()
+                                .is_some_and(|d| d.visible == 0 && d.in_flight == 0)
+                    })
                 })
-            })
-        })
+            },
+        )
         .await;
     });
 }

@@ -49,6 +49,12 @@ pub enum Builtin {
         queue_arn: String,
         depth: i64,
     },
+    /// An action that needs no value: straight to its confirmation, which says `prompt`.
+    Direct {
+        label: String,
+        prompt: String,
+        mutation: Mutation,
+    },
 }
 
 impl Builtin {
@@ -90,11 +96,13 @@ impl Builtin {
             Builtin::RedriveQueue {
                 queue, dlq, depth, ..
             } => format!("SQS › Redrive {dlq} back to {queue} ({depth} messages)"),
+            Builtin::Direct { label, .. } => label.clone(),
         }
     }
 
     pub fn risk(&self) -> Risk {
         match self {
+            Builtin::Direct { mutation, .. } => mutation.risk(),
             Builtin::Rollback { .. } | Builtin::PurgeQueue { .. } => Risk::Destructive,
             _ => Risk::Write,
         }
@@ -161,7 +169,147 @@ pub fn builtins_for(s: &Resource) -> Vec<Builtin> {
             }
             out
         }
+        crate::model::Detail::Rds(d) => rds_builtins(s, d, now_stamp()),
+        crate::model::Detail::Dynamodb(_) => vec![direct(
+            format!("DynamoDB › Back up {} (on-demand backup)", s.name),
+            format!("Make an on-demand backup of table {}", s.name),
+            Mutation::BackupTable {
+                table: s.name.clone(),
+                backup: format!("opsdeck-{}-{}", s.name, now_stamp()),
+            },
+        )],
+        crate::model::Detail::Sfn(d) => {
+            let mut out = Vec::new();
+            if let Some(oldest) = d.running_arns.first() {
+                let ex = crate::text::last_segment(oldest);
+                out.push(direct(
+                    format!(
+                        "Step Functions › Stop the oldest running execution of {} ({ex})",
+                        s.name
+                    ),
+                    format!(
+                        "Stop execution {ex} of {}: its remaining steps are abandoned",
+                        s.name
+                    ),
+                    Mutation::StopExecution {
+                        machine: s.name.clone(),
+                        execution_arn: oldest.clone(),
+                    },
+                ));
+            }
+            if let Some(f) = &d.last_failure {
+                out.push(direct(
+                    format!(
+                        "Step Functions › Redrive the latest failed execution of {} ({})",
+                        s.name, f.name
+                    ),
+                    format!(
+                        "Re-run execution {} of {} from the state that failed",
+                        f.name, s.name
+                    ),
+                    Mutation::RedriveExecution {
+                        machine: s.name.clone(),
+                        execution_arn: f.execution_arn.clone(),
+                    },
+                ));
+            }
+            out
+        }
+        crate::model::Detail::Elasticache(d) => {
+            if d.replicas.is_empty() {
+                return Vec::new();
+            }
+            d.node_groups
+                .iter()
+                .map(|ng| {
+                    direct(
+                        format!("ElastiCache › Test failover of {} shard {ng}", s.name),
+                        format!(
+                            "Fail the primary of {} shard {ng} over to a replica: connections to it drop",
+                            s.name
+                        ),
+                        Mutation::TestFailover {
+                            group: s.name.clone(),
+                            node_group: ng.clone(),
+                        },
+                    )
+                })
+                .collect()
+        }
+        crate::model::Detail::Elb(_) | crate::model::Detail::Apigateway(_) => Vec::new(),
     }
+}
+
+fn direct(label: String, prompt: String, mutation: Mutation) -> Builtin {
+    Builtin::Direct {
+        label,
+        prompt,
+        mutation,
+    }
+}
+
+/// `20261202-181503`: names snapshots and backups (UTC, sortable, valid in both APIs).
+fn now_stamp() -> String {
+    chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string()
+}
+
+fn rds_builtins(s: &Resource, d: &crate::model::RdsDetail, stamp: String) -> Vec<Builtin> {
+    let id = &s.name;
+    if d.role == "cluster" {
+        let mut out = Vec::new();
+        if d.cluster_members.len() > 1 {
+            out.push(direct(
+                format!("RDS › Fail over cluster {id} (promote a reader)"),
+                format!(
+                    "Fail over {id}: writer {} steps down, connections drop",
+                    d.cluster_members[0]
+                ),
+                Mutation::FailoverDbCluster {
+                    cluster: id.clone(),
+                },
+            ));
+        }
+        out.push(direct(
+            format!("RDS › Snapshot cluster {id}"),
+            format!("Take a manual snapshot of cluster {id}"),
+            Mutation::SnapshotDb {
+                id: id.clone(),
+                cluster: true,
+                snapshot: format!("opsdeck-{id}-{stamp}"),
+            },
+        ));
+        return out;
+    }
+    let mut out = vec![direct(
+        format!("RDS › Reboot {id}"),
+        format!("Reboot {id}: it does not serve until it is back"),
+        Mutation::RebootDb {
+            instance: id.clone(),
+            failover: false,
+        },
+    )];
+    if d.multi_az {
+        out.push(direct(
+            format!("RDS › Reboot {id} with failover to its standby"),
+            format!("Reboot {id} failing over to the Multi-AZ standby: connections drop"),
+            Mutation::RebootDb {
+                instance: id.clone(),
+                failover: true,
+            },
+        ));
+    }
+    if d.cluster.is_none() {
+        out.push(direct(
+            format!("RDS › Snapshot {id}"),
+            format!("Take a manual snapshot of {id}"),
+            Mutation::SnapshotDb {
+                id: id.clone(),
+                cluster: false,
+                snapshot: format!("opsdeck-{id}-{stamp}"),
+            },
+        ));
+    }
+    out
 }
 
 /// A one-field value form (the desired count for a scale).
@@ -239,6 +387,11 @@ impl App {
                     queue_arn: queue_arn.clone(),
                 };
                 return self.open_confirm(label, m);
+            }
+            Builtin::Direct {
+                prompt, mutation, ..
+            } => {
+                return self.open_confirm(prompt.clone(), mutation.clone());
             }
             Builtin::Scale {
                 cluster,

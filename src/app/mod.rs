@@ -66,14 +66,14 @@ impl Pane {
         }
     }
 
-    /// Feeds whose failures show in this pane.
-    pub fn feeds(self) -> &'static [crate::sources::Feed] {
+    /// Whether a feed's failures show in this pane.
+    pub fn shows(self, feed: crate::sources::Feed) -> bool {
         use crate::sources::Feed;
         match self {
-            Pane::Services => &[Feed::Ecs, Feed::Lambda, Feed::Health, Feed::Sqs],
-            Pane::Metrics => &[Feed::Metrics],
-            Pane::Alarms => &[Feed::Alarms],
-            Pane::Logs => &[Feed::Logs],
+            Pane::Services => feed.rows(),
+            Pane::Metrics => feed == Feed::Metrics,
+            Pane::Alarms => feed == Feed::Alarms,
+            Pane::Logs => feed == Feed::Logs,
         }
     }
 }
@@ -671,8 +671,33 @@ fn clean_service(mut s: crate::model::Resource) -> crate::model::Resource {
             d.arn = d.arn.take().map(clean);
             d.dlq_arn = d.dlq_arn.take().map(clean);
         }
+        Detail::Rds(d) => clean_all(d),
+        Detail::Dynamodb(d) => clean_all(d),
+        Detail::Elb(d) => clean_all(d),
+        Detail::Sfn(d) => clean_all(d),
+        Detail::Elasticache(d) => clean_all(d),
+        Detail::Apigateway(d) => clean_all(d),
     }
     s
+}
+
+/// Cleans every string of a detail, whatever its fields: through its JSON form, so a field
+/// added to a kind cannot be forgotten here.
+fn clean_all<T: serde::Serialize + serde::de::DeserializeOwned>(d: &mut T) {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => *s = clean(std::mem::take(s)),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            serde_json::Value::Object(o) => o.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    if let Ok(mut v) = serde_json::to_value(&*d) {
+        walk(&mut v);
+        if let Ok(x) = serde_json::from_value(v) {
+            *d = x;
+        }
+    }
 }
 
 #[cfg(test)]

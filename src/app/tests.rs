@@ -120,8 +120,9 @@ fn service_filter_from_the_services_pane() {
     press(&mut app, "enter");
     assert_eq!(app.services.rows().len(), 3);
     app.update(Msg::Action(Action::ClearSearch));
-    // 6 ECS services, 4 functions, 2 health checks, 2 queues.
-    assert_eq!(app.services.rows().len(), 14);
+    // 6 ECS services, 4 functions, 2 health checks, 2 queues, 2 databases, a table, a
+    // target group, a state machine, a Redis group.
+    assert_eq!(app.services.rows().len(), 20);
     // The filter matches what a queue row shows: orders names its DLQ in its status.
     app.update(Msg::Action(Action::Search));
     type_text(&mut app, "dlq");

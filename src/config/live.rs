@@ -63,6 +63,18 @@ pub struct Watch {
     pub health: Vec<WatchHealth>,
     /// SQS queues by name or URL.
     pub queues: Vec<String>,
+    /// RDS DB instance and Aurora cluster identifiers.
+    pub databases: Vec<String>,
+    /// DynamoDB table names.
+    pub tables: Vec<String>,
+    /// Load balancer target groups by name or ARN.
+    pub target_groups: Vec<String>,
+    /// Step Functions state machines by name or ARN.
+    pub state_machines: Vec<String>,
+    /// ElastiCache replication group ids.
+    pub cache_groups: Vec<String>,
+    /// API Gateway stages as `API/STAGE` (REST API name or HTTP API id).
+    pub api_stages: Vec<String>,
     /// `[[watch.commands]]`: read commands shown as live watches.
     pub commands: Vec<WatchCommand>,
 }
@@ -91,10 +103,22 @@ pub struct Refresh {
     pub alarms_ms: i64,
     pub health_ms: i64,
     pub sqs_ms: i64,
+    /// RDS, DynamoDB, target groups, state machines, ElastiCache, API Gateway.
+    pub resources_ms: i64,
     pub logs_ms: i64,
     /// FilterLogEvents requests per second for all groups together.
     pub logs_rate: f64,
     pub logs_backfill_minutes: i64,
+}
+
+impl Refresh {
+    /// The interval of one of the other resource kinds' feeds.
+    pub fn kind_ms(&self, kind: crate::model::ResourceKind) -> i64 {
+        match kind {
+            crate::model::ResourceKind::Sqs => self.sqs_ms,
+            _ => self.resources_ms,
+        }
+    }
 }
 
 impl Default for Refresh {
@@ -106,6 +130,7 @@ impl Default for Refresh {
             alarms_ms: 30_000,
             health_ms: 15_000,
             sqs_ms: 30_000,
+            resources_ms: 30_000,
             logs_ms: 2_000,
             logs_rate: 4.0,
             logs_backfill_minutes: 5,
@@ -177,6 +202,18 @@ pub(super) struct RawWatch {
     commands: Vec<Spanned<RawCommand>>,
     #[serde(default)]
     queues: Vec<String>,
+    #[serde(default)]
+    databases: Vec<String>,
+    #[serde(default)]
+    tables: Vec<String>,
+    #[serde(default)]
+    target_groups: Vec<String>,
+    #[serde(default)]
+    state_machines: Vec<String>,
+    #[serde(default)]
+    cache_groups: Vec<String>,
+    #[serde(default)]
+    api_stages: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -197,6 +234,7 @@ pub(super) struct RawRefresh {
     alarms: Option<Spanned<f64>>,
     health: Option<Spanned<f64>>,
     sqs: Option<Spanned<f64>>,
+    resources: Option<Spanned<f64>>,
     logs: Option<Spanned<f64>>,
     logs_rate: Option<Spanned<f64>>,
     logs_backfill_minutes: Option<Spanned<i64>>,
@@ -287,8 +325,31 @@ pub(super) fn watch(path: &Path, src: &str, raw: RawWatch) -> Result<Watch, File
         functions: raw.functions,
         alarm_prefixes: raw.alarm_prefixes,
         queues: raw.queues,
+        databases: raw.databases,
+        tables: raw.tables,
+        target_groups: raw.target_groups,
+        state_machines: raw.state_machines,
+        cache_groups: raw.cache_groups,
         ..Watch::default()
     };
+    for s in raw.api_stages {
+        match s.get_ref().split_once('/') {
+            Some((a, st)) if !a.is_empty() && !st.is_empty() && !st.contains('/') => {
+                w.api_stages.push(s.into_inner())
+            }
+            _ => {
+                return Err(FileError::at(
+                    path,
+                    src,
+                    s.span().start,
+                    format!(
+                        "watch.api_stages: `{}`: write API/STAGE (the REST API's name or the HTTP API's id, then the stage)",
+                        s.get_ref()
+                    ),
+                ));
+            }
+        }
+    }
     for s in raw.services {
         match s.get_ref().split_once('/') {
             Some((c, n)) if !c.is_empty() && !n.is_empty() && !n.contains('/') => {
@@ -454,6 +515,7 @@ pub(super) fn refresh(path: &Path, src: &str, raw: RawRefresh) -> Result<Refresh
     secs(&raw.alarms, "alarms", &mut r.alarms_ms)?;
     secs(&raw.health, "health", &mut r.health_ms)?;
     secs(&raw.sqs, "sqs", &mut r.sqs_ms)?;
+    secs(&raw.resources, "resources", &mut r.resources_ms)?;
     secs(&raw.logs, "logs", &mut r.logs_ms)?;
     if let Some(s) = &raw.logs_rate {
         let x = *s.get_ref();

@@ -96,6 +96,13 @@ pub struct Targets {
     pub dynamodb_tables: Vec<Found>,
     /// SQS queues by URL or name (`--queue-url`, `--queue-name`).
     pub sqs_queues: Vec<Found>,
+    /// Load balancer target groups by ARN (`--target-group-arn`).
+    pub target_groups: Vec<Found>,
+    /// Step Functions state machines by ARN (`--state-machine-arn`).
+    pub state_machines: Vec<Found>,
+    /// ElastiCache replication groups and cache clusters (`--replication-group-id`,
+    /// `--cache-cluster-id`).
+    pub cache_groups: Vec<Found>,
     pub unmatched_thresholds: Vec<LooseThreshold>,
 }
 
@@ -532,6 +539,9 @@ enum List {
     RdsInstances,
     Tables,
     Queues,
+    TargetGroups,
+    StateMachines,
+    CacheGroups,
 }
 
 /// Resources a command names with one flag: (service, flag, list). Any verb.
@@ -543,6 +553,12 @@ const NAMED_BY_FLAG: &[(&str, &str, List)] = &[
     ("logs", "--log-group-identifier", List::LogGroups),
     ("logs", "--log-group-identifiers", List::LogGroups),
     ("rds", "--db-instance-identifier", List::RdsInstances),
+    ("rds", "--db-cluster-identifier", List::RdsInstances),
+    ("elbv2", "--target-group-arn", List::TargetGroups),
+    ("elbv2", "--target-group-arns", List::TargetGroups),
+    ("stepfunctions", "--state-machine-arn", List::StateMachines),
+    ("elasticache", "--replication-group-id", List::CacheGroups),
+    ("elasticache", "--cache-cluster-id", List::CacheGroups),
     ("dynamodb", "--table-name", List::Tables),
     ("dynamodb", "--target-table-name", List::Tables),
     ("sqs", "--queue-url", List::Queues),
@@ -606,6 +622,9 @@ fn command(t: &mut Targets, words: &[String], line: usize, procedure: &str) {
                 List::RdsInstances => t.rds_instances.push(f),
                 List::Tables => t.dynamodb_tables.push(f),
                 List::Queues => t.sqs_queues.push(f),
+                List::TargetGroups => t.target_groups.push(f),
+                List::StateMachines => t.state_machines.push(f),
+                List::CacheGroups => t.cache_groups.push(f),
             }
         }
     }
@@ -829,6 +848,9 @@ fn dedupe(t: &mut Targets) {
     t.rds_instances.retain(|f| real(&f.name));
     t.dynamodb_tables.retain(|f| real(&f.name));
     t.sqs_queues.retain(|f| real(&f.name));
+    t.target_groups.retain(|f| real(&f.name));
+    t.state_machines.retain(|f| real(&f.name));
+    t.cache_groups.retain(|f| real(&f.name));
     fn by<T, K: PartialEq>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
         let mut seen: Vec<K> = Vec::new();
         v.retain(|x| {
@@ -853,6 +875,9 @@ fn dedupe(t: &mut Targets) {
     by(&mut t.rds_instances, |f| f.name.clone());
     by(&mut t.dynamodb_tables, |f| f.name.clone());
     by(&mut t.sqs_queues, |f| f.name.clone());
+    by(&mut t.target_groups, |f| f.name.clone());
+    by(&mut t.state_machines, |f| f.name.clone());
+    by(&mut t.cache_groups, |f| f.name.clone());
     // Metrics: same identity, keep the first but merge statistics and a threshold.
     let mut out: Vec<MetricTarget> = Vec::new();
     for m in t.metrics.drain(..) {
@@ -1004,6 +1029,27 @@ pub fn text(t: &Targets) -> String {
     section(
         "SQS queues",
         t.sqs_queues
+            .iter()
+            .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
+            .collect(),
+    );
+    section(
+        "Target groups",
+        t.target_groups
+            .iter()
+            .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
+            .collect(),
+    );
+    section(
+        "State machines",
+        t.state_machines
+            .iter()
+            .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
+            .collect(),
+    );
+    section(
+        "ElastiCache groups",
+        t.cache_groups
             .iter()
             .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
             .collect(),

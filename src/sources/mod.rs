@@ -48,13 +48,13 @@ pub enum Payload {
 
 /// What delivered a payload: the status bar and pane titles show each feed's age and
 /// errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Feed {
     Ecs,
     Lambda,
     Health,
-    Sqs,
+    /// The rows of one of the other resource kinds (SQS, RDS, DynamoDB…).
+    Kind(crate::model::ResourceKind),
     Metrics,
     Alarms,
     Logs,
@@ -70,13 +70,29 @@ impl Feed {
             Feed::Ecs => "ecs",
             Feed::Lambda => "lambda",
             Feed::Health => "health",
-            Feed::Sqs => "sqs",
+            Feed::Kind(k) => k.name(),
             Feed::Metrics => "metrics",
             Feed::Alarms => "alarms",
             Feed::Logs => "logs",
             Feed::Actions => "actions",
             Feed::Insights => "insights",
         }
+    }
+}
+
+impl serde::Serialize for Feed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl Feed {
+    /// Whether the feed delivers rows of the services pane.
+    pub fn rows(self) -> bool {
+        matches!(
+            self,
+            Feed::Ecs | Feed::Lambda | Feed::Health | Feed::Kind(_)
+        )
     }
 }
 
@@ -176,6 +192,41 @@ pub enum Mutation {
         dlq_arn: String,
         queue_arn: String,
     },
+    /// Reboots a DB instance; with `failover`, onto its Multi-AZ standby.
+    RebootDb {
+        instance: String,
+        failover: bool,
+    },
+    /// Promotes an Aurora reader to writer.
+    FailoverDbCluster {
+        cluster: String,
+    },
+    /// A manual snapshot of a DB instance or cluster.
+    SnapshotDb {
+        id: String,
+        cluster: bool,
+        snapshot: String,
+    },
+    /// An on-demand backup of a DynamoDB table.
+    BackupTable {
+        table: String,
+        backup: String,
+    },
+    /// Stops a running execution of a state machine: its work is abandoned mid-way.
+    StopExecution {
+        machine: String,
+        execution_arn: String,
+    },
+    /// Re-runs a failed execution from the state that failed.
+    RedriveExecution {
+        machine: String,
+        execution_arn: String,
+    },
+    /// Fails the primary of a replication group's shard over to a replica.
+    TestFailover {
+        group: String,
+        node_group: String,
+    },
 }
 
 impl Mutation {
@@ -231,6 +282,38 @@ impl Mutation {
             Mutation::RedriveQueue {
                 dlq_arn, queue_arn, ..
             } => format!("SQS StartMessageMoveTask sourceArn={dlq_arn} destinationArn={queue_arn}"),
+            Mutation::RebootDb { instance, failover } => format!(
+                "RDS RebootDBInstance dbInstanceIdentifier={instance} forceFailover={failover}"
+            ),
+            Mutation::FailoverDbCluster { cluster } => {
+                format!("RDS FailoverDBCluster dbClusterIdentifier={cluster}")
+            }
+            Mutation::SnapshotDb {
+                id,
+                cluster: false,
+                snapshot,
+            } => format!(
+                "RDS CreateDBSnapshot dbInstanceIdentifier={id} dbSnapshotIdentifier={snapshot}"
+            ),
+            Mutation::SnapshotDb {
+                id,
+                cluster: true,
+                snapshot,
+            } => format!(
+                "RDS CreateDBClusterSnapshot dbClusterIdentifier={id} dbClusterSnapshotIdentifier={snapshot}"
+            ),
+            Mutation::BackupTable { table, backup } => {
+                format!("DynamoDB CreateBackup tableName={table} backupName={backup}")
+            }
+            Mutation::StopExecution { execution_arn, .. } => {
+                format!("StepFunctions StopExecution executionArn={execution_arn}")
+            }
+            Mutation::RedriveExecution { execution_arn, .. } => {
+                format!("StepFunctions RedriveExecution executionArn={execution_arn}")
+            }
+            Mutation::TestFailover { group, node_group } => format!(
+                "ElastiCache TestFailover replicationGroupId={group} nodeGroupId={node_group}"
+            ),
         }
     }
 
@@ -244,6 +327,13 @@ impl Mutation {
             | Mutation::SetReservedConcurrency { function, .. }
             | Mutation::SetMemory { function, .. } => function,
             Mutation::PurgeQueue { queue, .. } | Mutation::RedriveQueue { queue, .. } => queue,
+            Mutation::RebootDb { instance: x, .. }
+            | Mutation::FailoverDbCluster { cluster: x }
+            | Mutation::SnapshotDb { id: x, .. }
+            | Mutation::BackupTable { table: x, .. }
+            | Mutation::StopExecution { machine: x, .. }
+            | Mutation::RedriveExecution { machine: x, .. }
+            | Mutation::TestFailover { group: x, .. } => x,
         }
     }
 
@@ -254,7 +344,13 @@ impl Mutation {
             Mutation::ScaleService { desired: 0, .. }
             | Mutation::SetReservedConcurrency { value: Some(0), .. }
             | Mutation::RollbackService { .. }
-            | Mutation::PurgeQueue { .. } => crate::model::Risk::Destructive,
+            | Mutation::PurgeQueue { .. }
+            // Failovers drop every open connection and writes in flight; a stopped
+            // execution's work is abandoned half done.
+            | Mutation::RebootDb { failover: true, .. }
+            | Mutation::FailoverDbCluster { .. }
+            | Mutation::StopExecution { .. }
+            | Mutation::TestFailover { .. } => crate::model::Risk::Destructive,
             _ => crate::model::Risk::Write,
         }
     }

@@ -116,10 +116,7 @@ pub fn pane_block<'a>(pane: Pane, app: &App, theme: &Theme, mut title: Vec<Span<
     let focused = app.focus == pane;
     let mut spans = vec![Span::styled(format!(" {} ", pane.title()), theme.title())];
     spans.append(&mut title);
-    for feed in pane.feeds() {
-        let Some(st) = app.feeds.get(*feed) else {
-            continue;
-        };
+    for (feed, st) in app.feeds.feeds.iter().filter(|(f, _)| pane.shows(**f)) {
         match st.freshness(app.now_ms) {
             Freshness::Failing => {
                 let age = st

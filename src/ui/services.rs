@@ -83,8 +83,14 @@ fn counts(s: &Resource) -> String {
             .status_code
             .map(|c| c.to_string())
             .unwrap_or_else(|| "—".into()),
+        Detail::Elb(d) => format!(
+            "{}/{}",
+            d.healthy,
+            d.healthy + d.unhealthy + d.draining + d.other
+        ),
+        Detail::Sfn(d) if d.running > 0 => format!("{} run", d.running),
         // The status says it all ("12 waiting · 3 in flight · DLQ …").
-        Detail::Sqs(_) => String::new(),
+        _ => String::new(),
     }
 }
 
@@ -129,6 +135,44 @@ fn detail(s: &Resource) -> String {
             };
             format!("{}{dlq}", d.url)
         }
+        Detail::Rds(d) => {
+            let mut parts = vec![d.engine.clone()];
+            parts.extend(d.instance_class.clone());
+            if let Some(c) = &d.cluster {
+                parts.push(format!("cluster {c}"));
+            }
+            if !d.cluster_members.is_empty() {
+                parts.push(format!("members {}", d.cluster_members.join(", ")));
+            }
+            if let Some(g) = d.allocated_gib {
+                parts.push(format!("{g} GiB"));
+            }
+            parts.join(" · ")
+        }
+        Detail::Dynamodb(d) => format!("{} · {} · {} items", s.name, d.billing_mode, d.item_count),
+        Detail::Elb(d) => {
+            if d.reasons.is_empty() {
+                d.arn.clone()
+            } else {
+                d.reasons.join(" · ")
+            }
+        }
+        Detail::Sfn(d) => match &d.last_failure {
+            Some(f) => format!(
+                "{} {}: {} {}",
+                f.status,
+                f.name,
+                f.error.as_deref().unwrap_or(""),
+                f.cause.as_deref().unwrap_or("")
+            ),
+            None => d.arn.clone(),
+        },
+        Detail::Elasticache(d) => format!(
+            "primaries {} · replicas {}",
+            d.primaries.join(", "),
+            d.replicas.join(", ")
+        ),
+        Detail::Apigateway(d) => format!("{}={} Stage={}", d.dimension, d.api, d.stage),
     }
 }
 

@@ -150,6 +150,135 @@ pub async fn apply(clients: &super::Clients, m: &Mutation) -> Result<String, Str
                 r.task_handle().unwrap_or("?")
             ))
         }
+        Mutation::RebootDb { instance, failover } => {
+            let r = clients
+                .rds
+                .reboot_db_instance()
+                .db_instance_identifier(instance)
+                .force_failover(*failover)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let status = r
+                .db_instance()
+                .and_then(|i| i.db_instance_status())
+                .unwrap_or("?");
+            Ok(format!(
+                "{instance}: reboot{} started ({status})",
+                if *failover { " with failover" } else { "" }
+            ))
+        }
+        Mutation::FailoverDbCluster { cluster } => {
+            let r = clients
+                .rds
+                .failover_db_cluster()
+                .db_cluster_identifier(cluster)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let writer = r
+                .db_cluster()
+                .and_then(|c| {
+                    c.db_cluster_members()
+                        .iter()
+                        .find(|m| m.is_cluster_writer() == Some(true))
+                })
+                .and_then(|m| m.db_instance_identifier())
+                .unwrap_or("?");
+            Ok(format!("{cluster}: failover started (writer {writer})"))
+        }
+        Mutation::SnapshotDb {
+            id,
+            cluster,
+            snapshot,
+        } => {
+            if *cluster {
+                clients
+                    .rds
+                    .create_db_cluster_snapshot()
+                    .db_cluster_identifier(id)
+                    .db_cluster_snapshot_identifier(snapshot)
+                    .send()
+                    .await
+                    .map_err(|e| describe(&e))?;
+            } else {
+                clients
+                    .rds
+                    .create_db_snapshot()
+                    .db_instance_identifier(id)
+                    .db_snapshot_identifier(snapshot)
+                    .send()
+                    .await
+                    .map_err(|e| describe(&e))?;
+            }
+            Ok(format!("{id}: snapshot {snapshot} started"))
+        }
+        Mutation::BackupTable { table, backup } => {
+            let r = clients
+                .dynamodb
+                .create_backup()
+                .table_name(table)
+                .backup_name(backup)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let status = r
+                .backup_details()
+                .map(|b| b.backup_status().as_str().to_string())
+                .unwrap_or_else(|| "?".into());
+            Ok(format!("{table}: backup {backup} {status}"))
+        }
+        Mutation::StopExecution {
+            machine,
+            execution_arn,
+        } => {
+            clients
+                .sfn
+                .stop_execution()
+                .execution_arn(execution_arn)
+                .error("opsdeck.Stopped")
+                .cause("stopped by the operator from opsdeck")
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!(
+                "{machine}: execution {} stopped",
+                super::kinds::last_segment(execution_arn)
+            ))
+        }
+        Mutation::RedriveExecution {
+            machine,
+            execution_arn,
+        } => {
+            clients
+                .sfn
+                .redrive_execution()
+                .execution_arn(execution_arn)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!(
+                "{machine}: execution {} redriven",
+                super::kinds::last_segment(execution_arn)
+            ))
+        }
+        Mutation::TestFailover { group, node_group } => {
+            let r = clients
+                .elasticache
+                .test_failover()
+                .replication_group_id(group)
+                .node_group_id(node_group)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let status = r
+                .replication_group()
+                .and_then(|g| g.status())
+                .unwrap_or("?");
+            Ok(format!(
+                "{group}: failover of shard {node_group} started ({status})"
+            ))
+        }
     }
 }
 

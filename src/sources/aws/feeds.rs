@@ -2,10 +2,12 @@
 //! backing off after failures and recovering by itself, so one failing API shows in its own
 //! pane while the others keep updating. Discovery results are shared through [`Found`].
 
+use super::kinds::{KINDS, Kind};
 use super::plan::{self, Plan};
-use super::{alarms, ecs, errors, health, lambda, logs, metrics, sqs};
+use super::{alarms, ecs, errors, health, lambda, logs, metrics};
 use crate::config::Refresh;
 use crate::config::live::WatchLogGroup;
+use crate::model::ResourceKind;
 use crate::sources::{Feed, Payload, SourceEvent, Window};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,8 +20,8 @@ use tokio::sync::{Notify, mpsc, watch};
 pub(super) struct Found {
     services: Option<Vec<(String, String)>>,
     functions: Option<Vec<(String, Option<i64>)>>,
-    /// Queues that are not dead-letter queues, by name (for their age metric).
-    queues: Option<Vec<String>>,
+    /// The standard metrics of each other kind's rows, once its feed has delivered.
+    kinds: BTreeMap<ResourceKind, Vec<plan::MetricDef>>,
 }
 
 /// Exponential backoff after failures: the interval doubled per failure, capped at eight
@@ -81,14 +83,14 @@ async fn send_result(
 /// every target did, with the first error.
 fn rows_or_error<T>(
     results: Vec<(String, Result<T, String>)>,
-    row: impl Fn(T) -> crate::model::Resource,
+    row: impl Fn(T) -> Vec<crate::model::Resource>,
     error_row: impl Fn(&str, &str) -> crate::model::Resource,
 ) -> Result<Vec<crate::model::Resource>, String> {
     let any_ok = results.iter().any(|(_, r)| r.is_ok());
     let mut rows = Vec::new();
     for (name, r) in results {
         match r {
-            Ok(t) => rows.push(row(t)),
+            Ok(t) => rows.extend(row(t)),
             Err(e) if !any_ok => return Err(e),
             Err(e) => rows.push(error_row(&name, &e)),
         }
@@ -267,7 +269,7 @@ pub(super) async fn lambda_feed(
                 .iter()
                 .filter_map(|(_, r)| r.as_ref().ok().map(|f| (f.name.clone(), f.timeout_s)))
                 .collect();
-            let rows = rows_or_error(results, |f| lambda::row(&f), lambda::error_row)?;
+            let rows = rows_or_error(results, |f| vec![lambda::row(&f)], lambda::error_row)?;
             found.send_if_modified(|f| {
                 let changed = f.functions.as_ref() != Some(&fns);
                 f.functions = Some(fns);
@@ -284,48 +286,73 @@ pub(super) async fn lambda_feed(
     }
 }
 
-/// SQS queues: the plan's (names or URLs) or every queue (at most 50), one
-/// GetQueueAttributes per queue (and its dead-letter queue) per refresh.
-pub(super) async fn sqs_feed(
-    c: aws_sdk_sqs::Client,
+/// Whether an error says the credentials may not call the API (no permission), as opposed
+/// to a failure worth retrying loudly.
+fn denied(e: &str) -> bool {
+    [
+        "AccessDenied",
+        "not authorized",
+        "UnauthorizedOperation",
+        "AuthorizationError",
+    ]
+    .iter()
+    .any(|m| e.contains(m))
+}
+
+/// The feed of one resource kind: the plan's targets, or what discovery lists (every five
+/// minutes, capped, a note saying so); one describe per target per refresh; the rows, and the
+/// kind's standard metrics shared with the metrics feed. A kind found by discovery that the
+/// credentials may not list says so once in a note and stays empty, instead of a failing
+/// pane for a service the team may not use.
+pub(super) async fn kind_feed(
+    kind: &'static dyn Kind,
+    clients: super::Clients,
     plan: Arc<Plan>,
     interval: i64,
     tx: mpsc::Sender<SourceEvent>,
     found: Arc<watch::Sender<Found>>,
     poke: Arc<Notify>,
 ) {
+    let k = kind.kind();
+    let feed = Feed::Kind(k);
+    let planned = plan.kinds.get(&k).cloned().flatten();
     let mut backoff = Backoff::new(interval);
+    let mut listed: Option<(Vec<String>, tokio::time::Instant)> = None;
     loop {
         let r: Result<Payload, String> = async {
-            let queues: Vec<String> = match &plan.queues {
-                Some(q) => q.clone(),
+            let targets: Vec<String> = match &planned {
+                Some(t) => t.clone(),
                 None => {
-                    let mut all = sqs::list_queues(&c).await?;
-                    if all.len() > plan::MAX_DISCOVERED_QUEUES {
-                        send(&tx, Feed::Sqs, Payload::Note(format!("SQS discovery capped at {} queues; name them in [watch] queues to choose", plan::MAX_DISCOVERED_QUEUES))).await;
-                        all.truncate(plan::MAX_DISCOVERED_QUEUES);
+                    if listed
+                        .as_ref()
+                        .is_none_or(|(_, at)| at.elapsed() > REDISCOVER)
+                    {
+                        let all = match kind.discover(&clients).await {
+                            Ok(mut all) => {
+                                if all.len() > kind.cap() {
+                                    send(&tx, feed, Payload::Note(format!("{} discovery capped at {} of {}; name them in [watch] to choose", k.label(), kind.cap(), all.len()))).await;
+                                    all.truncate(kind.cap());
+                                }
+                                all
+                            }
+                            Err(e) if denied(&e) => {
+                                send(&tx, feed, Payload::Note(format!("{} not watched: {e}", k.label()))).await;
+                                Vec::new()
+                            }
+                            Err(e) => return Err(e),
+                        };
+                        listed = Some((all, tokio::time::Instant::now()));
                     }
-                    all
+                    listed.as_ref().map(|l| l.0.clone()).unwrap_or_default()
                 }
             };
-            let mut results = Vec::new();
-            for q in &queues {
-                let row = match sqs::url_of(&c, q).await {
-                    Ok(url) => sqs::fetch(&c, &url).await,
-                    Err(e) => Err(e),
-                };
-                results.push((q.clone(), row));
-            }
-            let mut rows = rows_or_error(results, |r| r, sqs::error_row)?;
-            sqs::mark_dead_letter_queues(&mut rows);
-            let names: Vec<String> = rows
-                .iter()
-                .filter(|r| r.sqs_detail().is_some_and(|d| d.dead_letter_of.is_none() && d.arn.is_some()))
-                .map(|r| r.name.clone())
-                .collect();
+            let results = kind.describe(&clients, &targets, now_ms()).await;
+            let mut rows = rows_or_error(results, |r| r, |t, e| kind.error_row(t, e))?;
+            kind.finish(&mut rows);
+            let defs = kind.metrics(&rows);
             found.send_if_modified(|f| {
-                let changed = f.queues.as_ref() != Some(&names);
-                f.queues = Some(names);
+                let changed = f.kinds.get(&k) != Some(&defs);
+                f.kinds.insert(k, defs);
                 changed
             });
             Ok(Payload::Services(rows))
@@ -333,27 +360,31 @@ pub(super) async fn sqs_feed(
         .await;
         let ok = r.is_ok();
         if !ok {
-            // Failing: nothing to chart for queues, and nobody should wait for them.
+            // Failing: nothing to chart for this kind, and nobody should wait for it.
             found.send_if_modified(|f| {
-                let first = f.queues.is_none();
-                f.queues.get_or_insert_with(Vec::new);
+                let first = !f.kinds.contains_key(&k);
+                f.kinds.entry(k).or_default();
                 first
             });
         }
-        if !send_result(&tx, Feed::Sqs, r).await {
+        if !send_result(&tx, feed, r).await {
             return;
         }
         pace(backoff.next(ok), &poke).await;
     }
 }
 
-/// Waits (at most `limit`) until the ECS, Lambda and SQS feeds have said what they watch.
+/// Waits (at most `limit`) until the ECS, Lambda and other kinds' feeds have said what they
+/// watch.
 async fn wait_found(rx: &mut watch::Receiver<Found>, limit: Duration) {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
         {
             let f = rx.borrow();
-            if f.services.is_some() && f.functions.is_some() && f.queues.is_some() {
+            if f.services.is_some()
+                && f.functions.is_some()
+                && KINDS.iter().all(|k| f.kinds.contains_key(&k.kind()))
+            {
                 return;
             }
         }
@@ -383,11 +414,15 @@ pub(super) async fn metrics_feed(
             Some(d) => d.clone(),
             None => {
                 let f = found_rx.borrow_and_update().clone();
-                plan.standard_metrics(
+                let mut defs = plan.standard_metrics(
                     &f.services.unwrap_or_default(),
                     &f.functions.unwrap_or_default(),
-                    &f.queues.unwrap_or_default(),
-                )
+                );
+                for mut d in f.kinds.into_values().flatten() {
+                    d.thresholds = plan.thresholds_for(&d.key, d.thresholds);
+                    defs.push(d);
+                }
+                defs
             }
         };
         let window = *window_rx.borrow_and_update();

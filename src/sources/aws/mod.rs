@@ -10,19 +10,26 @@ pub mod ecs;
 pub mod errors;
 mod feeds;
 pub use feeds::Backoff;
+pub mod apigateway;
+pub mod dynamodb;
+pub mod elasticache;
+pub mod elb;
 pub mod health;
+pub mod kinds;
 pub mod lambda;
 pub mod logs;
 pub mod metrics;
 pub mod plan;
+pub mod rds;
+pub mod sfn;
 pub mod sqs;
 
 use super::{DataSource, Feed, Payload, SourceCommand, SourceEvent, SourceInfo, Window};
 use crate::config::AwsSettings;
 use crate::config::Refresh;
 use feeds::{
-    Found, alarms_feed, discovered_groups, ecs_feed, health_feed, lambda_feed, logs_feed,
-    metrics_feed, now_ms, send, sqs_feed,
+    Found, alarms_feed, discovered_groups, ecs_feed, health_feed, kind_feed, lambda_feed,
+    logs_feed, metrics_feed, now_ms, send,
 };
 use plan::Plan;
 use std::collections::BTreeMap;
@@ -83,6 +90,11 @@ pub struct Clients {
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub sqs: aws_sdk_sqs::Client,
+    pub rds: aws_sdk_rds::Client,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub elb: aws_sdk_elasticloadbalancingv2::Client,
+    pub sfn: aws_sdk_sfn::Client,
+    pub elasticache: aws_sdk_elasticache::Client,
 }
 
 /// Environment of a step run under the read-only role: its credentials, and none of the
@@ -255,6 +267,11 @@ pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext, Option<crate::
         cloudwatch: aws_sdk_cloudwatch::Client::new(&conf),
         logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
         sqs: aws_sdk_sqs::Client::new(&conf),
+        rds: aws_sdk_rds::Client::new(&conf),
+        dynamodb: aws_sdk_dynamodb::Client::new(&conf),
+        elb: aws_sdk_elasticloadbalancingv2::Client::new(&conf),
+        sfn: aws_sdk_sfn::Client::new(&conf),
+        elasticache: aws_sdk_elasticache::Client::new(&conf),
     };
     (clients, ctx, role)
 }
@@ -269,17 +286,24 @@ pub struct AwsSource {
 impl DataSource for AwsSource {
     fn info(&self) -> SourceInfo {
         let r = &self.refresh;
+        let mut feeds = vec![
+            (Feed::Ecs, r.ecs_ms),
+            (Feed::Lambda, r.lambda_ms),
+            (Feed::Health, r.health_ms),
+        ];
+        feeds.extend(
+            kinds::KINDS
+                .iter()
+                .map(|k| (Feed::Kind(k.kind()), r.kind_ms(k.kind()))),
+        );
+        feeds.extend([
+            (Feed::Metrics, r.metrics_ms),
+            (Feed::Alarms, r.alarms_ms),
+            (Feed::Logs, r.logs_ms),
+        ]);
         SourceInfo {
             label: self.ctx.label(),
-            feeds: vec![
-                (Feed::Ecs, r.ecs_ms),
-                (Feed::Lambda, r.lambda_ms),
-                (Feed::Health, r.health_ms),
-                (Feed::Sqs, r.sqs_ms),
-                (Feed::Metrics, r.metrics_ms),
-                (Feed::Alarms, r.alarms_ms),
-                (Feed::Logs, r.logs_ms),
-            ],
+            feeds,
         }
     }
 
@@ -299,8 +323,11 @@ impl DataSource for AwsSource {
             let (window_tx, window_rx) = watch::channel(Window::default());
             let poke_ecs = Arc::new(Notify::new());
             let poke_lambda = Arc::new(Notify::new());
-            let poke_sqs = Arc::new(Notify::new());
-            let tasks = vec![
+            let poke_kinds: Vec<Arc<Notify>> = kinds::KINDS
+                .iter()
+                .map(|_| Arc::new(Notify::new()))
+                .collect();
+            let mut tasks = vec![
                 tokio::spawn(ecs_feed(
                     clients.ecs.clone(),
                     plan.clone(),
@@ -332,14 +359,6 @@ impl DataSource for AwsSource {
                     events.clone(),
                 )),
                 tokio::spawn(health_feed(plan.clone(), refresh.health_ms, events.clone())),
-                tokio::spawn(sqs_feed(
-                    clients.sqs.clone(),
-                    plan.clone(),
-                    refresh.sqs_ms,
-                    events.clone(),
-                    found.clone(),
-                    poke_sqs.clone(),
-                )),
                 tokio::spawn(logs_feed(
                     clients.logs.clone(),
                     plan.clone(),
@@ -348,6 +367,17 @@ impl DataSource for AwsSource {
                     found_rx.clone(),
                 )),
             ];
+            for (kind, poke) in kinds::KINDS.iter().zip(&poke_kinds) {
+                tasks.push(tokio::spawn(kind_feed(
+                    *kind,
+                    clients.clone(),
+                    plan.clone(),
+                    refresh.kind_ms(kind.kind()),
+                    events.clone(),
+                    found.clone(),
+                    poke.clone(),
+                )));
+            }
             while let Some(cmd) = commands.recv().await {
                 match cmd {
                     SourceCommand::SetMetricWindow(w) => {
@@ -355,14 +385,16 @@ impl DataSource for AwsSource {
                     }
                     SourceCommand::Mutate { id, mutation } => {
                         let (c, tx) = (clients.clone(), events.clone());
-                        let (pe, pl, pq) =
-                            (poke_ecs.clone(), poke_lambda.clone(), poke_sqs.clone());
+                        let (pe, pl, pk) =
+                            (poke_ecs.clone(), poke_lambda.clone(), poke_kinds.clone());
                         tokio::spawn(async move {
                             let result = actions::apply(&c, &mutation).await;
                             send(&tx, Feed::Actions, Payload::ActionResult { id, result }).await;
                             pe.notify_one();
                             pl.notify_one();
-                            pq.notify_one();
+                            for p in pk {
+                                p.notify_one();
+                            }
                         });
                     }
                     SourceCommand::LogsQuery {

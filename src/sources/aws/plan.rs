@@ -4,7 +4,7 @@
 
 use crate::config::Watch;
 use crate::config::live::{WatchHealth, WatchLogGroup};
-use crate::model::{Direction, MetricKey, Thresholds};
+use crate::model::{Direction, MetricKey, ResourceKind, Thresholds};
 use crate::runbook::targets::{MetricTarget, Targets};
 use crate::sources::Window;
 use std::collections::BTreeMap;
@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 pub const MAX_DISCOVERED_SERVICES: usize = 100;
 pub const MAX_DISCOVERED_FUNCTIONS: usize = 50;
 pub const MAX_DISCOVERED_LOG_GROUPS: usize = 10;
-pub const MAX_DISCOVERED_QUEUES: usize = 50;
 /// GetMetricData accepts up to 500 queries per call.
 pub const METRICS_PER_CALL: usize = 500;
 
@@ -37,8 +36,8 @@ pub struct Plan {
     pub discover_ecs: bool,
     /// `None`: discover all functions.
     pub functions: Option<Vec<String>>,
-    /// SQS queues by name or URL; `None`: discover all queues.
-    pub queues: Option<Vec<String>>,
+    /// The other kinds (SQS, RDS, DynamoDB…): what to watch of each; `None`: discover.
+    pub kinds: BTreeMap<ResourceKind, Option<Vec<String>>>,
     /// `None`: the standard metrics of what is watched.
     pub metrics: Option<Vec<MetricDef>>,
     /// `None`: `/aws/lambda/<function>` and groups naming a watched service.
@@ -156,19 +155,16 @@ impl Plan {
             },
             "discovery",
         );
-        p.queues = choose(
-            o,
-            "sqs",
-            &watch.queues,
-            || {
-                targets
-                    .iter()
-                    .flat_map(|t| t.sqs_queues.iter().filter(|x| !x.template))
-                    .map(|x| x.name.clone())
-                    .collect()
-            },
-            "discovery",
-        );
+        for kind in super::kinds::KINDS {
+            let chosen = choose(
+                o,
+                kind.kind().name(),
+                &kind.configured(watch),
+                || targets.iter().flat_map(|t| kind.selected(t)).collect(),
+                "discovery",
+            );
+            p.kinds.insert(kind.kind(), chosen);
+        }
         let configured: Vec<MetricDef> = watch
             .metrics
             .iter()
@@ -291,12 +287,12 @@ impl Plan {
             .unwrap_or(default)
     }
 
-    /// The standard metrics of the watched services, functions and queues.
+    /// The standard metrics of the watched services and functions (the other kinds' come
+    /// from their modules).
     pub fn standard_metrics(
         &self,
         services: &[(String, String)],
         functions: &[(String, Option<i64>)],
-        queues: &[String],
     ) -> Vec<MetricDef> {
         let mut out = Vec::new();
         let above = |w: f64, c: f64| Thresholds {
@@ -372,23 +368,6 @@ impl Plan {
                     period: None,
                 });
             }
-        }
-        // SQS: how long the oldest message has waited (minutes of it mean consumers are
-        // stuck or too few).
-        for q in queues {
-            let key = MetricKey {
-                namespace: "AWS/SQS".into(),
-                metric: "ApproximateAgeOfOldestMessage".into(),
-                dimensions: [("QueueName".to_string(), q.clone())].into(),
-                stat: "Maximum".into(),
-            };
-            out.push(MetricDef {
-                label: format!("{q} oldest"),
-                thresholds: self.thresholds_for(&key, above(300.0, 900.0)),
-                key,
-                unit: Some("s".into()),
-                period: None,
-            });
         }
         out
     }
@@ -500,17 +479,8 @@ mod tests {
         let m = p.standard_metrics(
             &[("prod".into(), "api".into())],
             &[("checkout".into(), Some(3))],
-            &["orders".into()],
         );
-        assert_eq!(m.len(), 7);
-        let age = m.last().unwrap();
-        assert_eq!(age.label, "orders oldest");
-        assert_eq!(age.key.metric, "ApproximateAgeOfOldestMessage");
-        assert_eq!(age.key.stat, "Maximum");
-        assert_eq!(
-            (age.thresholds.warn, age.thresholds.crit),
-            (Some(300.0), Some(900.0))
-        );
+        assert_eq!(m.len(), 6);
         assert_eq!(m[0].label, "api CPU");
         assert_eq!(m[0].thresholds.warn, Some(50.0));
         assert_eq!(m[1].thresholds.warn, Some(80.0));
@@ -529,7 +499,6 @@ mod tests {
                 ("prod".into(), "api".into()),
                 ("staging".into(), "api".into()),
             ],
-            &[],
             &[],
         );
         assert_eq!(two[0].label, "prod/api CPU");

@@ -3,9 +3,14 @@
 //! dead-letter queue named by the redrive policy.
 
 use super::errors::describe;
-use crate::model::{Health, Resource, SqsDetail};
+use super::kinds::{Described, Kind, above, metric};
+use super::plan::MetricDef;
+use crate::config::Watch;
+use crate::model::{Health, Resource, ResourceKind, SqsDetail};
+use crate::runbook::targets::Targets;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::QueueAttributeName;
+use futures::future::BoxFuture;
 use std::collections::HashMap;
 
 /// Backlog levels of the health rule: messages waiting, and dead letters.
@@ -175,6 +180,80 @@ pub fn error_row(queue: &str, error: &str) -> Resource {
     r
 }
 
+/// SQS queues: GetQueueAttributes per queue (and per dead-letter queue) per refresh.
+pub struct Sqs;
+
+impl Kind for Sqs {
+    fn kind(&self) -> ResourceKind {
+        ResourceKind::Sqs
+    }
+
+    fn configured(&self, w: &Watch) -> Vec<String> {
+        w.queues.clone()
+    }
+
+    fn selected(&self, t: &Targets) -> Vec<String> {
+        t.sqs_queues
+            .iter()
+            .filter(|x| !x.template)
+            .map(|x| x.name.clone())
+            .collect()
+    }
+
+    fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
+        Box::pin(list_queues(&c.sqs))
+    }
+
+    fn describe<'a>(
+        &'a self,
+        c: &'a super::Clients,
+        targets: &'a [String],
+        _now_ms: i64,
+    ) -> BoxFuture<'a, Described> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            for q in targets {
+                let row = match url_of(&c.sqs, q).await {
+                    Ok(url) => fetch(&c.sqs, &url).await.map(|r| vec![r]),
+                    Err(e) => Err(e),
+                };
+                out.push((q.clone(), row));
+            }
+            out
+        })
+    }
+
+    fn error_row(&self, target: &str, error: &str) -> Resource {
+        error_row(target, error)
+    }
+
+    fn finish(&self, rows: &mut [Resource]) {
+        mark_dead_letter_queues(rows);
+    }
+
+    /// How long the oldest message has waited (minutes of it mean consumers are stuck or too
+    /// few), for queues that are not dead-letter queues.
+    fn metrics(&self, rows: &[Resource]) -> Vec<MetricDef> {
+        rows.iter()
+            .filter(|r| {
+                r.sqs_detail()
+                    .is_some_and(|d| d.dead_letter_of.is_none() && d.arn.is_some())
+            })
+            .map(|r| {
+                metric(
+                    format!("{} oldest", r.name),
+                    "AWS/SQS",
+                    "ApproximateAgeOfOldestMessage",
+                    &[("QueueName", &r.name)],
+                    "Maximum",
+                    Some("s"),
+                    above(300.0, 900.0),
+                )
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,5 +327,15 @@ mod tests {
             "orders"
         );
         assert_eq!(name_of("arn:aws:sqs:eu-west-1:1:orders-dlq"), "orders-dlq");
+        // The age of the oldest message is charted for the queue, not for its DLQ.
+        let m = Sqs.metrics(&rows);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].label, "orders oldest");
+        assert_eq!(m[0].key.metric, "ApproximateAgeOfOldestMessage");
+        assert_eq!(m[0].key.stat, "Maximum");
+        assert_eq!(
+            (m[0].thresholds.warn, m[0].thresholds.crit),
+            (Some(300.0), Some(900.0))
+        );
     }
 }

@@ -10,9 +10,12 @@
 //! Everything is a deterministic function of the seed and the number of steps taken.
 
 use super::loggen;
+
+mod kinds;
 use crate::model::{
     Alarm, Direction, Health, LogEvent, MetricKey, MetricSeries, Resource, Thresholds,
 };
+pub use kinds::KindsSim;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
@@ -117,6 +120,8 @@ pub struct Fleet {
     dead_letters: f64,
     /// When the orders queue was purged (it shows empty for a while after).
     purged_at: Option<f64>,
+    /// The databases, table, target group, state machine and Redis group.
+    kinds: KindsSim,
 }
 
 fn th(warn: f64, crit: f64) -> Thresholds {
@@ -356,6 +361,7 @@ impl Fleet {
             next_metric_ms: base_ms - base_ms.rem_euclid(METRIC_PERIOD_MS) + METRIC_PERIOD_MS,
             dead_letters: 0.0,
             purged_at: None,
+            kinds: KindsSim::default(),
         };
         fleet.update_alarms();
         fleet
@@ -389,6 +395,7 @@ impl Fleet {
             | Mutation::SetReservedConcurrency { function, .. }
             | Mutation::SetMemory { function, .. } => self.apply_lambda(m, function),
             Mutation::PurgeQueue { .. } | Mutation::RedriveQueue { .. } => self.apply_sqs(m),
+            _ => self.apply_kinds(m),
         }
     }
 
@@ -519,6 +526,7 @@ impl Fleet {
             if sev > 0.3 {
                 self.dead_letters += sev * 3.0;
             }
+            self.step_kinds(sev);
         }
         self.gen_logs(start_ms, DT, sev)
     }

@@ -14,11 +14,18 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub const FEEDS: [(Feed, i64); 7] = [
+use crate::model::ResourceKind;
+
+pub const FEEDS: [(Feed, i64); 12] = [
     (Feed::Ecs, 1000),
     (Feed::Lambda, 1000),
     (Feed::Health, 1000),
-    (Feed::Sqs, 1000),
+    (Feed::Kind(ResourceKind::Sqs), 1000),
+    (Feed::Kind(ResourceKind::Rds), 1000),
+    (Feed::Kind(ResourceKind::Dynamodb), 1000),
+    (Feed::Kind(ResourceKind::Elb), 1000),
+    (Feed::Kind(ResourceKind::Sfn), 1000),
+    (Feed::Kind(ResourceKind::Elasticache), 1000),
     (Feed::Metrics, fleet::METRIC_PERIOD_MS),
     (Feed::Alarms, 1000),
     (Feed::Logs, 250),
@@ -82,11 +89,24 @@ impl DemoSource {
                 payload: Payload::Services(fleet.health_checks()),
             },
             SourceEvent {
-                feed: Feed::Sqs,
+                feed: Feed::Kind(ResourceKind::Sqs),
                 at_ms: at,
                 payload: Payload::Services(fleet.queues()),
             },
         ];
+        for (kind, rows) in [
+            (ResourceKind::Rds, fleet.databases()),
+            (ResourceKind::Dynamodb, fleet.tables()),
+            (ResourceKind::Elb, fleet.target_groups()),
+            (ResourceKind::Sfn, fleet.state_machines()),
+            (ResourceKind::Elasticache, fleet.cache_groups()),
+        ] {
+            out.push(SourceEvent {
+                feed: Feed::Kind(kind),
+                at_ms: at,
+                payload: Payload::Services(rows),
+            });
+        }
         let points = fleet.metric_points();
         if !points.is_empty() {
             out.push(SourceEvent {
