@@ -364,6 +364,10 @@ pub struct Resource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<Counts>,
     pub detail: Detail,
+    /// Health and status as the source said them, before its metrics rated the row (see
+    /// [`Resource::rate_by_metrics`]).
+    #[serde(skip)]
+    pub source_rating: Option<(Health, String)>,
 }
 
 impl Resource {
@@ -377,6 +381,7 @@ impl Resource {
             health: Health::Unknown,
             status: String::new(),
             counts: None,
+            source_rating: None,
             detail: Detail::Ecs(EcsDetail {
                 cluster,
                 ..EcsDetail::default()
@@ -394,6 +399,7 @@ impl Resource {
             health: Health::Unknown,
             status: String::new(),
             counts: None,
+            source_rating: None,
             detail: Detail::Lambda(LambdaDetail::default()),
         }
     }
@@ -408,6 +414,7 @@ impl Resource {
             health: Health::Unknown,
             status: String::new(),
             counts: None,
+            source_rating: None,
             detail: Detail::Http(HttpDetail {
                 url,
                 ..HttpDetail::default()
@@ -425,6 +432,7 @@ impl Resource {
             health: Health::Unknown,
             status: String::new(),
             counts: None,
+            source_rating: None,
             detail: Detail::Sqs(SqsDetail {
                 url,
                 ..SqsDetail::default()
@@ -442,8 +450,103 @@ impl Resource {
             health: Health::Unknown,
             status: String::new(),
             counts: None,
+            source_rating: None,
             detail,
         }
+    }
+
+    /// Whether a metric series is one of this row's own (for the kinds whose rows are rated
+    /// by their metrics too: a database at its connection limit is not healthy because its
+    /// status says `available`).
+    pub fn owns_metric(&self, key: &MetricKey) -> bool {
+        let dim = |k: &str| key.dimensions.get(k).map(String::as_str);
+        match &self.detail {
+            Detail::Rds(d) if d.role == "cluster" => {
+                key.namespace == "AWS/RDS" && dim("DBClusterIdentifier") == Some(&self.name)
+            }
+            Detail::Rds(_) => {
+                key.namespace == "AWS/RDS" && dim("DBInstanceIdentifier") == Some(&self.name)
+            }
+            Detail::Dynamodb(_) => {
+                key.namespace == "AWS/DynamoDB" && dim("TableName") == Some(&self.name)
+            }
+            Detail::Elb(d) => {
+                (key.namespace == "AWS/ApplicationELB" || key.namespace == "AWS/NetworkELB")
+                    && dim("TargetGroup").is_some_and(|tg| d.arn.ends_with(tg))
+            }
+            Detail::Sfn(d) => {
+                key.namespace == "AWS/States" && dim("StateMachineArn") == Some(&d.arn)
+            }
+            Detail::Elasticache(d) => {
+                key.namespace == "AWS/ElastiCache"
+                    && (dim("ReplicationGroupId") == Some(&self.name)
+                        || dim("CacheClusterId")
+                            .is_some_and(|c| d.primaries.iter().chain(&d.replicas).any(|x| x == c)))
+            }
+            Detail::Apigateway(d) => {
+                key.namespace == "AWS/ApiGateway"
+                    && !d.api.is_empty()
+                    && dim(&d.dimension) == Some(&d.api)
+                    && dim("Stage") == Some(&d.stage)
+            }
+            Detail::Ecs(_) | Detail::Lambda(_) | Detail::Http(_) | Detail::Sqs(_) => false,
+        }
+    }
+
+    /// Whether the row's kind is rated by its metrics too.
+    pub fn rated(&self) -> bool {
+        !matches!(
+            self.kind,
+            ResourceKind::Ecs | ResourceKind::Lambda | ResourceKind::Http | ResourceKind::Sqs
+        )
+    }
+
+    /// Rates the row by its own metrics as well as by what the source said: the worse of
+    /// the two, and the status names the metric that made it worse. Idempotent: the
+    /// source's rating is kept aside and each call starts from it.
+    pub fn rate_by_metrics(&mut self, series: &[MetricSeries]) {
+        let (base_health, base_status) = self
+            .source_rating
+            .get_or_insert_with(|| (self.health, self.status.clone()))
+            .clone();
+        let worst = series
+            .iter()
+            .filter(|m| self.owns_metric(&m.key))
+            .filter(|m| matches!(m.health(), Health::Warn | Health::Crit))
+            .min_by_key(|m| m.health().rank());
+        let Some(m) = worst else {
+            // Nothing breached: an API Gateway stage (no state of its own) is as good as
+            // its metrics once they arrived.
+            let own = series
+                .iter()
+                .any(|m| self.owns_metric(&m.key) && m.last().is_some());
+            self.health =
+                if own && base_health == Health::Unknown && self.kind == ResourceKind::Apigateway {
+                    Health::Ok
+                } else {
+                    base_health
+                };
+            self.status = base_status;
+            return;
+        };
+        self.health = base_health.worst(m.health());
+        let v = m.last().unwrap_or(0.0);
+        let value = if v.fract() == 0.0 || v.abs() >= 100.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.2}")
+        };
+        // The metric first: it is why the row is worse than its state says.
+        self.status = format!(
+            "{} {value}{} {} · {base_status}",
+            m.label,
+            m.unit
+                .as_deref()
+                .filter(|u| *u != "Count" && *u != "None")
+                .map(|u| format!(" {u}"))
+                .unwrap_or_default(),
+            m.health().as_str()
+        );
     }
 
     pub fn sqs_detail(&self) -> Option<&SqsDetail> {

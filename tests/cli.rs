@@ -41,9 +41,24 @@ fn snapshot_json_has_the_documented_shape() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(v["source"], "demo · seed 42 · simulated fleet");
     let services = v["services"].as_array().unwrap();
-    assert_eq!(services.len(), 14, "6 ECS + 4 Lambda + 2 HTTP + 2 SQS");
+    assert_eq!(
+        services.len(),
+        20,
+        "6 ECS + 4 Lambda + 2 HTTP + 2 SQS + 2 RDS + DynamoDB + target group + state machine + Redis"
+    );
+    let kinds = [
+        "ecs",
+        "lambda",
+        "http",
+        "sqs",
+        "rds",
+        "dynamodb",
+        "elb",
+        "sfn",
+        "elasticache",
+    ];
     for s in services {
-        assert!(["ecs", "lambda", "http", "sqs"].contains(&s["kind"].as_str().unwrap()));
+        assert!(kinds.contains(&s["kind"].as_str().unwrap()), "{s}");
         assert!(s["id"].is_string() && s["detail"].is_object(), "{s}");
         assert!(s["name"].is_string() && s["status"].is_string());
         assert!(s["cluster"].is_string() || s["cluster"].is_null());
@@ -63,6 +78,19 @@ fn snapshot_json_has_the_documented_shape() {
     assert_eq!(orders["kind"], "sqs");
     assert_eq!(orders["detail"]["dlq"], "orders-dlq");
     assert!(orders["detail"]["visible"].is_i64() && orders["detail"]["dlq_depth"].is_i64());
+    let db = services.iter().find(|s| s["name"] == "prod-db").unwrap();
+    assert_eq!(db["kind"], "rds");
+    assert_eq!(db["detail"]["role"], "primary of prod-db-ro");
+    assert_eq!(db["detail"]["multi_az"], true);
+    let tg = services.iter().find(|s| s["kind"] == "elb").unwrap();
+    assert!(tg["detail"]["healthy"].is_i64() && tg["detail"]["unhealthy"].is_i64());
+    let sm = services.iter().find(|s| s["kind"] == "sfn").unwrap();
+    assert!(
+        sm["detail"]["arn"]
+            .as_str()
+            .unwrap()
+            .contains(":stateMachine:")
+    );
     let metrics = v["metrics"].as_array().unwrap();
     assert_eq!(metrics.len(), 10);
     for m in metrics {

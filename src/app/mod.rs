@@ -560,24 +560,40 @@ impl App {
         match ev.payload {
             Payload::Error(_) => return,
             Payload::Services(rows) => {
-                let rows: Vec<crate::model::Resource> =
-                    rows.into_iter().map(clean_service).collect();
+                let series = &self.metrics.series;
+                let rows: Vec<crate::model::Resource> = rows
+                    .into_iter()
+                    .map(clean_service)
+                    .map(|mut r| {
+                        if r.rated() {
+                            r.source_rating = None;
+                            r.rate_by_metrics(series);
+                        }
+                        r
+                    })
+                    .collect();
                 if self.services.has_feed(ev.feed) {
                     let changes = events::diff_resources(self.services.feed_rows(ev.feed), &rows);
                     self.system_events(changes, fx);
                 }
                 self.services.set_feed(ev.feed, rows)
             }
-            Payload::MetricSeries(series) => self.metrics.replace(
-                series
-                    .into_iter()
-                    .map(|mut m| {
-                        m.label = clean(m.label);
-                        m
-                    })
-                    .collect(),
-            ),
-            Payload::MetricPoints(points) => self.metrics.add_points(points, at.max(self.now_ms)),
+            Payload::MetricSeries(series) => {
+                self.metrics.replace(
+                    series
+                        .into_iter()
+                        .map(|mut m| {
+                            m.label = clean(m.label);
+                            m
+                        })
+                        .collect(),
+                );
+                self.services.rate(&self.metrics.series);
+            }
+            Payload::MetricPoints(points) => {
+                self.metrics.add_points(points, at.max(self.now_ms));
+                self.services.rate(&self.metrics.series);
+            }
             Payload::Alarms(alarms) => {
                 let alarms: Vec<crate::model::Alarm> = alarms
                     .into_iter()

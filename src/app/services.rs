@@ -46,6 +46,21 @@ impl ServicesState {
         self.rebuild();
     }
 
+    /// Rates the rows of the kinds rated by their metrics (see
+    /// [`Resource::rate_by_metrics`]) against the latest series.
+    pub fn rate(&mut self, series: &[crate::model::MetricSeries]) {
+        let mut changed = false;
+        for r in self.by_feed.values_mut().flatten().filter(|r| r.rated()) {
+            let before = (r.health, std::mem::take(&mut r.status));
+            r.status = before.1.clone();
+            r.rate_by_metrics(series);
+            changed |= before.0 != r.health || before.1 != r.status;
+        }
+        if changed {
+            self.rebuild();
+        }
+    }
+
     /// The rows a feed delivered last (empty before its first delivery).
     pub fn feed_rows(&self, feed: crate::sources::Feed) -> &[Resource] {
         self.by_feed.get(&feed).map_or(&[], Vec::as_slice)

@@ -236,7 +236,7 @@ fn select_service(app: &mut App, name: &str) {
 fn select_row(app: &mut App, name: &str, kind: crate::model::ResourceKind) {
     app.update(Msg::Action(Action::FocusServices));
     app.update(Msg::Action(Action::Top));
-    for _ in 0..20 {
+    for _ in 0..60 {
         if app
             .services
             .selected_row()
@@ -1372,4 +1372,159 @@ fn system_changes_become_timeline_events_once() {
     assert_eq!(app.timeline_filter, TimelineFilter::Actions);
     assert_eq!(count(&app), 1, "the note");
     assert_eq!(ev + 1, all);
+}
+
+#[test]
+fn database_actions_are_graded_and_failover_needs_the_name_typed() {
+    use crate::model::ResourceKind;
+    use crate::sources::Mutation;
+    let mut app = demo_app();
+    app.demo = true;
+    let mut chosen = |query: &str| {
+        select_row(&mut app, "prod-db", ResourceKind::Rds);
+        app.update(Msg::Action(Action::Palette));
+        type_text(&mut app, query);
+        press(&mut app, "enter");
+        let c = app.confirm().cloned().expect("asks");
+        press(&mut app, "esc");
+        c
+    };
+    let reboot = chosen("reboot prod-db");
+    assert_eq!(reboot.risk, crate::runbook::Risk::Write);
+    assert!(!reboot.needs_typing());
+    let failover = chosen("failover to its standby");
+    assert_eq!(failover.risk, crate::runbook::Risk::Destructive);
+    assert!(failover.needs_typing());
+    assert_eq!(failover.subject.target(), "prod-db");
+    let snapshot = chosen("snapshot prod-db");
+    assert_eq!(snapshot.risk, crate::runbook::Risk::Write);
+    // Typing the name sends exactly the failover reboot.
+    select_row(&mut app, "prod-db", ResourceKind::Rds);
+    app.update(Msg::Action(Action::Palette));
+    type_text(&mut app, "failover to its standby");
+    press(&mut app, "enter");
+    type_text(&mut app, "prod-db");
+    let fx = press(&mut app, "enter");
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::Command(SourceCommand::Mutate {
+                mutation: Mutation::RebootDb { failover: true, .. },
+                ..
+            })
+        )),
+        "{fx:?}"
+    );
+    // The other kinds' actions: graded as the issue says.
+    for (name, kind, query, risk) in [
+        (
+            "carts",
+            ResourceKind::Dynamodb,
+            "back up carts",
+            crate::runbook::Risk::Write,
+        ),
+        (
+            "sessions",
+            ResourceKind::Elasticache,
+            "test failover",
+            crate::runbook::Risk::Destructive,
+        ),
+    ] {
+        let mut app = demo_app();
+        select_row(&mut app, name, kind);
+        app.update(Msg::Action(Action::Palette));
+        type_text(&mut app, query);
+        press(&mut app, "enter");
+        assert_eq!(app.confirm().expect(query).risk, risk, "{query}");
+    }
+    // Read-only: refused, nothing sent.
+    let mut app = demo_app();
+    app.read_only = true;
+    select_row(&mut app, "sessions", ResourceKind::Elasticache);
+    app.update(Msg::Action(Action::Palette));
+    type_text(&mut app, "test failover");
+    press(&mut app, "enter");
+    assert!(app.confirm().unwrap().blocked_read_only);
+    type_text(&mut app, "sessions");
+    let fx = press(&mut app, "enter");
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Command(_))),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn rows_of_the_new_kinds_are_rated_by_their_own_metrics() {
+    use crate::model::{Health, MetricKey, MetricSeries, Thresholds};
+    use crate::sources::Feed;
+    let deliver = |app: &mut App, feed: Feed, payload: Payload| {
+        app.update(Msg::Source(SourceEvent {
+            feed,
+            at_ms: T0,
+            payload,
+        }))
+    };
+    let mut app = demo_app();
+    let db = |app: &App| {
+        app.services
+            .all()
+            .find(|r| r.name == "prod-db")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        db(&app).health,
+        Health::Ok,
+        "quiet: available, connections low"
+    );
+    let series = |v: f64| MetricSeries {
+        label: "prod-db connections".into(),
+        key: MetricKey {
+            namespace: "AWS/RDS".into(),
+            metric: "DatabaseConnections".into(),
+            dimensions: [("DBInstanceIdentifier".to_string(), "prod-db".to_string())].into(),
+            stat: "Maximum".into(),
+        },
+        unit: None,
+        thresholds: Thresholds {
+            warn: Some(160.0),
+            crit: Some(190.0),
+            ..Thresholds::default()
+        },
+        points: vec![(T0, v)],
+    };
+    deliver(
+        &mut app,
+        Feed::Metrics,
+        Payload::MetricSeries(vec![series(195.0)]),
+    );
+    let r = db(&app);
+    assert_eq!(r.health, Health::Crit);
+    assert!(
+        r.status
+            .starts_with("prod-db connections 195 crit · available"),
+        "{}",
+        r.status
+    );
+    // The next delivery of rows keeps the rating (from the same metrics)…
+    let rows = Fleet::new(42, T0).databases();
+    deliver(
+        &mut app,
+        Feed::Kind(crate::model::ResourceKind::Rds),
+        Payload::Services(rows),
+    );
+    assert_eq!(db(&app).health, Health::Crit);
+    // …and a recovered metric gives the source's own rating back.
+    deliver(
+        &mut app,
+        Feed::Metrics,
+        Payload::MetricSeries(vec![series(40.0)]),
+    );
+    let r = db(&app);
+    assert_eq!(r.health, Health::Ok);
+    assert!(
+        r.status.starts_with("available · primary of prod-db-ro"),
+        "{}",
+        r.status
+    );
 }

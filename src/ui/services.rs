@@ -83,12 +83,6 @@ fn counts(s: &Resource) -> String {
             .status_code
             .map(|c| c.to_string())
             .unwrap_or_else(|| "—".into()),
-        Detail::Elb(d) => format!(
-            "{}/{}",
-            d.healthy,
-            d.healthy + d.unhealthy + d.draining + d.other
-        ),
-        Detail::Sfn(d) if d.running > 0 => format!("{} run", d.running),
         // The status says it all ("12 waiting · 3 in flight · DLQ …").
         _ => String::new(),
     }
