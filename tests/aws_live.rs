@@ -403,6 +403,7 @@ fn fast() -> Refresh {
         alarms_ms: 1000,
         health_ms: 1000,
         sqs_ms: 1000,
+        resources_ms: 1000,
         logs_ms: 500,
         logs_rate: 5.0,
         logs_backfill_minutes: 5,
@@ -950,4 +951,309 @@ fn sqs_queues_show_backlog_in_flight_and_dead_letters() {
         )
         .await;
     });
+}
+
+/// The other kinds against moto (and, where moto lacks it, the fake front: target health
+/// reasons, failed executions and their redrive, ElastiCache TestFailover, pending RDS
+/// maintenance): discovery, health rules, runbook-selected targets, actions, faults per kind.
+#[test]
+fn rds_dynamodb_target_groups_state_machines_and_redis_are_watched_and_acted_on() {
+    let fake = FakeAws::start();
+    let arns: Value = serde_json::from_str(&fake.fleet_output(&["kinds"])).unwrap();
+    let tg = arns["target_group"].as_str().unwrap().to_string();
+    let run1 = arns["executions"][0].as_str().unwrap().to_string();
+    fake.http(
+        "POST",
+        "/__fake/target-health",
+        r#"{"target":"i-0b2","state":"unhealthy","reason":"Target.FailedHealthChecks","description":"Health checks failed"}"#,
+    );
+    fake.http(
+        "POST",
+        "/__fake/sfn-fail",
+        &format!(
+            r#"{{"execution_arn":"{run1}","error":"States.TaskFailed","cause":"ledger timeout"}}"#
+        ),
+    );
+    fake.http(
+        "POST",
+        "/__fake/rds-maintenance",
+        r#"{"resource":"orders-db","action":"system-update"}"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let doc = snapshot(&fake, dir.path(), &[]);
+    let row = |doc: &Value, kind: &str, name: &str| -> Value {
+        doc["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["kind"] == kind && s["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind} {name} in {}", doc["services"]))
+            .clone()
+    };
+    // RDS: the instance, its replica, the Aurora cluster and its members (found under it).
+    let db = row(&doc, "rds", "orders-db");
+    assert_eq!(db["health"], "ok", "{db}");
+    assert_eq!(db["detail"]["multi_az"], true);
+    assert_eq!(db["detail"]["role"], "primary of orders-db-ro");
+    assert_eq!(db["detail"]["pending_maintenance"][0], "system-update");
+    assert_eq!(
+        row(&doc, "rds", "orders-db-ro")["detail"]["role"],
+        "replica of orders-db"
+    );
+    let ledger = row(&doc, "rds", "ledger");
+    assert_eq!(ledger["detail"]["role"], "cluster");
+    assert_eq!(
+        ledger["detail"]["cluster_members"][0], "ledger-1",
+        "the writer first"
+    );
+    assert_eq!(row(&doc, "rds", "ledger-2")["detail"]["role"], "reader");
+    // DynamoDB: on-demand, its backup seen.
+    let carts = row(&doc, "dynamodb", "carts");
+    assert_eq!(carts["health"], "ok");
+    assert_eq!(carts["detail"]["billing_mode"], "PAY_PER_REQUEST");
+    assert!(carts["detail"]["latest_backup_ms"].is_i64(), "{carts}");
+    // The target group: one target unhealthy, with its reason, behind the ALB.
+    let api = row(&doc, "elb", "api-tg");
+    assert_eq!(api["health"], "warn", "{api}");
+    assert_eq!(
+        (
+            api["detail"]["healthy"].as_i64(),
+            api["detail"]["unhealthy"].as_i64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert!(
+        api["status"]
+            .as_str()
+            .unwrap()
+            .contains("i-0b2:8080: Target.FailedHealthChecks (Health checks failed)"),
+        "{api}"
+    );
+    assert!(api["status"].as_str().unwrap().contains("lb prod-alb"));
+    // The state machine: one running, one failed with its error and cause.
+    let settle = row(&doc, "sfn", "settle");
+    assert_eq!(settle["health"], "warn", "{settle}");
+    assert_eq!(settle["detail"]["running"], 1);
+    assert_eq!(settle["detail"]["failed"], 1);
+    assert_eq!(
+        settle["detail"]["last_failure"]["error"],
+        "States.TaskFailed"
+    );
+    assert_eq!(settle["detail"]["last_failure"]["cause"], "ledger timeout");
+    // Redis.
+    let sessions = row(&doc, "elasticache", "sessions");
+    assert_eq!(sessions["detail"]["automatic_failover"], "enabled");
+    assert!(
+        !sessions["detail"]["primaries"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{sessions}"
+    );
+    // Standard metrics of each kind, in the one GetMetricData.
+    for label in [
+        "orders-db CPU",
+        "orders-db-ro replica lag",
+        "carts read throttles",
+        "api-tg 5XX",
+        "settle failed",
+    ] {
+        metric(&doc, label);
+    }
+    let tgm = metric(&doc, "api-tg 5XX");
+    assert_eq!(
+        tgm["dimensions"]["TargetGroup"],
+        tg.rsplit_once(':').unwrap().1
+    );
+
+    // A runbook's commands select exactly its own resources; the others are not watched.
+    std::fs::write(
+        dir.path().join("db.md"),
+        format!(
+            "# DB\n\n## Check\n\n```bash\naws rds describe-db-instances --db-instance-identifier orders-db\naws elbv2 describe-target-health --target-group-arn {tg}\n```\n"
+        ),
+    )
+    .unwrap();
+    let doc = snapshot(&fake, dir.path(), &["--runbook", "db.md"]);
+    let mut kinds_seen: Vec<(String, String)> = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| ["rds", "elb"].contains(&s["kind"].as_str().unwrap()))
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap().to_string(),
+                s["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    kinds_seen.sort();
+    assert_eq!(
+        kinds_seen,
+        [
+            ("elb".to_string(), "api-tg".to_string()),
+            ("rds".to_string(), "orders-db".to_string())
+        ],
+    );
+    std::fs::remove_file(dir.path().join("db.md")).unwrap();
+
+    // Actions through the live source, and faults per kind.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut l = live(&fake, fast()).await;
+        let mut act = async |id: u64, mutation: Mutation| -> Result<String, String> {
+            l.cmd
+                .send(SourceCommand::Mutate { id, mutation })
+                .await
+                .unwrap();
+            l.wait(Feed::Actions, Duration::from_secs(20), |p| match p {
+                Payload::ActionResult { id: got, result } if *got == id => Some(result.clone()),
+                _ => None,
+            })
+            .await
+        };
+        let r = act(
+            1,
+            Mutation::SnapshotDb {
+                id: "orders-db".into(),
+                cluster: false,
+                snapshot: "opsdeck-test-1".into(),
+            },
+        )
+        .await;
+        assert_eq!(
+            r,
+            Ok("orders-db: snapshot opsdeck-test-1 started".to_string())
+        );
+        let r = act(
+            2,
+            Mutation::RebootDb {
+                instance: "orders-db".into(),
+                failover: true,
+            },
+        )
+        .await;
+        assert!(
+            r.as_ref()
+                .is_ok_and(|m| m.starts_with("orders-db: reboot with failover started")),
+            "{r:?}"
+        );
+        let r = act(
+            3,
+            Mutation::FailoverDbCluster {
+                cluster: "ledger".into(),
+            },
+        )
+        .await;
+        assert!(
+            r.as_ref().is_ok_and(|m| m.contains("writer ledger-2")),
+            "{r:?}"
+        );
+        let r = act(
+            4,
+            Mutation::BackupTable {
+                table: "carts".into(),
+                backup: "opsdeck-test".into(),
+            },
+        )
+        .await;
+        assert_eq!(r, Ok("carts: backup opsdeck-test AVAILABLE".to_string()));
+        let r = act(
+            5,
+            Mutation::RedriveExecution {
+                machine: "settle".into(),
+                execution_arn: run1.clone(),
+            },
+        )
+        .await;
+        assert_eq!(r, Ok("settle: execution run-1 redriven".to_string()));
+        let run2 = arns["executions"][1].as_str().unwrap().to_string();
+        let r = act(
+            6,
+            Mutation::StopExecution {
+                machine: "settle".into(),
+                execution_arn: run2,
+            },
+        )
+        .await;
+        assert_eq!(r, Ok("settle: execution run-2 stopped".to_string()));
+        let r = act(
+            7,
+            Mutation::TestFailover {
+                group: "sessions".into(),
+                node_group: "0001".into(),
+            },
+        )
+        .await;
+        assert_eq!(
+            r,
+            Ok("sessions: failover of shard 0001 started (modifying)".to_string())
+        );
+        // Each change shows in the next refresh of its kind.
+        let kind_row = |kind: ResourceKind, name: &'static str, ok: fn(&Resource) -> bool| {
+            move |p: &Payload| {
+                rows(p).and_then(|r| {
+                    r.into_iter()
+                        .find(|s| s.kind == kind && s.name == name && ok(s))
+                })
+            }
+        };
+        l.wait(
+            Feed::Kind(ResourceKind::Rds),
+            Duration::from_secs(10),
+            kind_row(ResourceKind::Rds, "ledger", |r| {
+                r.status.contains("writer ledger-2")
+            }),
+        )
+        .await;
+        l.wait(
+            Feed::Kind(ResourceKind::Sfn),
+            Duration::from_secs(10),
+            kind_row(ResourceKind::Sfn, "settle", |r| {
+                {
+                    // run-1 redriven runs again, run-2 was stopped.
+                    r.health == Health::Ok
+                        && r.status.starts_with("1 running · 0 failed · 1 aborted")
+                }
+            }),
+        )
+        .await;
+        l.wait(
+            Feed::Kind(ResourceKind::Elasticache),
+            Duration::from_secs(10),
+            kind_row(ResourceKind::Elasticache, "sessions", |r| {
+                r.health == Health::Warn && r.status.starts_with("modifying")
+            }),
+        )
+        .await;
+        // A fault in one kind's API shows in its feed while the others deliver, and heals.
+        fake.fault("rds", "throttle");
+        let e = l
+            .wait(
+                Feed::Kind(ResourceKind::Rds),
+                Duration::from_secs(20),
+                error,
+            )
+            .await;
+        assert!(e.contains("Throttl"), "{e}");
+        l.wait(
+            Feed::Kind(ResourceKind::Dynamodb),
+            Duration::from_secs(10),
+            rows,
+        )
+        .await;
+        l.wait(Feed::Kind(ResourceKind::Elb), Duration::from_secs(10), rows)
+            .await;
+        fake.fault("rds", "none");
+        l.wait(Feed::Kind(ResourceKind::Rds), Duration::from_secs(30), rows)
+            .await;
+    });
+    assert!(
+        fake.http("GET", "/__fake/sfn-redriven", "")
+            .contains("run-1")
+    );
 }

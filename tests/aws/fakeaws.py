@@ -12,7 +12,18 @@ Usage: fakeaws.py [--port N]   prints `READY <port>` once serving; loopback only
 Control (not AWS): POST /__fake/fault {"service": "logs"|"*", "mode": "throttle"|"500"|"expired"|"denied"|"hang"|"drop"|"none"}
                    GET  /__fake/stats   -> {"Operation": count, ...};  POST /__fake/stats/reset
                    GET  /__fake/keys    -> {"service": [access key ids that signed calls]}
+                   POST /__fake/target-health {"target": "i-2", "state": "unhealthy", "reason": "...", "description": "..."}
+                   POST /__fake/sfn-fail {"execution_arn": "...", "error": "...", "cause": "..."}
+                   POST /__fake/rds-maintenance {"resource": "orders-db", "action": "system-update"}
+
+What moto lacks is played here, and said so: target health other than `healthy` (moto
+registers every target healthy), failed Step Functions executions (moto's never fail) and
+RedriveExecution, ElastiCache TestFailover (a 500 in moto: answered here, and the group
+reports `modifying` until the next stats reset), RDS DescribePendingMaintenanceActions (a 500
+in moto: answered here from what /__fake/rds-maintenance set).
 """
+
+import re
 
 import argparse
 import json
@@ -22,6 +33,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -199,7 +211,81 @@ def retag(v, time_key=False):
 
 
 # ---------------------------------------------------------------- the front
-STATE = {"faults": {}, "stats": {}, "keys": {}, "lock": threading.Lock()}
+STATE = {"faults": {}, "stats": {}, "keys": {}, "lock": threading.Lock(),
+         "target_health": {}, "sfn_failed": {}, "redriven": [], "failovers": set(), "maintenance": []}
+
+
+def _xml_escape(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def local_answer(op, body):
+    """Operations moto lacks, answered here: (code, body, content type) or None."""
+    if op == "DescribePendingMaintenanceActions":
+        items = "".join(
+            f"<ResourcePendingMaintenanceActions><ResourceIdentifier>arn:aws:rds:us-east-1:123456789012:db:{_xml_escape(m['resource'])}</ResourceIdentifier>"
+            f"<PendingMaintenanceActionDetails><PendingMaintenanceAction><Action>{_xml_escape(m['action'])}</Action></PendingMaintenanceAction></PendingMaintenanceActionDetails>"
+            "</ResourcePendingMaintenanceActions>"
+            for m in STATE["maintenance"])
+        xml = ("<DescribePendingMaintenanceActionsResponse><DescribePendingMaintenanceActionsResult><PendingMaintenanceActions>"
+               f"{items}</PendingMaintenanceActions></DescribePendingMaintenanceActionsResult></DescribePendingMaintenanceActionsResponse>")
+        return 200, xml.encode(), "text/xml"
+    if op == "TestFailover":
+        fields = dict(p.split(b"=", 1) for p in body.split(b"&") if b"=" in p)
+        group = urllib.parse.unquote(fields.get(b"ReplicationGroupId", b"").decode())
+        STATE["failovers"].add(group)
+        xml = (f"<TestFailoverResponse><TestFailoverResult><ReplicationGroup><ReplicationGroupId>{_xml_escape(group)}</ReplicationGroupId>"
+               "<Status>modifying</Status></ReplicationGroup></TestFailoverResult></TestFailoverResponse>")
+        return 200, xml.encode(), "text/xml"
+    if op == "RedriveExecution":
+        arn = json.loads(body or b"{}").get("executionArn", "")
+        if arn not in STATE["sfn_failed"]:
+            return 400, json.dumps({"__type": "ExecutionNotRedrivable", "message": f"{arn} has not failed"}).encode(), "application/x-amz-json-1.0"
+        STATE["sfn_failed"].pop(arn)
+        STATE["redriven"].append(arn)
+        return 200, json.dumps({"redriveDate": time.time()}).encode(), "application/x-amz-json-1.0"
+    return None
+
+
+def rewrite(op, body):
+    """moto's answer, with what the tests set that moto cannot hold."""
+    if op == "DescribeTargetHealth" and STATE["target_health"]:
+        text = body.decode()
+
+        def member(m):
+            block = m.group(0)
+            tid = re.search(r"<Id>([^<]*)</Id>", block)
+            spec = STATE["target_health"].get(tid.group(1)) if tid else None
+            if not spec:
+                return block
+            health = f"<TargetHealth><State>{_xml_escape(spec['state'])}</State>"
+            if spec.get("reason"):
+                health += f"<Reason>{_xml_escape(spec['reason'])}</Reason>"
+            if spec.get("description"):
+                health += f"<Description>{_xml_escape(spec['description'])}</Description>"
+            health += "</TargetHealth>"
+            return re.sub(r"<TargetHealth>.*?</TargetHealth>", health, block, flags=re.S)
+        return re.sub(r"<member>\s*<HealthCheckPort>.*?</member>|<member>\s*<Target>.*?</TargetHealth>\s*</member>", member, text, flags=re.S).encode()
+    if op == "DescribeReplicationGroups" and STATE["failovers"]:
+        text = body.decode()
+        for g in STATE["failovers"]:
+            text = re.sub(rf"(<ReplicationGroupId>{re.escape(g)}</ReplicationGroupId>.*?<Status>)available(</Status>)", r"\1modifying\2", text, count=1, flags=re.S)
+        return text.encode()
+    if op in ("ListExecutions", "DescribeExecution") and STATE["sfn_failed"]:
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            return body
+        items = doc.get("executions", []) if op == "ListExecutions" else [doc]
+        for e in items:
+            f = STATE["sfn_failed"].get(e.get("executionArn"))
+            if f:
+                e["status"] = "FAILED"
+                e["stopDate"] = f["at"]
+                if op == "DescribeExecution":
+                    e["error"], e["cause"] = f.get("error"), f.get("cause")
+        return json.dumps(doc).encode()
+    return body
 
 
 def access_key_of(headers):
@@ -267,6 +353,28 @@ class Front(BaseHTTPRequestHandler):
             with STATE["lock"]:
                 STATE["stats"] = {}
                 STATE["keys"] = {}
+                STATE["failovers"] = set()
+            return self._reply(200, b"{}")
+        if self.path == "/__fake/target-health":
+            spec = json.loads(body or b"{}")
+            with STATE["lock"]:
+                if spec.get("state", "healthy") == "healthy":
+                    STATE["target_health"].pop(spec["target"], None)
+                else:
+                    STATE["target_health"][spec["target"]] = spec
+            return self._reply(200, b"{}")
+        if self.path == "/__fake/sfn-fail":
+            spec = json.loads(body or b"{}")
+            with STATE["lock"]:
+                STATE["sfn_failed"][spec["execution_arn"]] = dict(spec, at=time.time())
+            return self._reply(200, b"{}")
+        if self.path == "/__fake/sfn-redriven":
+            with STATE["lock"]:
+                return self._reply(200, json.dumps(STATE["redriven"]).encode())
+        if self.path == "/__fake/rds-maintenance":
+            spec = json.loads(body or b"{}")
+            with STATE["lock"]:
+                STATE["maintenance"].append(spec)
             return self._reply(200, b"{}")
         if self.path == "/__fake/keys":
             # Which access key ids signed calls to each service (read-only role tests).
@@ -319,10 +427,15 @@ class Front(BaseHTTPRequestHandler):
                                    [("Content-Type", "application/json"), ("x-amzn-ErrorType", kind)])
             if cbor:
                 return self._reply(code, cbor_encode(err), [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")])
-            if svc == "sts":
+            if svc in ("sts", "rds", "elasticache", "elasticloadbalancing"):  # the query protocol: XML errors
                 xml = f"<ErrorResponse><Error><Type>Sender</Type><Code>{err['__type']}</Code><Message>{err['message']}</Message></Error></ErrorResponse>"
                 return self._reply(code, xml.encode(), [("Content-Type", "text/xml")])
             return self._reply(code, json.dumps(err).encode(), [("Content-Type", "application/x-amz-json-1.1")])
+        with STATE["lock"]:
+            local = local_answer(op, body)
+        if local:
+            code, rbody, ctype = local
+            return self._reply(code, rbody, [("Content-Type", ctype)])
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("content-length", "connection", "smithy-protocol", "accept")}
         if cbor:
             payload = json.dumps(untag(cbor_decode(body) if body else {})).encode()
@@ -350,6 +463,9 @@ class Front(BaseHTTPRequestHandler):
             if "__type" in doc and "#" in doc["__type"]:
                 doc["__type"] = doc["__type"].split("#")[-1]
             return self._reply(code, cbor_encode(retag(doc)), [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")])
+        if code < 400:
+            with STATE["lock"]:
+                rbody = rewrite(op, rbody)
         keep = [(k, v) for k, v in rheaders.items() if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date")]
         return self._reply(code, rbody, keep)
 

@@ -121,6 +121,40 @@ def queues():
     sqs.create_queue(QueueName="audit")
 
 
+def kinds():
+    """The other kinds: an RDS instance with a read replica and an Aurora cluster of two, a
+    DynamoDB table with a backup, a target group of three targets behind an ALB, a state
+    machine with two executions, a Redis replication group. Prints the ARNs tests need."""
+    rds, ddb, ec2, elb = client("rds"), client("dynamodb"), client("ec2"), client("elbv2")
+    sfn, ec, iam = client("stepfunctions"), client("elasticache"), client("iam")
+    rds.create_db_instance(DBInstanceIdentifier="orders-db", Engine="postgres", DBInstanceClass="db.t3.micro",
+                           MasterUsername="admin", MasterUserPassword="not-a-real-secret", AllocatedStorage=20, MultiAZ=True)
+    rds.create_db_instance_read_replica(DBInstanceIdentifier="orders-db-ro", SourceDBInstanceIdentifier="orders-db")
+    rds.create_db_cluster(DBClusterIdentifier="ledger", Engine="aurora-postgresql", MasterUsername="admin",
+                          MasterUserPassword="not-a-real-secret")
+    for i in (1, 2):
+        rds.create_db_instance(DBInstanceIdentifier=f"ledger-{i}", DBClusterIdentifier="ledger",
+                               Engine="aurora-postgresql", DBInstanceClass="db.r5.large")
+    ddb.create_table(TableName="carts", AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    ddb.create_backup(TableName="carts", BackupName="nightly")
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]][:2]
+    lb = elb.create_load_balancer(Name="prod-alb", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+    tg = elb.create_target_group(Name="api-tg", Protocol="HTTP", Port=8080, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+    elb.register_targets(TargetGroupArn=tg, Targets=[{"Id": i} for i in ("i-0a1", "i-0b2", "i-0c3")])
+    elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+    role = iam.create_role(RoleName="opsdeck-test-sfn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    sm = sfn.create_state_machine(name="settle", roleArn=role,
+                                  definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+    runs = [sfn.start_execution(stateMachineArn=sm, name=f"run-{i}")["executionArn"] for i in (1, 2)]
+    ec.create_replication_group(ReplicationGroupId="sessions", ReplicationGroupDescription="sessions",
+                                Engine="redis", CacheNodeType="cache.t3.micro", NumCacheClusters=2,
+                                AutomaticFailoverEnabled=True)
+    print(json.dumps({"target_group": tg, "load_balancer": lb, "state_machine": sm, "executions": runs}))
+
+
 def more_logs(n):
     logs = client("logs")
     t = now_ms()
@@ -175,6 +209,8 @@ if __name__ == "__main__":
         more_logs(int(sys.argv[3]))
     elif cmd == "queues":
         queues()
+    elif cmd == "kinds":
+        kinds()
     elif cmd == "bad-event":
         bad_event(sys.argv[3])
     else:

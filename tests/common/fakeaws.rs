@@ -142,7 +142,7 @@ impl FakeAws {
         ]
     }
 
-    fn http(&self, method: &str, path: &str, body: &str) -> String {
+    pub fn http(&self, method: &str, path: &str, body: &str) -> String {
         let mut s =
             std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("fake AWS answers");
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
