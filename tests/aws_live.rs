@@ -1050,6 +1050,17 @@ fn rds_dynamodb_target_groups_state_machines_and_redis_are_watched_and_acted_on(
             .is_empty(),
         "{sessions}"
     );
+    // API Gateway, through CloudWatch alone: the stage found by ListMetrics, rated by its
+    // own 5XX errors (14 a minute: critical).
+    let stage = row(&doc, "apigateway", "orders-api/prod");
+    assert_eq!(stage["health"], "crit", "{stage}");
+    assert!(
+        stage["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("orders-api/prod 5XX 14 crit · REST API · stage prod"),
+        "{stage}"
+    );
     // Standard metrics of each kind, in the one GetMetricData.
     for label in [
         "orders-db CPU",

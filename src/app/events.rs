@@ -146,6 +146,56 @@ pub fn diff_resources(old: &[Resource], new: &[Resource]) -> Vec<SysEvent> {
                     ));
                 }
             }
+            (Detail::Rds(a), Detail::Rds(b)) if a.role == "cluster" => {
+                if let (Some(x), Some(y)) = (a.cluster_members.first(), b.cluster_members.first())
+                    && x != y
+                {
+                    out.push(event(
+                        &name,
+                        format!("writer {x}"),
+                        format!("writer {y}"),
+                        format!("RDS {name}: writer {x} → {y} (failover)"),
+                    ));
+                }
+            }
+            (Detail::Elasticache(a), Detail::Elasticache(b)) if a.primaries != b.primaries => {
+                let (x, y) = (a.primaries.join(", "), b.primaries.join(", "));
+                out.push(event(
+                    &name,
+                    format!("primary {x}"),
+                    format!("primary {y}"),
+                    format!("REDIS {name}: primary {x} → {y}"),
+                ));
+            }
+            (Detail::Sfn(a), Detail::Sfn(b)) => {
+                let seen = |d: &crate::model::SfnDetail| {
+                    d.last_failure.as_ref().map(|f| f.execution_arn.clone())
+                };
+                if let Some(f) = &b.last_failure
+                    && seen(a) != seen(b)
+                {
+                    let why = [f.error.as_deref(), f.cause.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(": ");
+                    out.push(event(
+                        &name,
+                        format!("{} failed", a.failed + a.timed_out),
+                        format!("{} failed", b.failed + b.timed_out),
+                        format!(
+                            "SFN {name}: execution {} {}{}",
+                            f.name,
+                            f.status.to_lowercase().replace('_', " "),
+                            if why.is_empty() {
+                                String::new()
+                            } else {
+                                format!(": {why}")
+                            }
+                        ),
+                    ));
+                }
+            }
             _ => {}
         }
     }
@@ -293,5 +343,76 @@ mod tests {
             ]
         );
         assert!(diff_resources(&[q(3)], &[q(5)]).is_empty());
+    }
+
+    #[test]
+    fn failovers_and_new_execution_failures() {
+        use crate::model::{ElasticacheDetail, RdsDetail, SfnDetail, SfnFailure};
+        use crate::sources::aws::{elasticache, rds, sfn};
+        let cluster = |w: &str, r: &str| {
+            rds::row(
+                "ledger",
+                RdsDetail {
+                    status: "available".into(),
+                    role: "cluster".into(),
+                    cluster_members: vec![w.into(), r.into()],
+                    ..RdsDetail::default()
+                },
+            )
+        };
+        let ev = diff_resources(
+            &[cluster("ledger-1", "ledger-2")],
+            &[cluster("ledger-2", "ledger-1")],
+        );
+        assert_eq!(ev.len(), 1);
+        assert_eq!(
+            ev[0].what,
+            "RDS ledger: writer ledger-1 → ledger-2 (failover)"
+        );
+        let redis = |p: &str| {
+            elasticache::row(
+                "sessions",
+                ElasticacheDetail {
+                    status: "available".into(),
+                    node_groups: vec!["0001".into()],
+                    primaries: vec![p.into()],
+                    ..ElasticacheDetail::default()
+                },
+            )
+        };
+        let ev = diff_resources(&[redis("sessions-001")], &[redis("sessions-002")]);
+        assert_eq!(
+            ev[0].what,
+            "REDIS sessions: primary sessions-001 → sessions-002"
+        );
+        let machine = |failed: i64, last: Option<&str>| {
+            sfn::row(
+                "settle",
+                SfnDetail {
+                    arn: "arn:m".into(),
+                    failed,
+                    last_failure: last.map(|n| SfnFailure {
+                        execution_arn: format!("arn:e:{n}"),
+                        name: n.into(),
+                        status: "FAILED".into(),
+                        error: Some("States.TaskFailed".into()),
+                        cause: Some("ledger timeout".into()),
+                    }),
+                    ..SfnDetail::default()
+                },
+            )
+        };
+        let ev = diff_resources(&[machine(1, Some("run-1"))], &[machine(2, Some("run-2"))]);
+        assert_eq!(ev.len(), 1, "{ev:?}");
+        assert_eq!(
+            ev[0].what,
+            "SFN settle: execution run-2 failed: States.TaskFailed: ledger timeout"
+        );
+        assert!(
+            diff_resources(&[machine(2, Some("run-2"))], &[machine(2, Some("run-2"))]).is_empty()
+        );
+        // The first failure is also a health transition: both are told.
+        let ev = diff_resources(&[machine(0, None)], &[machine(1, Some("run-1"))]);
+        assert_eq!(ev.len(), 2, "{ev:?}");
     }
 }

@@ -152,6 +152,14 @@ def kinds():
     ec.create_replication_group(ReplicationGroupId="sessions", ReplicationGroupDescription="sessions",
                                 Engine="redis", CacheNodeType="cache.t3.micro", NumCacheClusters=2,
                                 AutomaticFailoverEnabled=True)
+    # An API Gateway stage is seen through CloudWatch only: traffic, and 5XX errors enough to
+    # be critical (10 or more a period).
+    cw = client("cloudwatch")
+    dims = [{"Name": "ApiName", "Value": "orders-api"}, {"Name": "Stage", "Value": "prod"}]
+    base = time.time() - 5 * 60
+    for name, v in (("Count", 120.0), ("5XXError", 14.0), ("4XXError", 2.0), ("Latency", 180.0)):
+        cw.put_metric_data(Namespace="AWS/ApiGateway", MetricData=[
+            {"MetricName": name, "Dimensions": dims, "Timestamp": base + i * 60, "Value": v} for i in range(5)])
     print(json.dumps({"target_group": tg, "load_balancer": lb, "state_machine": sm, "executions": runs}))
 
 
