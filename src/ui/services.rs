@@ -173,13 +173,13 @@ fn detail(s: &Resource) -> String {
 fn row_line(s: &Resource, w: usize, theme: &Theme) -> Line<'static> {
     let hs = theme.health(s.health);
     let counts_w = 8;
-    let fixed = 2 + 5 + counts_w + 1;
+    let fixed = 2 + 6 + counts_w + 1;
     let rest = w.saturating_sub(fixed);
     let name_w = (rest * 55 / 100).clamp(8.min(rest), 32);
     let status_w = rest.saturating_sub(name_w + 1);
     let mut spans = vec![
         Span::styled(format!("{} ", s.health.symbol()), hs),
-        Span::styled(fit(s.kind.label(), 5), theme.muted()),
+        Span::styled(fit(s.kind.label(), 6), theme.muted()),
         Span::styled(fit(&display_name(s), name_w), theme.text()),
         Span::raw(" "),
         Span::styled(fit_right(&counts(s), counts_w), hs),
@@ -200,9 +200,9 @@ mod tests {
     fn crit_service_symbol_uses_the_danger_role() {
         let app = demo_app(150, 160, 48);
         let buf = render(&app, 160, 48);
-        let (x, y) = find(&buf, "✗ ECS  prod/api");
+        let (x, y) = find(&buf, "✗ ECS   prod/api");
         assert_eq!(buf[(x, y)].style().fg, theme().danger().fg);
-        let (x, y) = find(&buf, "✓ ECS  internal/auth");
+        let (x, y) = find(&buf, "✓ ECS   internal/auth");
         assert_eq!(buf[(x, y)].style().fg, theme().ok().fg);
     }
 }
