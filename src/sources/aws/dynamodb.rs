@@ -25,7 +25,14 @@ pub async fn list(c: &Client) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-pub async fn fetch(c: &Client, table: &str) -> Result<Resource, String> {
+/// One table's row. Point-in-time recovery and the latest backup change rarely: asked for
+/// every five minutes.
+pub async fn fetch(
+    c: &Client,
+    table: &str,
+    memo: &super::kinds::Memo,
+    now_ms: i64,
+) -> Result<Resource, String> {
     let t = c
         .describe_table()
         .table_name(table)
@@ -42,31 +49,44 @@ pub async fn fetch(c: &Client, table: &str) -> Result<Resource, String> {
         .map(|b| b.as_str().to_string())
         .unwrap_or_else(|| "PROVISIONED".into());
     let cap = |v: Option<i64>| v.filter(|n| *n > 0 && billing != "PAY_PER_REQUEST");
-    let pitr = c
-        .describe_continuous_backups()
-        .table_name(table)
-        .send()
-        .await
-        .ok()
-        .and_then(|r| {
-            r.continuous_backups_description()
+    let slow = super::kinds::SLOW_MS;
+    let pitr = memo
+        .or_ask(&format!("pitr {table}"), slow, now_ms, async {
+            let r = c
+                .describe_continuous_backups()
+                .table_name(table)
+                .send()
+                .await
+                .map_err(|e| describe_error(&e))?;
+            Ok(r.continuous_backups_description()
                 .and_then(|d| d.point_in_time_recovery_description())
                 .and_then(|p| p.point_in_time_recovery_status())
-                .map(|s| s.as_str() == "ENABLED")
-        });
-    let latest_backup_ms = c
-        .list_backups()
-        .table_name(table)
-        .send()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default())
+        })
         .await
         .ok()
-        .and_then(|r| {
-            r.backup_summaries()
+        .filter(|s| !s.is_empty())
+        .map(|s| s == "ENABLED");
+    let latest_backup_ms = memo
+        .or_ask(&format!("backup {table}"), slow, now_ms, async {
+            let r = c
+                .list_backups()
+                .table_name(table)
+                .send()
+                .await
+                .map_err(|e| describe_error(&e))?;
+            Ok(r.backup_summaries()
                 .iter()
                 .filter_map(|b| b.backup_creation_date_time())
                 .map(|d| d.to_millis().unwrap_or(0))
                 .max()
-        });
+                .map(|t| t.to_string())
+                .unwrap_or_default())
+        })
+        .await
+        .ok()
+        .and_then(|s| s.parse().ok());
     let d = DynamodbDetail {
         status: t
             .table_status()
@@ -79,7 +99,7 @@ pub async fn fetch(c: &Client, table: &str) -> Result<Resource, String> {
         pitr,
         latest_backup_ms,
     };
-    Ok(row(table, d, crate::clock::now_ms()))
+    Ok(row(table, d, now_ms))
 }
 
 /// Health: ACTIVE is fine; being created or updated warns; being deleted, archived or
@@ -147,12 +167,16 @@ impl Kind for Dynamodb {
         &'a self,
         c: &'a super::Clients,
         targets: &'a [String],
-        _now_ms: i64,
+        now_ms: i64,
+        memo: &'a super::kinds::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             let mut out = Vec::new();
             for t in targets {
-                out.push((t.clone(), fetch(&c.dynamodb, t).await.map(|r| vec![r])));
+                out.push((
+                    t.clone(),
+                    fetch(&c.dynamodb, t, memo, now_ms).await.map(|r| vec![r]),
+                ));
             }
             out
         })

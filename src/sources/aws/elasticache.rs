@@ -122,6 +122,7 @@ impl Kind for Elasticache {
         c: &'a super::Clients,
         targets: &'a [String],
         _now_ms: i64,
+        _memo: &'a super::kinds::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             if targets.is_empty() {

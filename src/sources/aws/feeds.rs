@@ -318,6 +318,7 @@ pub(super) async fn kind_feed(
     let planned = plan.kinds.get(&k).cloned().flatten();
     let mut backoff = Backoff::new(interval);
     let mut listed: Option<(Vec<String>, tokio::time::Instant)> = None;
+    let memo = super::kinds::Memo::default();
     loop {
         let r: Result<Payload, String> = async {
             let targets: Vec<String> = match &planned {
@@ -346,7 +347,7 @@ pub(super) async fn kind_feed(
                     listed.as_ref().map(|l| l.0.clone()).unwrap_or_default()
                 }
             };
-            let results = kind.describe(&clients, &targets, now_ms()).await;
+            let results = kind.describe(&clients, &targets, now_ms(), &memo).await;
             let mut rows = rows_or_error(results, |r| r, |t, e| kind.error_row(t, e))?;
             kind.finish(&mut rows);
             let defs = kind.metrics(&rows);

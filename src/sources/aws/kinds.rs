@@ -38,6 +38,7 @@ pub trait Kind: Send + Sync + 'static {
         c: &'a Clients,
         targets: &'a [String],
         now_ms: i64,
+        memo: &'a Memo,
     ) -> BoxFuture<'a, Described>;
     /// A target that could not be read: its name and why, health unknown.
     fn error_row(&self, target: &str, error: &str) -> Resource;
@@ -46,6 +47,50 @@ pub trait Kind: Send + Sync + 'static {
     /// The standard metrics of these rows, with default thresholds.
     fn metrics(&self, rows: &[Resource]) -> Vec<MetricDef>;
 }
+
+/// What a kind's feed remembers between refreshes: answers that change rarely or never (a
+/// queue's URL, a table's backup settings, a failed execution's cause), each with when it
+/// was learnt, so they are asked for once or every few minutes instead of every refresh.
+/// One per feed, so per account and region.
+#[derive(Debug, Default)]
+pub struct Memo(std::sync::Mutex<std::collections::HashMap<String, (i64, String)>>);
+
+impl Memo {
+    /// The value learnt under `key` at most `max_age_ms` ago.
+    pub fn get(&self, key: &str, max_age_ms: i64, now_ms: i64) -> Option<String> {
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.get(key)
+            .filter(|(at, _)| now_ms - *at <= max_age_ms)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn put(&self, key: &str, value: String, now_ms: i64) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.insert(key.to_string(), (now_ms, value));
+    }
+
+    /// The memoised value, or `ask`'s answer remembered (an error is not remembered).
+    pub async fn or_ask<F>(
+        &self,
+        key: &str,
+        max_age_ms: i64,
+        now_ms: i64,
+        ask: F,
+    ) -> Result<String, String>
+    where
+        F: std::future::Future<Output = Result<String, String>>,
+    {
+        if let Some(v) = self.get(key, max_age_ms, now_ms) {
+            return Ok(v);
+        }
+        let v = ask.await?;
+        self.put(key, v.clone(), now_ms);
+        Ok(v)
+    }
+}
+
+/// Settings that change rarely (backups, maintenance) are asked for again after this long.
+pub const SLOW_MS: i64 = 300_000;
 
 /// Every kind with its own feed.
 pub static KINDS: &[&dyn Kind] = &[
@@ -108,3 +153,54 @@ pub fn metric(
 }
 
 pub use crate::text::last_segment;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memo_remembers_for_its_age_and_not_errors() {
+        let m = Memo::default();
+        m.put("url orders", "https://q/orders".into(), 1_000);
+        assert_eq!(
+            m.get("url orders", 500, 1_400).as_deref(),
+            Some("https://q/orders")
+        );
+        assert_eq!(m.get("url orders", 500, 1_600), None, "too old");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let asked = std::cell::Cell::new(0);
+        let ask = |v: Result<String, String>| {
+            asked.set(asked.get() + 1);
+            async move { v }
+        };
+        rt.block_on(async {
+            assert!(
+                m.or_ask("k", 100, 0, ask(Err("throttled".into())))
+                    .await
+                    .is_err()
+            );
+            assert_eq!(
+                m.or_ask("k", 100, 0, ask(Ok("v".into()))).await,
+                Ok("v".into())
+            );
+            assert_eq!(
+                m.or_ask("k", 100, 50, ask(Ok("w".into()))).await,
+                Ok("v".into())
+            );
+        });
+        assert_eq!(
+            asked.get(),
+            3,
+            "the third call built its future but the memo answered"
+        );
+        assert_eq!(m.get("k", 100, 50).as_deref(), Some("v"));
+        // Registered kinds are unique.
+        let mut seen: Vec<ResourceKind> = KINDS.iter().map(|k| k.kind()).collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), KINDS.len());
+        assert!(get(ResourceKind::Rds).is_some() && get(ResourceKind::Ecs).is_none());
+    }
+}

@@ -219,7 +219,12 @@ async fn maintenance(c: &Client) -> BTreeMap<String, Vec<String>> {
 
 /// Every watched identifier's rows: instances and clusters in two batched calls, then the
 /// members of watched clusters that were not asked for.
-pub async fn fetch(c: &Client, targets: &[String]) -> Result<Described, String> {
+pub async fn fetch(
+    c: &Client,
+    targets: &[String],
+    memo: &super::kinds::Memo,
+    now_ms: i64,
+) -> Result<Described, String> {
     let (mut insts, clus) = (instances(c, targets).await?, clusters(c, targets).await?);
     let members: Vec<String> = clus
         .iter()
@@ -235,7 +240,20 @@ pub async fn fetch(c: &Client, targets: &[String]) -> Result<Described, String> 
     if !members.is_empty() {
         insts.extend(instances(c, &members).await?);
     }
-    let maint = maintenance(c).await;
+    // Pending maintenance changes rarely: asked for every five minutes.
+    let maint: BTreeMap<String, Vec<String>> =
+        match memo.get("maintenance", super::kinds::SLOW_MS, now_ms) {
+            Some(m) => serde_json::from_str(&m).unwrap_or_default(),
+            None => {
+                let m = maintenance(c).await;
+                memo.put(
+                    "maintenance",
+                    serde_json::to_string(&m).unwrap_or_default(),
+                    now_ms,
+                );
+                m
+            }
+        };
     let none = Vec::new();
     let writer_of = |id: &str| -> Option<bool> {
         clus.iter()
@@ -337,13 +355,14 @@ impl Kind for Rds {
         &'a self,
         c: &'a super::Clients,
         targets: &'a [String],
-        _now_ms: i64,
+        now_ms: i64,
+        memo: &'a super::kinds::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             if targets.is_empty() {
                 return Vec::new();
             }
-            match fetch(&c.rds, targets).await {
+            match fetch(&c.rds, targets, memo, now_ms).await {
                 Ok(d) => d,
                 Err(e) => targets
                     .iter()

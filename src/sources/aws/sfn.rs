@@ -109,7 +109,12 @@ pub fn row(name: &str, d: SfnDetail) -> Resource {
     r
 }
 
-async fn fetch(c: &Client, arn: &str, now_ms: i64) -> Result<Resource, String> {
+async fn fetch(
+    c: &Client,
+    arn: &str,
+    now_ms: i64,
+    memo: &super::kinds::Memo,
+) -> Result<Resource, String> {
     let name = last_segment(arn).to_string();
     let r = c
         .list_executions()
@@ -130,15 +135,28 @@ async fn fetch(c: &Client, arn: &str, now_ms: i64) -> Result<Resource, String> {
         })
         .collect();
     let mut d = count(arn, &execs, now_ms);
+    // A failed execution's error and cause never change: asked for once.
     if let Some(f) = &mut d.last_failure
-        && let Ok(x) = c
-            .describe_execution()
-            .execution_arn(&f.execution_arn)
-            .send()
+        && let Ok(x) = memo
+            .or_ask(
+                &format!("failure {}", f.execution_arn),
+                i64::MAX,
+                now_ms,
+                async {
+                    let x = c
+                        .describe_execution()
+                        .execution_arn(&f.execution_arn)
+                        .send()
+                        .await
+                        .map_err(|e| describe_error(&e))?;
+                    Ok(serde_json::json!([x.error(), x.cause()]).to_string())
+                },
+            )
             .await
+        && let Ok((error, cause)) = serde_json::from_str::<(Option<String>, Option<String>)>(&x)
     {
-        f.error = x.error().map(str::to_string);
-        f.cause = x.cause().map(|c| crate::text::truncate(c, 200));
+        f.error = error;
+        f.cause = cause.map(|c| crate::text::truncate(&c, 200));
     }
     Ok(row(&name, d))
 }
@@ -184,6 +202,7 @@ impl Kind for Sfn {
         c: &'a super::Clients,
         targets: &'a [String],
         now_ms: i64,
+        memo: &'a super::kinds::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             // Machines named without their ARN are looked up by name (one listing).
@@ -201,7 +220,7 @@ impl Kind for Sfn {
                         .and_then(|a| a.iter().find(|x| last_segment(x) == t).cloned())
                 };
                 let r = match arn {
-                    Some(a) => fetch(&c.sfn, &a, now_ms).await.map(|r| vec![r]),
+                    Some(a) => fetch(&c.sfn, &a, now_ms, memo).await.map(|r| vec![r]),
                     None => Err(format!("{t}: StateMachineDoesNotExist")),
                 };
                 out.push((t.clone(), r));

@@ -208,12 +208,17 @@ impl Kind for Sqs {
         &'a self,
         c: &'a super::Clients,
         targets: &'a [String],
-        _now_ms: i64,
+        now_ms: i64,
+        memo: &'a super::kinds::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             let mut out = Vec::new();
             for q in targets {
-                let row = match url_of(&c.sqs, q).await {
+                // A queue's URL never changes: asked for once.
+                let url = memo
+                    .or_ask(&format!("url {q}"), i64::MAX, now_ms, url_of(&c.sqs, q))
+                    .await;
+                let row = match url {
                     Ok(url) => fetch(&c.sqs, &url).await.map(|r| vec![r]),
                     Err(e) => Err(e),
                 };
