@@ -386,6 +386,7 @@ fn run_pane_lists_several_runs_with_their_status() {
             elapsed_ms: Some(1_500),
             expect: None,
             dry_run: false,
+            changes: Vec::new(),
         });
     }
     app.session.run_shown = Some(1);

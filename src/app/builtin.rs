@@ -473,18 +473,20 @@ impl App {
         true
     }
 
+    /// Sends a confirmed mutation; returns its action id.
     pub(super) fn start_mutation(
         &mut self,
         title: String,
         mutation: Mutation,
         fx: &mut Vec<Effect>,
-    ) {
+    ) -> u64 {
         fx.push(self.entry(crate::journal::Kind::Start, mutation.describe()));
         let id = self.next_action;
         self.next_action += 1;
         self.pending.insert(id, mutation.clone());
         self.toast = Some((format!("… {title}"), crate::model::Health::Unknown));
         fx.push(Effect::Command(SourceCommand::Mutate { id, mutation }));
+        id
     }
 
     pub(super) fn action_result(
@@ -496,6 +498,12 @@ impl App {
         let Some(m) = self.pending.remove(&id) else {
             return;
         };
+        let run = self.mutation_runs.remove(&id);
+        if result.is_ok()
+            && let Some(change) = super::preview::Change::from_mutation(&m)
+        {
+            self.verify_changes(vec![change], run);
+        }
         let (what, health, status) = match &result {
             Ok(msg) => (
                 format!("✓ {msg}"),
@@ -517,7 +525,8 @@ impl App {
     }
 
     pub(super) fn open_confirm(&mut self, title: String, mutation: Mutation) {
-        let c = Confirm::new(title, mutation, self.read_only);
+        let mut c = Confirm::new(title, mutation, self.read_only);
+        self.preview(&mut c);
         self.open(Overlay::Confirm(Box::new(c)));
     }
 }

@@ -40,9 +40,21 @@ pub struct Confirm {
     pub blocked_read_only: bool,
     /// Why it cannot run (read-only mode, a reference-only block), when it cannot.
     pub refused: Option<String>,
+    /// What will change, from live state (see [`super::preview`]).
+    pub preview: Vec<super::preview::Line>,
 }
 
 impl Confirm {
+    /// The changes it makes that opsdeck recognises.
+    pub fn changes(&self) -> Vec<super::preview::Change> {
+        match &self.subject {
+            Subject::Mutation(m) => super::preview::Change::from_mutation(m)
+                .into_iter()
+                .collect(),
+            Subject::Step(run, _) => super::preview::Change::from_script(&run.script, &run.env),
+        }
+    }
+
     pub fn new(title: String, mutation: Mutation, read_only: bool) -> Confirm {
         let risk = mutation.risk();
         let blocked = read_only && risk != Risk::Read;
@@ -53,6 +65,7 @@ impl Confirm {
             typed: String::new(),
             blocked_read_only: blocked,
             refused: blocked.then(|| "Read-only mode: this action cannot run.".to_string()),
+            preview: Vec::new(),
         }
     }
 
@@ -70,6 +83,7 @@ impl Confirm {
             refused,
             subject: Subject::Step(Box::new(run), index),
             typed: String::new(),
+            preview: Vec::new(),
         }
     }
 
@@ -86,6 +100,15 @@ impl Confirm {
 }
 
 impl App {
+    /// Fills the dialog's preview from the watched rows.
+    pub(super) fn preview(&self, c: &mut Confirm) {
+        c.preview = c
+            .changes()
+            .iter()
+            .map(|ch| ch.preview(self.services.all()))
+            .collect();
+    }
+
     /// The name typed for a destructive confirmation.
     pub(super) fn confirm_input(&mut self, key: InputKey) {
         let Some(c) = self.confirm_mut() else { return };
@@ -159,7 +182,9 @@ impl App {
             format!("{} [{}]", c.subject.describe(), c.risk),
         ));
         match c.subject {
-            Subject::Mutation(mutation) => self.start_mutation(c.title, mutation, fx),
+            Subject::Mutation(mutation) => {
+                self.start_mutation(c.title, mutation, fx);
+            }
             Subject::Step(run, index) => self.start_step_run(*run, index, fx),
         }
         true

@@ -15,10 +15,12 @@ pub mod metrics;
 pub mod overlay;
 pub mod palette;
 mod panes;
+pub mod preview;
 pub mod procedure;
 pub mod prompt;
 pub mod services;
 pub mod session;
+pub mod verify;
 pub mod watches;
 
 pub use crate::action::Action;
@@ -207,6 +209,10 @@ pub struct App {
     pub insights: Option<Insights>,
     next_action: u64,
     pending: std::collections::BTreeMap<u64, crate::sources::Mutation>,
+    /// Changes being verified against live state (see `verify`).
+    pub verifications: Vec<verify::Verification>,
+    /// Built-in mutations a step made (the demo's dry runs): action id → run id.
+    mutation_runs: std::collections::BTreeMap<u64, u64>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
     /// Pinned command watches, in the order pinned.
@@ -283,6 +289,8 @@ impl App {
             insights: None,
             next_action: 1,
             pending: Default::default(),
+            verifications: Vec::new(),
+            mutation_runs: Default::default(),
             dirty: true,
             watches: Vec::new(),
             timeline_filter: TimelineFilter::All,
@@ -487,6 +495,7 @@ impl App {
             Msg::Tick { now_ms } => {
                 self.now_ms = now_ms;
                 self.tick_watches(&mut fx);
+                self.check_verifications(&mut fx);
             }
             Msg::Resize { width, height } => self.size = (width, height),
             Msg::Source(ev) => {
@@ -494,6 +503,7 @@ impl App {
                     self.action_result(*id, result.clone(), &mut fx);
                 }
                 self.apply_source(ev, &mut fx);
+                self.check_verifications(&mut fx);
             }
             Msg::Input(key) => self.input(key),
             Msg::Scroll { pane, lines } => self.scroll(pane, lines),

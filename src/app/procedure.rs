@@ -29,6 +29,8 @@ pub struct RunView {
     pub expect: Option<String>,
     /// Shown as a dry run (the demo): nothing was executed.
     pub dry_run: bool,
+    /// What it changes that opsdeck recognises: verified once it exits 0.
+    pub changes: Vec<super::preview::Change>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -543,6 +545,7 @@ impl App {
                 elapsed_ms: Some(0),
                 expect: run.expect.clone(),
                 dry_run: true,
+                changes: Vec::new(),
             });
             return;
         }
@@ -557,7 +560,9 @@ impl App {
                 self.start_step_run(run, sel, fx);
             }
             Gate::Confirm | Gate::ConfirmTyped | Gate::Refused(_) => {
-                self.open(Overlay::Confirm(Box::new(Confirm::step(run, sel))));
+                let mut c = Confirm::step(run, sel);
+                self.preview(&mut c);
+                self.open(Overlay::Confirm(Box::new(c)));
             }
         }
     }
@@ -576,6 +581,7 @@ impl App {
             elapsed_ms: None,
             expect: run.expect.clone(),
             dry_run: false,
+            changes: super::preview::Change::from_script(&run.script, &run.env),
         };
         let mut start = self.entry(Kind::Start, run.describe());
         if let Effect::Journal(e) = &mut start {
@@ -592,7 +598,10 @@ impl App {
                 Some(m) => {
                     view.lines
                         .push_back((Stream::Stdout, format!("→ demo: {}", m.describe())));
-                    self.start_mutation(run.title.clone(), m, fx);
+                    let action = self.start_mutation(run.title.clone(), m, fx);
+                    // Verified when the demo has applied it, on this run.
+                    self.mutation_runs.insert(action, id);
+                    view.changes.clear();
                 }
                 None => view.lines.push_back((
                     Stream::Stderr,
@@ -649,6 +658,7 @@ impl App {
             } => {
                 view.elapsed_ms = Some(elapsed.as_millis() as u64);
                 view.status = Some(status.clone());
+                let changes = std::mem::take(&mut view.changes);
                 let output: String = view
                     .lines
                     .iter()
@@ -673,6 +683,7 @@ impl App {
                 }
                 fx.push(end);
                 if status.success() {
+                    self.verify_changes(changes, Some(id));
                     self.continue_run_all(step, fx);
                 } else if self.session.run_all.take().is_some() {
                     self.toast = Some((
@@ -681,6 +692,25 @@ impl App {
                     ));
                 }
             }
+        }
+    }
+}
+
+impl App {
+    /// A line at the end of a run's output (its verification).
+    pub(super) fn note_on_run(&mut self, id: u64, what: &str, health: crate::model::Health) {
+        if let Some(view) = self.session.runs.iter_mut().find(|r| r.id == id) {
+            let stream = if health == crate::model::Health::Ok {
+                Stream::Stdout
+            } else {
+                Stream::Stderr
+            };
+            let mark = if health == crate::model::Health::Ok {
+                "✓"
+            } else {
+                "✗"
+            };
+            view.lines.push_back((stream, format!("{mark} {what}")));
         }
     }
 }

@@ -1528,3 +1528,117 @@ fn rows_of_the_new_kinds_are_rated_by_their_own_metrics() {
         r.status
     );
 }
+
+/// The incident flow in miniature: the fleet in trouble, a scale of prod/api previewed from
+/// live state (6 → 8), confirmed, applied by the fleet, and verified once running reaches
+/// desired; the timeline holds the action and the verification.
+#[test]
+fn a_scale_is_previewed_confirmed_and_verified_against_the_fleet() {
+    use crate::journal::Kind;
+    let mut app = demo_app();
+    app.demo = true;
+    let mut fleet = Fleet::new(42, T0);
+    for ev in DemoSource::initial_events(&mut fleet, 0.0) {
+        app.update(Msg::Source(ev));
+    }
+    // Into the incident: prod/api has lost tasks.
+    let mut step = 0u64;
+    let mut run = |app: &mut App, fleet: &mut Fleet, seconds: u64| {
+        let mut fx = Vec::new();
+        for _ in 0..seconds * 4 {
+            step += 1;
+            for ev in DemoSource::step_events(fleet, step) {
+                fx.extend(app.update(Msg::Source(ev)));
+            }
+            fx.extend(app.update(Msg::Tick {
+                now_ms: fleet.now_ms(),
+            }));
+        }
+        fx
+    };
+    run(&mut app, &mut fleet, 120);
+    pick(&mut app, "api", "scale");
+    press(&mut app, "ctrl-u");
+    type_text(&mut app, "8");
+    press(&mut app, "enter");
+    let c = app.confirm().expect("confirmation").clone();
+    assert_eq!(c.preview.len(), 1, "{:?}", c.preview);
+    let running = app
+        .services
+        .all()
+        .find(|r| r.name == "api" && r.cluster() == Some("prod"))
+        .and_then(|r| r.counts)
+        .unwrap()
+        .running;
+    assert_eq!(
+        c.preview[0].text,
+        format!("prod/api desired 6 → 8 (running {running})")
+    );
+    let fx = press(&mut app, "y");
+    let (id, m) = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Command(SourceCommand::Mutate { id, mutation }) => {
+                Some((*id, mutation.clone()))
+            }
+            _ => None,
+        })
+        .expect("sent");
+    // The demo source applies it and answers.
+    let result = fleet.apply(&m);
+    app.update(Msg::Source(SourceEvent {
+        feed: crate::sources::Feed::Actions,
+        at_ms: fleet.now_ms(),
+        payload: Payload::ActionResult { id, result },
+    }));
+    assert_eq!(app.verifications.len(), 1);
+    let fx = run(&mut app, &mut fleet, 300);
+    let checks: Vec<String> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Journal(j) if j.kind == Kind::Check => Some(j.what.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(checks.len(), 1, "{checks:?}");
+    assert!(
+        checks[0].starts_with("verified after ")
+            && checks[0].ends_with("prod/api running 8/8 COMPLETED"),
+        "{checks:?}"
+    );
+    assert!(app.verifications.is_empty());
+}
+
+#[test]
+fn a_change_that_never_holds_is_reported_not_verified_at_the_deadline() {
+    use crate::journal::Kind;
+    let mut app = demo_app();
+    app.verify_changes(
+        vec![super::preview::Change::Desired {
+            cluster: Some("prod".into()),
+            service: "api".into(),
+            desired: 50,
+        }],
+        None,
+    );
+    let fx = app.update(Msg::Tick {
+        now_ms: T0 + 60_000,
+    });
+    assert!(
+        fx.iter()
+            .all(|e| !matches!(e, Effect::Journal(j) if j.kind == Kind::Check))
+    );
+    let fx = app.update(Msg::Tick {
+        now_ms: T0 + super::verify::TIMEOUT_MS + 1,
+    });
+    let what: Vec<&str> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Journal(j) if j.kind == Kind::Check => Some(j.what.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(what.len(), 1);
+    assert!(what[0].starts_with("not verified after 10m"), "{what:?}");
+    assert!(what[0].contains("prod/api running 6/6"), "{what:?}");
+}

@@ -20,7 +20,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         .map(|l| crate::sanitize::sanitize(l).into_owned())
         .collect();
     let shown = call.len().min(12);
-    let r = centered(area, 100, 9 + shown as u16);
+    let previews = c.preview.len().min(6);
+    let r = centered(area, 100, 9 + shown as u16 + previews as u16);
     let badge = format!(" {} ", c.risk.as_str().to_uppercase());
     let inner = framed(
         buf,
@@ -51,6 +52,16 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
             format!("        … {} more lines", call.len() - shown),
             theme.muted(),
         ));
+    }
+    for (i, p) in c.preview.iter().take(previews).enumerate() {
+        let label = if i == 0 { "change  " } else { "        " };
+        lines.push(Line::from(vec![
+            Span::styled(label, theme.muted()),
+            Span::styled(
+                crate::sanitize::sanitize(&p.text).into_owned(),
+                theme.health(p.severity),
+            ),
+        ]));
     }
     lines.push(Line::raw(""));
     if c.blocked_read_only {

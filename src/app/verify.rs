@@ -1,0 +1,257 @@
+//! Verification after acting: a change opsdeck recognises (see [`super::preview`]) is
+//! followed by a watch of live state until it holds or times out: after a scale, running ==
+//! desired and the rollout completed; after an alias change, the alias points at the new
+//! version; after a forced deployment, a rollout seen in progress and then completed; after a
+//! reboot, the database seen rebooting and available again; after a purge, an empty queue.
+//! The outcome (`verified after 43 s`, `not verified after 10 min: running 5/8`) goes to the
+//! journal, the status bar and the step's run, when a step made the change.
+
+use super::preview::Change;
+use super::{App, Effect};
+use crate::model::{Detail, Health, Resource};
+
+/// How long a change may take before it is reported as not verified.
+pub const TIMEOUT_MS: i64 = 10 * 60_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verification {
+    pub change: Change,
+    pub started_ms: i64,
+    pub deadline_ms: i64,
+    /// A transition that must be seen first (a rollout in progress, a reboot).
+    pub seen_progress: bool,
+    /// What the row showed when the change was made (a cluster's writer).
+    pub baseline: Option<String>,
+    /// The step run that made the change, if a step did.
+    pub run: Option<u64>,
+    /// The latest state seen, for the report on timeout.
+    pub last: String,
+}
+
+fn rollout(r: &Resource) -> &str {
+    r.status
+        .split([' ', '·'])
+        .find(|w| !w.is_empty())
+        .unwrap_or("")
+}
+
+impl Verification {
+    pub fn new(change: Change, rows: &[&Resource], now_ms: i64, run: Option<u64>) -> Self {
+        let baseline = change
+            .find(rows.iter().copied())
+            .and_then(|r| match (&change, &r.detail) {
+                (Change::DbClusterFailover { .. }, Detail::Rds(d)) => {
+                    d.cluster_members.first().cloned()
+                }
+                _ => None,
+            });
+        Verification {
+            change,
+            started_ms: now_ms,
+            deadline_ms: now_ms + TIMEOUT_MS,
+            seen_progress: false,
+            baseline,
+            run,
+            last: String::new(),
+        }
+    }
+
+    /// Whether the watched row shows the change done; notes what it shows meanwhile.
+    pub fn holds(&mut self, r: Option<&Resource>, now_ms: i64) -> bool {
+        let Some(r) = r else {
+            self.last = "not among the watched resources".into();
+            return false;
+        };
+        let counts = r.counts.unwrap_or_default();
+        let (done, now) = match (&self.change, &r.detail) {
+            (Change::Desired { desired, .. }, _) => (
+                counts.desired == *desired
+                    && counts.running == *desired
+                    && counts.pending == 0
+                    && rollout(r) == "COMPLETED",
+                format!(
+                    "running {}/{} {}",
+                    counts.running,
+                    counts.desired,
+                    rollout(r)
+                ),
+            ),
+            (Change::Redeploy { .. } | Change::TaskDefinition { .. }, Detail::Ecs(d)) => {
+                if rollout(r) == "IN_PROGRESS" {
+                    self.seen_progress = true;
+                }
+                let td_ok = match &self.change {
+                    Change::TaskDefinition {
+                        task_definition, ..
+                    } => d.task_definition.as_deref().is_some_and(|t| {
+                        t.ends_with(crate::text::last_segment(task_definition))
+                            || t.starts_with(task_definition.as_str())
+                    }),
+                    _ => self.seen_progress,
+                };
+                (
+                    td_ok && rollout(r) == "COMPLETED" && counts.running == counts.desired,
+                    format!(
+                        "{} running {}/{}",
+                        rollout(r),
+                        counts.running,
+                        counts.desired
+                    ),
+                )
+            }
+            (Change::Alias { alias, version, .. }, Detail::Lambda(d)) => {
+                let v = d
+                    .aliases
+                    .iter()
+                    .chain(d.alias.iter())
+                    .find(|a| &a.name == alias)
+                    .map(|a| a.version.clone());
+                (
+                    v.as_deref() == Some(version.trim_start_matches('v')),
+                    format!("alias {alias} → v{}", v.unwrap_or_else(|| "?".into())),
+                )
+            }
+            (Change::Concurrency { value, .. }, Detail::Lambda(d)) => (
+                d.reserved_concurrency == *value,
+                format!(
+                    "reserved concurrency {}",
+                    d.reserved_concurrency
+                        .map_or("unreserved".into(), |v| v.to_string())
+                ),
+            ),
+            (Change::Memory { mb, .. }, Detail::Lambda(d)) => (
+                d.memory_mb == Some(*mb),
+                format!("memory {} MB", d.memory_mb.unwrap_or(0)),
+            ),
+            (Change::DbReboot { .. }, Detail::Rds(d)) => {
+                if d.status != "available" {
+                    self.seen_progress = true;
+                }
+                // A reboot too quick to be seen between two refreshes counts once it has
+                // had half a minute.
+                let waited = now_ms - self.started_ms >= 30_000;
+                (
+                    d.status == "available" && (self.seen_progress || waited),
+                    d.status.clone(),
+                )
+            }
+            (Change::DbClusterFailover { .. }, Detail::Rds(d)) => {
+                let w = d.cluster_members.first().cloned();
+                (
+                    w.is_some() && w != self.baseline && d.status == "available",
+                    format!("writer {} {}", w.unwrap_or_else(|| "?".into()), d.status),
+                )
+            }
+            (Change::Purge { .. }, Detail::Sqs(d)) => {
+                (d.visible == 0, format!("{} waiting", d.visible))
+            }
+            _ => (false, r.status.clone()),
+        };
+        self.last = format!("{} {now}", self.change.subject());
+        done
+    }
+}
+
+impl App {
+    /// Starts verifying what a confirmed change does, when opsdeck recognises it.
+    pub(super) fn verify_changes(&mut self, changes: Vec<Change>, run: Option<u64>) {
+        let rows: Vec<&Resource> = self.services.all().collect();
+        let now = self.now_ms;
+        let new: Vec<Verification> = changes
+            .into_iter()
+            .map(|c| Verification::new(c, &rows, now, run))
+            .collect();
+        self.verifications.extend(new);
+    }
+
+    /// Checks every pending verification against the rows (after a delivery or a tick):
+    /// the ones that hold or time out are reported and dropped.
+    pub(super) fn check_verifications(&mut self, fx: &mut Vec<Effect>) {
+        if self.verifications.is_empty() {
+            return;
+        }
+        let now = self.now_ms;
+        let mut pending = std::mem::take(&mut self.verifications);
+        let mut reports = Vec::new();
+        pending.retain_mut(|v| {
+            let row = v.change.find(self.services.all());
+            let elapsed = crate::text::age((now - v.started_ms).max(0));
+            if v.holds(row, now) {
+                reports.push((
+                    v.run,
+                    format!("verified after {elapsed}: {}", v.last),
+                    Health::Ok,
+                ));
+                false
+            } else if now >= v.deadline_ms {
+                reports.push((
+                    v.run,
+                    format!("not verified after {elapsed}: {}", v.last),
+                    Health::Crit,
+                ));
+                false
+            } else {
+                true
+            }
+        });
+        self.verifications = pending;
+        for (run, what, health) in reports {
+            fx.push(self.entry(crate::journal::Kind::Check, what.clone()));
+            if let Some(id) = run {
+                self.note_on_run(id, &what, health);
+            }
+            self.toast = Some((what, health));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Counts;
+
+    fn api(desired: i64, running: i64, status: &str) -> Resource {
+        let mut r = Resource::ecs("prod", "api");
+        r.counts = Some(Counts {
+            desired,
+            running,
+            pending: 0,
+        });
+        r.status = status.into();
+        r
+    }
+
+    #[test]
+    fn a_scale_holds_when_running_reaches_desired_and_the_rollout_completed() {
+        let change = Change::Desired {
+            cluster: Some("prod".into()),
+            service: "api".into(),
+            desired: 8,
+        };
+        let before = api(6, 3, "COMPLETED");
+        let mut v = Verification::new(change, &[&before], 0, None);
+        assert!(!v.holds(Some(&api(8, 5, "IN_PROGRESS")), 1_000));
+        assert_eq!(v.last, "prod/api running 5/8 IN_PROGRESS");
+        assert!(!v.holds(Some(&api(8, 8, "IN_PROGRESS")), 2_000));
+        assert!(v.holds(Some(&api(8, 8, "COMPLETED · 1 deployment")), 3_000));
+        // A redeploy needs the rollout seen in progress first.
+        let mut v = Verification::new(
+            Change::Redeploy {
+                cluster: Some("prod".into()),
+                service: "api".into(),
+            },
+            &[&before],
+            0,
+            None,
+        );
+        assert!(
+            !v.holds(Some(&api(6, 6, "COMPLETED")), 1_000),
+            "not started yet"
+        );
+        assert!(!v.holds(Some(&api(6, 4, "IN_PROGRESS")), 2_000));
+        assert!(v.holds(Some(&api(6, 6, "COMPLETED")), 3_000));
+        // A row that is gone never verifies.
+        assert!(!v.holds(None, 4_000));
+        assert_eq!(v.last, "not among the watched resources");
+    }
+}
