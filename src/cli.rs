@@ -40,6 +40,11 @@ pub struct Common {
     #[arg(long, global = true, hide = true, default_value_t = 300.0)]
     pub demo_backfill: f64,
 
+    /// Open the demo this many seconds into its scripted incident (it starts at 40 s and
+    /// peaks at 100 s).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 0.0)]
+    pub demo_at: f64,
+
     /// Configuration file (default: ./opsdeck.toml, then $XDG_CONFIG_HOME/opsdeck/opsdeck.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,

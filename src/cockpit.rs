@@ -64,8 +64,10 @@ pub fn source(
     rt: &tokio::runtime::Runtime,
 ) -> Result<Connected> {
     if common.demo {
-        let mut d = DemoSource::new(common.seed, crate::clock::now_ms());
+        let skip = common.demo_at.clamp(0.0, 86_400.0);
+        let mut d = DemoSource::new(common.seed, crate::clock::now_ms() - (skip * 1000.0) as i64);
         d.backfill_seconds = common.demo_backfill.max(0.0);
+        d.skip_seconds = skip;
         return Ok((Box::new(d), None, None));
     }
     let plan = Plan::build(&config.watch, targets);

@@ -188,6 +188,7 @@ fn palette_action_acts_on_the_demo_fleet_and_is_journaled() {
     t.send(&["q"]);
     assert_terminal_restored(&t, "0");
     let text = std::fs::read_to_string(&journal).unwrap();
+    // (The redeploy's verification, `check`, lands whenever the rollout completes.)
     let kinds: Vec<String> = text
         .lines()
         .map(|l| {
@@ -196,6 +197,7 @@ fn palette_action_acts_on_the_demo_fleet_and_is_journaled() {
                 .unwrap()
                 .to_string()
         })
+        .filter(|k| k != "check")
         .collect();
     assert_eq!(
         kinds,
@@ -254,4 +256,55 @@ fn demo_runbook_step_through_palette_procedure_form_and_confirm() {
         text.contains("COUNT='8'"),
         "the value is journaled with the script: {text}"
     );
+}
+
+/// The demo incident end to end: alarms fire, the palette scales prod/api with the change
+/// previewed from live state (6 → 8), the fleet recovers, the change is verified, and the
+/// timeline shows the system's events and the operator's action together.
+#[test]
+fn demo_incident_scale_is_previewed_verified_and_on_the_timeline() {
+    let t = Tmux::start("incident", 160, 48);
+    let journal = t._state.path().join("journal.jsonl");
+    // Opened as the incident grows (it starts at 40 s and peaks a minute later).
+    launch(
+        &t,
+        &format!("--demo-at 65 --journal {}", journal.display()),
+    );
+    t.wait_for("alarms firing", |s| s.contains("in ALARM"));
+    t.wait_for("prod/api below desired", |s| {
+        s.lines()
+            .any(|l| l.contains("prod/api") && l.contains("/6") && !l.contains("6/6"))
+    });
+    t.send(&["/"]);
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "prod/api"]);
+    t.send(&["Enter", ":"]);
+    t.wait_text("Actions ·");
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "scale"]);
+    t.send(&["Enter"]);
+    t.wait_text("desired count");
+    t.send(&["C-u"]);
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "8"]);
+    t.send(&["Enter"]);
+    let s = t.wait_text("change  prod/api desired 6 → 8 (running");
+    assert!(s.contains("Confirm"), "{s}");
+    t.send(&["y"]);
+    t.wait_text("prod/api desired count set to 8");
+    let s = t.wait_for("verification", |s| s.contains("verified after"));
+    assert!(s.contains("prod/api running 8/8 COMPLETED"), "{s}");
+    t.send(&["J"]);
+    let s = t.wait_text("Timeline");
+    assert!(
+        s.contains("◆") && s.contains("▸"),
+        "events and actions together:\n{s}"
+    );
+    assert!(
+        s.contains("alarm "),
+        "an alarm transition on the timeline:\n{s}"
+    );
+    assert!(s.contains("verified after"), "{s}");
+    t.send(&["Escape", "q"]);
+    assert_terminal_restored(&t, "0");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(text.contains("\"kind\":\"check\""), "{text}");
+    assert!(text.contains("desiredCount=8"), "{text}");
 }

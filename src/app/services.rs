@@ -114,6 +114,9 @@ impl ServicesState {
             .flatten()
             .filter(|s| {
                 needle.is_empty()
+                    // As shown (`prod/api`), as well as by each part.
+                    || (s.cluster().is_some()
+                        && s.display_name().to_lowercase().contains(&needle))
                     || [
                         Some(s.name.as_str()),
                         s.cluster(),
@@ -193,6 +196,10 @@ mod tests {
             vec![svc("api", Health::Ok), svc("worker", Health::Warn)],
         );
         st.set_filter("API");
+        assert_eq!(st.rows().len(), 1);
+        // The name as the pane shows it: cluster/service.
+        let cluster = st.rows()[0].cluster().unwrap_or_default().to_string();
+        st.set_filter(&format!("{cluster}/api"));
         assert_eq!(st.rows().len(), 1);
         st.set_filter("");
         st.set_sort(Sort::Name);

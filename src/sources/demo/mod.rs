@@ -38,6 +38,9 @@ pub struct DemoSource {
     pub start_ms: i64,
     /// Seconds of quiet log history delivered at start.
     pub backfill_seconds: f64,
+    /// Seconds of the script already played when the cockpit opens (100: the incident at
+    /// its peak); `start_ms` is that much earlier so the fleet's clock is the wall clock.
+    pub skip_seconds: f64,
 }
 
 impl DemoSource {
@@ -46,6 +49,7 @@ impl DemoSource {
             seed,
             start_ms,
             backfill_seconds: 300.0,
+            skip_seconds: 0.0,
         }
     }
 
@@ -164,11 +168,32 @@ impl DataSource for DemoSource {
     ) -> JoinHandle<()> {
         tokio::spawn(async move {
             let mut fleet = Fleet::new(self.seed, self.start_ms);
+            // The script played up to `skip_seconds`: its metric points are kept (the
+            // charts show the incident so far), everything else is state that the first
+            // deliveries carry anyway.
+            let mut skipped: Vec<(crate::model::MetricKey, Vec<(i64, f64)>)> = Vec::new();
+            for step in 1..=(self.skip_seconds * 4.0) as u64 {
+                for ev in DemoSource::step_events(&mut fleet, step) {
+                    if let Payload::MetricPoints(p) = ev.payload {
+                        skipped.extend(p);
+                    }
+                }
+            }
             // What Insights queries search (the newest lines the fleet produced).
             let mut history: std::collections::VecDeque<crate::model::LogEvent> =
                 std::collections::VecDeque::new();
 
-            let first = DemoSource::initial_events(&mut fleet, self.backfill_seconds);
+            let mut first = DemoSource::initial_events(&mut fleet, self.backfill_seconds);
+            if !skipped.is_empty() {
+                first.insert(
+                    1,
+                    SourceEvent {
+                        feed: Feed::Metrics,
+                        at_ms: fleet.now_ms(),
+                        payload: Payload::MetricPoints(skipped),
+                    },
+                );
+            }
             remember(&mut history, &first);
             for ev in first {
                 if events.send(ev).await.is_err() {
