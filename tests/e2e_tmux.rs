@@ -266,10 +266,7 @@ fn demo_incident_scale_is_previewed_verified_and_on_the_timeline() {
     let t = Tmux::start("incident", 160, 48);
     let journal = t._state.path().join("journal.jsonl");
     // Opened as the incident grows (it starts at 40 s and peaks a minute later).
-    launch(
-        &t,
-        &format!("--demo-at 65 --journal {}", journal.display()),
-    );
+    launch(&t, &format!("--demo-at 65 --journal {}", journal.display()));
     t.wait_for("alarms firing", |s| s.contains("in ALARM"));
     t.wait_for("prod/api below desired", |s| {
         s.lines()

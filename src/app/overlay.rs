@@ -4,6 +4,7 @@
 //! does, what the hints say and whether keys type text) and receives every key; closing it
 //! uncovers the one below. Priority is the stack order, decided nowhere else.
 
+use super::Pane;
 use super::builtin::Form;
 use super::confirm::Confirm;
 use super::palette::Palette;
@@ -257,6 +258,10 @@ impl App {
                 self.open_prompt(super::InputTarget::Note);
                 true
             }
+            Action::Submit => {
+                self.select_event_resource();
+                true
+            }
             Action::ToggleFilter => {
                 self.timeline_filter = self.timeline_filter.next();
                 if let Some(Overlay::Timeline(s)) = self.overlays.last_mut() {
@@ -269,6 +274,52 @@ impl App {
                 self.scroll_action(a, false)
             }
         }
+    }
+
+    /// The timeline's marked entry: the newest one shown, or older as it scrolls back.
+    pub fn timeline_marked(&self) -> Option<&crate::journal::Entry> {
+        let scroll = self.timeline_scroll()? as usize;
+        let shown: Vec<&crate::journal::Entry> = self
+            .timeline
+            .iter()
+            .filter(|e| self.timeline_filter.keeps(e))
+            .collect();
+        let i = shown.len().checked_sub(1 + scroll)?;
+        shown.get(i).copied()
+    }
+
+    /// Enter on a timeline event: its resource selected in its pane (the services filter
+    /// cleared so it shows), the timeline closed.
+    fn select_event_resource(&mut self) {
+        let Some(e) = self.timeline_marked() else {
+            return;
+        };
+        let Some(name) = e.resource.clone() else {
+            self.toast = Some((
+                "this entry names no resource".into(),
+                crate::model::Health::Unknown,
+            ));
+            return;
+        };
+        let alarm = e.what.starts_with("alarm ");
+        if alarm {
+            if let Some(i) = self.alarms.alarms.iter().position(|a| a.name == name) {
+                self.close_top();
+                self.focus = Pane::Alarms;
+                self.alarms.selected = i;
+                return;
+            }
+        } else if self.services.all().any(|r| r.display_name() == name) {
+            self.close_top();
+            self.services.set_filter("");
+            self.focus = Pane::Services;
+            self.services.select_where(|r| r.display_name() == name);
+            return;
+        }
+        self.toast = Some((
+            format!("{name} is not among the rows on screen"),
+            crate::model::Health::Warn,
+        ));
     }
 
     /// Ctrl-C: cancel the newest running step; with none, close the top overlay, or quit

@@ -83,6 +83,14 @@ impl ServicesState {
         self.by_feed.values().map(Vec::len).sum()
     }
 
+    /// Selects the first row (as sorted and filtered) that `pred` accepts.
+    pub fn select_where(&mut self, pred: impl Fn(&Resource) -> bool) {
+        if let Some(i) = self.rows.iter().position(pred) {
+            self.selected = i;
+            self.selected_key = Some(self.rows[i].key());
+        }
+    }
+
     pub fn selected_row(&self) -> Option<&Resource> {
         self.rows.get(self.selected)
     }

@@ -1642,3 +1642,39 @@ fn a_change_that_never_holds_is_reported_not_verified_at_the_deadline() {
     assert!(what[0].starts_with("not verified after 10m"), "{what:?}");
     assert!(what[0].contains("prod/api running 6/6"), "{what:?}");
 }
+
+#[test]
+fn enter_on_a_timeline_event_selects_its_resource() {
+    use crate::sources::Feed;
+    let mut app = demo_app();
+    let mut rows = app.services.feed_rows(Feed::Ecs).to_vec();
+    let i = rows
+        .iter()
+        .position(|r| r.display_name() == "internal/auth")
+        .unwrap();
+    rows[i].health = crate::model::Health::Crit;
+    app.update(Msg::Source(SourceEvent {
+        feed: Feed::Ecs,
+        at_ms: T0,
+        payload: Payload::Services(rows),
+    }));
+    // Something else selected and a filter hiding it.
+    app.update(Msg::Action(Action::Search));
+    type_text(&mut app, "orders");
+    press(&mut app, "enter");
+    app.update(Msg::Action(Action::Journal));
+    assert!(
+        app.timeline_marked()
+            .unwrap()
+            .what
+            .contains("internal/auth: health ok → crit")
+    );
+    press(&mut app, "enter");
+    assert!(app.timeline_scroll().is_none(), "the timeline closed");
+    assert_eq!(app.focus, Pane::Services);
+    assert_eq!(app.services.filter, "");
+    assert_eq!(
+        app.services.selected_row().unwrap().display_name(),
+        "internal/auth"
+    );
+}

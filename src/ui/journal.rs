@@ -27,7 +27,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         Span::styled(" Timeline ", theme.title()),
         Span::styled(
             format!(
-                "{} of {} entries · f {} · Ctrl-N note · Esc close ",
+                "{} of {} entries · f {} · Enter select · Ctrl-N note · Esc close ",
                 shown.len(),
                 app.timeline.len(),
                 app.timeline_filter.label()
@@ -51,6 +51,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let h = inner.height as usize;
     let end = shown.len().saturating_sub(scroll as usize);
     let start = end.saturating_sub(h);
+    let marked = end.checked_sub(1);
     for (row, e) in shown[start..end].iter().enumerate() {
         let time = e.time.get(11..19).unwrap_or("");
         // System events and operator entries are told apart by symbol and colour.
@@ -72,7 +73,14 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             Kind::Note => ("▸", theme.accent()),
             _ => ("▸", theme.text()),
         };
+        // The marked entry (Enter selects its resource): a pointer, readable in monochrome.
+        let mark = if Some(start + row) == marked {
+            "›"
+        } else {
+            " "
+        };
         let line = Line::from(vec![
+            Span::styled(mark, theme.accent()),
             Span::styled(format!("{time} "), theme.muted()),
             Span::styled(format!("{symbol} "), kind_style),
             Span::styled(format!("{:<10}", e.kind.label()), kind_style),
@@ -85,11 +93,6 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
                 kind_style,
             ),
         ]);
-        buf.set_line(
-            inner.x + 1,
-            inner.y + row as u16,
-            &line,
-            inner.width.saturating_sub(1),
-        );
+        buf.set_line(inner.x, inner.y + row as u16, &line, inner.width);
     }
 }
