@@ -415,3 +415,41 @@ fn run_pane_lists_several_runs_with_their_status() {
     );
     snap("run_list", &app, 160, 48);
 }
+
+/// Act and watch: the procedure view docks beside the live panes on a wide screen, under
+/// them on a tall one, and takes a small one under a one-line live status; the run pane
+/// stays with it. `z` puts it over the whole screen.
+#[test]
+fn procedure_docks_beside_the_live_panes_with_its_run() {
+    for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+        let mut app = demo_app(150, w, h);
+        with_demo_runbook(&mut app);
+        act(&mut app, &[Action::Palette]);
+        common::type_text(&mut app, "5xx");
+        common::press(&mut app, "enter");
+        for _ in 0..4 {
+            common::press(&mut app, "down");
+        }
+        common::press(&mut app, "enter");
+        common::press(&mut app, "8");
+        common::press(&mut app, "enter");
+        common::press(&mut app, "y");
+        let text = buffer_text(&render(&app, w, h));
+        assert!(text.contains("Incident Response"), "{text}");
+        if w >= 120 {
+            assert!(
+                text.contains("Services") && text.contains("Metrics"),
+                "panes in sight:\n{text}"
+            );
+        } else {
+            assert!(text.contains("in ALARM"), "the live status strip:\n{text}");
+        }
+        snap("procedure_docked", &app, w, h);
+        common::press(&mut app, "z");
+        let full = buffer_text(&render(&app, w, h));
+        assert!(
+            !full.contains("Metrics 15m"),
+            "full screen hides the panes:\n{full}"
+        );
+    }
+}

@@ -19,6 +19,10 @@ pub struct Areas {
     pub run: Option<Rect>,
     /// Pinned command watches, beside the logs (under them on narrow screens).
     pub watches: Option<Rect>,
+    /// The procedure view, docked beside (wide) or under (tall) the live panes.
+    pub procedure: Option<Rect>,
+    /// A one-line live status over a procedure that takes a small screen.
+    pub strip: Option<Rect>,
     pub too_small: bool,
 }
 
@@ -53,6 +57,9 @@ pub fn compute(area: Rect, app: &App) -> Areas {
         status,
         ..Areas::default()
     };
+    if app.procedure().is_some() && !app.procedure_full {
+        return docked(body, a, app);
+    }
     if app.zoomed {
         match app.focus {
             Pane::Services => a.services = Some(body),
@@ -62,6 +69,45 @@ pub fn compute(area: Rect, app: &App) -> Areas {
         }
         return a;
     }
+    panes(body, &mut a, app, true);
+    a
+}
+
+/// The procedure view docked so the live panes stay in sight while its steps run: beside them
+/// from 160 columns, under them from 36 rows, else alone under a one-line status strip. The
+/// run pane sits under the procedure.
+fn docked(body: Rect, mut a: Areas, app: &App) -> Areas {
+    let side = if body.width >= 160 {
+        let [cockpit, side] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Min(40)]).areas(body);
+        panes(cockpit, &mut a, app, false);
+        side
+    } else if body.height >= 36 {
+        let [cockpit, side] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Min(12)]).areas(body);
+        panes(cockpit, &mut a, app, false);
+        side
+    } else {
+        let [strip, side] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(4)]).areas(body);
+        a.strip = Some(strip);
+        side
+    };
+    if !app.session.runs.is_empty() && side.height >= 12 {
+        let run_h = (side.height / 3).clamp(4, 12);
+        let [procedure, run] =
+            Layout::vertical([Constraint::Min(6), Constraint::Length(run_h)]).areas(side);
+        a.procedure = Some(procedure);
+        a.run = Some(run);
+    } else {
+        a.procedure = Some(side);
+    }
+    a
+}
+
+/// The live panes in `body`: services and alarms left, metrics right, logs (and watches, and
+/// the run pane when `with_run`) under them.
+fn panes(body: Rect, a: &mut Areas, app: &App, with_run: bool) {
     // Compact screens give the top row a bit more so services and metrics both show rows.
     let top_pct = if body.height < 34 { 55 } else { 50 };
     let top_h = (body.height as u32 * top_pct / 100) as u16;
@@ -97,7 +143,7 @@ pub fn compute(area: Rect, app: &App) -> Areas {
         a.watches = Some(watches);
         logs
     };
-    if app.session.runs.is_empty() || logs.height < 8 {
+    if !with_run || app.session.runs.is_empty() || logs.height < 8 {
         a.logs = Some(logs);
     } else {
         let run_h = (logs.height / 2).clamp(4, 10);
@@ -106,5 +152,4 @@ pub fn compute(area: Rect, app: &App) -> Areas {
         a.logs = Some(logs);
         a.run = Some(run);
     }
-    a
 }

@@ -178,6 +178,8 @@ pub struct App {
     pub now_ms: i64,
     pub focus: Pane,
     pub zoomed: bool,
+    /// The procedure view over the whole screen instead of docked beside the live panes.
+    pub procedure_full: bool,
     /// What covers the panes, bottom first; the last one has the keys.
     pub overlays: Vec<Overlay>,
     pub services: services::ServicesState,
@@ -263,6 +265,7 @@ impl App {
             now_ms,
             focus: Pane::Services,
             zoomed: false,
+            procedure_full: false,
             overlays: Vec::new(),
             services: Default::default(),
             metrics: Default::default(),

@@ -154,6 +154,7 @@ impl App {
             Action::Close => {
                 self.close_top();
             }
+            Action::Zoom => self.procedure_full = !self.procedure_full,
             Action::Up => set_sel(self, sel.saturating_sub(1)),
             Action::Down => set_sel(self, (sel + 1).min(n.saturating_sub(1))),
             Action::RunStep => self.prepare_step(rb, p, sel, fx),

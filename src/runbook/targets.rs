@@ -1100,6 +1100,31 @@ mod tests {
     use crate::runbook::parse::parse_full;
 
     #[test]
+    fn the_other_kinds_are_selected_by_their_flags() {
+        let src = "# R\n## Check\n```bash\naws elbv2 describe-target-health --target-group-arn arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/api/73e2\naws stepfunctions list-executions --state-machine-arn arn:aws:states:eu-west-1:1:stateMachine:settle --status-filter FAILED\naws elasticache describe-replication-groups --replication-group-id sessions\naws elasticache describe-cache-clusters --cache-cluster-id sessions-002\naws rds failover-db-cluster --db-cluster-identifier ledger\naws sqs get-queue-attributes --queue-url https://sqs.eu-west-1.amazonaws.com/1/orders --attribute-names All\naws cloudwatch get-metric-statistics --namespace AWS/ApiGateway --metric-name 5XXError --dimensions Name=ApiName,Value=orders-api Name=Stage,Value=prod --statistics Sum --period 60\naws elasticache describe-replication-groups --replication-group-id <group>\n```\n";
+        let t = extract(&parse_full(src));
+        let names = |v: &[Found]| v.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&t.target_groups),
+            ["arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/api/73e2"]
+        );
+        assert_eq!(
+            names(&t.state_machines),
+            ["arn:aws:states:eu-west-1:1:stateMachine:settle"]
+        );
+        assert_eq!(
+            names(&t.cache_groups),
+            ["sessions", "sessions-002", "<group>"]
+        );
+        assert!(t.cache_groups[2].template);
+        assert_eq!(names(&t.rds_instances), ["ledger"]);
+        assert_eq!(
+            names(&t.sqs_queues),
+            ["https://sqs.eu-west-1.amazonaws.com/1/orders"]
+        );
+    }
+
+    #[test]
     fn aws_targets_and_thresholds() {
         let src = "# R\n## Check\n```bash\n# CPU Utilization (should be < 70%)\naws cloudwatch get-metric-statistics --namespace AWS/ECS --metric-name CPUUtilization --dimensions Name=ClusterName,Value=prod Name=ServiceName,Value=api --statistics Average Maximum --period 300\naws ecs describe-services --cluster ${P}-cluster --services ${P}-api web\naws lambda update-alias --function-name loader --name live --function-version 3\naws logs tail /aws/lambda/loader --follow\naws logs filter-log-events --log-group-name <group>\naws cloudwatch describe-alarms --alarm-name-prefix prod-api\naws cloudwatch set-alarm-state --alarm-name prod-db-high --state-value OK --state-reason test\ncurl -f https://api.example.com/health\ncurl https://api.example.com/v1/orders\naws rds describe-db-instances --db-instance-identifier prod-db\naws dynamodb describe-table --table-name orders\n```\n\n| Metric | Warning | Critical |\n|---|---|---|\n| Memory Utilization | 75% | 90% |\n| Queue depth | 1000 | 5000 |\n";
         let t = extract(&parse_full(src));

@@ -59,6 +59,9 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
     if let Some(r) = areas.watches {
         watches::render(buf, r, app, theme);
     }
+    if let Some(r) = areas.strip {
+        status::render_strip(buf, r, app, theme);
+    }
     status::render(buf, areas.status, app, theme, keymap);
     // Overlays in stack order: the one with the keys is drawn last, on top.
     for o in &app.overlays {
@@ -66,7 +69,10 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
             Overlay::Help(scroll) => help::render(buf, area, *scroll, app, theme, keymap),
             Overlay::Timeline(_) => journal::render(buf, area, app, theme),
             Overlay::Insights => insights::render(buf, area, app, theme),
-            Overlay::Procedure(_) => procedure::render(buf, area, app, theme, keymap),
+            Overlay::Procedure(_) => match areas.procedure {
+                Some(r) => procedure::render(buf, r, true, app, theme, keymap),
+                None => procedure::render(buf, area, false, app, theme, keymap),
+            },
             Overlay::Palette(_) => palette::render(buf, area, app, theme, keymap),
             Overlay::Form(_) | Overlay::StepForm(_) => form::render(buf, area, app, theme, keymap),
             Overlay::Confirm(_) => confirm::render(buf, area, app, theme, keymap),

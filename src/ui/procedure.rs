@@ -11,7 +11,16 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+/// `docked`: `area` is the procedure's own (beside or under the live panes); otherwise the
+/// whole screen, with a margin.
+pub fn render(
+    buf: &mut Buffer,
+    area: Rect,
+    docked: bool,
+    app: &App,
+    theme: &Theme,
+    keymap: &Keymap,
+) {
     // Long on purpose: the view's rows top to bottom (checklist, then each step's parts).
     let Some((rb, p, sel)) = app.procedure() else {
         return;
@@ -22,11 +31,15 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
     let Some(proc_) = l.runbook.procedures.get(p) else {
         return;
     };
-    let r = centered(
-        area,
-        area.width.saturating_sub(4),
-        area.height.saturating_sub(2),
-    );
+    let r = if docked {
+        area
+    } else {
+        centered(
+            area,
+            area.width.saturating_sub(4),
+            area.height.saturating_sub(2),
+        )
+    };
     let title = vec![
         Span::styled(format!(" {} ", proc_.path.join(" › ")), theme.title()),
         Span::styled(hints(keymap), theme.muted()),

@@ -157,3 +157,42 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
     ));
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
 }
+
+/// The one-line live status kept over a procedure that takes a small screen: the worst
+/// health and how many rows have it, the alarms in ALARM, then what is worst, by name.
+pub fn render_strip(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
+    use crate::model::Health;
+    let rows: Vec<&crate::model::Resource> = app.services.all().collect();
+    let worst = rows
+        .iter()
+        .map(|r| r.health)
+        .min_by_key(|h| h.rank())
+        .unwrap_or(Health::Unknown);
+    let bad: Vec<String> = rows
+        .iter()
+        .filter(|r| r.health == worst && matches!(worst, Health::Crit | Health::Warn))
+        .map(|r| r.display_name())
+        .collect();
+    let alarms = app.alarms.in_alarm();
+    let mut spans = vec![Span::styled(
+        match bad.len() {
+            0 => format!(" {} {} ", worst.symbol(), worst.as_str()),
+            n => format!(" {} {n} {} ", worst.symbol(), worst.as_str()),
+        },
+        theme.health(worst),
+    )];
+    spans.push(if alarms == 0 {
+        Span::styled("· no alarm in ALARM ", theme.ok())
+    } else {
+        Span::styled(format!("· {alarms} in ALARM "), theme.danger())
+    });
+    if !bad.is_empty() {
+        let used: usize = spans.iter().map(|s| s.content.width()).sum();
+        let room = (area.width as usize).saturating_sub(used + 2);
+        spans.push(Span::styled(
+            format!("· {}", truncate(&bad.join(", "), room)),
+            theme.health(worst),
+        ));
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}

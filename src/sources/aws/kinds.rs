@@ -203,4 +203,19 @@ mod tests {
         assert_eq!(seen.len(), KINDS.len());
         assert!(get(ResourceKind::Rds).is_some() && get(ResourceKind::Ecs).is_none());
     }
+
+    #[test]
+    fn each_kind_watches_what_the_runbooks_name_without_placeholders() {
+        let src = "# R\n## Check\n```bash\naws elasticache describe-replication-groups --replication-group-id sessions\naws elasticache describe-cache-clusters --cache-cluster-id <cluster>\naws cloudwatch get-metric-statistics --namespace AWS/ApiGateway --metric-name 5XXError --dimensions Name=ApiName,Value=orders-api Name=Stage,Value=prod --statistics Sum --period 60\naws stepfunctions describe-state-machine --state-machine-arn arn:aws:states:eu-west-1:1:stateMachine:settle\naws dynamodb describe-table --table-name carts\n```\n";
+        let t = crate::runbook::targets::extract(&crate::runbook::parse::parse_full(src));
+        let sel = |k: ResourceKind| get(k).unwrap().selected(&t);
+        assert_eq!(sel(ResourceKind::Elasticache), ["sessions"]);
+        assert_eq!(sel(ResourceKind::Apigateway), ["orders-api/prod"]);
+        assert_eq!(
+            sel(ResourceKind::Sfn),
+            ["arn:aws:states:eu-west-1:1:stateMachine:settle"]
+        );
+        assert_eq!(sel(ResourceKind::Dynamodb), ["carts"]);
+        assert!(sel(ResourceKind::Rds).is_empty());
+    }
 }
