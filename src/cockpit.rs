@@ -391,7 +391,7 @@ fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32>
     let picked = crate::journal::between(&entries, since, until);
     match format {
         crate::cli::ExportFormat::Markdown => {
-            crate::out::print(&crate::journal::markdown(&picked))?
+            crate::out::print(&crate::journal::incident_markdown(&picked))?
         }
         crate::cli::ExportFormat::Json => {
             crate::out::println(&serde_json::to_string_pretty(&picked)?)?

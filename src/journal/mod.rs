@@ -290,6 +290,159 @@ fn result_of(e: &Entry) -> String {
     }
 }
 
+/// Buckets of the health strips in the incident report.
+const STRIP: usize = 48;
+
+fn state_symbol(s: &str) -> Option<char> {
+    match s {
+        "ok" | "OK" => Some('✓'),
+        "warn" => Some('⚠'),
+        "crit" | "ALARM" => Some('✗'),
+        "unknown" | "INSUFFICIENT_DATA" => Some('?'),
+        _ => None,
+    }
+}
+
+/// The incident as a postmortem document: its window, the people and AWS accounts involved,
+/// what it did and what the system did, a strip per resource or alarm that changed health
+/// over the window with the operator's actions marked on a line above, then the timeline.
+pub fn incident_markdown(entries: &[&Entry]) -> String {
+    let mut o = String::new();
+    let (Some(first), Some(last)) = (entries.first(), entries.last()) else {
+        return "# Incident report\n\nThe journal has no entry in this window.\n".into();
+    };
+    let t = |e: &Entry| {
+        chrono::DateTime::parse_from_rfc3339(&e.time)
+            .ok()
+            .map(|d| d.timestamp_millis())
+    };
+    let (start, end) = (t(first).unwrap_or(0), t(last).unwrap_or(0));
+    let short = |s: &str| {
+        s.replace('T', " ")
+            .trim_end_matches('Z')
+            .chars()
+            .take(19)
+            .collect::<String>()
+    };
+    let span = (end - start).max(0) / 1000;
+    o.push_str(&format!(
+        "# Incident report\n\n{} → {} UTC ({} min {} s)\n\n",
+        short(&first.time),
+        short(&last.time),
+        span / 60,
+        span % 60
+    ));
+    let mut people: Vec<String> = entries
+        .iter()
+        .filter(|e| e.kind != Kind::Event)
+        .map(|e| format!("{}@{}", e.user, e.host))
+        .collect();
+    people.sort();
+    people.dedup();
+    let mut accounts: Vec<String> = entries
+        .iter()
+        .filter(|e| e.profile.is_some() || e.account.is_some())
+        .map(|e| {
+            [
+                e.profile.as_deref(),
+                e.region.as_deref(),
+                e.account.as_deref(),
+            ]
+            .into_iter()
+            .map(|x| x.unwrap_or("?"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+        })
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    let count = |k: Kind| entries.iter().filter(|e| e.kind == k).count();
+    let verified = entries
+        .iter()
+        .filter(|e| e.kind == Kind::Check && e.what.starts_with("verified"))
+        .count();
+    o.push_str(&format!(
+        "- People: {}\n- AWS: {}\n- {} system events, {} operator actions ({} confirmed, {} refused or blocked), {} changes verified, {} notes\n\n",
+        if people.is_empty() { "none recorded".into() } else { people.join(", ") },
+        if accounts.is_empty() { "none recorded".into() } else { accounts.join("; ") },
+        count(Kind::Event),
+        count(Kind::Action),
+        count(Kind::Confirmed),
+        count(Kind::Refused) + count(Kind::Blocked),
+        verified,
+        count(Kind::Note),
+    ));
+    // Health over the window: one strip per resource or alarm with transitions.
+    let bucket = |ms: i64| -> usize {
+        if end <= start {
+            return STRIP - 1;
+        }
+        (((ms - start) as f64 / (end - start) as f64) * (STRIP - 1) as f64).round() as usize
+    };
+    let mut subjects: Vec<String> = Vec::new();
+    for e in entries.iter().filter(|e| e.kind == Kind::Event) {
+        if let (Some(r), Some(a)) = (&e.resource, &e.after)
+            && state_symbol(a).is_some()
+            && !subjects.contains(r)
+        {
+            subjects.push(r.clone());
+        }
+    }
+    if !subjects.is_empty() {
+        let mut actions = vec![' '; STRIP];
+        for e in entries
+            .iter()
+            .filter(|e| matches!(e.kind, Kind::Confirmed | Kind::Note))
+        {
+            if let Some(ms) = t(e) {
+                actions[bucket(ms).min(STRIP - 1)] = '▲';
+            }
+        }
+        o.push_str("## What changed health\n\n");
+        o.push_str(&format!(
+            "Each strip spans the window above, left to right ({} s a cell); ▲ marks an operator's confirmed action or note.\n\n",
+            ((end - start).max(0) / 1000) / STRIP as i64 + 1
+        ));
+        o.push_str("| | Over the window | Last |\n| --- | --- | --- |\n");
+        o.push_str(&format!(
+            "| operator | `{}` | |\n",
+            actions.iter().collect::<String>()
+        ));
+        for subject in &subjects {
+            let changes: Vec<(i64, &str, &str)> = entries
+                .iter()
+                .filter(|e| e.kind == Kind::Event && e.resource.as_ref() == Some(subject))
+                .filter_map(|e| {
+                    let (b, a) = (e.before.as_deref()?, e.after.as_deref()?);
+                    state_symbol(a)?;
+                    Some((t(e)?, b, a))
+                })
+                .collect();
+            let Some(&(_, initial, _)) = changes.first() else {
+                continue;
+            };
+            let mut strip = vec![state_symbol(initial).unwrap_or(' '); STRIP];
+            for &(ms, _, after) in &changes {
+                let from = bucket(ms).min(STRIP - 1);
+                let sym = state_symbol(after).unwrap_or('?');
+                for c in strip.iter_mut().skip(from) {
+                    *c = sym;
+                }
+            }
+            let now = changes.last().map_or("", |c| c.2);
+            o.push_str(&format!(
+                "| {} | `{}` | {now} |\n",
+                subject.replace('|', "\\|"),
+                strip.iter().collect::<String>()
+            ));
+        }
+        o.push('\n');
+    }
+    o.push_str("## Timeline\n\n");
+    o.push_str(&markdown(entries));
+    o
+}
+
 /// A Markdown timeline ready to paste into a postmortem.
 pub fn markdown(entries: &[&Entry]) -> String {
     let mut o = String::from("| Time (UTC) | Who | What | Result |\n| --- | --- | --- | --- |\n");
@@ -395,5 +548,115 @@ mod tests {
         ));
         assert_eq!(md.lines().count(), 3);
         assert!(md.contains("| 2026-11-22 04:00:05 | alice@bastion | End: aws ecs update-service | exit 0 in 1.2s |"), "{md}");
+    }
+}
+
+#[cfg(test)]
+mod incident_tests {
+    use super::*;
+
+    fn entry(time: &str, kind: Kind, what: &str, change: Option<(&str, &str, &str)>) -> Entry {
+        Entry {
+            time: time.into(),
+            user: "alice".into(),
+            host: "bastion".into(),
+            profile: Some("prod".into()),
+            region: Some("eu-west-1".into()),
+            account: Some("123456789012".into()),
+            kind,
+            what: what.into(),
+            runbook: None,
+            procedure: None,
+            step: None,
+            risk: None,
+            status: None,
+            reason: None,
+            exit_code: None,
+            duration_ms: None,
+            output: None,
+            resource: change.map(|c| c.0.to_string()),
+            before: change.map(|c| c.1.to_string()),
+            after: change.map(|c| c.2.to_string()),
+        }
+    }
+
+    #[test]
+    fn the_incident_report_has_its_window_people_strips_and_timeline() {
+        let es = [
+            entry(
+                "2026-12-02T10:00:00Z",
+                Kind::Event,
+                "alarm prod-api-5xx-high: OK → ALARM",
+                Some(("prod-api-5xx-high", "OK", "ALARM")),
+            ),
+            entry(
+                "2026-12-02T10:01:00Z",
+                Kind::Event,
+                "ECS prod/api: health ok → crit",
+                Some(("prod/api", "ok", "crit")),
+            ),
+            entry(
+                "2026-12-02T10:02:00Z",
+                Kind::Confirmed,
+                "ECS UpdateService … desiredCount=8 [write]",
+                None,
+            ),
+            entry(
+                "2026-12-02T10:03:00Z",
+                Kind::Check,
+                "verified after 43s: prod/api running 8/8 COMPLETED",
+                None,
+            ),
+            entry(
+                "2026-12-02T10:03:00Z",
+                Kind::Event,
+                "ECS prod/api: health crit → ok",
+                Some(("prod/api", "crit", "ok")),
+            ),
+            entry(
+                "2026-12-02T10:04:00Z",
+                Kind::Event,
+                "alarm prod-api-5xx-high: ALARM → OK",
+                Some(("prod-api-5xx-high", "ALARM", "OK")),
+            ),
+        ];
+        let refs: Vec<&Entry> = es.iter().collect();
+        let md = incident_markdown(&refs);
+        assert!(
+            md.starts_with(
+                "# Incident report\n\n2026-12-02 10:00:00 → 2026-12-02 10:04:00 UTC (4 min 0 s)"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("- People: alice@bastion\n- AWS: prod · eu-west-1 · 123456789012\n"),
+            "{md}"
+        );
+        assert!(md.contains("4 system events, 0 operator actions (1 confirmed, 0 refused or blocked), 1 changes verified"), "{md}");
+        let line = |name: &str| {
+            md.lines()
+                .find(|l| l.starts_with(&format!("| {name} |")))
+                .unwrap()
+                .to_string()
+        };
+        let strip = |l: &str| l.split('`').nth(1).unwrap().chars().collect::<Vec<char>>();
+        let api = strip(&line("prod/api"));
+        assert_eq!(api.len(), STRIP);
+        assert_eq!(api[0], '✓', "before its first change: its before-state");
+        assert_eq!(api[STRIP / 2 - 1], '✗');
+        assert_eq!(*api.last().unwrap(), '✓');
+        let op = strip(&line("operator"));
+        assert_eq!(op.iter().filter(|c| **c == '▲').count(), 1);
+        assert_eq!(
+            op.iter().position(|c| *c == '▲'),
+            Some(STRIP / 2),
+            "halfway through the window"
+        );
+        assert!(line("prod-api-5xx-high").ends_with("| OK |"));
+        assert!(md.contains("## Timeline\n\n| Time (UTC) | Who | What | Result |"));
+        assert_eq!(
+            incident_markdown(&[]).lines().nth(2),
+            Some("The journal has no entry in this window.")
+        );
     }
 }
