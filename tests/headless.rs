@@ -232,7 +232,10 @@ fn everything_is_journaled_and_exports_as_a_timeline() {
     assert!(o.status.success());
     let md = stdout(&o);
     assert!(md.starts_with("# Incident report\n"), "{md}");
-    assert!(md.contains("## Timeline\n\n| Time (UTC) | Who | What | Result |"), "{md}");
+    assert!(
+        md.contains("## Timeline\n\n| Time (UTC) | Who | What | Result |"),
+        "{md}"
+    );
     assert!(md.contains("| Refused: step `Touch a file` is write: pass --yes to run it; nothing ran (touch-a-file, touch-a-file#1) | refused |"), "{md}");
     assert!(md.contains("| exit 0 in "), "{md}");
     let o = Command::new(common::bin())

@@ -59,7 +59,20 @@ pub fn diff_resources(old: &[Resource], new: &[Resource]) -> Vec<SysEvent> {
             ));
         }
         match (&o.detail, &n.detail) {
-            (Detail::Ecs(_), Detail::Ecs(_)) => {
+            (Detail::Ecs(da), Detail::Ecs(db)) => {
+                // Tasks stopping (health checks failing, OOM, a crash) are what an incident's
+                // timeline needs most: ECS says so in its latest service event.
+                if let Some(ev) = &db.last_event
+                    && da.last_event.as_ref() != Some(ev)
+                    && ev.contains("has stopped")
+                {
+                    out.push(event(
+                        &name,
+                        "running".into(),
+                        "tasks stopped".into(),
+                        format!("ECS {name}: {}", crate::text::truncate(ev, 160)),
+                    ));
+                }
                 let (a, b) = (rollout(&o.status), rollout(&n.status));
                 if a != b && !b.is_empty() {
                     let what = match b {
@@ -343,6 +356,47 @@ mod tests {
             ]
         );
         assert!(diff_resources(&[q(3)], &[q(5)]).is_empty());
+    }
+
+    #[test]
+    fn stopped_tasks_are_events_once() {
+        let with = |ev: &str| {
+            let mut r = ecs("COMPLETED", 6, 6, Health::Ok);
+            if let Detail::Ecs(d) = &mut r.detail {
+                d.last_event = Some(ev.into());
+            }
+            r
+        };
+        let steady = with("(service api) has reached a steady state.");
+        let stopped = with(
+            "(service api) has stopped 2 running tasks: (task 0a1) (task 0b2). Reason: Task failed ELB health checks",
+        );
+        let ev = diff_resources(
+            std::slice::from_ref(&steady),
+            std::slice::from_ref(&stopped),
+        );
+        assert_eq!(ev.len(), 1);
+        assert!(
+            ev[0]
+                .what
+                .starts_with("ECS prod/api: (service api) has stopped 2 running tasks"),
+            "{}",
+            ev[0].what
+        );
+        assert!(
+            diff_resources(
+                std::slice::from_ref(&stopped),
+                std::slice::from_ref(&stopped)
+            )
+            .is_empty()
+        );
+        assert!(
+            diff_resources(
+                std::slice::from_ref(&stopped),
+                std::slice::from_ref(&steady)
+            )
+            .is_empty()
+        );
     }
 
     #[test]
