@@ -107,6 +107,11 @@ pub fn human_interval(ms: i64) -> String {
     }
 }
 
+/// The last `/` or `:` segment of an ARN or URL (`…:execution:settle:run-42` → `run-42`).
+pub fn last_segment(s: &str) -> &str {
+    s.rsplit(['/', ':']).next().unwrap_or(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,9 +133,4 @@ mod tests {
         assert_eq!(value(0.254, Some("Seconds")), "0.25s");
         assert_eq!(value(12345.0, None), "12.3k");
     }
-}
-
-/// The last `/` or `:` segment of an ARN or URL (`…:execution:settle:run-42` → `run-42`).
-pub fn last_segment(s: &str) -> &str {
-    s.rsplit(['/', ':']).next().unwrap_or(s)
 }

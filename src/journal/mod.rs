@@ -389,7 +389,7 @@ pub fn incident_markdown(entries: &[&Entry]) -> String {
         }
     }
     if !subjects.is_empty() {
-        let mut actions = vec![' '; STRIP];
+        let mut actions = [' '; STRIP];
         for e in entries
             .iter()
             .filter(|e| matches!(e.kind, Kind::Confirmed | Kind::Note))
@@ -421,7 +421,7 @@ pub fn incident_markdown(entries: &[&Entry]) -> String {
             let Some(&(_, initial, _)) = changes.first() else {
                 continue;
             };
-            let mut strip = vec![state_symbol(initial).unwrap_or(' '); STRIP];
+            let mut strip = [state_symbol(initial).unwrap_or(' '); STRIP];
             for &(ms, _, after) in &changes {
                 let from = bucket(ms).min(STRIP - 1);
                 let sym = state_symbol(after).unwrap_or('?');

@@ -74,13 +74,12 @@ pub fn row(d: ApigatewayDetail) -> Resource {
 }
 
 pub fn error_row(target: &str, error: &str) -> Resource {
-    let mut r = Resource::new(
+    super::kinds::failed_row(
         target,
         target,
-        Detail::Apigateway(ApigatewayDetail::default()),
-    );
-    r.status = error.to_string();
-    r
+        Detail::Apigateway(Default::default()),
+        error,
+    )
 }
 
 /// The metric dimensions of a stage's series.
@@ -138,12 +137,7 @@ impl Kind for Apigateway {
             }
             let all = match stages(&c.cloudwatch).await {
                 Ok(a) => a,
-                Err(e) => {
-                    return targets
-                        .iter()
-                        .map(|t| (t.clone(), Err(e.clone())))
-                        .collect();
-                }
+                Err(e) => return super::kinds::all_failed(targets, &e),
             };
             targets
                 .iter()

@@ -135,9 +135,12 @@ pub fn row(name: &str, d: DynamodbDetail, now_ms: i64) -> Resource {
 }
 
 pub fn error_row(name: &str, error: &str) -> Resource {
-    let mut r = Resource::new(name, name, Detail::Dynamodb(DynamodbDetail::default()));
-    r.status = error.to_string();
-    r
+    super::kinds::failed_row(
+        name,
+        name,
+        Detail::Dynamodb(DynamodbDetail::default()),
+        error,
+    )
 }
 
 pub struct Dynamodb;
@@ -152,11 +155,7 @@ impl Kind for Dynamodb {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        t.dynamodb_tables
-            .iter()
-            .filter(|x| !x.template)
-            .map(|x| x.name.clone())
-            .collect()
+        super::kinds::named(&t.dynamodb_tables)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {

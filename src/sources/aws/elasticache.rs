@@ -89,9 +89,7 @@ pub fn row(id: &str, d: ElasticacheDetail) -> Resource {
 }
 
 pub fn error_row(id: &str, error: &str) -> Resource {
-    let mut r = Resource::new(id, id, Detail::Elasticache(ElasticacheDetail::default()));
-    r.status = error.to_string();
-    r
+    super::kinds::failed_row(id, id, Detail::Elasticache(Default::default()), error)
 }
 
 pub struct Elasticache;
@@ -106,11 +104,7 @@ impl Kind for Elasticache {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        t.cache_groups
-            .iter()
-            .filter(|x| !x.template)
-            .map(|x| x.name.clone())
-            .collect()
+        super::kinds::named(&t.cache_groups)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
@@ -131,10 +125,7 @@ impl Kind for Elasticache {
             let groups = match all_groups(&c.elasticache).await {
                 Ok(g) => g,
                 Err(e) => {
-                    return targets
-                        .iter()
-                        .map(|t| (t.clone(), Err(e.clone())))
-                        .collect();
+                    return super::kinds::all_failed(targets, &e);
                 }
             };
             let mut out: Described = Vec::new();

@@ -170,16 +170,11 @@ pub fn error_row(target: &str, error: &str) -> Resource {
     let name = tg_dimension(target)
         .and_then(|d| d.split('/').nth(1))
         .unwrap_or(target);
-    let mut r = Resource::new(
-        target,
-        name,
-        Detail::Elb(ElbDetail {
-            arn: target.into(),
-            ..ElbDetail::default()
-        }),
-    );
-    r.status = error.to_string();
-    r
+    let d = ElbDetail {
+        arn: target.into(),
+        ..ElbDetail::default()
+    };
+    super::kinds::failed_row(target, name, Detail::Elb(d), error)
 }
 
 pub struct Elb;
@@ -194,11 +189,7 @@ impl Kind for Elb {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        t.target_groups
-            .iter()
-            .filter(|x| !x.template)
-            .map(|x| x.name.clone())
-            .collect()
+        super::kinds::named(&t.target_groups)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
@@ -219,10 +210,7 @@ impl Kind for Elb {
             let found = match groups(&c.elb, targets).await {
                 Ok(g) => g,
                 Err(e) => {
-                    return targets
-                        .iter()
-                        .map(|t| (t.clone(), Err(e.clone())))
-                        .collect();
+                    return super::kinds::all_failed(targets, &e);
                 }
             };
             let mut out = Vec::new();

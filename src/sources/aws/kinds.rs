@@ -154,6 +154,30 @@ pub fn metric(
 
 pub use crate::text::last_segment;
 
+/// The names the runbooks give, placeholders (`<cluster>`, `$TABLE`) left out.
+pub fn named(found: &[crate::runbook::targets::Found]) -> Vec<String> {
+    found
+        .iter()
+        .filter(|x| !x.template)
+        .map(|x| x.name.clone())
+        .collect()
+}
+
+/// A target that could not be read: a row with its name and why, health unknown.
+pub fn failed_row(id: &str, name: &str, detail: crate::model::Detail, error: &str) -> Resource {
+    let mut r = Resource::new(id, name, detail);
+    r.status = error.to_string();
+    r
+}
+
+/// Every target failed the same way (the kind's one batch call failed).
+pub fn all_failed(targets: &[String], error: &str) -> Described {
+    targets
+        .iter()
+        .map(|t| (t.clone(), Err(error.to_string())))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

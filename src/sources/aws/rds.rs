@@ -152,9 +152,7 @@ pub fn row(id: &str, d: RdsDetail) -> Resource {
 }
 
 pub fn error_row(id: &str, error: &str) -> Resource {
-    let mut r = Resource::new(id, id, Detail::Rds(RdsDetail::default()));
-    r.status = error.to_string();
-    r
+    super::kinds::failed_row(id, id, Detail::Rds(RdsDetail::default()), error)
 }
 
 async fn instances(c: &Client, ids: &[String]) -> Result<Vec<DbInstance>, String> {
@@ -340,11 +338,7 @@ impl Kind for Rds {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        t.rds_instances
-            .iter()
-            .filter(|x| !x.template)
-            .map(|x| x.name.clone())
-            .collect()
+        super::kinds::named(&t.rds_instances)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
@@ -364,10 +358,7 @@ impl Kind for Rds {
             }
             match fetch(&c.rds, targets, memo, now_ms).await {
                 Ok(d) => d,
-                Err(e) => targets
-                    .iter()
-                    .map(|t| (t.clone(), Err(e.clone())))
-                    .collect(),
+                Err(e) => super::kinds::all_failed(targets, &e),
             }
         })
     }

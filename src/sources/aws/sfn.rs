@@ -162,16 +162,11 @@ async fn fetch(
 }
 
 pub fn error_row(target: &str, error: &str) -> Resource {
-    let mut r = Resource::new(
-        target,
-        last_segment(target),
-        Detail::Sfn(SfnDetail {
-            arn: target.into(),
-            ..SfnDetail::default()
-        }),
-    );
-    r.status = error.to_string();
-    r
+    let d = SfnDetail {
+        arn: target.into(),
+        ..SfnDetail::default()
+    };
+    super::kinds::failed_row(target, last_segment(target), Detail::Sfn(d), error)
 }
 
 pub struct Sfn;
@@ -186,11 +181,7 @@ impl Kind for Sfn {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        t.state_machines
-            .iter()
-            .filter(|x| !x.template)
-            .map(|x| x.name.clone())
-            .collect()
+        super::kinds::named(&t.state_machines)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {

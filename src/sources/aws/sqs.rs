@@ -193,11 +193,7 @@ impl Kind for Sqs {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        t.sqs_queues
-            .iter()
-            .filter(|x| !x.template)
-            .map(|x| x.name.clone())
-            .collect()
+        super::kinds::named(&t.sqs_queues)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
