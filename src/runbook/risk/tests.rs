@@ -65,6 +65,35 @@ fn aws_by_verb() {
             "aws stepfunctions stop-execution --execution-arn a",
             Destructive,
         ),
+        (
+            "aws elasticache test-failover --replication-group-id sessions --node-group-id 0001",
+            Destructive,
+        ),
+        (
+            "aws rds failover-db-cluster --db-cluster-identifier ledger",
+            Destructive,
+        ),
+        (
+            "aws memorydb failover-shard --cluster-name c --shard-name 0001",
+            Destructive,
+        ),
+        (
+            "aws elasticache test-migration --replication-group-id g --customer-node-endpoint-list x",
+            Write,
+        ),
+        (
+            "aws events test-event-pattern --event-pattern p --event e",
+            Read,
+        ),
+        (
+            "aws stepfunctions redrive-execution --execution-arn a",
+            Write,
+        ),
+        ("aws sqs purge-queue --queue-url u", Destructive),
+        (
+            "aws dynamodb create-backup --table-name t --backup-name b",
+            Write,
+        ),
         ("aws s3 ls s3://b", Read),
         ("aws s3 cp x s3://b/x", Write),
         ("aws s3 rm s3://b/x --recursive", Destructive),

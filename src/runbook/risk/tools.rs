@@ -132,6 +132,15 @@ pub(super) fn verb_risk(verb: &str) -> Option<Risk> {
     if verb.contains("-deletion") || verb.ends_with("-delete") {
         return Some(Risk::Destructive);
     }
+    // A failover drops every connection, `test-failover` (ElastiCache) included: the
+    // `test` in it tests resilience by doing it, it does not read.
+    if verb.contains("failover") {
+        return Some(Risk::Destructive);
+    }
+    // `test-…` verbs that start work rather than evaluate something.
+    if matches!(verb, "test-migration" | "test-connection") {
+        return Some(Risk::Write);
+    }
     if DESTRUCTIVE.contains(&head) {
         return Some(Risk::Destructive);
     }
