@@ -51,7 +51,9 @@ impl Confirm {
             Subject::Mutation(m) => super::preview::Change::from_mutation(m)
                 .into_iter()
                 .collect(),
-            Subject::Step(run, _) => super::preview::Change::from_script(&run.script, &run.env),
+            Subject::Step(run, _) => {
+                super::preview::Change::from_script(&run.script, &run.shown_env())
+            }
         }
     }
 

@@ -582,7 +582,7 @@ impl App {
             elapsed_ms: None,
             expect: run.expect.clone(),
             dry_run: false,
-            changes: super::preview::Change::from_script(&run.script, &run.env),
+            changes: super::preview::Change::from_script(&run.script, &run.shown_env()),
         };
         let mut start = self.entry(Kind::Start, run.describe());
         if let Effect::Journal(e) = &mut start {

@@ -1678,3 +1678,30 @@ fn enter_on_a_timeline_event_selects_its_resource() {
         "internal/auth"
     );
 }
+
+/// The change preview reads the step's values, but never a secret one.
+#[test]
+fn a_change_preview_never_shows_a_secret_value() {
+    let mut app = demo_app();
+    let md = "# Scale\n\n## Scale it\n\n```bash\naws ecs update-service --cluster prod --service <service-token> --desired-count 3\n```\n";
+    let (runbook, _) = crate::runbook::parse::parse(md);
+    app.add_runbook(LoadedRunbook {
+        path: "scale.md".into(),
+        runbook,
+    });
+    open_procedure(&mut app, "scale it");
+    press(&mut app, "enter");
+    assert!(app.step_form().expect("asked for").fields[0].secret);
+    type_text(&mut app, "hunter2-Typed");
+    press(&mut app, "enter");
+    let c = app.confirm().expect("a write: a dialog");
+    assert_eq!(c.preview.len(), 1, "{:?}", c.preview);
+    assert!(!c.preview[0].text.contains("hunter2"), "{:?}", c.preview);
+    assert!(
+        c.preview[0]
+            .text
+            .contains("not among the watched resources"),
+        "{:?}",
+        c.preview
+    );
+}

@@ -70,6 +70,17 @@ pub struct Prepared {
     pub read_only_role: Option<String>,
 }
 
+impl Prepared {
+    /// The values that may be shown (a preview, a verification): every one but the secrets.
+    pub fn shown_env(&self) -> BTreeMap<String, String> {
+        self.env
+            .iter()
+            .filter(|(k, _)| !self.secret_env.contains(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
 /// The one place a step becomes something runnable.
 pub fn prepare(
     runbook: &str,
