@@ -128,14 +128,25 @@ impl Kind for Apigateway {
         &'a self,
         c: &'a super::Clients,
         targets: &'a [String],
-        _now_ms: i64,
-        _memo: &'a super::kinds::Memo,
+        now_ms: i64,
+        memo: &'a super::kinds::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             if targets.is_empty() {
                 return Vec::new();
             }
-            let all = match stages(&c.cloudwatch).await {
+            // Which dimension names a stage changes only when an API is created: listed
+            // every five minutes, not every refresh (the rows' health is their metrics').
+            let listed = memo
+                .or_ask("stages", super::kinds::SLOW_MS, now_ms, async {
+                    let s = stages(&c.cloudwatch).await?;
+                    serde_json::to_string(&s).map_err(|e| e.to_string())
+                })
+                .await
+                .and_then(|j| {
+                    serde_json::from_str::<Vec<ApigatewayDetail>>(&j).map_err(|e| e.to_string())
+                });
+            let all = match listed {
                 Ok(a) => a,
                 Err(e) => return super::kinds::all_failed(targets, &e),
             };
