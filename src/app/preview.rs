@@ -95,6 +95,42 @@ impl Change {
         })
     }
 
+    /// The built-in mutation that makes this change, when there is one (the demo applies
+    /// recognised runbook commands this way). An ECS service needs its cluster.
+    pub fn to_mutation(&self) -> Option<Mutation> {
+        Some(match self.clone() {
+            Change::Desired {
+                cluster: Some(cluster),
+                service,
+                desired,
+            } => Mutation::ScaleService {
+                cluster,
+                service,
+                desired,
+            },
+            Change::Redeploy {
+                cluster: Some(cluster),
+                service,
+            } => Mutation::ForceNewDeployment { cluster, service },
+            Change::Alias {
+                function,
+                alias,
+                version,
+            } => Mutation::SetAlias {
+                function,
+                alias,
+                version,
+            },
+            Change::Concurrency { function, value } => {
+                Mutation::SetReservedConcurrency { function, value }
+            }
+            Change::Memory { function, mb } => Mutation::SetMemory { function, mb },
+            Change::DbReboot { instance, failover } => Mutation::RebootDb { instance, failover },
+            Change::DbClusterFailover { cluster } => Mutation::FailoverDbCluster { cluster },
+            _ => return None,
+        })
+    }
+
     /// The changes a shell script's `aws` commands make. Variables are filled in from `env`
     /// for reading only (the script that runs still takes them from its environment).
     pub fn from_script(

@@ -92,45 +92,12 @@ pub struct StepForm {
     pub focus: usize,
 }
 
-/// Recognised ECS mutations in a rendered demo command.
+/// The first change of a rendered demo command that the demo fleet can apply (the same
+/// recognition as the confirmation's preview).
 fn demo_mutation(script: &str, env: &BTreeMap<String, String>) -> Option<Mutation> {
-    for words in crate::runbook::targets::simple_commands(script) {
-        let w: Vec<String> = words
-            .iter()
-            .map(|x| {
-                let mut v = x.clone();
-                for (k, val) in env {
-                    v = v
-                        .replace(&format!("${{{k}}}"), val)
-                        .replace(&format!("${k}"), val);
-                }
-                v
-            })
-            .collect();
-        if w.len() < 3 || w[0] != "aws" || w[1] != "ecs" || w[2] != "update-service" {
-            continue;
-        }
-        let val = |flag: &str| {
-            w.iter()
-                .position(|a| a == flag)
-                .and_then(|i| w.get(i + 1))
-                .cloned()
-        };
-        let (Some(cluster), Some(service)) = (val("--cluster"), val("--service")) else {
-            continue;
-        };
-        if let Some(n) = val("--desired-count").and_then(|n| n.parse().ok()) {
-            return Some(Mutation::ScaleService {
-                cluster,
-                service,
-                desired: n,
-            });
-        }
-        if w.iter().any(|a| a == "--force-new-deployment") {
-            return Some(Mutation::ForceNewDeployment { cluster, service });
-        }
-    }
-    None
+    super::preview::Change::from_script(script, env)
+        .into_iter()
+        .find_map(|c| c.to_mutation())
 }
 
 impl App {
@@ -747,6 +714,17 @@ mod tests {
         assert_eq!(
             demo_mutation("aws ecs describe-services --cluster prod", &env),
             None
+        );
+        assert_eq!(
+            demo_mutation(
+                "aws lambda update-alias --function-name orders-processor --name live --function-version 11",
+                &env
+            ),
+            Some(Mutation::SetAlias {
+                function: "orders-processor".into(),
+                alias: "live".into(),
+                version: "11".into()
+            })
         );
     }
 }
