@@ -51,10 +51,9 @@ impl ServicesState {
     pub fn rate(&mut self, series: &[crate::model::MetricSeries]) {
         let mut changed = false;
         for r in self.by_feed.values_mut().flatten().filter(|r| r.rated()) {
-            let before = (r.health, std::mem::take(&mut r.status));
-            r.status = before.1.clone();
+            let before = (r.health, r.status.clone());
             r.rate_by_metrics(series);
-            changed |= before.0 != r.health || before.1 != r.status;
+            changed |= before != (r.health, r.status.clone());
         }
         if changed {
             self.rebuild();

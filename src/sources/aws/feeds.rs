@@ -319,6 +319,7 @@ pub(super) async fn kind_feed(
     let mut backoff = Backoff::new(interval);
     let mut listed: Option<(Vec<String>, tokio::time::Instant)> = None;
     let memo = super::kinds::Memo::default();
+    let mut told_denied = false;
     loop {
         let r: Result<Payload, String> = async {
             let targets: Vec<String> = match &planned {
@@ -337,7 +338,11 @@ pub(super) async fn kind_feed(
                                 all
                             }
                             Err(e) if denied(&e) => {
-                                send(&tx, feed, Payload::Note(format!("{} not watched: {e}", k.label()))).await;
+                                // Said once; discovery keeps trying quietly in case the
+                                // permission is granted.
+                                if !std::mem::replace(&mut told_denied, true) {
+                                    send(&tx, feed, Payload::Note(format!("{} not watched: {e}", k.label()))).await;
+                                }
                                 Vec::new()
                             }
                             Err(e) => return Err(e),
