@@ -94,6 +94,12 @@ pub struct Common {
     /// The incident journal (JSONL; default: $XDG_DATA_HOME/opsdeck/journal.jsonl).
     #[arg(long, global = true, value_name = "FILE")]
     pub journal: Option<PathBuf>,
+
+    /// Record the session (every delivery and journal entry, redacted) to this new file, for
+    /// `opsdeck replay` and the report's charts (`record = true` in opsdeck.toml records to
+    /// the state dir).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +126,36 @@ pub enum Command {
     Config(ConfigCommand),
     /// Check the AWS setup: context, credentials, and one cheap read per feed.
     Doctor(DoctorArgs),
+    /// Play a recording in the cockpit: space pauses, ←/→ jump 10 s, [/] speed, g/G start/end;
+    /// nothing acts.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// A recording (`--record FILE`, or `recordings/` in the state dir).
+    pub file: PathBuf,
+    /// Playback speed (0.5 to 500).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Where to start: an offset (90s, 10m, 1h5m), a time of day (21:04:10 UTC) or RFC 3339.
+    #[arg(long, value_name = "T")]
+    pub from: Option<String>,
+    /// Start paused.
+    #[arg(long)]
+    pub paused: bool,
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim_start_matches(['x', '×'])
+        .parse()
+        .map_err(|_| format!("`{s}` is not a speed (0.5 to 500)"))?;
+    if (0.5..=500.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("speed {v} is out of range: 0.5 to 500"))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -240,12 +276,17 @@ pub enum JournalCommand {
         until: Option<String>,
         #[arg(long, value_enum, default_value_t = ExportFormat::Markdown)]
         format: ExportFormat,
+        /// A recording of the incident: the report's charts come from its metrics.
+        #[arg(long, value_name = "FILE")]
+        recording: Option<PathBuf>,
     },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     Markdown,
+    /// One self-contained page (SVG charts, no external assets).
+    Html,
     Json,
 }
 
@@ -284,6 +325,13 @@ pub struct SnapshotArgs {
     /// Give up waiting for slow sources after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 20.0, value_parser = parse_after)]
     pub after: f64,
+    /// Print the cockpit as it was in this recording (with --at) instead of live.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// With --replay: when (an offset such as 90s or 10m, a time of day 21:04:10 UTC, or RFC
+    /// 3339; default: the end).
+    #[arg(long, value_name = "T", requires = "replay")]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -110,7 +110,13 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
     let s = setup(&cli.common)?;
     match cli.command {
+        Some(crate::cli::Command::Snapshot(args)) if args.replay.is_some() => {
+            run_snapshot_replay(&cli.common, &s, &args)
+        }
         Some(crate::cli::Command::Snapshot(args)) => run_snapshot(&cli.common, &s, &args),
+        Some(crate::cli::Command::Replay(args)) => {
+            run_replay(&cli.common, &s, &args, cli.exit_after_frames)
+        }
         Some(
             crate::cli::Command::Runbook(_)
             | crate::cli::Command::Run(_)
@@ -135,6 +141,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                     exit_after_frames: cli.exit_after_frames,
                     panic_after_frames: cli.panic_after_frames,
                     role: None,
+                    recorder: None,
                 },
             )
         }
@@ -165,6 +172,102 @@ fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> 
     };
     crate::out::print(&out)?;
     Ok(0)
+}
+
+/// A recording, its problems said on stderr before the screen is taken.
+fn load_recording(path: &std::path::Path) -> Result<crate::recording::Recording> {
+    let rec = crate::recording::load(path)?;
+    for w in &rec.warnings {
+        eprintln!("opsdeck: {}", crate::sanitize::sanitize(w));
+    }
+    Ok(rec)
+}
+
+/// The cockpit as it was at `--at` in a recording: the same condensed state a replay's jump
+/// hands the cockpit, so the text is the replay's screen.
+fn run_snapshot_replay(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> {
+    let path = args.replay.as_ref().expect("checked by the caller");
+    let rec = load_recording(path)?;
+    let at = match &args.at {
+        Some(t) => crate::sources::replay::parse_at(t, &rec)?,
+        None => rec.end_ms(),
+    }
+    .clamp(rec.start_ms(), rec.end_ms());
+    let mut app = App::new(
+        &rec.info(),
+        replay_config(common, &s.config),
+        rec.start_ms(),
+    );
+    let clock = crate::sources::ReplayClock {
+        at_ms: at,
+        start_ms: rec.start_ms(),
+        end_ms: rec.end_ms(),
+        speed: 1.0,
+        paused: true,
+    };
+    for ev in crate::sources::replay::state_at(&rec, at, log_capacity(common, &s.config), clock) {
+        app.update(crate::app::Msg::Source(ev));
+    }
+    let out = match args.format {
+        Format::Text => snapshot::text(&app, &s.theme, &s.keymap, args.width, args.height),
+        Format::Json => snapshot::json(&app)? + "\n",
+    };
+    crate::out::print(&out)?;
+    Ok(0)
+}
+
+/// A cockpit on a recording: read-only, no runbooks, no watches, no journal.
+fn replay_config(common: &Common, config: &Config) -> crate::app::AppConfig {
+    crate::app::AppConfig {
+        log_capacity: log_capacity(common, config),
+        read_only: true,
+        replay: true,
+        ..Default::default()
+    }
+}
+
+fn run_replay(
+    common: &Common,
+    s: &Setup,
+    args: &crate::cli::ReplayArgs,
+    exit_after_frames: Option<u64>,
+) -> Result<i32> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        bail!(
+            "the replay needs a terminal; for scripts use `opsdeck snapshot --replay FILE --at T`"
+        );
+    }
+    let rec = load_recording(&args.file)?;
+    let _log_guard = logging::init(s.dirs.state.as_deref());
+    let from = match &args.from {
+        Some(t) => crate::sources::replay::parse_at(t, &rec)?,
+        None => rec.start_ms(),
+    };
+    let capacity = log_capacity(common, &s.config);
+    let mut src = crate::sources::replay::ReplaySource::new(rec, capacity);
+    src.from_ms = from;
+    src.speed = args.speed;
+    src.paused = args.paused;
+    let source: Box<dyn DataSource> = Box::new(src);
+    let mut app = App::new(&source.info(), replay_config(common, &s.config), from);
+    let rt = runtime()?;
+    tui::install_panic_hook();
+    let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
+    let opts = Options {
+        values_file: None,
+        journal: None,
+        exit_after_frames,
+        panic_after_frames: None,
+        role: None,
+        recorder: None,
+    };
+    let result = rt.block_on(event_loop::run(
+        &mut term, &mut app, source, &s.keymap, &s.theme, opts,
+    ));
+    tui::restore()?;
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(result?.code())
 }
 
 fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
@@ -199,6 +302,7 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
         runbooks: runbooks.loaded,
         load_errors: runbooks.errors,
         command_watches: s.config.watch.commands.clone(),
+        replay: false,
         values: s
             .dirs
             .state
@@ -206,7 +310,22 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
             .map(|dir| crate::state::load_values(&dir.join("values.json")))
             .unwrap_or_default(),
     };
-    let mut app = App::new(&source.info(), config, crate::clock::now_ms());
+    let now = crate::clock::now_ms();
+    let record_to = common.record.clone().or_else(|| {
+        s.config
+            .record
+            .then(|| crate::recording::default_path(s.dirs.state.as_deref(), now))
+            .flatten()
+    });
+    // Before the screen is taken, so a bad path is said plainly.
+    if let Some(path) = &record_to {
+        opts.recorder = Some(crate::recording::Recorder::create(
+            path,
+            &source.info(),
+            now,
+        )?);
+    }
+    let mut app = App::new(&source.info(), config, now);
     tui::install_panic_hook();
     let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
     let result = rt.block_on(event_loop::run(
@@ -214,6 +333,13 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     ));
     tui::restore()?;
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    if let Some(path) = &record_to {
+        eprintln!(
+            "opsdeck: recorded to {} (opsdeck replay {})",
+            path.display(),
+            path.display()
+        );
+    }
     let exit = result?;
     tracing::info!(?exit, "cockpit stopped");
     Ok(exit.code())
@@ -379,6 +505,7 @@ fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32>
         since,
         until,
         format,
+        recording,
     } = cmd;
     let path = journal_path(common);
     let (entries, bad) = crate::journal::read(&path)
@@ -389,9 +516,18 @@ fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32>
     let since = since.as_deref().map(parse_when).transpose()?;
     let until = until.as_deref().map(parse_when).transpose()?;
     let picked = crate::journal::between(&entries, since, until);
+    let rec = recording.as_deref().map(load_recording).transpose()?;
+    let window = crate::report::window(&picked, rec.as_ref());
+    let charts = match (&rec, window) {
+        (Some(r), Some((start, end))) => crate::report::charts_from_recording(r, start, end),
+        _ => Vec::new(),
+    };
     match format {
         crate::cli::ExportFormat::Markdown => {
-            crate::out::print(&crate::journal::incident_markdown(&picked))?
+            crate::out::print(&crate::report::markdown(&picked, &charts, window))?
+        }
+        crate::cli::ExportFormat::Html => {
+            crate::out::print(&crate::report::html(&picked, &charts, window))?
         }
         crate::cli::ExportFormat::Json => {
             crate::out::println(&serde_json::to_string_pretty(&picked)?)?

@@ -34,6 +34,8 @@ pub struct Options {
     pub panic_after_frames: Option<u64>,
     /// The read-only role's credentials for steps (read-only mode with `read_only_role`).
     pub role: Option<RoleSource>,
+    /// Where the session is recorded (`--record`, `record = true`).
+    pub recorder: Option<crate::recording::Recorder>,
 }
 
 pub use crate::clock::now_ms;
@@ -71,6 +73,7 @@ impl Exit {
 /// Carries out effects: journal writes, steps, source commands, clipboard, terminal.
 pub struct Effects {
     journal: Option<crate::journal::Journal>,
+    recorder: Option<crate::recording::Recorder>,
     values_file: Option<std::path::PathBuf>,
     role: Option<RoleSource>,
     runs: HashMap<u64, RunHandle>,
@@ -86,6 +89,7 @@ impl Effects {
     ) -> Effects {
         Effects {
             journal: opts.journal.take(),
+            recorder: opts.recorder.take(),
             values_file: opts.values_file.take(),
             role: opts.role.take(),
             runs: HashMap::new(),
@@ -95,6 +99,9 @@ impl Effects {
     }
 
     fn journal(&mut self, entry: crate::journal::Entry) {
+        if let Some(r) = self.recorder.as_mut() {
+            r.journal(now_ms(), &entry);
+        }
         if let Some(j) = self.journal.as_mut()
             && let Err(e) = j.append(entry)
         {
@@ -307,6 +314,13 @@ pub async fn run(
                     source_open = false;
                     tracing::warn!("data source stopped");
                 }
+                if let Some(r) = effects.recorder.as_mut() {
+                    let t = now_ms();
+                    let scrub = |s: &str| app.session.secrets.scrub(s);
+                    for ev in &batch {
+                        r.event(t, ev, &scrub);
+                    }
+                }
                 msgs.extend(batch.drain(..).map(Msg::Source));
             }
             _ = run_rx.recv_many(&mut run_batch, BATCH) => {
@@ -315,7 +329,12 @@ pub async fn run(
                     msgs.push(Msg::Run(ev));
                 }
             }
-            _ = tick.tick() => msgs.push(Msg::Tick { now_ms: now_ms() }),
+            _ = tick.tick() => {
+                if let Some(r) = effects.recorder.as_mut() {
+                    r.tick();
+                }
+                msgs.push(Msg::Tick { now_ms: now_ms() });
+            }
             _ = sigterm.recv() => break 'outer Exit::Signal(Signal::Term),
             _ = sighup.recv() => break 'outer Exit::Signal(Signal::Hup),
             _ = sigint.recv() => break 'outer Exit::Signal(Signal::Int),
@@ -335,6 +354,9 @@ pub async fn run(
     effects
         .shutdown(exit.cancel_reason(), app, &mut run_rx)
         .await;
+    if let Some(r) = effects.recorder.take() {
+        r.finish();
+    }
     source_task.abort();
     Ok(exit)
 }

@@ -94,6 +94,19 @@ impl ResourceKind {
     }
 
     /// The feed name (`sqs`, `rds`…), as the status bar and `[refresh]` say it.
+    pub const ALL: &'static [ResourceKind] = &[
+        ResourceKind::Ecs,
+        ResourceKind::Lambda,
+        ResourceKind::Http,
+        ResourceKind::Sqs,
+        ResourceKind::Rds,
+        ResourceKind::Dynamodb,
+        ResourceKind::Elb,
+        ResourceKind::Sfn,
+        ResourceKind::Elasticache,
+        ResourceKind::Apigateway,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             ResourceKind::Ecs => "ecs",
@@ -348,7 +361,8 @@ impl Detail {
 
 /// One row of the services pane, whatever its kind: identity, where it lives, health, a
 /// short status, counts where they apply, and the kind's own detail.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ResourceRepr")]
 pub struct Resource {
     pub kind: ResourceKind,
     /// Stable identity within its kind and context (`cluster/service`, a function name, a
@@ -368,6 +382,54 @@ pub struct Resource {
     /// [`Resource::rate_by_metrics`]).
     #[serde(skip)]
     pub source_rating: Option<(Health, String)>,
+}
+
+/// A row as written (recordings): `detail` is read by the row's `kind`, since the untagged
+/// details cannot tell themselves apart.
+#[derive(Deserialize)]
+struct ResourceRepr {
+    kind: ResourceKind,
+    id: String,
+    name: String,
+    #[serde(default)]
+    context: Option<String>,
+    health: Health,
+    status: String,
+    #[serde(default)]
+    counts: Option<Counts>,
+    detail: serde_json::Value,
+}
+
+impl TryFrom<ResourceRepr> for Resource {
+    type Error = serde_json::Error;
+
+    fn try_from(r: ResourceRepr) -> Result<Self, Self::Error> {
+        use serde_json::from_value as v;
+        let d = r.detail;
+        let detail = match r.kind {
+            ResourceKind::Ecs => Detail::Ecs(v(d)?),
+            ResourceKind::Lambda => Detail::Lambda(v(d)?),
+            ResourceKind::Http => Detail::Http(v(d)?),
+            ResourceKind::Sqs => Detail::Sqs(v(d)?),
+            ResourceKind::Rds => Detail::Rds(v(d)?),
+            ResourceKind::Dynamodb => Detail::Dynamodb(v(d)?),
+            ResourceKind::Elb => Detail::Elb(v(d)?),
+            ResourceKind::Sfn => Detail::Sfn(v(d)?),
+            ResourceKind::Elasticache => Detail::Elasticache(v(d)?),
+            ResourceKind::Apigateway => Detail::Apigateway(v(d)?),
+        };
+        Ok(Resource {
+            kind: r.kind,
+            id: r.id,
+            name: r.name,
+            context: r.context,
+            health: r.health,
+            status: r.status,
+            counts: r.counts,
+            detail,
+            source_rating: None,
+        })
+    }
 }
 
 impl Resource {
@@ -679,7 +741,7 @@ pub struct MetricKey {
 }
 
 /// A metric definition plus its points (time in ms since the epoch, UTC).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSeries {
     pub label: String,
     pub key: MetricKey,
@@ -768,12 +830,17 @@ impl Level {
     }
 }
 
-/// One log event as delivered by a source (before sanitising).
-#[derive(Debug, Clone, PartialEq)]
+/// One log event as delivered by a source (before sanitising). Short names when written:
+/// recordings hold hundreds of thousands of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogEvent {
+    #[serde(rename = "t")]
     pub time_ms: i64,
+    #[serde(rename = "g")]
     pub group: Arc<str>,
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<Arc<str>>,
+    #[serde(rename = "m")]
     pub message: String,
 }
 

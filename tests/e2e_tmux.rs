@@ -265,8 +265,16 @@ fn demo_runbook_step_through_palette_procedure_form_and_confirm() {
 fn demo_incident_scale_is_previewed_verified_and_on_the_timeline() {
     let t = Tmux::start("incident", 160, 48);
     let journal = t._state.path().join("journal.jsonl");
-    // Opened as the incident grows (it starts at 40 s and peaks a minute later).
-    launch(&t, &format!("--demo-at 65 --journal {}", journal.display()));
+    let recording = t._state.path().join("incident.opsrec");
+    // Opened as the incident grows (it starts at 40 s and peaks a minute later), recorded.
+    launch(
+        &t,
+        &format!(
+            "--demo-at 65 --journal {} --record {}",
+            journal.display(),
+            recording.display()
+        ),
+    );
     t.wait_for("alarms firing", |s| s.contains("in ALARM"));
     t.wait_for("prod/api below desired", |s| {
         s.lines()
@@ -304,4 +312,69 @@ fn demo_incident_scale_is_previewed_verified_and_on_the_timeline() {
     let text = std::fs::read_to_string(&journal).unwrap();
     assert!(text.contains("\"kind\":\"check\""), "{text}");
     assert!(text.contains("desiredCount=8"), "{text}");
+    replay_matches_snapshots(&t, &recording);
+}
+
+/// The recording of a run, replayed: paused, jumped to its start, 30 s on, and its end, each
+/// screen the same as `snapshot --replay --at` prints; the timeline's events jump the replay;
+/// nothing acts.
+fn replay_matches_snapshots(t: &Tmux, recording: &std::path::Path) {
+    let snapshot = |at: &str| {
+        let out = std::process::Command::new(common::bin())
+            .args(["snapshot", "--width", "160", "--height", "48", "--replay"])
+            .arg(recording)
+            .args(["--at", at])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let same = |what: &str, screen: &str, snap: &str| {
+        let trim = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+        assert_eq!(
+            trim(screen).trim_end(),
+            trim(snap).trim_end(),
+            "the replay's screen at {what} is the snapshot's"
+        );
+    };
+    t.type_line(&format!(
+        "clear; {} replay {}",
+        common::bin().display(),
+        recording.display()
+    ));
+    t.wait_text("REPLAY ");
+    t.send(&["Space"]);
+    t.wait_text(" paused");
+    t.send(&["g"]);
+    // The clock shows the recording's first second once the jump has landed.
+    let start = snapshot("0s");
+    let s = t.wait_for("the start", |s| s.lines().last() == start.lines().nth(47));
+    same("0s", &s, &start);
+    assert!(s.contains("REPLAY") && !s.contains("READ-ONLY"), "{s}");
+    t.send(&["Right", "Right", "Right"]);
+    let thirty = snapshot("30s");
+    let s = t.wait_for("30 s in", |s| s.lines().last() == thirty.lines().nth(47));
+    same("30s", &s, &thirty);
+    t.send(&["G"]);
+    let end = snapshot("1000h");
+    let s = t.wait_for("the end", |s| s.lines().last() == end.lines().nth(47));
+    same("the end", &s, &end);
+    assert!(s.contains("8/8"), "the recovered fleet at the end:\n{s}");
+    // Nothing acts in a replay.
+    t.send(&[":"]);
+    t.wait_text("replay: the action palette is off");
+    // The timeline's entries are seek targets: back to the scale, prod/api selected.
+    t.send(&["J"]);
+    t.wait_text("Timeline");
+    t.send(&["Enter"]);
+    let s = t.wait_for("the jump to the newest entry", |s| {
+        !s.contains(" Timeline ")
+    });
+    assert!(s.contains("REPLAY"), "{s}");
+    t.send(&["q"]);
+    assert_terminal_restored(t, "0");
 }

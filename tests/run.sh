@@ -13,7 +13,8 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 # Debian packages the tests need: tmux (end-to-end tests), redis-server and postgresql (the
-# command-watch tests start their own servers on loopback ports in temp dirs). One
+# command-watch tests start their own servers on loopback ports in temp dirs), chromium (the
+# HTML report). One
 # `apt-get update`, then what is missing.
 missing=()
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
@@ -22,6 +23,8 @@ command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+# Headless Chromium renders the postmortem report (HTML) in its test.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "tests/run.sh: installing ${missing[*]} (needed by the tests)"
   as_root apt-get update -qq

@@ -136,6 +136,16 @@ impl LogsState {
         self.lines.len()
     }
 
+    /// Every line gone (a replay's jump); follow, search, filter and wrap stay.
+    pub fn clear(&mut self) {
+        self.lines.clear();
+        self.anchor = None;
+        self.waiting = 0;
+        self.current_match = None;
+        self.rate = RateMeter::default();
+        self.total_matches = 0;
+    }
+
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }

@@ -18,6 +18,7 @@ mod panes;
 pub mod preview;
 pub mod procedure;
 pub mod prompt;
+pub mod replay;
 pub mod services;
 pub mod session;
 pub mod verify;
@@ -171,6 +172,8 @@ pub struct AppConfig {
     pub load_errors: Vec<String>,
     /// `[[watch.commands]]`: read commands pinned as live watches from the start.
     pub command_watches: Vec<crate::config::WatchCommand>,
+    /// On a recording (`opsdeck replay`): the replay keys work and nothing acts.
+    pub replay: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -221,6 +224,12 @@ pub struct App {
     pub watches: Vec<watches::CommandWatch>,
     /// What the timeline overlay shows.
     pub timeline_filter: TimelineFilter,
+    /// On a recording: nothing acts, the replay keys move the clock.
+    replay_mode: bool,
+    /// Where the replay is (its last clock).
+    pub replay: Option<crate::sources::ReplayClock>,
+    /// A resource to select once a replay's jump has landed.
+    pending_select: Option<String>,
 }
 
 /// The timeline's filter: everything, what the system did, or what operators did.
@@ -297,6 +306,9 @@ impl App {
             dirty: true,
             watches: Vec::new(),
             timeline_filter: TimelineFilter::All,
+            replay_mode: config.replay,
+            replay: None,
+            pending_select: None,
         };
         for rb in config.runbooks {
             app.add_runbook(rb);
@@ -332,6 +344,13 @@ impl App {
         key: crate::config::keys::KeyCombo,
     ) -> Option<Msg> {
         let mode = self.mode();
+        // On a recording the replay keys come first while no overlay is open.
+        if self.replay_mode
+            && self.overlays.is_empty()
+            && let Some(a) = keymap.action(Mode::Replay, key)
+        {
+            return Some(Msg::Action(a));
+        }
         if let Some(a) = keymap.action(mode, key) {
             return Some(Msg::Action(a));
         }
@@ -470,6 +489,19 @@ impl App {
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let mut fx = self.update_inner(msg);
+        if self.replay_mode {
+            // A replay never acts and never writes the journal: its timeline is the
+            // recording's. Whatever asked for it (a path not closed above) goes nowhere.
+            fx.retain(|e| {
+                !matches!(
+                    e,
+                    Effect::Journal(_)
+                        | Effect::RunStep { .. }
+                        | Effect::SaveValues(_)
+                        | Effect::Command(crate::sources::SourceCommand::Mutate { .. })
+                )
+            });
+        }
         // Nothing leaves the cockpit with a secret in it: journal entries and clipboard
         // copies are masked here, once, whatever produced them.
         for e in &mut fx {
@@ -496,7 +528,10 @@ impl App {
         let mut fx = Vec::new();
         match msg {
             Msg::Tick { now_ms } => {
-                self.now_ms = now_ms;
+                // On a recording, time is the replay's (its clock payloads).
+                if !self.replay_mode {
+                    self.now_ms = now_ms;
+                }
                 self.tick_watches(&mut fx);
                 self.check_verifications(&mut fx);
             }
@@ -537,6 +572,20 @@ impl App {
 
     fn apply_source(&mut self, ev: SourceEvent, fx: &mut Vec<Effect>) {
         let at = ev.at_ms;
+        match ev.payload {
+            Payload::Replay(c) => return self.replay_clock(c),
+            Payload::Reset => return self.reset_data(),
+            Payload::Journal(entries) => {
+                for e in entries {
+                    if self.timeline.len() == 1000 {
+                        self.timeline.pop_front();
+                    }
+                    self.timeline.push_back(e);
+                }
+                return;
+            }
+            _ => {}
+        }
         // A feed going into error, and coming back, is an event too (once each).
         let was_failing = self.feeds.get(ev.feed).is_some_and(|f| f.error.is_some());
         let name = ev.feed.name();
@@ -571,7 +620,9 @@ impl App {
             _ => {}
         }
         match ev.payload {
-            Payload::Error(_) => return,
+            Payload::Error(_) | Payload::Replay(_) | Payload::Reset | Payload::Journal(_) => {
+                return;
+            }
             Payload::Services(rows) => {
                 let series = &self.metrics.series;
                 let rows: Vec<crate::model::Resource> = rows

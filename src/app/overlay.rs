@@ -172,6 +172,9 @@ impl App {
 
     /// A key the keymap bound in the active mode goes to the top overlay, else to the panes.
     pub(super) fn action(&mut self, a: Action, fx: &mut Vec<Effect>) {
+        if self.replaying() && self.replay_action(a, fx) {
+            return;
+        }
         let handled = match self.top() {
             Top::None => {
                 self.pane_action(a, fx);
@@ -256,6 +259,12 @@ impl App {
             Action::Note => {
                 self.close_top();
                 self.open_prompt(super::InputTarget::Note);
+                true
+            }
+            Action::Submit if self.replaying() => {
+                if let Some(e) = self.timeline_marked().cloned() {
+                    self.seek_to_entry(&e, fx);
+                }
                 true
             }
             Action::Submit => {

@@ -137,6 +137,9 @@ impl Palette {
 
 impl App {
     pub(super) fn open_palette(&mut self) {
+        if self.replaying() {
+            return self.refuse_in_replay("the action palette");
+        }
         let mut entries: Vec<Item> = self
             .services
             .selected_row()

@@ -39,6 +39,12 @@ pub struct Insights {
 impl App {
     /// Opens the prompt for `target`, starting from what is in effect.
     pub(super) fn open_prompt(&mut self, target: InputTarget) {
+        if self.replaying() && matches!(target, InputTarget::Note | InputTarget::Insights) {
+            return self.refuse_in_replay(match target {
+                InputTarget::Note => "adding a note",
+                _ => "Logs Insights",
+            });
+        }
         let previous = match target {
             InputTarget::ServiceFilter => self.services.filter.clone(),
             InputTarget::LogSearch => self

@@ -113,6 +113,12 @@ impl ServicesState {
         self.selected_key = Some(self.rows[self.selected].key());
     }
 
+    /// Every row gone (a replay's jump); sort, filter and the selected row's identity stay.
+    pub fn clear_rows(&mut self) {
+        self.by_feed.clear();
+        self.rows.clear();
+    }
+
     fn rebuild(&mut self) {
         let needle = self.filter.to_lowercase();
         let mut rows: Vec<Resource> = self

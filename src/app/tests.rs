@@ -1705,3 +1705,168 @@ fn a_change_preview_never_shows_a_secret_value() {
         c.preview
     );
 }
+
+/// The cockpit on a recording: the demo's first deliveries replayed through a replay jump.
+fn replay_app() -> App {
+    let src = DemoSource::new(42, T0);
+    let config = AppConfig {
+        log_capacity: 1000,
+        read_only: true,
+        replay: true,
+        ..AppConfig::default()
+    };
+    let mut app = App::new(&crate::sources::DataSource::info(&src), config, T0);
+    app.update(Msg::Resize {
+        width: 160,
+        height: 48,
+    });
+    let mut fleet = Fleet::new(42, T0);
+    for ev in DemoSource::initial_events(&mut fleet, 60.0) {
+        app.update(Msg::Source(ev));
+    }
+    app.update(Msg::Source(SourceEvent {
+        feed: crate::sources::Feed::Replay,
+        at_ms: T0 + 5_000,
+        payload: Payload::Replay(crate::sources::ReplayClock {
+            at_ms: T0 + 5_000,
+            start_ms: T0,
+            end_ms: T0 + 3_600_000,
+            speed: 1.0,
+            paused: false,
+        }),
+    }));
+    app
+}
+
+#[test]
+fn a_replay_keeps_the_recordings_time_and_its_keys_move_the_replay() {
+    let mut app = replay_app();
+    assert_eq!(app.now_ms, T0 + 5_000);
+    // Wall-clock ticks do not move a replay's time.
+    app.update(Msg::Tick {
+        now_ms: T0 + 999_999,
+    });
+    assert_eq!(app.now_ms, T0 + 5_000);
+    let keymap = crate::config::Keymap::load("default", None).unwrap();
+    let key = |k: &str| crate::config::keys::KeyCombo::parse(k).unwrap();
+    let cases = [
+        ("space", crate::sources::ReplayControl::TogglePause),
+        ("left", crate::sources::ReplayControl::Seek(-10_000)),
+        ("right", crate::sources::ReplayControl::Seek(10_000)),
+        ("]", crate::sources::ReplayControl::Faster),
+        ("[", crate::sources::ReplayControl::Slower),
+        ("g", crate::sources::ReplayControl::SeekTo(T0)),
+        ("G", crate::sources::ReplayControl::SeekTo(T0 + 3_600_000)),
+    ];
+    for (k, want) in cases {
+        let msg = app.key(&keymap, key(k)).expect(k);
+        let fx = app.update(msg);
+        assert_eq!(
+            fx,
+            vec![Effect::Command(SourceCommand::Replay(want))],
+            "{k}"
+        );
+    }
+    // Live, the same keys keep their pane meaning.
+    let live = demo_app();
+    assert_eq!(
+        live.key(&keymap, key("space")),
+        None,
+        "space is not bound on the services pane"
+    );
+}
+
+#[test]
+fn a_replay_never_acts_journals_or_notes() {
+    let mut app = replay_app();
+    app.update(Msg::Action(Action::Palette));
+    assert!(app.overlays.is_empty(), "no palette");
+    assert!(
+        app.toast.as_ref().unwrap().0.contains("replay"),
+        "{:?}",
+        app.toast
+    );
+    app.update(Msg::Action(Action::Note));
+    assert!(app.overlays.is_empty(), "no note prompt");
+    // A row going critical in the replay is not journaled again: the recording's timeline
+    // is what the replay shows.
+    let mut rows = app.services.feed_rows(crate::sources::Feed::Ecs).to_vec();
+    rows[0].health = crate::model::Health::Crit;
+    rows[0].status = "FAILED".into();
+    let fx = app.update(Msg::Source(SourceEvent {
+        feed: crate::sources::Feed::Ecs,
+        at_ms: T0 + 6_000,
+        payload: Payload::Services(rows),
+    }));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(app.timeline.is_empty());
+    // The recording's entries are.
+    let entry = crate::journal::Context::from_env(None, None, None).entry(
+        crate::journal::Kind::Note,
+        "paged the db team",
+        chrono::DateTime::from_timestamp_millis(T0 + 1_000).unwrap(),
+    );
+    app.update(Msg::Source(SourceEvent {
+        feed: crate::sources::Feed::Replay,
+        at_ms: T0 + 6_000,
+        payload: Payload::Journal(vec![entry]),
+    }));
+    assert_eq!(app.timeline.len(), 1);
+}
+
+#[test]
+fn a_replay_jump_forgets_every_feed_and_keeps_the_view_settings() {
+    let mut app = replay_app();
+    app.services.set_filter("prod");
+    assert!(!app.logs.is_empty() && !app.metrics.series.is_empty());
+    app.update(Msg::Source(SourceEvent {
+        feed: crate::sources::Feed::Replay,
+        at_ms: T0,
+        payload: Payload::Reset,
+    }));
+    assert!(app.logs.is_empty() && app.metrics.series.is_empty());
+    assert!(app.services.all().next().is_none() && app.alarms.alarms.is_empty());
+    assert!(app.feeds.feeds.values().all(|f| f.last_ok_ms.is_none()));
+    assert_eq!(app.services.filter, "prod");
+}
+
+#[test]
+fn enter_on_a_timeline_entry_in_a_replay_jumps_to_it_and_selects_its_resource() {
+    let mut app = replay_app();
+    let mut e = crate::journal::Context::from_env(None, None, None).entry(
+        crate::journal::Kind::Event,
+        "prod/worker crit",
+        chrono::DateTime::from_timestamp_millis(T0 + 2_000).unwrap(),
+    );
+    e.resource = Some("prod/worker".into());
+    app.update(Msg::Source(SourceEvent {
+        feed: crate::sources::Feed::Replay,
+        at_ms: T0 + 6_000,
+        payload: Payload::Journal(vec![e]),
+    }));
+    app.update(Msg::Action(Action::Journal));
+    let fx = app.update(Msg::Action(Action::Submit));
+    assert_eq!(
+        fx,
+        vec![Effect::Command(SourceCommand::Replay(
+            crate::sources::ReplayControl::SeekTo(T0 + 2_000)
+        ))]
+    );
+    assert!(app.overlays.is_empty());
+    // The jump lands: its clock selects the resource.
+    app.update(Msg::Source(SourceEvent {
+        feed: crate::sources::Feed::Replay,
+        at_ms: T0 + 2_000,
+        payload: Payload::Replay(crate::sources::ReplayClock {
+            at_ms: T0 + 2_000,
+            start_ms: T0,
+            end_ms: T0 + 3_600_000,
+            speed: 1.0,
+            paused: true,
+        }),
+    }));
+    assert_eq!(
+        app.services.selected_row().unwrap().display_name(),
+        "prod/worker"
+    );
+}

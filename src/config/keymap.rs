@@ -47,6 +47,8 @@ pub enum Mode {
     Confirm,
     /// A destructive confirmation: the target's name is typed.
     Typed,
+    /// `opsdeck replay`: tried before the pane's keys while no overlay is open.
+    Replay,
 }
 
 impl Mode {
@@ -65,6 +67,7 @@ impl Mode {
         Mode::Prompt,
         Mode::Confirm,
         Mode::Typed,
+        Mode::Replay,
     ];
 
     pub fn name(self) -> &'static str {
@@ -83,6 +86,7 @@ impl Mode {
             Mode::Prompt => "prompt",
             Mode::Confirm => "confirm",
             Mode::Typed => "typed",
+            Mode::Replay => "replay",
         }
     }
 

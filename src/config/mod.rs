@@ -43,6 +43,8 @@ pub struct Config {
     pub watch: Watch,
     /// `[refresh]`: how often each feed polls.
     pub refresh: Refresh,
+    /// `record = true`: every cockpit session is recorded to `recordings/` in the state dir.
+    pub record: bool,
 }
 
 impl Default for Config {
@@ -59,6 +61,7 @@ impl Default for Config {
             aws: AwsSettings::default(),
             watch: Watch::default(),
             refresh: Refresh::default(),
+            record: false,
         }
     }
 }
@@ -70,6 +73,8 @@ struct RawConfig {
     read_only: bool,
     #[serde(default)]
     confirm_read: bool,
+    #[serde(default)]
+    record: bool,
     #[serde(default)]
     runbooks: Vec<Spanned<String>>,
     theme: Option<String>,
@@ -108,6 +113,7 @@ impl Config {
             keymap: raw.keymap,
             read_only: raw.read_only,
             confirm_read: raw.confirm_read,
+            record: raw.record,
             ..Config::default()
         };
         cfg.aws = live::aws(path, src, raw.aws)?;

@@ -279,7 +279,7 @@ pub fn between(
         .collect()
 }
 
-fn result_of(e: &Entry) -> String {
+pub fn result_of(e: &Entry) -> String {
     match (e.kind, &e.status, e.exit_code) {
         (_, Some(s), _) => s.clone(),
         (_, None, Some(c)) => format!("exit {c}"),

@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod demo;
+pub mod replay;
 
 use crate::model::{Alarm, LogEvent, MetricKey, MetricSeries, Resource};
 use tokio::sync::mpsc;
@@ -14,7 +15,8 @@ use tokio::task::JoinHandle;
 pub const EVENT_CHANNEL: usize = 1024;
 pub const COMMAND_CHANNEL: usize = 64;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Payload {
     /// Replaces every row previously delivered by this feed.
     Services(Vec<Resource>),
@@ -44,6 +46,34 @@ pub enum Payload {
         id: u64,
         result: Result<String, String>,
     },
+    /// A replay's position (feed `replay`): the cockpit's clock follows it.
+    Replay(ReplayClock),
+    /// A replay jumped: forget every feed's data; what was true at the new position follows.
+    Reset,
+    /// The timeline as it was recorded (system events and operator actions), appended.
+    Journal(Vec<crate::journal::Entry>),
+}
+
+/// Where a replay is: the recorded time shown, its bounds, speed and whether it plays.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReplayClock {
+    pub at_ms: i64,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub speed: f64,
+    pub paused: bool,
+}
+
+/// What the replay keys ask of a replay source.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReplayControl {
+    TogglePause,
+    /// Relative jump, in ms of recorded time.
+    Seek(i64),
+    /// To this recorded time.
+    SeekTo(i64),
+    Faster,
+    Slower,
 }
 
 /// What delivered a payload: the status bar and pane titles show each feed's age and
@@ -62,6 +92,8 @@ pub enum Feed {
     Actions,
     /// Results of Logs Insights queries.
     Insights,
+    /// A replay's clock and jumps.
+    Replay,
 }
 
 impl Feed {
@@ -76,7 +108,38 @@ impl Feed {
             Feed::Logs => "logs",
             Feed::Actions => "actions",
             Feed::Insights => "insights",
+            Feed::Replay => "replay",
         }
+    }
+
+    /// The feed a name stands for (recordings and `snapshot --format json` use names).
+    pub fn from_name(s: &str) -> Option<Feed> {
+        let fixed = [
+            Feed::Ecs,
+            Feed::Lambda,
+            Feed::Health,
+            Feed::Metrics,
+            Feed::Alarms,
+            Feed::Logs,
+            Feed::Actions,
+            Feed::Insights,
+            Feed::Replay,
+        ];
+        fixed
+            .into_iter()
+            .chain(
+                crate::model::ResourceKind::ALL
+                    .iter()
+                    .map(|k| Feed::Kind(*k)),
+            )
+            .find(|f| f.name() == s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Feed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Feed::from_name(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown feed `{s}`")))
     }
 }
 
@@ -371,6 +434,8 @@ pub enum SourceCommand {
         since_ms: i64,
         groups: Vec<String>,
     },
+    /// Pause, seek, speed: only a replay source answers.
+    Replay(ReplayControl),
 }
 
 /// What a source tells the cockpit about itself before it starts.

@@ -45,7 +45,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         return;
     }
     let mut spans = vec![Span::styled(format!(" {} ", app.source_label), bar)];
-    if app.read_only {
+    if let Some(c) = &app.replay {
+        spans.push(Span::styled(
+            format!(" {} ", crate::app::replay::status(c)),
+            theme.warn(),
+        ));
+    }
+    if app.read_only && app.replay.is_none() {
         // Say how it is enforced: by the classifier alone, or by AWS too.
         let how = if app.read_only_role.is_some() {
             "AWS role"
@@ -95,6 +101,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
     spans.push(Span::styled("│", bar));
     let mode = app.mode();
     let mut hints = Vec::new();
+    let mut hint_replay: Vec<String> = Vec::new();
     let mut hint = |action: Action, what: &str| {
         if let Some(k) = keymap.key_for(mode, action) {
             hints.push(format!("{k} {what}"));
@@ -126,7 +133,21 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         Mode::Typed => &[(Action::Submit, "confirm"), (Action::Refuse, "cancel")],
         _ => &[],
     };
-    if own.is_empty() {
+    if own.is_empty() && app.replaying() {
+        hint(Action::Help, "help");
+        let key = |a: Action| keymap.key_for(Mode::Replay, a).map(|k| k.to_string());
+        if let Some(k) = key(Action::ReplayPause) {
+            hint_replay.push(format!("{k} pause"));
+        }
+        if let (Some(b), Some(f)) = (key(Action::ReplayBack), key(Action::ReplayForward)) {
+            hint_replay.push(format!("{b}/{f} ±10s"));
+        }
+        if let (Some(s), Some(f)) = (key(Action::ReplaySlower), key(Action::ReplayFaster)) {
+            hint_replay.push(format!("{s}/{f} speed"));
+        }
+        hint(Action::Journal, "timeline");
+        hint(Action::Quit, "quit");
+    } else if own.is_empty() {
         hint(Action::Help, "help");
         hint(Action::Palette, "actions");
         hint(Action::FocusNext, "pane");
@@ -148,6 +169,12 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         for (a, what) in own {
             hint(*a, what);
         }
+    }
+    // The replay keys after help, before the rest.
+    if !hint_replay.is_empty() {
+        let rest = hints.split_off(hints.len().min(1));
+        hints.extend(hint_replay);
+        hints.extend(rest);
     }
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
     let room = (area.width as usize).saturating_sub(used + 1);

@@ -383,6 +383,8 @@ impl DataSource for AwsSource {
                     SourceCommand::SetMetricWindow(w) => {
                         let _ = window_tx.send(w);
                     }
+                    // Replay controls are a replay source's.
+                    SourceCommand::Replay(_) => {}
                     SourceCommand::Mutate { id, mutation } => {
                         let (c, tx) = (clients.clone(), events.clone());
                         let (pe, pl, pk) =

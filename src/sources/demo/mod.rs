@@ -219,7 +219,8 @@ impl DataSource for DemoSource {
                     }
                     cmd = commands.recv() => match cmd {
                         // The demo keeps 12 h of history, so a window change needs no fetch.
-                        Some(SourceCommand::SetMetricWindow(_)) => {}
+                        // Replay controls are a replay source's.
+                        Some(SourceCommand::SetMetricWindow(_) | SourceCommand::Replay(_)) => {}
                         Some(SourceCommand::Mutate { id, mutation }) => {
                             let result = fleet.apply(&mutation);
                             let ev = SourceEvent { feed: Feed::Actions, at_ms: fleet.now_ms(), payload: Payload::ActionResult { id, result } };
