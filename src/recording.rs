@@ -179,7 +179,8 @@ impl Recorder {
         }
     }
 
-    fn flush(&mut self) {
+    /// Data so far reaches the file (the event loop does this each second through `tick`).
+    pub fn flush(&mut self) {
         if let Some(enc) = self.enc.as_mut()
             && let Err(e) = enc.flush()
         {
@@ -189,7 +190,8 @@ impl Recorder {
         self.last_flush = Instant::now();
     }
 
-    fn next_frame(&mut self) {
+    /// Closes the frame and starts the next (each minute through `tick`).
+    pub fn next_frame(&mut self) {
         let Some(enc) = self.enc.take() else { return };
         match enc.finish() {
             Ok(file) => match zstd::stream::write::Encoder::new(file, LEVEL) {

@@ -216,6 +216,8 @@ pub struct App {
     pending: std::collections::BTreeMap<u64, crate::sources::Mutation>,
     /// Changes being verified against live state (see `verify`).
     pub verifications: Vec<verify::Verification>,
+    /// `{verify=…}` commands being retried until they exit 0.
+    pub command_checks: Vec<verify::CommandCheck>,
     /// Built-in mutations a step made (the demo's dry runs): action id → run id.
     mutation_runs: std::collections::BTreeMap<u64, u64>,
     /// Something visible changed since the last frame.
@@ -302,6 +304,7 @@ impl App {
             next_action: 1,
             pending: Default::default(),
             verifications: Vec::new(),
+            command_checks: Vec::new(),
             mutation_runs: Default::default(),
             dirty: true,
             watches: Vec::new(),
@@ -533,6 +536,7 @@ impl App {
                     self.now_ms = now_ms;
                 }
                 self.tick_watches(&mut fx);
+                self.tick_command_checks(&mut fx);
                 self.check_verifications(&mut fx);
             }
             Msg::Resize { width, height } => self.size = (width, height),
@@ -546,7 +550,7 @@ impl App {
             Msg::Input(key) => self.input(key),
             Msg::Scroll { pane, lines } => self.scroll(pane, lines),
             Msg::Run(ev) => {
-                if !self.watch_event(&ev) {
+                if !self.watch_event(&ev) && !self.command_check_event(&ev, &mut fx) {
                     self.run_event(ev, &mut fx)
                 }
             }

@@ -31,6 +31,8 @@ pub struct RunView {
     pub dry_run: bool,
     /// What it changes that opsdeck recognises: verified once it exits 0.
     pub changes: Vec<super::preview::Change>,
+    /// `{verify=…}` and `{expect=…}`: checked once it exits 0.
+    pub after: Option<Box<super::verify::AfterStep>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -514,6 +516,7 @@ impl App {
                 expect: run.expect.clone(),
                 dry_run: true,
                 changes: Vec::new(),
+                after: None,
             });
             return;
         }
@@ -550,6 +553,7 @@ impl App {
             expect: run.expect.clone(),
             dry_run: false,
             changes: super::preview::Change::from_script(&run.script, &run.shown_env()),
+            after: super::verify::AfterStep::of(&run),
         };
         let mut start = self.entry(Kind::Start, run.describe());
         if let Effect::Journal(e) = &mut start {
@@ -576,6 +580,13 @@ impl App {
                     "demo: shown as a dry run, nothing executed".into(),
                 )),
             }
+            if let Some(Ok(c)) = view.after.as_ref().and_then(|a| a.verify.as_ref()) {
+                view.lines.push_back((
+                    Stream::Stdout,
+                    format!("demo: would verify with `{}`, not run", c.shown),
+                ));
+            }
+            view.after = None;
             view.status = Some(RunStatus::Exited(0));
             view.elapsed_ms = Some(0);
             self.session.runs.push(view);
@@ -627,6 +638,7 @@ impl App {
                 view.elapsed_ms = Some(elapsed.as_millis() as u64);
                 view.status = Some(status.clone());
                 let changes = std::mem::take(&mut view.changes);
+                let after = view.after.take();
                 let output: String = view
                     .lines
                     .iter()
@@ -647,11 +659,14 @@ impl App {
                     e.reason = status.cancel_reason();
                     e.exit_code = Some(status.code());
                     e.duration_ms = Some(elapsed.as_millis() as u64);
-                    e.output = Some(output);
+                    e.output = Some(output.clone());
                 }
                 fx.push(end);
                 if status.success() {
                     self.verify_changes(changes, Some(id));
+                    if let Some(after) = after {
+                        self.after_step(id, *after, &output, fx);
+                    }
                     self.continue_run_all(step, fx);
                 } else if self.session.run_all.take().is_some() {
                     self.toast = Some((

@@ -1870,3 +1870,179 @@ fn enter_on_a_timeline_entry_in_a_replay_jumps_to_it_and_selects_its_resource() 
         "prod/worker"
     );
 }
+
+/// A live (not demo) cockpit with one runbook whose scale step carries `{verify}` and
+/// `{expect}`.
+fn verify_app(attrs: &str) -> App {
+    let md = format!(
+        "# R\n\n## Scale\n\n```bash {attrs}\naws ecs update-service --cluster prod --service \"$SERVICE\" --desired-count 8\n```\n"
+    );
+    let (runbook, _) = crate::runbook::parse::parse(&md);
+    let config = AppConfig {
+        log_capacity: 100,
+        runbooks: vec![LoadedRunbook {
+            path: "r.md".into(),
+            runbook,
+        }],
+        values: [(
+            ("r.md".to_string(), "SERVICE".to_string()),
+            "api".to_string(),
+        )]
+        .into(),
+        ..AppConfig::default()
+    };
+    App::new(
+        &crate::sources::DataSource::info(&DemoSource::new(1, T0)),
+        config,
+        T0,
+    )
+}
+
+/// Starts the runbook's first step (confirmed) and returns its run id.
+fn start_first_step(app: &mut App) -> u64 {
+    let rb = app.session.runbooks[0].runbook.clone();
+    let (p, s) = (&rb.procedures[0], &rb.procedures[0].steps[0]);
+    let values = app.values_for("r.md", s);
+    let run = crate::exec::prepare("r.md", p, s, &values, &Default::default(), &app.policy());
+    let mut fx = Vec::new();
+    app.start_step_run(run, 0, &mut fx);
+    app.session.runs.last().unwrap().id
+}
+
+fn finish(id: u64, code: i32) -> Msg {
+    Msg::Run(crate::exec::RunEvent::Finished {
+        id,
+        status: crate::exec::RunStatus::Exited(code),
+        elapsed: std::time::Duration::from_millis(10),
+    })
+}
+
+fn output(id: u64, line: &str) -> Msg {
+    Msg::Run(crate::exec::RunEvent::Output {
+        id,
+        stream: crate::exec::Stream::Stdout,
+        line: line.into(),
+    })
+}
+
+fn checks(fx: &[Effect]) -> Vec<String> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Journal(j) if j.kind == crate::journal::Kind::Check => Some(j.what.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_verify_command_is_retried_until_it_exits_0_with_the_steps_values_as_variables() {
+    let mut app =
+        verify_app(r#"{verify='aws ecs describe-services --cluster prod --services "$SERVICE"'}"#);
+    let id = start_first_step(&mut app);
+    let fx = app.update(finish(id, 0));
+    let tries: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::RunStep {
+                id, script, env, ..
+            } => Some((*id, script.clone(), env.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tries.len(), 1, "the first try starts at once: {fx:?}");
+    let (try1, script, env) = &tries[0];
+    assert!(
+        script.contains("describe-services") && script.contains("$SERVICE"),
+        "{script}"
+    );
+    assert!(
+        !script.contains("api"),
+        "the value is a variable, never source: {script}"
+    );
+    assert_eq!(env.get("SERVICE").map(String::as_str), Some("api"));
+    // Not yet: retried 10 s later, not before.
+    app.update(output(*try1, "desiredCount 6"));
+    let fx = app.update(finish(*try1, 1));
+    assert!(checks(&fx).is_empty());
+    let fx = app.update(Msg::Tick { now_ms: T0 + 5_000 });
+    assert!(!fx.iter().any(|e| matches!(e, Effect::RunStep { .. })));
+    let fx = app.update(Msg::Tick {
+        now_ms: T0 + 10_000,
+    });
+    let try2 = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::RunStep { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("second try");
+    let fx = app.update(finish(try2, 0));
+    let c = checks(&fx);
+    assert_eq!(c.len(), 1);
+    assert!(
+        c[0].starts_with("verified after 10s: `aws ecs describe-services"),
+        "{c:?}"
+    );
+    let run = app.session.runs.iter().find(|r| r.id == id).unwrap();
+    assert!(run.lines.iter().any(|(_, l)| l.contains("verified after")));
+    assert!(app.command_checks.is_empty());
+}
+
+#[test]
+fn a_verify_command_that_never_exits_0_is_not_verified_at_the_deadline() {
+    let mut app = verify_app(r#"{verify='aws ecs describe-services --services "$SERVICE"'}"#);
+    let id = start_first_step(&mut app);
+    let mut fx = app.update(finish(id, 0));
+    let mut now = T0;
+    let mut last = Vec::new();
+    for _ in 0..100 {
+        let try_id = fx.iter().find_map(|e| match e {
+            Effect::RunStep { id, .. } => Some(*id),
+            _ => None,
+        });
+        if let Some(t) = try_id {
+            app.update(output(t, "rolloutState IN_PROGRESS"));
+            last = app.update(finish(t, 3));
+            if !checks(&last).is_empty() {
+                break;
+            }
+        }
+        now += 10_000;
+        fx = app.update(Msg::Tick { now_ms: now });
+    }
+    let c = checks(&last);
+    assert_eq!(c.len(), 1, "reported once");
+    assert!(
+        c[0].starts_with("not verified after 10m")
+            && c[0].ends_with("exit 3: rolloutState IN_PROGRESS"),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn expect_is_checked_against_the_output_and_a_write_verify_never_runs() {
+    let mut app = verify_app(r#"{expect="desiredCount.: 8"}"#);
+    let id = start_first_step(&mut app);
+    app.update(output(id, r#"{"desiredCount": 8}"#));
+    let c = checks(&app.update(finish(id, 0)));
+    assert_eq!(c, ["verified: the output matched /desiredCount.: 8/"]);
+    let mut app = verify_app(r#"{expect="desiredCount.: 8"}"#);
+    let id = start_first_step(&mut app);
+    app.update(output(id, r#"{"desiredCount": 6}"#));
+    let c = checks(&app.update(finish(id, 0)));
+    assert_eq!(
+        c,
+        ["not verified: the output did not match /desiredCount.: 8/"]
+    );
+    // A verify that writes is refused, said on the run, never started.
+    let mut app =
+        verify_app(r#"{verify="aws ecs update-service --service api --desired-count 0"}"#);
+    let id = start_first_step(&mut app);
+    let fx = app.update(finish(id, 0));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::RunStep { .. })),
+        "{fx:?}"
+    );
+    let c = checks(&fx);
+    assert!(c[0].contains("not a read command: not run"), "{c:?}");
+}

@@ -152,7 +152,211 @@ impl Verification {
     }
 }
 
+/// What a step asks to be checked after it exits 0: `{verify="…"}`, `{expect="…"}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AfterStep {
+    pub verify: Option<Result<CommandCheck, String>>,
+    pub expect: Option<String>,
+}
+
+impl AfterStep {
+    pub fn of(run: &crate::exec::Prepared) -> Option<Box<AfterStep>> {
+        if run.verify.is_none() && run.expect_match.is_none() {
+            return None;
+        }
+        let verify = run.verify.clone().map(|v| {
+            v.map(|script| CommandCheck {
+                run: 0,
+                shown: run.redactor().scrub(&script),
+                script,
+                env: run.env.clone(),
+                secrets: run.secrets.clone(),
+                read_only_role: run.read_only_role.clone(),
+                started_ms: 0,
+                deadline_ms: 0,
+                next_ms: 0,
+                running: None,
+                last: String::new(),
+                code: None,
+            })
+        });
+        Some(Box::new(AfterStep {
+            verify,
+            expect: run.expect_match.clone(),
+        }))
+    }
+}
+
+/// Between two tries of a `{verify=…}` command.
+pub const RETRY_MS: i64 = 10_000;
+/// Longest a single try may run.
+pub const TRY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A `{verify="…"}` read command, run after its step until it exits 0 or times out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandCheck {
+    /// The step run it verifies.
+    pub run: u64,
+    /// The command as shown (secrets masked).
+    pub shown: String,
+    pub script: String,
+    pub env: std::collections::BTreeMap<String, String>,
+    pub secrets: Vec<String>,
+    pub read_only_role: Option<String>,
+    pub started_ms: i64,
+    pub deadline_ms: i64,
+    pub next_ms: i64,
+    /// The try running now.
+    pub running: Option<u64>,
+    /// Its last output line, for the report.
+    pub last: String,
+    pub code: Option<i32>,
+}
+
 impl App {
+    /// A step exited 0: its `{expect=…}` is checked against its output now, its
+    /// `{verify=…}` command starts.
+    pub(super) fn after_step(
+        &mut self,
+        run: u64,
+        after: AfterStep,
+        output: &str,
+        fx: &mut Vec<Effect>,
+    ) {
+        if let Some(re) = after
+            .expect
+            .as_deref()
+            .and_then(|e| regex::Regex::new(e).ok())
+        {
+            let (what, health) = if output.lines().any(|l| re.is_match(l)) {
+                (format!("verified: the output matched /{re}/"), Health::Ok)
+            } else {
+                (
+                    format!("not verified: the output did not match /{re}/"),
+                    Health::Crit,
+                )
+            };
+            self.report_check(Some(run), what, health, fx);
+        }
+        match after.verify {
+            Some(Ok(mut c)) => {
+                c.run = run;
+                c.started_ms = self.now_ms;
+                c.deadline_ms = self.now_ms + TIMEOUT_MS;
+                c.next_ms = self.now_ms;
+                self.command_checks.push(c);
+                self.tick_command_checks(fx);
+            }
+            Some(Err(why)) => self.report_check(Some(run), why, Health::Warn, fx),
+            None => {}
+        }
+    }
+
+    fn report_check(
+        &mut self,
+        run: Option<u64>,
+        what: String,
+        health: Health,
+        fx: &mut Vec<Effect>,
+    ) {
+        fx.push(self.entry(crate::journal::Kind::Check, what.clone()));
+        if let Some(id) = run {
+            self.note_on_run(id, &what, health);
+        }
+        self.toast = Some((what, health));
+    }
+
+    /// Starts the `{verify=…}` tries that are due.
+    pub(super) fn tick_command_checks(&mut self, fx: &mut Vec<Effect>) {
+        let now = self.now_ms;
+        for i in 0..self.command_checks.len() {
+            let c = &self.command_checks[i];
+            if c.running.is_some() || c.next_ms > now {
+                continue;
+            }
+            let id = self.next_action;
+            self.next_action += 1;
+            let c = &mut self.command_checks[i];
+            c.running = Some(id);
+            fx.push(Effect::RunStep {
+                id,
+                script: c.script.clone(),
+                env: c.env.clone(),
+                secrets: c.secrets.clone(),
+                timeout: Some(TRY_TIMEOUT),
+                interactive: false,
+                read_only_role: c.read_only_role.clone(),
+            });
+        }
+    }
+
+    /// A run event of a `{verify=…}` try; `false` when the run is not one.
+    pub(super) fn command_check_event(
+        &mut self,
+        ev: &crate::exec::RunEvent,
+        fx: &mut Vec<Effect>,
+    ) -> bool {
+        use crate::exec::RunEvent;
+        let id = match ev {
+            RunEvent::Started { id, .. }
+            | RunEvent::Output { id, .. }
+            | RunEvent::Truncated { id, .. }
+            | RunEvent::Finished { id, .. } => *id,
+        };
+        let Some(i) = self
+            .command_checks
+            .iter()
+            .position(|c| c.running == Some(id))
+        else {
+            return false;
+        };
+        match ev {
+            RunEvent::Output { line, .. } if !line.trim().is_empty() => {
+                let c = &mut self.command_checks[i];
+                let masked = crate::redact::Redactor::new(c.secrets.iter().cloned()).scrub(line);
+                c.last = crate::text::truncate(&self.session.secrets.scrub(&masked), 120);
+            }
+            RunEvent::Finished { status, .. } => {
+                let now = self.now_ms;
+                let c = &mut self.command_checks[i];
+                c.running = None;
+                c.code = Some(status.code());
+                let elapsed = crate::text::age((now - c.started_ms).max(0));
+                if status.success() {
+                    let c = self.command_checks.remove(i);
+                    self.report_check(
+                        Some(c.run),
+                        format!("verified after {elapsed}: `{}` exited 0", c.shown),
+                        Health::Ok,
+                        fx,
+                    );
+                } else if now >= c.deadline_ms {
+                    let c = self.command_checks.remove(i);
+                    let last = if c.last.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", c.last)
+                    };
+                    self.report_check(
+                        Some(c.run),
+                        format!(
+                            "not verified after {elapsed}: `{}` {}{last}",
+                            c.shown,
+                            status.label()
+                        ),
+                        Health::Crit,
+                        fx,
+                    );
+                } else {
+                    c.next_ms = now + RETRY_MS;
+                    c.last.clear();
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
     /// Starts verifying what a confirmed change does, when opsdeck recognises it.
     pub(super) fn verify_changes(&mut self, changes: Vec<Change>, run: Option<u64>) {
         let rows: Vec<&Resource> = self.services.all().collect();
@@ -196,11 +400,7 @@ impl App {
         });
         self.verifications = pending;
         for (run, what, health) in reports {
-            fx.push(self.entry(crate::journal::Kind::Check, what.clone()));
-            if let Some(id) = run {
-                self.note_on_run(id, &what, health);
-            }
-            self.toast = Some((what, health));
+            self.report_check(run, what, health, fx);
         }
     }
 }

@@ -68,6 +68,11 @@ pub struct Prepared {
     pub gate: Gate,
     /// Run with the read-only role's credentials instead of the operator's.
     pub read_only_role: Option<String>,
+    /// `{verify="…"}` rendered like the step (values as variables): run after the step
+    /// until it exits 0. `Err` says why it will not run (not a read command).
+    pub verify: Option<Result<String, String>>,
+    /// `{expect="…"}`: the regex the output must match (a valid one; lint reports others).
+    pub expect_match: Option<String>,
 }
 
 impl Prepared {
@@ -106,6 +111,23 @@ pub fn prepare(
         }
     }
     let mut env = r.env;
+    let verify = step.attributes.verify.as_deref().map(|v| {
+        let risk = crate::runbook::risk::classify(v);
+        if risk != Risk::Read {
+            return Err(format!(
+                "{{verify=…}} `{v}` is {risk}, not a read command: not run"
+            ));
+        }
+        let rv = render::render(v, &step.placeholders, values);
+        if !rv.missing.is_empty() {
+            return Err(format!(
+                "{{verify=…}} needs a value for: {}",
+                rv.missing.join(", ")
+            ));
+        }
+        env.extend(rv.env);
+        Ok(rv.script)
+    });
     env.extend(aws_env.iter().map(|(k, v)| (k.clone(), v.clone())));
     let risk = step.risk;
     let gate = if !step.runnable {
@@ -160,6 +182,13 @@ pub fn prepare(
             .read_only
             .then(|| policy.read_only_role.clone())
             .flatten(),
+        verify,
+        expect_match: step
+            .attributes
+            .expect
+            .as_deref()
+            .filter(|e| regex::Regex::new(e).is_ok())
+            .map(str::to_string),
     }
 }
 

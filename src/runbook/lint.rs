@@ -128,6 +128,30 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
                     );
                 }
             }
+            if let Some(v) = &s.attributes.verify {
+                let risk = crate::runbook::risk::classify(v);
+                if risk != Risk::Read {
+                    push(
+                        s.line,
+                        Severity::Error,
+                        format!(
+                            "{{verify=\"{v}\"}} is {risk}: a verification must be a read command (it is retried until it exits 0), so it will not run"
+                        ),
+                    );
+                }
+            }
+            if let Some(e) = &s.attributes.expect
+                && let Err(err) = regex::Regex::new(e)
+            {
+                push(
+                    s.line,
+                    Severity::Error,
+                    format!(
+                        "{{expect=\"{e}\"}} is not a regex ({}); the step's output could never be checked",
+                        err.to_string().lines().last().unwrap_or("invalid")
+                    ),
+                );
+            }
             if let Some(why) = &s.alternatives {
                 let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
                 push(
@@ -264,6 +288,25 @@ mod tests {
                 (16, Severity::Error, "unclosed code fence `````".into()),
             ]
         );
+    }
+
+    #[test]
+    fn verify_must_read_and_expect_must_be_a_regex() {
+        let src = "# R\n## A\n```bash {verify=\"aws ecs describe-services --cluster prod --services api\" expect=\"desiredCount.: 8\"}\naws ecs update-service --cluster prod --service api --desired-count 8\n```\n\n```bash {verify=\"aws ecs delete-service --service api\"}\naws ecs update-service --cluster prod --service api --desired-count 8\n```\n\n```bash {expect=\"([unclosed\"}\nuptime\n```\n";
+        let findings = lint(&parse_full(src));
+        let errors: Vec<(usize, String)> = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| (f.line, f.message.clone()))
+            .collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors[0]
+                .1
+                .contains("is destructive: a verification must be a read command")
+        );
+        assert_eq!(errors[0].0, 7);
+        assert!(errors[1].1.contains("is not a regex"));
     }
 
     #[test]

@@ -182,6 +182,13 @@ pub struct Attributes {
     /// `{watch=30s}`: pinned as a live watch when loaded (read steps only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watch: Option<String>,
+    /// `{verify="…"}`: a read command that must exit 0 after the step, retried until it does
+    /// or the verification times out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify: Option<String>,
+    /// `{expect="…"}`: a regex the step's output must match for the step to be verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expect: Option<String>,
 }
 
 impl Attributes {

@@ -690,6 +690,8 @@ pub fn parse_info(info: &str) -> (Option<String>, Attributes) {
         .filter(|l| !l.is_empty());
     let mut a = Attributes::default();
     static ATTR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        // CommonMark has already turned `\"` into `"` here: a value with double quotes in
+        // it (a command's quoted argument) is single-quoted: {verify='aws … "$SERVICE"'}.
         regex::Regex::new(r#"([A-Za-z_]+)"?\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|([^\s,}]+))"#)
             .expect("constant regex")
     });
@@ -706,6 +708,8 @@ pub fn parse_info(info: &str) -> (Option<String>, Attributes) {
             "interactive" => a.interactive = Some(v == "true" || v == "yes"),
             "name" => a.name = Some(v.to_string()),
             "watch" => a.watch = Some(v.to_string()),
+            "verify" => a.verify = Some(v.to_string()),
+            "expect" => a.expect = Some(v.to_string()),
             _ => {}
         }
     }
