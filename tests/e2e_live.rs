@@ -12,7 +12,7 @@ mod tmux;
 use fakeaws::FakeAws;
 use tmux::Tmux;
 
-const RUNBOOK: &str = "# API\n\n## Scale the API\n\nScale the service out when tasks are missing.\n\n```bash\naws ecs update-service --cluster prod --service api --desired-count <count> --query 'service.desiredCount'\n```\n";
+const RUNBOOK: &str = "# API\n\n## Scale the API\n\nScale the service out when tasks are missing.\n\n```bash {verify='aws ecs describe-services --cluster prod --services api --query \"services[0].desiredCount\" --output text | grep -qx <count>' expect=\"^[0-9]+$\"}\naws ecs update-service --cluster prod --service api --desired-count <count> --query 'service.desiredCount'\n```\n";
 
 fn setup(name: &str) -> (FakeAws, Tmux, std::path::PathBuf) {
     let fake = FakeAws::start();
@@ -68,6 +68,10 @@ fn runbook_write_step_and_builtin_action_change_moto_after_confirmation() {
     t.send(&["y"]);
     t.wait_text("exit 0");
     assert_eq!(fake.fleet_output(&["desired", "prod", "api"]), "6");
+    // The step's own checks: its output matched {expect}, its {verify} read command (with
+    // the typed value as a variable) exited 0 against moto.
+    t.wait_text("verified: the output matched /^[0-9]+$/");
+    t.wait_text("✓ verified after");
     // The cockpit sees it within a refresh.
     t.send(&["Escape"]);
     t.wait_text("6/6");
@@ -94,6 +98,10 @@ fn runbook_write_step_and_builtin_action_change_moto_after_confirmation() {
     );
     assert!(journal.contains("\"region\":\"us-east-1\""), "{journal}");
     assert!(journal.contains("desiredCount=3"), "{journal}");
+    assert!(
+        journal.contains("\"kind\":\"check\"") && journal.contains("exited 0"),
+        "the verification is journaled: {journal}"
+    );
 }
 
 #[test]

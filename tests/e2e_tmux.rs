@@ -313,6 +313,23 @@ fn demo_incident_scale_is_previewed_verified_and_on_the_timeline() {
     assert!(text.contains("\"kind\":\"check\""), "{text}");
     assert!(text.contains("desiredCount=8"), "{text}");
     replay_matches_snapshots(&t, &recording);
+    // The postmortem document charts the metrics the recording saw change health.
+    let out = std::process::Command::new(common::bin())
+        .args(["journal", "export", "--journal"])
+        .arg(&journal)
+        .arg("--recording")
+        .arg(&recording)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("## Metrics that changed health"), "{md}");
+    let op = md.lines().find(|l| l.starts_with("| operator | `")).unwrap();
+    assert!(op.contains('▲'), "the scale is marked: {md}");
+    assert!(
+        md.lines().any(|l| l.starts_with("| api 5xx | `") && l.contains('█')),
+        "{md}"
+    );
 }
 
 /// The recording of a run, replayed: paused, jumped to its start, 30 s on, and its end, each
