@@ -46,18 +46,17 @@ fn record(dir: &std::path::Path, secs: u64) -> std::path::PathBuf {
         T0,
     );
     let mut fleet = Fleet::new(42, T0);
-    let mut deliver =
-        |rec: &mut Recorder, app: &mut App, evs: Vec<opsdeck::sources::SourceEvent>| {
-            for ev in evs {
-                let t = ev.at_ms;
-                rec.event(t, &ev, &|s| s.to_string());
-                for fx in app.update(Msg::Source(ev)) {
-                    if let Effect::Journal(e) = fx {
-                        rec.journal(t, &e);
-                    }
+    let deliver = |rec: &mut Recorder, app: &mut App, evs: Vec<opsdeck::sources::SourceEvent>| {
+        for ev in evs {
+            let t = ev.at_ms;
+            rec.event(t, &ev, &|s| s.to_string());
+            for fx in app.update(Msg::Source(ev)) {
+                if let Effect::Journal(e) = fx {
+                    rec.journal(t, &e);
                 }
             }
-        };
+        }
+    };
     deliver(
         &mut rec,
         &mut app,

@@ -321,13 +321,21 @@ fn demo_incident_scale_is_previewed_verified_and_on_the_timeline() {
         .arg(&recording)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(md.contains("## Metrics that changed health"), "{md}");
-    let op = md.lines().find(|l| l.starts_with("| operator | `")).unwrap();
+    let op = md
+        .lines()
+        .find(|l| l.starts_with("| operator | `"))
+        .unwrap();
     assert!(op.contains('▲'), "the scale is marked: {md}");
     assert!(
-        md.lines().any(|l| l.starts_with("| api 5xx | `") && l.contains('█')),
+        md.lines()
+            .any(|l| l.starts_with("| api 5xx | `") && l.contains('█')),
         "{md}"
     );
 }

@@ -387,6 +387,7 @@ fn run_pane_lists_several_runs_with_their_status() {
             expect: None,
             dry_run: false,
             changes: Vec::new(),
+            after: None,
         });
     }
     app.session.run_shown = Some(1);
@@ -451,5 +452,66 @@ fn procedure_docks_beside_the_live_panes_with_its_run() {
             !full.contains("Metrics 15m"),
             "full screen hides the panes:\n{full}"
         );
+    }
+}
+
+/// `opsdeck replay` paused mid-incident: the state a jump hands over (each feed's last full
+/// delivery, the newest lines, the timeline), the REPLAY clock in the status bar and the replay
+/// keys in its hints.
+#[test]
+fn replay_paused_mid_incident() {
+    use opsdeck::sources::demo::{DemoSource, fleet::Fleet};
+    use opsdeck::sources::{DataSource, ReplayClock};
+    let src = DemoSource::new(42, common::T0);
+    let mut fleet = Fleet::new(42, common::T0);
+    let mut events: Vec<(i64, SourceEvent)> = DemoSource::initial_events(&mut fleet, 120.0)
+        .into_iter()
+        .map(|e| (e.at_ms, e))
+        .collect();
+    for step in 1..=150 * 4 {
+        for ev in DemoSource::step_events(&mut fleet, step) {
+            events.push((ev.at_ms, ev));
+        }
+    }
+    let rec = opsdeck::recording::Recording {
+        header: opsdeck::recording::Header {
+            version: 1,
+            opsdeck: "test".into(),
+            started_ms: common::T0,
+            label: src.info().label,
+            feeds: src.info().feeds,
+        },
+        events,
+        journal: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let at = common::T0 + 120_000;
+    for (w, h) in SIZES {
+        let mut app = App::new(
+            &rec.info(),
+            opsdeck::app::AppConfig {
+                log_capacity: 50_000,
+                read_only: true,
+                replay: true,
+                ..Default::default()
+            },
+            common::T0,
+        );
+        app.update(Msg::Resize {
+            width: w,
+            height: h,
+        });
+        let clock = ReplayClock {
+            at_ms: at,
+            start_ms: rec.start_ms(),
+            end_ms: rec.end_ms(),
+            speed: 10.0,
+            paused: true,
+        };
+        for ev in opsdeck::sources::replay::state_at(&rec, at, 50_000, clock) {
+            app.update(Msg::Source(ev));
+        }
+        assert_eq!(app.now_ms, at);
+        snap("replay_paused", &app, w, h);
     }
 }
