@@ -10,8 +10,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use opsdeck::app::{App, AppConfig, Effect, Msg};
-use opsdeck::recording::{Recorder, Recording};
 use opsdeck::sources::demo::{DemoSource, fleet::Fleet};
+use opsdeck::sources::recording::{Recorder, Recording};
 use opsdeck::sources::replay::state_at;
 use opsdeck::sources::{DataSource, Mutation, ReplayClock};
 use std::hint::black_box;
@@ -129,7 +129,7 @@ fn replay(c: &mut Criterion) {
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
-    let rec = opsdeck::recording::load(&path).unwrap();
+    let rec = opsdeck::sources::recording::load(&path).unwrap();
     println!(
         "load: {} deliveries, {} journal entries in {:.2} s",
         rec.events.len(),

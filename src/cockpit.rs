@@ -175,8 +175,8 @@ fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> 
 }
 
 /// A recording, its problems said on stderr before the screen is taken.
-fn load_recording(path: &std::path::Path) -> Result<crate::recording::Recording> {
-    let rec = crate::recording::load(path)?;
+fn load_recording(path: &std::path::Path) -> Result<crate::sources::recording::Recording> {
+    let rec = crate::sources::recording::load(path)?;
     for w in &rec.warnings {
         eprintln!("opsdeck: {}", crate::sanitize::sanitize(w));
     }
@@ -314,12 +314,12 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     let record_to = common.record.clone().or_else(|| {
         s.config
             .record
-            .then(|| crate::recording::default_path(s.dirs.state.as_deref(), now))
+            .then(|| crate::sources::recording::default_path(s.dirs.state.as_deref(), now))
             .flatten()
     });
     // Before the screen is taken, so a bad path is said plainly.
     if let Some(path) = &record_to {
-        opts.recorder = Some(crate::recording::Recorder::create(
+        opts.recorder = Some(crate::sources::recording::Recorder::create(
             path,
             &source.info(),
             now,

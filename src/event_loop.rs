@@ -35,7 +35,7 @@ pub struct Options {
     /// The read-only role's credentials for steps (read-only mode with `read_only_role`).
     pub role: Option<RoleSource>,
     /// Where the session is recorded (`--record`, `record = true`).
-    pub recorder: Option<crate::recording::Recorder>,
+    pub recorder: Option<crate::sources::recording::Recorder>,
 }
 
 pub use crate::clock::now_ms;
@@ -73,7 +73,7 @@ impl Exit {
 /// Carries out effects: journal writes, steps, source commands, clipboard, terminal.
 pub struct Effects {
     journal: Option<crate::journal::Journal>,
-    recorder: Option<crate::recording::Recorder>,
+    recorder: Option<crate::sources::recording::Recorder>,
     values_file: Option<std::path::PathBuf>,
     role: Option<RoleSource>,
     runs: HashMap<u64, RunHandle>,

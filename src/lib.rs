@@ -18,7 +18,6 @@ pub mod journal;
 pub mod logging;
 pub mod model;
 pub mod out;
-pub mod recording;
 pub mod redact;
 pub mod report;
 pub mod runbook;

@@ -8,8 +8,8 @@
 
 use crate::journal::{Entry, Kind};
 use crate::model::{Health, MetricKey, MetricSeries, Thresholds};
-use crate::recording::Recording;
 use crate::sources::Payload;
+use crate::sources::recording::Recording;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

@@ -8,7 +8,7 @@ mod common;
 
 use opsdeck::journal::{Context, Kind};
 use opsdeck::model::{Direction, MetricKey, MetricSeries, Thresholds};
-use opsdeck::recording::Recorder;
+use opsdeck::sources::recording::Recorder;
 use opsdeck::sources::{Feed, Payload, SourceEvent, SourceInfo};
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -473,8 +473,8 @@ fn replay_paused_mid_incident() {
             events.push((ev.at_ms, ev));
         }
     }
-    let rec = opsdeck::recording::Recording {
-        header: opsdeck::recording::Header {
+    let rec = opsdeck::sources::recording::Recording {
+        header: opsdeck::sources::recording::Header {
             version: 1,
             opsdeck: "test".into(),
             started_ms: common::T0,

@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod demo;
+pub mod recording;
 pub mod replay;
 
 use crate::model::{Alarm, LogEvent, MetricKey, MetricSeries, Resource};

@@ -10,7 +10,7 @@
 use super::{
     DataSource, Feed, Payload, ReplayClock, ReplayControl, SourceCommand, SourceEvent, SourceInfo,
 };
-use crate::recording::Recording;
+use crate::sources::recording::Recording;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -371,7 +371,7 @@ impl DataSource for ReplaySource {
 mod tests {
     use super::*;
     use crate::model::{LogEvent, MetricKey, Resource};
-    use crate::recording::Header;
+    use crate::sources::recording::Header;
 
     fn rec() -> Recording {
         let ev = |t: i64, feed, payload| {
