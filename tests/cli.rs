@@ -238,7 +238,7 @@ fn keymap_errors_name_file_line_and_action() {
     expect_error(
         &["--keymap", &f, "snapshot", "--demo"],
         &format!(
-            "opsdeck: {f}:1: unknown mode `[pane]`; valid modes: global, services, metrics, alarms, logs, help, journal, insights, procedure, palette, form, prompt, confirm, typed"
+            "opsdeck: {f}:1: unknown mode `[pane]`; valid modes: global, services, metrics, alarms, logs, help, journal, insights, procedure, palette, form, prompt, confirm, typed, replay"
         ),
     );
     let f = fixture("keymap_bad_key.toml");
