@@ -73,6 +73,7 @@ fn render(c: &mut Criterion) {
         b.iter(|| {
             i += 1;
             app.update(Msg::Source(SourceEvent {
+                ctx: 0,
                 feed: opsdeck::sources::Feed::Logs,
                 at_ms: T0,
                 payload: Payload::Logs(vec![lines[i % 64].clone()]),

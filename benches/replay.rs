@@ -35,7 +35,7 @@ fn record(dir: &std::path::Path, secs: u64) -> std::path::PathBuf {
         .unwrap_or_else(|| dir.join("hour.opsrec"));
     let _ = std::fs::remove_file(&path);
     let src = DemoSource::new(42, T0);
-    let mut rec = Recorder::create(&path, &src.info(), T0).unwrap();
+    let mut rec = Recorder::create(&path, &src.info(), &[], T0).unwrap();
     let mut app = App::new(
         &src.info(),
         AppConfig {

@@ -58,6 +58,7 @@ actions! {
     PrevRun => "prev_run",
     NextRun => "next_run",
     Insights => "insights",
+    Context => "context",
     ReplayPause => "replay_pause",
     ReplayBack => "replay_back",
     ReplayForward => "replay_forward",

@@ -79,12 +79,18 @@ pub struct Common {
     pub read_only_role: Option<String>,
 
     /// AWS profile (default: AWS_PROFILE, then [aws] profile in opsdeck.toml, then `default`).
-    #[arg(long, global = true, value_name = "PROFILE")]
+    /// A comma list watches each (times each --region).
+    #[arg(long, global = true, value_name = "PROFILE[,PROFILE…]")]
     pub profile: Option<String>,
 
-    /// AWS region (default: [aws] region, then AWS_REGION and the profile's region).
-    #[arg(long, global = true, value_name = "REGION")]
+    /// AWS region (default: [aws] region, then AWS_REGION and the profile's region). A comma
+    /// list watches each.
+    #[arg(long, global = true, value_name = "REGION[,REGION…]")]
     pub region: Option<String>,
+
+    /// Watch this context too: LABEL=PROFILE@REGION (repeatable; replaces [[contexts]]).
+    #[arg(long = "context", global = true, value_name = "LABEL=PROFILE@REGION", value_parser = crate::config::contexts::parse_flag)]
+    pub contexts: Vec<crate::config::contexts::ContextSpec>,
 
     /// Send every AWS call to this endpoint (a local fake, a VPC endpoint). AWS_ENDPOINT_URL
     /// and AWS_ENDPOINT_URL_<SERVICE> work too.

@@ -48,15 +48,17 @@ pub fn setup(common: &Common) -> Result<Setup> {
     })
 }
 
-/// The source, the AWS context it watches (none for the demo) and the read-only role.
+/// The source, the AWS context it watches (none for the demo; the first with several), the
+/// read-only role, and the contexts when several are watched.
 pub type Connected = (
     Box<dyn DataSource>,
     Option<AwsContext>,
     Option<crate::exec::RoleSource>,
+    Vec<crate::app::ContextView>,
 );
 
 /// The data source: the demo fleet, or AWS (connecting needs the runtime: the SDK loads its
-/// configuration and STS says which account this is).
+/// configuration and STS says which account this is). Several contexts connect at once.
 pub fn source(
     common: &Common,
     config: &Config,
@@ -68,19 +70,64 @@ pub fn source(
         let mut d = DemoSource::new(common.seed, crate::clock::now_ms() - (skip * 1000.0) as i64);
         d.backfill_seconds = common.demo_backfill.max(0.0);
         d.skip_seconds = skip;
-        return Ok((Box::new(d), None, None));
+        return Ok((Box::new(d), None, None, Vec::new()));
     }
     let plan = Plan::build(&config.watch, targets);
     tracing::info!(origin = ?plan.origin, "watch plan");
-    let (clients, ctx, role) =
-        rt.block_on(crate::sources::aws::connect(&aws_options(common, config)));
-    let src = AwsSource {
-        clients,
-        ctx: ctx.clone(),
-        plan,
-        refresh: config.refresh.clone(),
-    };
-    Ok((Box::new(src), Some(ctx), role))
+    let base = aws_options(common, config);
+    let specs = crate::settings::contexts(common, config)?;
+    if specs.is_empty() {
+        let (clients, ctx, role) = rt.block_on(crate::sources::aws::connect(&base));
+        let src = AwsSource {
+            clients,
+            ctx: ctx.clone(),
+            plan,
+            refresh: config.refresh.clone(),
+        };
+        return Ok((Box::new(src), Some(ctx), role, Vec::new()));
+    }
+    // Every context at once: the first complete picture of ten costs about that of one.
+    let connected = rt.block_on(futures::future::join_all(specs.iter().map(|spec| {
+        let opts = crate::settings::context_options(spec, &base);
+        async move { crate::sources::aws::connect(&opts).await }
+    })));
+    let mut sources = Vec::new();
+    let mut views = Vec::new();
+    let mut first = None;
+    for (spec, (clients, mut ctx, role)) in specs.iter().zip(connected) {
+        ctx.label = Some(spec.label.clone());
+        ctx.production = spec.production;
+        ctx.read_only = spec.read_only;
+        views.push(crate::app::ContextView {
+            label: spec.label.clone(),
+            profile: Some(ctx.profile.clone()),
+            region: ctx.region.clone(),
+            account: ctx.account.clone(),
+            production: spec.production,
+            read_only: spec.read_only,
+            env: ctx.env(),
+        });
+        if first.is_none() {
+            first = Some((ctx.clone(), role));
+        }
+        sources.push(AwsSource {
+            clients,
+            ctx,
+            plan: plan.clone(),
+            refresh: config.refresh.clone(),
+        });
+    }
+    let (ctx, role) = first.expect("at least one context");
+    if sources.len() == 1 {
+        let src = sources.pop().expect("one source");
+        return Ok((Box::new(src), Some(ctx), role, Vec::new()));
+    }
+    Ok((
+        Box::new(crate::sources::aws::multi::MultiSource { sources }),
+        Some(ctx),
+        role,
+        views,
+    ))
 }
 
 fn log_capacity(common: &Common, config: &Config) -> usize {
@@ -159,10 +206,11 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> {
     let rt = runtime()?;
     let runbooks = load_runbooks(common, &s.config)?;
-    let (source, _ctx, _role) = source(common, &s.config, &runbooks.targets, &rt)?;
+    let (source, _ctx, _role, contexts) = source(common, &s.config, &runbooks.targets, &rt)?;
     let config = crate::app::AppConfig {
         log_capacity: log_capacity(common, &s.config),
         load_errors: runbooks.errors,
+        contexts,
         ..Default::default()
     };
     let app = rt.block_on(snapshot::collect(source, config, args.after));
@@ -195,7 +243,7 @@ fn run_snapshot_replay(common: &Common, s: &Setup, args: &SnapshotArgs) -> Resul
     .clamp(rec.start_ms(), rec.end_ms());
     let mut app = App::new(
         &rec.info(),
-        replay_config(common, &s.config),
+        replay_config(common, &s.config, &rec),
         rec.start_ms(),
     );
     let clock = crate::sources::ReplayClock {
@@ -216,12 +264,26 @@ fn run_snapshot_replay(common: &Common, s: &Setup, args: &SnapshotArgs) -> Resul
     Ok(0)
 }
 
-/// A cockpit on a recording: read-only, no runbooks, no watches, no journal.
-fn replay_config(common: &Common, config: &Config) -> crate::app::AppConfig {
+/// A cockpit on a recording: read-only, no runbooks, no watches, no journal; the contexts
+/// it watched, by label.
+fn replay_config(
+    common: &Common,
+    config: &Config,
+    rec: &crate::sources::recording::Recording,
+) -> crate::app::AppConfig {
     crate::app::AppConfig {
         log_capacity: log_capacity(common, config),
         read_only: true,
         replay: true,
+        contexts: rec
+            .header
+            .contexts
+            .iter()
+            .map(|l| crate::app::ContextView {
+                label: l.clone(),
+                ..Default::default()
+            })
+            .collect(),
         ..Default::default()
     }
 }
@@ -245,12 +307,13 @@ fn run_replay(
         None => rec.start_ms(),
     };
     let capacity = log_capacity(common, &s.config);
+    let config = replay_config(common, &s.config, &rec);
     let mut src = crate::sources::replay::ReplaySource::new(rec, capacity);
     src.from_ms = from;
     src.speed = args.speed;
     src.paused = args.paused;
     let source: Box<dyn DataSource> = Box::new(src);
-    let mut app = App::new(&source.info(), replay_config(common, &s.config), from);
+    let mut app = App::new(&source.info(), config, from);
     let rt = runtime()?;
     tui::install_panic_hook();
     let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
@@ -279,7 +342,7 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     tracing::info!(theme = %s.theme.name, keymap = %s.keymap.name, "starting cockpit");
     let rt = runtime()?;
     let runbooks = load_runbooks(common, &s.config)?;
-    let (source, ctx, role) = source(common, &s.config, &runbooks.targets, &rt)?;
+    let (source, ctx, role, contexts) = source(common, &s.config, &runbooks.targets, &rt)?;
     opts.role = role;
     let policy = policy(common, &s.config, false);
     let config = crate::app::AppConfig {
@@ -303,6 +366,7 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
         load_errors: runbooks.errors,
         command_watches: s.config.watch.commands.clone(),
         replay: false,
+        contexts,
         values: s
             .dirs
             .state
@@ -319,9 +383,11 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     });
     // Before the screen is taken, so a bad path is said plainly.
     if let Some(path) = &record_to {
+        let labels: Vec<String> = config.contexts.iter().map(|c| c.label.clone()).collect();
         opts.recorder = Some(crate::sources::recording::Recorder::create(
             path,
             &source.info(),
+            &labels,
             now,
         )?);
     }

@@ -225,6 +225,7 @@ fn prepare_all(args: &RunArgs, proc_: &Procedure) -> Result<Vec<Prepared>> {
         }),
         account: None,
         endpoint_url: args.endpoint_url.clone(),
+        ..Default::default()
     }
     .env();
     let path = args.file.display().to_string();

@@ -744,6 +744,9 @@ pub struct MetricKey {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSeries {
     pub label: String,
+    /// The context it was read in, when several are watched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
     pub key: MetricKey,
     pub unit: Option<String>,
     pub thresholds: Thresholds,
@@ -798,6 +801,9 @@ pub struct Alarm {
     /// When the state last changed (ms since the epoch, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_ms: Option<i64>,
+    /// The context it was read in, when several are watched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
 }
 
 impl Alarm {

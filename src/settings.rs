@@ -28,6 +28,40 @@ pub fn aws_options(common: &Common, config: &Config) -> AwsSettings {
             .clone()
             .or_else(|| config.aws.read_only_role.clone()),
         read_only: common.read_only || config.read_only,
+        assume_role: None,
+    }
+}
+
+/// The contexts this session watches (empty: one, as `aws_options` says).
+pub fn contexts(
+    common: &Common,
+    config: &Config,
+) -> anyhow::Result<Vec<crate::config::contexts::ContextSpec>> {
+    crate::config::contexts::resolve(
+        &common.contexts,
+        common.profile.as_deref(),
+        common.region.as_deref(),
+        &config.contexts,
+    )
+    .map_err(|e| anyhow::anyhow!(e))
+}
+
+/// One context's connection settings: its profile, region, role and endpoint over the
+/// session's (retries, read-only mode and role).
+pub fn context_options(
+    spec: &crate::config::contexts::ContextSpec,
+    base: &AwsSettings,
+) -> AwsSettings {
+    AwsSettings {
+        profile: spec.profile.clone(),
+        region: spec.region.clone(),
+        endpoint_url: spec
+            .endpoint_url
+            .clone()
+            .or_else(|| base.endpoint_url.clone()),
+        assume_role: spec.role_arn.clone(),
+        read_only: base.read_only || spec.read_only,
+        ..base.clone()
     }
 }
 

@@ -40,8 +40,17 @@ pub async fn collect(
     app.update(Msg::Tick {
         now_ms: crate::clock::now_ms().max(app.now_ms),
     });
-    for (name, st) in app.feeds.feeds.iter_mut() {
-        if st.last_ok_ms.is_none() && st.error.is_none() {
+    let names: Vec<(crate::sources::FeedId, String)> = app
+        .feeds
+        .feeds
+        .keys()
+        .map(|k| (*k, app.feed_name(*k)))
+        .collect();
+    for (id, name) in names {
+        if let Some(st) = app.feeds.feeds.get_mut(&id)
+            && st.last_ok_ms.is_none()
+            && st.error.is_none()
+        {
             st.error = Some(format!("{name}: no data within {limit_secs} s"));
         }
     }
@@ -161,10 +170,14 @@ pub fn json(app: &App) -> anyhow::Result<String> {
         .feeds
         .feeds
         .iter()
-        .filter_map(|(name, st)| {
-            st.error
-                .as_ref()
-                .map(|e| json!({ "source": name, "message": e }))
+        .filter_map(|(id, st)| {
+            st.error.as_ref().map(|e| {
+                let mut v = json!({ "source": id.feed.name(), "message": e });
+                if let Some(l) = app.context_tag(id.ctx) {
+                    v["context"] = json!(l);
+                }
+                v
+            })
         })
         .collect();
     errors.extend(

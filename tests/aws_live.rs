@@ -658,6 +658,7 @@ async fn built_in_actions_change_the_fleet() {
     for (i, m) in mutations.iter().enumerate() {
         l.cmd
             .send(SourceCommand::Mutate {
+                ctx: 0,
                 id: i as u64,
                 mutation: m.clone(),
             })
@@ -706,6 +707,7 @@ async fn built_in_actions_change_the_fleet() {
     // A failing action reports the API's error.
     l.cmd
         .send(SourceCommand::Mutate {
+            ctx: 0,
             id: 99,
             mutation: Mutation::ScaleService {
                 cluster: "prod".into(),
@@ -735,6 +737,7 @@ async fn logs_insights_queries_return_rows() {
     .await;
     l.cmd
         .send(SourceCommand::LogsQuery {
+            ctx: 0,
             query: "fields @timestamp, @message | sort @timestamp desc | limit 3".into(),
             since_ms: opsdeck::event_loop::now_ms() - 3_600_000,
             groups: Vec::new(),
@@ -921,6 +924,7 @@ fn sqs_queues_show_backlog_in_flight_and_dead_letters() {
         let url = orders.sqs_detail().unwrap().url.clone();
         l.cmd
             .send(SourceCommand::Mutate {
+                ctx: 0,
                 id: 1,
                 mutation: Mutation::PurgeQueue {
                     queue: "orders".into(),
@@ -1118,7 +1122,11 @@ fn rds_dynamodb_target_groups_state_machines_and_redis_are_watched_and_acted_on(
         let mut l = live(&fake, fast()).await;
         let mut act = async |id: u64, mutation: Mutation| -> Result<String, String> {
             l.cmd
-                .send(SourceCommand::Mutate { id, mutation })
+                .send(SourceCommand::Mutate {
+                    id,
+                    mutation,
+                    ctx: 0,
+                })
                 .await
                 .unwrap();
             l.wait(Feed::Actions, Duration::from_secs(20), |p| match p {

@@ -75,8 +75,9 @@ fn incident(dir: &Path) -> (PathBuf, PathBuf) {
         label: "prod · eu-west-1".into(),
         feeds: vec![(Feed::Metrics, 60_000)],
     };
-    let mut r = Recorder::create(&recording, &info, T0).unwrap();
+    let mut r = Recorder::create(&recording, &info, &[], T0).unwrap();
     let series = |label: &str, metric: &str, v: &dyn Fn(i64) -> f64| MetricSeries {
+        context: None,
         label: label.into(),
         key: key(metric),
         unit: Some("Percent".into()),
@@ -99,6 +100,7 @@ fn incident(dir: &Path) -> (PathBuf, PathBuf) {
     r.event(
         T0,
         &SourceEvent {
+            ctx: 0,
             feed: Feed::Metrics,
             at_ms: T0,
             payload: Payload::MetricSeries(vec![
@@ -112,6 +114,7 @@ fn incident(dir: &Path) -> (PathBuf, PathBuf) {
     r.event(
         T0 + 25 * 60_000,
         &SourceEvent {
+            ctx: 0,
             feed: Feed::Metrics,
             at_ms: T0 + 25 * 60_000,
             payload: Payload::MetricPoints(vec![(

@@ -104,6 +104,7 @@ fn feed_errors_and_stale_data_show_in_their_panes() {
         let mut app = demo_app(20, w, h);
         let now = app.now_ms;
         app.update(Msg::Source(SourceEvent {
+            ctx: 0,
             feed: opsdeck::sources::Feed::Metrics,
             at_ms: now,
             payload: Payload::Error(
@@ -161,6 +162,7 @@ fn hostile_text_from_any_source_never_reaches_the_terminal() {
         (
             opsdeck::sources::Feed::Alarms,
             Payload::Alarms(vec![Alarm {
+                context: None,
                 name: evil.into(),
                 state: "ALARM".into(),
                 reason: Some(evil.into()),
@@ -187,6 +189,7 @@ fn hostile_text_from_any_source_never_reaches_the_terminal() {
         (opsdeck::sources::Feed::Metrics, Payload::Error(evil.into())),
     ] {
         app.update(Msg::Source(SourceEvent {
+            ctx: 0,
             feed,
             at_ms: now,
             payload,
@@ -315,6 +318,7 @@ fn insights_overlay() {
             })
             .collect();
         app.update(Msg::Source(opsdeck::sources::SourceEvent {
+            ctx: 0,
             feed: opsdeck::sources::Feed::Insights,
             at_ms: app.now_ms,
             payload: opsdeck::sources::Payload::Insights {
@@ -480,6 +484,7 @@ fn replay_paused_mid_incident() {
             started_ms: common::T0,
             label: src.info().label,
             feeds: src.info().feeds,
+            contexts: Vec::new(),
         },
         events,
         journal: Vec::new(),

@@ -47,6 +47,7 @@ mod tests {
     #[test]
     fn alarms_first() {
         let a = |n: &str, s: &str, t| Alarm {
+            context: None,
             name: n.into(),
             state: s.into(),
             reason: None,

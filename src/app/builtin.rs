@@ -478,14 +478,16 @@ impl App {
         &mut self,
         title: String,
         mutation: Mutation,
+        ctx: u16,
         fx: &mut Vec<Effect>,
     ) -> u64 {
-        fx.push(self.entry(crate::journal::Kind::Start, mutation.describe()));
+        fx.push(self.entry_in(Some(ctx), crate::journal::Kind::Start, mutation.describe()));
         let id = self.next_action;
         self.next_action += 1;
         self.pending.insert(id, mutation.clone());
+        self.pending_ctx.insert(id, ctx);
         self.toast = Some((format!("… {title}"), crate::model::Health::Unknown));
-        fx.push(Effect::Command(SourceCommand::Mutate { id, mutation }));
+        fx.push(Effect::Command(SourceCommand::Mutate { id, mutation, ctx }));
         id
     }
 
@@ -498,6 +500,7 @@ impl App {
         let Some(m) = self.pending.remove(&id) else {
             return;
         };
+        let ctx = self.pending_ctx.remove(&id);
         let run = self.mutation_runs.remove(&id);
         if result.is_ok()
             && let Some(change) = super::preview::Change::from_mutation(&m)
@@ -517,7 +520,7 @@ impl App {
             ),
         };
         self.toast = Some((what, health));
-        let mut entry = self.entry(crate::journal::Kind::End, m.describe());
+        let mut entry = self.entry_in(ctx, crate::journal::Kind::End, m.describe());
         if let Effect::Journal(e) = &mut entry {
             e.status = Some(status);
         }
@@ -525,7 +528,13 @@ impl App {
     }
 
     pub(super) fn open_confirm(&mut self, title: String, mutation: Mutation) {
-        let mut c = Confirm::new(title, mutation, self.read_only);
+        // The selected row's context acts; a context marked read-only refuses like the
+        // session's mode.
+        let ctx = self.context_of(self.services.selected_row());
+        let read_only =
+            self.read_only || self.contexts.get(ctx as usize).is_some_and(|c| c.read_only);
+        let mut c = Confirm::new(title, mutation, read_only);
+        c.ctx = ctx;
         self.preview(&mut c);
         self.open(Overlay::Confirm(Box::new(c)));
     }

@@ -42,6 +42,8 @@ pub struct Confirm {
     pub refused: Option<String>,
     /// What will change, from live state (see [`super::preview`]).
     pub preview: Vec<super::preview::Line>,
+    /// The AWS context it acts on (the selected row's).
+    pub ctx: u16,
 }
 
 impl Confirm {
@@ -68,6 +70,7 @@ impl Confirm {
             blocked_read_only: blocked,
             refused: blocked.then(|| "Read-only mode: this action cannot run.".to_string()),
             preview: Vec::new(),
+            ctx: 0,
         }
     }
 
@@ -86,6 +89,7 @@ impl Confirm {
             subject: Subject::Step(Box::new(run), index),
             typed: String::new(),
             preview: Vec::new(),
+            ctx: 0,
         }
     }
 
@@ -179,13 +183,14 @@ impl App {
             }
             return true;
         }
-        fx.push(self.entry(
+        fx.push(self.entry_in(
+            Some(c.ctx),
             Kind::Confirmed,
             format!("{} [{}]", c.subject.describe(), c.risk),
         ));
         match c.subject {
             Subject::Mutation(mutation) => {
-                self.start_mutation(c.title, mutation, fx);
+                self.start_mutation(c.title, mutation, c.ctx, fx);
             }
             Subject::Step(run, index) => self.start_step_run(*run, index, fx),
         }

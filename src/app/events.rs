@@ -296,6 +296,7 @@ mod tests {
     #[test]
     fn alarms_lambda_and_queues() {
         let alarm = |state: &str| Alarm {
+            context: None,
             name: "prod-api-5xx-high".into(),
             state: state.into(),
             reason: Some("Threshold Crossed: 1 datapoint [142.0] was >= 100.0".into()),

@@ -1,7 +1,7 @@
 //! Freshness of each data feed: when it last delivered, whether its last attempt failed, and
 //! when it should be called stale.
 
-use crate::sources::Feed;
+use crate::sources::{Feed, FeedId};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,43 +39,45 @@ impl FeedStatus {
 
 #[derive(Debug, Clone, Default)]
 pub struct Feeds {
-    pub feeds: BTreeMap<Feed, FeedStatus>,
+    pub feeds: BTreeMap<FeedId, FeedStatus>,
 }
 
 impl Feeds {
-    pub fn new(declared: &[(Feed, i64)]) -> Self {
+    /// The declared feeds of each of `contexts` contexts (at least one).
+    pub fn new(declared: &[(Feed, i64)], contexts: usize) -> Self {
         Feeds {
-            feeds: declared
-                .iter()
-                .map(|(n, i)| {
-                    (
-                        *n,
-                        FeedStatus {
-                            interval_ms: *i,
-                            last_ok_ms: None,
-                            error: None,
-                        },
-                    )
+            feeds: (0..contexts.max(1) as u16)
+                .flat_map(|ctx| {
+                    declared.iter().map(move |(feed, i)| {
+                        (
+                            FeedId { ctx, feed: *feed },
+                            FeedStatus {
+                                interval_ms: *i,
+                                last_ok_ms: None,
+                                error: None,
+                            },
+                        )
+                    })
                 })
                 .collect(),
         }
     }
 
-    fn entry(&mut self, feed: Feed) -> &mut FeedStatus {
-        self.feeds.entry(feed).or_insert(FeedStatus {
+    fn entry(&mut self, feed: impl Into<FeedId>) -> &mut FeedStatus {
+        self.feeds.entry(feed.into()).or_insert(FeedStatus {
             interval_ms: 5_000,
             last_ok_ms: None,
             error: None,
         })
     }
 
-    pub fn ok(&mut self, feed: Feed, at_ms: i64) {
+    pub fn ok(&mut self, feed: impl Into<FeedId>, at_ms: i64) {
         let e = self.entry(feed);
         e.last_ok_ms = Some(e.last_ok_ms.map_or(at_ms, |t| t.max(at_ms)));
         e.error = None;
     }
 
-    pub fn failed(&mut self, feed: Feed, message: String) {
+    pub fn failed(&mut self, feed: impl Into<FeedId>, message: String) {
         self.entry(feed).error = Some(message);
     }
 
@@ -85,8 +87,8 @@ impl Feeds {
             .all(|f| f.last_ok_ms.is_some() || f.error.is_some())
     }
 
-    pub fn get(&self, feed: Feed) -> Option<&FeedStatus> {
-        self.feeds.get(&feed)
+    pub fn get(&self, feed: impl Into<FeedId>) -> Option<&FeedStatus> {
+        self.feeds.get(&feed.into())
     }
 
     /// Oldest data age among feeds that have delivered.

@@ -112,6 +112,8 @@ pub struct LogsState {
     pub current_match: Option<u64>,
     pub rate: RateMeter,
     pub total_matches: usize,
+    /// `label:`: only the lines of that context show.
+    pub context_prefix: Option<String>,
 }
 
 impl LogsState {
@@ -129,6 +131,7 @@ impl LogsState {
             current_match: None,
             rate: RateMeter::default(),
             total_matches: 0,
+            context_prefix: None,
         }
     }
 
@@ -214,7 +217,17 @@ impl LogsState {
     }
 
     fn visible(&self, l: &LogLine) -> bool {
-        !self.filter || l.matched
+        (!self.filter || l.matched)
+            && self
+                .context_prefix
+                .as_deref()
+                .is_none_or(|p| l.group.starts_with(p))
+    }
+
+    /// `c`: only one context's lines (`None`: all).
+    pub fn set_context(&mut self, label: Option<&str>) {
+        self.context_prefix = label.map(|l| format!("{l}:"));
+        self.anchor = None;
     }
 
     /// Index of the bottom line the view shows.

@@ -19,6 +19,39 @@ impl MetricsState {
         self.selected = self.selected.min(self.series.len().saturating_sub(1));
     }
 
+    /// One context's series replace that context's (`None`: the only context's).
+    pub fn replace_context(&mut self, context: Option<&str>, series: Vec<MetricSeries>) {
+        if context.is_none() {
+            return self.replace(series);
+        }
+        let mut all: Vec<MetricSeries> = std::mem::take(&mut self.series)
+            .into_iter()
+            .filter(|s| s.context.as_deref() != context)
+            .collect();
+        all.extend(series);
+        // The contexts in a stable order, whichever delivered last.
+        all.sort_by(|a, b| a.context.cmp(&b.context));
+        self.replace(all);
+    }
+
+    /// Points for one context's series.
+    pub fn add_context_points(
+        &mut self,
+        context: Option<&str>,
+        batch: Vec<(MetricKey, Vec<(i64, f64)>)>,
+        now_ms: i64,
+    ) {
+        for (key, points) in batch {
+            if let Some(s) = self
+                .series
+                .iter_mut()
+                .find(|s| s.key == key && s.context.as_deref() == context)
+            {
+                s.merge_points(points, now_ms - KEEP_MS);
+            }
+        }
+    }
+
     pub fn add_points(&mut self, batch: Vec<(MetricKey, Vec<(i64, f64)>)>, now_ms: i64) {
         for (key, points) in batch {
             if let Some(s) = self.series.iter_mut().find(|s| s.key == key) {

@@ -148,6 +148,33 @@ pub enum Effect {
     Command(crate::sources::SourceCommand),
 }
 
+/// One watched AWS context as the cockpit shows and acts on it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContextView {
+    pub label: String,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub account: Option<String>,
+    /// Its confirmations say so in the danger colour.
+    pub production: bool,
+    /// Nothing acts on it.
+    pub read_only: bool,
+    /// What a runbook step gets to act on it (AWS_PROFILE, AWS_REGION, endpoint).
+    pub env: std::collections::BTreeMap<String, String>,
+}
+
+impl ContextView {
+    /// `label · region · account`, for dialogs and the journal.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} · {} · {}",
+            self.label,
+            self.region.as_deref().unwrap_or("no region"),
+            self.account.as_deref().unwrap_or("account unknown")
+        )
+    }
+}
+
 /// How the cockpit is set up for this session, given once to [`App::new`].
 #[derive(Debug, Clone, Default)]
 pub struct AppConfig {
@@ -174,6 +201,8 @@ pub struct AppConfig {
     pub command_watches: Vec<crate::config::WatchCommand>,
     /// On a recording (`opsdeck replay`): the replay keys work and nothing acts.
     pub replay: bool,
+    /// The AWS contexts watched when there are several (empty: one, as `aws_env` says).
+    pub contexts: Vec<ContextView>,
 }
 
 #[derive(Debug, Clone)]
@@ -214,6 +243,8 @@ pub struct App {
     pub insights: Option<Insights>,
     next_action: u64,
     pending: std::collections::BTreeMap<u64, crate::sources::Mutation>,
+    /// The context each pending mutation acts on.
+    pending_ctx: std::collections::BTreeMap<u64, u16>,
     /// Changes being verified against live state (see `verify`).
     pub verifications: Vec<verify::Verification>,
     /// `{verify=…}` commands being retried until they exit 0.
@@ -232,6 +263,10 @@ pub struct App {
     pub replay: Option<crate::sources::ReplayClock>,
     /// A resource to select once a replay's jump has landed.
     pending_select: Option<String>,
+    /// The AWS contexts watched, when there are several.
+    pub contexts: Vec<ContextView>,
+    /// `c`: the one context the cockpit is narrowed to.
+    pub context_filter: Option<u16>,
 }
 
 /// The timeline's filter: everything, what the system did, or what operators did.
@@ -282,7 +317,7 @@ impl App {
             metrics: Default::default(),
             alarms: Default::default(),
             logs: logs::LogsState::new(config.log_capacity.max(1)),
-            feeds: Feeds::new(&info.feeds),
+            feeds: Feeds::new(&info.feeds, config.contexts.len()),
             source_label: info.label.clone(),
             size: (80, 24),
             recent: Vec::new(),
@@ -303,6 +338,7 @@ impl App {
             insights: None,
             next_action: 1,
             pending: Default::default(),
+            pending_ctx: Default::default(),
             verifications: Vec::new(),
             command_checks: Vec::new(),
             mutation_runs: Default::default(),
@@ -312,6 +348,8 @@ impl App {
             replay_mode: config.replay,
             replay: None,
             pending_select: None,
+            contexts: config.contexts,
+            context_filter: None,
         };
         for rb in config.runbooks {
             app.add_runbook(rb);
@@ -370,6 +408,23 @@ impl App {
     fn entry(&self, kind: crate::journal::Kind, what: String) -> Effect {
         let now = chrono::DateTime::from_timestamp_millis(self.now_ms).unwrap_or_default();
         Effect::Journal(Box::new(self.journal_ctx.entry(kind, what, now)))
+    }
+
+    /// An entry about something done in one context: its profile, region and account (and
+    /// its label in `context`) instead of the session's, when several are watched.
+    fn entry_in(&self, ctx: Option<u16>, kind: crate::journal::Kind, what: String) -> Effect {
+        let mut fx = self.entry(kind, what);
+        if let (Effect::Journal(e), Some(c)) = (
+            &mut fx,
+            ctx.filter(|_| self.multi_context())
+                .and_then(|c| self.contexts.get(c as usize)),
+        ) {
+            e.profile = c.profile.clone();
+            e.region = c.region.clone();
+            e.account = c.account.clone();
+            e.context = Some(c.label.clone());
+        }
+        fx
     }
 
     /// Rows of a pane's body, from the same layout the view uses.
@@ -476,6 +531,24 @@ impl App {
         self.add_watch(w);
     }
 
+    /// The variables a step gets to act on context `ctx`.
+    pub fn env_for(&self, ctx: u16) -> &std::collections::BTreeMap<String, String> {
+        match self.contexts.get(ctx as usize) {
+            Some(c) if self.multi_context() => &c.env,
+            _ => &self.aws_env,
+        }
+    }
+
+    /// What is allowed on context `ctx`: the session's policy, read-only when the context
+    /// is marked so.
+    pub fn policy_for(&self, ctx: u16) -> crate::exec::Policy {
+        let mut p = self.policy();
+        if self.contexts.get(ctx as usize).is_some_and(|c| c.read_only) {
+            p.read_only = true;
+        }
+        p
+    }
+
     /// What this session allows: read-only, confirm_read, the read-only role.
     pub fn policy(&self) -> crate::exec::Policy {
         crate::exec::Policy {
@@ -562,9 +635,9 @@ impl App {
     }
 
     /// Journals the changes between two deliveries, once each.
-    fn system_events(&self, events: Vec<events::SysEvent>, fx: &mut Vec<Effect>) {
+    fn system_events(&self, ctx: u16, events: Vec<events::SysEvent>, fx: &mut Vec<Effect>) {
         for e in events {
-            let mut entry = self.entry(crate::journal::Kind::Event, e.what);
+            let mut entry = self.entry_in(Some(ctx), crate::journal::Kind::Event, e.what);
             if let Effect::Journal(j) = &mut entry {
                 j.resource = Some(e.resource);
                 j.before = Some(e.before);
@@ -591,13 +664,17 @@ impl App {
             _ => {}
         }
         // A feed going into error, and coming back, is an event too (once each).
-        let was_failing = self.feeds.get(ev.feed).is_some_and(|f| f.error.is_some());
-        let name = ev.feed.name();
+        let id = ev.feed_id();
+        let was_failing = self.feeds.get(id).is_some_and(|f| f.error.is_some());
+        let shown = self.feed_name(id);
+        let name = shown.as_str();
+        let label = self.context_tag(ev.ctx);
         match ev.payload {
             Payload::Error(message) => {
                 let message = clean(message);
                 if !was_failing {
                     self.system_events(
+                        ev.ctx,
                         vec![events::SysEvent {
                             resource: format!("feed {name}"),
                             before: "ok".into(),
@@ -607,11 +684,12 @@ impl App {
                         fx,
                     );
                 }
-                self.feeds.failed(ev.feed, message);
+                self.feeds.failed(id, message);
                 return;
             }
             _ if was_failing && !matches!(ev.payload, Payload::Note(_)) => {
                 self.system_events(
+                    ev.ctx,
                     vec![events::SysEvent {
                         resource: format!("feed {name}"),
                         before: "failing".into(),
@@ -633,6 +711,9 @@ impl App {
                     .into_iter()
                     .map(clean_service)
                     .map(|mut r| {
+                        if label.is_some() {
+                            r.context = label.clone();
+                        }
                         if r.rated() {
                             r.source_rating = None;
                             r.rate_by_metrics(series);
@@ -640,18 +721,23 @@ impl App {
                         r
                     })
                     .collect();
-                if self.services.has_feed(ev.feed) {
-                    let changes = events::diff_resources(self.services.feed_rows(ev.feed), &rows);
-                    self.system_events(changes, fx);
+                if self.services.has_feed(id) {
+                    let changes = events::diff_resources(self.services.feed_rows(id), &rows);
+                    self.system_events(ev.ctx, changes, fx);
                 }
-                self.services.set_feed(ev.feed, rows)
+                self.services.set_feed(id, rows)
             }
             Payload::MetricSeries(series) => {
-                self.metrics.replace(
+                self.metrics.replace_context(
+                    label.as_deref(),
                     series
                         .into_iter()
                         .map(|mut m| {
-                            m.label = clean(m.label);
+                            m.label = match &label {
+                                Some(l) => format!("{l} · {}", clean(m.label)),
+                                None => clean(m.label),
+                            };
+                            m.context = label.clone();
                             m
                         })
                         .collect(),
@@ -659,28 +745,45 @@ impl App {
                 self.services.rate(&self.metrics.series);
             }
             Payload::MetricPoints(points) => {
-                self.metrics.add_points(points, at.max(self.now_ms));
+                self.metrics
+                    .add_context_points(label.as_deref(), points, at.max(self.now_ms));
                 self.services.rate(&self.metrics.series);
             }
             Payload::Alarms(alarms) => {
                 let alarms: Vec<crate::model::Alarm> = alarms
                     .into_iter()
                     .map(|mut a| {
-                        a.name = clean(a.name);
+                        a.name = match &label {
+                            Some(l) => format!("{l}/{}", clean(a.name)),
+                            None => clean(a.name),
+                        };
                         a.state = clean(a.state);
                         a.reason = a.reason.map(clean);
+                        a.context = label.clone();
                         a
                     })
                     .collect();
-                let changes = events::diff_alarms(&self.alarms.alarms, &alarms);
-                self.system_events(changes, fx);
-                self.alarms.replace(alarms)
+                let before: Vec<crate::model::Alarm> = self
+                    .alarms
+                    .alarms
+                    .iter()
+                    .filter(|a| a.context == label)
+                    .cloned()
+                    .collect();
+                let changes = events::diff_alarms(&before, &alarms);
+                self.system_events(ev.ctx, changes, fx);
+                let mut all: Vec<crate::model::Alarm> = std::mem::take(&mut self.alarms.alarms)
+                    .into_iter()
+                    .filter(|a| a.context != label)
+                    .collect();
+                all.extend(alarms);
+                self.alarms.replace(all)
             }
-            Payload::Logs(events) => self.logs.ingest(events),
+            Payload::Logs(events) => self.logs.ingest(tag_logs(&label, events)),
             Payload::LogsPartial { events, error } => {
-                self.logs.ingest(events);
-                self.feeds.ok(ev.feed, at);
-                self.feeds.failed(ev.feed, clean(error));
+                self.logs.ingest(tag_logs(&label, events));
+                self.feeds.ok(id, at);
+                self.feeds.failed(id, clean(error));
                 return;
             }
             Payload::ActionResult { .. } => return,
@@ -697,7 +800,7 @@ impl App {
                 return;
             }
         }
-        self.feeds.ok(ev.feed, at);
+        self.feeds.ok(id, at);
         // Before the first tick, take time from the data.
         if self.now_ms < at {
             self.now_ms = at;
@@ -711,6 +814,80 @@ impl App {
             Pane::Alarms => self.alarms.move_by(lines),
             Pane::Logs => self.logs.scroll(lines),
         }
+    }
+}
+
+/// A context's log lines: its label before the group (`staging:/ecs/api`; `:` never occurs
+/// in a log group's name).
+fn tag_logs(
+    label: &Option<String>,
+    mut events: Vec<crate::model::LogEvent>,
+) -> Vec<crate::model::LogEvent> {
+    if let Some(l) = label {
+        for e in &mut events {
+            e.group = std::sync::Arc::from(format!("{l}:{}", e.group));
+        }
+    }
+    events
+}
+
+impl App {
+    /// Whether several contexts are watched (rows, metrics, alarms and lines are tagged).
+    pub fn multi_context(&self) -> bool {
+        self.contexts.len() > 1
+    }
+
+    /// The label a context's data is tagged with; `None` with one context.
+    pub fn context_tag(&self, ctx: u16) -> Option<String> {
+        if !self.multi_context() {
+            return None;
+        }
+        self.contexts.get(ctx as usize).map(|c| c.label.clone())
+    }
+
+    /// A feed as the status bar names it (`staging ecs` with several contexts).
+    pub fn feed_name(&self, id: crate::sources::FeedId) -> String {
+        match self.context_tag(id.ctx) {
+            Some(l) => format!("{l} {}", id.feed.name()),
+            None => id.feed.name().to_string(),
+        }
+    }
+
+    /// `c`: all contexts → the first → … → the last → all again.
+    pub fn next_context(&mut self) {
+        if !self.multi_context() {
+            self.toast = Some((
+                "one AWS context is watched (several: [[contexts]] in opsdeck.toml, or --context)"
+                    .into(),
+                crate::model::Health::Unknown,
+            ));
+            return;
+        }
+        self.context_filter = match self.context_filter {
+            None => Some(0),
+            Some(i) if (i as usize) + 1 < self.contexts.len() => Some(i + 1),
+            Some(_) => None,
+        };
+        let label = self
+            .context_filter
+            .and_then(|i| self.contexts.get(i as usize))
+            .map(|c| c.label.clone());
+        self.services.set_context(label.clone());
+        self.logs.set_context(label.as_deref());
+        self.toast = Some((
+            match &label {
+                Some(l) => format!("context {l} only (c: next)"),
+                None => "all contexts".into(),
+            },
+            crate::model::Health::Unknown,
+        ));
+    }
+
+    /// The context a row belongs to (by its label), else the first.
+    pub fn context_of(&self, row: Option<&crate::model::Resource>) -> u16 {
+        row.and_then(|r| r.context.as_deref())
+            .and_then(|l| self.contexts.iter().position(|c| c.label == l))
+            .unwrap_or(0) as u16
     }
 }
 

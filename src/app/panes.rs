@@ -13,6 +13,7 @@ impl App {
             Action::Help => self.open(Overlay::Help(0)),
             Action::Journal => self.open(Overlay::Timeline(0)),
             Action::Palette => self.open_palette(),
+            Action::Context => self.next_context(),
             Action::Note => self.open_prompt(InputTarget::Note),
             Action::Insights => self.open_prompt(InputTarget::Insights),
             Action::Suspend => fx.push(Effect::Suspend),

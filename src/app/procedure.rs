@@ -480,8 +480,18 @@ impl App {
                     .map(|v| (ph.name.clone(), v.clone()))
             })
             .collect();
-        let run =
-            crate::exec::prepare(&l.path, proc_, step, &values, &self.aws_env, &self.policy());
+        // With several contexts, the step acts on the selected row's: its profile, region and
+        // endpoint; its read-only mark applies.
+        let ctx = self.context_of(self.services.selected_row());
+        let mut run = crate::exec::prepare(
+            &l.path,
+            proc_,
+            step,
+            &values,
+            self.env_for(ctx),
+            &self.policy_for(ctx),
+        );
+        run.ctx = ctx;
         for s in &run.secrets {
             self.session.secrets.add(s);
         }
@@ -503,7 +513,7 @@ impl App {
             for l in run.describe().lines() {
                 lines.push_back((Stream::Stdout, l.to_string()));
             }
-            fx.push(self.entry(Kind::DryRun, run.describe()));
+            fx.push(self.entry_in(Some(run.ctx), Kind::DryRun, run.describe()));
             self.session.runs.push(RunView {
                 id,
                 title: format!("{} (dry run)", run.title),
@@ -520,18 +530,25 @@ impl App {
             });
             return;
         }
-        fx.push(self.entry(
+        fx.push(self.entry_in(
+            Some(run.ctx),
             Kind::Action,
             format!("step {} `{}`", run.step_id, run.title),
         ));
         match run.gate {
             Gate::Run => {
                 // Read steps run at once; the journal still records it.
-                fx.push(self.entry(Kind::Confirmed, format!("{} [read]", run.describe())));
+                fx.push(self.entry_in(
+                    Some(run.ctx),
+                    Kind::Confirmed,
+                    format!("{} [read]", run.describe()),
+                ));
                 self.start_step_run(run, sel, fx);
             }
             Gate::Confirm | Gate::ConfirmTyped | Gate::Refused(_) => {
+                let ctx = run.ctx;
                 let mut c = Confirm::step(run, sel);
+                c.ctx = ctx;
                 self.preview(&mut c);
                 self.open(Overlay::Confirm(Box::new(c)));
             }
@@ -555,7 +572,7 @@ impl App {
             changes: super::preview::Change::from_script(&run.script, &run.shown_env()),
             after: super::verify::AfterStep::of(&run),
         };
-        let mut start = self.entry(Kind::Start, run.describe());
+        let mut start = self.entry_in(Some(run.ctx), Kind::Start, run.describe());
         if let Effect::Journal(e) = &mut start {
             e.step = Some(run.step_id.clone());
             e.risk = Some(run.risk.to_string());
@@ -570,7 +587,7 @@ impl App {
                 Some(m) => {
                     view.lines
                         .push_back((Stream::Stdout, format!("→ demo: {}", m.describe())));
-                    let action = self.start_mutation(run.title.clone(), m, fx);
+                    let action = self.start_mutation(run.title.clone(), m, 0, fx);
                     // Verified when the demo has applied it, on this run.
                     self.mutation_runs.insert(action, id);
                     view.changes.clear();

@@ -163,10 +163,12 @@ impl App {
                 }
             ),
         ));
+        let ctx = self.context_of(self.services.selected_row());
         fx.push(Effect::Command(SourceCommand::LogsQuery {
             query: query.to_string(),
             since_ms,
             groups,
+            ctx,
         }));
     }
 

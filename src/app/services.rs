@@ -31,7 +31,9 @@ impl Sort {
 
 #[derive(Debug, Clone, Default)]
 pub struct ServicesState {
-    by_feed: BTreeMap<crate::sources::Feed, Vec<Resource>>,
+    by_feed: BTreeMap<crate::sources::FeedId, Vec<Resource>>,
+    /// `c`: only the rows of this context (its label).
+    pub context: Option<String>,
     /// Sorted and filtered rows, rebuilt when data, sort or filter change.
     rows: Vec<Resource>,
     pub sort: Sort,
@@ -41,8 +43,8 @@ pub struct ServicesState {
 }
 
 impl ServicesState {
-    pub fn set_feed(&mut self, feed: crate::sources::Feed, rows: Vec<Resource>) {
-        self.by_feed.insert(feed, rows);
+    pub fn set_feed(&mut self, feed: impl Into<crate::sources::FeedId>, rows: Vec<Resource>) {
+        self.by_feed.insert(feed.into(), rows);
         self.rebuild();
     }
 
@@ -61,13 +63,19 @@ impl ServicesState {
     }
 
     /// The rows a feed delivered last (empty before its first delivery).
-    pub fn feed_rows(&self, feed: crate::sources::Feed) -> &[Resource] {
-        self.by_feed.get(&feed).map_or(&[], Vec::as_slice)
+    pub fn feed_rows(&self, feed: impl Into<crate::sources::FeedId>) -> &[Resource] {
+        self.by_feed.get(&feed.into()).map_or(&[], Vec::as_slice)
     }
 
     /// Whether a feed has delivered rows yet.
-    pub fn has_feed(&self, feed: crate::sources::Feed) -> bool {
-        self.by_feed.contains_key(&feed)
+    pub fn has_feed(&self, feed: impl Into<crate::sources::FeedId>) -> bool {
+        self.by_feed.contains_key(&feed.into())
+    }
+
+    /// Narrows the rows to one context's (`None`: all).
+    pub fn set_context(&mut self, context: Option<String>) {
+        self.context = context;
+        self.rebuild();
     }
 
     pub fn rows(&self) -> &[Resource] {
@@ -125,21 +133,23 @@ impl ServicesState {
             .by_feed
             .values()
             .flatten()
+            .filter(|s| self.context.is_none() || s.context == self.context)
             .filter(|s| {
-                needle.is_empty()
+                // Every word of the filter matches some field: `eu-west-1 prod/api`.
+                needle.split_whitespace().all(|word| {
                     // As shown (`prod/api`), as well as by each part.
-                    || (s.cluster().is_some()
-                        && s.display_name().to_lowercase().contains(&needle))
-                    || [
-                        Some(s.name.as_str()),
-                        s.cluster(),
-                        Some(s.status.as_str()),
-                        s.http_detail().map(|d| d.url.as_str()),
-                        s.context.as_deref(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .any(|f| f.to_lowercase().contains(&needle))
+                    (s.cluster().is_some() && s.display_name().to_lowercase().contains(word))
+                        || [
+                            Some(s.name.as_str()),
+                            s.cluster(),
+                            Some(s.status.as_str()),
+                            s.http_detail().map(|d| d.url.as_str()),
+                            s.context.as_deref(),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .any(|f| f.to_lowercase().contains(word))
+                })
             })
             .cloned()
             .collect();

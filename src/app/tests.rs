@@ -28,6 +28,7 @@ fn demo_app() -> App {
 
 fn logs(n: usize, at: i64) -> Msg {
     Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Logs,
         at_ms: at,
         payload: Payload::Logs(
@@ -175,6 +176,7 @@ fn feed_errors_are_kept_with_data_and_clear_on_recovery() {
     let mut app = demo_app();
     let before = app.metrics.series.len();
     app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Metrics,
         at_ms: T0 + 5000,
         payload: Payload::Error("ThrottlingException: Rate exceeded".into()),
@@ -188,6 +190,7 @@ fn feed_errors_are_kept_with_data_and_clear_on_recovery() {
         freshness::Freshness::Failing
     );
     app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Metrics,
         at_ms: T0 + 9000,
         payload: Payload::MetricPoints(vec![]),
@@ -297,7 +300,8 @@ fn palette_scale_form_destructive_confirm_and_result() {
     type_text(&mut app, "api");
     let fx = press(&mut app, "enter");
     assert_eq!(journal_kinds(&fx), [Kind::Confirmed, Kind::Start]);
-    let Some(Effect::Command(SourceCommand::Mutate { id, mutation })) = fx.last().cloned() else {
+    let Some(Effect::Command(SourceCommand::Mutate { id, mutation, .. })) = fx.last().cloned()
+    else {
         panic!("{fx:?}")
     };
     assert_eq!(
@@ -309,6 +313,7 @@ fn palette_scale_form_destructive_confirm_and_result() {
         }
     );
     let fx = app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Actions,
         at_ms: T0,
         payload: Payload::ActionResult {
@@ -751,6 +756,7 @@ fn insights_query_prompt_runs_on_the_source_and_shows_clean_rows() {
             query: "fields @message | limit 5".into(),
             since_ms: since,
             groups: Vec::new(),
+            ctx: 0,
         })),
         "{fx:?}"
     );
@@ -767,6 +773,7 @@ fn insights_query_prompt_runs_on_the_source_and_shows_clean_rows() {
         message: m.into(),
     };
     app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Insights,
         at_ms: T0,
         payload: Payload::Insights {
@@ -1288,6 +1295,7 @@ fn system_changes_become_timeline_events_once() {
     use crate::model::Alarm;
     let mut app = demo_app();
     let alarm = |state: &str| Alarm {
+        context: None,
         name: "prod-api-5xx-high".into(),
         state: state.into(),
         reason: Some("Threshold Crossed: [142.0] >= 100.0".into()),
@@ -1295,6 +1303,7 @@ fn system_changes_become_timeline_events_once() {
     };
     let deliver = |app: &mut App, feed: crate::sources::Feed, payload: Payload| {
         app.update(Msg::Source(SourceEvent {
+            ctx: 0,
             feed,
             at_ms: T0,
             payload,
@@ -1459,6 +1468,7 @@ fn rows_of_the_new_kinds_are_rated_by_their_own_metrics() {
     use crate::sources::Feed;
     let deliver = |app: &mut App, feed: Feed, payload: Payload| {
         app.update(Msg::Source(SourceEvent {
+            ctx: 0,
             feed,
             at_ms: T0,
             payload,
@@ -1478,6 +1488,7 @@ fn rows_of_the_new_kinds_are_rated_by_their_own_metrics() {
         "quiet: available, connections low"
     );
     let series = |v: f64| MetricSeries {
+        context: None,
         label: "prod-db connections".into(),
         key: MetricKey {
             namespace: "AWS/RDS".into(),
@@ -1578,7 +1589,7 @@ fn a_scale_is_previewed_confirmed_and_verified_against_the_fleet() {
     let (id, m) = fx
         .iter()
         .find_map(|e| match e {
-            Effect::Command(SourceCommand::Mutate { id, mutation }) => {
+            Effect::Command(SourceCommand::Mutate { id, mutation, .. }) => {
                 Some((*id, mutation.clone()))
             }
             _ => None,
@@ -1587,6 +1598,7 @@ fn a_scale_is_previewed_confirmed_and_verified_against_the_fleet() {
     // The demo source applies it and answers.
     let result = fleet.apply(&m);
     app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Actions,
         at_ms: fleet.now_ms(),
         payload: Payload::ActionResult { id, result },
@@ -1654,6 +1666,7 @@ fn enter_on_a_timeline_event_selects_its_resource() {
         .unwrap();
     rows[i].health = crate::model::Health::Crit;
     app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: Feed::Ecs,
         at_ms: T0,
         payload: Payload::Services(rows),
@@ -1725,6 +1738,7 @@ fn replay_app() -> App {
         app.update(Msg::Source(ev));
     }
     app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Replay,
         at_ms: T0 + 5_000,
         payload: Payload::Replay(crate::sources::ReplayClock {
@@ -1794,6 +1808,7 @@ fn a_replay_never_acts_journals_or_notes() {
     rows[0].health = crate::model::Health::Crit;
     rows[0].status = "FAILED".into();
     let fx = app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Ecs,
         at_ms: T0 + 6_000,
         payload: Payload::Services(rows),
@@ -1807,6 +1822,7 @@ fn a_replay_never_acts_journals_or_notes() {
         chrono::DateTime::from_timestamp_millis(T0 + 1_000).unwrap(),
     );
     app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Replay,
         at_ms: T0 + 6_000,
         payload: Payload::Journal(vec![entry]),
@@ -1820,6 +1836,7 @@ fn a_replay_jump_forgets_every_feed_and_keeps_the_view_settings() {
     app.services.set_filter("prod");
     assert!(!app.logs.is_empty() && !app.metrics.series.is_empty());
     app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Replay,
         at_ms: T0,
         payload: Payload::Reset,
@@ -1840,6 +1857,7 @@ fn enter_on_a_timeline_entry_in_a_replay_jumps_to_it_and_selects_its_resource() 
     );
     e.resource = Some("prod/worker".into());
     app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Replay,
         at_ms: T0 + 6_000,
         payload: Payload::Journal(vec![e]),
@@ -1855,6 +1873,7 @@ fn enter_on_a_timeline_entry_in_a_replay_jumps_to_it_and_selects_its_resource() 
     assert!(app.overlays.is_empty());
     // The jump lands: its clock selects the resource.
     app.update(Msg::Source(SourceEvent {
+        ctx: 0,
         feed: crate::sources::Feed::Replay,
         at_ms: T0 + 2_000,
         payload: Payload::Replay(crate::sources::ReplayClock {

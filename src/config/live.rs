@@ -22,6 +22,8 @@ pub struct AwsSettings {
     pub read_only_role: Option<String>,
     /// Read-only mode is on (the role applies only then).
     pub read_only: bool,
+    /// A role assumed for every call (a context in another account).
+    pub assume_role: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -303,6 +305,7 @@ pub(super) fn aws(path: &Path, src: &str, raw: RawAws) -> Result<AwsSettings, Fi
         endpoint_url: raw.endpoint_url.map(Spanned::into_inner),
         read_only_role: raw.read_only_role.map(Spanned::into_inner),
         read_only: false,
+        assume_role: None,
     })
 }
 

@@ -4,6 +4,7 @@
 //! `$XDG_CONFIG_HOME/opsdeck/opsdeck.toml`. Unknown keys and bad values are errors that name
 //! the file, line and key: a typo must never be silently ignored during an incident.
 
+pub mod contexts;
 pub mod keymap;
 pub mod keys;
 pub mod live;
@@ -45,6 +46,8 @@ pub struct Config {
     pub refresh: Refresh,
     /// `record = true`: every cockpit session is recorded to `recordings/` in the state dir.
     pub record: bool,
+    /// `[[contexts]]`: several AWS contexts watched at once.
+    pub contexts: Vec<contexts::ContextSpec>,
 }
 
 impl Default for Config {
@@ -62,6 +65,7 @@ impl Default for Config {
             watch: Watch::default(),
             refresh: Refresh::default(),
             record: false,
+            contexts: Vec::new(),
         }
     }
 }
@@ -89,6 +93,8 @@ struct RawConfig {
     watch: live::RawWatch,
     #[serde(default)]
     refresh: live::RawRefresh,
+    #[serde(default)]
+    contexts: Vec<Spanned<contexts::RawContext>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -119,6 +125,7 @@ impl Config {
         cfg.aws = live::aws(path, src, raw.aws)?;
         cfg.watch = live::watch(path, src, raw.watch)?;
         cfg.refresh = live::refresh(path, src, raw.refresh)?;
+        cfg.contexts = contexts::contexts(path, src, raw.contexts)?;
         let base = path.parent().unwrap_or(Path::new("."));
         for pattern in raw.runbooks {
             let at = pattern.span().start;

@@ -73,6 +73,8 @@ pub struct Prepared {
     pub verify: Option<Result<String, String>>,
     /// `{expect="…"}`: the regex the output must match (a valid one; lint reports others).
     pub expect_match: Option<String>,
+    /// The watched context it acts on (an index; 0 with one context).
+    pub ctx: u16,
 }
 
 impl Prepared {
@@ -189,6 +191,7 @@ pub fn prepare(
             .as_deref()
             .filter(|e| regex::Regex::new(e).is_ok())
             .map(str::to_string),
+        ctx: 0,
     }
 }
 

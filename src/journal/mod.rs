@@ -82,6 +82,9 @@ pub struct Entry {
     pub before: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
+    /// The watched context it happened in, when several are watched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
 }
 
 /// Who and where, stamped on every entry.
@@ -142,6 +145,7 @@ impl Context {
             resource: None,
             before: None,
             after: None,
+            context: None,
         }
     }
 }
@@ -577,6 +581,7 @@ mod incident_tests {
             resource: change.map(|c| c.0.to_string()),
             before: change.map(|c| c.1.to_string()),
             after: change.map(|c| c.2.to_string()),
+            context: None,
         }
     }
 

@@ -166,11 +166,37 @@ impl std::fmt::Display for Feed {
     }
 }
 
+/// A feed of one context: the cockpit keeps each context's feeds apart (their rows, ages
+/// and errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FeedId {
+    pub ctx: u16,
+    pub feed: Feed,
+}
+
+impl From<Feed> for FeedId {
+    fn from(feed: Feed) -> Self {
+        FeedId { ctx: 0, feed }
+    }
+}
+
+impl SourceEvent {
+    pub fn feed_id(&self) -> FeedId {
+        FeedId {
+            ctx: self.ctx,
+            feed: self.feed,
+        }
+    }
+}
+
 /// One delivery from a feed. `feed` names what failed or refreshed (`ecs`, `lambda`,
 /// `health`, `metrics`, `alarms`, `logs`) so the status bar and pane titles can show the age
 /// and errors of each.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceEvent {
+    /// Which watched AWS context delivered it (an index into the cockpit's contexts; 0 when
+    /// there is one).
+    pub ctx: u16,
     pub feed: Feed,
     pub at_ms: i64,
     pub payload: Payload,
@@ -427,6 +453,8 @@ pub enum SourceCommand {
     Mutate {
         id: u64,
         mutation: Mutation,
+        /// The context whose clients act (the selected row's).
+        ctx: u16,
     },
     /// A Logs Insights query from `since_ms` to now over `groups` (empty: the watched
     /// groups); the rows come back as `Payload::Insights` on feed `insights`.
@@ -434,6 +462,8 @@ pub enum SourceCommand {
         query: String,
         since_ms: i64,
         groups: Vec<String>,
+        /// The context queried.
+        ctx: u16,
     },
     /// Pause, seek, speed: only a replay source answers.
     Replay(ReplayControl),

@@ -32,6 +32,9 @@ pub struct Header {
     /// The source's status-bar label (`demo · seed 42`, `prod · eu-west-1 · 1234…`).
     pub label: String,
     pub feeds: Vec<(Feed, i64)>,
+    /// The labels of the contexts watched, when there were several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contexts: Vec<String>,
 }
 
 /// One line of a recording.
@@ -42,6 +45,9 @@ pub enum Record {
     /// A delivery, `t` when the cockpit received it.
     Event {
         t: i64,
+        /// The context (index) that delivered it; absent for the first.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        ctx: u16,
         feed: Feed,
         at: i64,
         p: Payload,
@@ -51,6 +57,10 @@ pub enum Record {
         t: i64,
         e: Entry,
     },
+}
+
+fn is_zero(n: &u16) -> bool {
+    *n == 0
 }
 
 /// Writes a recording while the cockpit runs.
@@ -66,7 +76,13 @@ pub struct Recorder {
 
 impl Recorder {
     /// Creates `path` (never overwrites: a recording is evidence) readable by its owner only.
-    pub fn create(path: &Path, info: &SourceInfo, now_ms: i64) -> Result<Recorder> {
+    /// `contexts`: the labels of the contexts watched, when several are.
+    pub fn create(
+        path: &Path,
+        info: &SourceInfo,
+        contexts: &[String],
+        now_ms: i64,
+    ) -> Result<Recorder> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
@@ -99,6 +115,7 @@ impl Recorder {
             started_ms: now_ms,
             label: info.label.clone(),
             feeds: info.feeds.clone(),
+            contexts: contexts.to_vec(),
         }));
         r.flush();
         Ok(r)
@@ -138,6 +155,7 @@ impl Recorder {
         };
         self.write(&Record::Event {
             t,
+            ctx: ev.ctx,
             feed: ev.feed,
             at: ev.at_ms,
             p,
@@ -316,9 +334,16 @@ pub fn load(path: &Path) -> Result<Recording> {
                 header = Some(h)
             }
             Ok(Record::Header(_)) => bad.push(n),
-            Ok(Record::Event { t, feed, at, p }) => events.push((
+            Ok(Record::Event {
+                t,
+                ctx,
+                feed,
+                at,
+                p,
+            }) => events.push((
                 t,
                 SourceEvent {
+                    ctx,
                     feed,
                     at_ms: at,
                     payload: p,
@@ -380,6 +405,7 @@ mod tests {
 
     fn logs(msg: &str, t: i64) -> SourceEvent {
         SourceEvent {
+            ctx: 0,
             feed: Feed::Logs,
             at_ms: t,
             payload: Payload::Logs(vec![LogEvent {
@@ -395,12 +421,13 @@ mod tests {
     fn round_trips_rows_logs_and_journal_with_secrets_masked_and_escapes_neutralised() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.opsrec");
-        let mut r = Recorder::create(&path, &info(), 1_000).unwrap();
+        let mut r = Recorder::create(&path, &info(), &[], 1_000).unwrap();
         let mut row = Resource::ecs("prod", "api");
         row.status = "PRIMARY".into();
         r.event(
             1_100,
             &SourceEvent {
+                ctx: 0,
                 feed: Feed::Ecs,
                 at_ms: 1_050,
                 payload: Payload::Services(vec![row.clone()]),
@@ -448,7 +475,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.opsrec");
         std::fs::write(&path, "not zstd").unwrap();
-        let e = Recorder::create(&path, &info(), 0)
+        let e = Recorder::create(&path, &info(), &[], 0)
             .err()
             .unwrap()
             .to_string();
@@ -461,7 +488,7 @@ mod tests {
     fn a_cut_off_tail_keeps_what_was_flushed_and_says_so() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.opsrec");
-        let mut r = Recorder::create(&path, &info(), 0).unwrap();
+        let mut r = Recorder::create(&path, &info(), &[], 0).unwrap();
         for i in 0..50 {
             r.event(i * 100, &logs(&format!("line {i}"), i * 100), &|s| s.into());
         }

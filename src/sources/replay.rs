@@ -8,7 +8,8 @@
 //! replay's.
 
 use super::{
-    DataSource, Feed, Payload, ReplayClock, ReplayControl, SourceCommand, SourceEvent, SourceInfo,
+    DataSource, Feed, FeedId, Payload, ReplayClock, ReplayControl, SourceCommand, SourceEvent,
+    SourceInfo,
 };
 use crate::sources::recording::Recording;
 use std::collections::BTreeMap;
@@ -39,8 +40,8 @@ pub fn state_at(rec: &Recording, t: i64, log_lines: usize, clock: ReplayClock) -
     let n = rec.events.partition_point(|e| e.0 <= t);
     let past = &rec.events[..n];
     // Walking back: the index where each feed's kept history starts.
-    let mut from: BTreeMap<Feed, usize> = BTreeMap::new();
-    let mut done: BTreeMap<Feed, bool> = BTreeMap::new();
+    let mut from: BTreeMap<FeedId, usize> = BTreeMap::new();
+    let mut done: BTreeMap<FeedId, bool> = BTreeMap::new();
     let mut lines = 0usize;
     let mut notes = Vec::new();
     for (i, (_, ev)) in past.iter().enumerate().rev() {
@@ -48,10 +49,10 @@ pub fn state_at(rec: &Recording, t: i64, log_lines: usize, clock: ReplayClock) -
             notes.push(i);
             continue;
         }
-        if done.get(&ev.feed).copied().unwrap_or(false) {
+        if done.get(&ev.feed_id()).copied().unwrap_or(false) {
             continue;
         }
-        from.insert(ev.feed, i);
+        from.insert(ev.feed_id(), i);
         let finished = match &ev.payload {
             p if replaces(p) => true,
             Payload::Logs(l) | Payload::LogsPartial { events: l, .. } => {
@@ -63,10 +64,11 @@ pub fn state_at(rec: &Recording, t: i64, log_lines: usize, clock: ReplayClock) -
             _ => false,
         };
         if finished {
-            done.insert(ev.feed, true);
+            done.insert(ev.feed_id(), true);
         }
     }
     let mut out = vec![SourceEvent {
+        ctx: 0,
         feed: Feed::Replay,
         at_ms: t,
         payload: Payload::Reset,
@@ -76,7 +78,7 @@ pub fn state_at(rec: &Recording, t: i64, log_lines: usize, clock: ReplayClock) -
     for (feed, start) in &from {
         let mut kept: Vec<SourceEvent> = Vec::new();
         for (_, ev) in &past[*start..] {
-            if ev.feed != *feed || matches!(ev.payload, Payload::Note(_)) {
+            if ev.feed_id() != *feed || matches!(ev.payload, Payload::Note(_)) {
                 continue;
             }
             if let Some(last) = kept.last_mut() {
@@ -107,12 +109,14 @@ pub fn state_at(rec: &Recording, t: i64, log_lines: usize, clock: ReplayClock) -
         .collect();
     if !entries.is_empty() {
         out.push(SourceEvent {
+            ctx: 0,
             feed: Feed::Replay,
             at_ms: t,
             payload: Payload::Journal(entries),
         });
     }
     out.push(SourceEvent {
+        ctx: 0,
         feed: Feed::Replay,
         at_ms: t,
         payload: Payload::Replay(clock),
@@ -255,6 +259,7 @@ impl Player {
 
     fn event(&self, payload: Payload) -> SourceEvent {
         SourceEvent {
+            ctx: 0,
             feed: Feed::Replay,
             at_ms: self.at,
             payload,
@@ -340,7 +345,7 @@ impl DataSource for ReplaySource {
                     c = commands.recv() => match c {
                         None => return,
                         Some(SourceCommand::Replay(c)) => p.control(c),
-                        Some(SourceCommand::Mutate { id, .. }) => vec![SourceEvent {
+                        Some(SourceCommand::Mutate { id, .. }) => vec![SourceEvent { ctx: 0,
                             feed: Feed::Actions,
                             at_ms: p.at,
                             payload: Payload::ActionResult {
@@ -348,7 +353,7 @@ impl DataSource for ReplaySource {
                                 result: Err("a replay cannot act".into()),
                             },
                         }],
-                        Some(SourceCommand::LogsQuery { query, .. }) => vec![SourceEvent {
+                        Some(SourceCommand::LogsQuery { query, .. }) => vec![SourceEvent { ctx: 0,
                             feed: Feed::Insights,
                             at_ms: p.at,
                             payload: Payload::Insights {
@@ -378,6 +383,7 @@ mod tests {
             (
                 t,
                 SourceEvent {
+                    ctx: 0,
                     feed,
                     at_ms: t,
                     payload,
@@ -410,6 +416,7 @@ mod tests {
                 started_ms: 0,
                 label: "demo".into(),
                 feeds: vec![],
+                contexts: vec![],
             },
             events: vec![
                 ev(1_000, Feed::Ecs, row("one")),

@@ -35,10 +35,25 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
     );
     let mut lines = vec![
         Line::styled(c.title.clone(), theme.title()),
-        Line::from(vec![
-            Span::styled("target  ", theme.muted()),
-            Span::styled(app.source_label.clone(), theme.text()),
-        ]),
+        match app
+            .contexts
+            .get(c.ctx as usize)
+            .filter(|_| app.multi_context())
+        {
+            // Several contexts: the one acted on, in the danger colour when it is production.
+            Some(ctx) if ctx.production => Line::from(vec![
+                Span::styled("target  ", theme.muted()),
+                Span::styled(format!("{} · PRODUCTION", ctx.describe()), theme.danger()),
+            ]),
+            Some(ctx) => Line::from(vec![
+                Span::styled("target  ", theme.muted()),
+                Span::styled(ctx.describe(), theme.text()),
+            ]),
+            None => Line::from(vec![
+                Span::styled("target  ", theme.muted()),
+                Span::styled(app.source_label.clone(), theme.text()),
+            ]),
+        },
     ];
     for (i, l) in call.iter().take(shown).enumerate() {
         let label = if i == 0 { "runs    " } else { "        " };

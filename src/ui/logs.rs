@@ -14,8 +14,17 @@ use ratatui::widgets::Widget;
 use unicode_width::UnicodeWidthChar;
 
 /// Short source name: the last path component of the log group.
-pub fn short_group(group: &str) -> &str {
-    group.rsplit('/').find(|s| !s.is_empty()).unwrap_or(group)
+pub fn short_group(group: &str) -> std::borrow::Cow<'_, str> {
+    // A context's lines carry its label (`staging:/ecs/api`; `:` is never in a group name).
+    let (ctx, group) = match group.split_once(':') {
+        Some((c, g)) => (Some(c), g),
+        None => (None, group),
+    };
+    let last = group.rsplit('/').find(|s| !s.is_empty()).unwrap_or(group);
+    match ctx {
+        Some(c) => std::borrow::Cow::Owned(format!("{c} {last}")),
+        None => std::borrow::Cow::Borrowed(last),
+    }
 }
 
 fn title(st: &LogsState, app: &App, theme: &Theme) -> Vec<Span<'static>> {
@@ -123,7 +132,7 @@ fn render_line(
     let prefix = vec![
         Span::styled(clock(l.time_ms), time_style),
         Span::raw(" "),
-        Span::styled(fit(short_group(&l.group), src_w), theme.accent()),
+        Span::styled(fit(&short_group(&l.group), src_w), theme.accent()),
         Span::raw(" "),
         Span::styled(fit(level, 5), level_style),
         Span::raw(" "),

@@ -122,7 +122,8 @@ pub fn pane_block<'a>(pane: Pane, app: &App, theme: &Theme, mut title: Vec<Span<
     let focused = app.focus == pane;
     let mut spans = vec![Span::styled(format!(" {} ", pane.title()), theme.title())];
     spans.append(&mut title);
-    for (feed, st) in app.feeds.feeds.iter().filter(|(f, _)| pane.shows(**f)) {
+    for (id, st) in app.feeds.feeds.iter().filter(|(f, _)| pane.shows(f.feed)) {
+        let feed = app.feed_name(*id);
         match st.freshness(app.now_ms) {
             Freshness::Failing => {
                 let age = st

@@ -173,18 +173,31 @@ fn detail(s: &Resource) -> String {
 fn row_line(s: &Resource, w: usize, theme: &Theme) -> Line<'static> {
     let hs = theme.health(s.health);
     let counts_w = 8;
-    let fixed = 2 + 6 + counts_w + 1;
+    // Several contexts: a short column with the row's, before its kind.
+    let ctx_w = if s.context.is_some() && w >= 60 {
+        11
+    } else {
+        0
+    };
+    let fixed = 2 + ctx_w + 6 + counts_w + 1;
     let rest = w.saturating_sub(fixed);
     let name_w = (rest * 55 / 100).clamp(8.min(rest), 32);
     let status_w = rest.saturating_sub(name_w + 1);
-    let mut spans = vec![
-        Span::styled(format!("{} ", s.health.symbol()), hs),
+    let mut spans = vec![Span::styled(format!("{} ", s.health.symbol()), hs)];
+    if ctx_w > 0 {
+        spans.push(Span::styled(
+            fit(s.context.as_deref().unwrap_or(""), ctx_w - 1),
+            theme.accent(),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    spans.extend([
         Span::styled(fit(s.kind.label(), 6), theme.muted()),
         Span::styled(fit(&display_name(s), name_w), theme.text()),
         Span::raw(" "),
         Span::styled(fit_right(&counts(s), counts_w), hs),
         Span::raw(" "),
-    ];
+    ]);
     if status_w > 0 {
         spans.push(Span::styled(fit(&status_text(s), status_w), hs));
     }

@@ -45,6 +45,12 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         return;
     }
     let mut spans = vec![Span::styled(format!(" {} ", app.source_label), bar)];
+    if let Some(c) = app
+        .context_filter
+        .and_then(|i| app.contexts.get(i as usize))
+    {
+        spans.push(Span::styled(format!(" only {} ", c.label), theme.accent()));
+    }
     if let Some(c) = &app.replay {
         spans.push(Span::styled(
             format!(" {} ", crate::app::replay::status(c)),
@@ -69,7 +75,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         spans.push(Span::styled("│", bar));
     }
     let mut problems = Vec::new();
-    for (name, st) in &app.feeds.feeds {
+    for (id, st) in &app.feeds.feeds {
+        let name = app.feed_name(*id);
         match st.freshness(app.now_ms) {
             Freshness::Failing => {
                 problems.push(Span::styled(format!(" ✗ {name} ERR "), theme.danger()))

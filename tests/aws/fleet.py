@@ -22,7 +22,8 @@ import zipfile
 import boto3
 
 ENDPOINT = sys.argv[1]
-REGION = "us-east-1"
+# FLEET_REGION builds or changes the fleet of another region (moto keeps each apart).
+REGION = os.environ.get("FLEET_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 
@@ -54,11 +55,15 @@ def build():
         ecs.create_service(cluster=cluster, serviceName=name, taskDefinition=td, desiredCount=desired)
         # moto reports running = desired once a service is updated.
         ecs.update_service(cluster=cluster, service=name, desiredCount=desired)
-    role = iam.create_role(
-        RoleName="opsdeck-test-lambda",
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
-    )["Role"]["Arn"]
+    # IAM is global: a second region's fleet reuses the role.
+    try:
+        role = iam.create_role(
+            RoleName="opsdeck-test-lambda",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+        )["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        role = iam.get_role(RoleName="opsdeck-test-lambda")["Role"]["Arn"]
     for fn, mem in (("checkout", 512), ("thumbnailer", 1024)):
         lam.create_function(FunctionName=fn, Runtime="python3.12", Role=role, Handler="index.handler",
                             Code={"ZipFile": zip_code()}, MemorySize=mem, Timeout=30)

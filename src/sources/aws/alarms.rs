@@ -37,6 +37,7 @@ pub async fn fetch(
             macro_rules! alarm {
                 ($a:expr) => {
                     Alarm {
+                        context: None,
                         name: $a.alarm_name().unwrap_or("?").to_string(),
                         state: $a
                             .state_value()

@@ -62,6 +62,7 @@ pub(super) fn now_ms() -> i64 {
 
 pub(super) async fn send(tx: &mpsc::Sender<SourceEvent>, feed: Feed, payload: Payload) -> bool {
     tx.send(SourceEvent {
+        ctx: 0,
         feed,
         at_ms: now_ms(),
         payload,

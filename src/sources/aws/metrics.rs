@@ -46,6 +46,7 @@ pub async fn fetch(
     let mut series: Vec<MetricSeries> = defs
         .iter()
         .map(|d| MetricSeries {
+            context: None,
             label: d.label.clone(),
             key: d.key.clone(),
             unit: d.unit.clone(),

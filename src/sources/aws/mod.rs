@@ -19,6 +19,7 @@ pub mod kinds;
 pub mod lambda;
 pub mod logs;
 pub mod metrics;
+pub mod multi;
 pub mod plan;
 pub mod rds;
 pub mod sfn;
@@ -49,9 +50,23 @@ pub struct AwsContext {
     pub region: Option<String>,
     pub account: Option<String>,
     pub endpoint_url: Option<String>,
+    /// Its label when several contexts are watched.
+    pub label: Option<String>,
+    /// `production = true`: confirmations say so in the danger colour.
+    pub production: bool,
+    /// `read_only = true` on the context: nothing acts on it.
+    pub read_only: bool,
 }
 
 impl AwsContext {
+    /// The label, else the region, else the profile: what a row of it shows.
+    pub fn short_label(&self) -> String {
+        self.label
+            .clone()
+            .or_else(|| self.region.clone())
+            .unwrap_or_else(|| self.profile.clone())
+    }
+
     /// `profile · region · account`, as the status bar and confirmation dialogs show it.
     pub fn label(&self) -> String {
         let mut s = format!(
@@ -213,6 +228,20 @@ pub async fn load_sdk_config(opts: &AwsSettings) -> aws_config::SdkConfig {
 /// [`RoleSource`](crate::exec::RoleSource) gives them to steps.
 pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext, Option<crate::exec::RoleSource>) {
     let mut conf = load_sdk_config(opts).await;
+    // A context in another account: its role, assumed from the profile's credentials.
+    if let Some(arn) = &opts.assume_role {
+        let provider = aws_config::sts::AssumeRoleProvider::builder(arn)
+            .session_name("opsdeck")
+            .configure(&conf)
+            .build()
+            .await;
+        conf = conf
+            .into_builder()
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            )
+            .build();
+    }
     let mut role = None;
     if opts.read_only
         && let Some(arn) = &opts.read_only_role
@@ -260,6 +289,7 @@ pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext, Option<crate::
                 .ok()
                 .filter(|u| !u.is_empty())
         }),
+        ..AwsContext::default()
     };
     let clients = Clients {
         ecs: aws_sdk_ecs::Client::new(&conf),
@@ -385,7 +415,7 @@ impl DataSource for AwsSource {
                     }
                     // Replay controls are a replay source's.
                     SourceCommand::Replay(_) => {}
-                    SourceCommand::Mutate { id, mutation } => {
+                    SourceCommand::Mutate { id, mutation, .. } => {
                         let (c, tx) = (clients.clone(), events.clone());
                         let (pe, pl, pk) =
                             (poke_ecs.clone(), poke_lambda.clone(), poke_kinds.clone());
@@ -403,6 +433,7 @@ impl DataSource for AwsSource {
                         query,
                         since_ms,
                         groups: asked,
+                        ..
                     } => {
                         let (c, tx, plan, found) = (
                             clients.logs.clone(),
@@ -457,6 +488,7 @@ mod tests {
             region: Some("eu-west-1".into()),
             account: Some("123456789012".into()),
             endpoint_url: None,
+            ..AwsContext::default()
         };
         assert_eq!(ctx.label(), "prod · eu-west-1 · 123456789012");
         let env = ctx.env();

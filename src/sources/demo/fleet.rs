@@ -666,6 +666,7 @@ impl Fleet {
                     t += METRIC_PERIOD_MS;
                 }
                 MetricSeries {
+                    context: None,
                     label: m.label.to_string(),
                     key: m.key(),
                     unit: Some(m.unit.to_string()),
@@ -701,6 +702,7 @@ impl Fleet {
             .alarms
             .iter()
             .map(|a| Alarm {
+                context: None,
                 name: a.name.into(),
                 state: a.state.into(),
                 reason: Some(a.reason.clone()),
@@ -708,6 +710,7 @@ impl Fleet {
             })
             .collect();
         out.push(Alarm {
+            context: None,
             name: "billing-sync-duration".into(),
             state: "INSUFFICIENT_DATA".into(),
             reason: Some("Insufficient Data: 1 datapoint was unknown.".into()),

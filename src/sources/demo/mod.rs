@@ -58,12 +58,14 @@ impl DemoSource {
     pub fn initial_events(fleet: &mut Fleet, backfill_seconds: f64) -> Vec<SourceEvent> {
         let at = fleet.now_ms();
         let mut out = vec![SourceEvent {
+            ctx: 0,
             feed: Feed::Metrics,
             at_ms: at,
             payload: Payload::MetricSeries(fleet.metric_series()),
         }];
         if backfill_seconds > 0.0 {
             out.push(SourceEvent {
+                ctx: 0,
                 feed: Feed::Logs,
                 at_ms: at,
                 payload: Payload::Logs(fleet.backfill_logs(backfill_seconds)),
@@ -78,21 +80,25 @@ impl DemoSource {
         let at = fleet.now_ms();
         let mut out = vec![
             SourceEvent {
+                ctx: 0,
                 feed: Feed::Ecs,
                 at_ms: at,
                 payload: Payload::Services(fleet.ecs_services()),
             },
             SourceEvent {
+                ctx: 0,
                 feed: Feed::Lambda,
                 at_ms: at,
                 payload: Payload::Services(fleet.lambdas()),
             },
             SourceEvent {
+                ctx: 0,
                 feed: Feed::Health,
                 at_ms: at,
                 payload: Payload::Services(fleet.health_checks()),
             },
             SourceEvent {
+                ctx: 0,
                 feed: Feed::Kind(ResourceKind::Sqs),
                 at_ms: at,
                 payload: Payload::Services(fleet.queues()),
@@ -106,6 +112,7 @@ impl DemoSource {
             (ResourceKind::Elasticache, fleet.cache_groups()),
         ] {
             out.push(SourceEvent {
+                ctx: 0,
                 feed: Feed::Kind(kind),
                 at_ms: at,
                 payload: Payload::Services(rows),
@@ -114,12 +121,14 @@ impl DemoSource {
         let points = fleet.metric_points();
         if !points.is_empty() {
             out.push(SourceEvent {
+                ctx: 0,
                 feed: Feed::Metrics,
                 at_ms: at,
                 payload: Payload::MetricPoints(points),
             });
         }
         out.push(SourceEvent {
+            ctx: 0,
             feed: Feed::Alarms,
             at_ms: at,
             payload: Payload::Alarms(fleet.alarms()),
@@ -131,6 +140,7 @@ impl DemoSource {
     pub fn step_events(fleet: &mut Fleet, step: u64) -> Vec<SourceEvent> {
         let logs = fleet.step();
         let mut out = vec![SourceEvent {
+            ctx: 0,
             feed: Feed::Logs,
             at_ms: fleet.now_ms(),
             payload: Payload::Logs(logs),
@@ -188,6 +198,7 @@ impl DataSource for DemoSource {
                 first.insert(
                     1,
                     SourceEvent {
+                        ctx: 0,
                         feed: Feed::Metrics,
                         at_ms: fleet.now_ms(),
                         payload: Payload::MetricPoints(skipped),
@@ -221,16 +232,16 @@ impl DataSource for DemoSource {
                         // The demo keeps 12 h of history, so a window change needs no fetch.
                         // Replay controls are a replay source's.
                         Some(SourceCommand::SetMetricWindow(_) | SourceCommand::Replay(_)) => {}
-                        Some(SourceCommand::Mutate { id, mutation }) => {
+                        Some(SourceCommand::Mutate { id, mutation, .. }) => {
                             let result = fleet.apply(&mutation);
-                            let ev = SourceEvent { feed: Feed::Actions, at_ms: fleet.now_ms(), payload: Payload::ActionResult { id, result } };
+                            let ev = SourceEvent { ctx: 0, feed: Feed::Actions, at_ms: fleet.now_ms(), payload: Payload::ActionResult { id, result } };
                             if events.send(ev).await.is_err() {
                                 return;
                             }
                         }
-                        Some(SourceCommand::LogsQuery { query, since_ms, groups }) => {
+                        Some(SourceCommand::LogsQuery { query, since_ms, groups, .. }) => {
                             let result = insights::run(&history, &query, since_ms, &groups);
-                            let ev = SourceEvent { feed: Feed::Insights, at_ms: fleet.now_ms(), payload: Payload::Insights { query, result } };
+                            let ev = SourceEvent { ctx: 0, feed: Feed::Insights, at_ms: fleet.now_ms(), payload: Payload::Insights { query, result } };
                             if events.send(ev).await.is_err() {
                                 return;
                             }
