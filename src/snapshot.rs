@@ -131,7 +131,7 @@ pub fn json(app: &App) -> anyhow::Result<String> {
         .series
         .iter()
         .map(|s| {
-            json!({
+            let mut v = json!({
                 "label": s.label,
                 "namespace": s.key.namespace,
                 "metric": s.key.metric,
@@ -142,14 +142,24 @@ pub fn json(app: &App) -> anyhow::Result<String> {
                 "last": s.last(),
                 "health": health(s.health()),
                 "thresholds": { "warn": s.thresholds.warn, "crit": s.thresholds.crit },
-            })
+            });
+            if let Some(c) = &s.context {
+                v["context"] = json!(c);
+            }
+            v
         })
         .collect();
     let alarms: Vec<Value> = app
         .alarms
         .alarms
         .iter()
-        .map(|a| json!({ "name": a.name, "state": a.state, "reason": a.reason }))
+        .map(|a| {
+            let mut v = json!({ "name": a.name, "state": a.state, "reason": a.reason });
+            if let Some(c) = &a.context {
+                v["context"] = json!(c);
+            }
+            v
+        })
         .collect();
     let lines = app.logs.lines();
     let logs: Vec<Value> = lines

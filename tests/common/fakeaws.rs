@@ -94,9 +94,15 @@ impl FakeAws {
 
     /// `fleet.py ENDPOINT ARGS...`'s standard output; it must succeed.
     pub fn fleet_output(&self, args: &[&str]) -> String {
+        self.fleet_in("us-east-1", args)
+    }
+
+    /// `fleet.py` on the fleet of another region (moto keeps each region's apart).
+    pub fn fleet_in(&self, region: &str, args: &[&str]) -> String {
         let mut cmd = Command::new("python3");
         cmd.arg(script("fleet.py")).arg(&self.endpoint).args(args);
         self.env(&mut cmd);
+        cmd.env("FLEET_REGION", region);
         let out = cmd.output().expect("python3 runs");
         assert!(
             out.status.success(),

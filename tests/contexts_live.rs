@@ -1,0 +1,242 @@
+//! Several AWS contexts in one cockpit, against the local fake AWS (moto keeps each region's
+//! resources apart): two regions watched at once with every row, metric and alarm tagged; a
+//! context that fails beside one that works; acting on a row of the second context changes
+//! that context only, says so in the dialog (production in the danger colour) and in the
+//! journal; `c` narrows the cockpit to one context; bad contexts are refused with file:line.
+
+mod common;
+#[path = "common/fakeaws.rs"]
+mod fakeaws;
+#[path = "common/tmux.rs"]
+mod tmux;
+
+use fakeaws::FakeAws;
+use serde_json::Value;
+
+const WATCH: &str = "[watch]\nservices = [\"prod/api\", \"prod/worker\"]\n\n[refresh]\necs = 1\n";
+
+fn two_regions() -> (FakeAws, tempfile::TempDir) {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    fake.fleet_in("eu-west-1", &["build"]);
+    let dir = tempfile::tempdir().unwrap();
+    (fake, dir)
+}
+
+fn snapshot_json(fake: &FakeAws, dir: &std::path::Path, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "--config",
+        "opsdeck.toml",
+        "--endpoint-url",
+        &fake.endpoint,
+        "snapshot",
+        "--format",
+        "json",
+        "--after",
+        "20",
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = fake.opsdeck(dir, &args);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+#[test]
+fn two_regions_are_watched_at_once_with_every_row_metric_and_alarm_tagged() {
+    let (fake, dir) = two_regions();
+    std::fs::write(dir.path().join("opsdeck.toml"), WATCH).unwrap();
+    let v = snapshot_json(&fake, dir.path(), &["--region", "us-east-1,eu-west-1"]);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{}", v["errors"]);
+    let rows: Vec<(String, String)> = v["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["context"].as_str().unwrap_or("").to_string(),
+                format!(
+                    "{}/{}",
+                    r["cluster"].as_str().unwrap_or(""),
+                    r["name"].as_str().unwrap()
+                ),
+            )
+        })
+        .collect();
+    for ctx in ["us-east-1", "eu-west-1"] {
+        for svc in ["prod/api", "prod/worker"] {
+            assert!(
+                rows.contains(&(ctx.to_string(), svc.to_string())),
+                "{ctx} {svc} in {rows:?}"
+            );
+        }
+    }
+    let metrics = v["metrics"].as_array().unwrap();
+    assert!(
+        metrics.iter().any(|m| m["context"] == "eu-west-1"
+            && m["label"].as_str().unwrap().starts_with("eu-west-1 · "))
+    );
+    assert!(metrics.iter().any(|m| m["context"] == "us-east-1"));
+    let alarms = v["alarms"].as_array().unwrap();
+    assert!(
+        alarms.iter().any(|a| a["context"] == "eu-west-1"
+            && a["name"].as_str().unwrap().starts_with("eu-west-1/")),
+        "{alarms:?}"
+    );
+    // The text cockpit shows the context column.
+    let (code, text, err) = fake.opsdeck(
+        dir.path(),
+        &[
+            "--config",
+            "opsdeck.toml",
+            "--endpoint-url",
+            &fake.endpoint,
+            "--region",
+            "us-east-1,eu-west-1",
+            "snapshot",
+            "--width",
+            "160",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("eu-west-1  ECS   prod/api"), "{text}");
+    assert!(text.contains("2 contexts: us-east-1, eu-west-1"), "{text}");
+}
+
+#[test]
+fn a_failing_context_fails_on_its_own_while_the_other_delivers() {
+    let (fake, dir) = two_regions();
+    std::fs::write(
+        dir.path().join("opsdeck.toml"),
+        format!(
+            "{WATCH}\n[[contexts]]\nlabel = \"main\"\nregion = \"us-east-1\"\n\n[[contexts]]\nlabel = \"dr\"\nregion = \"eu-west-1\"\nendpoint_url = \"http://127.0.0.1:9\"\n"
+        ),
+    )
+    .unwrap();
+    let v = snapshot_json(&fake, dir.path(), &[]);
+    let rows = v["services"].as_array().unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r["context"] == "main" && r["name"] == "api")
+    );
+    assert!(!rows.iter().any(|r| r["context"] == "dr"), "{rows:?}");
+    let errors = v["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["context"] == "dr" && e["source"] == "ecs"),
+        "{errors:?}"
+    );
+    assert!(
+        !errors.iter().any(|e| e["context"] == "main"),
+        "the working context has no error: {errors:?}"
+    );
+}
+
+#[test]
+fn acting_on_the_second_context_changes_only_it_and_says_which_everywhere() {
+    let (fake, dir) = two_regions();
+    let d = dir.path();
+    std::fs::write(
+        d.join("opsdeck.toml"),
+        format!(
+            "{WATCH}\n[[contexts]]\nlabel = \"main\"\nregion = \"us-east-1\"\n\n[[contexts]]\nlabel = \"eu\"\nregion = \"eu-west-1\"\nproduction = true\n"
+        ),
+    )
+    .unwrap();
+    let t = tmux::Tmux::start_env("contexts", 160, 44, &fake.shell_env());
+    t.type_line(&format!(
+        "clear; cd {}; {} --config opsdeck.toml --journal journal.jsonl --endpoint-url {}",
+        d.display(),
+        common::bin().display(),
+        fake.endpoint
+    ));
+    // A services row of context `ctx` is on screen.
+    let row = |s: &str, ctx: &str| {
+        s.lines()
+            .any(|l| l.split_whitespace().nth(1) == Some(ctx) && l.contains("ECS   prod/"))
+    };
+    t.wait_for("rows of both contexts", |s| row(s, "main") && row(s, "eu"));
+    // The filter matches every word: the context and the service.
+    t.send(&["/"]);
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "eu prod/api"]);
+    t.send(&["Enter"]);
+    t.wait_text("(1 shown)");
+    t.palette_pick("scale");
+    t.wait_text("desired count");
+    t.send(&["C-u"]);
+    t.tmux(&["send-keys", "-t", "e2e", "-l", "6"]);
+    t.send(&["Enter"]);
+    let s = t.wait_text("Confirm");
+    assert!(
+        s.contains("target  eu · eu-west-1 · 123456789012 · PRODUCTION"),
+        "the dialog names the context:\n{s}"
+    );
+    t.send(&["y"]);
+    t.wait_for("eu prod/api at 6", |s| {
+        s.lines()
+            .any(|l| l.contains(" eu ") && l.contains("prod/api") && l.contains("6/6"))
+    });
+    assert_eq!(fake.fleet_in("eu-west-1", &["desired", "prod", "api"]), "6");
+    assert_eq!(
+        fake.fleet_in("us-east-1", &["desired", "prod", "api"]),
+        "4",
+        "the other context is untouched"
+    );
+    // `c` narrows to one context, then the next, then all.
+    t.send(&["Escape", "Escape", "c"]);
+    let s = t.wait_text("only main");
+    assert!(row(&s, "main") && !row(&s, "eu"), "{s}");
+    t.send(&["c"]);
+    let s = t.wait_text("only eu");
+    assert!(row(&s, "eu") && !row(&s, "main"), "{s}");
+    t.send(&["c"]);
+    t.wait_text("all contexts");
+    t.send(&["q"]);
+    t.wait_for("shell prompt", |s| s.contains("bash-"));
+    let journal = std::fs::read_to_string(d.join("journal.jsonl")).unwrap();
+    let start = journal
+        .lines()
+        .find(|l| l.contains("\"kind\":\"start\"") && l.contains("desiredCount=6"))
+        .unwrap_or_else(|| panic!("{journal}"));
+    assert!(
+        start.contains("\"context\":\"eu\"") && start.contains("\"region\":\"eu-west-1\""),
+        "{start}"
+    );
+}
+
+#[test]
+fn bad_contexts_are_refused_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |toml: &str, args: &[&str]| {
+        std::fs::write(dir.path().join("opsdeck.toml"), toml).unwrap();
+        let out = std::process::Command::new(common::bin())
+            .current_dir(dir.path())
+            .args(["--config", "opsdeck.toml"])
+            .args(args)
+            .args(["snapshot", "--after", "0"])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(
+        "[[contexts]]\nlabel = \"a\"\nregion = \"us-east-1\"\n\n[[contexts]]\nlabel = \"a\"\nregion = \"eu-west-1\"\n",
+        &[],
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("opsdeck.toml:6") && err.contains("the label `a` is used twice"),
+        "{err}"
+    );
+    let (code, err) = run("[[contexts]]\nlabel = \"x\"\nregion = \"Mars\"\n", &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("opsdeck.toml:3") && err.contains("not an AWS region"),
+        "{err}"
+    );
+    let (code, err) = run("", &["--context", "prod"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("LABEL=PROFILE@REGION"), "{err}");
+}
