@@ -13,8 +13,23 @@ use crate::sources::recording::Recording;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Lead-up shown before the first journal entry, so a chart shows how it started.
+/// Lead-up shown before the first journal entry, so a chart shows how it started: as long
+/// as the window itself, from 2 to 10 minutes (a short incident is not squeezed into a
+/// corner of its charts).
 const LEAD_MS: i64 = 10 * 60_000;
+
+pub fn lead_ms(start: i64, end: i64) -> i64 {
+    (end - start).clamp(2 * 60_000, LEAD_MS)
+}
+
+fn minutes(ms: i64) -> String {
+    let s = ms / 1000;
+    if s % 60 == 0 {
+        format!("{} min", s / 60)
+    } else {
+        format!("{} min {} s", s / 60, s % 60)
+    }
+}
 /// Cells of a Markdown sparkline.
 const CELLS: usize = 48;
 
@@ -74,7 +89,7 @@ pub fn window(entries: &[&Entry], rec: Option<&Recording>) -> Option<(i64, i64)>
 /// The metrics a recording saw from `start - lead` to `end`, each series rebuilt from its
 /// definitions and points; only those whose health changed in the window.
 pub fn charts_from_recording(rec: &Recording, start: i64, end: i64) -> Vec<Chart> {
-    let from = start - LEAD_MS;
+    let from = start - lead_ms(start, end);
     let mut series: BTreeMap<MetricKey, MetricSeries> = BTreeMap::new();
     let mut order: Vec<MetricKey> = Vec::new();
     for (t, ev) in &rec.events {
@@ -226,13 +241,13 @@ pub fn markdown(entries: &[&Entry], charts: &[Chart], window: Option<(i64, i64)>
     let (Some((start, end)), false) = (window, charts.is_empty()) else {
         return o;
     };
-    let from = start - LEAD_MS;
+    let from = start - lead_ms(start, end);
     let marks = markers(entries);
     let mut section = String::from("## Metrics that changed health\n\n");
     let _ = writeln!(
         section,
-        "From the recording, {} min before the first entry to the last; each line spans that window ({} s a cell); ▲ marks an operator's confirmed action or note.\n",
-        LEAD_MS / 60_000,
+        "From the recording, {} before the first entry to the last; each line spans that window ({} s a cell); ▲ marks an operator's confirmed action or note.\n",
+        minutes(start - from),
         ((end - from) / 1000) / CELLS as i64 + 1
     );
     section
@@ -519,11 +534,11 @@ pub fn html(entries: &[&Entry], charts: &[Chart], window: Option<(i64, i64)>) ->
     );
     let marks = markers(entries);
     if !charts.is_empty() {
-        let from = start - LEAD_MS;
+        let from = start - lead_ms(start, end);
         let _ = write!(
             o,
-            "<h2>Metrics that changed health</h2>\n<p class=\"meta\">From the recording, {} min before the first entry to the last. Dashed lines: warn and crit thresholds; dotted vertical lines: an operator's confirmed action or note (hover for which).</p>\n",
-            LEAD_MS / 60_000
+            "<h2>Metrics that changed health</h2>\n<p class=\"meta\">From the recording, {} before the first entry to the last. Dashed lines: warn and crit thresholds; dotted vertical lines: an operator's confirmed action or note (hover for which).</p>\n",
+            minutes(start - from)
         );
         for c in charts {
             let _ = writeln!(
