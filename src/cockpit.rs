@@ -86,6 +86,14 @@ pub fn source(
         };
         return Ok((Box::new(src), Some(ctx), role, Vec::new()));
     }
+    // The read-only role is one role of one account: steps in another context would get its
+    // credentials with that context's region. Refused rather than half enforced.
+    if specs.len() > 1 && base.read_only && base.read_only_role.is_some() {
+        bail!(
+            "read_only_role covers one account: with {} contexts, give each its own role_arn in [[contexts]] and use read_only = true there, or watch one context",
+            specs.len()
+        );
+    }
     // Every context at once: the first complete picture of ten costs about that of one.
     let connected = rt.block_on(futures::future::join_all(specs.iter().map(|spec| {
         let opts = crate::settings::context_options(spec, &base);

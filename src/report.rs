@@ -143,8 +143,11 @@ pub fn charts_from_recording(rec: &Recording, start: i64, end: i64) -> Vec<Chart
 
 /// Resources and alarms whose health changed, from the journal's events: per subject its
 /// state before the first change and each change after (time, new state).
-pub fn health_changes(entries: &[&Entry]) -> Vec<(String, String, Vec<(i64, String)>)> {
-    let mut out: Vec<(String, String, Vec<(i64, String)>)> = Vec::new();
+/// A subject whose health changed: its name, its state before, and each change (time, state).
+pub type HealthChanges = (String, String, Vec<(i64, String)>);
+
+pub fn health_changes(entries: &[&Entry]) -> Vec<HealthChanges> {
+    let mut out: Vec<HealthChanges> = Vec::new();
     for e in entries.iter().filter(|e| e.kind == Kind::Event) {
         let (Some(r), Some(b), Some(a), Some(t)) = (&e.resource, &e.before, &e.after, ms(e)) else {
             continue;
@@ -509,9 +512,9 @@ pub fn html(entries: &[&Entry], charts: &[Chart], window: Option<(i64, i64)>) ->
     accounts.dedup();
     let count = |k: Kind| entries.iter().filter(|e| e.kind == k).count();
     let none = || "none recorded".to_string();
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<ul class=\"meta\"><li><b>Window</b> {} → {} UTC ({} min {} s)</li><li><b>People</b> {}</li><li><b>AWS</b> {}</li><li>{} system events, {} operator actions ({} confirmed, {} refused or blocked), {} notes</li></ul>\n",
+        "<ul class=\"meta\"><li><b>Window</b> {} → {} UTC ({} min {} s)</li><li><b>People</b> {}</li><li><b>AWS</b> {}</li><li>{} system events, {} operator actions ({} confirmed, {} refused or blocked), {} notes</li></ul>",
         date(start),
         date(end),
         span / 60,

@@ -186,6 +186,14 @@ fn acting_on_the_second_context_changes_only_it_and_says_which_everywhere() {
     t.send(&["Escape", "Escape", "c"]);
     let s = t.wait_text("only main");
     assert!(row(&s, "main") && !row(&s, "eu"), "{s}");
+    assert!(
+        s.contains("main/prod-api-cpu-high") && !s.contains("eu/prod-api-cpu-high"),
+        "alarms narrowed too:\n{s}"
+    );
+    assert!(
+        s.contains("main · api CPU") && !s.contains("eu · api CPU"),
+        "metrics too:\n{s}"
+    );
     t.send(&["c"]);
     let s = t.wait_text("only eu");
     assert!(row(&s, "eu") && !row(&s, "main"), "{s}");
@@ -239,4 +247,17 @@ fn bad_contexts_are_refused_with_file_and_line() {
     let (code, err) = run("", &["--context", "prod"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("LABEL=PROFILE@REGION"), "{err}");
+    // One read-only role cannot cover several accounts: refused, not half enforced.
+    let (code, err) = run(
+        "",
+        &[
+            "--region",
+            "us-east-1,eu-west-1",
+            "--read-only",
+            "--read-only-role",
+            "arn:aws:iam::123456789012:role/ro",
+        ],
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("read_only_role covers one account"), "{err}");
 }

@@ -6,6 +6,8 @@ use crate::model::Alarm;
 pub struct AlarmsState {
     pub alarms: Vec<Alarm>,
     pub selected: usize,
+    /// `c`: only this context's alarms are shown.
+    pub context: Option<String>,
 }
 
 fn state_rank(s: &str) -> u8 {
@@ -29,13 +31,29 @@ impl AlarmsState {
     }
 
     pub fn in_alarm(&self) -> usize {
-        self.alarms.iter().filter(|a| a.state == "ALARM").count()
+        self.visible().filter(|a| a.state == "ALARM").count()
+    }
+
+    /// The alarms shown: all, or the narrowed context's.
+    pub fn visible(&self) -> impl Iterator<Item = &Alarm> {
+        self.alarms
+            .iter()
+            .filter(|a| self.context.is_none() || a.context == self.context)
+    }
+
+    pub fn shown(&self) -> usize {
+        self.visible().count()
+    }
+
+    pub fn set_context(&mut self, context: Option<String>) {
+        self.context = context;
+        self.selected = 0;
     }
 
     pub fn move_by(&mut self, delta: i64) {
-        if !self.alarms.is_empty() {
-            self.selected =
-                (self.selected as i64 + delta).clamp(0, self.alarms.len() as i64 - 1) as usize;
+        let n = self.shown();
+        if n > 0 {
+            self.selected = (self.selected as i64 + delta).clamp(0, n as i64 - 1) as usize;
         }
     }
 }

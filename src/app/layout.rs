@@ -117,7 +117,7 @@ fn panes(body: Rect, a: &mut Areas, app: &App, with_run: bool) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(left_pct), Constraint::Min(1)]).areas(top);
     // Alarms get what they need (a border and one line each) up to half the column.
-    let want = app.alarms.alarms.len().max(1) as u16 + 2;
+    let want = app.alarms.shown().max(1) as u16 + 2;
     let share = if body.height < 34 {
         left.height / 3
     } else {

@@ -11,6 +11,8 @@ pub struct MetricsState {
     pub series: Vec<MetricSeries>,
     pub window: Window,
     pub selected: usize,
+    /// `c`: only this context's series are shown.
+    pub context: Option<String>,
 }
 
 impl MetricsState {
@@ -60,10 +62,22 @@ impl MetricsState {
         }
     }
 
+    /// The series shown: all, or the narrowed context's.
+    pub fn visible(&self) -> impl Iterator<Item = &MetricSeries> {
+        self.series
+            .iter()
+            .filter(|s| self.context.is_none() || s.context == self.context)
+    }
+
+    pub fn set_context(&mut self, context: Option<String>) {
+        self.context = context;
+        self.selected = 0;
+    }
+
     pub fn move_by(&mut self, delta: i64) {
-        if !self.series.is_empty() {
-            self.selected =
-                (self.selected as i64 + delta).clamp(0, self.series.len() as i64 - 1) as usize;
+        let n = self.visible().count();
+        if n > 0 {
+            self.selected = (self.selected as i64 + delta).clamp(0, n as i64 - 1) as usize;
         }
     }
 }

@@ -874,6 +874,8 @@ impl App {
             .map(|c| c.label.clone());
         self.services.set_context(label.clone());
         self.logs.set_context(label.as_deref());
+        self.metrics.set_context(label.clone());
+        self.alarms.set_context(label.clone());
         self.toast = Some((
             match &label {
                 Some(l) => format!("context {l} only (c: next)"),

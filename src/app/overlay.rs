@@ -312,7 +312,8 @@ impl App {
         };
         let alarm = e.what.starts_with("alarm ");
         if alarm {
-            if let Some(i) = self.alarms.alarms.iter().position(|a| a.name == name) {
+            let found = self.alarms.visible().position(|a| a.name == name);
+            if let Some(i) = found {
                 self.close_top();
                 self.focus = Pane::Alarms;
                 self.alarms.selected = i;

@@ -104,7 +104,7 @@ impl App {
                 ),
                 _ => s.name.clone(),
             }),
-            Pane::Alarms => self.alarms.alarms.get(self.alarms.selected).map(|a| {
+            Pane::Alarms => self.alarms.visible().nth(self.alarms.selected).map(|a| {
                 format!(
                     "{} {} {}",
                     a.name,
@@ -114,8 +114,8 @@ impl App {
             }),
             Pane::Metrics => self
                 .metrics
-                .series
-                .get(self.metrics.selected)
+                .visible()
+                .nth(self.metrics.selected)
                 .map(|m| format!("{} {}", m.key.namespace, m.key.metric)),
         };
         if let Some(t) = text {

@@ -84,7 +84,8 @@ impl App {
     }
 
     fn select_resource_named(&mut self, name: &str) {
-        if let Some(i) = self.alarms.alarms.iter().position(|a| a.name == name) {
+        let found = self.alarms.visible().position(|a| a.name == name);
+        if let Some(i) = found {
             self.focus = Pane::Alarms;
             self.alarms.selected = i;
         } else if self.services.all().any(|r| r.display_name() == name) {

@@ -41,7 +41,7 @@ pub struct Header {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "r", rename_all = "snake_case")]
 pub enum Record {
-    Header(Header),
+    Header(Box<Header>),
     /// A delivery, `t` when the cockpit received it.
     Event {
         t: i64,
@@ -55,7 +55,7 @@ pub enum Record {
     /// What went into the journal (system events, operator actions), already masked.
     Journal {
         t: i64,
-        e: Entry,
+        e: Box<Entry>,
     },
 }
 
@@ -109,14 +109,14 @@ impl Recorder {
             pending: false,
             raw_bytes: 0,
         };
-        r.write(&Record::Header(Header {
+        r.write(&Record::Header(Box::new(Header {
             version: VERSION,
             opsdeck: env!("CARGO_PKG_VERSION").into(),
             started_ms: now_ms,
             label: info.label.clone(),
             feeds: info.feeds.clone(),
             contexts: contexts.to_vec(),
-        }));
+        })));
         r.flush();
         Ok(r)
     }
@@ -164,7 +164,10 @@ impl Recorder {
 
     /// A journal entry (already masked by the cockpit).
     pub fn journal(&mut self, t: i64, e: &Entry) {
-        self.write(&Record::Journal { t, e: e.clone() });
+        self.write(&Record::Journal {
+            t,
+            e: Box::new(e.clone()),
+        });
     }
 
     fn write(&mut self, rec: &Record) {
@@ -331,7 +334,7 @@ pub fn load(path: &Path) -> Result<Recording> {
                         h.version
                     );
                 }
-                header = Some(h)
+                header = Some(*h)
             }
             Ok(Record::Header(_)) => bad.push(n),
             Ok(Record::Event {
@@ -349,7 +352,7 @@ pub fn load(path: &Path) -> Result<Recording> {
                     payload: p,
                 },
             )),
-            Ok(Record::Journal { t, e }) => journal.push((t, e)),
+            Ok(Record::Journal { t, e }) => journal.push((t, *e)),
             Err(e) => {
                 if header.is_none() {
                     bail!("{name}: record 1 is not a recording header: {e}");

@@ -19,13 +19,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
                 .danger()
                 .add_modifier(ratatui::style::Modifier::REVERSED),
         )]
-    } else if st.alarms.is_empty() {
+    } else if st.shown() == 0 {
         vec![]
     } else {
-        vec![Span::styled(
-            format!("all {} OK ", st.alarms.len()),
-            theme.ok(),
-        )]
+        vec![Span::styled(format!("all {} OK ", st.shown()), theme.ok())]
     };
     let block = pane_block(Pane::Alarms, app, theme, title);
     let inner = block.inner(area);
@@ -33,14 +30,14 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     if inner.height == 0 || inner.width < 10 {
         return;
     }
-    if st.alarms.is_empty() {
+    if st.shown() == 0 {
         put_line(buf, inner, 0, &Line::styled("no alarms", theme.muted()));
         return;
     }
     let h = inner.height as usize;
     let offset = st.selected.saturating_sub(h.saturating_sub(1));
     let w = inner.width as usize;
-    for (i, a) in st.alarms.iter().enumerate().skip(offset).take(h) {
+    for (i, a) in st.visible().enumerate().skip(offset).take(h) {
         let hs = theme.health(a.health());
         let state = match a.state.as_str() {
             "ALARM" => "ALARM",

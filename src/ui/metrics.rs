@@ -25,7 +25,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     if inner.height == 0 || inner.width < 16 {
         return;
     }
-    if st.series.is_empty() {
+    if st.visible().next().is_none() {
         put_line(
             buf,
             inner,
@@ -36,7 +36,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     }
     let h = inner.height as usize;
     let offset = st.selected.saturating_sub(h.saturating_sub(1));
-    for (i, s) in st.series.iter().enumerate().skip(offset).take(h) {
+    for (i, s) in st.visible().enumerate().skip(offset).take(h) {
         let mut line = row(
             s,
             inner.width as usize,
