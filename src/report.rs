@@ -486,30 +486,8 @@ pub fn html(entries: &[&Entry], charts: &[Chart], window: Option<(i64, i64)>) ->
             .unwrap_or_default()
     };
     let span = (end - start).max(0) / 1000;
-    let mut people: Vec<String> = entries
-        .iter()
-        .filter(|e| e.kind != Kind::Event)
-        .map(|e| format!("{}@{}", e.user, e.host))
-        .collect();
-    people.sort();
-    people.dedup();
-    let mut accounts: Vec<String> = entries
-        .iter()
-        .filter(|e| e.profile.is_some() || e.account.is_some())
-        .map(|e| {
-            [
-                e.profile.as_deref(),
-                e.region.as_deref(),
-                e.account.as_deref(),
-            ]
-            .into_iter()
-            .map(|x| x.unwrap_or("?"))
-            .collect::<Vec<_>>()
-            .join(" · ")
-        })
-        .collect();
-    accounts.sort();
-    accounts.dedup();
+    let people = crate::journal::people(entries);
+    let accounts = crate::journal::accounts(entries);
     let count = |k: Kind| entries.iter().filter(|e| e.kind == k).count();
     let none = || "none recorded".to_string();
     let _ = writeln!(

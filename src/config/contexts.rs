@@ -105,32 +105,8 @@ pub(super) fn contexts(
                 format!("contexts.region: {why}"),
             ));
         }
-        if let Some(r) = &c.role_arn
-            && !super::is_role_arn(r.get_ref())
-        {
-            return Err(FileError::at(
-                path,
-                src,
-                r.span().start,
-                format!(
-                    "contexts.role_arn = `{}`: use a role ARN, arn:aws:iam::ACCOUNT:role/NAME",
-                    r.get_ref()
-                ),
-            ));
-        }
-        if let Some(u) = &c.endpoint_url
-            && !(u.get_ref().starts_with("http://") || u.get_ref().starts_with("https://"))
-        {
-            return Err(FileError::at(
-                path,
-                src,
-                u.span().start,
-                format!(
-                    "contexts.endpoint_url = `{}`: use an http:// or https:// URL",
-                    u.get_ref()
-                ),
-            ));
-        }
+        super::live::check_role(path, src, "contexts.role_arn", c.role_arn.as_ref())?;
+        super::live::check_endpoint(path, src, "contexts.endpoint_url", c.endpoint_url.as_ref())?;
         if c.profile.is_none() && c.region.is_none() && c.role_arn.is_none() {
             return Err(FileError::at(
                 path,

@@ -242,33 +242,50 @@ pub(super) struct RawRefresh {
     logs_backfill_minutes: Option<Spanned<i64>>,
 }
 
-pub(super) fn aws(path: &Path, src: &str, raw: RawAws) -> Result<AwsSettings, FileError> {
-    if let Some(u) = &raw.endpoint_url
-        && !(u.get_ref().starts_with("http://") || u.get_ref().starts_with("https://"))
-    {
-        return Err(FileError::at(
-            path,
-            src,
-            u.span().start,
-            format!(
-                "aws.endpoint_url = `{}`: use an http:// or https:// URL",
-                u.get_ref()
-            ),
-        ));
+/// `key = "…"` must be an http(s) URL; the error names the file and line.
+pub(super) fn check_endpoint(
+    path: &Path,
+    src: &str,
+    key: &str,
+    u: Option<&Spanned<String>>,
+) -> Result<(), FileError> {
+    match u {
+        Some(u) if !(u.get_ref().starts_with("http://") || u.get_ref().starts_with("https://")) => {
+            Err(FileError::at(
+                path,
+                src,
+                u.span().start,
+                format!("{key} = `{}`: use an http:// or https:// URL", u.get_ref()),
+            ))
+        }
+        _ => Ok(()),
     }
-    if let Some(r) = &raw.read_only_role
-        && !is_role_arn(r.get_ref())
-    {
-        return Err(FileError::at(
+}
+
+/// `key = "…"` must be a role ARN; the error names the file and line.
+pub(super) fn check_role(
+    path: &Path,
+    src: &str,
+    key: &str,
+    r: Option<&Spanned<String>>,
+) -> Result<(), FileError> {
+    match r {
+        Some(r) if !is_role_arn(r.get_ref()) => Err(FileError::at(
             path,
             src,
             r.span().start,
             format!(
-                "aws.read_only_role = `{}`: use a role ARN, arn:aws:iam::ACCOUNT:role/NAME",
+                "{key} = `{}`: use a role ARN, arn:aws:iam::ACCOUNT:role/NAME",
                 r.get_ref()
             ),
-        ));
+        )),
+        _ => Ok(()),
     }
+}
+
+pub(super) fn aws(path: &Path, src: &str, raw: RawAws) -> Result<AwsSettings, FileError> {
+    check_endpoint(path, src, "aws.endpoint_url", raw.endpoint_url.as_ref())?;
+    check_role(path, src, "aws.read_only_role", raw.read_only_role.as_ref())?;
     let adaptive_retries = match &raw.retry_mode {
         None => None,
         Some(m) if m.get_ref() == "standard" => Some(false),

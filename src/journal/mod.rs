@@ -307,6 +307,40 @@ fn state_symbol(s: &str) -> Option<char> {
     }
 }
 
+/// Who acted (`user@host`), each once, sorted.
+pub fn people(entries: &[&Entry]) -> Vec<String> {
+    let mut people: Vec<String> = entries
+        .iter()
+        .filter(|e| e.kind != Kind::Event)
+        .map(|e| format!("{}@{}", e.user, e.host))
+        .collect();
+    people.sort();
+    people.dedup();
+    people
+}
+
+/// The AWS accounts involved (`profile · region · account`), each once, sorted.
+pub fn accounts(entries: &[&Entry]) -> Vec<String> {
+    let mut accounts: Vec<String> = entries
+        .iter()
+        .filter(|e| e.profile.is_some() || e.account.is_some())
+        .map(|e| {
+            [
+                e.profile.as_deref(),
+                e.region.as_deref(),
+                e.account.as_deref(),
+            ]
+            .into_iter()
+            .map(|x| x.unwrap_or("?"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+        })
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    accounts
+}
+
 /// The incident as a postmortem document: its window, the people and AWS accounts involved,
 /// what it did and what the system did, a strip per resource or alarm that changed health
 /// over the window with the operator's actions marked on a line above, then the timeline.
@@ -336,30 +370,7 @@ pub fn incident_markdown(entries: &[&Entry]) -> String {
         span / 60,
         span % 60
     ));
-    let mut people: Vec<String> = entries
-        .iter()
-        .filter(|e| e.kind != Kind::Event)
-        .map(|e| format!("{}@{}", e.user, e.host))
-        .collect();
-    people.sort();
-    people.dedup();
-    let mut accounts: Vec<String> = entries
-        .iter()
-        .filter(|e| e.profile.is_some() || e.account.is_some())
-        .map(|e| {
-            [
-                e.profile.as_deref(),
-                e.region.as_deref(),
-                e.account.as_deref(),
-            ]
-            .into_iter()
-            .map(|x| x.unwrap_or("?"))
-            .collect::<Vec<_>>()
-            .join(" · ")
-        })
-        .collect();
-    accounts.sort();
-    accounts.dedup();
+    let (people, accounts) = (people(entries), accounts(entries));
     let count = |k: Kind| entries.iter().filter(|e| e.kind == k).count();
     let verified = entries
         .iter()
