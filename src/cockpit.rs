@@ -597,12 +597,13 @@ fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32>
         _ => Vec::new(),
     };
     match format {
-        crate::cli::ExportFormat::Markdown => {
-            crate::out::print(&crate::report::markdown(&picked, &charts, window))?
-        }
-        crate::cli::ExportFormat::Html => {
-            crate::out::print(&crate::report::html(&picked, &charts, window))?
-        }
+        // Journals and recordings are files: nothing in them reaches a terminal raw.
+        crate::cli::ExportFormat::Markdown => crate::out::print(&crate::sanitize::lines(
+            &crate::report::markdown(&picked, &charts, window),
+        ))?,
+        crate::cli::ExportFormat::Html => crate::out::print(&crate::sanitize::lines(
+            &crate::report::html(&picked, &charts, window),
+        ))?,
         crate::cli::ExportFormat::Json => {
             crate::out::println(&serde_json::to_string_pretty(&picked)?)?
         }

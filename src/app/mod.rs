@@ -653,7 +653,9 @@ impl App {
             Payload::Replay(c) => return self.replay_clock(c),
             Payload::Reset => return self.reset_data(),
             Payload::Journal(entries) => {
-                for e in entries {
+                // A recording is a file like any other: its entries are outside text.
+                for mut e in entries {
+                    clean_all(&mut e);
                     if self.timeline.len() == 1000 {
                         self.timeline.pop_front();
                     }

@@ -2065,3 +2065,27 @@ fn expect_is_checked_against_the_output_and_a_write_verify_never_runs() {
     let c = checks(&fx);
     assert!(c[0].contains("not a read command: not run"), "{c:?}");
 }
+
+#[test]
+fn a_recordings_timeline_entries_are_outside_text() {
+    let mut app = replay_app();
+    let mut e = crate::journal::Context::from_env(None, None, None).entry(
+        crate::journal::Kind::Note,
+        "pwned \x1b]52;c;ZXZpbA==\x07 \x1b[2J",
+        chrono::DateTime::from_timestamp_millis(T0).unwrap(),
+    );
+    e.resource = Some("api\x1b[31m".into());
+    app.update(Msg::Source(SourceEvent {
+        ctx: 0,
+        feed: crate::sources::Feed::Replay,
+        at_ms: T0,
+        payload: Payload::Journal(vec![e]),
+    }));
+    let got = app.timeline.back().unwrap();
+    assert!(
+        !got.what.contains('\x1b') && !got.what.contains('\x07'),
+        "{:?}",
+        got.what
+    );
+    assert!(!got.resource.as_deref().unwrap().contains('\x1b'));
+}
