@@ -392,6 +392,7 @@ fn run_pane_lists_several_runs_with_their_status() {
             dry_run: false,
             changes: Vec::new(),
             after: None,
+            ctx: 0,
         });
     }
     app.session.run_shown = Some(1);

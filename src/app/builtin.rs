@@ -505,7 +505,7 @@ impl App {
         if result.is_ok()
             && let Some(change) = super::preview::Change::from_mutation(&m)
         {
-            self.verify_changes(vec![change], run);
+            self.verify_changes(vec![change], run, ctx.unwrap_or(0));
         }
         let (what, health, status) = match &result {
             Ok(msg) => (

@@ -111,7 +111,7 @@ impl App {
         c.preview = c
             .changes()
             .iter()
-            .map(|ch| ch.preview(self.services.all()))
+            .map(|ch| ch.preview(self.rows_in(c.ctx).into_iter()))
             .collect();
     }
 

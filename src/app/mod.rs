@@ -887,6 +887,16 @@ impl App {
         ));
     }
 
+    /// The rows of context `ctx` (every row with one context): what a change in that
+    /// context is previewed and verified against, never a namesake in another account.
+    pub fn rows_in(&self, ctx: u16) -> Vec<&crate::model::Resource> {
+        let label = self.context_tag(ctx);
+        self.services
+            .all()
+            .filter(|r| label.is_none() || r.context == label)
+            .collect()
+    }
+
     /// The context a row belongs to (by its label), else the first.
     pub fn context_of(&self, row: Option<&crate::model::Resource>) -> u16 {
         row.and_then(|r| r.context.as_deref())

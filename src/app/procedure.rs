@@ -33,6 +33,8 @@ pub struct RunView {
     pub changes: Vec<super::preview::Change>,
     /// `{verify=…}` and `{expect=…}`: checked once it exits 0.
     pub after: Option<Box<super::verify::AfterStep>>,
+    /// The watched context it acts on.
+    pub ctx: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -527,6 +529,7 @@ impl App {
                 dry_run: true,
                 changes: Vec::new(),
                 after: None,
+                ctx: run.ctx,
             });
             return;
         }
@@ -571,6 +574,7 @@ impl App {
             dry_run: false,
             changes: super::preview::Change::from_script(&run.script, &run.shown_env()),
             after: super::verify::AfterStep::of(&run),
+            ctx: run.ctx,
         };
         let mut start = self.entry_in(Some(run.ctx), Kind::Start, run.describe());
         if let Effect::Journal(e) = &mut start {
@@ -656,6 +660,7 @@ impl App {
                 view.status = Some(status.clone());
                 let changes = std::mem::take(&mut view.changes);
                 let after = view.after.take();
+                let ctx = view.ctx;
                 let output: String = view
                     .lines
                     .iter()
@@ -680,7 +685,7 @@ impl App {
                 }
                 fx.push(end);
                 if status.success() {
-                    self.verify_changes(changes, Some(id));
+                    self.verify_changes(changes, Some(id), ctx);
                     if let Some(after) = after {
                         self.after_step(id, *after, &output, fx);
                     }

@@ -1632,6 +1632,7 @@ fn a_change_that_never_holds_is_reported_not_verified_at_the_deadline() {
             desired: 50,
         }],
         None,
+        0,
     );
     let fx = app.update(Msg::Tick {
         now_ms: T0 + 60_000,
@@ -2088,4 +2089,98 @@ fn a_recordings_timeline_entries_are_outside_text() {
         got.what
     );
     assert!(!got.resource.as_deref().unwrap().contains('\x1b'));
+}
+
+/// Two contexts whose prod/api differ: main runs 4, eu runs 2.
+fn two_context_app() -> App {
+    let ctx = |label: &str, region: &str| ContextView {
+        label: label.into(),
+        region: Some(region.into()),
+        account: Some("123456789012".into()),
+        production: label == "eu",
+        ..Default::default()
+    };
+    let config = AppConfig {
+        log_capacity: 100,
+        contexts: vec![ctx("main", "us-east-1"), ctx("eu", "eu-west-1")],
+        ..AppConfig::default()
+    };
+    let info = crate::sources::SourceInfo {
+        label: "2 contexts".into(),
+        feeds: vec![(crate::sources::Feed::Ecs, 10_000)],
+    };
+    let mut app = App::new(&info, config, T0);
+    for (c, n) in [(0u16, 4), (1u16, 2)] {
+        let mut r = crate::model::Resource::ecs("prod", "api");
+        r.counts = Some(crate::model::Counts {
+            desired: n,
+            running: n,
+            pending: 0,
+        });
+        r.status = "COMPLETED".into();
+        app.update(Msg::Source(SourceEvent {
+            ctx: c,
+            feed: crate::sources::Feed::Ecs,
+            at_ms: T0,
+            payload: Payload::Services(vec![r]),
+        }));
+    }
+    app
+}
+
+#[test]
+fn a_change_in_one_context_is_previewed_and_verified_against_that_context_only() {
+    let mut app = two_context_app();
+    app.services
+        .select_where(|r| r.context.as_deref() == Some("eu"));
+    app.open_confirm(
+        "Scale".into(),
+        crate::sources::Mutation::ScaleService {
+            cluster: "prod".into(),
+            service: "api".into(),
+            desired: 8,
+        },
+    );
+    let Some(Overlay::Confirm(c)) = app.overlays.last() else {
+        panic!("a dialog")
+    };
+    assert_eq!(c.ctx, 1);
+    assert!(
+        c.preview[0].text.contains("desired 2 → 8 (running 2)"),
+        "eu's numbers, not main's: {:?}",
+        c.preview
+    );
+    let fx = app.update(Msg::Action(Action::Confirm));
+    let id = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Command(SourceCommand::Mutate { id, ctx: 1, .. }) => Some(*id),
+            _ => None,
+        })
+        .expect("sent to eu's clients");
+    app.update(Msg::Source(SourceEvent {
+        ctx: 1,
+        feed: crate::sources::Feed::Actions,
+        at_ms: T0 + 500,
+        payload: Payload::ActionResult {
+            id,
+            result: Ok("desired count set to 8".into()),
+        },
+    }));
+    assert_eq!(app.verifications[0].ctx, 1);
+    // main's prod/api at 8/8 does not verify eu's change.
+    let mut main = crate::model::Resource::ecs("prod", "api");
+    main.counts = Some(crate::model::Counts {
+        desired: 8,
+        running: 8,
+        pending: 0,
+    });
+    main.status = "COMPLETED".into();
+    app.update(Msg::Source(SourceEvent {
+        ctx: 0,
+        feed: crate::sources::Feed::Ecs,
+        at_ms: T0 + 1_000,
+        payload: Payload::Services(vec![main]),
+    }));
+    assert_eq!(app.verifications.len(), 1, "still waiting for eu");
 }

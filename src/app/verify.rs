@@ -26,6 +26,8 @@ pub struct Verification {
     pub run: Option<u64>,
     /// The latest state seen, for the report on timeout.
     pub last: String,
+    /// The context the change was made in: only its rows verify it.
+    pub ctx: u16,
 }
 
 fn rollout(r: &Resource) -> &str {
@@ -53,6 +55,7 @@ impl Verification {
             baseline,
             run,
             last: String::new(),
+            ctx: 0,
         }
     }
 
@@ -358,12 +361,16 @@ impl App {
     }
 
     /// Starts verifying what a confirmed change does, when opsdeck recognises it.
-    pub(super) fn verify_changes(&mut self, changes: Vec<Change>, run: Option<u64>) {
-        let rows: Vec<&Resource> = self.services.all().collect();
+    pub(super) fn verify_changes(&mut self, changes: Vec<Change>, run: Option<u64>, ctx: u16) {
+        let rows = self.rows_in(ctx);
         let now = self.now_ms;
         let new: Vec<Verification> = changes
             .into_iter()
-            .map(|c| Verification::new(c, &rows, now, run))
+            .map(|c| {
+                let mut v = Verification::new(c, &rows, now, run);
+                v.ctx = ctx;
+                v
+            })
             .collect();
         self.verifications.extend(new);
     }
@@ -378,7 +385,7 @@ impl App {
         let mut pending = std::mem::take(&mut self.verifications);
         let mut reports = Vec::new();
         pending.retain_mut(|v| {
-            let row = v.change.find(self.services.all());
+            let row = v.change.find(self.rows_in(v.ctx).into_iter());
             let elapsed = crate::text::age((now - v.started_ms).max(0));
             if v.holds(row, now) {
                 reports.push((
