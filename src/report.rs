@@ -554,20 +554,7 @@ pub fn html(entries: &[&Entry], charts: &[Chart], window: Option<(i64, i64)>) ->
         } else {
             "action"
         };
-        let mut what = e.what.clone();
-        if let Some(p) = &e.procedure {
-            what.push_str(&format!(
-                " ({p}{})",
-                e.step
-                    .as_ref()
-                    .map(|s| format!(", {s}"))
-                    .unwrap_or_default()
-            ));
-        }
-        let mut result = crate::journal::result_of(e);
-        if let Some(ms) = e.duration_ms {
-            result.push_str(&format!(" in {:.1}s", ms as f64 / 1000.0));
-        }
+        let (what, result) = crate::journal::what_and_result(e);
         let _ = writeln!(
             o,
             "<tr class=\"{class}\"><td class=\"time\">{}</td><td>{}</td><td><span class=\"kind\">{}:</span> {}</td><td>{}</td></tr>",

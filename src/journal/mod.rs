@@ -283,7 +283,7 @@ pub fn between(
         .collect()
 }
 
-pub fn result_of(e: &Entry) -> String {
+fn result_of(e: &Entry) -> String {
     match (e.kind, &e.status, e.exit_code) {
         (_, Some(s), _) => s.clone(),
         (_, None, Some(c)) => format!("exit {c}"),
@@ -458,6 +458,26 @@ pub fn incident_markdown(entries: &[&Entry]) -> String {
     o
 }
 
+/// A timeline row's text: what was done (with its procedure and step) and its result (with
+/// its duration).
+pub fn what_and_result(e: &Entry) -> (String, String) {
+    let mut what = e.what.clone();
+    if let Some(p) = &e.procedure {
+        what.push_str(&format!(
+            " ({p}{})",
+            e.step
+                .as_ref()
+                .map(|s| format!(", {s}"))
+                .unwrap_or_default()
+        ));
+    }
+    let mut result = result_of(e);
+    if let Some(ms) = e.duration_ms {
+        result.push_str(&format!(" in {:.1}s", ms as f64 / 1000.0));
+    }
+    (what, result)
+}
+
 /// A Markdown timeline ready to paste into a postmortem.
 pub fn markdown(entries: &[&Entry]) -> String {
     let mut o = String::from("| Time (UTC) | Who | What | Result |\n| --- | --- | --- | --- |\n");
@@ -470,20 +490,8 @@ pub fn markdown(entries: &[&Entry]) -> String {
             .take(19)
             .collect::<String>();
         let who = format!("{}@{}", e.user, e.host);
-        let mut what = format!("{}: {}", e.kind.label(), e.what);
-        if let Some(p) = &e.procedure {
-            what.push_str(&format!(
-                " ({p}{})",
-                e.step
-                    .as_ref()
-                    .map(|s| format!(", {s}"))
-                    .unwrap_or_default()
-            ));
-        }
-        let mut result = result_of(e);
-        if let Some(ms) = e.duration_ms {
-            result.push_str(&format!(" in {:.1}s", ms as f64 / 1000.0));
-        }
+        let (what, result) = what_and_result(e);
+        let what = format!("{}: {what}", e.kind.label());
         let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
         o.push_str(&format!(
             "| {time} | {} | {} | {} |\n",
