@@ -7,6 +7,7 @@
 pub mod alarms;
 pub mod builtin;
 pub mod confirm;
+pub mod contexts;
 pub mod events;
 pub mod freshness;
 pub mod layout;
@@ -491,63 +492,6 @@ impl App {
             .collect()
     }
 
-    /// A `[[watch.commands]]` entry: classified and prepared like a runbook step.
-    fn watch_command(&mut self, c: &crate::config::WatchCommand) {
-        let md = format!(
-            "# opsdeck.toml\n\n## {}\n\n```bash\n{}\n```\n",
-            c.name, c.command
-        );
-        let (rb, _) = crate::runbook::parse::parse(&md);
-        let Some((p, s)) = rb
-            .procedures
-            .first()
-            .and_then(|p| p.steps.first().map(|s| (p.clone(), s.clone())))
-        else {
-            self.load_errors
-                .push(format!("watch.commands `{}`: no command", c.name));
-            return;
-        };
-        let mut run = crate::exec::prepare(
-            "opsdeck.toml",
-            &p,
-            &s,
-            &Default::default(),
-            &self.aws_env,
-            &self.policy(),
-        );
-        run.title = c.name.clone();
-        run.expect = c.expect.clone();
-        if let Some(why) = watches::refusal(&run) {
-            self.load_errors.push(format!("watch.commands: {why}"));
-            return;
-        }
-        let w = watches::CommandWatch::new(
-            format!("config:{}", c.name),
-            c.name.clone(),
-            run,
-            c.interval_ms,
-            self.now_ms,
-        );
-        self.add_watch(w);
-    }
-
-    /// The variables a step gets to act on context `ctx`.
-    pub fn env_for(&self, ctx: u16) -> &std::collections::BTreeMap<String, String> {
-        match self.contexts.get(ctx as usize) {
-            Some(c) if self.multi_context() => &c.env,
-            _ => &self.aws_env,
-        }
-    }
-
-    /// What is allowed on context `ctx`: the session's policy, read-only when the context
-    /// is marked so.
-    pub fn policy_for(&self, ctx: u16) -> crate::exec::Policy {
-        let mut p = self.policy();
-        if self.contexts.get(ctx as usize).is_some_and(|c| c.read_only) {
-            p.read_only = true;
-        }
-        p
-    }
 
     /// What this session allows: read-only, confirm_read, the read-only role.
     pub fn policy(&self) -> crate::exec::Policy {
@@ -620,7 +564,7 @@ impl App {
                 self.apply_source(ev, &mut fx);
                 self.check_verifications(&mut fx);
             }
-            Msg::Input(key) => self.input(key),
+            Msg::Input(key) => self.input(key, &mut fx),
             Msg::Scroll { pane, lines } => self.scroll(pane, lines),
             Msg::Run(ev) => {
                 if !self.watch_event(&ev) && !self.command_check_event(&ev, &mut fx) {
@@ -833,77 +777,6 @@ fn tag_logs(
     events
 }
 
-impl App {
-    /// Whether several contexts are watched (rows, metrics, alarms and lines are tagged).
-    pub fn multi_context(&self) -> bool {
-        self.contexts.len() > 1
-    }
-
-    /// The label a context's data is tagged with; `None` with one context.
-    pub fn context_tag(&self, ctx: u16) -> Option<String> {
-        if !self.multi_context() {
-            return None;
-        }
-        self.contexts.get(ctx as usize).map(|c| c.label.clone())
-    }
-
-    /// A feed as the status bar names it (`staging ecs` with several contexts).
-    pub fn feed_name(&self, id: crate::sources::FeedId) -> String {
-        match self.context_tag(id.ctx) {
-            Some(l) => format!("{l} {}", id.feed.name()),
-            None => id.feed.name().to_string(),
-        }
-    }
-
-    /// `c`: all contexts → the first → … → the last → all again.
-    pub fn next_context(&mut self) {
-        if !self.multi_context() {
-            self.toast = Some((
-                "one AWS context is watched (several: [[contexts]] in opsdeck.toml, or --context)"
-                    .into(),
-                crate::model::Health::Unknown,
-            ));
-            return;
-        }
-        self.context_filter = match self.context_filter {
-            None => Some(0),
-            Some(i) if (i as usize) + 1 < self.contexts.len() => Some(i + 1),
-            Some(_) => None,
-        };
-        let label = self
-            .context_filter
-            .and_then(|i| self.contexts.get(i as usize))
-            .map(|c| c.label.clone());
-        self.services.set_context(label.clone());
-        self.logs.set_context(label.as_deref());
-        self.metrics.set_context(label.clone());
-        self.alarms.set_context(label.clone());
-        self.toast = Some((
-            match &label {
-                Some(l) => format!("context {l} only (c: next)"),
-                None => "all contexts".into(),
-            },
-            crate::model::Health::Unknown,
-        ));
-    }
-
-    /// The rows of context `ctx` (every row with one context): what a change in that
-    /// context is previewed and verified against, never a namesake in another account.
-    pub fn rows_in(&self, ctx: u16) -> Vec<&crate::model::Resource> {
-        let label = self.context_tag(ctx);
-        self.services
-            .all()
-            .filter(|r| label.is_none() || r.context == label)
-            .collect()
-    }
-
-    /// The context a row belongs to (by its label), else the first.
-    pub fn context_of(&self, row: Option<&crate::model::Resource>) -> u16 {
-        row.and_then(|r| r.context.as_deref())
-            .and_then(|l| self.contexts.iter().position(|c| c.label == l))
-            .unwrap_or(0) as u16
-    }
-}
 
 /// Every string from a source is outside text: neutralise escapes and mask secrets once, at
 /// the boundary, so no view can forget to.

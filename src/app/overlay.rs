@@ -19,6 +19,8 @@ pub struct ProcedureView {
     pub rb: usize,
     pub proc_: usize,
     pub sel: usize,
+    /// The context chosen for its steps when no row says (several contexts only).
+    pub ctx: Option<u16>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +42,8 @@ pub enum Overlay {
     Confirm(Box<Confirm>),
     /// Quit was asked while this many steps run.
     Quit(usize),
+    /// Which context a step acts on, asked when no row says.
+    PickContext(super::contexts::PickContext),
 }
 
 impl Overlay {
@@ -49,7 +53,7 @@ impl Overlay {
             Overlay::Timeline(_) => Mode::Journal,
             Overlay::Insights => Mode::Insights,
             Overlay::Prompt(_) => Mode::Prompt,
-            Overlay::Palette(_) => Mode::Palette,
+            Overlay::Palette(_) | Overlay::PickContext(_) => Mode::Palette,
             Overlay::Form(_) | Overlay::StepForm(_) => Mode::Form,
             Overlay::Procedure(_) => Mode::Procedure,
             Overlay::Confirm(c) if c.needs_typing() && !c.blocked_read_only => Mode::Typed,
@@ -72,6 +76,7 @@ enum Top {
     StepForm,
     Confirm,
     Quit,
+    PickContext,
 }
 
 macro_rules! accessor {
@@ -167,6 +172,7 @@ impl App {
             Some(Overlay::StepForm(_)) => Top::StepForm,
             Some(Overlay::Confirm(_)) => Top::Confirm,
             Some(Overlay::Quit(_)) => Top::Quit,
+            Some(Overlay::PickContext(_)) => Top::PickContext,
         }
     }
 
@@ -190,6 +196,7 @@ impl App {
             Top::StepForm => self.step_form_action(a, fx),
             Top::Confirm => self.confirm_action(a, fx),
             Top::Quit => self.quit_action(a, fx),
+            Top::PickContext => self.pick_context_action(a, fx),
         };
         if !handled {
             self.overlay_global(a, fx);
@@ -197,13 +204,14 @@ impl App {
     }
 
     /// A typed key goes to the text field on top.
-    pub(super) fn input(&mut self, key: InputKey) {
+    pub(super) fn input(&mut self, key: InputKey, fx: &mut Vec<Effect>) {
         match self.top() {
             Top::Prompt => self.prompt_input(key),
             Top::Palette => self.palette_input(key),
             Top::Form => self.form_input(key),
             Top::StepForm => self.step_form_input(key),
             Top::Confirm => self.confirm_input(key),
+            Top::PickContext => self.pick_context_input(key, fx),
             _ => {}
         }
     }

@@ -191,7 +191,12 @@ impl App {
                 fx.push(self.entry(crate::journal::Kind::Action, chosen.label()));
                 match chosen {
                     Item::Procedure { rb, proc_, .. } => {
-                        self.open(Overlay::Procedure(ProcedureView { rb, proc_, sel: 0 }));
+                        self.open(Overlay::Procedure(ProcedureView {
+                            rb,
+                            proc_,
+                            sel: 0,
+                            ctx: None,
+                        }));
                     }
                     Item::Builtin(b) => self.start_builtin(b),
                 }

@@ -107,7 +107,9 @@ fn demo_mutation(script: &str, env: &BTreeMap<String, String>) -> Option<Mutatio
 impl App {
     /// Keys of the procedure view.
     pub(super) fn procedure_action(&mut self, a: Action, fx: &mut Vec<Effect>) -> bool {
-        let Some(ProcedureView { rb, proc_: p, sel }) = self.procedure_view().copied() else {
+        let Some(ProcedureView {
+            rb, proc_: p, sel, ..
+        }) = self.procedure_view().copied() else {
             return false;
         };
         let n = self
@@ -465,8 +467,25 @@ impl App {
         true
     }
 
-    /// The step through the one pipeline, then by its gate: run, ask, or refuse.
-    fn confirm_step(&mut self, rb: usize, p: usize, sel: usize, fx: &mut Vec<Effect>) {
+    /// The step through the one pipeline, then by its gate: run, ask, or refuse. With several
+    /// contexts and nothing saying which one it acts on, the chooser asks first.
+    pub(super) fn confirm_step(&mut self, rb: usize, p: usize, sel: usize, fx: &mut Vec<Effect>) {
+        match self.acting_context() {
+            Some(ctx) => self.confirm_step_in(ctx, rb, p, sel, fx),
+            None => self.ask_context(rb, p, sel),
+        }
+    }
+
+    /// [`Self::confirm_step`] on context `ctx`: its profile, region and endpoint; its
+    /// read-only mark applies.
+    pub(super) fn confirm_step_in(
+        &mut self,
+        ctx: u16,
+        rb: usize,
+        p: usize,
+        sel: usize,
+        fx: &mut Vec<Effect>,
+    ) {
         let l = &self.session.runbooks[rb];
         let proc_ = &l.runbook.procedures[p];
         let Some(step) = proc_.at(sel) else {
@@ -482,9 +501,6 @@ impl App {
                     .map(|v| (ph.name.clone(), v.clone()))
             })
             .collect();
-        // With several contexts, the step acts on the selected row's: its profile, region and
-        // endpoint; its read-only mark applies.
-        let ctx = self.context_of(self.services.selected_row());
         let mut run = crate::exec::prepare(
             &l.path,
             proc_,

@@ -1204,6 +1204,7 @@ fn config_command_watches_are_read_only() {
         command: command.into(),
         interval_ms: 10_000,
         expect: Some("PONG".into()),
+        context: None,
     };
     let config = AppConfig {
         log_capacity: 100,
@@ -2098,6 +2099,7 @@ fn two_context_app() -> App {
         region: Some(region.into()),
         account: Some("123456789012".into()),
         production: label == "eu",
+        env: [("AWS_REGION".to_string(), region.to_string())].into(),
         ..Default::default()
     };
     let config = AppConfig {
@@ -2183,4 +2185,138 @@ fn a_change_in_one_context_is_previewed_and_verified_against_that_context_only()
         payload: Payload::Services(vec![main]),
     }));
     assert_eq!(app.verifications.len(), 1, "still waiting for eu");
+}
+
+fn run_env(fx: &[Effect]) -> Option<std::collections::BTreeMap<String, String>> {
+    fx.iter().find_map(|e| match e {
+        Effect::RunStep { env, .. } => Some(env.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_step_with_no_row_selected_asks_which_context_and_acts_there() {
+    let mut app = two_context_app();
+    let (runbook, _) = crate::runbook::parse::parse(crate::sources::demo::DEMO_RUNBOOK);
+    app.session.runbooks.push(LoadedRunbook {
+        path: "demo-runbook.md".into(),
+        runbook,
+    });
+    // The row filter hides every row: nothing says which account the step acts on.
+    app.services.set_filter("no-such-row");
+    assert!(app.services.selected_row().is_none());
+    open_procedure(&mut app, "5xx");
+    let fx = press(&mut app, "enter");
+    assert!(run_env(&fx).is_none(), "nothing runs before a context is chosen");
+    assert!(journal_kinds(&fx).is_empty(), "{fx:?}");
+    assert_eq!(app.pick_context().map(|p| p.sel), Some(0));
+    // Esc: nothing ran, nothing journalled, the procedure stays open.
+    let fx = press(&mut app, "esc");
+    assert!(run_env(&fx).is_none() && journal_kinds(&fx).is_empty());
+    assert!(app.pick_context().is_none() && app.procedure().is_some());
+    // Again, and the second context chosen.
+    press(&mut app, "enter");
+    press(&mut app, "down");
+    let fx = press(&mut app, "enter");
+    let env = run_env(&fx).expect("the read step runs once the context is chosen");
+    assert_eq!(env.get("AWS_REGION").map(String::as_str), Some("eu-west-1"));
+    assert_eq!(app.session.runs.last().unwrap().ctx, 1);
+    let start = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Journal(j) if j.kind == crate::journal::Kind::Start => Some(j.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(start.context.as_deref(), Some("eu"));
+    // The procedure's next steps act there too, without asking again.
+    press(&mut app, "down");
+    press(&mut app, "down");
+    press(&mut app, "down");
+    press(&mut app, "enter");
+    assert!(app.pick_context().is_none());
+    let c = app.confirm().expect("the write step's dialog");
+    assert_eq!(c.ctx, 1);
+}
+
+#[test]
+fn a_digit_chooses_the_context_and_the_selector_answers_for_the_step() {
+    let mut app = two_context_app();
+    let (runbook, _) = crate::runbook::parse::parse(crate::sources::demo::DEMO_RUNBOOK);
+    app.session.runbooks.push(LoadedRunbook {
+        path: "demo-runbook.md".into(),
+        runbook,
+    });
+    app.services.set_filter("no-such-row");
+    open_procedure(&mut app, "5xx");
+    press(&mut app, "enter");
+    let fx = app.update(Msg::Input(InputKey::Char('2')));
+    assert_eq!(
+        run_env(&fx).and_then(|e| e.get("AWS_REGION").cloned()),
+        Some("eu-west-1".into())
+    );
+    // With the selector on one context, a new procedure's step acts there without asking.
+    let mut app = two_context_app();
+    let (runbook, _) = crate::runbook::parse::parse(crate::sources::demo::DEMO_RUNBOOK);
+    app.session.runbooks.push(LoadedRunbook {
+        path: "demo-runbook.md".into(),
+        runbook,
+    });
+    app.update(Msg::Action(Action::Context));
+    app.services.set_filter("no-such-row");
+    open_procedure(&mut app, "5xx");
+    let fx = press(&mut app, "enter");
+    assert!(app.pick_context().is_none());
+    assert_eq!(
+        run_env(&fx).and_then(|e| e.get("AWS_REGION").cloned()),
+        Some("us-east-1".into())
+    );
+}
+
+#[test]
+fn config_command_watches_run_in_the_contexts_they_mean() {
+    let mut app = two_context_app();
+    let cmd = |name: &str, command: &str, context: Option<&str>| crate::config::WatchCommand {
+        name: name.into(),
+        command: command.into(),
+        interval_ms: 10_000,
+        expect: None,
+        context: context.map(Into::into),
+    };
+    // An `aws` check means something in each account and region.
+    app.watch_command(&cmd(
+        "queue",
+        "aws sqs get-queue-attributes --queue-url q --attribute-names All",
+        None,
+    ));
+    // A host check runs once.
+    app.watch_command(&cmd("cache", "redis-cli -p 6391 PING", None));
+    // Named: that context only; `*`: each.
+    app.watch_command(&cmd("eu-only", "aws ecs list-clusters", Some("eu")));
+    app.watch_command(&cmd("ping-each", "redis-cli -p 6391 PING", Some("*")));
+    app.watch_command(&cmd("typo", "aws ecs list-clusters", Some("staging")));
+    let got: Vec<(String, Option<String>)> = app
+        .watches
+        .iter()
+        .map(|w| (w.name.clone(), w.run.env.get("AWS_REGION").cloned()))
+        .collect();
+    let r = |s: &str| Some(s.to_string());
+    assert_eq!(
+        got,
+        vec![
+            ("queue · main".into(), r("us-east-1")),
+            ("queue · eu".into(), r("eu-west-1")),
+            ("cache".into(), None),
+            ("eu-only · eu".into(), r("eu-west-1")),
+            ("ping-each · main".into(), r("us-east-1")),
+            ("ping-each · eu".into(), r("eu-west-1")),
+        ]
+    );
+    assert!(
+        app.load_errors
+            .iter()
+            .any(|e| e.contains("typo") && e.contains("no context `staging`") && e.contains("main, eu")),
+        "{:?}",
+        app.load_errors
+    );
 }

@@ -94,6 +94,9 @@ pub struct WatchCommand {
     pub interval_ms: i64,
     /// Healthy only when the output matches this regex (else: exit status 0).
     pub expect: Option<String>,
+    /// With several contexts: the label it runs in, or `*` for each one. Unset: each context
+    /// when the command calls the `aws` CLI, else once.
+    pub context: Option<String>,
 }
 
 /// Refresh intervals in milliseconds, and the shared log-polling budget.
@@ -225,6 +228,7 @@ struct RawCommand {
     command: Spanned<String>,
     interval: Option<Spanned<toml::Value>>,
     expect: Option<Spanned<String>>,
+    context: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -465,6 +469,7 @@ pub(super) fn watch(path: &Path, src: &str, raw: RawWatch) -> Result<Watch, File
             command,
             interval_ms,
             expect: c.expect.map(Spanned::into_inner),
+            context: c.context,
         });
     }
     for m in raw.metrics {

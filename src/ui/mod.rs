@@ -77,6 +77,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, theme: &Theme, keymap: &Keymap) 
             Overlay::Form(_) | Overlay::StepForm(_) => form::render(buf, area, app, theme, keymap),
             Overlay::Confirm(_) => confirm::render(buf, area, app, theme, keymap),
             Overlay::Quit(_) => confirm::render_quit(buf, area, app, theme, keymap),
+            Overlay::PickContext(_) => palette::render_contexts(buf, area, app, theme, keymap),
             // The prompt lives in the status bar.
             Overlay::Prompt(_) => {}
         }

@@ -77,3 +77,77 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         buf.set_line(inner.x, inner.y + 1 + row as u16, &line, inner.width);
     }
 }
+
+/// Which context a step acts on, asked when no row says: label, profile, region, account,
+/// and its production or read-only mark.
+pub fn render_contexts(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+    let Some(p) = app.pick_context() else { return };
+    let k = |a| keys(keymap, Mode::Palette, a);
+    let step = app
+        .session
+        .runbooks
+        .get(p.rb)
+        .and_then(|l| l.runbook.procedures.get(p.proc_))
+        .and_then(|pr| pr.at(p.step))
+        .map(|s| s.title.clone())
+        .unwrap_or_default();
+    let r = centered(area, 90, (app.contexts.len() as u16 + 4).clamp(6, 18));
+    let title = vec![
+        Span::styled(" Which context? ", theme.title()),
+        Span::styled(format!("· {} ", truncate(&step, 40)), theme.muted()),
+        Span::styled(
+            format!(
+                "{}{} or 1-9 choose · {} act there · {} cancel ",
+                k(Action::Up),
+                k(Action::Down),
+                k(Action::Submit),
+                k(Action::Close)
+            ),
+            theme.muted(),
+        ),
+    ];
+    let inner = framed(buf, r, title, theme);
+    if inner.height == 0 {
+        return;
+    }
+    let w = inner.width as usize;
+    let head = "No row is selected: choose the account and region this step acts on.";
+    buf.set_line(
+        inner.x + 1,
+        inner.y,
+        &Line::styled(truncate(head, w.saturating_sub(1)), theme.text()),
+        inner.width.saturating_sub(1),
+    );
+    let label_w = app.contexts.iter().map(|c| c.label.len()).max().unwrap_or(0);
+    for (i, c) in app
+        .contexts
+        .iter()
+        .enumerate()
+        .take(inner.height.saturating_sub(2) as usize)
+    {
+        let mut spans = vec![
+            Span::styled(format!(" {} ", i + 1), theme.accent()),
+            Span::styled(format!("{:<label_w$}  ", c.label), theme.text()),
+            Span::styled(
+                format!(
+                    "{}  {}  {}",
+                    c.profile.as_deref().unwrap_or("default profile"),
+                    c.region.as_deref().unwrap_or("no region"),
+                    c.account.as_deref().unwrap_or("account unknown")
+                ),
+                theme.muted(),
+            ),
+        ];
+        if c.production {
+            spans.push(Span::styled("  PRODUCTION", theme.danger()));
+        }
+        if c.read_only {
+            spans.push(Span::styled("  read-only", theme.warn()));
+        }
+        let mut line = Line::from(spans);
+        if i == p.sel {
+            line = line.patch_style(theme.selection());
+        }
+        buf.set_line(inner.x, inner.y + 2 + i as u16, &line, inner.width);
+    }
+}
