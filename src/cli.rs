@@ -45,6 +45,12 @@ pub struct Common {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 0.0)]
     pub demo_at: f64,
 
+    /// The demo fleet as N AWS contexts (1 to 50), each filled to 200 rows, 50 metrics and
+    /// 500 log lines a second: `--scale 10` is a large multi-account on-call.
+    #[arg(long, global = true, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=50))]
+    pub scale: u16,
+
     /// Configuration file (default: ./opsdeck.toml, then $XDG_CONFIG_HOME/opsdeck/opsdeck.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,

@@ -70,7 +70,18 @@ pub fn source(
         let mut d = DemoSource::new(common.seed, crate::clock::now_ms() - (skip * 1000.0) as i64);
         d.backfill_seconds = common.demo_backfill.max(0.0);
         d.skip_seconds = skip;
-        return Ok((Box::new(d), None, None, Vec::new()));
+        d.scale = common.scale;
+        let views = if common.scale > 1 {
+            (0..common.scale)
+                .map(crate::sources::demo::scale::context_view)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        return Ok((Box::new(d), None, None, views));
+    }
+    if common.scale > 1 {
+        bail!("--scale multiplies the demo fleet: use it with --demo");
     }
     let plan = Plan::build(&config.watch, targets);
     tracing::info!(origin = ?plan.origin, "watch plan");

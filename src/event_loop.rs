@@ -344,12 +344,13 @@ pub async fn run(
         // go through the same path as everything else.
         let mut queue: VecDeque<Msg> = msgs.into();
         while let Some(m) = queue.pop_front() {
-            for fx in app.update(m) {
+            for fx in app.update_deferred(m) {
                 if let Some(exit) = effects.apply(fx, term, app, &mut queue)? {
                     break 'outer exit;
                 }
             }
         }
+        app.settle();
     };
     effects
         .shutdown(exit.cancel_reason(), app, &mut run_rx)

@@ -508,6 +508,34 @@ impl App {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let fx = self.update_deferred(msg);
+        self.settle();
+        fx
+    }
+
+    /// Several messages, the derived views settled once at the end (what the event loop
+    /// does with a batch).
+    pub fn update_batch(&mut self, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        for m in msgs {
+            fx.extend(self.update_deferred(m));
+        }
+        self.settle();
+        fx
+    }
+
+    /// Rebuilds what deliveries left stale (the sorted rows): once per batch, before a
+    /// frame.
+    pub fn settle(&mut self) {
+        self.services.settle();
+    }
+
+    /// [`Self::update`] without settling after a source's delivery: the event loop settles
+    /// once per batch. A key, click or tick settles first, so it acts on current rows.
+    pub fn update_deferred(&mut self, msg: Msg) -> Vec<Effect> {
+        if !matches!(msg, Msg::Source(_)) {
+            self.settle();
+        }
         let mut fx = self.update_inner(msg);
         if self.replay_mode {
             // A replay never acts and never writes the journal: its timeline is the

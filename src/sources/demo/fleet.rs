@@ -380,6 +380,16 @@ impl Fleet {
         }
     }
 
+    /// No incident in this fleet (the other contexts at `--scale`).
+    pub fn quiet(&mut self) {
+        self.mitigated_at = Some(-1e9);
+    }
+
+    /// How many metric series the fleet has.
+    pub fn metric_count(&self) -> usize {
+        self.metrics.len()
+    }
+
     pub fn mitigated(&self) -> bool {
         self.mitigated_at.is_some()
     }

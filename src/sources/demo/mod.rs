@@ -7,6 +7,7 @@ pub mod insights;
 /// The runbook the demo ships with (embedded, so `--demo` needs no files).
 pub const DEMO_RUNBOOK: &str = include_str!("runbook.md");
 pub mod loggen;
+pub mod scale;
 
 use super::{DataSource, Feed, Payload, SourceCommand, SourceEvent, SourceInfo};
 use fleet::Fleet;
@@ -41,6 +42,8 @@ pub struct DemoSource {
     /// Seconds of the script already played when the cockpit opens (100: the incident at
     /// its peak); `start_ms` is that much earlier so the fleet's clock is the wall clock.
     pub skip_seconds: f64,
+    /// Contexts of the fleet (`--scale`): 1 is the plain demo.
+    pub scale: u16,
 }
 
 impl DemoSource {
@@ -50,6 +53,7 @@ impl DemoSource {
             start_ms,
             backfill_seconds: 300.0,
             skip_seconds: 0.0,
+            scale: 1,
         }
     }
 
@@ -166,7 +170,14 @@ fn remember(history: &mut std::collections::VecDeque<crate::model::LogEvent>, ev
 impl DataSource for DemoSource {
     fn info(&self) -> SourceInfo {
         SourceInfo {
-            label: format!("demo · seed {} · simulated fleet", self.seed),
+            label: if self.scale > 1 {
+                format!(
+                    "demo · seed {} · simulated fleet × {} contexts",
+                    self.seed, self.scale
+                )
+            } else {
+                format!("demo · seed {} · simulated fleet", self.seed)
+            },
             feeds: FEEDS.to_vec(),
         }
     }
@@ -176,6 +187,10 @@ impl DataSource for DemoSource {
         events: mpsc::Sender<SourceEvent>,
         mut commands: mpsc::Receiver<SourceCommand>,
     ) -> JoinHandle<()> {
+        if self.scale > 1 {
+            let fleet = scale::ScaledFleet::new(self.seed, self.start_ms, self.scale);
+            return tokio::spawn(scale::run(fleet, self.backfill_seconds, events, commands));
+        }
         tokio::spawn(async move {
             let mut fleet = Fleet::new(self.seed, self.start_ms);
             // The script played up to `skip_seconds`: its metric points are kept (the
