@@ -103,6 +103,49 @@ fn two_regions_are_watched_at_once_with_every_row_metric_and_alarm_tagged() {
 }
 
 #[test]
+fn two_accounts_through_assume_role_are_watched_apart() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    // The same region in another account: only the account tells them apart.
+    fake.fleet_in_account("222222222222", "us-east-1", &["build"]);
+    fake.fleet_in_account("222222222222", "us-east-1", &["mutate"]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("opsdeck.toml"),
+        format!(
+            "{WATCH}\n[[contexts]]\nlabel = \"main\"\nregion = \"us-east-1\"\n\n[[contexts]]\nlabel = \"pay\"\nregion = \"us-east-1\"\nrole_arn = \"arn:aws:iam::222222222222:role/opsdeck\"\nproduction = true\n"
+        ),
+    )
+    .unwrap();
+    fake.reset_stats();
+    let v = snapshot_json(&fake, dir.path(), &[]);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{}", v["errors"]);
+    let desired = |ctx: &str| {
+        v["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["context"] == ctx && r["cluster"] == "prod" && r["name"] == "api")
+            .unwrap_or_else(|| panic!("{ctx} prod/api in {}", v["services"]))["desired"]
+            .as_i64()
+    };
+    // `mutate` set the second account's prod/api to 7; the first account's is untouched.
+    assert_eq!(desired("pay"), Some(7));
+    assert_ne!(desired("main"), Some(7));
+    // Each context signed with its own credentials: the second with the role's.
+    let by_key = fake.stats_by_key();
+    let keys: Vec<&String> = by_key
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, ops)| ops.get("DescribeServices").is_some())
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(keys.len(), 2, "{by_key}");
+    assert!(by_key.as_object().unwrap().values().any(|ops| ops.get("AssumeRole").is_some()));
+}
+
+#[test]
 fn a_failing_context_fails_on_its_own_while_the_other_delivers() {
     let (fake, dir) = two_regions();
     std::fs::write(

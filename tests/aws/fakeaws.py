@@ -11,6 +11,8 @@
 Usage: fakeaws.py [--port N]   prints `READY <port>` once serving; loopback only.
 Control (not AWS): POST /__fake/fault {"service": "logs"|"*", "mode": "throttle"|"500"|"expired"|"denied"|"hang"|"drop"|"none"}
                    GET  /__fake/stats   -> {"Operation": count, ...};  POST /__fake/stats/reset
+                   GET  /__fake/stats/by-key -> {"access key id": {"Operation": count}} (one per account)
+                   POST /__fake/latency {"ms": 40}   every AWS call answers that much later
                    GET  /__fake/keys    -> {"service": [access key ids that signed calls]}
                    POST /__fake/target-health {"target": "i-2", "state": "unhealthy", "reason": "...", "description": "..."}
                    POST /__fake/sfn-fail {"execution_arn": "...", "error": "...", "cause": "..."}
@@ -211,7 +213,7 @@ def retag(v, time_key=False):
 
 
 # ---------------------------------------------------------------- the front
-STATE = {"faults": {}, "stats": {}, "keys": {}, "lock": threading.Lock(),
+STATE = {"faults": {}, "stats": {}, "keys": {}, "by_key": {}, "latency_s": 0.0, "lock": threading.Lock(),
          "target_health": {}, "sfn_failed": {}, "redriven": [], "failovers": set(), "maintenance": []}
 
 
@@ -349,9 +351,18 @@ class Front(BaseHTTPRequestHandler):
         if self.path == "/__fake/stats":
             with STATE["lock"]:
                 return self._reply(200, json.dumps(STATE["stats"]).encode())
+        if self.path == "/__fake/stats/by-key":
+            with STATE["lock"]:
+                return self._reply(200, json.dumps(STATE["by_key"]).encode())
+        if self.path == "/__fake/latency":
+            spec = json.loads(body or b"{}")
+            with STATE["lock"]:
+                STATE["latency_s"] = float(spec.get("ms", 0)) / 1000.0
+            return self._reply(200, b"{}")
         if self.path == "/__fake/stats/reset":
             with STATE["lock"]:
                 STATE["stats"] = {}
+                STATE["by_key"] = {}
                 STATE["keys"] = {}
                 STATE["failovers"] = set()
             return self._reply(200, b"{}")
@@ -396,10 +407,17 @@ class Front(BaseHTTPRequestHandler):
             return self._control(body)
         svc = service_of(self.headers)
         op = operation_of(self.path, self.headers, body)
+        key = access_key_of(self.headers)
         with STATE["lock"]:
             STATE["stats"][op] = STATE["stats"].get(op, 0) + 1
-            STATE["keys"].setdefault(svc, set()).add(access_key_of(self.headers))
+            STATE["keys"].setdefault(svc, set()).add(key)
+            per = STATE["by_key"].setdefault(key, {})
+            per[op] = per.get(op, 0) + 1
             fault = STATE["faults"].get(svc) or STATE["faults"].get("*")
+            latency = STATE["latency_s"]
+        if latency:
+            # A real region's round trip; sleeping lets other requests proceed meanwhile.
+            time.sleep(latency)
         cbor = self.headers.get("smithy-protocol") == "rpc-v2-cbor"
         if fault == "drop":
             self.close_connection = True

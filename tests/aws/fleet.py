@@ -23,13 +23,25 @@ import boto3
 
 ENDPOINT = sys.argv[1]
 # FLEET_REGION builds or changes the fleet of another region (moto keeps each apart).
+# FLEET_ACCOUNT=222222222222: the same in that account (through STS AssumeRole).
 REGION = os.environ.get("FLEET_REGION", "us-east-1")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 
 
+# FLEET_ACCOUNT builds in another account: moto keeps a separate state per account for the
+# credentials STS AssumeRole hands out for a role of that account.
+ACCOUNT = os.environ.get("FLEET_ACCOUNT")
+_CREDS = {}
+
+
 def client(name):
-    return boto3.client(name, endpoint_url=ENDPOINT, region_name=REGION)
+    if ACCOUNT and not _CREDS:
+        sts = boto3.client("sts", endpoint_url=ENDPOINT, region_name=REGION)
+        c = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/opsdeck", RoleSessionName="fleet")["Credentials"]
+        _CREDS.update(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"],
+                      aws_session_token=c["SessionToken"])
+    return boto3.client(name, endpoint_url=ENDPOINT, region_name=REGION, **_CREDS)
 
 
 def now_ms():

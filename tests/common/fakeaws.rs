@@ -112,6 +112,22 @@ impl FakeAws {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// `fleet.py` in another account (through STS AssumeRole: moto keeps each account's
+    /// resources apart).
+    pub fn fleet_in_account(&self, account: &str, region: &str, args: &[&str]) -> String {
+        let mut cmd = Command::new("python3");
+        cmd.arg(script("fleet.py")).arg(&self.endpoint).args(args);
+        self.env(&mut cmd);
+        cmd.env("FLEET_REGION", region).env("FLEET_ACCOUNT", account);
+        let out = cmd.output().expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "fleet.py {args:?} in {account}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     /// The variables a shell needs to reach the fake with the aws CLI (which must be on its
     /// PATH: the real Python's scripts folder and ~/.local/bin are added).
     pub fn shell_env(&self) -> Vec<(&'static str, String)> {
@@ -177,6 +193,11 @@ impl FakeAws {
 
     pub fn stats(&self) -> serde_json::Value {
         serde_json::from_str(&self.http("GET", "/__fake/stats", "")).expect("stats JSON")
+    }
+
+    /// Calls per operation, per access key id (each account's credentials are their own).
+    pub fn stats_by_key(&self) -> serde_json::Value {
+        serde_json::from_str(&self.http("GET", "/__fake/stats/by-key", "")).expect("stats JSON")
     }
 
     /// Access key ids that signed calls, per service (signing name).
