@@ -508,6 +508,9 @@ def main():
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     Front.moto_url = f"http://127.0.0.1:{moto_port}"
+    # socketserver's default listen backlog is 5: ten contexts connecting at once overflow it
+    # and the kernel's SYN retries (1 s, 3 s...) would be measured as opsdeck's start-up.
+    ThreadingHTTPServer.request_queue_size = 256
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Front)
     server.daemon_threads = True
     print(f"READY {server.server_address[1]}", flush=True)

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Figures for many AWS contexts at once, measured against the local fake AWS (moto behind
+tests/aws/fakeaws.py, with a round-trip latency like a real region's).
+
+Ten contexts: five accounts (the first with the test credentials, four reached through STS
+AssumeRole: moto keeps each account's resources apart) × two regions, each with 20 ECS
+services, 4 Lambda functions, 3 log groups and 30 metrics.
+
+1. Time to the first complete `opsdeck snapshot` of one context and of all ten (median of N);
+   the issue's target is ten no slower than 1.5x one (contexts connect in parallel).
+2. The real binary watching the ten contexts in tmux for MINUTES minutes after a warm-up:
+   its CPU (share of one core), peak memory, and the API calls per minute per account and
+   operation (GetMetricData per refresh per context, DescribeServices batches).
+
+Usage: python3 benches/scale_aws.py [--minutes 2] [--runs 3] [--latency-ms 40]
+Needs: a release build (cargo build --release), tmux, moto, boto3.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from live_figures import BIN, ENV, ctl, start_fake  # noqa: E402
+
+ACCOUNTS = ["123456789012", "111111111111", "222222222222", "333333333333", "444444444444"]
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+def creds(ep, account):
+    if account == ACCOUNTS[0]:
+        return {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    import boto3
+    sts = boto3.client("sts", endpoint_url=ep, region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    c = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/opsdeck", RoleSessionName="build")["Credentials"]
+    return {"aws_access_key_id": c["AccessKeyId"], "aws_secret_access_key": c["SecretAccessKey"],
+            "aws_session_token": c["SessionToken"]}
+
+
+def build(ep, account, region):
+    import boto3
+    kw = creds(ep, account)
+    c = lambda n: boto3.client(n, endpoint_url=ep, region_name=region, **kw)
+    ecs, lam, iam, logs, cw = c("ecs"), c("lambda"), c("iam"), c("logs"), c("cloudwatch")
+    ecs.register_task_definition(family="app", containerDefinitions=[{"name": "a", "image": "x", "memory": 128}])
+    services = []
+    for cl in ("prod", "staging"):
+        ecs.create_cluster(clusterName=cl)
+        for i in range(10):
+            ecs.create_service(cluster=cl, serviceName=f"svc{i}", taskDefinition="app:1", desiredCount=2)
+            services.append(f"{cl}/svc{i}")
+    try:
+        role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:  # IAM is global: the second region
+        role = iam.get_role(RoleName="r")["Role"]["Arn"]
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", "def handler(e, c): return 1\n")
+    for i in range(4):
+        lam.create_function(FunctionName=f"fn{i}", Runtime="python3.12", Role=role, Handler="index.handler",
+                            Code={"ZipFile": buf.getvalue()})
+    for g in ("/ecs/prod/svc0", "/ecs/prod/svc1", "/aws/lambda/fn0"):
+        logs.create_log_group(logGroupName=g)
+        logs.create_log_stream(logGroupName=g, logStreamName="s")
+        logs.put_log_events(logGroupName=g, logStreamName="s",
+                            logEvents=[{"timestamp": int(time.time() * 1000), "message": f"hello from {account} {region}"}])
+    for i in range(30):
+        cl, name = services[i % 20].split("/")
+        metric = "CPUUtilization" if i < 20 else "MemoryUtilization"
+        cw.put_metric_data(Namespace="AWS/ECS", MetricData=[{"MetricName": metric, "Value": 10.0 + i, "Dimensions": [
+            {"Name": "ClusterName", "Value": cl}, {"Name": "ServiceName", "Value": name}]}])
+
+
+def config(ep, contexts):
+    services = [f"{cl}/svc{i}" for cl in ("prod", "staging") for i in range(10)]
+    out = ["[watch]", "services = [" + ", ".join(f'"{s}"' for s in services) + "]",
+           'functions = ["fn0", "fn1", "fn2", "fn3"]',
+           'log_groups = ["/ecs/prod/svc0", "/ecs/prod/svc1", "/aws/lambda/fn0"]', ""]
+    for i in range(30):
+        cl, name = services[i % 20].split("/")
+        metric = "CPUUtilization" if i < 20 else "MemoryUtilization"
+        out += ["[[watch.metrics]]", 'namespace = "AWS/ECS"', f'metric = "{metric}"',
+                f'dimensions = {{ ClusterName = "{cl}", ServiceName = "{name}" }}', "warn = 70", "crit = 90", ""]
+    for account, region in contexts:
+        out += ["[[contexts]]", f'label = "{account[:3]}-{region}"', f'region = "{region}"', f'endpoint_url = "{ep}"']
+        if account != ACCOUNTS[0]:
+            out.append(f'role_arn = "arn:aws:iam::{account}:role/opsdeck"')
+        out.append("")
+    return "\n".join(out)
+
+
+def time_snapshot(cfg, runs, want_contexts):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = subprocess.run([BIN, "snapshot", "--format", "json", "--config", cfg], env=ENV,
+                             capture_output=True, text=True, check=True)
+        times.append(time.perf_counter() - t)
+        v = json.loads(out.stdout)
+        assert v["errors"] == [], v["errors"]
+        seen = {s.get("context") for s in v["services"]}
+        assert len(seen) == want_contexts, seen
+        assert len(v["services"]) == 24 * want_contexts, len(v["services"])
+    return times
+
+
+def proc_of(sock):
+    out = subprocess.run(["tmux", "-L", sock, "list-panes", "-F", "#{pane_pid}"], capture_output=True, text=True)
+    shell = out.stdout.split()[0]
+    kids = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
+    return kids[0] if kids else shell
+
+
+def cpu_ticks(pid):
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+
+
+def watch(ep, cfg, minutes):
+    sock = f"opsdeck-scale-{os.getpid()}"
+    env = " ".join(f"{k}={v}" for k, v in ENV.items() if k.startswith("AWS_"))
+    subprocess.run(["tmux", "-L", sock, "new-session", "-d", "-x", "200", "-y", "50",
+                    f"env {env} {BIN} --config {cfg}"], check=True)
+    try:
+        time.sleep(20)  # start-up, discovery, backfill
+        pid = proc_of(sock)
+        ctl(ep, "/__fake/stats/reset", "")
+        t0, c0 = time.time(), cpu_ticks(pid)
+        time.sleep(60 * minutes)
+        t1, c1 = time.time(), cpu_ticks(pid)
+        by_key = ctl(ep, "/__fake/stats/by-key")
+        status = open(f"/proc/{pid}/status").read()
+        hwm = int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1])
+        screen = subprocess.run(["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True, text=True).stdout
+    finally:
+        subprocess.run(["tmux", "-L", sock, "kill-server"])
+    hz = os.sysconf("SC_CLK_TCK")
+    return (c1 - c0) / hz / (t1 - t0) * 100, hwm / 1024, by_key, screen
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--minutes", type=float, default=2)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--latency-ms", type=float, default=40)
+    a = ap.parse_args()
+    fake, ep = start_fake()
+    try:
+        contexts = [(acc, reg) for acc in ACCOUNTS for reg in REGIONS]
+        t = time.perf_counter()
+        for acc, reg in contexts:
+            build(ep, acc, reg)
+        print(f"built {len(contexts)} contexts in {time.perf_counter() - t:.1f} s", flush=True)
+        ctl(ep, "/__fake/latency", json.dumps({"ms": a.latency_ms}))
+        tmp = tempfile.mkdtemp()
+        one, ten = os.path.join(tmp, "one.toml"), os.path.join(tmp, "ten.toml")
+        open(one, "w").write(config(ep, contexts[:1]))
+        open(ten, "w").write(config(ep, contexts))
+        t1 = time_snapshot(one, a.runs, 1)
+        t10 = time_snapshot(ten, a.runs, 10)
+        m1, m10 = statistics.median(t1), statistics.median(t10)
+        print(f"first snapshot, {a.latency_ms:.0f} ms per call: 1 context {m1:.2f} s "
+              f"({', '.join(f'{x:.2f}' for x in t1)}), 10 contexts {m10:.2f} s "
+              f"({', '.join(f'{x:.2f}' for x in t10)}): {m10 / m1:.2f}x", flush=True)
+        cpu, mem, by_key, screen = watch(ep, ten, a.minutes)
+        print(f"10 contexts watched for {a.minutes:g} min: CPU {cpu:.1f} % of a core, peak memory {mem:.0f} MB")
+        total = {}
+        for key, ops in sorted(by_key.items()):
+            for op, n in ops.items():
+                total[op] = total.get(op, 0) + n
+        print(f"API calls per minute, all 10 contexts ({len(by_key)} access keys: the test one and a role session per context):")
+        for op, n in sorted(total.items(), key=lambda x: -x[1]):
+            print(f"  {op:<40} {n / a.minutes:7.1f}   per context {n / a.minutes / len(contexts):6.1f}")
+        print("screen at the end:\n" + "\n".join(screen.splitlines()[:6]))
+    finally:
+        fake.terminate()
+
+
+if __name__ == "__main__":
+    main()
