@@ -6,7 +6,9 @@
 - CPU over 30 s of the running demo (utime+stime from /proc, as % of one core);
 - peak memory (VmHWM) with the 50 000-line log buffer full.
 
-Usage: python3 benches/measure.py [path/to/opsdeck]   (default target/release/opsdeck)
+Usage: python3 benches/measure.py [path/to/opsdeck] [--scale N]   (default target/release/opsdeck)
+With --scale 10: the demo as ten contexts (2 000 rows, 500 metrics, 5 000 log lines/s); the
+CPU figure then includes simulating that fleet (`cargo bench --bench scale` gives the split).
 """
 import fcntl
 import os
@@ -18,7 +20,13 @@ import sys
 import termios
 import time
 
-BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+ARGS = sys.argv[1:]
+SCALE = []
+if "--scale" in ARGS:
+    i = ARGS.index("--scale")
+    SCALE = ["--scale", ARGS[i + 1]]
+    del ARGS[i:i + 2]
+BIN = ARGS[0] if ARGS else os.path.join(
     os.environ.get("CARGO_TARGET_DIR", "target"), "release", "opsdeck")
 COLS, ROWS = 200, 50
 CLK = os.sysconf("SC_CLK_TCK")
@@ -60,7 +68,7 @@ def startup(runs=20):
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        pid, fd = spawn(["--demo", "--exit-after-frames", "1"])
+        pid, fd = spawn(["--demo", "--exit-after-frames", "1", *SCALE])
         drain(fd, pid=pid)
         os.waitpid(pid, 0) if not _reaped(pid) else None
         times.append((time.perf_counter() - t0) * 1000)
@@ -91,7 +99,7 @@ def vm(pid, key):
 
 
 def steady_cpu(seconds=30, skip=3):
-    pid, fd = spawn(["--demo"])
+    pid, fd = spawn(["--demo", *SCALE])
     drain(fd, until=time.monotonic() + skip)  # past start-up and backfill
     c0, t0 = proc_cpu(pid), time.monotonic()
     drain(fd, until=t0 + seconds)
@@ -105,7 +113,7 @@ def steady_cpu(seconds=30, skip=3):
 
 def full_buffer_memory():
     # 2 400 s of demo history fills the 50 000-line buffer; then 20 s mid-incident.
-    pid, fd = spawn(["--demo", "--demo-backfill", "2400"])
+    pid, fd = spawn(["--demo", "--demo-backfill", "2400", *SCALE])
     drain(fd, until=time.monotonic() + 20)
     hwm, rss = vm(pid, "VmHWM"), vm(pid, "VmRSS")
     os.kill(pid, 15)
@@ -121,6 +129,8 @@ if __name__ == "__main__":
     t = startup()
     print(f"startup to first frame ({len(t)} runs, {COLS}x{ROWS}): median {statistics.median(t):.1f} ms, "
           f"p90 {sorted(t)[int(len(t) * 0.9) - 1]:.1f} ms, max {max(t):.1f} ms")
+    if SCALE:
+        print(f"demo as {SCALE[1]} contexts")
     print(f"CPU over 30 s of running demo (quiet, 3-33 s): {steady_cpu():.2f}% of one core")
     print(f"CPU over 30 s of running demo (incident, 100-130 s, ~270 log lines/s): "
           f"{steady_cpu(skip=100):.2f}% of one core")

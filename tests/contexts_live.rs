@@ -142,7 +142,13 @@ fn two_accounts_through_assume_role_are_watched_apart() {
         .map(|(k, _)| k)
         .collect();
     assert_eq!(keys.len(), 2, "{by_key}");
-    assert!(by_key.as_object().unwrap().values().any(|ops| ops.get("AssumeRole").is_some()));
+    assert!(
+        by_key
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|ops| ops.get("AssumeRole").is_some())
+    );
 }
 
 #[test]

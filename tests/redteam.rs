@@ -175,6 +175,7 @@ fn the_cockpit_refuses_the_same_forms() {
                     rb: 0,
                     proc_: i,
                     sel: 0,
+                    ctx: None,
                 },
             ));
             let values = [("SANDBOX", "/nonexistent"), ("PORT", "9")];
@@ -282,6 +283,7 @@ fn both_front_ends_decide_alike() {
                 rb: 0,
                 proc_: i,
                 sel: 0,
+                ctx: None,
             },
         ));
         let fx = common::press(&mut app, "enter");

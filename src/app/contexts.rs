@@ -238,9 +238,7 @@ impl App {
                     return;
                 }
             },
-            None if calls_aws(&c.command) => {
-                (0..self.contexts.len() as u16).map(Some).collect()
-            }
+            None if calls_aws(&c.command) => (0..self.contexts.len() as u16).map(Some).collect(),
             None => vec![None],
         };
         for ctx in targets {
@@ -251,7 +249,10 @@ impl App {
             let mut run =
                 crate::exec::prepare("opsdeck.toml", &p, &s, &Default::default(), &env, &policy);
             let (id, title) = match ctx.and_then(|i| self.context_tag(i)) {
-                Some(l) => (format!("config:{}@{l}", c.name), format!("{} · {l}", c.name)),
+                Some(l) => (
+                    format!("config:{}@{l}", c.name),
+                    format!("{} · {l}", c.name),
+                ),
                 None => (format!("config:{}", c.name), c.name.clone()),
             };
             run.title = title.clone();

@@ -268,6 +268,8 @@ pub struct App {
     pub contexts: Vec<ContextView>,
     /// `c`: the one context the cockpit is narrowed to.
     pub context_filter: Option<u16>,
+    /// Log lines delivered in this batch, ingested in time order when it settles.
+    pub(super) pending_logs: Vec<crate::model::LogEvent>,
 }
 
 /// The timeline's filter: everything, what the system did, or what operators did.
@@ -351,6 +353,7 @@ impl App {
             pending_select: None,
             contexts: config.contexts,
             context_filter: None,
+            pending_logs: Vec::new(),
         };
         for rb in config.runbooks {
             app.add_runbook(rb);
@@ -492,7 +495,6 @@ impl App {
             .collect()
     }
 
-
     /// What this session allows: read-only, confirm_read, the read-only role.
     pub fn policy(&self) -> crate::exec::Policy {
         crate::exec::Policy {
@@ -528,6 +530,13 @@ impl App {
     /// frame.
     pub fn settle(&mut self) {
         self.services.settle();
+        if !self.pending_logs.is_empty() {
+            // Each context's lines come in time order; a batch holds several contexts'
+            // (or one context's several groups): merged by time, each stream's order kept.
+            let mut lines = std::mem::take(&mut self.pending_logs);
+            lines.sort_by_key(|l| l.time_ms);
+            self.logs.ingest(lines);
+        }
     }
 
     /// [`Self::update`] without settling after a source's delivery: the event loop settles
@@ -753,9 +762,10 @@ impl App {
                 all.extend(alarms);
                 self.alarms.replace(all)
             }
-            Payload::Logs(events) => self.logs.ingest(tag_logs(&label, events)),
+            // Held until the batch settles, so several contexts' lines interleave by time.
+            Payload::Logs(events) => self.pending_logs.extend(tag_logs(&label, events)),
             Payload::LogsPartial { events, error } => {
-                self.logs.ingest(tag_logs(&label, events));
+                self.pending_logs.extend(tag_logs(&label, events));
                 self.feeds.ok(id, at);
                 self.feeds.failed(id, clean(error));
                 return;
@@ -804,7 +814,6 @@ fn tag_logs(
     }
     events
 }
-
 
 /// Every string from a source is outside text: neutralise escapes and mask secrets once, at
 /// the boundary, so no view can forget to.

@@ -109,7 +109,8 @@ impl App {
     pub(super) fn procedure_action(&mut self, a: Action, fx: &mut Vec<Effect>) -> bool {
         let Some(ProcedureView {
             rb, proc_: p, sel, ..
-        }) = self.procedure_view().copied() else {
+        }) = self.procedure_view().copied()
+        else {
             return false;
         };
         let n = self

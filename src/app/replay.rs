@@ -52,6 +52,7 @@ impl App {
         self.alarms.alarms.clear();
         self.alarms.selected = 0;
         self.logs.clear();
+        self.pending_logs.clear();
         for st in self.feeds.feeds.values_mut() {
             st.last_ok_ms = None;
             st.error = None;

@@ -2207,7 +2207,10 @@ fn a_step_with_no_row_selected_asks_which_context_and_acts_there() {
     assert!(app.services.selected_row().is_none());
     open_procedure(&mut app, "5xx");
     let fx = press(&mut app, "enter");
-    assert!(run_env(&fx).is_none(), "nothing runs before a context is chosen");
+    assert!(
+        run_env(&fx).is_none(),
+        "nothing runs before a context is chosen"
+    );
     assert!(journal_kinds(&fx).is_empty(), "{fx:?}");
     assert_eq!(app.pick_context().map(|p| p.sel), Some(0));
     // Esc: nothing ran, nothing journalled, the procedure stays open.
@@ -2313,10 +2316,49 @@ fn config_command_watches_run_in_the_contexts_they_mean() {
         ]
     );
     assert!(
-        app.load_errors
-            .iter()
-            .any(|e| e.contains("typo") && e.contains("no context `staging`") && e.contains("main, eu")),
+        app.load_errors.iter().any(|e| e.contains("typo")
+            && e.contains("no context `staging`")
+            && e.contains("main, eu")),
         "{:?}",
         app.load_errors
+    );
+}
+
+#[test]
+fn a_batch_of_several_contexts_lines_is_shown_in_time_order() {
+    let mut app = two_context_app();
+    let line = |ms: i64, msg: &str| LogEvent {
+        time_ms: ms,
+        group: Arc::from("/ecs/api"),
+        stream: None,
+        message: msg.into(),
+    };
+    let logs = |ctx: u16, lines: Vec<LogEvent>| {
+        Msg::Source(SourceEvent {
+            ctx,
+            feed: crate::sources::Feed::Logs,
+            at_ms: T0,
+            payload: Payload::Logs(lines),
+        })
+    };
+    // The second context's batch arrives after the first's, though its lines interleave.
+    app.update_batch([
+        logs(0, vec![line(T0 + 10, "main 1"), line(T0 + 30, "main 2")]),
+        logs(1, vec![line(T0 + 20, "eu 1"), line(T0 + 40, "eu 2")]),
+    ]);
+    let got: Vec<String> = app
+        .logs
+        .tail(4)
+        .iter()
+        .map(|l| format!("{} {}", l.group, l.message))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "main:/ecs/api main 1",
+            "eu:/ecs/api eu 1",
+            "main:/ecs/api main 2",
+            "eu:/ecs/api eu 2"
+        ]
     );
 }

@@ -118,7 +118,12 @@ pub fn render_contexts(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, k
         &Line::styled(truncate(head, w.saturating_sub(1)), theme.text()),
         inner.width.saturating_sub(1),
     );
-    let label_w = app.contexts.iter().map(|c| c.label.len()).max().unwrap_or(0);
+    let label_w = app
+        .contexts
+        .iter()
+        .map(|c| c.label.len())
+        .max()
+        .unwrap_or(0);
     for (i, c) in app
         .contexts
         .iter()

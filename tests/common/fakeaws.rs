@@ -118,7 +118,8 @@ impl FakeAws {
         let mut cmd = Command::new("python3");
         cmd.arg(script("fleet.py")).arg(&self.endpoint).args(args);
         self.env(&mut cmd);
-        cmd.env("FLEET_REGION", region).env("FLEET_ACCOUNT", account);
+        cmd.env("FLEET_REGION", region)
+            .env("FLEET_ACCOUNT", account);
         let out = cmd.output().expect("python3 runs");
         assert!(
             out.status.success(),

@@ -174,7 +174,8 @@ impl Filler {
         let end = self.next_metric_ms - FILLER_PERIOD_MS;
         (0..self.metrics.len())
             .map(|i| {
-                let mut points = Vec::with_capacity((FILLER_HISTORY_MS / FILLER_PERIOD_MS) as usize);
+                let mut points =
+                    Vec::with_capacity((FILLER_HISTORY_MS / FILLER_PERIOD_MS) as usize);
                 let mut t = end - FILLER_HISTORY_MS;
                 while t <= end {
                     points.push((t, self.sample(i)));
@@ -359,8 +360,11 @@ impl ScaledFleet {
     }
 
     /// What each context delivers first, tagged with its index.
+    /// The log history is shared out: `backfill_seconds` of one fleet's lines in all, so the
+    /// cockpit's buffer gets as many lines as the plain demo's, not ten times as many at once.
     pub fn initial_events(&mut self, backfill_seconds: f64) -> Vec<SourceEvent> {
         let mut out = Vec::new();
+        let backfill_seconds = backfill_seconds / self.contexts.len() as f64;
         for (i, c) in self.contexts.iter_mut().enumerate() {
             let mut evs = DemoSource::initial_events(&mut c.fleet, backfill_seconds);
             let at = c.fleet.now_ms();
@@ -571,6 +575,9 @@ mod tests {
         let other = f.contexts[1].filler.rows();
         let svc = other.iter().find(|r| r.name == "svc-004").unwrap();
         assert_ne!(svc.counts.unwrap().desired, 30);
-        assert!(f.command(SourceCommand::SetMetricWindow(Default::default())).is_none());
+        assert!(
+            f.command(SourceCommand::SetMetricWindow(Default::default()))
+                .is_none()
+        );
     }
 }
