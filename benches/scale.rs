@@ -7,7 +7,7 @@
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use opsdeck::app::{App, AppConfig, Msg};
 use opsdeck::config::{Keymap, Theme};
-use opsdeck::sources::demo::scale::{self, ScaledFleet};
+use opsdeck::sources::demo::scale::ScaledFleet;
 use opsdeck::sources::{Feed, SourceEvent, SourceInfo};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -20,7 +20,9 @@ const CONTEXTS: u16 = 10;
 fn scaled_app() -> (App, ScaledFleet) {
     let config = AppConfig {
         log_capacity: 50_000,
-        contexts: (0..CONTEXTS).map(scale::context_view).collect(),
+        contexts: (0..CONTEXTS)
+            .map(opsdeck::app::ContextView::scaled_demo)
+            .collect(),
         ..Default::default()
     };
     let info = SourceInfo {

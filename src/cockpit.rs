@@ -73,7 +73,7 @@ pub fn source(
         d.scale = common.scale;
         let views = if common.scale > 1 {
             (0..common.scale)
-                .map(crate::sources::demo::scale::context_view)
+                .map(crate::app::ContextView::scaled_demo)
                 .collect()
         } else {
             Vec::new()

@@ -96,6 +96,28 @@ impl App {
     }
 }
 
+impl super::ContextView {
+    /// Context `i` of the demo at `--scale`: what a step there would get is its profile
+    /// and region.
+    pub fn scaled_demo(i: u16) -> Self {
+        let (label, region, account, production) = crate::sources::demo::scale::context(i);
+        super::ContextView {
+            production,
+            read_only: false,
+            env: [
+                ("AWS_PROFILE".to_string(), label.clone()),
+                ("AWS_REGION".to_string(), region.clone()),
+                ("AWS_DEFAULT_REGION".to_string(), region.clone()),
+            ]
+            .into(),
+            profile: Some(label.clone()),
+            region: Some(region),
+            account: Some(account),
+            label,
+        }
+    }
+}
+
 /// The chooser a step opens when no row says which context it acts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PickContext {

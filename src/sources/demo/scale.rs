@@ -51,26 +51,14 @@ pub fn label(i: u16) -> String {
         .map_or_else(|| format!("ctx{:02}", i + 1), |l| l.to_string())
 }
 
-/// The cockpit's view of context `i`: label, a fake account and a region (steps in the demo
-/// are dry runs; the environment is what they would get).
-pub fn context_view(i: u16) -> crate::app::ContextView {
+/// Context `i` at scale: its label, region, a fake account id, and whether it is marked
+/// production. (The cockpit makes its view of it; steps in the demo are dry runs.)
+pub fn context(i: u16) -> (String, String, String, bool) {
     let label = label(i);
     let region = REGIONS[i as usize % REGIONS.len()].to_string();
     let account = format!("{:012}", 210_987_654_000u64 + i as u64 * 1_111);
-    crate::app::ContextView {
-        production: label.starts_with("prod") || label.starts_with("payments"),
-        read_only: false,
-        env: [
-            ("AWS_PROFILE".to_string(), label.clone()),
-            ("AWS_REGION".to_string(), region.clone()),
-            ("AWS_DEFAULT_REGION".to_string(), region.clone()),
-        ]
-        .into(),
-        profile: Some(label.clone()),
-        region: Some(region),
-        account: Some(account),
-        label,
-    }
+    let production = label.starts_with("prod") || label.starts_with("payments");
+    (label, region, account, production)
 }
 
 struct FillerService {
