@@ -407,6 +407,7 @@ fn fast() -> Refresh {
         logs_ms: 500,
         logs_rate: 5.0,
         logs_backfill_minutes: 5,
+        live_tail: true,
     }
 }
 
@@ -1275,4 +1276,97 @@ fn rds_dynamodb_target_groups_state_machines_and_redis_are_watched_and_acted_on(
         fake.http("GET", "/__fake/sfn-redriven", "")
             .contains("run-1")
     );
+}
+
+/// Followed groups stream through Live Tail (the fake front plays StartLiveTail, which moto
+/// lacks): new lines arrive once each, in order, while FilterLogEvents stops for them; a
+/// session that breaks hands its groups back to polling and nothing is lost or repeated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_tail_streams_and_hands_back_to_polling_without_loss_or_repeats() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    let mut refresh = fast();
+    refresh.logs_ms = 1000;
+    let mut l = live(&fake, refresh).await;
+    // Sessions start once the groups are known; wait for one, then for it to settle.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while fake.stats()["StartLiveTail"].as_u64().unwrap_or(0) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no StartLiveTail: {}",
+            fake.stats()
+        );
+        l.wait(Feed::Logs, Duration::from_secs(5), |_| Some(()))
+            .await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    fake.reset_stats();
+    let mut seen: Vec<String> = Vec::new();
+    let collect = |p: &Payload| match p {
+        Payload::Logs(ev) | Payload::LogsPartial { events: ev, .. } => Some(
+            ev.iter()
+                .filter(|e| e.message.starts_with("follow line"))
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>(),
+        ),
+        _ => None,
+    };
+    fake.fleet(&["logs", "100", "0"]);
+    let t = std::time::Instant::now();
+    while seen.len() < 100 {
+        seen.extend(l.wait(Feed::Logs, Duration::from_secs(10), collect).await);
+    }
+    let first = t.elapsed();
+    // Streaming: no polling for the streamed groups meanwhile.
+    let stats = fake.stats();
+    assert_eq!(
+        stats["FilterLogEvents"].as_u64().unwrap_or(0),
+        0,
+        "polled while streaming: {stats}"
+    );
+    // The session breaks (the connection drops): polling takes over, then a new session.
+    fake.fault("logs", "drop");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    fake.fault("logs", "none");
+    fake.fleet(&["logs", "100", "100"]);
+    while seen.len() < 200 {
+        seen.extend(l.wait(Feed::Logs, Duration::from_secs(30), collect).await);
+    }
+    // And the next session takes over again (retried 30 s later) without repeating.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    // (The first session's StartLiveTail was before the counts were reset.)
+    while fake.stats()["StartLiveTail"].as_u64().unwrap_or(0) < 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no new session: {}",
+            fake.stats()
+        );
+        seen.extend(l.wait(Feed::Logs, Duration::from_secs(5), collect).await);
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    fake.reset_stats();
+    fake.fleet(&["logs", "100", "200"]);
+    while seen.len() < 300 {
+        seen.extend(l.wait(Feed::Logs, Duration::from_secs(10), collect).await);
+    }
+    let stats = fake.stats();
+    assert_eq!(
+        stats["FilterLogEvents"].as_u64().unwrap_or(0),
+        0,
+        "polled again once the new session was up: {stats}"
+    );
+    // Anything late (a repeat) would arrive within a poll or two.
+    let late: Vec<SourceEvent> = l.pending.drain(..).collect();
+    for ev in late.iter().filter(|e| e.feed == Feed::Logs) {
+        seen.extend(collect(&ev.payload).unwrap_or_default());
+    }
+    let until = tokio::time::Instant::now() + Duration::from_secs(3);
+    while let Ok(Some(ev)) = tokio::time::timeout_at(until, l.rx.recv()).await {
+        if ev.feed == Feed::Logs {
+            seen.extend(collect(&ev.payload).unwrap_or_default());
+        }
+    }
+    let expected: Vec<String> = (0..300).map(|i| format!("follow line {i}")).collect();
+    assert_eq!(seen, expected);
+    assert!(first < Duration::from_secs(3), "{first:?}");
 }

@@ -114,6 +114,9 @@ pub struct Refresh {
     /// FilterLogEvents requests per second for all groups together.
     pub logs_rate: f64,
     pub logs_backfill_minutes: i64,
+    /// Followed groups stream through CloudWatch Logs Live Tail when it is available
+    /// (`[logs] live_tail = false`: always poll).
+    pub live_tail: bool,
 }
 
 impl Refresh {
@@ -139,6 +142,7 @@ impl Default for Refresh {
             logs_ms: 2_000,
             logs_rate: 4.0,
             logs_backfill_minutes: 5,
+            live_tail: true,
         }
     }
 }

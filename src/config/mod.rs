@@ -101,6 +101,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawLogs {
     buffer_lines: Option<Spanned<i64>>,
+    live_tail: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -167,6 +168,9 @@ impl Config {
                 ));
             }
             cfg.log_buffer_lines = v as usize;
+        }
+        if let Some(l) = raw.logs.live_tail {
+            cfg.refresh.live_tail = l;
         }
         if let Some(m) = raw.ui.mouse {
             cfg.mouse = m;

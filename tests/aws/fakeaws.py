@@ -22,7 +22,9 @@ What moto lacks is played here, and said so: target health other than `healthy` 
 registers every target healthy), failed Step Functions executions (moto's never fail) and
 RedriveExecution, ElastiCache TestFailover (a 500 in moto: answered here, and the group
 reports `modifying` until the next stats reset), RDS DescribePendingMaintenanceActions (a 500
-in moto: answered here from what /__fake/rds-maintenance set).
+in moto: answered here from what /__fake/rds-maintenance set), CloudWatch Logs StartLiveTail
+(moto has none: played here as an AWS event stream of session updates, fed from moto's events
+every 50 ms; a logs fault breaks the session).
 """
 
 import re
@@ -37,6 +39,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 try:
@@ -320,6 +323,115 @@ def operation_of(path, headers, body):
     return path.split("?")[0]
 
 
+
+# ---------------------------------------------------------------- StartLiveTail (moto has none)
+def _es_header(name, value):
+    n, v = name.encode(), value.encode()
+    return bytes([len(n)]) + n + bytes([7]) + struct.pack(">H", len(v)) + v
+
+
+def eventstream_message(event_type, payload):
+    """One AWS event-stream message (prelude with its CRC32, string headers, JSON payload,
+    message CRC32): what StartLiveTail's response body is made of."""
+    headers = (_es_header(":message-type", "event") + _es_header(":event-type", event_type)
+               + _es_header(":content-type", "application/json"))
+    body = json.dumps(payload).encode()
+    total = 12 + len(headers) + len(body) + 4
+    prelude = struct.pack(">II", total, len(headers))
+    prelude += struct.pack(">I", zlib.crc32(prelude) & 0xFFFFFFFF)
+    msg = prelude + headers + body
+    return msg + struct.pack(">I", zlib.crc32(msg) & 0xFFFFFFFF)
+
+
+def group_name(identifier):
+    # arn:aws:logs:REGION:ACCOUNT:log-group:NAME (optionally :*), or a bare name
+    if identifier.startswith("arn:"):
+        name = identifier.split(":log-group:", 1)[1]
+        return name[:-2] if name.endswith(":*") else name
+    return identifier
+
+
+LIVE_TAIL_POLL_S = 0.05
+LIVE_TAIL_MAX_S = 3 * 3600
+
+
+def live_tail(front, body):
+    """StartLiveTail: a session start, then every new event of the groups as session updates,
+    as a chunked event stream, until the client goes away (or three hours pass, as AWS ends
+    sessions). New events are read from moto every 50 ms with the caller's own signature
+    headers, so moto answers for the caller's account and region."""
+    spec = json.loads(body or b"{}")
+    idents = spec.get("logGroupIdentifiers") or []
+    if not idents or len(idents) > 10:
+        err = {"__type": "InvalidParameterException", "message": "logGroupIdentifiers: 1 to 10 log groups"}
+        return front._reply(400, json.dumps(err).encode(), [("Content-Type", "application/x-amz-json-1.1")])
+    pattern = spec.get("logEventFilterPattern")
+    fwd = {k: v for k, v in front.headers.items()
+           if k.lower() in ("authorization", "x-amz-date", "x-amz-security-token", "user-agent")}
+    fwd["Content-Type"] = "application/x-amz-json-1.1"
+    fwd["X-Amz-Target"] = "Logs_20140328.FilterLogEvents"
+
+    def events_since(group, start_ms):
+        out, token = [], None
+        while True:
+            req = {"logGroupName": group, "startTime": start_ms}
+            if pattern:
+                req["filterPattern"] = pattern
+            if token:
+                req["nextToken"] = token
+            r = urllib.request.Request(front.moto_url + "/", data=json.dumps(req).encode(), method="POST", headers=fwd)
+            with urllib.request.urlopen(r, timeout=10) as resp:
+                doc = json.loads(resp.read() or b"{}")
+            out.extend(doc.get("events", []))
+            token = doc.get("nextToken")
+            if not token:
+                return out
+
+    start_ms = int(time.time() * 1000)
+    seen = {g: set() for g in idents}
+    try:
+        front.send_response(200)
+        front.send_header("Content-Type", "application/vnd.amazon.eventstream")
+        front.send_header("x-amzn-RequestId", "live-tail-fake")
+        front.send_header("Transfer-Encoding", "chunked")
+        front.end_headers()
+
+        def chunk(data):
+            front.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            front.wfile.flush()
+
+        chunk(eventstream_message("sessionStart", {
+            "requestId": "live-tail-fake", "sessionId": f"session-{start_ms}",
+            "logGroupIdentifiers": idents, "logEventFilterPattern": pattern or ""}))
+        last_beat = time.time()
+        while time.time() - start_ms / 1000 < LIVE_TAIL_MAX_S:
+            with STATE["lock"]:
+                fault = STATE["faults"].get("logs") or STATE["faults"].get("*")
+            if fault in ("drop", "500", "throttle", "expired", "denied", "hang"):
+                # The session breaks the way a network loss would: the client falls back.
+                front.close_connection = True
+                return
+            results = []
+            for ident in idents:
+                # Events ingested since the session started (a little slack for clock steps).
+                for e in events_since(group_name(ident), start_ms - 1000):
+                    if e["eventId"] in seen[ident] or e.get("ingestionTime", start_ms) < start_ms:
+                        continue
+                    seen[ident].add(e["eventId"])
+                    results.append({"logStreamName": e.get("logStreamName"), "logGroupIdentifier": ident,
+                                    "message": e.get("message", ""), "timestamp": e.get("timestamp"),
+                                    "ingestionTime": e.get("ingestionTime")})
+            if results or time.time() - last_beat >= 1.0:
+                # AWS sends an update about every second, empty ones included.
+                chunk(eventstream_message("sessionUpdate", {
+                    "sessionMetadata": {"sampled": False}, "sessionResults": results}))
+                last_beat = time.time()
+            time.sleep(LIVE_TAIL_POLL_S)
+        chunk(b"")
+    except (BrokenPipeError, ConnectionResetError, OSError):
+        front.close_connection = True
+
+
 class Front(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     moto_url = None
@@ -449,6 +561,8 @@ class Front(BaseHTTPRequestHandler):
                 xml = f"<ErrorResponse><Error><Type>Sender</Type><Code>{err['__type']}</Code><Message>{err['message']}</Message></Error></ErrorResponse>"
                 return self._reply(code, xml.encode(), [("Content-Type", "text/xml")])
             return self._reply(code, json.dumps(err).encode(), [("Content-Type", "application/x-amz-json-1.1")])
+        if op == "StartLiveTail":
+            return live_tail(self, body)
         with STATE["lock"]:
             local = local_answer(op, body)
         if local:

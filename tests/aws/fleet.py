@@ -6,7 +6,7 @@ fleet.py ENDPOINT build     clusters, services, task definitions; an IAM role an
                             with versions and aliases; log groups with events relative to now;
                             metric data; alarms
 fleet.py ENDPOINT mutate    update-service, new log events, set-alarm-state, put-metric-data
-fleet.py ENDPOINT logs N    N more log events in /ecs/prod/api (for the follow test)
+fleet.py ENDPOINT logs N [FROM]   N more log events in /ecs/prod/api, `follow line FROM`… (for the follow tests)
 fleet.py ENDPOINT desired CLUSTER SERVICE   prints the service's desired count
 fleet.py ENDPOINT bad-event GROUP   an event the SDK cannot decode, between two good ones
 fleet.py ENDPOINT state     a JSON digest of services, functions, log groups and alarms
@@ -180,11 +180,11 @@ def kinds():
     print(json.dumps({"target_group": tg, "load_balancer": lb, "state_machine": sm, "executions": runs}))
 
 
-def more_logs(n):
+def more_logs(n, first=0):
     logs = client("logs")
     t = now_ms()
     logs.put_log_events(logGroupName="/ecs/prod/api", logStreamName="s1",
-                        logEvents=[{"timestamp": t + i, "message": f"follow line {i}"} for i in range(n)])
+                        logEvents=[{"timestamp": t + i, "message": f"follow line {first + i}"} for i in range(n)])
 
 
 def bad_event(group):
@@ -231,7 +231,7 @@ if __name__ == "__main__":
     if cmd == "desired":
         desired(sys.argv[3], sys.argv[4])
     elif cmd == "logs":
-        more_logs(int(sys.argv[3]))
+        more_logs(int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0)
     elif cmd == "queues":
         queues()
     elif cmd == "kinds":

@@ -5,8 +5,6 @@
 use super::kinds::{KINDS, Kind};
 use super::plan::{self, Plan};
 use super::{alarms, ecs, errors, health, lambda, logs, metrics};
-use crate::config::Refresh;
-use crate::config::live::WatchLogGroup;
 use crate::model::ResourceKind;
 use crate::sources::{Feed, Payload, SourceEvent, Window};
 use std::collections::BTreeMap;
@@ -383,7 +381,7 @@ pub(super) async fn kind_feed(
 
 /// Waits (at most `limit`) until the ECS, Lambda and other kinds' feeds have said what they
 /// watch.
-async fn wait_found(rx: &mut watch::Receiver<Found>, limit: Duration) {
+pub(super) async fn wait_found(rx: &mut watch::Receiver<Found>, limit: Duration) {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
         {
@@ -520,84 +518,6 @@ pub(super) async fn discovered_groups(
         &services,
         plan::MAX_DISCOVERED_LOG_GROUPS,
     ))
-}
-
-pub(super) async fn logs_feed(
-    c: aws_sdk_cloudwatchlogs::Client,
-    plan: Arc<Plan>,
-    refresh: Refresh,
-    tx: mpsc::Sender<SourceEvent>,
-    mut found_rx: watch::Receiver<Found>,
-) {
-    let limiter = logs::limiter(refresh.logs_rate);
-    let mut backoff = Backoff::new(refresh.logs_ms);
-    let start = now_ms() - refresh.logs_backfill_minutes * 60_000;
-    let mut cursors: BTreeMap<String, logs::Cursor> = BTreeMap::new();
-    let mut groups: Option<Vec<WatchLogGroup>> = plan.log_groups.clone();
-    if groups.is_none() {
-        wait_found(&mut found_rx, Duration::from_secs(5)).await;
-    }
-    loop {
-        if plan.log_groups.is_none()
-            && (groups.is_none() || found_rx.has_changed().unwrap_or(false))
-        {
-            let found = found_rx.borrow_and_update().clone();
-            match discovered_groups(&c, found).await {
-                Ok((g, capped)) => {
-                    if capped {
-                        send(&tx, Feed::Logs, Payload::Note(format!("log group discovery capped at {} groups; name them in [watch] to choose", plan::MAX_DISCOVERED_LOG_GROUPS))).await;
-                    }
-                    groups = Some(
-                        g.into_iter()
-                            .map(|name| WatchLogGroup { name, filter: None })
-                            .collect(),
-                    );
-                }
-                Err(e) => {
-                    if !send(&tx, Feed::Logs, Payload::Error(e)).await {
-                        return;
-                    }
-                    tokio::time::sleep(backoff.next(false)).await;
-                    continue;
-                }
-            }
-        }
-        let mut all = Vec::new();
-        let mut failed = Vec::new();
-        let mut answered = 0;
-        for g in groups.as_deref().unwrap_or_default() {
-            let cursor = cursors
-                .entry(g.name.clone())
-                .or_insert_with(|| logs::Cursor::new(start));
-            match logs::poll(&c, &limiter, &g.name, g.filter.as_deref(), cursor).await {
-                Ok(p) => {
-                    answered += 1;
-                    all.extend(p.events);
-                    if let Some(note) = p.skipped
-                        && !send(&tx, Feed::Logs, Payload::Note(note)).await
-                    {
-                        return;
-                    }
-                }
-                Err(e) => failed.push(e),
-            }
-        }
-        all.sort_by_key(|e| e.time_ms);
-        let ok = failed.is_empty();
-        // One delivery per poll: data and the failing groups' errors together.
-        let payload = match (ok, answered) {
-            (true, _) => Payload::Logs(all),
-            (false, 0) => Payload::Error(failed.join("; ")),
-            (false, _) => Payload::LogsPartial {
-                events: all,
-                error: failed.join("; "),
-            },
-        };
-        if !send(&tx, Feed::Logs, payload).await {
-            return;
-        }
-        tokio::time::sleep(backoff.next(ok)).await;
-    }
 }
 
 #[cfg(test)]

@@ -48,6 +48,15 @@ impl Cursor {
         }
     }
 
+    /// Resumes reading at `ms` when that is ahead of the cursor (a Live Tail session showed
+    /// the events before it); what is read again there is dropped by the session's `Seen`.
+    pub fn resume_at(&mut self, ms: i64) {
+        if ms > self.newest_ms {
+            self.newest_ms = ms;
+            self.seen_at_newest.clear();
+        }
+    }
+
     /// Moves past millisecond `ms` entirely (its events could not be read).
     pub fn skip_past(&mut self, ms: i64) {
         if ms + 1 > self.newest_ms {

@@ -9,6 +9,8 @@ pub mod alarms;
 pub mod ecs;
 pub mod errors;
 mod feeds;
+mod follow;
+pub mod livetail;
 pub use feeds::Backoff;
 pub mod apigateway;
 pub mod dynamodb;
@@ -30,8 +32,9 @@ use crate::config::AwsSettings;
 use crate::config::Refresh;
 use feeds::{
     Found, alarms_feed, discovered_groups, ecs_feed, health_feed, kind_feed, lambda_feed,
-    logs_feed, metrics_feed, now_ms, send,
+    metrics_feed, now_ms, send,
 };
+use follow::logs_feed;
 use plan::Plan;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -220,6 +223,45 @@ pub async fn load_sdk_config(opts: &AwsSettings) -> aws_config::SdkConfig {
     loader.load().await
 }
 
+/// With a custom endpoint (`--endpoint-url`, a VPC endpoint, a local fake), operations the
+/// model gives a host prefix (StartLiveTail's `stream-`) go to the endpoint as given: the
+/// prefix would make a host that resolves nowhere (`stream-127.0.0.1`). AWS's own endpoints
+/// keep it.
+#[derive(Debug)]
+struct NoHostPrefix;
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for NoHostPrefix {
+    fn name(&self) -> &'static str {
+        "NoHostPrefix"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        _context: &mut aws_sdk_cloudwatchlogs::config::interceptors::BeforeSerializationInterceptorContextMut<'_>,
+        _components: &aws_sdk_cloudwatchlogs::config::RuntimeComponents,
+        cfg: &mut aws_sdk_cloudwatchlogs::config::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        // The operation stored its prefix before this hook runs; the endpoint is resolved
+        // after it.
+        cfg.interceptor_state()
+            .unset::<aws_smithy_runtime_api::client::endpoint::EndpointPrefix>();
+        Ok(())
+    }
+}
+
+fn logs_client(
+    conf: &aws_config::SdkConfig,
+    custom_endpoint: bool,
+) -> aws_sdk_cloudwatchlogs::Client {
+    if !custom_endpoint {
+        return aws_sdk_cloudwatchlogs::Client::new(conf);
+    }
+    let c = aws_sdk_cloudwatchlogs::config::Builder::from(conf)
+        .interceptor(NoHostPrefix)
+        .build();
+    aws_sdk_cloudwatchlogs::Client::from_conf(c)
+}
+
 /// Loads the SDK configuration (standard chain, standard retries with 3 attempts, timeouts)
 /// and asks STS who we are (3 s at most: the cockpit starts anyway, with "unknown").
 /// `opts`: where to connect, command-line options already merged over `[aws]` (which win
@@ -295,7 +337,10 @@ pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext, Option<crate::
         ecs: aws_sdk_ecs::Client::new(&conf),
         lambda: aws_sdk_lambda::Client::new(&conf),
         cloudwatch: aws_sdk_cloudwatch::Client::new(&conf),
-        logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
+        logs: logs_client(
+            &conf,
+            opts.endpoint_url.is_some() || ctx.endpoint_url.is_some(),
+        ),
         sqs: aws_sdk_sqs::Client::new(&conf),
         rds: aws_sdk_rds::Client::new(&conf),
         dynamodb: aws_sdk_dynamodb::Client::new(&conf),
@@ -348,6 +393,11 @@ impl DataSource for AwsSource {
             let plan = Arc::new(me.plan);
             let refresh = me.refresh;
             let clients = me.clients;
+            // Live Tail takes log group ARNs: it needs the region and the account.
+            let live_prefix = match (&me.ctx.region, &me.ctx.account) {
+                (Some(r), Some(a)) if refresh.live_tail => Some(livetail::arn_prefix(r, a)),
+                _ => None,
+            };
             let (found_tx, found_rx) = watch::channel(Found::default());
             let found = Arc::new(found_tx);
             let (window_tx, window_rx) = watch::channel(Window::default());
@@ -395,6 +445,7 @@ impl DataSource for AwsSource {
                     refresh.clone(),
                     events.clone(),
                     found_rx.clone(),
+                    live_prefix,
                 )),
             ];
             for (kind, poke) in kinds::KINDS.iter().zip(&poke_kinds) {
