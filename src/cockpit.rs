@@ -132,7 +132,10 @@ pub fn source(
         sources.push(AwsSource {
             clients,
             ctx,
-            plan: plan.clone(),
+            plan: Plan {
+                cross_account: spec.cross_account,
+                ..plan.clone()
+            },
             refresh: config.refresh.clone(),
         });
     }

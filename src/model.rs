@@ -738,6 +738,10 @@ pub struct MetricKey {
     pub metric: String,
     pub dimensions: BTreeMap<String, String>,
     pub stat: String,
+    /// The linked source account it is read from (CloudWatch cross-account observability);
+    /// `None`: the context's own account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 /// A metric definition plus its points (time in ms since the epoch, UTC).

@@ -146,6 +146,9 @@ pub fn json(app: &App) -> anyhow::Result<String> {
             if let Some(c) = &s.context {
                 v["context"] = json!(c);
             }
+            if let Some(a) = &s.key.account {
+                v["account"] = json!(a);
+            }
             v
         })
         .collect();

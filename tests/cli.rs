@@ -147,7 +147,9 @@ fn config_errors_name_file_line_and_key() {
     let f = fixture("config_unknown_key.toml");
     expect_error(
         &["--config", &f, "snapshot", "--demo"],
-        &format!("opsdeck: {f}:4: unknown field `bufer_lines`, expected `buffer_lines` or `live_tail`"),
+        &format!(
+            "opsdeck: {f}:4: unknown field `bufer_lines`, expected `buffer_lines` or `live_tail`"
+        ),
     );
     let f = fixture("config_out_of_range.toml");
     expect_error(

@@ -310,3 +310,64 @@ fn bad_contexts_are_refused_with_file_and_line() {
     assert_eq!(code, Some(2));
     assert!(err.contains("read_only_role covers one account"), "{err}");
 }
+
+#[test]
+fn a_monitoring_account_charts_its_linked_accounts_metrics_with_their_account() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    // A source account with the same fleet, its prod/api CPU higher to tell them apart.
+    fake.fleet_in_account("222222222222", "us-east-1", &["build"]);
+    fake.fleet_in_account("222222222222", "us-east-1", &["mutate"]);
+    fake.http(
+        "POST",
+        "/__fake/oam",
+        r#"{"monitoring": "123456789012", "sources": ["222222222222"]}"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("opsdeck.toml"),
+        "[refresh]\necs = 1\n\n[[contexts]]\nlabel = \"mon\"\nregion = \"us-east-1\"\ncross_account = true\n",
+    )
+    .unwrap();
+    fake.reset_stats();
+    let v = snapshot_json(&fake, dir.path(), &[]);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 0, "{}", v["errors"]);
+    let metrics = v["metrics"].as_array().unwrap();
+    let linked: Vec<&Value> = metrics
+        .iter()
+        .filter(|m| m["account"] == "222222222222")
+        .collect();
+    let cpu = linked
+        .iter()
+        .find(|m| {
+            let l = m["label"].as_str().unwrap_or("");
+            l.starts_with("222222222222 ") && l.ends_with("api CPU")
+        })
+        .unwrap_or_else(|| panic!("the linked account's api CPU in {metrics:?}"));
+    assert_eq!(cpu["dimensions"]["ServiceName"], "api");
+    let values = cpu["values"].as_array().unwrap();
+    assert!(
+        values.iter().any(|x| x.as_f64() == Some(97.5)),
+        "the source account's own points (its `mutate` put 97.5): {values:?}"
+    );
+    // The monitoring account's own api CPU is there too, without an account, and without
+    // the source account's point.
+    let own = metrics
+        .iter()
+        .find(|m| {
+            m["label"].as_str().unwrap_or("").ends_with("api CPU")
+                && m["dimensions"]["ClusterName"] == "prod"
+                && m.get("account").is_none()
+        })
+        .unwrap_or_else(|| panic!("own api CPU in {metrics:?}"));
+    assert!(
+        !own["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x.as_f64() == Some(97.5))
+    );
+    // Both in one GetMetricData call per refresh; the linked listing is ListMetrics.
+    let stats = fake.stats();
+    assert!(stats["ListMetrics"].as_u64().unwrap_or(0) >= 2, "{stats}");
+}

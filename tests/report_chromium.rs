@@ -35,6 +35,7 @@ fn key(metric: &str) -> MetricKey {
         metric: metric.into(),
         dimensions: [("ServiceName".to_string(), "api".to_string())].into(),
         stat: "Average".into(),
+        account: None,
     }
 }
 

@@ -1496,6 +1496,7 @@ fn rows_of_the_new_kinds_are_rated_by_their_own_metrics() {
             metric: "DatabaseConnections".into(),
             dimensions: [("DBInstanceIdentifier".to_string(), "prod-db".to_string())].into(),
             stat: "Maximum".into(),
+            account: None,
         },
         unit: None,
         thresholds: Thresholds {

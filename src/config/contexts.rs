@@ -21,6 +21,8 @@ pub struct ContextSpec {
     pub read_only: bool,
     /// Its confirmation dialogs say so in the danger colour.
     pub production: bool,
+    /// A CloudWatch monitoring account: its linked source accounts' metrics are charted too.
+    pub cross_account: bool,
 }
 
 #[derive(Deserialize)]
@@ -35,6 +37,8 @@ pub(super) struct RawContext {
     read_only: bool,
     #[serde(default)]
     production: bool,
+    #[serde(default)]
+    cross_account: bool,
 }
 
 /// Why a label cannot be one: empty, too long, or with characters that would blur the
@@ -123,6 +127,7 @@ pub(super) fn contexts(
             endpoint_url: c.endpoint_url.map(Spanned::into_inner),
             read_only: c.read_only,
             production: c.production,
+            cross_account: c.cross_account,
         });
     }
     Ok(out)

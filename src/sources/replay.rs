@@ -408,6 +408,7 @@ mod tests {
             metric: "CPUUtilization".into(),
             dimensions: Default::default(),
             stat: "Average".into(),
+            account: None,
         };
         Recording {
             header: Header {

@@ -13,6 +13,8 @@ Control (not AWS): POST /__fake/fault {"service": "logs"|"*", "mode": "throttle"
                    GET  /__fake/stats   -> {"Operation": count, ...};  POST /__fake/stats/reset
                    GET  /__fake/stats/by-key -> {"access key id": {"Operation": count}} (one per account)
                    POST /__fake/latency {"ms": 40}   every AWS call answers that much later
+                   POST /__fake/oam {"monitoring": "123456789012", "sources": ["222222222222"]}
+                        links source accounts to the monitoring account (cross-account observability)
                    GET  /__fake/keys    -> {"service": [access key ids that signed calls]}
                    POST /__fake/target-health {"target": "i-2", "state": "unhealthy", "reason": "...", "description": "..."}
                    POST /__fake/sfn-fail {"execution_arn": "...", "error": "...", "cause": "..."}
@@ -216,7 +218,7 @@ def retag(v, time_key=False):
 
 
 # ---------------------------------------------------------------- the front
-STATE = {"faults": {}, "stats": {}, "keys": {}, "by_key": {}, "latency_s": 0.0, "lock": threading.Lock(),
+STATE = {"faults": {}, "stats": {}, "keys": {}, "by_key": {}, "latency_s": 0.0, "oam": None, "lock": threading.Lock(),
          "target_health": {}, "sfn_failed": {}, "redriven": [], "failovers": set(), "maintenance": []}
 
 
@@ -322,6 +324,101 @@ def operation_of(path, headers, body):
                 return part[7:].decode()
     return path.split("?")[0]
 
+
+
+# ---------------------------------------------------------------- cross-account observability
+# moto has no Observability Access Manager: IncludeLinkedAccounts is ignored by its ListMetrics
+# and AccountId by its GetMetricData. Played here: POST /__fake/oam links a monitoring account
+# (the test credentials' key) to source accounts; the monitoring key's ListMetrics with
+# IncludeLinkedAccounts then lists every linked account's metrics with OwningAccounts, and its
+# GetMetricData answers each query from the account its AccountId names (an unlinked account's
+# queries come back Forbidden, as AWS's do).
+
+def forged(headers, key):
+    """The caller's headers, signed (as far as moto looks) with another account's key. Header
+    names as the client sent them (the SDK's are lower case): one of each."""
+    h = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "x-amz-target")}
+    if key:
+        for k in list(h):
+            if k.lower() == "authorization":
+                h[k] = re.sub(r"Credential=[^/]+/", f"Credential={key}/", h[k])
+            elif k.lower() == "x-amz-security-token":
+                del h[k]
+    return h
+
+
+def moto_cloudwatch(front, op, req, headers, key=None):
+    h = forged(headers, key)
+    h["Content-Type"] = "application/x-amz-json-1.0"
+    h["X-Amz-Target"] = f"GraniteServiceVersion20100801.{op}"
+    r = urllib.request.Request(front.moto_url + "/", data=json.dumps(req).encode(), method="POST", headers=h)
+    with urllib.request.urlopen(r, timeout=30) as resp:
+        raw = resp.read()
+    try:
+        return json.loads(raw or b"{}")
+    except ValueError:
+        sys.stderr.write(f"moto answered {op} with non-JSON: {raw[:300]!r}\n")
+        raise
+
+
+def oam_link(front, spec):
+    """Source accounts' keys, from moto's STS (its keys are how moto tells accounts apart)."""
+    sources = {}
+    for acct in spec.get("sources", []):
+        body = urllib.parse.urlencode({"Action": "AssumeRole", "Version": "2011-06-15",
+                                       "RoleArn": f"arn:aws:iam::{acct}:role/oam-link", "RoleSessionName": "oam"})
+        auth = "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0"
+        r = urllib.request.Request(front.moto_url + "/", data=body.encode(), method="POST",
+                                   headers={"Content-Type": "application/x-www-form-urlencoded", "Authorization": auth})
+        with urllib.request.urlopen(r, timeout=30) as resp:
+            xml = resp.read().decode()
+        sources[acct] = re.search(r"<AccessKeyId>([^<]+)</AccessKeyId>", xml).group(1)
+    return {"monitoring": spec.get("monitoring", "123456789012"), "monitoring_key": spec.get("monitoring_key", "testing"),
+            "sources": sources}
+
+
+def oam_answer(front, op, req, headers):
+    """The cross-account answer to a CloudWatch call, or None when moto's own will do."""
+    link = STATE.get("oam")
+    if not link or access_key_of(front.headers) != link["monitoring_key"]:
+        return None
+    if op == "ListMetrics":
+        if not req.get("IncludeLinkedAccounts"):
+            return None
+        want = req.get("OwningAccount")
+        base = {k: v for k, v in req.items() if k not in ("IncludeLinkedAccounts", "OwningAccount", "NextToken")}
+        metrics, owners = [], []
+        for acct, key in [(link["monitoring"], None)] + list(link["sources"].items()):
+            if want and want != acct:
+                continue
+            token = None
+            while True:
+                doc = moto_cloudwatch(front, op, dict(base, **({"NextToken": token} if token else {})), headers, key)
+                found = doc.get("Metrics", [])
+                metrics += found
+                owners += [acct] * len(found)
+                token = doc.get("NextToken")
+                if not token:
+                    break
+        return {"Metrics": metrics, "OwningAccounts": owners}
+    if op == "GetMetricData":
+        queries = req.get("MetricDataQueries", [])
+        if not any(q.get("AccountId") not in (None, link["monitoring"]) for q in queries):
+            return None
+        by_acct = {}
+        for q in queries:
+            by_acct.setdefault(q.get("AccountId") or link["monitoring"], []).append(
+                {k: v for k, v in q.items() if k != "AccountId"})
+        results = []
+        for acct, qs in by_acct.items():
+            if acct != link["monitoring"] and acct not in link["sources"]:
+                results += [{"Id": q["Id"], "Label": q.get("Label", q["Id"]), "StatusCode": "Forbidden",
+                             "Timestamps": [], "Values": []} for q in qs]
+                continue
+            doc = moto_cloudwatch(front, op, dict(req, MetricDataQueries=qs), headers, link["sources"].get(acct))
+            results += doc.get("MetricDataResults", [])
+        return {"MetricDataResults": results, "Messages": []}
+    return None
 
 
 # ---------------------------------------------------------------- StartLiveTail (moto has none)
@@ -466,6 +563,11 @@ class Front(BaseHTTPRequestHandler):
         if self.path == "/__fake/stats/by-key":
             with STATE["lock"]:
                 return self._reply(200, json.dumps(STATE["by_key"]).encode())
+        if self.path == "/__fake/oam":
+            link = oam_link(self, json.loads(body or b"{}"))
+            with STATE["lock"]:
+                STATE["oam"] = link
+            return self._reply(200, json.dumps(link["sources"]).encode())
         if self.path == "/__fake/latency":
             spec = json.loads(body or b"{}")
             with STATE["lock"]:
@@ -570,7 +672,11 @@ class Front(BaseHTTPRequestHandler):
             return self._reply(code, rbody, [("Content-Type", ctype)])
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("content-length", "connection", "smithy-protocol", "accept")}
         if cbor:
-            payload = json.dumps(untag(cbor_decode(body) if body else {})).encode()
+            req = untag(cbor_decode(body) if body else {})
+            doc = oam_answer(self, op, req, headers)
+            if doc is not None:
+                return self._reply(200, cbor_encode(retag(doc)), [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")])
+            payload = json.dumps(req).encode()
             headers["Content-Type"] = "application/x-amz-json-1.0"
             headers["X-Amz-Target"] = f"GraniteServiceVersion20100801.{op}"
             url = self.moto_url + "/"

@@ -402,6 +402,9 @@ pub(super) async fn wait_found(rx: &mut watch::Receiver<Found>, limit: Duration)
     }
 }
 
+/// How often a monitoring account's linked metrics are listed again.
+const LINKED_RELIST: Duration = Duration::from_secs(600);
+
 pub(super) async fn metrics_feed(
     c: aws_sdk_cloudwatch::Client,
     plan: Arc<Plan>,
@@ -409,13 +412,37 @@ pub(super) async fn metrics_feed(
     tx: mpsc::Sender<SourceEvent>,
     mut found_rx: watch::Receiver<Found>,
     mut window_rx: watch::Receiver<Window>,
+    own_account: Option<String>,
 ) {
     let mut backoff = Backoff::new(interval);
     if plan.metrics.is_none() {
         wait_found(&mut found_rx, Duration::from_secs(5)).await;
     }
+    // The linked accounts' metrics, listed again every LINKED_RELIST.
+    let mut linked: Vec<plan::MetricDef> = Vec::new();
+    let mut linked_at: Option<tokio::time::Instant> = None;
+    let mut linked_failed = false;
     loop {
-        let defs = match &plan.metrics {
+        if plan.cross_account && linked_at.is_none_or(|t| t.elapsed() >= LINKED_RELIST) {
+            linked_at = Some(tokio::time::Instant::now());
+            match metrics::linked(&c, &plan, own_account.as_deref()).await {
+                Ok(d) => {
+                    linked = d;
+                    linked_failed = false;
+                }
+                Err(e) => {
+                    tracing::warn!("cross-account ListMetrics: {e}");
+                    if !linked_failed {
+                        linked_failed = true;
+                        let note = format!("cross-account metrics: {e}");
+                        if !send(&tx, Feed::Metrics, Payload::Note(note)).await {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+        let mut defs = match &plan.metrics {
             Some(d) => d.clone(),
             None => {
                 let f = found_rx.borrow_and_update().clone();
@@ -430,6 +457,7 @@ pub(super) async fn metrics_feed(
                 defs
             }
         };
+        defs.extend(linked.iter().cloned());
         let window = *window_rx.borrow_and_update();
         let r = if defs.is_empty() {
             // Nothing to chart (yet): one cheap call still tells whether CloudWatch answers,

@@ -145,6 +145,7 @@ pub fn metric(
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect::<BTreeMap<_, _>>(),
             stat: stat.into(),
+            account: None,
         },
         unit: unit.map(str::to_string),
         thresholds,

@@ -31,6 +31,7 @@ pub fn query(i: usize, d: &MetricDef, period: i64) -> MetricDataQuery {
                 .build(),
         )
         .return_data(true)
+        .set_account_id(d.key.account.clone())
         .build()
 }
 
@@ -104,6 +105,73 @@ pub async fn fetch(
     Ok((series, calls))
 }
 
+/// What a monitoring account sees of its linked source accounts (CloudWatch cross-account
+/// observability): ListMetrics with IncludeLinkedAccounts for ECS services' CPU and Lambda
+/// functions' Errors (every running service and invoked function has them), each account's
+/// services and functions found in their dimensions, and for each the standard metrics the
+/// context's own get, read with that account's AccountId and labelled with it. The context's
+/// own account is left out (its discovery has it).
+pub async fn linked(
+    c: &Client,
+    plan: &super::plan::Plan,
+    own: Option<&str>,
+) -> Result<Vec<MetricDef>, String> {
+    use std::collections::BTreeMap;
+    type Services = Vec<(String, String)>;
+    type Functions = Vec<(String, Option<i64>)>;
+    let mut found: BTreeMap<String, (Services, Functions)> = BTreeMap::new();
+    for (ns, metric) in [("AWS/ECS", "CPUUtilization"), ("AWS/Lambda", "Errors")] {
+        let mut token: Option<String> = None;
+        for _ in 0..20 {
+            let resp = c
+                .list_metrics()
+                .namespace(ns)
+                .metric_name(metric)
+                .include_linked_accounts(true)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let owners = resp.owning_accounts();
+            for (i, m) in resp.metrics().iter().enumerate() {
+                let Some(acct) = owners.get(i).filter(|a| Some(a.as_str()) != own) else {
+                    continue;
+                };
+                let dim = |n: &str| {
+                    m.dimensions()
+                        .iter()
+                        .find(|d| d.name() == Some(n))
+                        .and_then(|d| d.value())
+                        .map(str::to_string)
+                };
+                let entry = found.entry(acct.clone()).or_default();
+                match (dim("ClusterName"), dim("ServiceName"), dim("FunctionName")) {
+                    (Some(cl), Some(s), _) => entry.0.push((cl, s)),
+                    (_, _, Some(f)) => entry.1.push((f, None)),
+                    _ => {}
+                }
+            }
+            token = resp.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (acct, (mut services, mut functions)) in found {
+        services.sort();
+        services.dedup();
+        functions.sort();
+        functions.dedup();
+        for mut d in plan.standard_metrics(&services, &functions) {
+            d.label = format!("{acct} {}", d.label);
+            d.key.account = Some(acct.clone());
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +186,7 @@ mod tests {
                 metric: "CPUUtilization".into(),
                 dimensions: [("ClusterName".to_string(), "prod".to_string())].into(),
                 stat: "p99".into(),
+                account: None,
             },
             unit: None,
             thresholds: Thresholds::default(),

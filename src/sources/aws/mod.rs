@@ -431,6 +431,7 @@ impl DataSource for AwsSource {
                     events.clone(),
                     found_rx.clone(),
                     window_rx,
+                    me.ctx.account.clone(),
                 )),
                 tokio::spawn(alarms_feed(
                     clients.cloudwatch.clone(),

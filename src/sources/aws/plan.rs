@@ -28,6 +28,9 @@ pub struct MetricDef {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
+    /// A monitoring account: the linked source accounts' metrics are charted too
+    /// (`cross_account = true` on the context).
+    pub cross_account: bool,
     /// ECS: every service of these clusters.
     pub clusters: Vec<String>,
     /// ECS: `(cluster, service)`; a `None` cluster is searched for in every cluster.
@@ -101,6 +104,7 @@ fn runbook_key(m: &MetricTarget) -> MetricKey {
             .first()
             .cloned()
             .unwrap_or_else(|| "Average".into()),
+        account: None,
     }
 }
 
@@ -178,6 +182,7 @@ impl Plan {
                     metric: m.metric.clone(),
                     dimensions: m.dimensions.clone(),
                     stat: m.stat.clone(),
+                    account: None,
                 },
                 unit: unit_of(&m.metric),
                 thresholds: m.thresholds,
@@ -323,6 +328,7 @@ impl Plan {
                     metric: metric.into(),
                     dimensions: dims.clone(),
                     stat: "Average".into(),
+                    account: None,
                 };
                 out.push(MetricDef {
                     label: format!(
@@ -359,6 +365,7 @@ impl Plan {
                     metric: metric.into(),
                     dimensions: dims.clone(),
                     stat: stat.into(),
+                    account: None,
                 };
                 out.push(MetricDef {
                     label: format!("{function} {}", metric.to_lowercase()),
@@ -469,6 +476,7 @@ mod tests {
                 metric: "CPUUtilization".into(),
                 dimensions: [("ServiceName".to_string(), "api".to_string())].into(),
                 stat: "Average".into(),
+                account: None,
             },
             Thresholds {
                 warn: Some(50.0),

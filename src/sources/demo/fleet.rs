@@ -83,6 +83,7 @@ impl MetricSim {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect::<BTreeMap<_, _>>(),
             stat: self.stat.into(),
+            account: None,
         }
     }
 

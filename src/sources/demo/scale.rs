@@ -121,6 +121,7 @@ impl Filler {
                         ]
                         .into(),
                         stat: "Average".into(),
+                        account: None,
                     },
                     base,
                     noise: base * 0.08,
