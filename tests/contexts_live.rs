@@ -370,4 +370,18 @@ fn a_monitoring_account_charts_its_linked_accounts_metrics_with_their_account() 
     // Both in one GetMetricData call per refresh; the linked listing is ListMetrics.
     let stats = fake.stats();
     assert!(stats["ListMetrics"].as_u64().unwrap_or(0) >= 2, "{stats}");
+    // The linked account's log groups of the same services are followed by ARN, their lines
+    // shown under the account: its `mutate` marker, and only there.
+    let logs = v["logs"].as_array().unwrap();
+    let marker = |g: &str| {
+        logs.iter().any(|l| {
+            l["group"] == g
+                && l["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("after-mutation marker")
+        })
+    };
+    assert!(marker("222222222222 /ecs/prod/api"), "{logs:?}");
+    assert!(!marker("/ecs/prod/api"));
 }

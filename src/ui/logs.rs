@@ -20,10 +20,32 @@ pub fn short_group(group: &str) -> std::borrow::Cow<'_, str> {
         Some((c, g)) => (Some(c), g),
         None => (None, group),
     };
+    // A linked account's group carries its account id (`222222222222 /ecs/api`; a group name
+    // has no spaces): its last four digits are kept, enough to tell accounts apart on a line.
+    let (account, group) = match group.split_once(' ') {
+        Some((a, g)) => {
+            let skip = a.chars().count().saturating_sub(4);
+            (Some(a.chars().skip(skip).collect::<String>()), g)
+        }
+        None => (None, group),
+    };
     let last = group.rsplit('/').find(|s| !s.is_empty()).unwrap_or(group);
-    match ctx {
-        Some(c) => std::borrow::Cow::Owned(format!("{c} {last}")),
-        None => std::borrow::Cow::Borrowed(last),
+    match (ctx, account) {
+        (None, None) => std::borrow::Cow::Borrowed(last),
+        (c, a) => {
+            let mut out = String::new();
+            if let Some(c) = c {
+                out.push_str(c);
+                out.push(' ');
+            }
+            if let Some(a) = a {
+                out.push('…');
+                out.push_str(&a);
+                out.push(' ');
+            }
+            out.push_str(last);
+            std::borrow::Cow::Owned(out)
+        }
     }
 }
 
@@ -200,6 +222,20 @@ fn render_line(
 mod tests {
     use crate::action::Action;
     use crate::testing::{act, demo_app, find, render, theme};
+
+    #[test]
+    fn short_group_keeps_context_and_linked_account() {
+        use super::short_group;
+        assert_eq!(short_group("/ecs/prod/api"), "api");
+        assert_eq!(short_group("staging:/ecs/prod/api"), "staging api");
+        assert_eq!(short_group("222222222222 /ecs/prod/api"), "…2222 api");
+        assert_eq!(
+            short_group("mon:222222222222 /ecs/prod/api"),
+            "mon …2222 api"
+        );
+        // Outside text never panics, whatever it holds.
+        assert_eq!(short_group("ééé /x"), "…ééé x");
+    }
 
     #[test]
     fn error_level_and_search_matches_are_coloured() {

@@ -337,7 +337,8 @@ def operation_of(path, headers, body):
 def forged(headers, key):
     """The caller's headers, signed (as far as moto looks) with another account's key. Header
     names as the client sent them (the SDK's are lower case): one of each."""
-    h = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "x-amz-target")}
+    h = {k: v for k, v in headers.items()
+         if k.lower() not in ("content-type", "x-amz-target", "content-length", "connection", "smithy-protocol", "accept")}
     if key:
         for k in list(h):
             if k.lower() == "authorization":
@@ -375,6 +376,55 @@ def oam_link(front, spec):
         sources[acct] = re.search(r"<AccessKeyId>([^<]+)</AccessKeyId>", xml).group(1)
     return {"monitoring": spec.get("monitoring", "123456789012"), "monitoring_key": spec.get("monitoring_key", "testing"),
             "sources": sources}
+
+
+def moto_logs(front, op, req, key=None):
+    h = forged(front.headers, key)
+    h["Content-Type"] = "application/x-amz-json-1.1"
+    h["X-Amz-Target"] = f"Logs_20140328.{op}"
+    r = urllib.request.Request(front.moto_url + "/", data=json.dumps(req).encode(), method="POST", headers=h)
+    with urllib.request.urlopen(r, timeout=30) as resp:
+        return json.loads(resp.read() or b"{}")
+
+
+def linked_key(front, arn):
+    """The key to read a log group ARN's account with: None for the caller's own (or no link),
+    the source account's when the caller is its monitoring account."""
+    link = STATE.get("oam")
+    if not link or not arn.startswith("arn:"):
+        return None
+    acct = arn.split(":")[4]
+    if acct == link["monitoring"] or access_key_of(front.headers) != link["monitoring_key"]:
+        return None
+    return link["sources"].get(acct)
+
+
+def oam_logs(front, op, req):
+    """Logs calls moto cannot answer: FilterLogEvents by logGroupIdentifier (an ARN, maybe a
+    linked account's), DescribeLogGroups with includeLinkedAccounts."""
+    link = STATE.get("oam")
+    if op == "FilterLogEvents":
+        ident = req.get("logGroupIdentifier")
+        if not ident:
+            return None
+        req = {k: v for k, v in req.items() if k != "logGroupIdentifier"}
+        req["logGroupName"] = group_name(ident)
+        return moto_logs(front, op, req, linked_key(front, ident))
+    if op == "DescribeLogGroups":
+        if not req.get("includeLinkedAccounts") or not link or access_key_of(front.headers) != link["monitoring_key"]:
+            return None
+        base = {k: v for k, v in req.items() if k not in ("includeLinkedAccounts", "nextToken")}
+        groups = []
+        for key in [None] + list(link["sources"].values()):
+            token = None
+            while True:
+                doc = moto_logs(front, op, dict(base, **({"nextToken": token} if token else {})), key)
+                groups += doc.get("logGroups", [])
+                token = doc.get("nextToken")
+                if not token:
+                    break
+        return {"logGroups": groups}
+    return None
 
 
 def oam_answer(front, op, req, headers):
@@ -468,15 +518,20 @@ def live_tail(front, body):
     fwd["Content-Type"] = "application/x-amz-json-1.1"
     fwd["X-Amz-Target"] = "Logs_20140328.FilterLogEvents"
 
-    def events_since(group, start_ms):
+    def events_since(ident, start_ms):
         out, token = [], None
+        key = linked_key(front, ident)
+        headers = forged(fwd, key) if key else fwd
+        headers["Content-Type"] = "application/x-amz-json-1.1"
+        headers["X-Amz-Target"] = "Logs_20140328.FilterLogEvents"
+        group = group_name(ident)
         while True:
             req = {"logGroupName": group, "startTime": start_ms}
             if pattern:
                 req["filterPattern"] = pattern
             if token:
                 req["nextToken"] = token
-            r = urllib.request.Request(front.moto_url + "/", data=json.dumps(req).encode(), method="POST", headers=fwd)
+            r = urllib.request.Request(front.moto_url + "/", data=json.dumps(req).encode(), method="POST", headers=headers)
             with urllib.request.urlopen(r, timeout=10) as resp:
                 doc = json.loads(resp.read() or b"{}")
             out.extend(doc.get("events", []))
@@ -511,7 +566,7 @@ def live_tail(front, body):
             results = []
             for ident in idents:
                 # Events ingested since the session started (a little slack for clock steps).
-                for e in events_since(group_name(ident), start_ms - 1000):
+                for e in events_since(ident, start_ms - 1000):
                     if e["eventId"] in seen[ident] or e.get("ingestionTime", start_ms) < start_ms:
                         continue
                     seen[ident].add(e["eventId"])
@@ -665,6 +720,10 @@ class Front(BaseHTTPRequestHandler):
             return self._reply(code, json.dumps(err).encode(), [("Content-Type", "application/x-amz-json-1.1")])
         if op == "StartLiveTail":
             return live_tail(self, body)
+        if svc == "logs" and op in ("FilterLogEvents", "DescribeLogGroups"):
+            doc = oam_logs(self, op, json.loads(body or b"{}"))
+            if doc is not None:
+                return self._reply(200, json.dumps(doc).encode(), [("Content-Type", "application/x-amz-json-1.1")])
         with STATE["lock"]:
             local = local_answer(op, body)
         if local:

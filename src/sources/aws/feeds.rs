@@ -16,8 +16,8 @@ use tokio::sync::{Notify, mpsc, watch};
 /// logs feeds follow the services and functions the ECS and Lambda feeds watch.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Found {
-    services: Option<Vec<(String, String)>>,
-    functions: Option<Vec<(String, Option<i64>)>>,
+    pub(super) services: Option<Vec<(String, String)>>,
+    pub(super) functions: Option<Vec<(String, Option<i64>)>>,
     /// The standard metrics of each other kind's rows, once its feed has delivered.
     kinds: BTreeMap<ResourceKind, Vec<plan::MetricDef>>,
 }

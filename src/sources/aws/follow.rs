@@ -103,18 +103,51 @@ impl Sessions {
 }
 
 /// A session's events, each group's through its [`Seen`], in time order.
-fn live_events(s: &mut Sessions, events: Vec<LogEvent>) -> Vec<LogEvent> {
-    let mut by_group: BTreeMap<Arc<str>, Vec<LogEvent>> = BTreeMap::new();
-    for e in events {
-        by_group.entry(e.group.clone()).or_default().push(e);
+fn live_events(s: &mut Sessions, events: Vec<(String, LogEvent)>) -> Vec<LogEvent> {
+    let mut by_group: BTreeMap<String, Vec<LogEvent>> = BTreeMap::new();
+    for (g, e) in events {
+        by_group.entry(g).or_default().push(e);
     }
     let mut out = Vec::new();
     for (g, evs) in by_group {
-        let seen = s.seen.entry(g.to_string()).or_default();
+        let seen = s.seen.entry(g).or_default();
         out.extend(seen.live(evs));
     }
     out.sort_by_key(|e| e.time_ms);
     out
+}
+
+/// The linked source accounts' groups whose names the own discovery would pick (the same
+/// services and functions), as ARNs.
+async fn linked_groups(
+    c: &aws_sdk_cloudwatchlogs::Client,
+    found: &Found,
+    own: Option<&str>,
+) -> Result<Vec<String>, String> {
+    let arns = logs::linked_groups(c, own, 20).await?;
+    let names: Vec<String> = arns.iter().map(|a| livetail::group_of(a)).collect();
+    let functions: Vec<String> = found
+        .functions
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let services: Vec<String> = found
+        .services
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    let (picked, _) = logs::pick_groups(&names, &functions, &services, usize::MAX);
+    Ok(arns
+        .into_iter()
+        .zip(names)
+        .filter(|(_, n)| picked.contains(n))
+        .map(|(a, _)| a)
+        .take(plan::MAX_DISCOVERED_LOG_GROUPS)
+        .collect())
 }
 
 pub(super) async fn logs_feed(
@@ -124,6 +157,7 @@ pub(super) async fn logs_feed(
     tx: mpsc::Sender<SourceEvent>,
     mut found_rx: watch::Receiver<Found>,
     live_prefix: Option<String>,
+    own_account: Option<String>,
 ) {
     let limiter = logs::limiter(refresh.logs_rate);
     let mut backoff = Backoff::new(refresh.logs_ms);
@@ -139,7 +173,21 @@ pub(super) async fn logs_feed(
             && (groups.is_none() || found_rx.has_changed().unwrap_or(false))
         {
             let found = found_rx.borrow_and_update().clone();
-            match discovered_groups(&c, found).await {
+            let discovered = match discovered_groups(&c, found.clone()).await {
+                Ok((mut g, capped)) if plan.cross_account => {
+                    // A monitoring account: the linked accounts' groups of the same services
+                    // and functions, by ARN.
+                    match linked_groups(&c, &found, own_account.as_deref()).await {
+                        Ok(more) => {
+                            g.extend(more);
+                            Ok((g, capped))
+                        }
+                        Err(e) => Err(format!("linked accounts' log groups: {e}")),
+                    }
+                }
+                other => other,
+            };
+            match discovered {
                 Ok((g, capped)) => {
                     if capped {
                         send(&tx, Feed::Logs, Payload::Note(format!("log group discovery capped at {} groups; name them in [watch] to choose", plan::MAX_DISCOVERED_LOG_GROUPS))).await;

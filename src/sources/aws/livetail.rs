@@ -29,8 +29,9 @@ pub const RESUME_MARGIN_MS: i64 = 10_000;
 pub enum LiveMsg {
     /// The session is up for these groups: what is ingested from now on comes through it.
     Started(Vec<String>),
-    /// New events (their group's name in `group`); empty: the session's heartbeat.
-    Events(Vec<LogEvent>),
+    /// New events, each with the followed group it belongs to (a name, or a linked
+    /// account's ARN); empty: the session's heartbeat.
+    Events(Vec<(String, LogEvent)>),
     /// The session could not start or ended: its groups go back to polling. `retry`: worth
     /// trying again later (a network loss, a session that timed out); not when the API or
     /// the permission is missing.
@@ -68,7 +69,26 @@ fn retryable(why: &str) -> bool {
 
 /// One session for `groups` (at most [`MAX_GROUPS`]), until it ends or `tx` closes.
 pub async fn run(c: Client, prefix: String, groups: Vec<String>, tx: mpsc::Sender<LiveMsg>) {
-    let idents: Vec<String> = groups.iter().map(|g| format!("{prefix}{g}")).collect();
+    // A linked account's group is already an ARN.
+    let idents: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            if g.starts_with("arn:") {
+                g.clone()
+            } else {
+                format!("{prefix}{g}")
+            }
+        })
+        .collect();
+    let watched: HashMap<String, String> =
+        idents.iter().cloned().zip(groups.iter().cloned()).collect();
+    let which = |ident: &str| -> String {
+        let ident = ident.strip_suffix(":*").unwrap_or(ident);
+        watched
+            .get(ident)
+            .cloned()
+            .unwrap_or_else(|| group_of(ident))
+    };
     let ended = |why: String| {
         let retry = retryable(&why);
         LiveMsg::Ended {
@@ -97,11 +117,15 @@ pub async fn run(c: Client, prefix: String, groups: Vec<String>, tx: mpsc::Sende
             Ok(Some(StartLiveTailResponseStream::SessionUpdate(u))) => LiveMsg::Events(
                 u.session_results()
                     .iter()
-                    .map(|e| LogEvent {
-                        time_ms: e.timestamp().unwrap_or(0),
-                        group: Arc::from(group_of(e.log_group_identifier().unwrap_or(""))),
-                        stream: e.log_stream_name().map(Arc::from),
-                        message: e.message().unwrap_or("").trim_end_matches('\n').to_string(),
+                    .map(|e| {
+                        let g = which(e.log_group_identifier().unwrap_or(""));
+                        let event = LogEvent {
+                            time_ms: e.timestamp().unwrap_or(0),
+                            group: Arc::from(super::logs::label(&g).as_str()),
+                            stream: e.log_stream_name().map(Arc::from),
+                            message: e.message().unwrap_or("").trim_end_matches('\n').to_string(),
+                        };
+                        (g, event)
                     })
                     .collect(),
             ),

@@ -132,9 +132,14 @@ async fn fetch(
     let mut token: Option<String> = None;
     for _ in 0..MAX_PAGES_PER_POLL {
         limiter.until_ready().await;
-        let resp = c
-            .filter_log_events()
-            .log_group_name(group)
+        let req = c.filter_log_events();
+        // A linked account's group goes by its ARN (cross-account observability).
+        let req = if group.starts_with("arn:") {
+            req.log_group_identifier(group)
+        } else {
+            req.log_group_name(group)
+        };
+        let resp = req
             .start_time(start)
             .set_end_time(end)
             .set_filter_pattern(filter.map(str::to_string))
@@ -237,8 +242,57 @@ pub async fn poll(
     })
 }
 
+/// How a followed group is shown: its name, or for a linked account's group (an ARN) the
+/// account and the name (`222222222222 /ecs/api`; a group name has no spaces).
+pub fn label(group: &str) -> String {
+    match group.strip_prefix("arn:") {
+        Some(rest) => {
+            let account = rest.split(':').nth(3).unwrap_or("");
+            let name = super::livetail::group_of(group);
+            format!("{account} {name}")
+        }
+        None => group.to_string(),
+    }
+}
+
+/// The linked source accounts' log groups (DescribeLogGroups with includeLinkedAccounts):
+/// ARNs without the trailing `:*`, the monitoring account's own left out.
+pub async fn linked_groups(
+    c: &Client,
+    own: Option<&str>,
+    max_pages: usize,
+) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..max_pages {
+        let resp = c
+            .describe_log_groups()
+            .include_linked_accounts(true)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| describe(&e))?;
+        for g in resp.log_groups() {
+            let arn = g
+                .log_group_arn()
+                .map(str::to_string)
+                .or_else(|| g.arn().map(|a| a.trim_end_matches(":*").to_string()));
+            if let Some(arn) = arn
+                && own.is_none_or(|o| arn.split(':').nth(4) != Some(o))
+            {
+                out.push(arn);
+            }
+        }
+        token = resp.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 fn to_events(group: &str, raw: Vec<RawEvent>) -> Vec<LogEvent> {
-    let g: Arc<str> = Arc::from(group);
+    let g: Arc<str> = Arc::from(label(group).as_str());
     raw.into_iter()
         .map(|e| LogEvent {
             time_ms: e.time_ms,

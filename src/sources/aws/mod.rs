@@ -447,6 +447,7 @@ impl DataSource for AwsSource {
                     events.clone(),
                     found_rx.clone(),
                     live_prefix,
+                    me.ctx.account.clone(),
                 )),
             ];
             for (kind, poke) in kinds::KINDS.iter().zip(&poke_kinds) {
