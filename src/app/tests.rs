@@ -2188,6 +2188,17 @@ fn a_change_in_one_context_is_previewed_and_verified_against_that_context_only()
     assert_eq!(app.verifications.len(), 1, "still waiting for eu");
 }
 
+/// [`two_context_app`] with the demo runbook loaded.
+fn two_contexts_with_runbook() -> App {
+    let mut app = two_context_app();
+    let (runbook, _) = crate::runbook::parse::parse(crate::sources::demo::DEMO_RUNBOOK);
+    app.session.runbooks.push(LoadedRunbook {
+        path: "demo-runbook.md".into(),
+        runbook,
+    });
+    app
+}
+
 fn run_env(fx: &[Effect]) -> Option<std::collections::BTreeMap<String, String>> {
     fx.iter().find_map(|e| match e {
         Effect::RunStep { env, .. } => Some(env.clone()),
@@ -2197,12 +2208,7 @@ fn run_env(fx: &[Effect]) -> Option<std::collections::BTreeMap<String, String>> 
 
 #[test]
 fn a_step_with_no_row_selected_asks_which_context_and_acts_there() {
-    let mut app = two_context_app();
-    let (runbook, _) = crate::runbook::parse::parse(crate::sources::demo::DEMO_RUNBOOK);
-    app.session.runbooks.push(LoadedRunbook {
-        path: "demo-runbook.md".into(),
-        runbook,
-    });
+    let mut app = two_contexts_with_runbook();
     // The row filter hides every row: nothing says which account the step acts on.
     app.services.set_filter("no-such-row");
     assert!(app.services.selected_row().is_none());
@@ -2245,12 +2251,7 @@ fn a_step_with_no_row_selected_asks_which_context_and_acts_there() {
 
 #[test]
 fn a_digit_chooses_the_context_and_the_selector_answers_for_the_step() {
-    let mut app = two_context_app();
-    let (runbook, _) = crate::runbook::parse::parse(crate::sources::demo::DEMO_RUNBOOK);
-    app.session.runbooks.push(LoadedRunbook {
-        path: "demo-runbook.md".into(),
-        runbook,
-    });
+    let mut app = two_contexts_with_runbook();
     app.services.set_filter("no-such-row");
     open_procedure(&mut app, "5xx");
     press(&mut app, "enter");
@@ -2260,12 +2261,7 @@ fn a_digit_chooses_the_context_and_the_selector_answers_for_the_step() {
         Some("eu-west-1".into())
     );
     // With the selector on one context, a new procedure's step acts there without asking.
-    let mut app = two_context_app();
-    let (runbook, _) = crate::runbook::parse::parse(crate::sources::demo::DEMO_RUNBOOK);
-    app.session.runbooks.push(LoadedRunbook {
-        path: "demo-runbook.md".into(),
-        runbook,
-    });
+    let mut app = two_contexts_with_runbook();
     app.update(Msg::Action(Action::Context));
     app.services.set_filter("no-such-row");
     open_procedure(&mut app, "5xx");

@@ -9,20 +9,22 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
-    let Some(p) = app.palette() else { return };
+/// A list overlay's title: its name, what it is about, and its keys (move, submit, close)
+/// with what they do here.
+fn list_title(
+    name: &str,
+    about: String,
+    [moves, submits, closes]: [&str; 3],
+    keymap: &Keymap,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
     let k = |a| keys(keymap, Mode::Palette, a);
-    let r = centered(area, 90, (p.matches.len() as u16 + 4).clamp(6, 18));
-    let subject = app.services.selected_row().map(|s| s.display_name());
-    let title = vec![
-        Span::styled(" Actions ", theme.title()),
-        Span::styled(
-            subject.map(|s| format!("· {s} ")).unwrap_or_default(),
-            theme.muted(),
-        ),
+    vec![
+        Span::styled(format!(" {name} "), theme.title()),
+        Span::styled(about, theme.muted()),
         Span::styled(
             format!(
-                "{}{} choose · {} run · {} close ",
+                "{}{} {moves} · {} {submits} · {} {closes} ",
                 k(Action::Up),
                 k(Action::Down),
                 k(Action::Submit),
@@ -30,7 +32,20 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
             ),
             theme.muted(),
         ),
-    ];
+    ]
+}
+
+pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
+    let Some(p) = app.palette() else { return };
+    let r = centered(area, 90, (p.matches.len() as u16 + 4).clamp(6, 18));
+    let subject = app.services.selected_row().map(|s| s.display_name());
+    let title = list_title(
+        "Actions",
+        subject.map(|s| format!("· {s} ")).unwrap_or_default(),
+        ["choose", "run", "close"],
+        keymap,
+        theme,
+    );
     let inner = framed(buf, r, title, theme);
     if inner.height == 0 {
         return;
@@ -82,7 +97,6 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
 /// and its production or read-only mark.
 pub fn render_contexts(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &Keymap) {
     let Some(p) = app.pick_context() else { return };
-    let k = |a| keys(keymap, Mode::Palette, a);
     let step = app
         .session
         .runbooks
@@ -92,20 +106,13 @@ pub fn render_contexts(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, k
         .map(|s| s.title.clone())
         .unwrap_or_default();
     let r = centered(area, 90, (app.contexts.len() as u16 + 4).clamp(6, 18));
-    let title = vec![
-        Span::styled(" Which context? ", theme.title()),
-        Span::styled(format!("· {} ", truncate(&step, 40)), theme.muted()),
-        Span::styled(
-            format!(
-                "{}{} or 1-9 choose · {} act there · {} cancel ",
-                k(Action::Up),
-                k(Action::Down),
-                k(Action::Submit),
-                k(Action::Close)
-            ),
-            theme.muted(),
-        ),
-    ];
+    let title = list_title(
+        "Which context?",
+        format!("· {} ", truncate(&step, 40)),
+        ["or 1-9 choose", "act there", "cancel"],
+        keymap,
+        theme,
+    );
     let inner = framed(buf, r, title, theme);
     if inner.height == 0 {
         return;
@@ -124,6 +131,23 @@ pub fn render_contexts(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, k
         .map(|c| c.label.len())
         .max()
         .unwrap_or(0);
+    let profile = |c: &crate::app::ContextView| {
+        c.profile
+            .clone()
+            .unwrap_or_else(|| "default profile".into())
+    };
+    let profile_w = app
+        .contexts
+        .iter()
+        .map(|c| profile(c).chars().count())
+        .max()
+        .unwrap_or(0);
+    let region_w = app
+        .contexts
+        .iter()
+        .map(|c| c.region.as_deref().unwrap_or("no region").len())
+        .max()
+        .unwrap_or(0);
     for (i, c) in app
         .contexts
         .iter()
@@ -135,8 +159,8 @@ pub fn render_contexts(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, k
             Span::styled(format!("{:<label_w$}  ", c.label), theme.text()),
             Span::styled(
                 format!(
-                    "{}  {}  {}",
-                    c.profile.as_deref().unwrap_or("default profile"),
+                    "{:<profile_w$}  {:<region_w$}  {}",
+                    profile(c),
                     c.region.as_deref().unwrap_or("no region"),
                     c.account.as_deref().unwrap_or("account unknown")
                 ),

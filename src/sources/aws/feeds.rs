@@ -16,8 +16,8 @@ use tokio::sync::{Notify, mpsc, watch};
 /// logs feeds follow the services and functions the ECS and Lambda feeds watch.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Found {
-    pub(super) services: Option<Vec<(String, String)>>,
-    pub(super) functions: Option<Vec<(String, Option<i64>)>>,
+    services: Option<Vec<(String, String)>>,
+    functions: Option<Vec<(String, Option<i64>)>>,
     /// The standard metrics of each other kind's rows, once its feed has delivered.
     kinds: BTreeMap<ResourceKind, Vec<plan::MetricDef>>,
 }
@@ -523,22 +523,30 @@ pub(super) async fn health_feed(plan: Arc<Plan>, interval: i64, tx: mpsc::Sender
     }
 }
 
+impl Found {
+    /// The discovered service names and function names (what log groups are picked by).
+    pub(super) fn names(&self) -> (Vec<String>, Vec<String>) {
+        let services = self
+            .services
+            .iter()
+            .flatten()
+            .map(|(_, s)| s.clone())
+            .collect();
+        let functions = self
+            .functions
+            .iter()
+            .flatten()
+            .map(|(n, _)| n.clone())
+            .collect();
+        (services, functions)
+    }
+}
+
 pub(super) async fn discovered_groups(
     c: &aws_sdk_cloudwatchlogs::Client,
     f: Found,
 ) -> Result<(Vec<String>, bool), String> {
-    let functions: Vec<String> = f
-        .functions
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
-    let services: Vec<String> = f
-        .services
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(_, s)| s)
-        .collect();
+    let (services, functions) = f.names();
     let all = logs::list_groups(c, 20).await?;
     Ok(logs::pick_groups(
         &all,

@@ -126,20 +126,7 @@ async fn linked_groups(
 ) -> Result<Vec<String>, String> {
     let arns = logs::linked_groups(c, own, 20).await?;
     let names: Vec<String> = arns.iter().map(|a| livetail::group_of(a)).collect();
-    let functions: Vec<String> = found
-        .functions
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
-    let services: Vec<String> = found
-        .services
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(_, s)| s)
-        .collect();
+    let (services, functions) = found.names();
     let (picked, _) = logs::pick_groups(&names, &functions, &services, usize::MAX);
     Ok(arns
         .into_iter()
