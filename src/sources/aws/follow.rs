@@ -71,6 +71,7 @@ impl Sessions {
 
     /// Sessions for the groups that can stream and have none, ten to a session.
     fn start(&mut self, c: &aws_sdk_cloudwatchlogs::Client, groups: &[WatchLogGroup]) {
+        self.tasks.retain(|t| !t.is_finished());
         let Some(prefix) = &self.prefix else { return };
         if self
             .retry_at
@@ -99,6 +100,16 @@ impl Sessions {
 
     fn streaming(&self, group: &str) -> bool {
         self.state.get(group) == Some(&Live::Streaming)
+    }
+}
+
+/// A session never outlives its feed (the source stopped, opsdeck quits): dropping a task's
+/// handle would leave it streaming until its next update failed to send.
+impl Drop for Sessions {
+    fn drop(&mut self) {
+        for t in self.tasks.drain(..) {
+            t.abort();
+        }
     }
 }
 
