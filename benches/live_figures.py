@@ -46,10 +46,12 @@ def ctl(ep, path, body=None):
     return json.loads(urllib.request.urlopen(req).read() or b"{}")
 
 
-def build_fleet(ep):
+def build_fleet(ep, region="us-east-1", creds=None):
+    """20 ECS services, 4 functions, 3 log groups, 30 metrics in REGION of the account CREDS
+    (boto3 keyword arguments; default: the test credentials' account)."""
     import boto3
-    c = lambda n: boto3.client(n, endpoint_url=ep, region_name="us-east-1",
-                               aws_access_key_id="testing", aws_secret_access_key="testing")
+    creds = creds or {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    c = lambda n: boto3.client(n, endpoint_url=ep, region_name=region, **creds)
     ecs, lam, iam, logs, cw = c("ecs"), c("lambda"), c("iam"), c("logs"), c("cloudwatch")
     ecs.register_task_definition(family="app", containerDefinitions=[{"name": "a", "image": "x", "memory": 128}])
     services = []
@@ -58,7 +60,10 @@ def build_fleet(ep):
         for i in range(10):
             ecs.create_service(cluster=cl, serviceName=f"svc{i}", taskDefinition="app:1", desiredCount=2)
             services.append(f"{cl}/svc{i}")
-    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    try:
+        role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:  # IAM is global: a second region
+        role = iam.get_role(RoleName="r")["Role"]["Arn"]
     import io, zipfile
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:

@@ -26,7 +26,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from live_figures import BIN, ENV, ctl, start_fake  # noqa: E402
+from live_figures import BIN, ENV, build_fleet, ctl, start_fake  # noqa: E402
+from live_figures import config as fleet_config  # noqa: E402
 
 ACCOUNTS = ["123456789012", "111111111111", "222222222222", "333333333333", "444444444444"]
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -44,51 +45,20 @@ def creds(ep, account):
 
 
 def build(ep, account, region):
+    """The live-figures fleet in ACCOUNT and REGION, each log group with a line in it."""
     import boto3
     kw = creds(ep, account)
-    c = lambda n: boto3.client(n, endpoint_url=ep, region_name=region, **kw)
-    ecs, lam, iam, logs, cw = c("ecs"), c("lambda"), c("iam"), c("logs"), c("cloudwatch")
-    ecs.register_task_definition(family="app", containerDefinitions=[{"name": "a", "image": "x", "memory": 128}])
-    services = []
-    for cl in ("prod", "staging"):
-        ecs.create_cluster(clusterName=cl)
-        for i in range(10):
-            ecs.create_service(cluster=cl, serviceName=f"svc{i}", taskDefinition="app:1", desiredCount=2)
-            services.append(f"{cl}/svc{i}")
-    try:
-        role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    except iam.exceptions.EntityAlreadyExistsException:  # IAM is global: the second region
-        role = iam.get_role(RoleName="r")["Role"]["Arn"]
-    import io
-    import zipfile
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("index.py", "def handler(e, c): return 1\n")
-    for i in range(4):
-        lam.create_function(FunctionName=f"fn{i}", Runtime="python3.12", Role=role, Handler="index.handler",
-                            Code={"ZipFile": buf.getvalue()})
-    for g in ("/ecs/prod/svc0", "/ecs/prod/svc1", "/aws/lambda/fn0"):
-        logs.create_log_group(logGroupName=g)
+    fleet = build_fleet(ep, region, kw)
+    logs = boto3.client("logs", endpoint_url=ep, region_name=region, **kw)
+    for g in fleet[2]:
         logs.create_log_stream(logGroupName=g, logStreamName="s")
         logs.put_log_events(logGroupName=g, logStreamName="s",
                             logEvents=[{"timestamp": int(time.time() * 1000), "message": f"hello from {account} {region}"}])
-    for i in range(30):
-        cl, name = services[i % 20].split("/")
-        metric = "CPUUtilization" if i < 20 else "MemoryUtilization"
-        cw.put_metric_data(Namespace="AWS/ECS", MetricData=[{"MetricName": metric, "Value": 10.0 + i, "Dimensions": [
-            {"Name": "ClusterName", "Value": cl}, {"Name": "ServiceName", "Value": name}]}])
+    return fleet
 
 
-def config(ep, contexts):
-    services = [f"{cl}/svc{i}" for cl in ("prod", "staging") for i in range(10)]
-    out = ["[watch]", "services = [" + ", ".join(f'"{s}"' for s in services) + "]",
-           'functions = ["fn0", "fn1", "fn2", "fn3"]',
-           'log_groups = ["/ecs/prod/svc0", "/ecs/prod/svc1", "/aws/lambda/fn0"]', ""]
-    for i in range(30):
-        cl, name = services[i % 20].split("/")
-        metric = "CPUUtilization" if i < 20 else "MemoryUtilization"
-        out += ["[[watch.metrics]]", 'namespace = "AWS/ECS"', f'metric = "{metric}"',
-                f'dimensions = {{ ClusterName = "{cl}", ServiceName = "{name}" }}', "warn = 70", "crit = 90", ""]
+def config(ep, fleet, contexts):
+    out = [fleet_config(*fleet), ""]
     for account, region in contexts:
         out += ["[[contexts]]", f'label = "{account[:3]}-{region}"', f'region = "{region}"', f'endpoint_url = "{ep}"']
         if account != ACCOUNTS[0]:
@@ -157,13 +127,13 @@ def main():
         contexts = [(acc, reg) for acc in ACCOUNTS for reg in REGIONS]
         t = time.perf_counter()
         for acc, reg in contexts:
-            build(ep, acc, reg)
+            fleet = build(ep, acc, reg)
         print(f"built {len(contexts)} contexts in {time.perf_counter() - t:.1f} s", flush=True)
         ctl(ep, "/__fake/latency", json.dumps({"ms": a.latency_ms}))
         tmp = tempfile.mkdtemp()
         one, ten = os.path.join(tmp, "one.toml"), os.path.join(tmp, "ten.toml")
-        open(one, "w").write(config(ep, contexts[:1]))
-        open(ten, "w").write(config(ep, contexts))
+        open(one, "w").write(config(ep, fleet, contexts[:1]))
+        open(ten, "w").write(config(ep, fleet, contexts))
         t1 = time_snapshot(one, a.runs, 1)
         t10 = time_snapshot(ten, a.runs, 10)
         m1, m10 = statistics.median(t1), statistics.median(t10)

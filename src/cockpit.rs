@@ -228,7 +228,11 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> {
     let rt = runtime()?;
     let runbooks = load_runbooks(common, &s.config)?;
-    let (source, _ctx, _role, contexts) = source(common, &s.config, &runbooks.targets, &rt)?;
+    // One picture, then gone: a Live Tail session (billed by the minute) would only delay it;
+    // the backfill poll has the lines.
+    let mut one_shot = s.config.clone();
+    one_shot.refresh.live_tail = false;
+    let (source, _ctx, _role, contexts) = source(common, &one_shot, &runbooks.targets, &rt)?;
     let config = crate::app::AppConfig {
         log_capacity: log_capacity(common, &s.config),
         load_errors: runbooks.errors,

@@ -149,6 +149,12 @@ fn two_accounts_through_assume_role_are_watched_apart() {
             .values()
             .any(|ops| ops.get("AssumeRole").is_some())
     );
+    // A snapshot is one picture: it never opens a (billed) Live Tail session.
+    assert!(
+        fake.stats().get("StartLiveTail").is_none(),
+        "{}",
+        fake.stats()
+    );
 }
 
 #[test]
