@@ -420,6 +420,10 @@ struct Live {
 }
 
 async fn live(fake: &FakeAws, refresh: Refresh) -> Live {
+    live_with(fake, refresh, Plan::build(&Watch::default(), &[])).await
+}
+
+async fn live_with(fake: &FakeAws, refresh: Refresh, plan: Plan) -> Live {
     fake.env_in_process();
     let opts = AwsSettings {
         endpoint_url: Some(fake.endpoint.clone()),
@@ -434,7 +438,7 @@ async fn live(fake: &FakeAws, refresh: Refresh) -> Live {
     let src = Box::new(AwsSource {
         clients,
         ctx,
-        plan: Plan::build(&Watch::default(), &[]),
+        plan,
         refresh,
     });
     let (tx, rx) = mpsc::channel(1024);
@@ -759,6 +763,64 @@ async fn logs_insights_queries_return_rows() {
             .all(|e| &*e.group == "insights" && !e.message.contains("not watched")),
         "{r:?}"
     );
+}
+
+/// On a monitoring account (`cross_account`), Logs Insights queries what the logs pane follows,
+/// the linked account's groups included (StartQuery with logGroupIdentifiers), and each row
+/// names its group's account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_account_insights_queries_the_linked_accounts_groups() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    fake.fleet_in_account("222222222222", "us-east-1", &["build"]);
+    fake.fleet_in_account("222222222222", "us-east-1", &["mutate"]);
+    fake.http(
+        "POST",
+        "/__fake/oam",
+        r#"{"monitoring": "123456789012", "sources": ["222222222222"]}"#,
+    );
+    let mut plan = Plan::build(&Watch::default(), &[]);
+    plan.cross_account = true;
+    let mut l = live_with(&fake, fast(), plan).await;
+    l.wait(Feed::Logs, Duration::from_secs(20), |p| {
+        matches!(p, Payload::Logs(_)).then_some(())
+    })
+    .await;
+    fake.reset_stats();
+    l.cmd
+        .send(SourceCommand::LogsQuery {
+            ctx: 0,
+            query: "fields @timestamp, @message, @log".into(),
+            since_ms: opsdeck::event_loop::now_ms() - 3_600_000,
+            groups: Vec::new(),
+        })
+        .await
+        .unwrap();
+    let r = l
+        .wait(Feed::Insights, Duration::from_secs(30), |p| match p {
+            Payload::Insights { result, .. } => Some(result.clone()),
+            _ => None,
+        })
+        .await
+        .expect("query succeeds");
+    let marker = |e: &opsdeck::model::LogEvent| e.message.contains("after-mutation marker");
+    assert!(
+        r.iter()
+            .any(|e| &*e.group == "222222222222 /ecs/prod/api" && marker(e)),
+        "the linked account's marker under its account: {r:?}"
+    );
+    // The own account's rows are named without an account, and its groups have no marker.
+    assert!(r.iter().any(|e| &*e.group == "/ecs/prod/api"), "{r:?}");
+    assert!(
+        !r.iter()
+            .any(|e| marker(e) && !e.group.starts_with("222222222222 ")),
+        "{r:?}"
+    );
+    assert!(
+        r.windows(2).all(|w| w[0].time_ms >= w[1].time_ms),
+        "newest first"
+    );
+    assert_eq!(fake.stats()["StartQuery"], 1, "{}", fake.stats());
 }
 
 /// An event the SDK cannot decode (moto serves a lone surrogate) does not stop its group:

@@ -185,6 +185,9 @@ impl App {
                         rows.into_iter()
                             .map(|mut e| {
                                 e.message = super::clean(e.message);
+                                if &*e.group != "insights" {
+                                    e.group = super::clean(e.group.to_string()).into();
+                                }
                                 e
                             })
                             .collect()
@@ -213,7 +216,12 @@ impl App {
                 if let Some(Ok(rows)) = &ins.result {
                     let text: Vec<String> = rows
                         .iter()
-                        .map(|e| format!("{} {}", crate::text::clock(e.time_ms), e.message))
+                        .map(|e| match &*e.group {
+                            "insights" => {
+                                format!("{} {}", crate::text::clock(e.time_ms), e.message)
+                            }
+                            g => format!("{} {g} {}", crate::text::clock(e.time_ms), e.message),
+                        })
                         .collect();
                     let n = rows.len();
                     fx.push(Effect::Copy(text.join("\n")));

@@ -89,10 +89,16 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
                 .take(body.height as usize)
                 .enumerate()
             {
-                let line = Line::from(vec![
-                    Span::styled(format!("{} ", clock(e.time_ms)), theme.muted()),
-                    Span::styled(e.message.replace('\n', " ↵ "), theme.text()),
-                ]);
+                let mut spans = vec![Span::styled(
+                    format!("{} ", clock(e.time_ms)),
+                    theme.muted(),
+                )];
+                // A row's group when the query gave `@log` (several groups, linked accounts').
+                if &*e.group != "insights" {
+                    spans.push(Span::styled(format!("{} ", e.group), theme.accent()));
+                }
+                spans.push(Span::styled(e.message.replace('\n', " ↵ "), theme.text()));
+                let line = Line::from(spans);
                 buf.set_line(body.x + 1, body.y + i as u16, &line, w);
             }
         }

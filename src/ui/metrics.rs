@@ -77,6 +77,27 @@ pub fn buckets(
     out
 }
 
+/// A linked account's series is labelled with its account id (`222222222222 api CPU`); in the
+/// narrow label column the id's last four digits stand for it (`…2222 api CPU`), as in the
+/// logs pane.
+fn short_accounts(label: &str) -> std::borrow::Cow<'_, str> {
+    let is_account = |w: &str| w.len() == 12 && w.bytes().all(|b| b.is_ascii_digit());
+    if !label.split(' ').any(is_account) {
+        return std::borrow::Cow::Borrowed(label);
+    }
+    let words: Vec<String> = label
+        .split(' ')
+        .map(|w| {
+            if is_account(w) {
+                format!("…{}", &w[8..])
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    std::borrow::Cow::Owned(words.join(" "))
+}
+
 fn row(s: &MetricSeries, w: usize, now_ms: i64, window_ms: i64, theme: &Theme) -> Line<'static> {
     let start = now_ms - window_ms;
     let pts = s.window(start);
@@ -90,7 +111,7 @@ fn row(s: &MetricSeries, w: usize, now_ms: i64, window_ms: i64, theme: &Theme) -
     let unit = s.unit.as_deref();
 
     let mut spans = vec![
-        Span::styled(fit(&s.label, label_w), theme.text()),
+        Span::styled(fit(&short_accounts(&s.label), label_w), theme.text()),
         Span::raw(" "),
     ];
     let cols = buckets(pts, start, window_ms, spark_w);
@@ -141,6 +162,20 @@ fn row(s: &MetricSeries, w: usize, now_ms: i64, window_ms: i64, theme: &Theme) -
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn linked_accounts_are_shortened_in_the_label_column() {
+        use super::short_accounts;
+        assert_eq!(short_accounts("222222222222 api CPU"), "…2222 api CPU");
+        assert_eq!(
+            short_accounts("mon 222222222222 api CPU"),
+            "mon …2222 api CPU"
+        );
+        assert_eq!(short_accounts("api CPU"), "api CPU");
+        // Not an account: other lengths, non-digits.
+        assert_eq!(short_accounts("1234 api"), "1234 api");
+        assert_eq!(short_accounts("12345678901x api"), "12345678901x api");
+    }
+
     use super::*;
 
     #[test]

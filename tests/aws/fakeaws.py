@@ -26,7 +26,10 @@ RedriveExecution, ElastiCache TestFailover (a 500 in moto: answered here, and th
 reports `modifying` until the next stats reset), RDS DescribePendingMaintenanceActions (a 500
 in moto: answered here from what /__fake/rds-maintenance set), CloudWatch Logs StartLiveTail
 (moto has none: played here as an AWS event stream of session updates, fed from moto's events
-every 50 ms; a logs fault breaks the session).
+every 50 ms; a logs fault breaks the session), and of cross-account observability: ListMetrics
+IncludeLinkedAccounts, GetMetricData AccountId, FilterLogEvents logGroupIdentifier,
+DescribeLogGroups includeLinkedAccounts and StartQuery logGroupIdentifiers (moto has no OAM
+and knows log groups by name only).
 """
 
 import re
@@ -219,7 +222,8 @@ def retag(v, time_key=False):
 
 # ---------------------------------------------------------------- the front
 STATE = {"faults": {}, "stats": {}, "keys": {}, "by_key": {}, "latency_s": 0.0, "oam": None, "lock": threading.Lock(),
-         "target_health": {}, "sfn_failed": {}, "redriven": [], "failovers": set(), "maintenance": []}
+         "target_health": {}, "sfn_failed": {}, "redriven": [], "failovers": set(), "maintenance": [],
+         "queries": {}}
 
 
 def _xml_escape(s):
@@ -410,6 +414,11 @@ def oam_logs(front, op, req):
         req = {k: v for k, v in req.items() if k != "logGroupIdentifier"}
         req["logGroupName"] = group_name(ident)
         return moto_logs(front, op, req, linked_key(front, ident))
+    if op == "StartQuery":
+        return linked_query(front, req)
+    if op == "GetQueryResults":
+        with STATE["lock"]:
+            return STATE["queries"].get(req.get("queryId"))
     if op == "DescribeLogGroups":
         if not req.get("includeLinkedAccounts") or not link or access_key_of(front.headers) != link["monitoring_key"]:
             return None
@@ -425,6 +434,46 @@ def oam_logs(front, op, req):
                     break
         return {"logGroups": groups}
     return None
+
+
+class AwsError(Exception):
+    """An AWS error answer from the front's own handling: (HTTP code, __type, message)."""
+
+
+def linked_query(front, req):
+    """Logs Insights over logGroupIdentifiers (names and ARNs; moto knows only names): each
+    account's groups are queried in moto as that account (a linked source account's with its
+    key, when the caller is the monitoring account), `@log` is given AWS's `account:name` form,
+    and the rows come back merged, newest first, under a query id of the front's own."""
+    idents = req.get("logGroupIdentifiers")
+    if not idents:
+        return None
+    link = STATE.get("oam")
+    monitoring = link and access_key_of(front.headers) == link["monitoring_key"]
+    own = link["monitoring"] if monitoring else None
+    by_acct = {}
+    for ident in idents:
+        acct = ident.split(":")[4] if ident.startswith("arn:") else own
+        if monitoring and acct not in (own, *link["sources"]):
+            raise AwsError(400, "AccessDeniedException", f"account {acct} is not linked to this monitoring account")
+        by_acct.setdefault(acct if monitoring else own, []).append(group_name(ident))
+    base = {k: v for k, v in req.items() if k != "logGroupIdentifiers"}
+    rows = []
+    for acct, names in by_acct.items():
+        key = link["sources"].get(acct) if monitoring else None
+        qid = moto_logs(front, "StartQuery", dict(base, logGroupNames=names), key)["queryId"]
+        for row in moto_logs(front, "GetQueryResults", {"queryId": qid}, key).get("results", []):
+            for f in row:
+                if f.get("field") == "@log" and acct:
+                    f["value"] = f"{acct}:{f['value']}"
+            rows.append(row)
+    stamp = lambda row: next((f["value"] for f in row if f.get("field") == "@timestamp"), "")
+    rows.sort(key=stamp, reverse=True)
+    qid = f"front-{time.time_ns()}"
+    with STATE["lock"]:
+        STATE["queries"][qid] = {"results": rows, "status": "Complete",
+                                 "statistics": {"recordsMatched": float(len(rows))}}
+    return {"queryId": qid}
 
 
 def oam_answer(front, op, req, headers):
@@ -720,8 +769,13 @@ class Front(BaseHTTPRequestHandler):
             return self._reply(code, json.dumps(err).encode(), [("Content-Type", "application/x-amz-json-1.1")])
         if op == "StartLiveTail":
             return live_tail(self, body)
-        if svc == "logs" and op in ("FilterLogEvents", "DescribeLogGroups"):
-            doc = oam_logs(self, op, json.loads(body or b"{}"))
+        if svc == "logs" and op in ("FilterLogEvents", "DescribeLogGroups", "StartQuery", "GetQueryResults"):
+            try:
+                doc = oam_logs(self, op, json.loads(body or b"{}"))
+            except AwsError as e:
+                code, kind, message = e.args
+                return self._reply(code, json.dumps({"__type": kind, "message": message}).encode(),
+                                   [("Content-Type", "application/x-amz-json-1.1")])
             if doc is not None:
                 return self._reply(200, json.dumps(doc).encode(), [("Content-Type", "application/x-amz-json-1.1")])
         with STATE["lock"]:

@@ -148,6 +148,25 @@ async fn linked_groups(
         .collect())
 }
 
+/// The groups discovery follows: the own account's of the watched services and functions,
+/// and on a monitoring account (`cross_account`) the linked accounts' of the same, by ARN.
+/// `bool`: the own discovery was capped. Logs Insights queries the same groups.
+pub(super) async fn followed_groups(
+    c: &aws_sdk_cloudwatchlogs::Client,
+    found: &Found,
+    plan: &Plan,
+    own_account: Option<&str>,
+) -> Result<(Vec<String>, bool), String> {
+    let (mut groups, capped) = discovered_groups(c, found.clone()).await?;
+    if plan.cross_account {
+        let more = linked_groups(c, found, own_account)
+            .await
+            .map_err(|e| format!("linked accounts' log groups: {e}"))?;
+        groups.extend(more);
+    }
+    Ok((groups, capped))
+}
+
 pub(super) async fn logs_feed(
     c: aws_sdk_cloudwatchlogs::Client,
     plan: Arc<Plan>,
@@ -171,20 +190,7 @@ pub(super) async fn logs_feed(
             && (groups.is_none() || found_rx.has_changed().unwrap_or(false))
         {
             let found = found_rx.borrow_and_update().clone();
-            let discovered = match discovered_groups(&c, found.clone()).await {
-                Ok((mut g, capped)) if plan.cross_account => {
-                    // A monitoring account: the linked accounts' groups of the same services
-                    // and functions, by ARN.
-                    match linked_groups(&c, &found, own_account.as_deref()).await {
-                        Ok(more) => {
-                            g.extend(more);
-                            Ok((g, capped))
-                        }
-                        Err(e) => Err(format!("linked accounts' log groups: {e}")),
-                    }
-                }
-                other => other,
-            };
+            let discovered = followed_groups(&c, &found, &plan, own_account.as_deref()).await;
             match discovered {
                 Ok((g, capped)) => {
                     if capped {

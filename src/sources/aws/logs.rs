@@ -351,18 +351,27 @@ pub fn pick_groups(
 }
 
 /// Logs Insights: StartQuery, then GetQueryResults until the query ends (at most `limit`).
-/// Each result row becomes a log line of group `insights`.
+/// Each result row becomes a log line: of the group its `@log` names (`account:name`; shown
+/// as [`label`] does, the own account's by name alone), else of group `insights`. Groups given
+/// as ARNs (a monitoring account's linked groups) go as `logGroupIdentifiers`, which take
+/// names and ARNs alike; a query takes at most 50.
 pub async fn insights(
     c: &Client,
     groups: &[String],
+    own_account: Option<&str>,
     query: &str,
     since_ms: i64,
     until_ms: i64,
     limit: Duration,
 ) -> Result<Vec<LogEvent>, String> {
-    let started = c
-        .start_query()
-        .set_log_group_names(Some(groups.to_vec()))
+    let groups: Vec<String> = groups.iter().take(50).cloned().collect();
+    let ask = c.start_query();
+    let ask = if groups.iter().any(|g| g.starts_with("arn:")) {
+        ask.set_log_group_identifiers(Some(groups))
+    } else {
+        ask.set_log_group_names(Some(groups))
+    };
+    let started = ask
         .start_time(since_ms / 1000)
         .end_time(until_ms / 1000)
         .query_string(query)
@@ -384,16 +393,20 @@ pub async fn insights(
             .unwrap_or_default();
         match status.as_str() {
             "Complete" => {
-                let g: Arc<str> = Arc::from("insights");
+                let insights: Arc<str> = Arc::from("insights");
                 return Ok(r
                     .results()
                     .iter()
                     .map(|row| {
                         let mut time_ms = until_ms;
                         let mut message = None;
+                        let mut group = insights.clone();
                         let mut other = Vec::new();
                         for f in row {
                             match (f.field(), f.value()) {
+                                (Some("@log"), Some(v)) => {
+                                    group = Arc::from(log_field_label(v, own_account).as_str())
+                                }
                                 (Some("@timestamp"), Some(v)) => {
                                     time_ms = parse_insights_time(v).unwrap_or(until_ms)
                                 }
@@ -405,7 +418,7 @@ pub async fn insights(
                         }
                         LogEvent {
                             time_ms,
-                            group: g.clone(),
+                            group,
                             stream: None,
                             message: match message {
                                 Some(m) if other.is_empty() => m,
@@ -426,6 +439,21 @@ pub async fn insights(
             return Err(format!("insights: no result within {} s", limit.as_secs()));
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Insights' `@log` (`123456789012:/ecs/api`) as the logs pane names groups: the own
+/// account's by name, another's as `account name`.
+fn log_field_label(v: &str, own_account: Option<&str>) -> String {
+    match v.split_once(':') {
+        Some((acct, name)) if acct.len() == 12 && acct.bytes().all(|b| b.is_ascii_digit()) => {
+            if own_account == Some(acct) {
+                name.to_string()
+            } else {
+                format!("{acct} {name}")
+            }
+        }
+        _ => v.to_string(),
     }
 }
 
@@ -506,6 +534,26 @@ mod tests {
     fn insights_timestamps() {
         assert_eq!(parse_insights_time("1970-01-01 00:00:01.500"), Some(1500));
         assert_eq!(parse_insights_time("nonsense"), None);
+    }
+
+    #[test]
+    fn insights_log_field_names_the_group_as_the_logs_pane_does() {
+        let own = Some("123456789012");
+        assert_eq!(
+            log_field_label("123456789012:/ecs/prod/api", own),
+            "/ecs/prod/api"
+        );
+        assert_eq!(
+            log_field_label("222222222222:/ecs/prod/api", own),
+            "222222222222 /ecs/prod/api"
+        );
+        assert_eq!(
+            log_field_label("222222222222:/ecs/prod/api", None),
+            "222222222222 /ecs/prod/api"
+        );
+        // Not an account prefix (moto gives the bare name; a name may hold a colon).
+        assert_eq!(log_field_label("/ecs/prod/api", own), "/ecs/prod/api");
+        assert_eq!(log_field_label("/a:b", own), "/a:b");
     }
 
     #[tokio::test]

@@ -31,8 +31,7 @@ use super::{DataSource, Feed, Payload, SourceCommand, SourceEvent, SourceInfo, W
 use crate::config::AwsSettings;
 use crate::config::Refresh;
 use feeds::{
-    Found, alarms_feed, discovered_groups, ecs_feed, health_feed, kind_feed, lambda_feed,
-    metrics_feed, now_ms, send,
+    Found, alarms_feed, ecs_feed, health_feed, kind_feed, lambda_feed, metrics_feed, now_ms, send,
 };
 use follow::logs_feed;
 use plan::Plan;
@@ -488,34 +487,41 @@ impl DataSource for AwsSource {
                         groups: asked,
                         ..
                     } => {
-                        let (c, tx, plan, found) = (
+                        let (c, tx, plan, found, own) = (
                             clients.logs.clone(),
                             events.clone(),
                             plan.clone(),
                             found_rx.borrow().clone(),
+                            me.ctx.account.clone(),
                         );
                         tokio::spawn(async move {
-                            let groups: Vec<String> = match &plan.log_groups {
+                            let groups: Result<Vec<String>, String> = match &plan.log_groups {
                                 // A query from a runbook names its own group.
-                                _ if !asked.is_empty() => asked,
-                                Some(g) => g.iter().map(|g| g.name.clone()).collect(),
-                                None => discovered_groups(&c, found)
+                                _ if !asked.is_empty() => Ok(asked),
+                                Some(g) => Ok(g.iter().map(|g| g.name.clone()).collect()),
+                                // What the logs pane follows, linked accounts' included.
+                                None => follow::followed_groups(&c, &found, &plan, own.as_deref())
                                     .await
                                     .map(|(g, _)| g)
-                                    .unwrap_or_default(),
+                                    .map_err(|e| format!("insights: {e}")),
                             };
-                            let r = if groups.is_empty() {
-                                Err("insights: no log group to query".to_string())
-                            } else {
-                                logs::insights(
-                                    &c,
-                                    &groups,
-                                    &query,
-                                    since_ms,
-                                    now_ms(),
-                                    Duration::from_secs(60),
-                                )
-                                .await
+                            let r = match groups {
+                                Err(e) => Err(e),
+                                Ok(g) if g.is_empty() => {
+                                    Err("insights: no log group to query".to_string())
+                                }
+                                Ok(g) => {
+                                    logs::insights(
+                                        &c,
+                                        &g,
+                                        own.as_deref(),
+                                        &query,
+                                        since_ms,
+                                        now_ms(),
+                                        Duration::from_secs(60),
+                                    )
+                                    .await
+                                }
                             };
                             send(&tx, Feed::Insights, Payload::Insights { query, result: r }).await;
                         });
