@@ -6,13 +6,19 @@ Ten contexts: five accounts (the first with the test credentials, four reached t
 AssumeRole: moto keeps each account's resources apart) × two regions, each with 20 ECS
 services, 4 Lambda functions, 3 log groups and 30 metrics.
 
-1. Time to the first complete `opsdeck snapshot` of one context and of all ten (median of N);
-   the issue's target is ten no slower than 1.5x one (contexts connect in parallel).
+Each context has its own fake (its own endpoint_url), as each account and region has its own
+AWS endpoints: one fake is one Python process, moto under one lock, and ten contexts' calls
+would queue on it (about 4 ms of its CPU a call), which measures the fake, not opsdeck.
+`--one-fake` puts them all on one, for comparison.
+
+1. Time to the first complete `opsdeck snapshot` of one context and of all ten (median of N),
+   at each latency of --latency-ms, with opsdeck's own CPU time; the issue's target is ten
+   no slower than 1.5x one (contexts connect in parallel).
 2. The real binary watching the ten contexts in tmux for MINUTES minutes after a warm-up:
    its CPU (share of one core), peak memory, and the API calls per minute per account and
    operation (GetMetricData per refresh per context, DescribeServices batches).
 
-Usage: python3 benches/scale_aws.py [--minutes 2] [--runs 3] [--latency-ms 40]
+Usage: python3 benches/scale_aws.py [--minutes 2] [--runs 5] [--latency-ms 40,100] [--one-fake]
 Needs: a release build (cargo build --release), tmux, moto, boto3.
 """
 
@@ -57,9 +63,10 @@ def build(ep, account, region):
     return fleet
 
 
-def config(ep, fleet, contexts):
+def config(fleet, contexts):
+    """CONTEXTS: (account, region, endpoint)."""
     out = [fleet_config(*fleet), ""]
-    for account, region in contexts:
+    for account, region, ep in contexts:
         out += ["[[contexts]]", f'label = "{account[:3]}-{region}"', f'region = "{region}"', f'endpoint_url = "{ep}"']
         if account != ACCOUNTS[0]:
             out.append(f'role_arn = "arn:aws:iam::{account}:role/opsdeck"')
@@ -67,19 +74,30 @@ def config(ep, fleet, contexts):
     return "\n".join(out)
 
 
-def time_snapshot(cfg, runs, want_contexts):
-    times = []
+def fakes_cpu(pids):
+    return sum(cpu_ticks(p) for p in pids) / os.sysconf("SC_CLK_TCK")
+
+
+def time_snapshot(cfg, runs, want_contexts, fake_pids=()):
+    """Wall times of RUNS snapshots, opsdeck's CPU seconds (user + system) of each, and the
+    fakes' CPU seconds meanwhile."""
+    import resource
+    times, cpu, fake_cpu = [], [], []
     for _ in range(runs):
+        r0, f0 = resource.getrusage(resource.RUSAGE_CHILDREN), fakes_cpu(fake_pids)
         t = time.perf_counter()
         out = subprocess.run([BIN, "snapshot", "--format", "json", "--config", cfg], env=ENV,
                              capture_output=True, text=True, check=True)
         times.append(time.perf_counter() - t)
+        r1, f1 = resource.getrusage(resource.RUSAGE_CHILDREN), fakes_cpu(fake_pids)
+        cpu.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+        fake_cpu.append(f1 - f0)
         v = json.loads(out.stdout)
         assert v["errors"] == [], v["errors"]
         seen = {s.get("context") for s in v["services"]}
         assert len(seen) == want_contexts, seen
         assert len(v["services"]) == 24 * want_contexts, len(v["services"])
-    return times
+    return times, cpu, fake_cpu
 
 
 def proc_of(sock):
@@ -94,7 +112,7 @@ def cpu_ticks(pid):
     return int(f[11]) + int(f[12])
 
 
-def watch(ep, cfg, minutes):
+def watch(eps, cfg, minutes):
     sock = f"opsdeck-scale-{os.getpid()}"
     env = " ".join(f"{k}={v}" for k, v in ENV.items() if k.startswith("AWS_"))
     subprocess.run(["tmux", "-L", sock, "new-session", "-d", "-x", "200", "-y", "50",
@@ -102,11 +120,17 @@ def watch(ep, cfg, minutes):
     try:
         time.sleep(20)  # start-up, discovery, backfill
         pid = proc_of(sock)
-        ctl(ep, "/__fake/stats/reset", "")
+        for ep in eps:
+            ctl(ep, "/__fake/stats/reset", "")
         t0, c0 = time.time(), cpu_ticks(pid)
         time.sleep(60 * minutes)
         t1, c1 = time.time(), cpu_ticks(pid)
-        by_key = ctl(ep, "/__fake/stats/by-key")
+        by_key = {}
+        for ep in eps:
+            for key, ops in ctl(ep, "/__fake/stats/by-key").items():
+                mine = by_key.setdefault(key, {})
+                for op, n in ops.items():
+                    mine[op] = mine.get(op, 0) + n
         status = open(f"/proc/{pid}/status").read()
         hwm = int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1])
         screen = subprocess.run(["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True, text=True).stdout
@@ -119,29 +143,42 @@ def watch(ep, cfg, minutes):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=2)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--latency-ms", type=float, default=40)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--latency-ms", default="40,100")
+    ap.add_argument("--one-fake", action="store_true", help="all ten contexts on one fake process")
     a = ap.parse_args()
-    fake, ep = start_fake()
+    pairs = [(acc, reg) for acc in ACCOUNTS for reg in REGIONS]
+    fakes = [start_fake() for _ in range(1 if a.one_fake else len(pairs))]
+    eps = [ep for _, ep in fakes]
     try:
-        contexts = [(acc, reg) for acc in ACCOUNTS for reg in REGIONS]
+        contexts = [(acc, reg, eps[i % len(eps)]) for i, (acc, reg) in enumerate(pairs)]
         t = time.perf_counter()
-        for acc, reg in contexts:
+        for acc, reg, ep in contexts:
             fleet = build(ep, acc, reg)
-        print(f"built {len(contexts)} contexts in {time.perf_counter() - t:.1f} s", flush=True)
-        ctl(ep, "/__fake/latency", json.dumps({"ms": a.latency_ms}))
+        print(f"built {len(contexts)} contexts on {len(eps)} fake(s) in {time.perf_counter() - t:.1f} s", flush=True)
         tmp = tempfile.mkdtemp()
         one, ten = os.path.join(tmp, "one.toml"), os.path.join(tmp, "ten.toml")
-        open(one, "w").write(config(ep, fleet, contexts[:1]))
-        open(ten, "w").write(config(ep, fleet, contexts))
-        t1 = time_snapshot(one, a.runs, 1)
-        t10 = time_snapshot(ten, a.runs, 10)
-        m1, m10 = statistics.median(t1), statistics.median(t10)
-        print(f"first snapshot, {a.latency_ms:.0f} ms per call: 1 context {m1:.2f} s "
-              f"({', '.join(f'{x:.2f}' for x in t1)}), 10 contexts {m10:.2f} s "
-              f"({', '.join(f'{x:.2f}' for x in t10)}): {m10 / m1:.2f}x", flush=True)
-        cpu, mem, by_key, screen = watch(ep, ten, a.minutes)
-        print(f"10 contexts watched for {a.minutes:g} min: CPU {cpu:.1f} % of a core, peak memory {mem:.0f} MB")
+        open(one, "w").write(config(fleet, contexts[:1]))
+        open(ten, "w").write(config(fleet, contexts))
+        for ms in [float(x) for x in a.latency_ms.split(",")]:
+            for ep in eps:
+                ctl(ep, "/__fake/latency", json.dumps({"ms": ms}))
+            pids = [p.pid for p, _ in fakes]
+            time_snapshot(ten, 1, 10)  # warm: the fakes' first answers, the page cache
+            t1, c1, f1 = time_snapshot(one, a.runs, 1, pids)
+            t10, c10, f10 = time_snapshot(ten, a.runs, 10, pids)
+            m1, m10 = statistics.median(t1), statistics.median(t10)
+            med = statistics.median
+            print(f"first snapshot, {ms:.0f} ms per call: 1 context {m1:.2f} s "
+                  f"({', '.join(f'{x:.2f}' for x in t1)}), 10 contexts {m10:.2f} s "
+                  f"({', '.join(f'{x:.2f}' for x in t10)}): {m10 / m1:.2f}x; "
+                  f"CPU seconds, opsdeck {med(c1):.3f} vs {med(c10):.3f}, the fakes {med(f1):.2f} vs {med(f10):.2f} "
+                  f"({os.cpu_count()} cores)", flush=True)
+        first_ms = float(a.latency_ms.split(",")[0])
+        for ep in eps:
+            ctl(ep, "/__fake/latency", json.dumps({"ms": first_ms}))
+        cpu, mem, by_key, screen = watch(eps, ten, a.minutes)
+        print(f"10 contexts watched for {a.minutes:g} min at {first_ms:.0f} ms per call: CPU {cpu:.1f} % of a core, peak memory {mem:.0f} MB")
         total = {}
         for key, ops in sorted(by_key.items()):
             for op, n in ops.items():
@@ -151,7 +188,8 @@ def main():
             print(f"  {op:<40} {n / a.minutes:7.1f}   per context {n / a.minutes / len(contexts):6.1f}")
         print("screen at the end:\n" + "\n".join(screen.splitlines()[:6]))
     finally:
-        fake.terminate()
+        for p, _ in fakes:
+            p.terminate()
 
 
 if __name__ == "__main__":

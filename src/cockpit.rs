@@ -106,9 +106,12 @@ pub fn source(
         );
     }
     // Every context at once: the first complete picture of ten costs about that of one.
+    // One HTTPS client for all: one connection pool, the root certificates parsed once.
+    let http = crate::sources::aws::http_client();
     let connected = rt.block_on(futures::future::join_all(specs.iter().map(|spec| {
         let opts = crate::settings::context_options(spec, &base);
-        async move { crate::sources::aws::connect(&opts).await }
+        let http = http.clone();
+        async move { crate::sources::aws::connect_with(&opts, http).await }
     })));
     let mut sources = Vec::new();
     let mut views = Vec::new();

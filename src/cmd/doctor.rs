@@ -82,7 +82,7 @@ pub async fn run(common: &Common, args: &DoctorArgs) -> Result<i32> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config = Config::discover(common.config.as_deref(), &cwd, dirs.config.as_deref())?;
     let aws = crate::settings::aws_options(common, &config);
-    let conf = crate::sources::aws::load_sdk_config(&aws).await;
+    let conf = crate::sources::aws::load_sdk_config(&aws, crate::sources::aws::http_client()).await;
 
     let mut context: Vec<(&str, String)> = Vec::new();
     let profile = match (

@@ -13,6 +13,7 @@ Control (not AWS): POST /__fake/fault {"service": "logs"|"*", "mode": "throttle"
                    GET  /__fake/stats   -> {"Operation": count, ...};  POST /__fake/stats/reset
                    GET  /__fake/stats/by-key -> {"access key id": {"Operation": count}} (one per account)
                    POST /__fake/latency {"ms": 40}   every AWS call answers that much later
+                   POST /__fake/trace  starts recording calls; GET /__fake/trace -> [[start, end, key, op]]
                    POST /__fake/oam {"monitoring": "123456789012", "sources": ["222222222222"]}
                         links source accounts to the monitoring account (cross-account observability)
                    GET  /__fake/keys    -> {"service": [access key ids that signed calls]}
@@ -223,7 +224,7 @@ def retag(v, time_key=False):
 # ---------------------------------------------------------------- the front
 STATE = {"faults": {}, "stats": {}, "keys": {}, "by_key": {}, "latency_s": 0.0, "oam": None, "lock": threading.Lock(),
          "target_health": {}, "sfn_failed": {}, "redriven": [], "failovers": set(), "maintenance": [],
-         "queries": {}}
+         "queries": {}, "trace": None}
 
 
 def _xml_escape(s):
@@ -636,6 +637,10 @@ def live_tail(front, body):
 class Front(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     moto_url = None
+    # A reply is written as headers, then body. With Nagle's algorithm on, the body waits for
+    # the client to acknowledge the headers, which a client on a kept-alive connection delays
+    # by up to 40 ms (delayed ACK): that wait would be measured as the client's latency.
+    disable_nagle_algorithm = True
 
     def log_message(self, *a):
         pass
@@ -664,6 +669,12 @@ class Front(BaseHTTPRequestHandler):
         if self.path == "/__fake/stats":
             with STATE["lock"]:
                 return self._reply(200, json.dumps(STATE["stats"]).encode())
+        if self.path == "/__fake/trace":
+            # POST starts a new trace; GET gives every AWS call since: [start, end, key, op].
+            with STATE["lock"]:
+                if self.command == "POST":
+                    STATE["trace"] = []
+                return self._reply(200, json.dumps(STATE["trace"] or []).encode())
         if self.path == "/__fake/stats/by-key":
             with STATE["lock"]:
                 return self._reply(200, json.dumps(STATE["by_key"]).encode())
@@ -726,6 +737,7 @@ class Front(BaseHTTPRequestHandler):
         svc = service_of(self.headers)
         op = operation_of(self.path, self.headers, body)
         key = access_key_of(self.headers)
+        self.traced = (op, key)
         with STATE["lock"]:
             STATE["stats"][op] = STATE["stats"].get(op, 0) + 1
             STATE["keys"].setdefault(svc, set()).add(key)
@@ -820,7 +832,14 @@ class Front(BaseHTTPRequestHandler):
         keep = [(k, v) for k, v in rheaders.items() if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date")]
         return self._reply(code, rbody, keep)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _handle
+    def _traced(self):
+        self.traced, t0 = None, time.time()
+        self._handle()
+        if self.traced and STATE["trace"] is not None:
+            with STATE["lock"]:
+                STATE["trace"].append([t0, time.time(), self.traced[1], self.traced[0]])
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _traced
 
 
 def free_port():

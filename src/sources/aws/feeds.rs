@@ -238,6 +238,10 @@ pub(super) async fn ecs_feed(
     }
 }
 
+/// Functions fetched at once by the Lambda feed (12 calls in flight, well under Lambda's
+/// control-plane rate).
+const LAMBDA_AT_ONCE: usize = 4;
+
 pub(super) async fn lambda_feed(
     c: aws_sdk_lambda::Client,
     plan: Arc<Plan>,
@@ -260,10 +264,20 @@ pub(super) async fn lambda_feed(
                     all.into_iter().map(|(n, _)| n).collect()
                 }
             };
-            let mut results = Vec::new();
-            for n in &names {
-                results.push((n.clone(), lambda::fetch(&c, n).await));
-            }
+            // A few functions at once (three calls each), in order: 50 functions one after
+            // another would take 150 round trips a refresh.
+            use futures::StreamExt;
+            let results: Vec<(String, Result<lambda::FunctionInfo, String>)> =
+                futures::stream::iter(names.iter().cloned().map(|n| {
+                    let c = c.clone();
+                    async move {
+                        let r = lambda::fetch(&c, &n).await;
+                        (n, r)
+                    }
+                }))
+                .buffered(LAMBDA_AT_ONCE)
+                .collect()
+                .await;
             let fns: Vec<(String, Option<i64>)> = results
                 .iter()
                 .filter_map(|(_, r)| r.as_ref().ok().map(|f| (f.name.clone(), f.timeout_s)))

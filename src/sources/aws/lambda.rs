@@ -34,41 +34,51 @@ pub struct FunctionInfo {
     pub versions: Vec<String>,
 }
 
+/// A function's configuration, aliases and versions: the three calls at once.
 pub async fn fetch(c: &Client, name: &str) -> Result<FunctionInfo, String> {
-    let f = c
-        .get_function()
-        .function_name(name)
-        .send()
-        .await
-        .map_err(|e| format!("{name}: {}", describe(&e)))?;
-    let cfg = f.configuration();
-    let mut aliases = Vec::new();
-    let mut pages = c.list_aliases().function_name(name).into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| format!("{name}: {}", describe(&e)))?;
-        for a in page.aliases() {
-            aliases.push((
-                a.name().unwrap_or("?").to_string(),
-                a.function_version().unwrap_or("?").to_string(),
-            ));
+    let err = |e: String| format!("{name}: {e}");
+    let function = async {
+        c.get_function()
+            .function_name(name)
+            .send()
+            .await
+            .map_err(|e| err(describe(&e)))
+    };
+    let aliases = async {
+        let mut out = Vec::new();
+        let mut pages = c.list_aliases().function_name(name).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| err(describe(&e)))?;
+            for a in page.aliases() {
+                out.push((
+                    a.name().unwrap_or("?").to_string(),
+                    a.function_version().unwrap_or("?").to_string(),
+                ));
+            }
         }
-    }
-    let mut versions = Vec::new();
-    let mut pages = c
-        .list_versions_by_function()
-        .function_name(name)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| format!("{name}: {}", describe(&e)))?;
-        versions.extend(
-            page.versions()
-                .iter()
-                .filter_map(|v| v.version())
-                .filter(|v| *v != "$LATEST")
-                .map(str::to_string),
-        );
-    }
+        Ok::<_, String>(out)
+    };
+    let versions = async {
+        let mut out = Vec::new();
+        let mut pages = c
+            .list_versions_by_function()
+            .function_name(name)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| err(describe(&e)))?;
+            out.extend(
+                page.versions()
+                    .iter()
+                    .filter_map(|v| v.version())
+                    .filter(|v| *v != "$LATEST")
+                    .map(str::to_string),
+            );
+        }
+        Ok::<_, String>(out)
+    };
+    let (f, aliases, mut versions) = futures::try_join!(function, aliases, versions)?;
+    let cfg = f.configuration();
     versions.sort_by_key(|v| std::cmp::Reverse(v.parse::<u64>().unwrap_or(0)));
     Ok(FunctionInfo {
         name: name.to_string(),

@@ -178,6 +178,23 @@ pub fn role_source(
     })
 }
 
+/// The account of a role ARN (`arn:aws:iam::123456789012:role/name`, any partition).
+fn account_of_role(arn: &str) -> Option<String> {
+    let mut parts = arn.split(':');
+    let (arn_, _partition, service, _region, account) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    (arn_ == "arn"
+        && service == "iam"
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit()))
+    .then(|| account.to_string())
+}
+
 /// A file with nothing in it, for `AWS_CONFIG_FILE`/`AWS_SHARED_CREDENTIALS_FILE` of steps run
 /// under the read-only role.
 fn empty_aws_file() -> std::path::PathBuf {
@@ -186,13 +203,34 @@ fn empty_aws_file() -> std::path::PathBuf {
     p
 }
 
+/// An HTTPS client as the SDK's default (rustls with aws-lc, a proxy from the environment),
+/// to share. Without one, every SDK client builds its own: its own connection pool, and the
+/// system's root certificates parsed again (13 clients a context).
+pub fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig, tls};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut b = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ));
+        b.set_connector_settings(settings.cloned());
+        if let Some(c) = components {
+            b.set_sleep_impl(c.sleep_impl());
+        }
+        b.set_proxy_config(Some(ProxyConfig::from_env()));
+        b.build()
+    })
+}
+
 /// The SDK configuration: the standard chain (environment, ~/.aws, profiles, SSO,
 /// assume-role, credential_process) under `opts`, standard retries with 3 attempts (or
-/// adaptive), and opsdeck's timeouts.
-pub async fn load_sdk_config(opts: &AwsSettings) -> aws_config::SdkConfig {
+/// adaptive), and opsdeck's timeouts; every client made from it uses `http`.
+pub async fn load_sdk_config(
+    opts: &AwsSettings,
+    http: aws_smithy_runtime_api::client::http::SharedHttpClient,
+) -> aws_config::SdkConfig {
     use aws_config::retry::RetryConfig;
     use aws_config::timeout::TimeoutConfig;
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http);
     let env_retry = std::env::var_os("AWS_RETRY_MODE").is_some();
     if opts.adaptive_retries.is_some() || opts.max_attempts.is_some() || !env_retry {
         let base = if opts.adaptive_retries == Some(true) {
@@ -268,7 +306,16 @@ fn logs_client(
 /// read-only role, every client uses that role's credentials, and the returned
 /// [`RoleSource`](crate::exec::RoleSource) gives them to steps.
 pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext, Option<crate::exec::RoleSource>) {
-    let mut conf = load_sdk_config(opts).await;
+    connect_with(opts, http_client()).await
+}
+
+/// [`connect`] with an HTTPS client shared with other contexts: one connection pool and one
+/// parse of the root certificates for all of them.
+pub async fn connect_with(
+    opts: &AwsSettings,
+    http: aws_smithy_runtime_api::client::http::SharedHttpClient,
+) -> (Clients, AwsContext, Option<crate::exec::RoleSource>) {
+    let mut conf = load_sdk_config(opts, http).await;
     // A context in another account: its role, assumed from the profile's credentials.
     if let Some(arn) = &opts.assume_role {
         let provider = aws_config::sts::AssumeRoleProvider::builder(arn)
@@ -299,21 +346,27 @@ pub async fn connect(opts: &AwsSettings) -> (Clients, AwsContext, Option<crate::
             .build();
         role = Some(role_source(shared, empty_aws_file()));
     }
+    // A role names its account: asking STS would add a round trip before the first call.
+    let role_account = if opts.read_only && opts.read_only_role.is_some() {
+        opts.read_only_role.as_deref()
+    } else {
+        opts.assume_role.as_deref()
+    }
+    .and_then(account_of_role);
     let sts = aws_sdk_sts::Client::new(&conf);
-    let account = match tokio::time::timeout(
-        Duration::from_secs(3),
-        sts.get_caller_identity().send(),
-    )
-    .await
-    {
-        Ok(Ok(id)) => id.account().map(str::to_string),
-        Ok(Err(e)) => {
-            tracing::warn!("STS GetCallerIdentity: {}", errors::describe(&e));
-            None
-        }
-        Err(_) => {
-            tracing::warn!("STS GetCallerIdentity: no answer within 3 s");
-            None
+    let account = if role_account.is_some() {
+        role_account
+    } else {
+        match tokio::time::timeout(Duration::from_secs(3), sts.get_caller_identity().send()).await {
+            Ok(Ok(id)) => id.account().map(str::to_string),
+            Ok(Err(e)) => {
+                tracing::warn!("STS GetCallerIdentity: {}", errors::describe(&e));
+                None
+            }
+            Err(_) => {
+                tracing::warn!("STS GetCallerIdentity: no answer within 3 s");
+                None
+            }
         }
     };
     let chosen = opts
@@ -538,6 +591,24 @@ impl DataSource for AwsSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_role_arn_names_its_account() {
+        assert_eq!(
+            account_of_role("arn:aws:iam::222222222222:role/opsdeck").as_deref(),
+            Some("222222222222")
+        );
+        assert_eq!(
+            account_of_role("arn:aws-cn:iam::222222222222:role/path/ro").as_deref(),
+            Some("222222222222")
+        );
+        assert_eq!(account_of_role("arn:aws:iam::2222:role/x"), None);
+        assert_eq!(
+            account_of_role("arn:aws:sts::222222222222:assumed-role/x/y"),
+            None
+        );
+        assert_eq!(account_of_role("opsdeck"), None);
+    }
 
     #[test]
     fn context_label_and_exported_environment() {
