@@ -391,3 +391,72 @@ fn a_monitoring_account_charts_its_linked_accounts_metrics_with_their_account() 
     assert!(marker("222222222222 /ecs/prod/api"), "{logs:?}");
     assert!(!marker("/ecs/prod/api"));
 }
+
+/// `doctor` checks every context with its own profile, region, role and endpoint: a context
+/// that cannot be reached fails on its own rows, the others pass, and the exit status says
+/// something failed.
+#[test]
+fn doctor_checks_each_context_on_its_own() {
+    let fake = FakeAws::start();
+    fake.fleet(&["build"]);
+    fake.fleet_in_account("222222222222", "eu-west-1", &["build"]);
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on: that context's calls fail at once.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    std::fs::write(
+        dir.path().join("opsdeck.toml"),
+        format!(
+            "[[contexts]]\nlabel = \"main\"\nregion = \"us-east-1\"\n\n[[contexts]]\nlabel = \"dr\"\nregion = \"eu-west-1\"\nrole_arn = \"arn:aws:iam::222222222222:role/opsdeck\"\n\n[[contexts]]\nlabel = \"gone\"\nregion = \"us-west-2\"\nendpoint_url = \"http://127.0.0.1:{dead}\"\n"
+        ),
+    )
+    .unwrap();
+    let args = [
+        "--config",
+        "opsdeck.toml",
+        "--endpoint-url",
+        &fake.endpoint,
+        "doctor",
+        "--format",
+        "json",
+    ];
+    let (code, out, err) = fake.opsdeck(dir.path(), &args);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let contexts = v["contexts"].as_array().unwrap();
+    let labels: Vec<&str> = contexts
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["main", "dr", "gone"]);
+    assert_eq!(contexts[0]["ok"], true, "{}", contexts[0]);
+    assert_eq!(contexts[0]["context"]["account"], "123456789012");
+    // The role context is checked with the role: STS says the other account.
+    assert_eq!(contexts[1]["ok"], true, "{}", contexts[1]);
+    assert_eq!(contexts[1]["context"]["account"], "222222222222");
+    assert_eq!(contexts[1]["context"]["region"], "eu-west-1");
+    assert_eq!(
+        contexts[1]["context"]["role"],
+        "arn:aws:iam::222222222222:role/opsdeck"
+    );
+    assert_eq!(contexts[2]["ok"], false);
+    assert!(
+        contexts[2]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["outcome"] == "network"),
+        "{}",
+        contexts[2]
+    );
+    assert_eq!(v["ok"], false);
+    // The one-context fields stay, as the first context's (additive).
+    assert_eq!(v["context"]["account"], "123456789012");
+    // As a user reads it: a section per context.
+    let (_, text, _) = fake.opsdeck(dir.path(), &args[..5]);
+    for want in ["AWS context main", "AWS context dr", "AWS context gone"] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+}

@@ -81,21 +81,98 @@ pub async fn run(common: &Common, args: &DoctorArgs) -> Result<i32> {
     let dirs = Dirs::from_env();
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config = Config::discover(common.config.as_deref(), &cwd, dirs.config.as_deref())?;
-    let aws = crate::settings::aws_options(common, &config);
-    let conf = crate::sources::aws::load_sdk_config(&aws, crate::sources::aws::http_client()).await;
+    let base = crate::settings::aws_options(common, &config);
+    let specs = crate::settings::contexts(common, &config)?;
+    let http = crate::sources::aws::http_client();
+    let env_profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
+    if specs.is_empty() {
+        let profile = match (&common.profile, &env_profile, &config.aws.profile) {
+            (Some(p), _, _) => format!("{p} (--profile)"),
+            (None, Some(p), _) => format!("{p} (AWS_PROFILE)"),
+            (None, _, Some(p)) => format!("{p} (opsdeck.toml)"),
+            _ => "default (none chosen)".into(),
+        };
+        let (context, rows) = check(&base, profile, http).await;
+        let ok = rows.iter().all(|r| r.outcome == Outcome::Ok);
+        match args.format {
+            Format::Text => crate::out::print(&text(None, &context, &rows))?,
+            Format::Json => crate::out::println(&serde_json::to_string_pretty(
+                &serde_json::json!({ "context": map(&context), "checks": rows, "ok": ok }),
+            )?)?,
+        }
+        return Ok(if ok { 0 } else { 1 });
+    }
+    // Several contexts: each checked with its own profile, region, role and endpoint, all at
+    // once; the report lists them in order.
+    let checked = futures::future::join_all(specs.iter().map(|spec| {
+        let opts = crate::settings::context_options(spec, &base);
+        let profile = match (&spec.profile, &env_profile) {
+            (Some(p), _) => p.clone(),
+            (None, Some(p)) => format!("{p} (AWS_PROFILE)"),
+            _ => "default (none chosen)".into(),
+        };
+        let http = http.clone();
+        async move {
+            let (mut context, rows) = check(&opts, profile, http).await;
+            if let Some(arn) = &spec.role_arn {
+                context.insert(1, ("role", arn.clone()));
+            }
+            (spec, context, rows)
+        }
+    }))
+    .await;
+    let ok = checked
+        .iter()
+        .all(|(_, _, rows)| rows.iter().all(|r| r.outcome == Outcome::Ok));
+    match args.format {
+        Format::Text => {
+            let out: Vec<String> = checked
+                .iter()
+                .map(|(spec, context, rows)| text(Some(&spec.label), context, rows))
+                .collect();
+            crate::out::print(&out.join("\n"))?
+        }
+        Format::Json => {
+            let contexts: Vec<serde_json::Value> = checked
+                .iter()
+                .map(|(spec, context, rows)| {
+                    serde_json::json!({
+                        "label": spec.label,
+                        "context": map(context),
+                        "checks": rows,
+                        "ok": rows.iter().all(|r| r.outcome == Outcome::Ok),
+                    })
+                })
+                .collect();
+            // `context` and `checks` stay the first context's, as with one (additive).
+            let (_, first_context, first_rows) = &checked[0];
+            crate::out::println(&serde_json::to_string_pretty(&serde_json::json!({
+                "context": map(first_context),
+                "checks": first_rows,
+                "contexts": contexts,
+                "ok": ok,
+            }))?)?
+        }
+    }
+    Ok(if ok { 0 } else { 1 })
+}
 
-    let mut context: Vec<(&str, String)> = Vec::new();
-    let profile = match (
-        &common.profile,
-        std::env::var("AWS_PROFILE").ok(),
-        &config.aws.profile,
-    ) {
-        (Some(p), _, _) => format!("{p} (--profile)"),
-        (None, Some(p), _) if !p.is_empty() => format!("{p} (AWS_PROFILE)"),
-        (None, _, Some(p)) => format!("{p} (opsdeck.toml)"),
-        _ => "default (none chosen)".into(),
-    };
-    context.push(("profile", profile));
+fn map(context: &[(&str, String)]) -> std::collections::BTreeMap<String, String> {
+    context
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+/// One context: where it connects, whose credentials and when they expire, and one cheap
+/// read per feed.
+async fn check(
+    aws: &crate::config::AwsSettings,
+    profile: String,
+    http: aws_smithy_runtime_api::client::http::SharedHttpClient,
+) -> (Vec<(&'static str, String)>, Vec<Row>) {
+    let conf = crate::sources::aws::context_sdk_config(aws, http).await;
+    let mut context: Vec<(&'static str, String)> = vec![("profile", profile)];
     context.push((
         "region",
         conf.region().map_or(
@@ -202,16 +279,7 @@ pub async fn run(common: &Common, args: &DoctorArgs) -> Result<i32> {
     if let Some(arn) = &aws.read_only_role {
         rows.push(role_row(&conf, arn).await);
     }
-    let ok = rows.iter().all(|r| r.outcome == Outcome::Ok);
-    match args.format {
-        Format::Text => crate::out::print(&text(&context, &rows))?,
-        Format::Json => crate::out::println(&serde_json::to_string_pretty(&serde_json::json!({
-            "context": context.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<std::collections::BTreeMap<_, _>>(),
-            "checks": rows,
-            "ok": ok,
-        }))?)?,
-    }
-    Ok(if ok { 0 } else { 1 })
+    (context, rows)
 }
 
 /// Whether the read-only role can be assumed (read-only mode would need it).
@@ -250,8 +318,11 @@ async fn role_row(conf: &aws_config::SdkConfig, arn: &str) -> Row {
     }
 }
 
-fn text(context: &[(&str, String)], rows: &[Row]) -> String {
-    let mut o = String::from("AWS context\n");
+fn text(label: Option<&str>, context: &[(&str, String)], rows: &[Row]) -> String {
+    let mut o = match label {
+        Some(l) => format!("AWS context {}\n", crate::sanitize::sanitize(l)),
+        None => String::from("AWS context\n"),
+    };
     for (k, v) in context {
         o.push_str(&format!("  {k:<12}{}\n", crate::sanitize::sanitize(v)));
     }

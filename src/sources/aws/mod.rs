@@ -260,6 +260,28 @@ pub async fn load_sdk_config(
     loader.load().await
 }
 
+/// [`load_sdk_config`], and for a context in another account (`role_arn`) its role, assumed
+/// from the profile's credentials.
+pub async fn context_sdk_config(
+    opts: &AwsSettings,
+    http: aws_smithy_runtime_api::client::http::SharedHttpClient,
+) -> aws_config::SdkConfig {
+    let conf = load_sdk_config(opts, http).await;
+    let Some(arn) = &opts.assume_role else {
+        return conf;
+    };
+    let provider = aws_config::sts::AssumeRoleProvider::builder(arn)
+        .session_name("opsdeck")
+        .configure(&conf)
+        .build()
+        .await;
+    conf.into_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        )
+        .build()
+}
+
 /// With a custom endpoint (`--endpoint-url`, a VPC endpoint, a local fake), operations the
 /// model gives a host prefix (StartLiveTail's `stream-`) go to the endpoint as given: the
 /// prefix would make a host that resolves nowhere (`stream-127.0.0.1`). AWS's own endpoints
@@ -315,21 +337,7 @@ pub async fn connect_with(
     opts: &AwsSettings,
     http: aws_smithy_runtime_api::client::http::SharedHttpClient,
 ) -> (Clients, AwsContext, Option<crate::exec::RoleSource>) {
-    let mut conf = load_sdk_config(opts, http).await;
-    // A context in another account: its role, assumed from the profile's credentials.
-    if let Some(arn) = &opts.assume_role {
-        let provider = aws_config::sts::AssumeRoleProvider::builder(arn)
-            .session_name("opsdeck")
-            .configure(&conf)
-            .build()
-            .await;
-        conf = conf
-            .into_builder()
-            .credentials_provider(
-                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
-            )
-            .build();
-    }
+    let mut conf = context_sdk_config(opts, http).await;
     let mut role = None;
     if opts.read_only
         && let Some(arn) = &opts.read_only_role
