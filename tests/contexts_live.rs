@@ -390,6 +390,29 @@ fn a_monitoring_account_charts_its_linked_accounts_metrics_with_their_account() 
     };
     assert!(marker("222222222222 /ecs/prod/api"), "{logs:?}");
     assert!(!marker("/ecs/prod/api"));
+    // `doctor` says which accounts the monitoring context sees.
+    let (code, out, err) = fake.opsdeck(
+        dir.path(),
+        &[
+            "--config",
+            "opsdeck.toml",
+            "--endpoint-url",
+            &fake.endpoint,
+            "doctor",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let d: Value = serde_json::from_str(&out).unwrap();
+    let linked = d["contexts"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["feed"] == "linked accounts")
+        .unwrap_or_else(|| panic!("{d}"));
+    assert_eq!(linked["outcome"], "ok");
+    assert_eq!(linked["detail"], "1 linked: 222222222222");
 }
 
 /// `doctor` checks every context with its own profile, region, role and endpoint: a context
@@ -409,7 +432,7 @@ fn doctor_checks_each_context_on_its_own() {
     std::fs::write(
         dir.path().join("opsdeck.toml"),
         format!(
-            "[[contexts]]\nlabel = \"main\"\nregion = \"us-east-1\"\n\n[[contexts]]\nlabel = \"dr\"\nregion = \"eu-west-1\"\nrole_arn = \"arn:aws:iam::222222222222:role/opsdeck\"\n\n[[contexts]]\nlabel = \"gone\"\nregion = \"us-west-2\"\nendpoint_url = \"http://127.0.0.1:{dead}\"\n"
+            "[[contexts]]\nlabel = \"main\"\nregion = \"us-east-1\"\n\n[[contexts]]\nlabel = \"dr\"\nregion = \"eu-west-1\"\nrole_arn = \"arn:aws:iam::222222222222:role/opsdeck\"\ncross_account = true\n\n[[contexts]]\nlabel = \"gone\"\nregion = \"us-west-2\"\nendpoint_url = \"http://127.0.0.1:{dead}\"\n"
         ),
     )
     .unwrap();
@@ -433,8 +456,22 @@ fn doctor_checks_each_context_on_its_own() {
     assert_eq!(labels, ["main", "dr", "gone"]);
     assert_eq!(contexts[0]["ok"], true, "{}", contexts[0]);
     assert_eq!(contexts[0]["context"]["account"], "123456789012");
-    // The role context is checked with the role: STS says the other account.
-    assert_eq!(contexts[1]["ok"], true, "{}", contexts[1]);
+    // The role context is checked with the role: STS says the other account. It says it is
+    // a monitoring account, but nothing is linked to it: that row alone fails, and says why.
+    let dr_checks = contexts[1]["checks"].as_array().unwrap();
+    for r in dr_checks {
+        if r["feed"] == "linked accounts" {
+            assert_eq!(r["outcome"], "error");
+            assert!(
+                r["detail"].as_str().unwrap().contains("monitoring account"),
+                "{r}"
+            );
+        } else {
+            assert_eq!(r["outcome"], "ok", "{r}");
+        }
+    }
+    assert!(dr_checks.iter().any(|r| r["feed"] == "linked accounts"));
+    assert_eq!(contexts[1]["ok"], false);
     assert_eq!(contexts[1]["context"]["account"], "222222222222");
     assert_eq!(contexts[1]["context"]["region"], "eu-west-1");
     assert_eq!(

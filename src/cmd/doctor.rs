@@ -92,7 +92,7 @@ pub async fn run(common: &Common, args: &DoctorArgs) -> Result<i32> {
             (None, _, Some(p)) => format!("{p} (opsdeck.toml)"),
             _ => "default (none chosen)".into(),
         };
-        let (context, rows) = check(&base, profile, http).await;
+        let (context, rows) = check(&base, profile, http, false).await;
         let ok = rows.iter().all(|r| r.outcome == Outcome::Ok);
         match args.format {
             Format::Text => crate::out::print(&text(None, &context, &rows))?,
@@ -113,7 +113,7 @@ pub async fn run(common: &Common, args: &DoctorArgs) -> Result<i32> {
         };
         let http = http.clone();
         async move {
-            let (mut context, rows) = check(&opts, profile, http).await;
+            let (mut context, rows) = check(&opts, profile, http, spec.cross_account).await;
             if let Some(arn) = &spec.role_arn {
                 context.insert(1, ("role", arn.clone()));
             }
@@ -165,11 +165,12 @@ fn map(context: &[(&str, String)]) -> std::collections::BTreeMap<String, String>
 }
 
 /// One context: where it connects, whose credentials and when they expire, and one cheap
-/// read per feed.
+/// read per feed; on a monitoring account (`cross_account`), which linked accounts it sees.
 async fn check(
     aws: &crate::config::AwsSettings,
     profile: String,
     http: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    cross_account: bool,
 ) -> (Vec<(&'static str, String)>, Vec<Row>) {
     let conf = crate::sources::aws::context_sdk_config(aws, http).await;
     let mut context: Vec<(&'static str, String)> = vec![("profile", profile)];
@@ -276,10 +277,48 @@ async fn check(
         alarms_row.0,
         logs_row.0,
     ];
+    if cross_account {
+        let own = who.as_ref().and_then(|w| w.account().map(str::to_string));
+        rows.push(linked_row(&cw, own.as_deref()).await);
+    }
     if let Some(arn) = &aws.read_only_role {
         rows.push(role_row(&conf, arn).await);
     }
     (context, rows)
+}
+
+/// The source accounts a monitoring account sees metrics of (ListMetrics with
+/// IncludeLinkedAccounts, first page): none means `cross_account = true` has nothing to show.
+async fn linked_row(cw: &aws_sdk_cloudwatch::Client, own: Option<&str>) -> Row {
+    let (mut row, answer) = probe(
+        "linked accounts",
+        "CloudWatch ListMetrics (linked)",
+        "cloudwatch:ListMetrics",
+        cw.list_metrics().include_linked_accounts(true).send(),
+    )
+    .await;
+    if let Some(page) = answer {
+        let mut linked: Vec<&str> = page
+            .owning_accounts()
+            .iter()
+            .map(String::as_str)
+            .filter(|a| Some(*a) != own)
+            .collect();
+        linked.sort_unstable();
+        linked.dedup();
+        if linked.is_empty() {
+            row.outcome = Outcome::Error;
+            row.detail = "no linked account's metrics: is this context a CloudWatch monitoring account with source accounts linked (OAM sink and links sharing AWS::CloudWatch::Metric)?".into();
+        } else {
+            row.detail = crate::sanitize::sanitize(&format!(
+                "{} linked: {}",
+                linked.len(),
+                linked.join(", ")
+            ))
+            .into_owned();
+        }
+    }
+    row
 }
 
 /// Whether the read-only role can be assumed (read-only mode would need it).
