@@ -453,6 +453,25 @@ async fn live_with(fake: &FakeAws, refresh: Refresh, plan: Plan) -> Live {
 }
 
 impl Live {
+    /// A Logs Insights query over the last hour of the groups the source follows: its rows.
+    async fn insights(&mut self, query: &str) -> Vec<opsdeck::model::LogEvent> {
+        self.cmd
+            .send(SourceCommand::LogsQuery {
+                ctx: 0,
+                query: query.into(),
+                since_ms: opsdeck::event_loop::now_ms() - 3_600_000,
+                groups: Vec::new(),
+            })
+            .await
+            .unwrap();
+        self.wait(Feed::Insights, Duration::from_secs(30), |p| match p {
+            Payload::Insights { result, .. } => Some(result.clone()),
+            _ => None,
+        })
+        .await
+        .expect("query succeeds")
+    }
+
     /// The first event of `feed` that `pred` accepts, within `limit`.
     /// Events of other feeds are kept for later waits; those of this feed before the match
     /// are dropped.
@@ -740,22 +759,9 @@ async fn logs_insights_queries_return_rows() {
         matches!(p, Payload::Logs(_)).then_some(())
     })
     .await;
-    l.cmd
-        .send(SourceCommand::LogsQuery {
-            ctx: 0,
-            query: "fields @timestamp, @message | sort @timestamp desc | limit 3".into(),
-            since_ms: opsdeck::event_loop::now_ms() - 3_600_000,
-            groups: Vec::new(),
-        })
-        .await
-        .unwrap();
     let r = l
-        .wait(Feed::Insights, Duration::from_secs(30), |p| match p {
-            Payload::Insights { result, .. } => Some(result.clone()),
-            _ => None,
-        })
-        .await
-        .expect("query succeeds");
+        .insights("fields @timestamp, @message | sort @timestamp desc | limit 3")
+        .await;
     assert_eq!(r.len(), 3, "{r:?}");
     assert!(r[0].time_ms >= r[2].time_ms, "newest first: {r:?}");
     assert!(
@@ -772,13 +778,7 @@ async fn logs_insights_queries_return_rows() {
 async fn cross_account_insights_queries_the_linked_accounts_groups() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
-    fake.fleet_in_account("222222222222", "us-east-1", &["build"]);
-    fake.fleet_in_account("222222222222", "us-east-1", &["mutate"]);
-    fake.http(
-        "POST",
-        "/__fake/oam",
-        r#"{"monitoring": "123456789012", "sources": ["222222222222"]}"#,
-    );
+    fake.link_source_account();
     let mut plan = Plan::build(&Watch::default(), &[]);
     plan.cross_account = true;
     let mut l = live_with(&fake, fast(), plan).await;
@@ -787,22 +787,7 @@ async fn cross_account_insights_queries_the_linked_accounts_groups() {
     })
     .await;
     fake.reset_stats();
-    l.cmd
-        .send(SourceCommand::LogsQuery {
-            ctx: 0,
-            query: "fields @timestamp, @message, @log".into(),
-            since_ms: opsdeck::event_loop::now_ms() - 3_600_000,
-            groups: Vec::new(),
-        })
-        .await
-        .unwrap();
-    let r = l
-        .wait(Feed::Insights, Duration::from_secs(30), |p| match p {
-            Payload::Insights { result, .. } => Some(result.clone()),
-            _ => None,
-        })
-        .await
-        .expect("query succeeds");
+    let r = l.insights("fields @timestamp, @message, @log").await;
     let marker = |e: &opsdeck::model::LogEvent| e.message.contains("after-mutation marker");
     assert!(
         r.iter()

@@ -322,13 +322,7 @@ fn a_monitoring_account_charts_its_linked_accounts_metrics_with_their_account() 
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     // A source account with the same fleet, its prod/api CPU higher to tell them apart.
-    fake.fleet_in_account("222222222222", "us-east-1", &["build"]);
-    fake.fleet_in_account("222222222222", "us-east-1", &["mutate"]);
-    fake.http(
-        "POST",
-        "/__fake/oam",
-        r#"{"monitoring": "123456789012", "sources": ["222222222222"]}"#,
-    );
+    fake.link_source_account();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("opsdeck.toml"),
@@ -391,20 +385,8 @@ fn a_monitoring_account_charts_its_linked_accounts_metrics_with_their_account() 
     assert!(marker("222222222222 /ecs/prod/api"), "{logs:?}");
     assert!(!marker("/ecs/prod/api"));
     // `doctor` says which accounts the monitoring context sees.
-    let (code, out, err) = fake.opsdeck(
-        dir.path(),
-        &[
-            "--config",
-            "opsdeck.toml",
-            "--endpoint-url",
-            &fake.endpoint,
-            "doctor",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(code, 0, "{out}\n{err}");
-    let d: Value = serde_json::from_str(&out).unwrap();
+    let (code, d) = fake.doctor_json(dir.path(), &["--config", "opsdeck.toml"]);
+    assert_eq!(code, 0, "{d}");
     let linked = d["contexts"][0]["checks"]
         .as_array()
         .unwrap()
@@ -436,18 +418,8 @@ fn doctor_checks_each_context_on_its_own() {
         ),
     )
     .unwrap();
-    let args = [
-        "--config",
-        "opsdeck.toml",
-        "--endpoint-url",
-        &fake.endpoint,
-        "doctor",
-        "--format",
-        "json",
-    ];
-    let (code, out, err) = fake.opsdeck(dir.path(), &args);
-    assert_eq!(code, 1, "{out}\n{err}");
-    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let (code, v) = fake.doctor_json(dir.path(), &["--config", "opsdeck.toml"]);
+    assert_eq!(code, 1, "{v}");
     let contexts = v["contexts"].as_array().unwrap();
     let labels: Vec<&str> = contexts
         .iter()
@@ -492,7 +464,16 @@ fn doctor_checks_each_context_on_its_own() {
     // The one-context fields stay, as the first context's (additive).
     assert_eq!(v["context"]["account"], "123456789012");
     // As a user reads it: a section per context.
-    let (_, text, _) = fake.opsdeck(dir.path(), &args[..5]);
+    let (_, text, _) = fake.opsdeck(
+        dir.path(),
+        &[
+            "--config",
+            "opsdeck.toml",
+            "--endpoint-url",
+            &fake.endpoint,
+            "doctor",
+        ],
+    );
     for want in ["AWS context main", "AWS context dr", "AWS context gone"] {
         assert!(text.contains(want), "{want}: {text}");
     }

@@ -155,19 +155,8 @@ fn config_check_shows_precedence_and_names_bad_lines() {
     assert!(err.contains("opsdeck.toml:2:"), "{err}");
 }
 
-fn doctor(fake: &FakeAws, dir: &std::path::Path) -> (i32, serde_json::Value, String) {
-    let (code, out, err) = fake.opsdeck(
-        dir,
-        &[
-            "--endpoint-url",
-            &fake.endpoint,
-            "doctor",
-            "--format",
-            "json",
-        ],
-    );
-    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
-    (code, v, err)
+fn doctor(fake: &FakeAws, dir: &std::path::Path) -> (i32, serde_json::Value) {
+    fake.doctor_json(dir, &[])
 }
 
 fn outcome<'a>(v: &'a serde_json::Value, feed: &str) -> (&'a str, &'a str) {
@@ -188,8 +177,8 @@ fn doctor_probes_each_feed_and_names_what_to_fix() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     let dir = tempfile::tempdir().unwrap();
-    let (code, v, err) = doctor(&fake, dir.path());
-    assert_eq!(code, 0, "{v}\n{err}");
+    let (code, v) = doctor(&fake, dir.path());
+    assert_eq!(code, 0, "{v}");
     assert_eq!(v["context"]["account"], "123456789012");
     assert!(
         v["context"]["credentials"]
@@ -222,7 +211,7 @@ fn doctor_probes_each_feed_and_names_what_to_fix() {
         ),
     ] {
         fake.fault(service, mode);
-        let (code, v, _) = doctor(&fake, dir.path());
+        let (code, v) = doctor(&fake, dir.path());
         fake.fault(service, "none");
         assert_eq!(code, 1, "{service} {mode}: {v}");
         let (got, text) = outcome(&v, feed);

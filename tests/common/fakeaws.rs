@@ -129,6 +129,19 @@ impl FakeAws {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// Account 222222222222 as a linked source account of the test credentials' account
+    /// (cross-account observability): the fleet built there in us-east-1 with its `mutate`
+    /// (prod/api CPU 97.5 and an `after-mutation marker` line in /ecs/prod/api).
+    pub fn link_source_account(&self) {
+        self.fleet_in_account("222222222222", "us-east-1", &["build"]);
+        self.fleet_in_account("222222222222", "us-east-1", &["mutate"]);
+        self.http(
+            "POST",
+            "/__fake/oam",
+            r#"{"monitoring": "123456789012", "sources": ["222222222222"]}"#,
+        );
+    }
+
     /// The variables a shell needs to reach the fake with the aws CLI (which must be on its
     /// PATH: the real Python's scripts folder and ~/.local/bin are added).
     pub fn shell_env(&self) -> Vec<(&'static str, String)> {
@@ -221,6 +234,22 @@ impl FakeAws {
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
+    }
+
+    /// `opsdeck ARGS --endpoint-url <fake> doctor --format json` in `cwd`: exit status and
+    /// report (stderr in the panic when it is not JSON).
+    pub fn doctor_json(&self, cwd: &Path, args: &[&str]) -> (i32, serde_json::Value) {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&[
+            "--endpoint-url",
+            &self.endpoint,
+            "doctor",
+            "--format",
+            "json",
+        ]);
+        let (code, out, err) = self.opsdeck(cwd, &all);
+        let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+        (code, v)
     }
 
     /// The same environment for this (test) process, for in-process sources. Set once; every
