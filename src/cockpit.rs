@@ -105,21 +105,32 @@ pub fn source(
             specs.len()
         );
     }
-    // Every context at once: the first complete picture of ten costs about that of one.
-    // One HTTPS client for all: one connection pool, the root certificates parsed once.
-    let http = crate::sources::aws::http_client();
-    let connected = rt.block_on(futures::future::join_all(specs.iter().map(|spec| {
+    if let [spec] = specs.as_slice() {
+        // One context: connected before the screen is taken, as without [[contexts]].
         let opts = crate::settings::context_options(spec, &base);
-        let http = http.clone();
-        async move { crate::sources::aws::connect_with(&opts, http).await }
-    })));
-    let mut sources = Vec::new();
-    let mut views = Vec::new();
-    let mut first = None;
-    for (spec, (clients, mut ctx, role)) in specs.iter().zip(connected) {
+        let (clients, mut ctx, role) = rt.block_on(crate::sources::aws::connect(&opts));
         ctx.label = Some(spec.label.clone());
         ctx.production = spec.production;
         ctx.read_only = spec.read_only;
+        let src = AwsSource {
+            clients,
+            ctx: ctx.clone(),
+            plan: Plan {
+                cross_account: spec.cross_account,
+                ..plan
+            },
+            refresh: config.refresh.clone(),
+        };
+        return Ok((Box::new(src), Some(ctx), role, Vec::new()));
+    }
+    // Several: each connects on its own once the source starts, so one whose STS is slow to
+    // answer delays no other. What is known before (label, profile, region given, a role's
+    // account) shows at once; the rest arrives with each context's `Connected`.
+    let mut pending = Vec::new();
+    let mut views = Vec::new();
+    for spec in &specs {
+        let opts = crate::settings::context_options(spec, &base);
+        let ctx = crate::sources::aws::planned_context(&opts);
         views.push(crate::app::ContextView {
             label: spec.label.clone(),
             profile: Some(ctx.profile.clone()),
@@ -129,12 +140,11 @@ pub fn source(
             read_only: spec.read_only,
             env: ctx.env(),
         });
-        if first.is_none() {
-            first = Some((ctx.clone(), role));
-        }
-        sources.push(AwsSource {
-            clients,
-            ctx,
+        pending.push(crate::sources::aws::multi::Pending {
+            label: spec.label.clone(),
+            opts,
+            production: spec.production,
+            read_only: spec.read_only,
             plan: Plan {
                 cross_account: spec.cross_account,
                 ..plan.clone()
@@ -142,15 +152,18 @@ pub fn source(
             refresh: config.refresh.clone(),
         });
     }
-    let (ctx, role) = first.expect("at least one context");
-    if sources.len() == 1 {
-        let src = sources.pop().expect("one source");
-        return Ok((Box::new(src), Some(ctx), role, Vec::new()));
-    }
+    let mut first =
+        crate::sources::aws::planned_context(&crate::settings::context_options(&specs[0], &base));
+    first.label = Some(specs[0].label.clone());
+    first.production = specs[0].production;
+    first.read_only = specs[0].read_only;
     Ok((
-        Box::new(crate::sources::aws::multi::MultiSource { sources }),
-        Some(ctx),
-        role,
+        Box::new(crate::sources::aws::multi::MultiSource {
+            contexts: pending,
+            http: crate::sources::aws::http_client(),
+        }),
+        Some(first),
+        None,
         views,
     ))
 }

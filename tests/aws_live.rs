@@ -1417,3 +1417,68 @@ async fn live_tail_streams_and_hands_back_to_polling_without_loss_or_repeats() {
     assert_eq!(seen, expected);
     assert!(first < Duration::from_secs(3), "{first:?}");
 }
+
+/// Several contexts connect each on its own: one whose STS does not answer (it hangs until
+/// the 3 s limit) delays no other. The other context's rows arrive before the slow one has
+/// even connected; the slow one then connects without an account and delivers too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_context_slow_to_connect_delays_no_other() {
+    use opsdeck::sources::aws::multi::{MultiSource, Pending};
+    let quick = FakeAws::start();
+    quick.fleet(&["build"]);
+    let slow = FakeAws::start();
+    slow.fleet(&["build"]);
+    slow.fault("sts", "hang");
+    quick.env_in_process();
+    let pending = |label: &str, fake: &FakeAws| Pending {
+        label: label.into(),
+        opts: AwsSettings {
+            endpoint_url: Some(fake.endpoint.clone()),
+            region: Some("us-east-1".into()),
+            ..AwsSettings::default()
+        },
+        production: false,
+        read_only: false,
+        plan: Plan::build(&Watch::default(), &[]),
+        refresh: fast(),
+    };
+    let src = Box::new(MultiSource {
+        contexts: vec![pending("slow", &slow), pending("quick", &quick)],
+        http: opsdeck::sources::aws::http_client(),
+    });
+    let (tx, mut rx) = mpsc::channel(1024);
+    let (_cmd, crx) = mpsc::channel(64);
+    let _task = src.start(tx, crx);
+    let mut seen: Vec<(u16, &str)> = Vec::new();
+    let mut slow_info = None;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
+    while !seen.contains(&(0, "services")) {
+        let ev = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no slow-context rows within 40 s: {seen:?}"))
+            .expect("the source runs");
+        match (&ev.feed, &ev.payload) {
+            (_, Payload::Connected(info)) => {
+                seen.push((ev.ctx, "connected"));
+                if ev.ctx == 0 {
+                    slow_info = Some(info.clone());
+                }
+            }
+            (Feed::Ecs, Payload::Services(rows)) if !rows.is_empty() => {
+                if !seen.contains(&(ev.ctx, "services")) {
+                    seen.push((ev.ctx, "services"));
+                }
+            }
+            _ => {}
+        }
+    }
+    let at = |e: (u16, &str)| seen.iter().position(|s| *s == e).unwrap();
+    assert!(
+        at((1, "services")) < at((0, "connected")),
+        "the quick context's rows come before the slow one connects: {seen:?}"
+    );
+    let info = slow_info.expect("the slow context connected");
+    assert_eq!(info.account, None, "its STS never answered");
+    assert_eq!(info.region.as_deref(), Some("us-east-1"));
+    assert_eq!(info.env["AWS_ENDPOINT_URL"], slow.endpoint);
+}

@@ -628,11 +628,33 @@ impl App {
         }
     }
 
+    /// A context finished connecting: its account and region (from STS and the profile:
+    /// cleaned like outside text) and its steps' environment replace what was known before. What was known stays where the
+    /// connection could not tell (no answer from STS).
+    fn context_connected(&mut self, ctx: u16, info: crate::sources::ContextInfo) {
+        let Some(c) = self.contexts.get_mut(ctx as usize) else {
+            return;
+        };
+        if let Some(a) = info.account {
+            c.account = Some(clean(a));
+        }
+        if let Some(r) = info.region {
+            c.region = Some(clean(r));
+        }
+        // From the context's own configuration: passed to its steps as it is.
+        c.env = info.env;
+        if ctx == 0 {
+            self.journal_ctx.account = self.journal_ctx.account.take().or(c.account.clone());
+            self.journal_ctx.region = self.journal_ctx.region.take().or(c.region.clone());
+        }
+    }
+
     fn apply_source(&mut self, ev: SourceEvent, fx: &mut Vec<Effect>) {
         let at = ev.at_ms;
         match ev.payload {
             Payload::Replay(c) => return self.replay_clock(c),
             Payload::Reset => return self.reset_data(),
+            Payload::Connected(info) => return self.context_connected(ev.ctx, info),
             Payload::Journal(entries) => {
                 // A recording is a file like any other: its entries are outside text.
                 for mut e in entries {
@@ -685,7 +707,11 @@ impl App {
             _ => {}
         }
         match ev.payload {
-            Payload::Error(_) | Payload::Replay(_) | Payload::Reset | Payload::Journal(_) => {
+            Payload::Error(_)
+            | Payload::Replay(_)
+            | Payload::Reset
+            | Payload::Journal(_)
+            | Payload::Connected(_) => {
                 return;
             }
             Payload::Services(rows) => {

@@ -53,6 +53,18 @@ pub enum Payload {
     Reset,
     /// The timeline as it was recorded (system events and operator actions), appended.
     Journal(Vec<crate::journal::Entry>),
+    /// A context of several finished connecting (each connects on its own, so one that is
+    /// slow to answer delays no other): what STS and its configuration said.
+    Connected(ContextInfo),
+}
+
+/// A context as connecting found it: its account (STS, or its role's), its region (the
+/// profile's when none was given) and what a runbook step gets to act on it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ContextInfo {
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub env: std::collections::BTreeMap<String, String>,
 }
 
 /// Where a replay is: the recorded time shown, its bounds, speed and whether it plays.

@@ -178,6 +178,28 @@ pub fn role_source(
     })
 }
 
+/// A context as its options say before it connects: the profile chosen (flag, config or
+/// AWS_PROFILE), the region given, the endpoint, and a role's account. Connecting adds the
+/// account STS names and a region from the profile.
+pub fn planned_context(opts: &AwsSettings) -> AwsContext {
+    let chosen = opts
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    AwsContext {
+        profile_explicit: chosen.is_some(),
+        profile: chosen.unwrap_or_else(|| "default".into()),
+        region: opts.region.clone(),
+        account: opts.assume_role.as_deref().and_then(account_of_role),
+        endpoint_url: opts.endpoint_url.clone().or_else(|| {
+            std::env::var("AWS_ENDPOINT_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+        }),
+        ..AwsContext::default()
+    }
+}
+
 /// The account of a role ARN (`arn:aws:iam::123456789012:role/name`, any partition).
 fn account_of_role(arn: &str) -> Option<String> {
     let mut parts = arn.split(':');
@@ -377,21 +399,10 @@ pub async fn connect_with(
             }
         }
     };
-    let chosen = opts
-        .profile
-        .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
     let ctx = AwsContext {
-        profile_explicit: chosen.is_some(),
-        profile: chosen.unwrap_or_else(|| "default".into()),
         region: conf.region().map(|r| r.to_string()),
         account,
-        endpoint_url: opts.endpoint_url.clone().or_else(|| {
-            std::env::var("AWS_ENDPOINT_URL")
-                .ok()
-                .filter(|u| !u.is_empty())
-        }),
-        ..AwsContext::default()
+        ..planned_context(opts)
     };
     let clients = Clients {
         ecs: aws_sdk_ecs::Client::new(&conf),
@@ -418,9 +429,9 @@ pub struct AwsSource {
     pub refresh: Refresh,
 }
 
-impl DataSource for AwsSource {
-    fn info(&self) -> SourceInfo {
-        let r = &self.refresh;
+impl AwsSource {
+    /// The feeds a context runs, with their refresh intervals.
+    pub fn feeds(r: &Refresh) -> Vec<(Feed, i64)> {
         let mut feeds = vec![
             (Feed::Ecs, r.ecs_ms),
             (Feed::Lambda, r.lambda_ms),
@@ -436,9 +447,15 @@ impl DataSource for AwsSource {
             (Feed::Alarms, r.alarms_ms),
             (Feed::Logs, r.logs_ms),
         ]);
+        feeds
+    }
+}
+
+impl DataSource for AwsSource {
+    fn info(&self) -> SourceInfo {
         SourceInfo {
             label: self.ctx.label(),
-            feeds,
+            feeds: Self::feeds(&self.refresh),
         }
     }
 

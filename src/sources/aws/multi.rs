@@ -1,27 +1,60 @@
 //! Several AWS contexts (profile × region, each with its own clients, account, limiters and
-//! feeds) behind one [`DataSource`]: each context's source runs unchanged and its deliveries
-//! come out tagged with the context's index; commands go to the context they name. A context
-//! that fails (expired SSO, no permission) fails on its own feeds only.
+//! feeds) behind one [`DataSource`]: each context connects on its own (a context whose STS
+//! is slow to answer delays no other), says what it found ([`Payload::Connected`]), then runs
+//! an unchanged [`AwsSource`] whose deliveries come out tagged with the context's index;
+//! commands go to the context they name. A context that fails (expired SSO, no permission)
+//! fails on its own feeds only.
 
 use super::AwsSource;
-use crate::sources::{DataSource, SourceCommand, SourceEvent, SourceInfo};
+use super::plan::Plan;
+use crate::config::{AwsSettings, Refresh};
+use crate::sources::{
+    ContextInfo, DataSource, Feed, Payload, SourceCommand, SourceEvent, SourceInfo,
+};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+/// A context to connect when the source starts.
+pub struct Pending {
+    pub label: String,
+    pub opts: AwsSettings,
+    pub production: bool,
+    pub read_only: bool,
+    pub plan: Plan,
+    pub refresh: Refresh,
+}
+
 pub struct MultiSource {
     /// In context order: index `i` is context `i`.
-    pub sources: Vec<AwsSource>,
+    pub contexts: Vec<Pending>,
+    /// One HTTPS client for all: one connection pool, the root certificates parsed once.
+    pub http: SharedHttpClient,
+}
+
+/// Aborts the task when dropped: a context's source stops with the task that started it, and
+/// every context's tasks with the multi-context source's.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl DataSource for MultiSource {
     fn info(&self) -> SourceInfo {
         // Every context polls the same feeds at the same intervals; the cockpit keeps each
         // context's freshness apart.
-        let first = self.sources.first().map(DataSource::info);
-        let labels: Vec<String> = self.sources.iter().map(|s| s.ctx.short_label()).collect();
+        let feeds = self
+            .contexts
+            .first()
+            .map(|p| AwsSource::feeds(&p.refresh))
+            .unwrap_or_default();
+        let labels: Vec<&str> = self.contexts.iter().map(|p| p.label.as_str()).collect();
         SourceInfo {
-            label: format!("{} contexts: {}", self.sources.len(), labels.join(", ")),
-            feeds: first.map(|i| i.feeds).unwrap_or_default(),
+            label: format!("{} contexts: {}", self.contexts.len(), labels.join(", ")),
+            feeds,
         }
     }
 
@@ -33,21 +66,53 @@ impl DataSource for MultiSource {
         tokio::spawn(async move {
             let mut routes = Vec::new();
             let mut tasks = Vec::new();
-            for (i, src) in self.sources.into_iter().enumerate() {
+            let http = self.http;
+            for (i, p) in self.contexts.into_iter().enumerate() {
                 let ctx = i as u16;
                 let (tx, mut rx) = mpsc::channel::<SourceEvent>(crate::sources::EVENT_CHANNEL);
+                // Commands wait in the channel while the context connects.
                 let (cmd_tx, cmd_rx) = mpsc::channel(crate::sources::COMMAND_CHANNEL);
-                tasks.push(Box::new(src).start(tx, cmd_rx));
                 routes.push(cmd_tx);
+                let http = http.clone();
+                tasks.push(AbortOnDrop(tokio::spawn(async move {
+                    let (clients, mut c, _role) = super::connect_with(&p.opts, http).await;
+                    c.label = Some(p.label);
+                    c.production = p.production;
+                    c.read_only = p.read_only;
+                    let info = ContextInfo {
+                        account: c.account.clone(),
+                        region: c.region.clone(),
+                        env: c.env(),
+                    };
+                    let said = tx
+                        .send(SourceEvent {
+                            feed: Feed::Actions,
+                            ctx: 0,
+                            at_ms: crate::clock::now_ms(),
+                            payload: Payload::Connected(info),
+                        })
+                        .await;
+                    if said.is_err() {
+                        return;
+                    }
+                    let src = AwsSource {
+                        clients,
+                        ctx: c,
+                        plan: p.plan,
+                        refresh: p.refresh,
+                    };
+                    let mut running = AbortOnDrop(Box::new(src).start(tx, cmd_rx));
+                    let _ = (&mut running.0).await;
+                })));
                 let out = events.clone();
-                tasks.push(tokio::spawn(async move {
+                tasks.push(AbortOnDrop(tokio::spawn(async move {
                     while let Some(mut ev) = rx.recv().await {
                         ev.ctx = ctx;
                         if out.send(ev).await.is_err() {
                             return;
                         }
                     }
-                }));
+                })));
             }
             while let Some(cmd) = commands.recv().await {
                 let to: Vec<usize> = match &cmd {
@@ -66,9 +131,9 @@ impl DataSource for MultiSource {
                     }
                 }
             }
-            for t in tasks {
-                t.abort();
-            }
+            // Each context's connecting, source and forwarding stop here (and if this task
+            // is aborted, with it).
+            drop(tasks);
         })
     }
 }
