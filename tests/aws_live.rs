@@ -1464,10 +1464,10 @@ async fn a_context_slow_to_connect_delays_no_other() {
                     slow_info = Some(info.clone());
                 }
             }
-            (Feed::Ecs, Payload::Services(rows)) if !rows.is_empty() => {
-                if !seen.contains(&(ev.ctx, "services")) {
-                    seen.push((ev.ctx, "services"));
-                }
+            (Feed::Ecs, Payload::Services(rows))
+                if !rows.is_empty() && !seen.contains(&(ev.ctx, "services")) =>
+            {
+                seen.push((ev.ctx, "services"));
             }
             _ => {}
         }
