@@ -109,9 +109,7 @@ pub fn source(
         // One context: connected before the screen is taken, as without [[contexts]].
         let opts = crate::settings::context_options(spec, &base);
         let (clients, mut ctx, role) = rt.block_on(crate::sources::aws::connect(&opts));
-        ctx.label = Some(spec.label.clone());
-        ctx.production = spec.production;
-        ctx.read_only = spec.read_only;
+        ctx.mark(spec);
         let src = AwsSource {
             clients,
             ctx: ctx.clone(),
@@ -128,9 +126,11 @@ pub fn source(
     // account) shows at once; the rest arrives with each context's `Connected`.
     let mut pending = Vec::new();
     let mut views = Vec::new();
+    let mut first = None;
     for spec in &specs {
         let opts = crate::settings::context_options(spec, &base);
-        let ctx = crate::sources::aws::planned_context(&opts);
+        let mut ctx = crate::sources::aws::planned_context(&opts);
+        ctx.mark(spec);
         views.push(crate::app::ContextView {
             label: spec.label.clone(),
             profile: Some(ctx.profile.clone()),
@@ -140,11 +140,10 @@ pub fn source(
             read_only: spec.read_only,
             env: ctx.env(),
         });
+        first.get_or_insert(ctx);
         pending.push(crate::sources::aws::multi::Pending {
-            label: spec.label.clone(),
+            spec: spec.clone(),
             opts,
-            production: spec.production,
-            read_only: spec.read_only,
             plan: Plan {
                 cross_account: spec.cross_account,
                 ..plan.clone()
@@ -152,17 +151,12 @@ pub fn source(
             refresh: config.refresh.clone(),
         });
     }
-    let mut first =
-        crate::sources::aws::planned_context(&crate::settings::context_options(&specs[0], &base));
-    first.label = Some(specs[0].label.clone());
-    first.production = specs[0].production;
-    first.read_only = specs[0].read_only;
     Ok((
         Box::new(crate::sources::aws::multi::MultiSource {
             contexts: pending,
             http: crate::sources::aws::http_client(),
         }),
-        Some(first),
+        first,
         None,
         views,
     ))

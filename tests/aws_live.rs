@@ -1431,14 +1431,15 @@ async fn a_context_slow_to_connect_delays_no_other() {
     slow.fault("sts", "hang");
     quick.env_in_process();
     let pending = |label: &str, fake: &FakeAws| Pending {
-        label: label.into(),
+        spec: opsdeck::config::contexts::ContextSpec {
+            label: label.into(),
+            ..Default::default()
+        },
         opts: AwsSettings {
             endpoint_url: Some(fake.endpoint.clone()),
             region: Some("us-east-1".into()),
             ..AwsSettings::default()
         },
-        production: false,
-        read_only: false,
         plan: Plan::build(&Watch::default(), &[]),
         refresh: fast(),
     };

@@ -641,8 +641,18 @@ impl App {
         if let Some(r) = info.region {
             c.region = Some(clean(r));
         }
-        // From the context's own configuration: passed to its steps as it is.
-        c.env = info.env;
+        // What a step gets to act on the context, and nothing else: a recording's replayed
+        // `Connected` is outside text, and a step's environment is no place for it.
+        c.env = info
+            .env
+            .into_iter()
+            .filter(|(k, _)| {
+                matches!(
+                    k.as_str(),
+                    "AWS_PROFILE" | "AWS_REGION" | "AWS_DEFAULT_REGION" | "AWS_ENDPOINT_URL"
+                )
+            })
+            .collect();
         if ctx == 0 {
             self.journal_ctx.account = self.journal_ctx.account.take().or(c.account.clone());
             self.journal_ctx.region = self.journal_ctx.region.take().or(c.region.clone());

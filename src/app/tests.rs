@@ -2131,6 +2131,42 @@ fn two_context_app() -> App {
     app
 }
 
+/// A context that finished connecting brings its account and region to the dialogs and the
+/// journal; from a recording, its text is cleaned and only the AWS variables reach steps.
+#[test]
+fn a_connected_context_brings_its_account_and_only_its_aws_environment() {
+    let mut app = two_context_app();
+    app.contexts[1].account = None;
+    app.update(Msg::Source(SourceEvent {
+        ctx: 1,
+        feed: crate::sources::Feed::Actions,
+        at_ms: T0,
+        payload: Payload::Connected(crate::sources::ContextInfo {
+            account: Some("210987654321\x1b]52;c;AAAA\x07".into()),
+            region: None,
+            env: [
+                ("AWS_REGION".to_string(), "eu-west-1".to_string()),
+                ("AWS_PROFILE".to_string(), "dr".to_string()),
+                ("LD_PRELOAD".to_string(), "/tmp/x.so".to_string()),
+            ]
+            .into(),
+        }),
+    }));
+    let c = &app.contexts[1];
+    let account = c.account.as_deref().unwrap();
+    assert!(
+        account.starts_with("210987654321") && !account.contains('\x1b'),
+        "{account}"
+    );
+    // No region said: the one known before stays.
+    assert_eq!(c.region.as_deref(), Some("eu-west-1"));
+    assert_eq!(c.env.get("AWS_PROFILE").map(String::as_str), Some("dr"));
+    assert!(!c.env.contains_key("LD_PRELOAD"), "{:?}", c.env);
+    assert!(c.describe().contains("210987654321"));
+    // Not a feed: nothing is marked delivered or failing by it.
+    assert!(app.feeds.feeds.values().all(|f| f.error.is_none()));
+}
+
 #[test]
 fn a_change_in_one_context_is_previewed_and_verified_against_that_context_only() {
     let mut app = two_context_app();

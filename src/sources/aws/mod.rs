@@ -61,6 +61,13 @@ pub struct AwsContext {
 }
 
 impl AwsContext {
+    /// This context as `[[contexts]]` names and marks it: label, production, read-only.
+    pub fn mark(&mut self, spec: &crate::config::contexts::ContextSpec) {
+        self.label = Some(spec.label.clone());
+        self.production = spec.production;
+        self.read_only = spec.read_only;
+    }
+
     /// The label, else the region, else the profile: what a row of it shows.
     pub fn short_label(&self) -> String {
         self.label

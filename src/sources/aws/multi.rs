@@ -7,6 +7,7 @@
 
 use super::AwsSource;
 use super::plan::Plan;
+use crate::config::contexts::ContextSpec;
 use crate::config::{AwsSettings, Refresh};
 use crate::sources::{
     ContextInfo, DataSource, Feed, Payload, SourceCommand, SourceEvent, SourceInfo,
@@ -15,12 +16,11 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-/// A context to connect when the source starts.
+/// A context to connect when the source starts: as `[[contexts]]` gives it, with the options
+/// it connects with.
 pub struct Pending {
-    pub label: String,
+    pub spec: ContextSpec,
     pub opts: AwsSettings,
-    pub production: bool,
-    pub read_only: bool,
     pub plan: Plan,
     pub refresh: Refresh,
 }
@@ -51,7 +51,11 @@ impl DataSource for MultiSource {
             .first()
             .map(|p| AwsSource::feeds(&p.refresh))
             .unwrap_or_default();
-        let labels: Vec<&str> = self.contexts.iter().map(|p| p.label.as_str()).collect();
+        let labels: Vec<&str> = self
+            .contexts
+            .iter()
+            .map(|p| p.spec.label.as_str())
+            .collect();
         SourceInfo {
             label: format!("{} contexts: {}", self.contexts.len(), labels.join(", ")),
             feeds,
@@ -76,9 +80,7 @@ impl DataSource for MultiSource {
                 let http = http.clone();
                 tasks.push(AbortOnDrop(tokio::spawn(async move {
                     let (clients, mut c, _role) = super::connect_with(&p.opts, http).await;
-                    c.label = Some(p.label);
-                    c.production = p.production;
-                    c.read_only = p.read_only;
+                    c.mark(&p.spec);
                     let info = ContextInfo {
                         account: c.account.clone(),
                         region: c.region.clone(),
