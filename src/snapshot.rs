@@ -198,7 +198,7 @@ pub fn json(app: &App) -> anyhow::Result<String> {
             .iter()
             .map(|e| json!({ "source": "runbooks", "message": e })),
     );
-    let doc = json!({
+    let mut doc = json!({
         "source": app.source_label,
         "services": services,
         "metrics": metrics,
@@ -207,5 +207,22 @@ pub fn json(app: &App) -> anyhow::Result<String> {
         "errors": errors,
         "notes": app.source_notes,
     });
+    // With several contexts: what each item's `context` label stands for (additive).
+    if !app.contexts.is_empty() {
+        doc["contexts"] = app
+            .contexts
+            .iter()
+            .map(|c| {
+                json!({
+                    "label": c.label,
+                    "profile": c.profile,
+                    "region": c.region,
+                    "account": c.account,
+                    "production": c.production,
+                    "read_only": c.read_only,
+                })
+            })
+            .collect();
+    }
     Ok(serde_json::to_string_pretty(&doc)?)
 }

@@ -131,6 +131,14 @@ fn two_accounts_through_assume_role_are_watched_apart() {
     };
     // `mutate` set the second account's prod/api to 7; the first account's is untouched.
     assert_eq!(desired("pay"), Some(7));
+    // What each label stands for, as each context connected.
+    let contexts = v["contexts"].as_array().unwrap();
+    assert_eq!(contexts[0]["label"], "main");
+    assert_eq!(contexts[0]["account"], "123456789012");
+    assert_eq!(contexts[1]["label"], "pay");
+    assert_eq!(contexts[1]["account"], "222222222222");
+    assert_eq!(contexts[1]["production"], true);
+    assert_eq!(contexts[1]["region"], "us-east-1");
     assert_ne!(desired("main"), Some(7));
     // Each context signed with its own credentials: the second with the role's.
     let by_key = fake.stats_by_key();
