@@ -95,6 +95,10 @@ impl RateMeter {
     }
 }
 
+/// How far back a late line may be placed among the newer ones (see [`LogsState::place`]):
+/// it bounds the work a late line costs.
+pub const REORDER_WINDOW: usize = 2_000;
+
 #[derive(Debug, Clone)]
 pub struct LogsState {
     lines: VecDeque<LogLine>,
@@ -180,8 +184,8 @@ impl LogsState {
             {
                 self.total_matches -= usize::from(old.matched);
             }
-            self.lines.push_back(LogLine {
-                seq: self.next_seq,
+            self.place(LogLine {
+                seq: 0,
                 time_ms: ev.time_ms,
                 group: clean_arc(ev.group),
                 stream: ev.stream.map(clean_arc),
@@ -190,11 +194,45 @@ impl LogsState {
                 display,
                 matched,
             });
-            self.next_seq += 1;
         }
         if !self.follow {
             self.waiting += n;
         }
+    }
+
+    /// Puts a line in time order: after the newest line at or before its time, looking back
+    /// at most [`REORDER_WINDOW`] lines. Lines that arrive after newer ones (a context that
+    /// connected later, a group's backfill, a linked account polled after the others) take
+    /// their place among them instead of below them. The lines after it move one sequence
+    /// number on, and so do the anchor and current match that name them: the view stays on
+    /// the same lines.
+    fn place(&mut self, mut line: LogLine) {
+        let len = self.lines.len();
+        let floor = len.saturating_sub(REORDER_WINDOW);
+        let mut at = len;
+        while at > floor && self.lines[at - 1].time_ms > line.time_ms {
+            at -= 1;
+        }
+        if at == len {
+            line.seq = self.next_seq;
+            self.lines.push_back(line);
+        } else {
+            let seq = self.lines[at].seq;
+            for l in self.lines.range_mut(at..) {
+                l.seq += 1;
+            }
+            for s in [&mut self.anchor, &mut self.current_match]
+                .into_iter()
+                .flatten()
+            {
+                if *s >= seq {
+                    *s += 1;
+                }
+            }
+            line.seq = seq;
+            self.lines.insert(at, line);
+        }
+        self.next_seq += 1;
     }
 
     pub fn set_search(&mut self, search: Option<Search>) {
@@ -527,6 +565,51 @@ mod tests {
                 .collect(),
         );
         s
+    }
+
+    fn at(t: i64, msg: &str) -> LogEvent {
+        LogEvent {
+            time_ms: t,
+            ..ev(msg)
+        }
+    }
+
+    #[test]
+    fn a_late_line_takes_its_place_in_time_and_the_view_stays_on_its_lines() {
+        let mut s = LogsState::new(100);
+        s.ingest(vec![at(10, "a"), at(20, "b"), at(30, "c")]);
+        // Paused on `b`, with `c` below it.
+        s.scroll(-1);
+        assert_eq!(s.tail(1)[0].message, "b");
+        s.ingest(vec![at(15, "late"), at(40, "d"), at(20, "same time as b")]);
+        let order: Vec<&str> = s.lines().iter().map(|l| l.message.as_str()).collect();
+        assert_eq!(order, ["a", "late", "b", "same time as b", "c", "d"]);
+        let seqs: Vec<u64> = s.lines().iter().map(|l| l.seq).collect();
+        assert_eq!(seqs, [0, 1, 2, 3, 4, 5], "contiguous, oldest first");
+        assert_eq!(s.tail(1)[0].message, "b", "the view stays on b");
+        assert_eq!(
+            s.tail(3)
+                .iter()
+                .map(|l| l.message.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "late", "b"]
+        );
+        // Following, a late line shows in its place above the newest.
+        s.to_bottom_and_follow();
+        s.ingest(vec![at(35, "late too")]);
+        assert_eq!(s.tail(2)[0].message, "late too");
+        assert_eq!(s.tail(2)[1].message, "d");
+    }
+
+    #[test]
+    fn a_line_later_than_the_window_goes_no_further_back_than_it() {
+        let n = REORDER_WINDOW + 100;
+        let mut s = LogsState::new(n + 10);
+        s.ingest((0..n).map(|i| at(1_000 + i as i64, "x")).collect());
+        s.ingest(vec![at(0, "very late")]);
+        assert_eq!(s.lines()[100].message, "very late");
+        assert_eq!(s.lines()[99].time_ms, 1_099);
+        assert!(s.lines().iter().enumerate().all(|(i, l)| l.seq == i as u64));
     }
 
     #[test]
