@@ -95,8 +95,8 @@ impl RateMeter {
     }
 }
 
-/// How far back a late line may be placed among the newer ones (see [`LogsState::place`]):
-/// it bounds the work a late line costs.
+/// How far back a late line may be placed among the newer ones (see [`LogsState::merge`]):
+/// it bounds the work a late delivery costs.
 pub const REORDER_WINDOW: usize = 2_000;
 
 #[derive(Debug, Clone)]
@@ -169,70 +169,98 @@ impl LogsState {
     /// match all happen here, once per line, so rendering only reads.
     pub fn ingest(&mut self, events: Vec<LogEvent>) {
         let n = events.len();
-        for ev in events {
-            self.rate.add(ev.time_ms, 1);
-            let message = redact::redact_owned(sanitize::sanitize_owned(ev.message));
-            let level = detect_level(&message);
-            let display = compact_json(&message);
-            let matched = self
-                .search
-                .as_ref()
-                .is_some_and(|s| s.regex.is_match(display.as_deref().unwrap_or(&message)));
-            self.total_matches += usize::from(matched);
-            if self.lines.len() == self.capacity
-                && let Some(old) = self.lines.pop_front()
-            {
-                self.total_matches -= usize::from(old.matched);
-            }
-            self.place(LogLine {
-                seq: 0,
-                time_ms: ev.time_ms,
-                group: clean_arc(ev.group),
-                stream: ev.stream.map(clean_arc),
-                level,
-                message,
-                display,
-                matched,
-            });
-        }
+        let mut incoming: Vec<LogLine> = events
+            .into_iter()
+            .map(|ev| {
+                self.rate.add(ev.time_ms, 1);
+                let message = redact::redact_owned(sanitize::sanitize_owned(ev.message));
+                let level = detect_level(&message);
+                let display = compact_json(&message);
+                let matched = self
+                    .search
+                    .as_ref()
+                    .is_some_and(|s| s.regex.is_match(display.as_deref().unwrap_or(&message)));
+                self.total_matches += usize::from(matched);
+                LogLine {
+                    seq: 0,
+                    time_ms: ev.time_ms,
+                    group: clean_arc(ev.group),
+                    stream: ev.stream.map(clean_arc),
+                    level,
+                    message,
+                    display,
+                    matched,
+                }
+            })
+            .collect();
+        // Stable: lines of the same time keep their order of arrival.
+        incoming.sort_by_key(|l| l.time_ms);
+        // Room first (the buffer never grows past its capacity), then whatever a delivery
+        // larger than the buffer leaves over.
+        let room = (self.lines.len() + incoming.len()).saturating_sub(self.capacity);
+        self.evict(room);
+        self.merge(incoming);
+        self.evict(self.lines.len().saturating_sub(self.capacity));
         if !self.follow {
             self.waiting += n;
         }
     }
 
-    /// Puts a line in time order: after the newest line at or before its time, looking back
-    /// at most [`REORDER_WINDOW`] lines. Lines that arrive after newer ones (a context that
-    /// connected later, a group's backfill, a linked account polled after the others) take
-    /// their place among them instead of below them. The lines after it move one sequence
-    /// number on, and so do the anchor and current match that name them: the view stays on
-    /// the same lines.
-    fn place(&mut self, mut line: LogLine) {
+    /// Drops the `n` oldest lines.
+    fn evict(&mut self, n: usize) {
+        for _ in 0..n {
+            match self.lines.pop_front() {
+                Some(old) => self.total_matches -= usize::from(old.matched),
+                None => return,
+            }
+        }
+    }
+
+    /// Adds lines (in time order) keeping the buffer in time order: each goes after the
+    /// newest line at or before its time, looking back at most [`REORDER_WINDOW`] lines.
+    /// Lines that arrive after newer ones (a context that connected later, a group's
+    /// backfill, a linked account polled after the others) take their place among them
+    /// instead of below them. The buffer's lines after the first such place are merged with
+    /// the new ones in one pass and numbered on; the anchor and current match that named
+    /// them follow them, so a paused view stays on the lines it shows.
+    fn merge(&mut self, incoming: Vec<LogLine>) {
+        let Some(oldest) = incoming.first().map(|l| l.time_ms) else {
+            return;
+        };
         let len = self.lines.len();
         let floor = len.saturating_sub(REORDER_WINDOW);
         let mut at = len;
-        while at > floor && self.lines[at - 1].time_ms > line.time_ms {
+        while at > floor && self.lines[at - 1].time_ms > oldest {
             at -= 1;
         }
-        if at == len {
-            line.seq = self.next_seq;
-            self.lines.push_back(line);
-        } else {
-            let seq = self.lines[at].seq;
-            for l in self.lines.range_mut(at..) {
-                l.seq += 1;
-            }
-            for s in [&mut self.anchor, &mut self.current_match]
-                .into_iter()
-                .flatten()
-            {
-                if *s >= seq {
-                    *s += 1;
+        let tail: Vec<LogLine> = self.lines.drain(at..).collect();
+        let mut seq = tail.first().map_or(self.next_seq, |l| l.seq);
+        let (anchor, current) = (self.anchor, self.current_match);
+        let mut old = tail.into_iter().peekable();
+        let mut new = incoming.into_iter().peekable();
+        loop {
+            // Of two lines of the same time, the one already shown stays first.
+            let from_old = match (old.peek(), new.peek()) {
+                (Some(o), Some(n)) => o.time_ms <= n.time_ms,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let next = if from_old { old.next() } else { new.next() };
+            let Some(mut line) = next else { break };
+            if from_old {
+                if anchor == Some(line.seq) {
+                    self.anchor = Some(seq);
+                }
+                if current == Some(line.seq) {
+                    self.current_match = Some(seq);
                 }
             }
             line.seq = seq;
-            self.lines.insert(at, line);
+            seq += 1;
+            self.lines.push_back(line);
         }
-        self.next_seq += 1;
+        self.next_seq = seq;
     }
 
     pub fn set_search(&mut self, search: Option<Search>) {
