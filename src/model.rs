@@ -840,6 +840,9 @@ impl Level {
     }
 }
 
+/// The group of a Logs Insights row that names no group of its own (no `@log` field).
+pub const INSIGHTS_GROUP: &str = "insights";
+
 /// One log event as delivered by a source (before sanitising). Short names when written:
 /// recordings hold hundreds of thousands of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -185,7 +185,7 @@ impl App {
                         rows.into_iter()
                             .map(|mut e| {
                                 e.message = super::clean(e.message);
-                                if &*e.group != "insights" {
+                                if &*e.group != crate::model::INSIGHTS_GROUP {
                                     e.group = super::clean(e.group.to_string()).into();
                                 }
                                 e
@@ -217,7 +217,7 @@ impl App {
                     let text: Vec<String> = rows
                         .iter()
                         .map(|e| match &*e.group {
-                            "insights" => {
+                            crate::model::INSIGHTS_GROUP => {
                                 format!("{} {}", crate::text::clock(e.time_ms), e.message)
                             }
                             g => format!("{} {g} {}", crate::text::clock(e.time_ms), e.message),

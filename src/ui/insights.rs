@@ -94,7 +94,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
                     theme.muted(),
                 )];
                 // A row's group when the query gave `@log` (several groups, linked accounts').
-                if &*e.group != "insights" {
+                if &*e.group != crate::model::INSIGHTS_GROUP {
                     spans.push(Span::styled(format!("{} ", e.group), theme.accent()));
                 }
                 spans.push(Span::styled(e.message.replace('\n', " ↵ "), theme.text()));

@@ -13,6 +13,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 use unicode_width::UnicodeWidthChar;
 
+/// A linked account's id as a line shows it: its last four digits, enough to tell accounts
+/// apart (`…2222`).
+pub(super) fn short_account(account: &str) -> String {
+    let skip = account.chars().count().saturating_sub(4);
+    format!("…{}", account.chars().skip(skip).collect::<String>())
+}
+
 /// Short source name: the last path component of the log group.
 pub fn short_group(group: &str) -> std::borrow::Cow<'_, str> {
     // A context's lines carry its label (`staging:/ecs/api`; `:` is never in a group name).
@@ -21,12 +28,9 @@ pub fn short_group(group: &str) -> std::borrow::Cow<'_, str> {
         None => (None, group),
     };
     // A linked account's group carries its account id (`222222222222 /ecs/api`; a group name
-    // has no spaces): its last four digits are kept, enough to tell accounts apart on a line.
+    // has no spaces): shortened.
     let (account, group) = match group.split_once(' ') {
-        Some((a, g)) => {
-            let skip = a.chars().count().saturating_sub(4);
-            (Some(a.chars().skip(skip).collect::<String>()), g)
-        }
+        Some((a, g)) => (Some(short_account(a)), g),
         None => (None, group),
     };
     let last = group.rsplit('/').find(|s| !s.is_empty()).unwrap_or(group);
@@ -39,7 +43,6 @@ pub fn short_group(group: &str) -> std::borrow::Cow<'_, str> {
                 out.push(' ');
             }
             if let Some(a) = a {
-                out.push('…');
                 out.push_str(&a);
                 out.push(' ');
             }

@@ -89,7 +89,7 @@ fn short_accounts(label: &str) -> std::borrow::Cow<'_, str> {
         .split(' ')
         .map(|w| {
             if is_account(w) {
-                format!("…{}", &w[8..])
+                super::logs::short_account(w)
             } else {
                 w.to_string()
             }

@@ -393,7 +393,7 @@ pub async fn insights(
             .unwrap_or_default();
         match status.as_str() {
             "Complete" => {
-                let insights: Arc<str> = Arc::from("insights");
+                let insights: Arc<str> = Arc::from(crate::model::INSIGHTS_GROUP);
                 return Ok(r
                     .results()
                     .iter()

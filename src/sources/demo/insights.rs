@@ -72,7 +72,7 @@ pub fn run(
         rows.reverse();
     }
     rows.truncate(limit);
-    let g: Arc<str> = Arc::from("insights");
+    let g: Arc<str> = Arc::from(crate::model::INSIGHTS_GROUP);
     Ok(rows
         .into_iter()
         .map(|e| LogEvent {
