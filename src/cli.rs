@@ -141,6 +141,44 @@ pub enum Command {
     /// Play a recording in the cockpit: space pauses, ←/→ jump 10 s, [/] speed, g/G start/end;
     /// nothing acts.
     Replay(ReplayArgs),
+    /// Run a command in the read-only box (the one read-only steps, watches and verifications
+    /// run in): no writes outside a scratch $TMPDIR, no listeners, TCP only to 443 and
+    /// [sandbox] connect_ports, no signals out, no capabilities, read-only AWS credentials
+    /// only, nothing left running. The command's exit status is passed through.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// A TCP port the command may connect to, besides 443 and the AWS endpoint's
+    /// (repeatable; adds to [sandbox] connect_ports).
+    #[arg(long = "connect-port", value_name = "PORT")]
+    pub connect_ports: Vec<u16>,
+    /// Run even where the kernel cannot box (no Landlock): AWS credentials alone then keep
+    /// it read-only ([sandbox] allow_unenforced).
+    #[arg(long)]
+    pub allow_unenforced: bool,
+    /// Started by opsdeck's step launcher: the environment already holds the box's
+    /// credentials.
+    #[arg(long, hide = true)]
+    pub launched: bool,
+    /// Supervise only (a confirmed write step): no box.
+    #[arg(long, hide = true)]
+    pub no_box: bool,
+    #[arg(long, hide = true)]
+    pub interactive: bool,
+    #[arg(long, hide = true)]
+    pub life_fd: Option<i32>,
+    #[arg(long, hide = true)]
+    pub report_fd: Option<i32>,
+    /// The command and its arguments (after `--`).
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -48,12 +48,13 @@ pub fn setup(common: &Common) -> Result<Setup> {
     })
 }
 
-/// The source, the AWS context it watches (none for the demo; the first with several), the
-/// read-only role, and the contexts when several are watched.
+/// The source, the AWS context it watches (none for the demo; the first with several), each
+/// context's source of read-only credentials for the box, and the contexts when several are
+/// watched.
 pub type Connected = (
     Box<dyn DataSource>,
     Option<AwsContext>,
-    Option<crate::exec::RoleSource>,
+    Vec<crate::exec::RoleSource>,
     Vec<crate::app::ContextView>,
 );
 
@@ -78,7 +79,7 @@ pub fn source(
         } else {
             Vec::new()
         };
-        return Ok((Box::new(d), None, None, views));
+        return Ok((Box::new(d), None, Vec::new(), views));
     }
     if common.scale > 1 {
         bail!("--scale multiplies the demo fleet: use it with --demo");
@@ -95,7 +96,12 @@ pub fn source(
             plan,
             refresh: config.refresh.clone(),
         };
-        return Ok((Box::new(src), Some(ctx), role, Vec::new()));
+        return Ok((
+            Box::new(src),
+            Some(ctx),
+            role.into_iter().collect(),
+            Vec::new(),
+        ));
     }
     // The read-only role is one role of one account: steps in another context would get its
     // credentials with that context's region. Refused rather than half enforced.
@@ -119,7 +125,12 @@ pub fn source(
             },
             refresh: config.refresh.clone(),
         };
-        return Ok((Box::new(src), Some(ctx), role, Vec::new()));
+        return Ok((
+            Box::new(src),
+            Some(ctx),
+            role.into_iter().collect(),
+            Vec::new(),
+        ));
     }
     // Several: each connects on its own once the source starts, so one whose STS is slow to
     // answer delays no other. What is known before (label, profile, region given, a role's
@@ -127,8 +138,14 @@ pub fn source(
     let mut pending = Vec::new();
     let mut views = Vec::new();
     let mut first = None;
+    let mut roles = Vec::new();
+    let http = crate::sources::aws::http_client();
     for spec in &specs {
         let opts = crate::settings::context_options(spec, &base);
+        roles.push(crate::sources::aws::readonly::lazy_box_source(
+            opts.clone(),
+            http.clone(),
+        ));
         let mut ctx = crate::sources::aws::planned_context(&opts);
         ctx.mark(spec);
         views.push(crate::app::ContextView {
@@ -154,10 +171,10 @@ pub fn source(
     Ok((
         Box::new(crate::sources::aws::multi::MultiSource {
             contexts: pending,
-            http: crate::sources::aws::http_client(),
+            http,
         }),
         first,
-        None,
+        roles,
         views,
     ))
 }
@@ -167,6 +184,9 @@ fn log_capacity(common: &Common, config: &Config) -> usize {
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
+    if let Some(crate::cli::Command::Sandbox(args)) = &cli.command {
+        return crate::cmd::sandbox::run(&cli.common, args);
+    }
     if let Some(crate::cli::Command::Runbook(cmd)) = &cli.command {
         return run_runbook(cmd);
     }
@@ -203,6 +223,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             | crate::cli::Command::Completions { .. }
             | crate::cli::Command::Man
             | crate::cli::Command::Config(_)
+            | crate::cli::Command::Sandbox(_)
             | crate::cli::Command::Doctor(_),
         ) => {
             unreachable!("handled above")
@@ -219,8 +240,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                     journal: Some(journal),
                     exit_after_frames: cli.exit_after_frames,
                     panic_after_frames: cli.panic_after_frames,
-                    role: None,
+                    roles: Vec::new(),
                     recorder: None,
+                    sandbox: s.config.sandbox.clone(),
                 },
             )
         }
@@ -358,8 +380,9 @@ fn run_replay(
         journal: None,
         exit_after_frames,
         panic_after_frames: None,
-        role: None,
+        roles: Vec::new(),
         recorder: None,
+        sandbox: Default::default(),
     };
     let result = rt.block_on(event_loop::run(
         &mut term, &mut app, source, &s.keymap, &s.theme, opts,
@@ -379,8 +402,21 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     let rt = runtime()?;
     let runbooks = load_runbooks(common, &s.config)?;
     let (source, ctx, role, contexts) = source(common, &s.config, &runbooks.targets, &rt)?;
-    opts.role = role;
     let policy = policy(common, &s.config, false);
+    // The AWS layer holds when the box gets read-only credentials: asked once now (they are
+    // kept), so the status bar says what is true and the first step does not wait for STS.
+    let aws_layer = match (role.first(), policy.read_only) {
+        (Some(r), true) => rt
+            .block_on(tokio::time::timeout(
+                std::time::Duration::from_secs(12),
+                r(),
+            ))
+            .ok()
+            .and_then(Result::ok)
+            .is_some_and(|env| env.note.is_none()),
+        _ => false,
+    };
+    opts.roles = role;
     let config = crate::app::AppConfig {
         log_capacity: log_capacity(common, &s.config),
         read_only: policy.read_only,
@@ -388,6 +424,7 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
         read_only_role: policy
             .read_only_role
             .filter(|_| policy.read_only && !common.demo),
+        read_only_label: crate::sandbox::Layers::probe().label(aws_layer).to_string(),
         demo: common.demo,
         journal_ctx: match &ctx {
             Some(c) => crate::journal::Context::from_env(
@@ -544,15 +581,43 @@ fn run_headless(common: &Common, a: &crate::cli::RunCli) -> Result<i32> {
     let dirs = Dirs::from_env();
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config = Config::discover(common.config.as_deref(), &cwd, dirs.config.as_deref())?;
-    let policy = policy(common, &config, a.read_only);
-    let aws = aws_options(common, &config);
+    let mut policy = policy(common, &config, a.read_only);
+    let base = aws_options(common, &config);
+    // One context: the one named, the only one, or none of [[contexts]]; with several and
+    // none named, which one would be a guess.
+    let specs = crate::settings::contexts(common, &config)?;
+    let (aws, context) = match specs.as_slice() {
+        [] => (base, None),
+        [one] => {
+            policy.read_only |= one.read_only;
+            (
+                crate::settings::context_options(one, &base),
+                Some(one.label.clone()),
+            )
+        }
+        many => bail!(
+            "{} contexts are configured: name the one to act in with --context LABEL ({})",
+            many.len(),
+            crate::config::contexts::known(many)
+        ),
+    };
+    if context.is_some() {
+        // A context's own role replaces the session's for its read-only credentials.
+        policy.read_only_role = aws.read_only_role.clone();
+    }
     let rt = runtime()?;
-    // Steps under the read-only role need its credentials: assume it once up front (a
-    // failure shows when a step starts, never as a fallback to the operator's).
-    let role = if policy.read_only && policy.read_only_role.is_some() && !a.dry_run {
-        let mut settings = aws.clone();
-        settings.read_only = true;
-        rt.block_on(crate::sources::aws::connect(&settings)).2
+    // Read-only steps run in the box with read-only credentials only: the read-only role,
+    // else minted from the operator's (a failure shows when a step starts, never as a
+    // fallback to the operator's own).
+    let role = if policy.read_only && !a.dry_run {
+        let conf = rt.block_on(crate::sources::aws::context_sdk_config(
+            &aws,
+            crate::sources::aws::http_client(),
+        ));
+        Some(crate::sources::aws::readonly::box_source(
+            conf,
+            aws.read_only_role.clone(),
+        ))
     } else {
         None
     };
@@ -571,6 +636,8 @@ fn run_headless(common: &Common, a: &crate::cli::RunCli) -> Result<i32> {
         journal: journal_path(common),
         timeout: a.timeout.map(std::time::Duration::from_secs),
         role,
+        context,
+        sandbox: config.sandbox.clone(),
     };
     rt.block_on(crate::headless::run(args))
 }

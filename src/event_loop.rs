@@ -32,8 +32,10 @@ pub struct Options {
     pub exit_after_frames: Option<u64>,
     /// Panic after this many frames (proves the panic hook restores the terminal).
     pub panic_after_frames: Option<u64>,
-    /// The read-only role's credentials for steps (read-only mode with `read_only_role`).
-    pub role: Option<RoleSource>,
+    /// Each context's read-only credentials for the box (the read-only role, else minted).
+    pub roles: Vec<RoleSource>,
+    /// `[sandbox]`: the box's settings.
+    pub sandbox: crate::sandbox::Settings,
     /// Where the session is recorded (`--record`, `record = true`).
     pub recorder: Option<crate::sources::recording::Recorder>,
 }
@@ -75,7 +77,8 @@ pub struct Effects {
     journal: Option<crate::journal::Journal>,
     recorder: Option<crate::sources::recording::Recorder>,
     values_file: Option<std::path::PathBuf>,
-    role: Option<RoleSource>,
+    roles: Vec<RoleSource>,
+    sandbox: crate::sandbox::Settings,
     runs: HashMap<u64, RunHandle>,
     run_tx: mpsc::Sender<RunEvent>,
     cmd_tx: mpsc::Sender<SourceCommand>,
@@ -91,7 +94,8 @@ impl Effects {
             journal: opts.journal.take(),
             recorder: opts.recorder.take(),
             values_file: opts.values_file.take(),
-            role: opts.role.take(),
+            roles: std::mem::take(&mut opts.roles),
+            sandbox: opts.sandbox.clone(),
             runs: HashMap::new(),
             run_tx,
             cmd_tx,
@@ -137,6 +141,9 @@ impl Effects {
                 timeout,
                 interactive,
                 read_only_role,
+                boxed,
+                hide_output,
+                ctx,
             } => {
                 let mut spec = crate::exec::RunSpec {
                     id,
@@ -146,31 +153,31 @@ impl Effects {
                     timeout,
                     grace: Duration::from_secs(3),
                     secrets,
+                    boxed,
+                    sandbox: self.sandbox.clone(),
+                    hide_output,
                 };
                 // A step meant to run under the read-only role never runs without it.
-                let role = match (&read_only_role, &self.role) {
-                    (None, _) => None,
-                    (Some(_), Some(r)) => Some(r.clone()),
-                    (Some(arn), None) => {
-                        let status = crate::exec::RunStatus::FailedToStart(format!(
-                            "the read-only role {arn} is not available (no AWS connection)"
-                        ));
-                        queue.push_back(Msg::Run(RunEvent::Finished {
-                            id,
-                            status,
-                            elapsed: Duration::ZERO,
-                        }));
-                        return Ok(None);
-                    }
-                };
+                // The box of a context gets that context's read-only credentials.
+                let role = self.roles.get(ctx as usize).or(self.roles.first()).cloned();
+                if let (Some(arn), None) = (&read_only_role, &role) {
+                    let status = crate::exec::RunStatus::FailedToStart(format!(
+                        "the read-only role {arn} is not available (no AWS connection)"
+                    ));
+                    queue.push_back(Msg::Run(RunEvent::Finished {
+                        id,
+                        status,
+                        elapsed: Duration::ZERO,
+                    }));
+                    return Ok(None);
+                }
                 if interactive {
                     let started = Instant::now();
                     let status = tokio::task::block_in_place(|| {
-                        if let Some(role) = role {
-                            match tokio::runtime::Handle::current().block_on(role()) {
-                                Ok(env) => crate::exec::runner::with_role(&mut spec, env),
-                                Err(e) => return Ok(crate::exec::RunStatus::FailedToStart(e)),
-                            }
+                        let got = tokio::runtime::Handle::current()
+                            .block_on(spec.box_credentials(role.as_ref()));
+                        if let Err(e) = got {
+                            return Ok(crate::exec::RunStatus::FailedToStart(e));
                         }
                         tui::run_in_terminal(term, &spec)
                     })?;

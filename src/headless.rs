@@ -35,8 +35,12 @@ pub struct RunArgs {
     pub journal: PathBuf,
     /// Overrides every step's own timeout when given.
     pub timeout: Option<Duration>,
-    /// The read-only role's credentials (read-only mode with `read_only_role`).
+    /// The box's read-only credentials (read-only mode: the read-only role, else minted).
     pub role: Option<RoleSource>,
+    /// The context it acts in, when opsdeck.toml has several (`--context LABEL`).
+    pub context: Option<String>,
+    /// `[sandbox]`: the box's settings.
+    pub sandbox: crate::sandbox::Settings,
 }
 
 /// By id, exact title, or a unique case-insensitive substring of the path.
@@ -106,6 +110,7 @@ impl Signals {
 struct Log {
     journal: Journal,
     ctx: Context,
+    context: Option<String>,
     runbook: String,
     procedure: String,
 }
@@ -113,6 +118,7 @@ struct Log {
 impl Log {
     fn entry(&self, kind: Kind, what: String, p: Option<&Prepared>) -> journal::Entry {
         let mut e = self.ctx.entry(kind, what, chrono::Utc::now());
+        e.context = self.context.clone();
         e.runbook = Some(self.runbook.clone());
         e.procedure = Some(self.procedure.clone());
         e.step = p.map(|s| s.step_id.clone());
@@ -136,6 +142,7 @@ pub async fn run(args: RunArgs) -> Result<i32> {
         journal: Journal::open(&args.journal)
             .with_context(|| format!("cannot open the journal {}", args.journal.display()))?,
         ctx: Context::from_env(args.profile.clone(), args.region.clone(), None),
+        context: args.context.clone(),
         runbook: args.file.display().to_string(),
         procedure: proc_.id.clone(),
     };
@@ -328,11 +335,10 @@ async fn execute(
     signals: &mut Signals,
 ) -> Result<(exec::RunStatus, Option<Signal>)> {
     log.append(Kind::Start, p.describe(), Some(p))?;
-    let role = match (&p.read_only_role, &args.role) {
-        (None, _) => None,
-        (Some(_), Some(r)) => Some(r.clone()),
-        (Some(arn), None) => bail!("the read-only role {arn} is not available"),
-    };
+    if let (Some(arn), None) = (&p.read_only_role, &args.role) {
+        bail!("the read-only role {arn} is not available");
+    }
+    let role = args.role.clone();
     let spec = RunSpec {
         id: i as u64,
         script: p.script.clone(),
@@ -341,6 +347,9 @@ async fn execute(
         timeout: args.timeout.or(p.timeout),
         grace: Duration::from_secs(3),
         secrets: p.secrets.clone(),
+        boxed: p.boxed,
+        sandbox: args.sandbox.clone(),
+        hide_output: p.hide_output.clone(),
     };
     let interactive = p.interactive && {
         use std::io::IsTerminal;
@@ -415,11 +424,8 @@ async fn run_interactive(
     mut spec: RunSpec,
     role: Option<RoleSource>,
 ) -> (exec::RunStatus, Option<Signal>) {
-    if let Some(role) = role {
-        match role().await {
-            Ok(env) => exec::runner::with_role(&mut spec, env),
-            Err(e) => return (exec::RunStatus::FailedToStart(e), None),
-        }
+    if let Err(e) = spec.box_credentials(role.as_ref()).await {
+        return (exec::RunStatus::FailedToStart(e), None);
     }
     let status = tokio::task::block_in_place(|| {
         let watch = exec::runner::SignalWatch::start();

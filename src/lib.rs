@@ -21,6 +21,7 @@ pub mod out;
 pub mod redact;
 pub mod report;
 pub mod runbook;
+pub mod sandbox;
 pub mod sanitize;
 pub mod settings;
 pub mod snapshot;

@@ -22,12 +22,17 @@ fn pattern() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(concat!(
             r"(?s)(?P<pem>-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----)(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|.*)",
+            // An access key id with its 40-character secret beside it (CSV, `aws configure
+            // list`, a pasted pair): both go.
+            r"|(?P<akpair>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b[\s,:;|=]+[A-Za-z0-9/+]{40})(?:$|[^A-Za-z0-9/+=])",
             r"|(?P<akid>\b(?:AKIA|ASIA)[A-Z0-9]{16}\b)",
             r"|(?P<token>\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|(?:sk|rk)_live_[A-Za-z0-9]{16,}|AIza[A-Za-z0-9_-]{35}|npm_[A-Za-z0-9]{36})\b)",
             r"|(?P<jwt>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
-            r"|(?P<url>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:)[^\s@/]+@",
+            r"|(?P<url>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)[^\s@/]+@",
             r#"|(?P<auth>(?i:bearer\s+|authorization:\s*(?:basic|token|digest)\s+))[A-Za-z0-9._~+/=-]{8,}"#,
             r#"|(?P<kv>(?i:[a-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)[a-z0-9_]*)"?\s*[=:]\s*"?)[^\s",}]+"#,
+            // `pass`, `pwd`, `db_pass`, `DB_PWD` as a whole key or its last part (not `bypass`).
+            r#"|(?P<kvp>\b(?i:(?:[a-z0-9]+[_.-])*(?:pass|pwd))"?\s*[=:]\s*"?)[^\s",}]+"#,
             r#"|(?P<flag>--[a-z0-9-]*(?i:password|secret|token)[a-z0-9-]*[= ]+)[^\s]+"#,
             r#"|(?P<mysql>\b(?:mysql|mysqldump|mysqladmin|mysqlcheck|mysqlimport|mysqlshow|mysqlslap|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]*?\s-p)[^\s'"]+"#,
         ))
@@ -42,20 +47,26 @@ pub fn redact(s: &str) -> Cow<'_, str> {
         if let Some(m) = c.name("pem") {
             return format!("{}{MASK}", m.as_str());
         }
+        if let Some(m) = c.name("akpair") {
+            // What followed the secret (a separator) stays.
+            return format!("{MASK} {MASK}{}", &whole[m.as_str().len()..]);
+        }
         if c.name("akid").is_some() || c.name("token").is_some() || c.name("jwt").is_some() {
             return MASK.to_string();
         }
         if let Some(m) = c.name("url") {
             return format!("{}{MASK}@", m.as_str());
         }
-        for prefix in ["auth", "kv", "flag", "mysql"] {
+        for prefix in ["auth", "kv", "kvp", "flag", "mysql"] {
             if let Some(m) = c.name(prefix) {
                 let value = &whole[m.as_str().len()..];
                 // `${DB_PASSWORD:0:4}`, `PGPASSWORD=$PW`: references, not secrets.
                 let before = c.get(0).map_or(0, |g| g.start());
                 let is_ref = value.starts_with('$')
                     || value.starts_with("\"$")
-                    || (prefix == "kv" && before > 0 && s[..before].ends_with(['{', '$']));
+                    || (prefix.starts_with("kv")
+                        && before > 0
+                        && s[..before].ends_with(['{', '$']));
                 if is_ref {
                     return whole.to_string();
                 }
@@ -72,6 +83,54 @@ pub fn redact_owned(s: String) -> String {
         Cow::Borrowed(_) => s,
         Cow::Owned(o) => o,
     }
+}
+
+/// Characters a value can be split with and still read the same on screen: controls (and
+/// the visible pictures `sanitize` puts for them), zero-width and format characters.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c as u32, 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xfeff | 0xad | 0x180e | 0x2400..=0x2421)
+        || c == '�'
+}
+
+/// Masks `secret` in `s` also where invisible characters were put inside it
+/// (`hun\u{7}ter2`, `hun\u{200b}ter2`): matched with them removed, masked in place.
+fn mask_through_invisible(s: &str, secret: &str) -> String {
+    let want: String = secret.chars().filter(|c| !invisible(*c)).collect();
+    if want.chars().count() < MIN_SECRET_LEN {
+        return s.to_string();
+    }
+    // The visible characters and where each starts and ends in `s`.
+    let mut seen = String::with_capacity(s.len());
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for (i, c) in s.char_indices() {
+        if !invisible(c) {
+            seen.push(c);
+            for _ in 0..c.len_utf8() {
+                spans.push((i, i + c.len_utf8()));
+            }
+        }
+    }
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    while let Some(p) = seen[from..].find(&want) {
+        let a = from + p;
+        let b = a + want.len();
+        cuts.push((spans[a].0, spans[b - 1].1));
+        from = b;
+    }
+    if cuts.is_empty() {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for (a, b) in cuts {
+        out.push_str(&s[last..a]);
+        out.push_str(MASK);
+        last = b;
+    }
+    out.push_str(&s[last..]);
+    out
 }
 
 /// Shortest value masked by exact match: shorter ones would blank ordinary text.
@@ -126,6 +185,11 @@ impl Redactor {
                 out = out.replace(secret.as_str(), MASK);
             }
         }
+        if out.chars().any(invisible) {
+            for secret in &self.values {
+                out = mask_through_invisible(&out, secret);
+            }
+        }
         out
     }
 
@@ -145,6 +209,37 @@ impl Redactor {
             self.in_pem = true;
         }
         self.scrub(s)
+    }
+}
+
+/// PEM private key blocks in log streams where each line is its own event (a stack trace
+/// or a config dump logged line by line): the lines between BEGIN and END of one stream are
+/// masked, whatever other streams interleave.
+#[derive(Debug, Clone, Default)]
+pub struct PemStreams {
+    open: std::collections::HashSet<String>,
+}
+
+impl PemStreams {
+    /// `line` of the stream `key`, masked when it is inside a private key block.
+    pub fn line(&mut self, key: &str, line: String) -> String {
+        let begins = line.contains("-----BEGIN ") && line.contains("PRIVATE KEY");
+        let ends = line.contains("-----END ") && line.contains("PRIVATE KEY");
+        if self.open.contains(key) {
+            if ends {
+                self.open.remove(key);
+                return line;
+            }
+            return MASK.to_string();
+        }
+        if begins && !ends {
+            // Bounded: a stream that never ends its block is forgotten with the others.
+            if self.open.len() > 10_000 {
+                self.open.clear();
+            }
+            self.open.insert(key.to_string());
+        }
+        line
     }
 }
 

@@ -291,7 +291,11 @@ fn command_watches_follow_real_servers() {
     std::fs::write(
         &config,
         format!(
-            r#"[[watch.commands]]
+            r#"# Watches run in the read-only box: the servers' ports must be listed.
+[sandbox]
+connect_ports = [{rp}, {pp}]
+
+[[watch.commands]]
 name = "backlog"
 command = "redis-cli -h 127.0.0.1 -p {rp} GET orders:backlog"
 interval = "2s"

@@ -118,6 +118,8 @@ pub struct LogsState {
     pub total_matches: usize,
     /// `label:`: only the lines of that context show.
     pub context_prefix: Option<String>,
+    /// Private key blocks open per log stream (each line arrives alone).
+    pem: redact::PemStreams,
 }
 
 impl LogsState {
@@ -136,6 +138,7 @@ impl LogsState {
             rate: RateMeter::default(),
             total_matches: 0,
             context_prefix: None,
+            pem: Default::default(),
         }
     }
 
@@ -174,6 +177,8 @@ impl LogsState {
             .map(|ev| {
                 self.rate.add(ev.time_ms, 1);
                 let message = redact::redact_owned(sanitize::sanitize_owned(ev.message));
+                let key = format!("{}\u{0}{}", ev.group, ev.stream.as_deref().unwrap_or(""));
+                let message = self.pem.line(&key, message);
                 let level = detect_level(&message);
                 let display = compact_json(&message);
                 let matched = self

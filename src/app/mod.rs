@@ -136,6 +136,12 @@ pub enum Effect {
         interactive: bool,
         /// Run with this read-only role's credentials, not the operator's.
         read_only_role: Option<String>,
+        /// In the read-only box (read-only steps, watches, verifications).
+        boxed: bool,
+        /// The command that prints secrets by design: its output is hidden.
+        hide_output: Option<String>,
+        /// The watched context it acts in (its box gets that context's credentials).
+        ctx: u16,
     },
     CancelRun(u64),
     /// Remember non-secret placeholder values across sessions (XDG state dir).
@@ -186,6 +192,9 @@ pub struct AppConfig {
     pub confirm_read: bool,
     /// `[aws] read_only_role`: in read-only mode, AWS enforces it too.
     pub read_only_role: Option<String>,
+    /// Which layers enforce read-only here (`READ-ONLY (kernel + AWS)`, see
+    /// `sandbox::Layers::label`): what the status bar says in read-only mode.
+    pub read_only_label: String,
     /// The embedded demo: runbook commands are shown as a dry run, except recognised AWS
     /// mutations, which act on the simulated fleet.
     pub demo: bool,
@@ -227,6 +236,7 @@ pub struct App {
     pub read_only: bool,
     pub confirm_read: bool,
     pub read_only_role: Option<String>,
+    pub read_only_label: String,
     /// A short message in the status bar (action results), with its health.
     pub toast: Option<(String, crate::model::Health)>,
     pub journal_ctx: crate::journal::Context,
@@ -327,6 +337,7 @@ impl App {
             read_only: config.read_only,
             confirm_read: config.confirm_read,
             read_only_role: config.read_only_role,
+            read_only_label: config.read_only_label,
             toast: None,
             journal_ctx: config.journal_ctx,
             session: Session {

@@ -643,6 +643,9 @@ impl App {
             timeout: run.timeout,
             interactive: run.interactive,
             read_only_role: run.read_only_role,
+            boxed: run.boxed,
+            hide_output: run.hide_output,
+            ctx: run.ctx,
         });
     }
 

@@ -175,6 +175,7 @@ impl AfterStep {
                 env: run.env.clone(),
                 secrets: run.secrets.clone(),
                 read_only_role: run.read_only_role.clone(),
+                ctx: run.ctx,
                 started_ms: 0,
                 deadline_ms: 0,
                 next_ms: 0,
@@ -206,6 +207,8 @@ pub struct CommandCheck {
     pub env: std::collections::BTreeMap<String, String>,
     pub secrets: Vec<String>,
     pub read_only_role: Option<String>,
+    /// The context of the step it verifies.
+    pub ctx: u16,
     pub started_ms: i64,
     pub deadline_ms: i64,
     pub next_ms: i64,
@@ -289,6 +292,10 @@ impl App {
                 timeout: Some(TRY_TIMEOUT),
                 interactive: false,
                 read_only_role: c.read_only_role.clone(),
+                // A verification is promised to be a read: always boxed.
+                boxed: true,
+                hide_output: crate::exec::prepare::prints_secrets(&c.script),
+                ctx: c.ctx,
             });
         }
     }

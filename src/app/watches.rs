@@ -217,6 +217,10 @@ impl App {
                 timeout: Some(w.timeout()),
                 interactive: false,
                 read_only_role: w.run.read_only_role.clone(),
+                // A watch is promised to be a read: it runs boxed, read-only mode or not.
+                boxed: true,
+                hide_output: crate::exec::prepare::prints_secrets(&w.run.script),
+                ctx: w.run.ctx,
             });
         }
     }

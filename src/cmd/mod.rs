@@ -2,6 +2,7 @@
 //! `config init`/`config check`, and `doctor` (in its own module).
 
 pub mod doctor;
+pub mod sandbox;
 
 use crate::cli::{Cli, Common, ConfigCommand};
 use crate::config::{Config, Dirs};

@@ -135,9 +135,16 @@ pub(super) fn contexts(
 
 /// `LABEL=PROFILE@REGION` (`--context`); PROFILE or `@REGION` may be left out.
 pub fn parse_flag(s: &str) -> Result<ContextSpec, String> {
+    // A bare label names a context of opsdeck.toml (`run --context prod`).
+    if !s.contains('=') && label_problem(s).is_none() {
+        return Ok(ContextSpec {
+            label: s.to_string(),
+            ..ContextSpec::default()
+        });
+    }
     let (label, rest) = s
         .split_once('=')
-        .ok_or_else(|| format!("`{s}`: write LABEL=PROFILE@REGION (prod=prod@eu-west-1)"))?;
+        .ok_or_else(|| format!("`{s}`: write LABEL=PROFILE@REGION (prod=prod@eu-west-1), or the label of a [[contexts]] entry"))?;
     if let Some(why) = label_problem(label) {
         return Err(why);
     }
@@ -163,6 +170,16 @@ pub fn parse_flag(s: &str) -> Result<ContextSpec, String> {
     })
 }
 
+/// The configured labels, for a message.
+pub fn known(config: &[ContextSpec]) -> String {
+    if config.is_empty() {
+        "none is configured: add [[contexts]] entries".into()
+    } else {
+        let labels: Vec<&str> = config.iter().map(|c| c.label.as_str()).collect();
+        format!("configured: {}", labels.join(", "))
+    }
+}
+
 /// The contexts a session watches. The command line wins over opsdeck.toml: `--context`
 /// flags, else `--profile`/`--region` comma lists (every profile in every region), else
 /// `[[contexts]]`. An empty answer: one context, as before (flags, `[aws]`, environment).
@@ -173,7 +190,25 @@ pub fn resolve(
     config: &[ContextSpec],
 ) -> Result<Vec<ContextSpec>, String> {
     let mut out = if !flags.is_empty() {
-        flags.to_vec()
+        let mut out = Vec::new();
+        for f in flags {
+            if f.profile.is_some() || f.region.is_some() {
+                out.push(f.clone());
+                continue;
+            }
+            // A bare label: the configured context of that name.
+            match config.iter().find(|c| c.label == f.label) {
+                Some(c) => out.push(c.clone()),
+                None => {
+                    return Err(format!(
+                        "--context {}: no such context in opsdeck.toml ({})",
+                        f.label,
+                        known(config)
+                    ));
+                }
+            }
+        }
+        out
     } else {
         let split = |s: Option<&str>| -> Vec<String> {
             s.map(|s| {
@@ -273,8 +308,20 @@ mod tests {
             parse_flag("pay=payments").unwrap(),
             spec("pay", Some("payments"), None)
         );
+        // A bare label names a configured context; resolve finds it or lists the known.
+        assert_eq!(parse_flag("prod").unwrap(), spec("prod", None, None));
+        let configured = [spec("prod", Some("p"), Some("eu-west-1"))];
+        assert_eq!(
+            resolve(&[spec("prod", None, None)], None, None, &configured).unwrap(),
+            configured.to_vec()
+        );
+        let e = resolve(&[spec("qa", None, None)], None, None, &configured).unwrap_err();
         assert!(
-            parse_flag("prod")
+            e.contains("no such context") && e.contains("configured: prod"),
+            "{e}"
+        );
+        assert!(
+            parse_flag("a b")
                 .unwrap_err()
                 .contains("LABEL=PROFILE@REGION")
         );

@@ -48,6 +48,8 @@ pub struct Config {
     pub record: bool,
     /// `[[contexts]]`: several AWS contexts watched at once.
     pub contexts: Vec<contexts::ContextSpec>,
+    /// `[sandbox]`: the box read-only steps, watches and verifications run in.
+    pub sandbox: crate::sandbox::Settings,
 }
 
 impl Default for Config {
@@ -66,6 +68,7 @@ impl Default for Config {
             refresh: Refresh::default(),
             record: false,
             contexts: Vec::new(),
+            sandbox: crate::sandbox::Settings::default(),
         }
     }
 }
@@ -95,6 +98,17 @@ struct RawConfig {
     refresh: live::RawRefresh,
     #[serde(default)]
     contexts: Vec<Spanned<contexts::RawContext>>,
+    #[serde(default)]
+    sandbox: RawSandbox,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSandbox {
+    #[serde(default)]
+    connect_ports: Vec<Spanned<i64>>,
+    #[serde(default)]
+    allow_unenforced: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -175,6 +189,19 @@ impl Config {
         if let Some(m) = raw.ui.mouse {
             cfg.mouse = m;
         }
+        for p in raw.sandbox.connect_ports {
+            let v = *p.get_ref();
+            if !(1..=65535).contains(&v) {
+                return Err(FileError::at(
+                    path,
+                    src,
+                    p.span().start,
+                    format!("sandbox.connect_ports: {v} is not a TCP port (1 to 65535)"),
+                ));
+            }
+            cfg.sandbox.connect_ports.push(v as u16);
+        }
+        cfg.sandbox.allow_unenforced = raw.sandbox.allow_unenforced;
         Ok(cfg)
     }
 

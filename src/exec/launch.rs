@@ -1,21 +1,19 @@
 //! The one launcher of runbook steps: `bash --noprofile --norc -c` with `set -euo pipefail`,
-//! values as environment variables, in a process group of its own, and tied to opsdeck's
-//! life so no step outlives it, however opsdeck ends:
+//! values as environment variables, under the supervisor (`opsdeck sandbox --launched`, see
+//! `crate::sandbox`), in a process group of its own (the supervisor's), and tied to opsdeck's
+//! life so nothing a step starts outlives it, however opsdeck ends:
 //!
-//! - the shell gets `PR_SET_PDEATHSIG` = SIGKILL (Linux): it dies the moment opsdeck does;
-//! - a **watchdog** process (outside both groups, ignoring INT/TERM/HUP) holds the read end
-//!   of a pipe whose only writer is opsdeck. When opsdeck ends for any reason — even
-//!   SIGKILL — the kernel closes the write end, the watchdog reads end-of-file and kills the
-//!   step's whole process group (the shell's children too, which PDEATHSIG does not reach).
-//!   On a normal end opsdeck writes `done` first and the watchdog leaves quietly. This works
-//!   the same on macOS, which has no PDEATHSIG.
-//!
-//! A step that leaves its process group on purpose (`setsid`, a daemon that double-forks into
-//! a new session) escapes both; the classifier rates `setsid` unknown.
+//! - the supervisor is a child subreaper: what the step leaves running when its shell exits
+//!   (`&`, `nohup`, `setsid`, double forks) is reparented to it and killed, and counted;
+//! - it holds the read end of a pipe whose only writer is opsdeck: when opsdeck ends for any
+//!   reason — even SIGKILL — the kernel closes the write end and the supervisor kills the
+//!   whole tree; the shell also gets `PR_SET_PDEATHSIG` = SIGKILL from it;
+//! - a read-only step, a watch or a verification (`boxed`) runs in the box: Landlock,
+//!   no_new_privs, no capabilities, seccomp, read-only AWS credentials.
 
 use std::collections::BTreeMap;
-use std::io::{self, Write};
-use std::process::{Command, Stdio};
+use std::io;
+use std::process::Command;
 
 /// Variables removed from every step's environment: they make bash or the AWS tools read
 /// files the runbook does not name.
@@ -37,13 +35,55 @@ pub struct Launch {
     pub env_remove: Vec<String>,
     /// Takes the terminal: the step becomes the terminal's foreground process group.
     pub interactive: bool,
+    /// In the read-only box (read-only mode, watches, verifications).
+    pub boxed: bool,
+    /// `[sandbox]`: ports and whether an unenforced box may run.
+    pub sandbox: crate::sandbox::Settings,
 }
 
-/// `bash` for `launch`: every setting but the standard streams.
-pub fn command(launch: &Launch) -> Command {
+/// The supervisor's pipes, opsdeck's ends: `life` is never written (closing it, even by
+/// dying, tells the supervisor to kill the step's tree); `report` brings its last word.
+pub struct Pipes {
+    pub life: std::fs::File,
+    pub report: std::fs::File,
+    /// The supervisor's ends, to close in opsdeck once it has started.
+    pub theirs: Vec<std::os::fd::OwnedFd>,
+}
+
+fn pipe() -> io::Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd)> {
+    use std::os::fd::FromRawFd;
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: pipe2 fills two descriptors we then own; O_CLOEXEC keeps both out of every
+    // other child opsdeck starts (the supervisor's ends are opened up for it alone).
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both descriptors were just created by pipe2 and are owned by nobody else.
+    Ok(unsafe {
+        (
+            std::os::fd::OwnedFd::from_raw_fd(fds[0]),
+            std::os::fd::OwnedFd::from_raw_fd(fds[1]),
+        )
+    })
+}
+
+/// The supervisor running `bash` for `launch`: every setting but the standard streams.
+pub fn command(launch: &Launch) -> io::Result<(Command, Pipes)> {
+    use std::os::fd::AsRawFd;
     use std::os::unix::process::CommandExt;
-    let mut cmd = Command::new("bash");
-    cmd.arg("--noprofile")
+    let (life_r, life_w) = pipe()?;
+    let (report_r, report_w) = pipe()?;
+    let opts = crate::sandbox::LaunchOptions {
+        boxed: launch.boxed,
+        settings: launch.sandbox.clone(),
+        interactive: launch.interactive,
+    };
+    let (lfd, rfd) = (life_r.as_raw_fd(), report_w.as_raw_fd());
+    let mut cmd = Command::new(crate::sandbox::exe());
+    cmd.args(opts.args(lfd, rfd))
+        .arg("--")
+        .arg("bash")
+        .arg("--noprofile")
         .arg("--norc")
         .arg("-c")
         .arg(format!("set -euo pipefail\n{}", launch.script));
@@ -56,37 +96,34 @@ pub fn command(launch: &Launch) -> Command {
     }
     cmd.envs(&launch.env);
     cmd.process_group(0);
-    let parent = std::process::id() as libc::pid_t;
-    let interactive = launch.interactive;
-    // SAFETY: runs in the child between fork and exec, calling only async-signal-safe
-    // functions (prctl, getppid, getpid, signal, tcsetpgrp) and allocating nothing.
+    // SAFETY: runs in the child between fork and exec, calling only fcntl on two integer
+    // descriptors: they stay open across exec for the supervisor alone.
     unsafe {
         cmd.pre_exec(move || {
-            #[cfg(target_os = "linux")]
-            {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+            for fd in [lfd, rfd] {
+                if libc::fcntl(fd, libc::F_SETFD, 0) != 0 {
                     return Err(io::Error::last_os_error());
                 }
-                // opsdeck died before prctl took effect: do not start orphaned.
-                if libc::getppid() != parent {
-                    libc::_exit(137);
-                }
-            }
-            #[cfg(not(target_os = "linux"))]
-            let _ = parent;
-            if interactive {
-                // Become the terminal's foreground group (as a job-control shell does), so
-                // keys and Ctrl-C reach the step, not opsdeck. Ctrl-Z would stop the step
-                // with nobody to continue it: ignored.
-                libc::signal(libc::SIGTTOU, libc::SIG_IGN);
-                libc::tcsetpgrp(libc::STDIN_FILENO, libc::getpid());
-                libc::signal(libc::SIGTTOU, libc::SIG_DFL);
-                libc::signal(libc::SIGTSTP, libc::SIG_IGN);
             }
             Ok(())
         });
     }
-    cmd
+    Ok((
+        cmd,
+        Pipes {
+            life: std::fs::File::from(life_w),
+            report: std::fs::File::from(report_r),
+            theirs: vec![life_r, report_w],
+        },
+    ))
+}
+
+/// The supervisor's last word: read once it has exited (its end is closed then).
+pub fn read_report(mut report: std::fs::File) -> Option<crate::sandbox::Report> {
+    use std::io::Read;
+    let mut s = String::new();
+    report.read_to_string(&mut s).ok()?;
+    serde_json::from_str(s.trim()).ok()
 }
 
 /// Gives the terminal to process group `pgid` (or back to opsdeck's own with `None`).
@@ -99,73 +136,5 @@ pub fn give_terminal(pgid: Option<libc::pid_t>) {
         let target = pgid.unwrap_or_else(|| libc::getpgrp());
         libc::tcsetpgrp(libc::STDIN_FILENO, target);
         libc::signal(libc::SIGTTOU, previous);
-    }
-}
-
-/// Kills a step's process group if opsdeck goes away; see the module documentation.
-pub struct Watchdog {
-    pipe: Option<std::fs::File>,
-    child: Option<std::process::Child>,
-}
-
-impl Watchdog {
-    /// Starts the watchdog of process group `pgid`.
-    pub fn start(pgid: libc::pid_t) -> io::Result<Watchdog> {
-        use std::os::fd::{FromRawFd, OwnedFd};
-        use std::os::unix::process::CommandExt;
-        let mut fds = [0 as libc::c_int; 2];
-        // SAFETY: pipe2 fills two descriptors we then own; O_CLOEXEC keeps the write end out
-        // of every other child opsdeck starts.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: both descriptors were just created by pipe2 and are owned by nobody else.
-        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        let child = Command::new("bash")
-            .arg("--noprofile")
-            .arg("--norc")
-            .arg("-c")
-            .arg(
-                "trap '' INT TERM HUP QUIT TSTP; IFS= read -r x; \
-                 [ \"$x\" = done ] || kill -KILL -- \"-$1\" 2>/dev/null; exit 0",
-            )
-            .arg("opsdeck-watchdog")
-            .arg(pgid.to_string())
-            .env_remove("BASH_ENV")
-            .env_remove("ENV")
-            .stdin(Stdio::from(read))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()?;
-        Ok(Watchdog {
-            pipe: Some(std::fs::File::from(write)),
-            child: Some(child),
-        })
-    }
-
-    /// The step ended normally and its group is clean: the watchdog leaves without killing.
-    pub fn release(mut self) {
-        if let Some(mut p) = self.pipe.take() {
-            let _ = p.write_all(b"done\n");
-        }
-        self.reap();
-    }
-
-    fn reap(&mut self) {
-        drop(self.pipe.take());
-        if let Some(mut child) = self.child.take() {
-            // It exits at once now that its input is closed; wait off the caller's thread.
-            std::thread::spawn(move || {
-                let _ = child.wait();
-            });
-        }
-    }
-}
-
-impl Drop for Watchdog {
-    /// Dropped without `release` (a cancel, an error): the watchdog kills what is left.
-    fn drop(&mut self) {
-        self.reap();
     }
 }

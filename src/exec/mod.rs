@@ -17,6 +17,23 @@ pub use runner::{CancelReason, RunEvent, RunHandle, RunSpec, RunStatus, Signal, 
 pub struct RoleEnv {
     pub set: std::collections::BTreeMap<String, String>,
     pub remove: Vec<String>,
+    /// Said at the start of the step's output: why it has no AWS credentials.
+    pub note: Option<String>,
+}
+
+impl RoleEnv {
+    /// No AWS credentials at all (none could be had read-only): why, in `note`.
+    pub fn none(why: String) -> RoleEnv {
+        RoleEnv {
+            set: Default::default(),
+            remove: crate::sandbox::CREDENTIAL_VARS
+                .iter()
+                .chain(crate::sandbox::BOX_REMOVED)
+                .map(|s| s.to_string())
+                .collect(),
+            note: Some(why),
+        }
+    }
 }
 
 /// Fetches [`RoleEnv`] (fresh credentials) for each step run under the read-only role.

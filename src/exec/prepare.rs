@@ -68,6 +68,10 @@ pub struct Prepared {
     pub gate: Gate,
     /// Run with the read-only role's credentials instead of the operator's.
     pub read_only_role: Option<String>,
+    /// Runs in the read-only box (read-only mode: the session's or its context's).
+    pub boxed: bool,
+    /// A command that prints secrets by design: the step's output is hidden whole.
+    pub hide_output: Option<String>,
     /// `{verify="…"}` rendered like the step (values as variables): run after the step
     /// until it exits 0. `Err` says why it will not run (not a read command).
     pub verify: Option<Result<String, String>>,
@@ -131,6 +135,7 @@ pub fn prepare(
         Ok(rv.script)
     });
     env.extend(aws_env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let not_a_number = arithmetic_value(step, values, &r.script, verify.as_ref());
     let risk = step.risk;
     let gate = if !step.runnable {
         Gate::Refused(format!(
@@ -151,6 +156,8 @@ pub fn prepare(
             step.title,
             r.missing.join(", ")
         ))
+    } else if let Some(why) = not_a_number {
+        Gate::Refused(why)
     } else if policy.read_only && risk != Risk::Read {
         Gate::Refused(format!(
             "read-only: step `{}` is {}; only read steps run (a command is read only when the classifier knows it reads)",
@@ -184,6 +191,8 @@ pub fn prepare(
             .read_only
             .then(|| policy.read_only_role.clone())
             .flatten(),
+        boxed: policy.read_only,
+        hide_output: prints_secrets(&script_src),
         verify,
         expect_match: step
             .attributes
@@ -193,6 +202,40 @@ pub fn prepare(
             .map(str::to_string),
         ctx: 0,
     }
+}
+
+/// A value bash would evaluate as arithmetic that is not a whole number (`a[$(cmd)]` runs
+/// `cmd` there, quoted or not), in any mode: why the step is refused.
+fn arithmetic_value(
+    step: &Step,
+    values: &BTreeMap<String, String>,
+    script: &str,
+    verify: Option<&Result<String, String>>,
+) -> Option<String> {
+    let mut text = script.to_string();
+    if let Some(Ok(v)) = verify {
+        text.push('\n');
+        text.push_str(v);
+    }
+    let arith = crate::runbook::arith::arithmetic_vars(&text);
+    step.placeholders.iter().find_map(|ph| {
+        if !arith.contains(&render::env_name(ph)) {
+            return None;
+        }
+        let v = values.get(&ph.name).or(ph.default.as_ref())?;
+        if crate::runbook::arith::is_integer(v) {
+            return None;
+        }
+        let shown = if ph.secret {
+            MASK.to_string()
+        } else {
+            crate::text::truncate(&crate::sanitize::sanitize(v), 40)
+        };
+        Some(format!(
+            "`{}` is used where bash evaluates arithmetic: its value must be a whole number, not `{shown}`",
+            ph.syntax
+        ))
+    })
 }
 
 impl Prepared {
@@ -311,6 +354,118 @@ pub fn step_timeout(step: &Step) -> Option<Duration> {
             || t.contains("| watch")
     });
     if endless { None } else { Some(DEFAULT_TIMEOUT) }
+}
+
+/// The command of `script` that prints secrets by design (`aws secretsmanager
+/// get-secret-value`, `ssm get-parameter --with-decryption`, `sts assume-role`, `kubectl get
+/// secret -o yaml`…): its output is hidden whole, since no pattern knows the shape of what
+/// it prints.
+pub fn prints_secrets(script: &str) -> Option<String> {
+    for w in targets::simple_commands(script) {
+        let words: Vec<&str> = w
+            .iter()
+            .map(String::as_str)
+            .skip_while(|x| x.contains('='))
+            .collect();
+        let Some(&first) = words.first() else {
+            continue;
+        };
+        let has = |f: &str| {
+            words
+                .iter()
+                .any(|x| *x == f || x.starts_with(&format!("{f}=")))
+        };
+        // The first two operands: options and the values of those that take one skipped
+        // (`aws --region X ssm …`, `kubectl -n prod get secret …`).
+        const TAKE_VALUE: &[&str] = &[
+            "--region",
+            "--profile",
+            "--output",
+            "--endpoint-url",
+            "--query",
+            "--color",
+            "--ca-bundle",
+            "--cli-connect-timeout",
+            "--cli-read-timeout",
+            "--cli-binary-format",
+            "-n",
+            "--namespace",
+            "-l",
+            "--selector",
+            "--context",
+            "--kubeconfig",
+            "-o",
+            "--output",
+            "--cluster",
+            "--user",
+            "-c",
+            "--container",
+        ];
+        let mut plain = Vec::new();
+        let mut k = 1;
+        while k < words.len() && plain.len() < 2 {
+            let x = words[k];
+            k += 1;
+            if x.starts_with('-') {
+                if TAKE_VALUE.contains(&x) {
+                    k += 1;
+                }
+                continue;
+            }
+            plain.push(x);
+        }
+        let (a, b) = (
+            plain.first().copied().unwrap_or(""),
+            plain.get(1).copied().unwrap_or(""),
+        );
+        let hit = match first.rsplit('/').next().unwrap_or(first) {
+            "aws" => {
+                matches!(
+                    (a, b),
+                    (
+                        "secretsmanager",
+                        "get-secret-value" | "batch-get-secret-value"
+                    ) | (
+                        "sts",
+                        "assume-role"
+                            | "assume-role-with-saml"
+                            | "assume-role-with-web-identity"
+                            | "get-session-token"
+                            | "get-federation-token"
+                    ) | ("ecr", "get-login-password" | "get-authorization-token")
+                        | (
+                            "iam",
+                            "create-access-key" | "create-service-specific-credential"
+                        )
+                        | ("rds", "generate-db-auth-token")
+                        | ("kms", "decrypt" | "generate-data-key")
+                        | ("configure", "get" | "export-credentials")
+                ) || (a == "ssm"
+                    && matches!(
+                        b,
+                        "get-parameter"
+                            | "get-parameters"
+                            | "get-parameters-by-path"
+                            | "get-parameter-history"
+                    )
+                    && has("--with-decryption"))
+            }
+            // Without an output format it lists names and sizes only.
+            "kubectl" | "oc" => {
+                a == "get"
+                    && (matches!(b, "secret" | "secrets") || b.starts_with("secret/"))
+                    && words
+                        .iter()
+                        .any(|x| x.starts_with("-o") || x.starts_with("--output"))
+            }
+            "vault" => matches!((a, b), ("read", _) | ("kv", "get")),
+            _ => false,
+        };
+        if hit {
+            return Some(words.join(" ").chars().take(80).collect());
+        }
+    }
+    None
 }
 
 /// Needs the real terminal: `{interactive=true}`, or a client started without a command

@@ -1,9 +1,8 @@
-//! The process runner. No orphan survives a cancel, a timeout or opsdeck's own end: signals
-//! go to the process group, escalating after a grace period, the runner waits for the group
-//! to be empty, and a [`Watchdog`](super::launch::Watchdog) kills the group if opsdeck dies
-//! first.
+//! The process runner. No orphan survives a step's end, a cancel, a timeout or opsdeck's own
+//! end: the step runs under the supervisor (see [`super::launch`]), signals go to the process
+//! group, escalating after a grace period to the supervisor killing the whole tree.
 
-use super::launch::{self, Launch, Watchdog};
+use super::launch::{self, Launch};
 use crate::redact::Redactor;
 use crate::sanitize;
 use std::collections::BTreeMap;
@@ -29,6 +28,12 @@ pub struct RunSpec {
     pub grace: Duration,
     /// Values masked in every line of output.
     pub secrets: Vec<String>,
+    /// In the read-only box, with the box's credentials only.
+    pub boxed: bool,
+    /// `[sandbox]` settings for the box.
+    pub sandbox: crate::sandbox::Settings,
+    /// The command that prints secrets by design: every line is counted, none shown.
+    pub hide_output: Option<String>,
 }
 
 impl RunSpec {
@@ -38,7 +43,27 @@ impl RunSpec {
             env: self.env.clone(),
             env_remove: self.env_remove.clone(),
             interactive,
+            boxed: self.boxed,
+            sandbox: self.sandbox.clone(),
         }
+    }
+
+    /// A boxed step gets the box's credentials (`role`) or none of the operator's; `Err`
+    /// when they were asked for and cannot be had. The note says why it has none.
+    pub async fn box_credentials(
+        &mut self,
+        role: Option<&super::RoleSource>,
+    ) -> Result<Option<String>, String> {
+        if !self.boxed {
+            return Ok(None);
+        }
+        let env = match role {
+            Some(role) => role().await?,
+            None => super::RoleEnv::none(String::new()),
+        };
+        let note = env.note.clone().filter(|n| !n.is_empty());
+        with_role(self, env);
+        Ok(note)
     }
 }
 
@@ -243,6 +268,32 @@ fn group_alive(pgid: i32) -> bool {
     signal_group(pgid, 0)
 }
 
+/// Asks the supervisor to kill the step's whole tree at once.
+fn kill_tree(pid: i32) {
+    // SAFETY: kill(2) only sends a signal; a stale pid yields ESRCH.
+    unsafe {
+        libc::kill(pid, libc::SIGUSR1);
+    }
+}
+
+/// The status the supervisor reported (its own exit says the same code, but not why it
+/// could not start, nor what it killed).
+fn reported(
+    status: RunStatus,
+    report: Option<crate::sandbox::Report>,
+) -> (RunStatus, Option<String>) {
+    match report {
+        Some(r) if r.error.is_some() => {
+            (RunStatus::FailedToStart(r.error.unwrap_or_default()), None)
+        }
+        Some(r) if r.left_running > 0 => (
+            status,
+            Some(format!("opsdeck: left running: {} killed", r.left_running)),
+        ),
+        _ => (status, None),
+    }
+}
+
 /// Starts `spec.script` under bash. Events arrive on `events`; the task's result is the
 /// final status (also sent as `Finished`).
 pub fn spawn(spec: RunSpec, events: mpsc::Sender<RunEvent>) -> RunHandle {
@@ -275,6 +326,9 @@ pub fn with_role(spec: &mut RunSpec, env: super::RoleEnv) {
             spec.secrets.push(v.clone());
         }
     }
+    for k in &env.remove {
+        spec.env.remove(k);
+    }
     spec.env.extend(env.set);
     spec.env_remove.extend(env.remove);
 }
@@ -288,25 +342,42 @@ async fn run(
     // Long on purpose: a child's whole life in order (spawn, watch, stop, reap, drain).
     let started = Instant::now();
     let id = spec.id;
-    if let Some(role) = role {
-        let got = tokio::select! {
-            r = role() => r,
-            r = &mut cancel => {
-                let reason = r.unwrap_or(CancelReason::Operator);
-                return finish(&events, id, RunStatus::Cancelled(reason), started).await;
-            }
-        };
-        match got {
-            Ok(env) => with_role(&mut spec, env),
-            Err(e) => return finish(&events, id, RunStatus::FailedToStart(e), started).await,
+    let note = tokio::select! {
+        r = spec.box_credentials(role.as_ref()) => r,
+        r = &mut cancel => {
+            let reason = r.unwrap_or(CancelReason::Operator);
+            return finish(&events, id, RunStatus::Cancelled(reason), started).await;
         }
-    }
-    let mut cmd = tokio::process::Command::from(launch::command(&spec.launch(false)));
+    };
+    let note = match note {
+        Ok(n) => n,
+        Err(e) => return finish(&events, id, RunStatus::FailedToStart(e), started).await,
+    };
+    let (std_cmd, pipes) = match launch::command(&spec.launch(false)) {
+        Ok(c) => c,
+        Err(e) => {
+            return finish(
+                &events,
+                id,
+                RunStatus::FailedToStart(e.to_string()),
+                started,
+            )
+            .await;
+        }
+    };
+    let mut cmd = tokio::process::Command::from(std_cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    let mut child = match cmd.spawn() {
+    let spawned = cmd.spawn();
+    let launch::Pipes {
+        life,
+        report,
+        theirs,
+    } = pipes;
+    drop(theirs);
+    let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
             return finish(
@@ -320,21 +391,26 @@ async fn run(
     };
     let pid = child.id().unwrap_or(0);
     let pgid = pid as i32;
-    let watchdog = match Watchdog::start(pgid) {
-        Ok(w) => Some(w),
-        Err(e) => {
-            tracing::warn!("step {id}: no watchdog ({e}); it relies on PR_SET_PDEATHSIG alone");
-            None
-        }
-    };
     let _ = events.send(RunEvent::Started { id, pid }).await;
+    if let Some(n) = note {
+        let line = format!("opsdeck: {n}");
+        let _ = events
+            .send(RunEvent::Output {
+                id,
+                stream: Stream::Stderr,
+                line,
+            })
+            .await;
+    }
     let redactor = Redactor::new(spec.secrets.iter().cloned());
+    let hide = spec.hide_output.is_some();
     let out = tokio::spawn(pump(
         child.stdout.take(),
         Stream::Stdout,
         id,
         events.clone(),
         redactor.clone(),
+        hide,
     ));
     let err = tokio::spawn(pump(
         child.stderr.take(),
@@ -342,6 +418,7 @@ async fn run(
         id,
         events.clone(),
         redactor,
+        hide,
     ));
     let deadline = spec.timeout.map(|t| tokio::time::Instant::now() + t);
     let mut stopped: Option<RunStatus> = None;
@@ -368,27 +445,61 @@ async fn run(
                     break;
                 }
             }
-            signal_group(pgid, libc::SIGKILL);
-            let _ = child.wait().await;
+            // The supervisor kills the whole tree (what left the group too), then ends.
+            kill_tree(pgid);
+            if tokio::time::timeout(Duration::from_secs(5), child.wait())
+                .await
+                .is_err()
+            {
+                signal_group(pgid, libc::SIGKILL);
+                let _ = child.wait().await;
+            }
             reason
         }
         (None, None) => RunStatus::FailedToStart("lost the child process".into()),
     };
-    // Children that outlived the shell (`cmd &`) belong to the group: none may survive.
+    // The supervisor killed what the step left; nothing of its group may survive either.
     if group_alive(pgid) {
-        signal_group(pgid, libc::SIGTERM);
-        tokio::time::sleep(Duration::from_millis(50)).await;
         signal_group(pgid, libc::SIGKILL);
     }
-    if let Some(w) = watchdog {
-        w.release();
+    drop(life);
+    let report = tokio::task::spawn_blocking(move || launch::read_report(report))
+        .await
+        .ok()
+        .flatten();
+    let (status, left) = if matches!(status, RunStatus::Cancelled(_) | RunStatus::TimedOut) {
+        (status, None)
+    } else {
+        reported(status, report)
+    };
+    if let Some(line) = left {
+        let _ = events
+            .send(RunEvent::Output {
+                id,
+                stream: Stream::Stderr,
+                line,
+            })
+            .await;
     }
     // Readers end when every holder of the pipes is gone.
-    let _ = tokio::time::timeout(Duration::from_secs(2), async {
-        let _ = out.await;
-        let _ = err.await;
+    let hidden = tokio::time::timeout(Duration::from_secs(2), async {
+        out.await.unwrap_or(0) + err.await.unwrap_or(0)
     })
-    .await;
+    .await
+    .unwrap_or(0);
+    if let Some(cmd) = &spec.hide_output {
+        let line = format!(
+            "opsdeck: {hidden} lines of output hidden: `{}` prints secrets by design",
+            crate::sanitize::sanitize(&Redactor::new(spec.secrets.iter().cloned()).scrub(cmd))
+        );
+        let _ = events
+            .send(RunEvent::Output {
+                id,
+                stream: Stream::Stderr,
+                line,
+            })
+            .await;
+    }
     finish(&events, id, status, started).await
 }
 
@@ -396,14 +507,23 @@ async fn run(
 /// the step's group becomes the terminal's foreground group until it exits. `stop` is
 /// polled while it runs: a signal that ends opsdeck ends the step first.
 pub fn run_interactive(spec: &RunSpec, stop: &dyn Fn() -> Option<Signal>) -> RunStatus {
-    let mut cmd = launch::command(&spec.launch(true));
-    let mut child = match cmd.spawn() {
+    let (mut cmd, pipes) = match launch::command(&spec.launch(true)) {
+        Ok(c) => c,
+        Err(e) => return RunStatus::FailedToStart(e.to_string()),
+    };
+    let spawned = cmd.spawn();
+    let launch::Pipes {
+        life,
+        report,
+        theirs,
+    } = pipes;
+    drop(theirs);
+    let mut child = match spawned {
         Ok(c) => c,
         Err(e) => return RunStatus::FailedToStart(e.to_string()),
     };
     let pgid = child.id() as libc::pid_t;
     launch::give_terminal(Some(pgid));
-    let watchdog = Watchdog::start(pgid).ok();
     let status = loop {
         match child.try_wait() {
             Ok(Some(s)) => break exit_status(s),
@@ -413,7 +533,7 @@ pub fn run_interactive(spec: &RunSpec, stop: &dyn Fn() -> Option<Signal>) -> Run
         if let Some(sig) = stop() {
             signal_group(pgid, libc::SIGTERM);
             std::thread::sleep(spec.grace.min(Duration::from_secs(3)));
-            signal_group(pgid, libc::SIGKILL);
+            kill_tree(pgid);
             let _ = child.wait();
             break RunStatus::Cancelled(CancelReason::Signal(sig));
         }
@@ -423,10 +543,11 @@ pub fn run_interactive(spec: &RunSpec, stop: &dyn Fn() -> Option<Signal>) -> Run
         signal_group(pgid, libc::SIGKILL);
     }
     launch::give_terminal(None);
-    if let Some(w) = watchdog {
-        w.release();
+    drop(life);
+    match status {
+        RunStatus::Cancelled(_) => status,
+        _ => reported(status, launch::read_report(report)).0,
     }
-    status
 }
 
 async fn finish(
@@ -456,15 +577,17 @@ pub fn exit_status(s: std::process::ExitStatus) -> RunStatus {
 }
 
 /// Reads a pipe line by line (bytes, so binary output cannot break it), cleans each line and
-/// forwards it; past [`MAX_LINES`] lines are counted, not kept.
+/// forwards it; past [`MAX_LINES`] lines are counted, not kept. With `hide`, every line is
+/// counted and none forwarded. The number of lines hidden.
 async fn pump<R: AsyncRead + Unpin>(
     pipe: Option<R>,
     stream: Stream,
     id: u64,
     events: mpsc::Sender<RunEvent>,
     mut redactor: Redactor,
-) {
-    let Some(pipe) = pipe else { return };
+    hide: bool,
+) -> usize {
+    let Some(pipe) = pipe else { return 0 };
     let mut reader = BufReader::new(pipe);
     let mut buf = Vec::with_capacity(256);
     let mut lines = 0usize;
@@ -476,6 +599,9 @@ async fn pump<R: AsyncRead + Unpin>(
             Ok(_) => {}
         }
         lines += 1;
+        if hide {
+            continue;
+        }
         if lines > MAX_LINES {
             dropped += 1;
             continue;
@@ -508,6 +634,7 @@ async fn pump<R: AsyncRead + Unpin>(
             })
             .await;
     }
+    if hide { lines } else { 0 }
 }
 
 #[cfg(test)]
@@ -523,6 +650,9 @@ mod tests {
             timeout: None,
             grace: Duration::from_millis(300),
             secrets: Vec::new(),
+            boxed: false,
+            sandbox: Default::default(),
+            hide_output: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Runbook engine: Markdown runbooks into procedures, steps, commands, placeholders and risk.
 
+pub mod arith;
 pub mod lang;
 pub mod lint;
 pub mod model;

@@ -142,6 +142,7 @@ pub fn find(code: &str, prose: &str) -> Vec<Placeholder> {
                 if assigned.contains(&name)
                     || replace_names.contains(&name)
                     || WELL_KNOWN.contains(&name.as_str())
+                    || shells_own(&name)
                 {
                     continue;
                 }
@@ -203,6 +204,9 @@ pub fn find(code: &str, prose: &str) -> Vec<Placeholder> {
 fn add_literals(out: &mut Vec<Placeholder>, code: &str, prose: &str) {
     for lit in super::prose::find(code) {
         let var = super::render::variable_of(&lit.name);
+        if shells_own(&var) || shells_own(&lit.text) {
+            continue;
+        }
         if let Some(p) = out.iter_mut().find(|p| {
             super::render::env_name(p).trim_start_matches(super::render::SAFE_PREFIX) == var
         }) {
@@ -232,6 +236,13 @@ fn add_literals(out: &mut Vec<Placeholder>, code: &str, prose: &str) {
             literals: vec![lit.text],
         });
     }
+}
+
+/// A variable that changes what bash or every tool does (`BASH_ENV`, `PATH`, `LD_PRELOAD`,
+/// `PS4`…): a reference to it is the shell's own, and a bare word naming it is never a value
+/// to type in.
+fn shells_own(name: &str) -> bool {
+    super::risk::is_vital(name) || name.starts_with("BASH")
 }
 
 fn push(out: &mut Vec<Placeholder>, p: Placeholder) {
@@ -449,6 +460,18 @@ mod tests {
 
     fn names(code: &str) -> Vec<String> {
         find(code, "").into_iter().map(|p| p.name).collect()
+    }
+
+    #[test]
+    fn the_shells_own_variables_are_never_values_to_type() {
+        for code in [
+            "echo \"$BASH_ENV\" \"$PS4\" \"$LD_PRELOAD\" \"${PATH}\"",
+            "export BASH_ENV\nrun-report --env BASH_ENV",
+            "env -u BASH_ENV -u LD_PRELOAD ./check.sh",
+        ] {
+            assert_eq!(names(code), Vec::<String>::new(), "{code}");
+        }
+        assert_eq!(names("echo \"$SERVICE\""), vec!["SERVICE"]);
     }
 
     #[test]

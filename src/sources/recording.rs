@@ -69,6 +69,8 @@ pub struct Recorder {
     pending: bool,
     /// Uncompressed bytes written (for the figures).
     pub raw_bytes: u64,
+    /// Private key blocks open per log stream.
+    pem: crate::redact::PemStreams,
 }
 
 impl Recorder {
@@ -104,6 +106,7 @@ impl Recorder {
             frame_started: Instant::now(),
             pending: false,
             raw_bytes: 0,
+            pem: Default::default(),
         };
         r.write(&Record::Header(Box::new(Header {
             version: VERSION,
@@ -133,7 +136,26 @@ impl Recorder {
         ) {
             return;
         }
-        let p = match serde_json::to_value(&ev.payload) {
+        // Log lines first through the per-stream private-key state (each line is alone).
+        let masked;
+        let payload = match &ev.payload {
+            Payload::Logs(lines) => {
+                let lines = lines
+                    .iter()
+                    .map(|l| {
+                        let key = format!("{}\u{0}{}", l.group, l.stream.as_deref().unwrap_or(""));
+                        crate::model::LogEvent {
+                            message: self.pem.line(&key, l.message.clone()),
+                            ..l.clone()
+                        }
+                    })
+                    .collect();
+                masked = Payload::Logs(lines);
+                &masked
+            }
+            other => other,
+        };
+        let p = match serde_json::to_value(payload) {
             Ok(mut v) => {
                 clean_strings(&mut v, scrub);
                 match serde_json::from_value(v) {

@@ -58,13 +58,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme, keymap: &K
         ));
     }
     if app.read_only && app.replay.is_none() {
-        // Say how it is enforced: by the classifier alone, or by AWS too.
-        let how = if app.read_only_role.is_some() {
-            "AWS role"
+        // Say which layers enforce it: the kernel's box, AWS's read-only credentials.
+        let label = if app.read_only_label.is_empty() {
+            "READ-ONLY"
         } else {
-            "classification only"
+            app.read_only_label.as_str()
         };
-        spans.push(Span::styled(format!(" READ-ONLY ({how}) "), theme.warn()));
+        spans.push(Span::styled(format!(" {label} "), theme.warn()));
     }
     spans.push(Span::styled("│", bar));
     if let Some((msg, health)) = &app.toast {

@@ -228,7 +228,8 @@ def retag(v, time_key=False):
 # ---------------------------------------------------------------- the front
 STATE = {"faults": {}, "stats": {}, "keys": {}, "by_key": {}, "latency_s": 0.0, "oam": None, "lock": threading.Lock(),
          "target_health": {}, "sfn_failed": {}, "redriven": [], "failovers": set(), "maintenance": [],
-         "queries": {}, "trace": None, "cache": None, "key_account": {}}
+         "queries": {}, "trace": None, "cache": None, "key_account": {},
+         "read_only_keys": {}, "denied": []}
 
 
 def _xml_escape(s):
@@ -337,6 +338,33 @@ def learn_role_key(body, answer):
         return
     with STATE["lock"]:
         STATE["key_account"][key] = arn.split(":")[4]
+
+
+# ---------------------------------------------------------------- read-only credentials
+# IAM as opsdeck's box relies on it: credentials minted with the managed ReadOnlyAccess policy
+# as a session policy (GetFederationToken or AssumeRole with PolicyArns), or from a role whose
+# name says ReadOnly, may only read. moto enforces no IAM, so the front does: a call signed by
+# such a key that is not a read is refused with AccessDenied, and counted (/__fake/denied).
+READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Lookup", "Filter", "Search", "Query",
+                 "Scan", "Select", "StartQuery", "StopQuery", "StartLiveTail", "TestEventPattern")
+
+
+def learn_read_only_key(op, body, answer):
+    text = urllib.parse.unquote_plus(body.decode(errors="replace"))
+    role = urllib.parse.parse_qs(body.decode(errors="replace")).get("RoleArn", [""])[0]
+    narrowed = "policy/ReadOnlyAccess" in text
+    if not (narrowed or (op == "AssumeRole" and "ReadOnly" in role.split("/")[-1])):
+        return
+    m = re.search(r"<AccessKeyId>([^<]+)</AccessKeyId>", answer.decode(errors="replace"))
+    if m:
+        with STATE["lock"]:
+            STATE["read_only_keys"][m.group(1)] = "session policy ReadOnlyAccess" if narrowed else role
+
+
+def is_read(svc, op, method):
+    if svc == "lambda":
+        return method in ("GET", "HEAD")
+    return op.startswith(READ_PREFIXES) or op in ("GetCallerIdentity",)
 
 
 def service_of(headers):
@@ -756,6 +784,11 @@ class Front(BaseHTTPRequestHandler):
             with STATE["lock"]:
                 STATE["maintenance"].append(spec)
             return self._reply(200, b"{}")
+        if self.path == "/__fake/denied":
+            # Calls refused because read-only credentials signed a write: [key, service, op].
+            with STATE["lock"]:
+                return self._reply(200, json.dumps({"denied": STATE["denied"],
+                                                    "read_only_keys": STATE["read_only_keys"]}).encode())
         if self.path == "/__fake/keys":
             # Which access key ids signed calls to each service (read-only role tests).
             with STATE["lock"]:
@@ -819,6 +852,23 @@ class Front(BaseHTTPRequestHandler):
                 xml = f"<ErrorResponse><Error><Type>Sender</Type><Code>{err['__type']}</Code><Message>{err['message']}</Message></Error></ErrorResponse>"
                 return self._reply(code, xml.encode(), [("Content-Type", "text/xml")])
             return self._reply(code, json.dumps(err).encode(), [("Content-Type", "application/x-amz-json-1.1")])
+        if key in STATE["read_only_keys"] and not is_read(svc, op, self.command):
+            with STATE["lock"]:
+                STATE["denied"].append([key, svc, op])
+            fault = "read-only"
+        if fault == "read-only":
+            message = f"User: {key} is not authorized to perform: {svc}:{op} (read-only credentials)"
+            if svc == "lambda":
+                return self._reply(403, json.dumps({"Type": "User", "message": message}).encode(),
+                                   [("Content-Type", "application/json"), ("x-amzn-ErrorType", "AccessDeniedException")])
+            if cbor:
+                return self._reply(400, cbor_encode({"__type": "AccessDenied", "message": message}),
+                                   [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")])
+            if svc in ("sts", "rds", "elasticache", "elasticloadbalancing", "sqs") and not self.headers.get("X-Amz-Target"):
+                xml = f"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>{message}</Message></Error></ErrorResponse>"
+                return self._reply(403, xml.encode(), [("Content-Type", "text/xml")])
+            return self._reply(400, json.dumps({"__type": "AccessDeniedException", "message": message}).encode(),
+                               [("Content-Type", "application/x-amz-json-1.1")])
         if op == "StartLiveTail":
             return live_tail(self, body)
         if svc == "logs" and op in ("FilterLogEvents", "DescribeLogGroups", "StartQuery", "GetQueryResults"):
@@ -864,6 +914,8 @@ class Front(BaseHTTPRequestHandler):
             code, rbody, rheaders = e.code, e.read(), e.headers
         if op == "AssumeRole" and code == 200:
             learn_role_key(body, rbody)
+        if op in ("AssumeRole", "GetFederationToken") and code == 200:
+            learn_read_only_key(op, body, rbody)
         if cbor:
             try:
                 doc = json.loads(rbody or b"{}")

@@ -161,3 +161,53 @@ fn read_only_role_is_carried_only_in_read_only_mode() {
     assert_eq!(prep(md, &[], &ro).read_only_role, role);
     assert_eq!(prep(md, &[], &rw).read_only_role, None);
 }
+
+#[test]
+fn a_value_bash_evaluates_as_arithmetic_must_be_a_number() {
+    let md = "# R\n## P\n```bash\nif [[ \"<threshold>\" -gt 100 ]]; then echo high; fi\n```\n";
+    let open = Policy::default();
+    assert_eq!(prep(md, &[("threshold", "120")], &open).gate, Gate::Run);
+    for bad in ["a[$(touch /tmp/pwn)]", "1+1", "x"] {
+        match prep(md, &[("threshold", bad)], &open).gate {
+            Gate::Refused(why) => assert!(why.contains("whole number"), "{why}"),
+            g => panic!("`{bad}` ran in arithmetic: {g:?}"),
+        }
+    }
+    // Read-only or not: the rule is about values, not risk; read-only steps are boxed.
+    let ro = Policy {
+        read_only: true,
+        ..Policy::default()
+    };
+    assert!(matches!(
+        prep(md, &[("threshold", "a[$(id)]")], &ro).gate,
+        Gate::Refused(_)
+    ));
+    assert!(prep(md, &[("threshold", "5")], &ro).boxed);
+    assert!(!prep(md, &[("threshold", "5")], &open).boxed);
+}
+
+#[test]
+fn commands_that_print_secrets_by_design_hide_their_output() {
+    for cmd in [
+        "aws secretsmanager get-secret-value --secret-id prod/db",
+        "aws --region eu-west-1 ssm get-parameter --name /app/key --with-decryption",
+        "aws sts assume-role --role-arn arn:aws:iam::1:role/x --role-session-name s",
+        "aws sts get-session-token",
+        "kubectl get secret db-creds -o yaml",
+        "kubectl -n prod get secrets -ojson",
+        "PAGER=cat aws ecr get-login-password",
+    ] {
+        assert!(prints_secrets(cmd).is_some(), "{cmd}");
+    }
+    for cmd in [
+        "aws secretsmanager list-secrets",
+        "aws ssm get-parameter --name /app/flag",
+        "aws sts get-caller-identity",
+        "kubectl get secrets",
+        "kubectl get pods -o yaml",
+    ] {
+        assert_eq!(prints_secrets(cmd), None, "{cmd}");
+    }
+    let md = "# R\n## P\n```bash\naws secretsmanager get-secret-value --secret-id prod/db\n```\n";
+    assert!(prep(md, &[], &Policy::default()).hide_output.is_some());
+}

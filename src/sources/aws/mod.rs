@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod multi;
 pub mod plan;
 pub mod rds;
+pub mod readonly;
 pub mod sfn;
 pub mod sqs;
 
@@ -161,28 +162,8 @@ pub fn role_env(
         .iter()
         .map(|s| s.to_string())
         .collect(),
+        note: None,
     }
-}
-
-/// The read-only role for steps: each call assumes it (fresh credentials).
-pub fn role_source(
-    provider: aws_credential_types::provider::SharedCredentialsProvider,
-    empty_file: std::path::PathBuf,
-) -> crate::exec::RoleSource {
-    use aws_credential_types::provider::ProvideCredentials;
-    Arc::new(move || {
-        let provider = provider.clone();
-        let empty_file = empty_file.clone();
-        Box::pin(async move {
-            let creds = provider.provide_credentials().await.map_err(|e| {
-                format!(
-                    "cannot assume the read-only role: {}",
-                    errors::describe_credentials(&e)
-                )
-            })?;
-            Ok(role_env(&creds, &empty_file))
-        })
-    })
 }
 
 /// A context as its options say before it connects: the profile chosen (flag, config or
@@ -222,14 +203,6 @@ fn account_of_role(arn: &str) -> Option<String> {
         && account.len() == 12
         && account.bytes().all(|b| b.is_ascii_digit()))
     .then(|| account.to_string())
-}
-
-/// A file with nothing in it, for `AWS_CONFIG_FILE`/`AWS_SHARED_CREDENTIALS_FILE` of steps run
-/// under the read-only role.
-fn empty_aws_file() -> std::path::PathBuf {
-    let p = std::env::temp_dir().join(format!("opsdeck-empty-aws-config-{}", std::process::id()));
-    let _ = std::fs::write(&p, b"");
-    p
 }
 
 /// An HTTPS client as the SDK's default (rustls with aws-lc, a proxy from the environment),
@@ -367,7 +340,12 @@ pub async fn connect_with(
     http: aws_smithy_runtime_api::client::http::SharedHttpClient,
 ) -> (Clients, AwsContext, Option<crate::exec::RoleSource>) {
     let mut conf = context_sdk_config(opts, http).await;
-    let mut role = None;
+    // The box's credentials (read-only steps, watches, verifications): the read-only role,
+    // else minted from the operator's with a read-only session policy.
+    let role = Some(readonly::box_source(
+        conf.clone(),
+        opts.read_only_role.clone(),
+    ));
     if opts.read_only
         && let Some(arn) = &opts.read_only_role
     {
@@ -377,11 +355,7 @@ pub async fn connect_with(
             .build()
             .await;
         let shared = aws_credential_types::provider::SharedCredentialsProvider::new(provider);
-        conf = conf
-            .into_builder()
-            .credentials_provider(shared.clone())
-            .build();
-        role = Some(role_source(shared, empty_aws_file()));
+        conf = conf.into_builder().credentials_provider(shared).build();
     }
     // A role names its account: asking STS would add a round trip before the first call.
     let role_account = if opts.read_only && opts.read_only_role.is_some() {

@@ -1,0 +1,531 @@
+//! The read-only box without the classifier: every form in `tests/fixtures/sandbox/*.sh` runs
+//! as `opsdeck sandbox -- bash -c CODE` (no risk rating is involved) and changes nothing —
+//! files, listeners, other processes, the host's name and network namespaces, the fake AWS.
+//! Each family has a control: the same code outside the box does change things, so a test
+//! that passes is not one that could not fail.
+
+mod common;
+#[path = "common/fakeaws.rs"]
+mod fakeaws;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sandbox")
+}
+
+/// `# name` then the code up to the next `# name`: one form each.
+fn forms(file: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(fixtures().join(file)).unwrap();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("## ") {
+            out.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, code)) = out.last_mut() {
+            code.push_str(line);
+            code.push('\n');
+        }
+    }
+    assert!(!out.is_empty(), "{file} has no forms");
+    out
+}
+
+/// A home and a work tree an attacker would want to change; `$W` names the work tree, `$H`
+/// the home (with `~/.aws` credentials and an aws CLI alias planted).
+struct World {
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let w = dir.path().join("work");
+        let h = dir.path().join("home");
+        std::fs::create_dir_all(w.join("sub")).unwrap();
+        std::fs::create_dir_all(h.join(".aws/cli")).unwrap();
+        std::fs::create_dir_all(h.join(".ssh")).unwrap();
+        std::fs::write(w.join("keep"), "keep me\n").unwrap();
+        std::fs::write(w.join("sub/config.yml"), "replicas: 3\n").unwrap();
+        std::fs::write(
+            h.join(".aws/credentials"),
+            "[default]\naws_access_key_id = AKIAOPERATOR00000000\naws_secret_access_key = operator-secret-do-not-read\n",
+        )
+        .unwrap();
+        std::fs::write(
+            h.join(".aws/cli/alias"),
+            "[toplevel]\nwhoami = sts get-caller-identity\n",
+        )
+        .unwrap();
+        std::fs::write(h.join(".ssh/id_ed25519"), "PRIVATE KEY MATERIAL\n").unwrap();
+        World { dir }
+    }
+
+    fn work(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn tree(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut stack = vec![self.dir.path().to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                let meta = std::fs::symlink_metadata(&p).unwrap();
+                let key = p
+                    .strip_prefix(self.dir.path())
+                    .unwrap()
+                    .display()
+                    .to_string();
+                if meta.is_dir() {
+                    out.insert(format!("{key}/"), Vec::new());
+                    stack.push(p);
+                } else {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mut v = std::fs::read(&p).unwrap_or_default();
+                    v.extend(format!(" mode={:o}", meta.permissions().mode()).bytes());
+                    out.insert(key, v);
+                }
+            }
+        }
+        out
+    }
+}
+
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(boxed: bool, code: &str, w: &World, extra_env: &[(&str, String)]) -> Outcome {
+    let mut cmd = if boxed {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+        c.args(["sandbox", "--", "bash", "-c", code]);
+        c
+    } else {
+        let mut c = Command::new("bash");
+        c.args(["-c", code]);
+        c
+    };
+    cmd.env("W", w.work())
+        .env("H", w.home())
+        .env("HOME", w.home())
+        .env("XDG_CONFIG_HOME", w.dir.path().join("xdg"))
+        .current_dir(w.work())
+        .stdin(Stdio::null());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+fn landlock() -> bool {
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["sandbox", "--", "true"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the box does not run here ({}): these tests need Linux with Landlock ABI 6 or newer",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    true
+}
+
+#[test]
+fn files_cannot_change_from_the_box_but_do_outside() {
+    assert!(landlock());
+    let w = World::new();
+    let before = w.tree();
+    let forms = forms("files.sh");
+    for (name, code) in &forms {
+        let o = run(true, code, &w, &[]);
+        let after = w.tree();
+        assert_eq!(
+            before, after,
+            "`{name}` changed files from the box (exit {}): {}{}",
+            o.code, o.stdout, o.stderr
+        );
+    }
+    // Control: outside the box every form changes something.
+    for (name, code) in &forms {
+        let w = World::new();
+        let before = w.tree();
+        run(false, code, &w, &[]);
+        assert_ne!(
+            before,
+            w.tree(),
+            "control `{name}` changed nothing: not a test"
+        );
+    }
+}
+
+#[test]
+fn the_scratch_dir_is_writable_private_and_removed() {
+    assert!(landlock());
+    let w = World::new();
+    let o = run(
+        true,
+        "echo hi > \"$TMPDIR/x\"; cat \"$TMPDIR/x\"; cat <<EOF\nheredoc ok\nEOF\necho \"$TMPDIR\"",
+        &w,
+        &[],
+    );
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert_eq!(&lines[..2], ["hi", "heredoc ok"]);
+    assert!(
+        !Path::new(lines[2]).exists(),
+        "scratch dir {} left behind",
+        lines[2]
+    );
+}
+
+#[test]
+fn the_operators_secrets_are_not_readable_inside() {
+    assert!(landlock());
+    let w = World::new();
+    for (name, code) in forms("secrets.sh") {
+        let o = run(true, &code, &w, &[]);
+        for secret in [
+            "operator-secret-do-not-read",
+            "PRIVATE KEY MATERIAL",
+            "whoami =",
+        ] {
+            assert!(
+                !o.stdout.contains(secret) && !o.stderr.contains(secret),
+                "`{name}` read {secret:?} from the box: {}{}",
+                o.stdout,
+                o.stderr
+            );
+        }
+        let c = run(false, &code, &w, &[]);
+        assert!(
+            [
+                "operator-secret-do-not-read",
+                "PRIVATE KEY MATERIAL",
+                "whoami ="
+            ]
+            .iter()
+            .any(|s| c.stdout.contains(s)),
+            "control `{name}` read nothing: {}{}",
+            c.stdout,
+            c.stderr
+        );
+    }
+}
+
+/// A listener outside the box, on a port the box does not allow.
+fn outside_listener() -> (std::net::TcpListener, u16) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.set_nonblocking(true).unwrap();
+    let port = l.local_addr().unwrap().port();
+    (l, port)
+}
+
+fn accepted(l: &std::net::TcpListener) -> bool {
+    l.accept().is_ok()
+}
+
+#[test]
+fn no_listener_no_connection_out_of_the_allowed_ports_no_unix_socket() {
+    assert!(landlock());
+    let w = World::new();
+    let (listener, port) = outside_listener();
+    let unix_dir = tempfile::tempdir().unwrap();
+    let sock_path = unix_dir.path().join("operator.sock");
+    let unix = std::os::unix::net::UnixListener::bind(&sock_path).unwrap();
+    unix.set_nonblocking(true).unwrap();
+    let env = [
+        ("PORT", port.to_string()),
+        ("SOCK", sock_path.display().to_string()),
+    ];
+    for (name, code) in forms("network.sh") {
+        let o = run(true, &code, &w, &env);
+        assert!(
+            !accepted(&listener),
+            "`{name}` connected out of the box to port {port}: {}{}",
+            o.stdout,
+            o.stderr
+        );
+        assert!(
+            unix.accept().is_err(),
+            "`{name}` reached a unix socket outside the box: {}{}",
+            o.stdout,
+            o.stderr
+        );
+        assert!(
+            !o.stdout.contains("LISTENING"),
+            "`{name}` opened a listener in the box: {}{}",
+            o.stdout,
+            o.stderr
+        );
+    }
+    // Control: outside the box the connection forms do connect.
+    let o = run(false, "exec 3<>/dev/tcp/127.0.0.1/$PORT", &w, &env);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !accepted(&listener) {
+        assert!(Instant::now() < deadline, "control connection not seen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // An allowed port does connect from inside: the box is not simply offline.
+    let o = run(
+        true,
+        "exec 3<>/dev/tcp/127.0.0.1/$PORT && echo connected",
+        &w,
+        &env,
+    );
+    assert!(
+        !o.stdout.contains("connected"),
+        "port {port} is not allowed: {}",
+        o.stdout
+    );
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+    let out = cmd
+        .args(["sandbox", "--connect-port", &port.to_string(), "--"])
+        .args([
+            "bash",
+            "-c",
+            "exec 3<>/dev/tcp/127.0.0.1/$PORT && echo connected",
+        ])
+        .env("PORT", port.to_string())
+        .env("HOME", w.home())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("connected"),
+        "--connect-port {port} did not allow it: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn no_signal_leaves_the_box_and_no_capability_is_kept() {
+    assert!(landlock());
+    let w = World::new();
+    let mut victim = Command::new("sleep").arg("2999").spawn().unwrap();
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let netns = |p: &str| Path::new("/run/netns").join(p).exists();
+    let env = [("VICTIM", victim.id().to_string())];
+    for (name, code) in forms("processes.sh") {
+        let o = run(true, &code, &w, &env);
+        assert!(
+            victim.try_wait().unwrap().is_none(),
+            "`{name}` killed a process outside the box: {}{}",
+            o.stdout,
+            o.stderr
+        );
+        assert_eq!(
+            std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap(),
+            hostname,
+            "`{name}` renamed the host"
+        );
+        assert!(
+            !netns("opsdeck-box-test"),
+            "`{name}` made a network namespace"
+        );
+    }
+    if is_root() {
+        // Control, as root: outside the box the capability forms work (one, undone at once).
+        let o = run(
+            false,
+            "ip netns add opsdeck-box-test && ip netns del opsdeck-box-test && echo made",
+            &w,
+            &env,
+        );
+        assert!(
+            o.stdout.contains("made") || o.stderr.contains("ip: command not found"),
+            "control: {}{}",
+            o.stdout,
+            o.stderr
+        );
+    }
+    // Control: outside the box the signal does arrive.
+    run(false, "kill -TERM $VICTIM", &w, &env);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while victim.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "control kill did not arrive");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Alive and not a zombie.
+fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit(')')
+                .next()
+                .and_then(|r| r.split_whitespace().next())
+                .map(|st| st != "Z" && st != "X")
+        })
+        .unwrap_or(false)
+}
+
+/// Processes whose command line holds `needle`.
+fn running(needle: &str) -> Vec<i32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+            continue;
+        };
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if text.contains(needle) && alive(pid) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+#[test]
+fn nothing_a_command_leaves_survives_it_boxed_or_not() {
+    let w = World::new();
+    // Every way out of a process group we know: background, nohup, setsid, timeout's own
+    // group, a double fork, a disowned job.
+    let code = "sleep 3111 & nohup sleep 3112 >/dev/null 2>&1 & setsid sleep 3113 & \
+                timeout 100 sleep 3114 & ( ( sleep 3115 & ) & ) ; sleep 3116 & disown; echo started";
+    let o = run(true, code, &w, &[]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr.contains("left running: ") && o.stderr.contains(" killed"),
+        "{}",
+        o.stderr
+    );
+    for n in 3111..=3116 {
+        assert!(
+            running(&format!("sleep {n}")).is_empty(),
+            "sleep {n} survived the box's end"
+        );
+    }
+    // Control: plain bash leaves them running (then they are cleaned up here).
+    let o = run(false, "setsid sleep 3117 & echo started", &w, &[]);
+    assert_eq!(o.code, 0);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while running("sleep 3117").is_empty() {
+        assert!(Instant::now() < deadline, "control: setsid sleep not seen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for pid in running("sleep 3117") {
+        // SAFETY: kill(2) with a pid we found.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+}
+
+#[test]
+fn the_exit_status_passes_through() {
+    assert!(landlock());
+    let w = World::new();
+    assert_eq!(run(true, "exit 7", &w, &[]).code, 7);
+    assert_eq!(run(true, "kill -TERM $$", &w, &[]).code, 128 + 15);
+    let o = run(true, "true", &w, &[]);
+    assert_eq!(o.code, 0);
+    assert!(
+        !o.stderr.contains("left running"),
+        "nothing was left: {}",
+        o.stderr
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["sandbox", "--", "/nonexistent/tool"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(127));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/tool"));
+}
+
+#[test]
+fn aws_inside_the_box_is_read_only_credentials_only() {
+    assert!(landlock());
+    let fake = fakeaws::FakeAws::start();
+    fake.fleet(&["build"]);
+    let before = fake.fleet_output(&["state"]);
+    let w = World::new();
+    let mut env: Vec<(&str, String)> = fake.shell_env();
+    env.push(("AWS_ENDPOINT_URL", fake.endpoint.clone()));
+    env.push(("FAKE", fake.endpoint.clone()));
+    let forms = forms("aws.sh");
+    for (name, code) in &forms {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+        cmd.args([
+            "--endpoint-url",
+            &fake.endpoint,
+            "sandbox",
+            "--",
+            "bash",
+            "-c",
+            code,
+        ])
+        .env("HOME", w.home())
+        .env("W", w.work())
+        .current_dir(w.work())
+        .stdin(Stdio::null());
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(
+            fake.fleet_output(&["state"]),
+            before,
+            "`{name}` changed the fake AWS from the box: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let denied = fake.http("GET", "/__fake/denied", "");
+    let v: serde_json::Value = serde_json::from_str(&denied).unwrap();
+    assert!(
+        v["read_only_keys"].as_object().is_some_and(|m| m
+            .values()
+            .any(|how| how.as_str().unwrap_or("").contains("ReadOnlyAccess"))),
+        "the box's credentials were not minted with ReadOnlyAccess: {denied}"
+    );
+    assert!(
+        v["denied"].as_array().is_some_and(|d| !d.is_empty()),
+        "no write reached AWS to be denied (the forms did not try): {denied}"
+    );
+    // A read works inside: the box is read-only, not offline.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+    cmd.args(["--endpoint-url", &fake.endpoint, "sandbox", "--"])
+        .args(["aws", "ecs", "list-clusters", "--output", "text"])
+        .env("HOME", w.home());
+    for (k, v) in &env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("cluster/prod"),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Control: the same write with the operator's credentials outside the box changes it.
+    let mut cmd = Command::new("bash");
+    cmd.args(["-c", &forms[0].1]).env("HOME", w.home());
+    for (k, v) in &env {
+        cmd.env(k, v);
+    }
+    let _ = cmd.output().unwrap();
+    assert_ne!(
+        fake.fleet_output(&["state"]),
+        before,
+        "control `{}` changed nothing: not a test",
+        forms[0].0
+    );
+}
