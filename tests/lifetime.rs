@@ -1,7 +1,7 @@
 //! Nothing a step starts outlives opsdeck: SIGTERM, SIGHUP and SIGINT to `opsdeck run` or
 //! to the cockpit cancel the step (its whole process group), journal its end as cancelled
-//! with the signal, and exit 128 + the signal; SIGKILL of opsdeck kills the step too (the
-//! watchdog); quitting the cockpit while a step runs asks first, then journals the end.
+//! with the signal, and exit 128 + the signal; SIGKILL of opsdeck kills the step too, and
+//! what it started outside its group (`timeout`, `setsid`, `nohup`): the supervisor; quitting the cockpit while a step runs asks first, then journals the end.
 
 mod common;
 #[path = "common/tmux.rs"]
@@ -20,7 +20,7 @@ fn runbook(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     std::fs::write(
         &rb,
         format!(
-            "# Lifetime\n\n## Slow step\n\n```bash\necho \"$$\" > {p}\n( sleep 4; touch {m} ) &\necho \"$!\" >> {p}\necho started\nsleep 300\n```\n",
+            "# Lifetime\n\n## Slow step\n\n```bash\necho \"$$\" > {p}\n( sleep 4; touch {m} ) &\necho \"$!\" >> {p}\ntimeout 100 sleep 3211 &\necho \"$!\" >> {p}\nsetsid sleep 3212 &\necho \"$!\" >> {p}\nnohup sleep 3213 >/dev/null 2>&1 &\necho \"$!\" >> {p}\necho started\nsleep 300\n```\n",
             p = pids.display(),
             m = marker.display()
         ),
@@ -58,6 +58,25 @@ fn alive(pid: i32) -> bool {
         .unwrap_or(false)
 }
 
+/// Live processes whose command line holds `needle`.
+fn running(needle: &str) -> Vec<i32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+            continue;
+        };
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline)
+            .replace('\0', " ")
+            .contains(needle)
+            && alive(pid)
+        {
+            out.push(pid);
+        }
+    }
+    out
+}
+
 /// The step's processes are gone, and stay gone: the marker its child would write after
 /// 4 s never appears.
 fn assert_step_dead(pids: &[i32], marker: &Path) {
@@ -65,6 +84,12 @@ fn assert_step_dead(pids: &[i32], marker: &Path) {
         "the step's processes to die",
         Duration::from_secs(10),
         || pids.iter().all(|p| !alive(*p)),
+    );
+    // What left the step's process group (timeout's own group, setsid, nohup) too.
+    wait_until(
+        "the processes that left the step's group to die",
+        Duration::from_secs(10),
+        || (3211..=3213).all(|n| running(&format!("sleep {n}")).is_empty()),
     );
     std::thread::sleep(Duration::from_secs(5));
     assert!(
@@ -125,7 +150,7 @@ fn signals_to_opsdeck_run_cancel_the_step_and_journal_it() {
         let (rb, pidfile, marker) = runbook(dir.path());
         let mut child = headless(dir.path(), &rb);
         wait_until("the step to start", Duration::from_secs(20), || {
-            read_pids(&pidfile).len() == 2
+            read_pids(&pidfile).len() == 5
         });
         let pids = read_pids(&pidfile);
         kill(child.id(), sig);
@@ -152,7 +177,7 @@ fn sigkill_of_opsdeck_run_kills_the_step_too() {
     let (rb, pidfile, marker) = runbook(dir.path());
     let mut child = headless(dir.path(), &rb);
     wait_until("the step to start", Duration::from_secs(20), || {
-        read_pids(&pidfile).len() == 2
+        read_pids(&pidfile).len() == 5
     });
     let pids = read_pids(&pidfile);
     kill(child.id(), "-KILL");
@@ -172,7 +197,7 @@ fn cockpit(name: &str) -> (tmux::Tmux, tempfile::TempDir, PathBuf, PathBuf, Path
     t.wait_text("Confirm");
     t.send(&["y"]);
     wait_until("the step to start", Duration::from_secs(20), || {
-        read_pids(&pidfile).len() == 2
+        read_pids(&pidfile).len() == 5
     });
     (t, dir, journal, pidfile, marker)
 }

@@ -87,15 +87,41 @@ impl World {
                     out.insert(format!("{key}/"), Vec::new());
                     stack.push(p);
                 } else {
-                    use std::os::unix::fs::PermissionsExt;
-                    let mut v = std::fs::read(&p).unwrap_or_default();
-                    v.extend(format!(" mode={:o}", meta.permissions().mode()).bytes());
+                    use std::os::unix::fs::MetadataExt;
+                    // A fifo or a link is recorded by its kind: reading a fifo would block.
+                    let mut v = if meta.is_file() {
+                        std::fs::read(&p).unwrap_or_default()
+                    } else {
+                        format!("{:?}", meta.file_type()).into_bytes()
+                    };
+                    v.extend(
+                        format!(
+                            " mode={:o} mtime={} xattrs={}",
+                            meta.mode(),
+                            meta.mtime(),
+                            xattrs(&p)
+                        )
+                        .bytes(),
+                    );
                     out.insert(key, v);
                 }
             }
         }
         out
     }
+}
+
+/// The names of a file's extended attributes.
+fn xattrs(p: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).unwrap();
+    let mut buf = vec![0u8; 4096];
+    // SAFETY: listxattr writes at most buf.len() bytes into our buffer.
+    let n = unsafe { libc::listxattr(c.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+    if n <= 0 {
+        return String::new();
+    }
+    String::from_utf8_lossy(&buf[..n as usize]).replace('\0', ",")
 }
 
 struct Outcome {
@@ -416,7 +442,12 @@ fn nothing_a_command_leaves_survives_it_boxed_or_not() {
         );
     }
     // Control: plain bash leaves them running (then they are cleaned up here).
-    let o = run(false, "setsid sleep 3117 & echo started", &w, &[]);
+    let o = run(
+        false,
+        "setsid sleep 3117 >/dev/null 2>&1 & echo started",
+        &w,
+        &[],
+    );
     assert_eq!(o.code, 0);
     let deadline = Instant::now() + Duration::from_secs(5);
     while running("sleep 3117").is_empty() {

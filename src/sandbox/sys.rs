@@ -66,10 +66,12 @@ struct CapData {
 
 const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
 
-/// A seccomp filter: `socket(AF_UNIX)` (connecting to the operator's tmux, docker or D-Bus
-/// sockets, which Landlock before ABI 9 does not govern), `io_uring_setup` (io_uring
-/// operations pass seccomp by), `ioctl(TIOCSTI)` (typing into the operator's terminal) and
-/// other ABIs' system calls are refused with EPERM.
+/// A seccomp filter for what Landlock does not govern (ABI 7): `socket(AF_UNIX)` (connecting
+/// to the operator's tmux, docker or D-Bus sockets: Landlock only scopes abstract ones before
+/// ABI 9), metadata changes (`chmod`, `chown`, `utimensat`, extended attributes: Landlock
+/// only governs content and names, and the owner may chmod its own files, root its
+/// `/etc/shadow`), `io_uring_setup` (io_uring operations pass seccomp by), `ioctl(TIOCSTI)`
+/// (typing into the operator's terminal) and other ABIs' system calls: refused with EPERM.
 pub struct Filter {
     prog: Vec<libc::sock_filter>,
 }
@@ -78,6 +80,38 @@ pub struct Filter {
 const AUDIT_ARCH: u32 = 0xC000_003E;
 #[cfg(target_arch = "aarch64")]
 const AUDIT_ARCH: u32 = 0xC000_00B7;
+
+/// `fchmodat2` (Linux 6.6): not in every libc's list yet.
+const SYS_FCHMODAT2: libc::c_long = 452;
+
+/// System calls refused outright.
+fn denied() -> Vec<libc::c_long> {
+    let mut v = vec![
+        libc::SYS_fchmod,
+        libc::SYS_fchmodat,
+        SYS_FCHMODAT2,
+        libc::SYS_fchown,
+        libc::SYS_fchownat,
+        libc::SYS_utimensat,
+        libc::SYS_setxattr,
+        libc::SYS_lsetxattr,
+        libc::SYS_fsetxattr,
+        libc::SYS_removexattr,
+        libc::SYS_lremovexattr,
+        libc::SYS_fremovexattr,
+        libc::SYS_io_uring_setup,
+    ];
+    #[cfg(target_arch = "x86_64")]
+    v.extend([
+        libc::SYS_chmod,
+        libc::SYS_chown,
+        libc::SYS_lchown,
+        libc::SYS_utime,
+        libc::SYS_utimes,
+        libc::SYS_futimesat,
+    ]);
+    v
+}
 
 impl Filter {
     pub fn new() -> Filter {
@@ -91,31 +125,61 @@ impl Filter {
             jf: 0,
             k,
         };
-        let jump = |code: u16, k: u32, jt: u8, jf: u8| libc::sock_filter { code, jt, jf, k };
         let allow = libc::SECCOMP_RET_ALLOW;
         let deny = libc::SECCOMP_RET_ERRNO | (libc::EPERM as u32);
+        // Jumps are relative: each is written with its target's index and resolved below.
+        enum J {
+            Deny,
+            Socket,
+            Ioctl,
+            Next,
+        }
+        let mut ops: Vec<(libc::sock_filter, J, J)> = Vec::new();
         // struct seccomp_data: nr at 0, arch at 4, args at 16 (8 bytes each, low half first
         // on these little-endian targets).
-        let prog = vec![
-            /* 0 */ st(LD_W_ABS, 4),
-            /* 1 */ jump(JEQ_K, AUDIT_ARCH, 1, 0),
-            /* 2 */ st(RET_K, deny),
-            /* 3 */ st(LD_W_ABS, 0),
-            // x32 system calls on x86_64 (bit 30) are another ABI: refused.
-            /* 4 */
-            jump(JGE_K, 0x4000_0000, 10, 0),
-            /* 5 */ jump(JEQ_K, libc::SYS_socket as u32, 3, 0),
-            /* 6 */ jump(JEQ_K, libc::SYS_io_uring_setup as u32, 8, 0),
-            /* 7 */ jump(JEQ_K, libc::SYS_ioctl as u32, 3, 0),
-            /* 8 */ st(RET_K, allow),
-            /* 9 socket */ st(LD_W_ABS, 16),
-            /* 10 */ jump(JEQ_K, libc::AF_UNIX as u32, 4, 3),
-            /* 11 ioctl */ st(LD_W_ABS, 24),
-            /* 12 */ jump(JEQ_K, libc::TIOCSTI as u32, 2, 1),
-            /* 13 */ st(RET_K, allow),
-            /* 14 */ st(RET_K, allow),
-            /* 15 */ st(RET_K, deny),
-        ];
+        ops.push((st(LD_W_ABS, 4), J::Next, J::Next));
+        ops.push((st(JEQ_K, AUDIT_ARCH), J::Next, J::Deny));
+        ops.push((st(LD_W_ABS, 0), J::Next, J::Next));
+        // x32 system calls on x86_64 (bit 30) are another ABI: refused.
+        ops.push((st(JGE_K, 0x4000_0000), J::Deny, J::Next));
+        for nr in denied() {
+            ops.push((st(JEQ_K, nr as u32), J::Deny, J::Next));
+        }
+        ops.push((st(JEQ_K, libc::SYS_socket as u32), J::Socket, J::Next));
+        ops.push((st(JEQ_K, libc::SYS_ioctl as u32), J::Ioctl, J::Next));
+        ops.push((st(RET_K, allow), J::Next, J::Next));
+        let socket_at = ops.len();
+        ops.push((st(LD_W_ABS, 16), J::Next, J::Next));
+        ops.push((st(JEQ_K, libc::AF_UNIX as u32), J::Deny, J::Next));
+        ops.push((st(RET_K, allow), J::Next, J::Next));
+        let ioctl_at = ops.len();
+        ops.push((st(LD_W_ABS, 24), J::Next, J::Next));
+        ops.push((st(JEQ_K, libc::TIOCSTI as u32), J::Deny, J::Next));
+        ops.push((st(RET_K, allow), J::Next, J::Next));
+        let deny_at = ops.len();
+        ops.push((st(RET_K, deny), J::Next, J::Next));
+        let to = |from: usize, j: &J| -> u8 {
+            let target = match j {
+                J::Deny => deny_at,
+                J::Socket => socket_at,
+                J::Ioctl => ioctl_at,
+                J::Next => from + 1,
+            };
+            // Every target is ahead and the program is short (well under 255 steps).
+            (target - from - 1) as u8
+        };
+        let prog = ops
+            .iter()
+            .enumerate()
+            .map(|(i, (f, jt, jf))| {
+                let is_jump = f.code & 0x07 == libc::BPF_JMP as u16;
+                libc::sock_filter {
+                    jt: if is_jump { to(i, jt) } else { 0 },
+                    jf: if is_jump { to(i, jf) } else { 0 },
+                    ..*f
+                }
+            })
+            .collect();
         Filter { prog }
     }
 }
