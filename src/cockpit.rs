@@ -407,10 +407,7 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     // kept), so the status bar says what is true and the first step does not wait for STS.
     let aws_layer = match (role.first(), policy.read_only) {
         (Some(r), true) => rt
-            .block_on(tokio::time::timeout(
-                std::time::Duration::from_secs(12),
-                r(),
-            ))
+            .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(12), r()).await })
             .ok()
             .and_then(Result::ok)
             .is_some_and(|env| env.note.is_none()),

@@ -338,6 +338,56 @@ mod tests {
     }
 
     #[test]
+    fn new_shapes_of_secrets() {
+        let pair = redact("AKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY,default");
+        assert!(!pair.contains("wJalr") && !pair.contains("AKIA"), "{pair}");
+        assert!(pair.ends_with(",default"), "{pair}");
+        for (text, leak) in [
+            ("db_pass: hunter22", "hunter22"),
+            ("{\"pass\": \"hunter22\"}", "hunter22"),
+            ("DB_PWD=hunter22", "hunter22"),
+            ("pwd = 'hunter22'", "hunter22"),
+            ("redis://:hunter22@cache:6379/0", "hunter22"),
+            (
+                "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "wJalr",
+            ),
+        ] {
+            assert!(!redact(text).contains(leak), "{text} → {}", redact(text));
+        }
+        for plain in ["bypass: true", "compass=north", "the pwd command"] {
+            assert_eq!(redact(plain), plain);
+        }
+        // A typed value split by a BEL (shown as ␇) or a zero-width space is masked whole.
+        let r = Redactor::new(["hunter2-typed".to_string()]);
+        for shown in [
+            "pw hunter␇2-typed end",
+            "pw hun\u{200b}ter2-typed end",
+            "pw hunter2-t\u{feff}yped",
+        ] {
+            let out = r.scrub(shown);
+            assert!(
+                out.contains(MASK) && !out.contains("typed"),
+                "{shown} → {out}"
+            );
+        }
+        // PEM lines that each arrive alone, interleaved with another stream.
+        let mut p = PemStreams::default();
+        let a = |p: &mut PemStreams, l: &str| p.line("api", l.to_string());
+        assert_eq!(
+            a(&mut p, "-----BEGIN RSA PRIVATE KEY-----"),
+            "-----BEGIN RSA PRIVATE KEY-----"
+        );
+        assert_eq!(p.line("web", "GET / 200".into()), "GET / 200");
+        assert_eq!(a(&mut p, "MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn"), MASK);
+        assert_eq!(
+            a(&mut p, "-----END RSA PRIVATE KEY-----"),
+            "-----END RSA PRIVATE KEY-----"
+        );
+        assert_eq!(a(&mut p, "next line"), "next line");
+    }
+
+    #[test]
     fn known_values_and_streams() {
         let mut r = Redactor::new(["hunter2".to_string(), "ab".to_string()]);
         assert_eq!(

@@ -18,12 +18,15 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 fn snapshot(fake: &FakeAws, dir: &std::path::Path, extra: &[&str]) -> Value {
+    // `--after` is how long the snapshot may wait for every feed's first delivery (it
+    // returns as soon as they have all delivered): generous, so a loaded machine is waited
+    // for rather than read early (an SQS test once saw no queue at all after 20 s).
     let mut args = vec![
         "snapshot",
         "--format",
         "json",
         "--after",
-        "20",
+        "180",
         "--endpoint-url",
         &fake.endpoint,
     ];

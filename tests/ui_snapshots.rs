@@ -273,6 +273,7 @@ fn palette_form_and_confirm_overlays() {
 
         let mut app = demo_app(150, w, h);
         app.read_only = true;
+        app.read_only_label = "READ-ONLY (kernel + AWS)".into();
         open_palette_on(&mut app, "api", "force");
         common::press(&mut app, "enter");
         snap("confirm_read_only", &app, w, h);

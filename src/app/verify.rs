@@ -330,6 +330,7 @@ impl App {
                 let now = self.now_ms;
                 let c = &mut self.command_checks[i];
                 c.running = None;
+                let first_try = c.code.is_none();
                 c.code = Some(status.code());
                 let elapsed = crate::text::age((now - c.started_ms).max(0));
                 if status.success() {
@@ -359,7 +360,27 @@ impl App {
                     );
                 } else {
                     c.next_ms = now + RETRY_MS;
+                    // Said once, under the step's output: why it is not verified yet.
+                    let note = first_try.then(|| {
+                        let last = if c.last.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", c.last)
+                        };
+                        (
+                            c.run,
+                            format!(
+                                "not verified yet: `{}` {}{last}; trying again every {} s",
+                                c.shown,
+                                status.label(),
+                                RETRY_MS / 1000
+                            ),
+                        )
+                    });
                     c.last.clear();
+                    if let Some((run, what)) = note {
+                        self.note_on_run(run, &what, Health::Warn);
+                    }
                 }
             }
             _ => {}

@@ -92,7 +92,8 @@ pub async fn run(common: &Common, args: &DoctorArgs) -> Result<i32> {
             (None, _, Some(p)) => format!("{p} (opsdeck.toml)"),
             _ => "default (none chosen)".into(),
         };
-        let (context, rows) = check(&base, profile, http, false).await;
+        let (context, mut rows) = check(&base, profile, http, false).await;
+        rows.push(sandbox_row(&config.sandbox));
         let ok = rows.iter().all(|r| r.outcome == Outcome::Ok);
         match args.format {
             Format::Text => crate::out::print(&text(None, &context, &rows))?,
@@ -121,6 +122,9 @@ pub async fn run(common: &Common, args: &DoctorArgs) -> Result<i32> {
         }
     }))
     .await;
+    let mut checked = checked;
+    // The box is the machine's: said once, under the first context.
+    checked[0].2.push(sandbox_row(&config.sandbox));
     let ok = checked
         .iter()
         .all(|(_, _, rows)| rows.iter().all(|r| r.outcome == Outcome::Ok));
@@ -283,6 +287,8 @@ async fn check(
     }
     if let Some(arn) = &aws.read_only_role {
         rows.push(role_row(&conf, arn).await);
+    } else {
+        rows.push(box_credentials_row(&conf).await);
     }
     (context, rows)
 }
@@ -319,6 +325,70 @@ async fn linked_row(cw: &aws_sdk_cloudwatch::Client, own: Option<&str>) -> Row {
         }
     }
     row
+}
+
+/// How the read-only box gets its AWS credentials without a read-only role: minted from the
+/// operator's with `ReadOnlyAccess` as session policy, or not at all (then say how to fix).
+async fn box_credentials_row(conf: &aws_config::SdkConfig) -> Row {
+    let started = Instant::now();
+    let (outcome, detail, call) = match crate::sources::aws::readonly::mint(conf, None).await {
+        Ok((_, how)) => (
+            Outcome::Ok,
+            how.describe(),
+            match how {
+                crate::sources::aws::readonly::Minted::FederationToken => "STS GetFederationToken",
+                _ => "STS AssumeRole",
+            },
+        ),
+        Err(e) => (
+            // An unreachable STS is the network's fault, as the feeds' rows say.
+            if e.contains("network:") || e.contains("no answer") {
+                Outcome::Network
+            } else {
+                Outcome::Error
+            },
+            crate::sources::aws::readonly::no_credentials(&e),
+            "STS (mint read-only)",
+        ),
+    };
+    Row {
+        feed: "box credentials",
+        call,
+        outcome,
+        detail: crate::sanitize::sanitize(&detail).into_owned(),
+        ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+/// Which kernel layers of the read-only box hold on this machine.
+pub fn sandbox_row(settings: &crate::sandbox::Settings) -> Row {
+    let l = crate::sandbox::Layers::probe();
+    let (outcome, detail) = if l.kernel() {
+        (Outcome::Ok, l.kernel_detail())
+    } else if settings.allow_unenforced {
+        (
+            Outcome::Error,
+            format!(
+                "{}: read-only steps run with the AWS layer alone ([sandbox] allow_unenforced = true)",
+                l.kernel_detail()
+            ),
+        )
+    } else {
+        (
+            Outcome::Error,
+            format!(
+                "{}: read-only steps, watches and verifications are refused (Linux 6.7+ with Landlock, or [sandbox] allow_unenforced = true)",
+                l.kernel_detail()
+            ),
+        )
+    };
+    Row {
+        feed: "read-only box",
+        call: "Landlock, seccomp",
+        outcome,
+        detail,
+        ms: 0,
+    }
 }
 
 /// Whether the read-only role can be assumed (read-only mode would need it).

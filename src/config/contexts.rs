@@ -201,7 +201,7 @@ pub fn resolve(
                 Some(c) => out.push(c.clone()),
                 None => {
                     return Err(format!(
-                        "--context {}: no such context in opsdeck.toml ({})",
+                        "--context {}: no such context in opsdeck.toml ({}); or watch one more with LABEL=PROFILE@REGION",
                         f.label,
                         known(config)
                     ));

@@ -15,16 +15,9 @@ use std::collections::BTreeMap;
 use std::io;
 use std::process::Command;
 
-/// Variables removed from every step's environment: they make bash or the AWS tools read
-/// files the runbook does not name.
-pub const REMOVED: &[&str] = &[
-    "BASH_ENV",
-    "ENV",
-    "SHELLOPTS",
-    "BASHOPTS",
-    "PROMPT_COMMAND",
-    "CDPATH",
-];
+/// Variables removed from every step's environment (the supervisor's list: it removes them
+/// too, for `opsdeck sandbox` used by hand).
+pub use crate::sandbox::REMOVED;
 
 /// What the launcher needs of a step.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

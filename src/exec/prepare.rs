@@ -68,7 +68,8 @@ pub struct Prepared {
     pub gate: Gate,
     /// Run with the read-only role's credentials instead of the operator's.
     pub read_only_role: Option<String>,
-    /// Runs in the read-only box (read-only mode: the session's or its context's).
+    /// Runs in the read-only box: in read-only mode (the session's or its context's), and
+    /// whenever it runs unconfirmed.
     pub boxed: bool,
     /// A command that prints secrets by design: the step's output is hidden whole.
     pub hide_output: Option<String>,
@@ -170,6 +171,7 @@ pub fn prepare(
     } else {
         Gate::Confirm
     };
+    let unconfirmed = gate == Gate::Run;
     Prepared {
         runbook: runbook.to_string(),
         procedure_id: procedure.id.clone(),
@@ -191,7 +193,10 @@ pub fn prepare(
             .read_only
             .then(|| policy.read_only_role.clone())
             .flatten(),
-        boxed: policy.read_only,
+        // Read-only mode boxes every step; outside it, a step that runs without anyone
+        // confirming it (a read) is boxed too: no confirmation is only safe when it truly
+        // reads, and the classifier cannot promise that.
+        boxed: policy.read_only || unconfirmed,
         hide_output: prints_secrets(&script_src),
         verify,
         expect_match: step

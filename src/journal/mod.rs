@@ -248,17 +248,27 @@ fn ends_mid_line(f: &mut File) -> io::Result<bool> {
     Ok(last[0] != b'\n')
 }
 
-/// Reads a journal; malformed lines (a torn last write) are skipped and counted.
+/// Reads a journal; malformed lines (a torn last write, bytes that are not UTF-8, damage)
+/// are skipped and counted: the rest is read.
 pub fn read(path: &Path) -> io::Result<(Vec<Entry>, usize)> {
     let f = File::open(path)?;
+    let mut reader = io::BufReader::new(f);
     let mut entries = Vec::new();
     let mut bad = 0;
-    for line in io::BufReader::new(f).lines() {
-        let line = line?;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            bad += 1;
+            continue;
+        };
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<Entry>(&line) {
+        match serde_json::from_str::<Entry>(line.trim_end()) {
             Ok(e) => entries.push(e),
             Err(_) => bad += 1,
         }
@@ -562,6 +572,18 @@ mod tests {
             .unwrap();
         let (after, bad) = read(&path).unwrap();
         assert_eq!((after.len(), bad), (3, 1));
+        // Bytes that are not UTF-8 (damage, another program's write) are one bad line each.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"\xff\xfe not utf-8 \xc3\x28\n")
+            .unwrap();
+        let mut j = Journal::open(&path).unwrap();
+        j.append(ctx().entry(Kind::Note, "after the damage", t0))
+            .unwrap();
+        let (after, bad) = read(&path).unwrap();
+        assert_eq!((after.len(), bad), (4, 2));
         assert_eq!(after[2].what, "after the crash");
         assert!(entries[1].output.as_ref().unwrap().len() < MAX_OUTPUT + 64);
         let md = markdown(&between(

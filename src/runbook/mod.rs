@@ -53,6 +53,18 @@ pub fn load_full(path: &Path) -> Result<parse::Parsed, FileError> {
             "empty file: no headings, no procedures",
         ));
     }
+    // Commands nested past what the shell reader takes are refused here, at the line where
+    // they pass it, before any parser recurses into them.
+    if let Some(line) = shell::too_deep_at(&text) {
+        return Err(FileError {
+            path: path.to_path_buf(),
+            line: Some(line),
+            message: format!(
+                "commands nested more than {} deep (`$(`, `(`, `{{`): opsdeck does not read them",
+                shell::MAX_NESTING
+            ),
+        });
+    }
     let text = if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {

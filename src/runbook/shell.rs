@@ -9,9 +9,53 @@
 
 use brush_parser::{Token, TokenizerError, TokenizerOptions, uncached_tokenize_str};
 
+/// Deepest nesting of `(`/`{` opsdeck reads: the tokenizer recurses per level, and 20 000
+/// nested `$(` overflowed the stack. Real commands stay far below.
+pub const MAX_NESTING: usize = 256;
+
+/// How deeply `(` and `{` nest in `s` (quotes not considered: an over-count only refuses
+/// sooner).
+pub fn nesting_depth(s: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in s.bytes() {
+        match b {
+            b'(' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// The line (1-based) where nesting first passes [`MAX_NESTING`], if it does.
+pub fn too_deep_at(s: &str) -> Option<usize> {
+    let (mut depth, mut line) = (0usize, 1usize);
+    for b in s.bytes() {
+        match b {
+            b'\n' => line += 1,
+            b'(' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(line);
+                }
+            }
+            b')' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// brush-parser's tokenizer without its global cache: runbook blocks are tokenised once, and
-/// the cache's locking and copying cost more than they save here.
+/// the cache's locking and copying cost more than they save here. Text nested deeper than
+/// [`MAX_NESTING`] is not tokenised (an unterminated-expansion error: not read, so unknown).
 pub fn tokenize(s: &str) -> Result<Vec<Token>, TokenizerError> {
+    if nesting_depth(s) > MAX_NESTING {
+        return Err(TokenizerError::UnterminatedExpansion);
+    }
     uncached_tokenize_str(s, &TokenizerOptions::default())
 }
 

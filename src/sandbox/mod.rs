@@ -117,6 +117,17 @@ pub fn refusal(settings: &Settings) -> Option<String> {
     })
 }
 
+/// Variables removed from every step's environment, boxed or not: they make bash or the AWS
+/// tools read files the runbook does not name.
+pub const REMOVED: &[&str] = &[
+    "BASH_ENV",
+    "ENV",
+    "SHELLOPTS",
+    "BASHOPTS",
+    "PROMPT_COMMAND",
+    "CDPATH",
+];
+
 /// Variables a boxed command never sees: they point the AWS tools at the operator's
 /// credentials (profiles, SSO, container and web-identity credentials) or make bash read
 /// files the command does not name.
@@ -351,7 +362,7 @@ fn run_inner(req: Request) -> (i32, Report) {
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let mut env_set = req.env_set.clone();
     let mut env_remove = req.env_remove.clone();
-    env_remove.extend(crate::exec::launch::REMOVED.iter().map(|s| s.to_string()));
+    env_remove.extend(REMOVED.iter().map(|s| s.to_string()));
     let layers = Layers::probe();
     let mut scratch = None;
     let mut ruleset = None;

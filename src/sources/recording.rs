@@ -303,6 +303,13 @@ impl Recording {
 
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
+/// Largest record read back (one delivery; opsdeck's own stay far below): a longer line is a
+/// decompression bomb or damage, and reading stops there.
+pub const MAX_RECORD_BYTES: u64 = 64 << 20;
+/// Most decompressed bytes read from one recording, so a small file that decompresses to
+/// gigabytes cannot take the machine's memory: what comes after is left, and said.
+pub const MAX_TOTAL_BYTES: u64 = 512 << 20;
+
 /// Reads a recording. A cut-off tail (opsdeck killed mid-write) and lines that cannot be read
 /// are skipped and said in `warnings`; a file that is not a recording is an error naming it.
 pub fn load(path: &Path) -> Result<Recording> {
@@ -322,11 +329,36 @@ pub fn load(path: &Path) -> Result<Recording> {
     let mut bad = Vec::new();
     let mut buf = Vec::new();
     let mut n = 0usize;
+    let mut total = 0u64;
     loop {
         buf.clear();
-        match reader.read_until(b'\n', &mut buf) {
+        if total >= MAX_TOTAL_BYTES {
+            warnings.push(format!(
+                "{name}: stopped reading after {} MiB decompressed (record {n}): the rest is not played",
+                MAX_TOTAL_BYTES >> 20
+            ));
+            break;
+        }
+        match (&mut reader)
+            .take(MAX_RECORD_BYTES + 1)
+            .read_until(b'\n', &mut buf)
+        {
             Ok(0) => break,
-            Ok(_) => {}
+            Ok(len) if len as u64 > MAX_RECORD_BYTES => {
+                warnings.push(format!(
+                    "{name}: record {} decompresses past {} MiB: refused, and the rest with it (not an opsdeck record)",
+                    n + 1,
+                    MAX_RECORD_BYTES >> 20
+                ));
+                if header.is_none() {
+                    bail!(
+                        "{name}: its first record decompresses past {} MiB: not an opsdeck recording",
+                        MAX_RECORD_BYTES >> 20
+                    );
+                }
+                break;
+            }
+            Ok(len) => total += len as u64,
             Err(e) => {
                 warnings.push(format!(
                     "{name}: the recording stops early after record {n} ({e}); opsdeck was probably stopped while writing it"

@@ -183,7 +183,19 @@ fn a_value_bash_evaluates_as_arithmetic_must_be_a_number() {
         Gate::Refused(_)
     ));
     assert!(prep(md, &[("threshold", "5")], &ro).boxed);
-    assert!(!prep(md, &[("threshold", "5")], &open).boxed);
+    // Outside read-only mode a read runs unconfirmed: boxed all the same; a write the
+    // operator confirms is not.
+    assert!(prep(md, &[("threshold", "5")], &open).boxed);
+    let write = "# R\n## P\n```bash\naws ecs update-service --cluster c --service s --force-new-deployment\n```\n";
+    assert!(!prep(write, &[], &open).boxed);
+    let ask = Policy {
+        confirm_read: true,
+        ..Policy::default()
+    };
+    assert!(
+        !prep(md, &[("threshold", "5")], &ask).boxed,
+        "confirmed: the operator's call"
+    );
 }
 
 #[test]
