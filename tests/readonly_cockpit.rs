@@ -69,9 +69,10 @@ interval = "2s"
     t.send(&["Enter"]);
     t.wait_text("echo checked");
     t.send(&["Enter"]);
-    // Its first try failed in the box (a write refused): said under the step's output.
-    t.wait_for("the verification's first try", |s| {
-        s.contains("checked") && s.contains("not verified yet") && s.contains("iconv")
+    // The demo executes no runbook step (a dry run), so the verification is only named here;
+    // verify commands go through the same boxed launcher as the watches above.
+    t.wait_for("the step's dry run naming its verification", |s| {
+        s.contains("would verify with") && s.contains("iconv")
     });
     for f in ["pwned-watch", "pwned-pin", "pwned-verify"] {
         assert!(
