@@ -368,8 +368,9 @@ async fn run(
     let mut cmd = tokio::process::Command::from(std_cmd);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .stderr(Stdio::piped());
+    // Not killed on drop: a SIGKILLed supervisor could not kill what the step left. Dropping
+    // the run closes `life`, and the supervisor kills the whole tree itself.
     let spawned = cmd.spawn();
     let launch::Pipes {
         life,
