@@ -309,6 +309,10 @@ pub struct RunCli {
     /// Refuse anything that is not read-only.
     #[arg(long)]
     pub read_only: bool,
+    /// With --read-only: run every step in the box whatever the classifier rates it (tests the
+    /// box alone; refused where Landlock does not hold).
+    #[arg(long, hide = true, requires = "read_only")]
+    pub box_unrated: bool,
     /// Per-step timeout in seconds, for every step (default: the step's `{timeout=…}`, else
     /// 10 minutes; none for `--follow`/`watch` steps).
     #[arg(long, value_parser = parse_timeout)]

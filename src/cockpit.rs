@@ -598,6 +598,17 @@ fn run_headless(common: &Common, a: &crate::cli::RunCli) -> Result<i32> {
             crate::config::contexts::known(many)
         ),
     };
+    if a.box_unrated {
+        // Running what the classifier would refuse is only sound where the box holds.
+        let layers = crate::sandbox::Layers::probe();
+        if !policy.read_only || !layers.kernel() {
+            bail!(
+                "--box-unrated needs read-only mode and the kernel box ({})",
+                layers.kernel_detail()
+            );
+        }
+        policy.box_unrated = true;
+    }
     if context.is_some() {
         // A context's own role replaces the session's for its read-only credentials.
         policy.read_only_role = aws.read_only_role.clone();

@@ -40,6 +40,24 @@ fn pattern() -> &'static Regex {
     })
 }
 
+/// Words that follow `name: ` in error messages and are never a secret's value.
+const NOT_VALUES: &[&str] = &[
+    "permission",
+    "the",
+    "not",
+    "no",
+    "none",
+    "null",
+    "missing",
+    "invalid",
+    "expired",
+    "denied",
+    "required",
+    "unset",
+    "empty",
+    "access",
+];
+
 /// Redacts secrets in `s`; borrows when there was nothing to hide.
 pub fn redact(s: &str) -> Cow<'_, str> {
     pattern().replace_all(s, |c: &Captures<'_>| {
@@ -67,7 +85,12 @@ pub fn redact(s: &str) -> Cow<'_, str> {
                     || (prefix.starts_with("kv")
                         && before > 0
                         && s[..before].ends_with(['{', '$']));
-                if is_ref {
+                // `…/credentials: Permission denied`, `WebIdentityToken: the provider…`: an
+                // error's words after a name, not a value (none of them is a credible secret).
+                let prose = prefix.starts_with("kv")
+                    && m.as_str().trim_end().ends_with(':')
+                    && NOT_VALUES.contains(&value.to_ascii_lowercase().as_str());
+                if is_ref || prose {
                     return whole.to_string();
                 }
                 return format!("{}{MASK}", m.as_str());
@@ -355,7 +378,13 @@ mod tests {
         ] {
             assert!(!redact(text).contains(leak), "{text} → {}", redact(text));
         }
-        for plain in ["bypass: true", "compass=north", "the pwd command"] {
+        for plain in [
+            "bypass: true",
+            "compass=north",
+            "the pwd command",
+            "cat: /home/op/.aws/credentials: Permission denied",
+            "WebIdentityToken: the credential provider was not enabled",
+        ] {
             assert_eq!(redact(plain), plain);
         }
         // A typed value split by a BEL (shown as ␇) or a zero-width space is masked whole.

@@ -270,13 +270,13 @@ pub fn markdown(entries: &[&Entry], charts: &[Chart], window: Option<(i64, i64)>
         let _ = writeln!(
             section,
             "| {} | `{}` | {} – {}{} | {} |",
-            c.label.replace('|', "\\|"),
+            crate::journal::md_cell(&c.label),
             sparkline(&c.points, from, end),
             num(lo),
             num(hi),
             c.unit
                 .as_deref()
-                .map(|u| format!(" {u}"))
+                .map(|u| format!(" {}", crate::journal::md_cell(u)))
                 .unwrap_or_default(),
             format!("{:?}", c.worst()).to_lowercase()
         );

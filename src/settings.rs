@@ -72,5 +72,6 @@ pub fn policy(common: &Common, config: &Config, run_read_only: bool) -> crate::e
         read_only: aws.read_only || run_read_only,
         confirm_read: config.confirm_read,
         read_only_role: aws.read_only_role,
+        box_unrated: false,
     }
 }

@@ -159,3 +159,80 @@ fn a_throttled_api_shows_in_its_pane_while_the_rest_stays_live_and_recovers() {
     t.send(&["q"]);
     t.wait_for("shell prompt", |s| s.contains("bash-"));
 }
+
+/// `read_only = true` against the fake AWS: a `[[watch.commands]]` entry, a `{watch}` step and
+/// a `{verify}` command that the classifier rates read but that call `update-service` (through
+/// `${x@P}`, a `mapfile -C` callback and a `printf -v` subscript) all run, in the box, with
+/// minted read-only credentials; AWS denies each write and nothing changes.
+#[test]
+fn a_read_only_cockpit_runs_writing_watches_and_verifications_and_aws_denies_them() {
+    let (fake, t, dir) = setup("live-ro-box");
+    std::fs::write(
+        dir.join("opsdeck.toml"),
+        r#"read_only = true
+
+[watch]
+services = ["prod/api"]
+
+[refresh]
+ecs = 1
+
+[[watch.commands]]
+name = "prompt"
+command = "x='$(aws ecs update-service --cluster prod --service api --desired-count 9 >/dev/null)'; : \"${x@P}\"; echo prompted"
+interval = "2s"
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("scale.md"),
+        "# API\n\n## Callback\n\n```bash {watch=2s}\nmapfile -C 'aws ecs update-service --cluster prod --service api --desired-count 8 >/dev/null #' -c 1 lines <<< $'a\\nb'; echo mapped\n```\n\n\
+         ## Look at the API\n\nRead the service, then check it.\n\n```bash {verify=\"declare -a a; printf -v 'a[$(aws ecs update-service --cluster prod --service api --desired-count 7 >/dev/null)]' %s 1\"}\naws ecs describe-services --cluster prod --services api --query 'services[0].desiredCount' --output text\n```\n",
+    )
+    .unwrap();
+    launch(&t, &fake, &dir, "");
+    t.wait_text("READ-ONLY (kernel + AWS)");
+    t.wait_text("Watches 2");
+    // The watches ran (each prints its word after its hidden write).
+    t.wait_for("both watches to have run", |s| {
+        s.contains("prompted") || s.lines().any(|l| l.contains("✓ prompt"))
+    });
+    // The step runs (a read: no dialog), then its verification, in the box.
+    t.palette_pick("look at the api");
+    t.wait_text("Read the service");
+    t.send(&["Enter"]);
+    t.wait_text("exit 0");
+    t.wait_for("the verification's outcome", |s| {
+        s.contains("verified after") || s.contains("not verified")
+    });
+    // Every write was tried, and AWS (the fake, as IAM would) denied it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let denied = loop {
+        let v: serde_json::Value =
+            serde_json::from_str(&fake.http("GET", "/__fake/denied", "")).unwrap();
+        let text = v["denied"].to_string().replace(' ', "");
+        // Each entry carries the request's start: `{"cluster":…,"desiredCount":9}`.
+        let n = |c: &str| text.contains(&format!("\\\"desiredCount\\\":{c}"));
+        if ["9", "8", "7"].iter().all(|c| n(c)) || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    t.send(&["q"]);
+    t.wait_for("shell prompt", |s| s.contains("bash-"));
+    assert_eq!(
+        fake.fleet_output(&["desired", "prod", "api"]),
+        "4",
+        "a write got through from a read-only cockpit; denied: {denied}"
+    );
+    for (c, what) in [
+        ("9", "[[watch.commands]]"),
+        ("8", "{watch}"),
+        ("7", "{verify}"),
+    ] {
+        assert!(
+            denied.contains(&format!("\\\"desiredCount\\\":{c}")),
+            "the {what} write (desired count {c}) never reached AWS to be denied: {denied}"
+        );
+    }
+}

@@ -130,31 +130,90 @@ struct Outcome {
     stderr: String,
 }
 
-fn run(boxed: bool, code: &str, w: &World, extra_env: &[(&str, String)]) -> Outcome {
-    let mut cmd = if boxed {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-        c.args(["sandbox", "--", "bash", "-c", code]);
-        c
-    } else {
-        let mut c = Command::new("bash");
-        c.args(["-c", code]);
-        c
+/// How a form runs: in the box by `opsdeck sandbox`, as the one step of a runbook by
+/// `opsdeck run --read-only --box-unrated` (the classifier out of the way: every step runs, in
+/// the box, whatever it is rated), or by plain bash outside the box (the control).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum How {
+    Sandbox,
+    RunReadOnly,
+    Plain,
+}
+
+const BOXED: [How; 2] = [How::Sandbox, How::RunReadOnly];
+
+/// `opsdeck run`'s invocation of `code` as a one-step runbook: the variables the forms use
+/// are placeholders there, given with `--set` (values reach the step as environment only).
+fn run_command(code: &str, extra: &[&str], env: &[(&str, String)]) -> (Command, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let rb = dir.path().join("corpus.md");
+    std::fs::write(
+        &rb,
+        format!("# Corpus\n\n## form\n\n```bash\n{}\n```\n", code.trim_end()),
+    )
+    .unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+    c.arg("--journal")
+        .arg(dir.path().join("journal.jsonl"))
+        .arg("run")
+        .arg(&rb)
+        .arg("form")
+        .args(extra);
+    for (k, v) in env {
+        c.arg("--set").arg(format!("{k}={v}"));
+    }
+    (c, dir)
+}
+
+fn run(how: How, code: &str, w: &World, extra_env: &[(&str, String)]) -> Outcome {
+    let mut vars: Vec<(&str, String)> = vec![
+        ("W", w.work().display().to_string()),
+        ("H", w.home().display().to_string()),
+    ];
+    vars.extend(extra_env.iter().cloned());
+    let (mut cmd, _dir) = match how {
+        How::Sandbox => {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+            c.args(["sandbox", "--", "bash", "-c", code]);
+            (c, None)
+        }
+        How::RunReadOnly => {
+            let (c, d) = run_command(code, &["--read-only", "--box-unrated"], &vars);
+            (c, Some(d))
+        }
+        How::Plain => {
+            let mut c = Command::new("bash");
+            c.args(["-c", code]);
+            (c, None)
+        }
     };
-    cmd.env("W", w.work())
-        .env("H", w.home())
-        .env("HOME", w.home())
+    // No AWS here: nothing to mint from, and nothing looked up off the machine.
+    cmd.env("HOME", w.home())
         .env("XDG_CONFIG_HOME", w.dir.path().join("xdg"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
         .current_dir(w.work())
         .stdin(Stdio::null());
-    for (k, v) in extra_env {
+    for (k, v) in &vars {
         cmd.env(k, v);
     }
     let out = cmd.output().unwrap();
-    Outcome {
+    let o = Outcome {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    if how == How::RunReadOnly {
+        // Every form runs: none is refused for a missing value or by the classifier.
+        assert!(
+            o.stdout.contains("── step 1/1") || o.stderr.contains("── step 1/1"),
+            "the form did not run through opsdeck run (exit {}): {}{}\n{code}",
+            o.code,
+            o.stdout,
+            o.stderr
+        );
     }
+    o
 }
 
 fn is_root() -> bool {
@@ -181,20 +240,38 @@ fn files_cannot_change_from_the_box_but_do_outside() {
     let w = World::new();
     let before = w.tree();
     let forms = forms("files.sh");
-    for (name, code) in &forms {
-        let o = run(true, code, &w, &[]);
-        let after = w.tree();
-        assert_eq!(
-            before, after,
-            "`{name}` changed files from the box (exit {}): {}{}",
-            o.code, o.stdout, o.stderr
-        );
+    for how in BOXED {
+        for (name, code) in &forms {
+            let o = run(how, code, &w, &[]);
+            let after = w.tree();
+            assert_eq!(
+                before, after,
+                "`{name}` changed files from the box ({how:?}, exit {}): {}{}",
+                o.code, o.stdout, o.stderr
+            );
+        }
     }
+    // Control: `opsdeck run` outside read-only mode, confirmed, does write.
+    let (mut c, _d) = run_command(
+        "echo lost > \"$W/keep\"\n",
+        &["--yes"],
+        &[("W", w.work().display().to_string())],
+    );
+    let out = c.env("AWS_EC2_METADATA_DISABLED", "true").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(w.work().join("keep")).unwrap(),
+        "lost\n"
+    );
     // Control: outside the box every form changes something.
     for (name, code) in &forms {
         let w = World::new();
         let before = w.tree();
-        run(false, code, &w, &[]);
+        run(How::Plain, code, &w, &[]);
         assert_ne!(
             before,
             w.tree(),
@@ -208,7 +285,7 @@ fn the_scratch_dir_is_writable_private_and_removed() {
     assert!(landlock());
     let w = World::new();
     let o = run(
-        true,
+        How::Sandbox,
         "echo hi > \"$TMPDIR/x\"; cat \"$TMPDIR/x\"; cat <<EOF\nheredoc ok\nEOF\necho \"$TMPDIR\"",
         &w,
         &[],
@@ -227,8 +304,11 @@ fn the_scratch_dir_is_writable_private_and_removed() {
 fn the_operators_secrets_are_not_readable_inside() {
     assert!(landlock());
     let w = World::new();
-    for (name, code) in forms("secrets.sh") {
-        let o = run(true, &code, &w, &[]);
+    for (how, (name, code)) in BOXED
+        .iter()
+        .flat_map(|h| forms("secrets.sh").into_iter().map(move |f| (*h, f)))
+    {
+        let o = run(how, &code, &w, &[]);
         for secret in [
             "operator-secret-do-not-read",
             "PRIVATE KEY MATERIAL",
@@ -236,12 +316,12 @@ fn the_operators_secrets_are_not_readable_inside() {
         ] {
             assert!(
                 !o.stdout.contains(secret) && !o.stderr.contains(secret),
-                "`{name}` read {secret:?} from the box: {}{}",
+                "`{name}` read {secret:?} from the box ({how:?}): {}{}",
                 o.stdout,
                 o.stderr
             );
         }
-        let c = run(false, &code, &w, &[]);
+        let c = run(How::Plain, &code, &w, &[]);
         assert!(
             [
                 "operator-secret-do-not-read",
@@ -282,11 +362,14 @@ fn no_listener_no_connection_out_of_the_allowed_ports_no_unix_socket() {
         ("PORT", port.to_string()),
         ("SOCK", sock_path.display().to_string()),
     ];
-    for (name, code) in forms("network.sh") {
-        let o = run(true, &code, &w, &env);
+    for (how, (name, code)) in BOXED
+        .iter()
+        .flat_map(|h| forms("network.sh").into_iter().map(move |f| (*h, f)))
+    {
+        let o = run(how, &code, &w, &env);
         assert!(
             !accepted(&listener),
-            "`{name}` connected out of the box to port {port}: {}{}",
+            "`{name}` connected out of the box ({how:?}) to port {port}: {}{}",
             o.stdout,
             o.stderr
         );
@@ -304,7 +387,7 @@ fn no_listener_no_connection_out_of_the_allowed_ports_no_unix_socket() {
         );
     }
     // Control: outside the box the connection forms do connect.
-    let o = run(false, "exec 3<>/dev/tcp/127.0.0.1/$PORT", &w, &env);
+    let o = run(How::Plain, "exec 3<>/dev/tcp/127.0.0.1/$PORT", &w, &env);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let deadline = Instant::now() + Duration::from_secs(5);
     while !accepted(&listener) {
@@ -313,7 +396,7 @@ fn no_listener_no_connection_out_of_the_allowed_ports_no_unix_socket() {
     }
     // An allowed port does connect from inside: the box is not simply offline.
     let o = run(
-        true,
+        How::Sandbox,
         "exec 3<>/dev/tcp/127.0.0.1/$PORT && echo connected",
         &w,
         &env,
@@ -346,15 +429,19 @@ fn no_listener_no_connection_out_of_the_allowed_ports_no_unix_socket() {
 fn no_signal_leaves_the_box_and_no_capability_is_kept() {
     assert!(landlock());
     let w = World::new();
-    let mut victim = Command::new("sleep").arg("2999").spawn().unwrap();
+    let mut victim = Victim(Command::new("sleep").arg("2999").spawn().unwrap());
+    let victim = &mut victim.0;
     let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
     let netns = |p: &str| Path::new("/run/netns").join(p).exists();
     let env = [("VICTIM", victim.id().to_string())];
-    for (name, code) in forms("processes.sh") {
-        let o = run(true, &code, &w, &env);
+    for (how, (name, code)) in BOXED
+        .iter()
+        .flat_map(|h| forms("processes.sh").into_iter().map(move |f| (*h, f)))
+    {
+        let o = run(how, &code, &w, &env);
         assert!(
             victim.try_wait().unwrap().is_none(),
-            "`{name}` killed a process outside the box: {}{}",
+            "`{name}` killed a process outside the box ({how:?}): {}{}",
             o.stdout,
             o.stderr
         );
@@ -371,7 +458,7 @@ fn no_signal_leaves_the_box_and_no_capability_is_kept() {
     if is_root() {
         // Control, as root: outside the box the capability forms work (one, undone at once).
         let o = run(
-            false,
+            How::Plain,
             "ip netns add opsdeck-box-test && ip netns del opsdeck-box-test && echo made",
             &w,
             &env,
@@ -384,11 +471,22 @@ fn no_signal_leaves_the_box_and_no_capability_is_kept() {
         );
     }
     // Control: outside the box the signal does arrive.
-    run(false, "kill -TERM $VICTIM", &w, &env);
+    run(How::Plain, "kill -TERM $VICTIM", &w, &env);
     let deadline = Instant::now() + Duration::from_secs(5);
     while victim.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "control kill did not arrive");
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A process outside the box, killed when the test ends however it ends (a leftover would
+/// hold the test harness's output open).
+struct Victim(std::process::Child);
+
+impl Drop for Victim {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -428,22 +526,24 @@ fn nothing_a_command_leaves_survives_it_boxed_or_not() {
     // group, a double fork, a disowned job.
     let code = "sleep 3111 & nohup sleep 3112 >/dev/null 2>&1 & setsid sleep 3113 & \
                 timeout 100 sleep 3114 & ( ( sleep 3115 & ) & ) ; sleep 3116 & disown; echo started";
-    let o = run(true, code, &w, &[]);
-    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
-    assert!(
-        o.stderr.contains("left running: ") && o.stderr.contains(" killed"),
-        "{}",
-        o.stderr
-    );
-    for n in 3111..=3116 {
+    for how in BOXED {
+        let o = run(how, code, &w, &[]);
+        assert_eq!(o.code, 0, "{how:?}: {}{}", o.stdout, o.stderr);
+        let both = format!("{}{}", o.stdout, o.stderr);
         assert!(
-            running(&format!("sleep {n}")).is_empty(),
-            "sleep {n} survived the box's end"
+            both.contains("left running: ") && both.contains(" killed"),
+            "{how:?}: {both}"
         );
+        for n in 3111..=3116 {
+            assert!(
+                running(&format!("sleep {n}")).is_empty(),
+                "sleep {n} survived the box's end ({how:?})"
+            );
+        }
     }
     // Control: plain bash leaves them running (then they are cleaned up here).
     let o = run(
-        false,
+        How::Plain,
         "setsid sleep 3117 >/dev/null 2>&1 & echo started",
         &w,
         &[],
@@ -464,9 +564,9 @@ fn nothing_a_command_leaves_survives_it_boxed_or_not() {
 fn the_exit_status_passes_through() {
     assert!(landlock());
     let w = World::new();
-    assert_eq!(run(true, "exit 7", &w, &[]).code, 7);
-    assert_eq!(run(true, "kill -TERM $$", &w, &[]).code, 128 + 15);
-    let o = run(true, "true", &w, &[]);
+    assert_eq!(run(How::Sandbox, "exit 7", &w, &[]).code, 7);
+    assert_eq!(run(How::Sandbox, "kill -TERM $$", &w, &[]).code, 128 + 15);
+    let o = run(How::Sandbox, "true", &w, &[]);
     assert_eq!(o.code, 0);
     assert!(
         !o.stderr.contains("left running"),
@@ -492,32 +592,52 @@ fn aws_inside_the_box_is_read_only_credentials_only() {
     env.push(("AWS_ENDPOINT_URL", fake.endpoint.clone()));
     env.push(("FAKE", fake.endpoint.clone()));
     let forms = forms("aws.sh");
-    for (name, code) in &forms {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
-        cmd.args([
-            "--endpoint-url",
-            &fake.endpoint,
-            "sandbox",
-            "--",
-            "bash",
-            "-c",
-            code,
-        ])
-        .env("HOME", w.home())
-        .env("W", w.work())
-        .current_dir(w.work())
-        .stdin(Stdio::null());
-        for (k, v) in &env {
-            cmd.env(k, v);
+    for how in BOXED {
+        for (name, code) in &forms {
+            let mut vars: Vec<(&str, String)> = vec![
+                ("W", w.work().display().to_string()),
+                ("H", w.home().display().to_string()),
+                ("FAKE", fake.endpoint.clone()),
+            ];
+            let (mut cmd, _dir) = if how == How::Sandbox {
+                let mut c = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+                c.args(["--endpoint-url", &fake.endpoint, "sandbox", "--"])
+                    .args(["bash", "-c", code]);
+                (c, None)
+            } else {
+                // Only the forms' own variables are given as values: the AWS ones are the
+                // environment's, and the box's credentials replace them.
+                vars.retain(|(k, _)| code.contains(&format!("${k}")));
+                if code.contains("123456789012") {
+                    // The documentation account id reads as a placeholder in a runbook.
+                    vars.push(("account-id", "123456789012".into()));
+                }
+                let (mut c, d) = run_command(code, &["--read-only", "--box-unrated"], &vars);
+                let args: Vec<std::ffi::OsString> = c.get_args().map(|a| a.to_owned()).collect();
+                c = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+                c.args(["--endpoint-url", &fake.endpoint]).args(args);
+                (c, Some(d))
+            };
+            cmd.env("HOME", w.home())
+                .current_dir(w.work())
+                .stdin(Stdio::null());
+            for (k, v) in env.iter().chain(&vars) {
+                cmd.env(k, v);
+            }
+            let out = cmd.output().unwrap();
+            assert_eq!(
+                fake.fleet_output(&["state"]),
+                before,
+                "`{name}` changed the fake AWS from the box ({how:?}): {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                !String::from_utf8_lossy(&out.stderr).contains("needs a value"),
+                "`{name}` did not run ({how:?}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
-        let out = cmd.output().unwrap();
-        assert_eq!(
-            fake.fleet_output(&["state"]),
-            before,
-            "`{name}` changed the fake AWS from the box: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
     }
     let denied = fake.http("GET", "/__fake/denied", "");
     let v: serde_json::Value = serde_json::from_str(&denied).unwrap();

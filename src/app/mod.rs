@@ -512,6 +512,7 @@ impl App {
             read_only: self.read_only,
             confirm_read: self.confirm_read,
             read_only_role: self.read_only_role.clone(),
+            box_unrated: false,
         }
     }
 

@@ -388,8 +388,8 @@ pub fn incident_markdown(entries: &[&Entry]) -> String {
         .count();
     o.push_str(&format!(
         "- People: {}\n- AWS: {}\n- {} system events, {} operator actions ({} confirmed, {} refused or blocked), {} changes verified, {} notes\n\n",
-        if people.is_empty() { "none recorded".into() } else { people.join(", ") },
-        if accounts.is_empty() { "none recorded".into() } else { accounts.join("; ") },
+        if people.is_empty() { "none recorded".into() } else { md_text(&people.join(", ")) },
+        if accounts.is_empty() { "none recorded".into() } else { md_text(&accounts.join("; ")) },
         count(Kind::Event),
         count(Kind::Action),
         count(Kind::Confirmed),
@@ -456,9 +456,10 @@ pub fn incident_markdown(entries: &[&Entry]) -> String {
             }
             let now = changes.last().map_or("", |c| c.2);
             o.push_str(&format!(
-                "| {} | `{}` | {now} |\n",
-                subject.replace('|', "\\|"),
-                strip.iter().collect::<String>()
+                "| {} | `{}` | {} |\n",
+                md_cell(subject),
+                strip.iter().collect::<String>(),
+                md_cell(now)
             ));
         }
         o.push('\n');
@@ -502,15 +503,35 @@ pub fn markdown(entries: &[&Entry]) -> String {
         let who = format!("{}@{}", e.user, e.host);
         let (what, result) = what_and_result(e);
         let what = format!("{}: {what}", e.kind.label());
-        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
         o.push_str(&format!(
             "| {time} | {} | {} | {} |\n",
-            cell(&who),
-            cell(&what),
-            cell(result.trim())
+            md_cell(&who),
+            md_cell(&what),
+            md_cell(result.trim())
         ));
     }
     o
+}
+
+/// Text from outside (commands, output, names, notes) as Markdown text: raw HTML is escaped
+/// (`<script>`, `<img onerror=…>`, autolinks), so a renderer shows it as written and never
+/// runs or fetches it.
+pub fn md_text(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// [`md_text`] fit for a table cell: one line, `|` escaped.
+pub fn md_cell(s: &str) -> String {
+    md_text(s).replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
 #[cfg(test)]
@@ -593,6 +614,22 @@ mod tests {
         ));
         assert_eq!(md.lines().count(), 3);
         assert!(md.contains("| 2026-11-22 04:00:05 | alice@bastion | End: aws ecs update-service | exit 0 in 1.2s |"), "{md}");
+        // Raw HTML from outside is shown as written, never rendered.
+        let mut e = ctx().entry(
+            Kind::Note,
+            "<script>alert(1)</script> <img src=x onerror=y> a|b",
+            t0,
+        );
+        e.host = "<b>host</b>".into();
+        let md = incident_markdown(&[&e]);
+        assert!(
+            !md.contains("<script") && !md.contains("<img") && !md.contains("<b>"),
+            "{md}"
+        );
+        assert!(
+            md.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && md.contains("a\\|b"),
+            "{md}"
+        );
     }
 }
 

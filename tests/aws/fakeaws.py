@@ -854,7 +854,8 @@ class Front(BaseHTTPRequestHandler):
             return self._reply(code, json.dumps(err).encode(), [("Content-Type", "application/x-amz-json-1.1")])
         if key in STATE["read_only_keys"] and not is_read(svc, op, self.command):
             with STATE["lock"]:
-                STATE["denied"].append([key, svc, op])
+                # With the request's first bytes, so a test can tell which write was denied.
+                STATE["denied"].append([key, svc, op, body[:300].decode("utf-8", "replace")])
             fault = "read-only"
         if fault == "read-only":
             message = f"User: {key} is not authorized to perform: {svc}:{op} (read-only credentials)"

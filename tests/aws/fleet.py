@@ -9,6 +9,7 @@ fleet.py ENDPOINT mutate    update-service, new log events, set-alarm-state, put
 fleet.py ENDPOINT logs N [FROM]   N more log events in /ecs/prod/api, `follow line FROM`… (for the follow tests)
 fleet.py ENDPOINT desired CLUSTER SERVICE   prints the service's desired count
 fleet.py ENDPOINT bad-event GROUP   an event the SDK cannot decode, between two good ones
+fleet.py ENDPOINT put-logs GROUP STREAM LINE...   one event a line, a millisecond apart
 fleet.py ENDPOINT state     a JSON digest of services, functions, log groups and alarms
 """
 
@@ -199,6 +200,17 @@ def bad_event(group):
     ])
 
 
+def put_logs(group, stream, lines):
+    logs = client("logs")
+    try:
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    except logs.exceptions.ResourceAlreadyExistsException:
+        pass
+    t = now_ms()
+    logs.put_log_events(logGroupName=group, logStreamName=stream,
+                        logEvents=[{"timestamp": t + i, "message": m} for i, m in enumerate(lines)])
+
+
 def desired(cluster, service):
     s = client("ecs").describe_services(cluster=cluster, services=[service])["services"][0]
     print(s["desiredCount"])
@@ -236,6 +248,8 @@ if __name__ == "__main__":
         queues()
     elif cmd == "kinds":
         kinds()
+    elif cmd == "put-logs":
+        put_logs(sys.argv[3], sys.argv[4], sys.argv[5:])
     elif cmd == "bad-event":
         bad_event(sys.argv[3])
     else:
