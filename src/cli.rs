@@ -158,6 +158,14 @@ pub struct SandboxArgs {
     /// it read-only ([sandbox] allow_unenforced).
     #[arg(long)]
     pub allow_unenforced: bool,
+    /// A credential file or directory the command may read after all (repeatable; adds to
+    /// [sandbox] readable): a read-only kubeconfig, say.
+    #[arg(long = "readable", value_name = "PATH")]
+    pub readable: Vec<std::path::PathBuf>,
+    /// An inherited variable with a secret-looking name to keep (repeatable; adds to
+    /// [sandbox] pass_env). Others (`*TOKEN*`, `*PASSWORD*`, `*SECRET*`…) are removed.
+    #[arg(long = "pass-env", value_name = "NAME")]
+    pub pass_env: Vec<String>,
     /// Started by opsdeck's step launcher: the environment already holds the box's
     /// credentials.
     #[arg(long, hide = true)]

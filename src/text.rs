@@ -134,3 +134,43 @@ mod tests {
         assert_eq!(value(12345.0, None), "12.3k");
     }
 }
+
+/// Byte offset → 0-based line number in one text, in O(log n) a lookup (counting newlines
+/// before each offset made parsing a large block quadratic).
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(s: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr_newlines(s));
+        LineIndex { starts }
+    }
+
+    /// The line holding byte `at` (a newline belongs to the line it ends).
+    pub fn line(&self, at: usize) -> usize {
+        self.starts.partition_point(|&s| s <= at) - 1
+    }
+}
+
+fn memchr_newlines(s: &str) -> impl Iterator<Item = usize> + '_ {
+    s.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+#[cfg(test)]
+mod line_index_tests {
+    use super::LineIndex;
+
+    #[test]
+    fn agrees_with_counting_newlines() {
+        let s = "a\nbb\n\nccc\n";
+        let idx = LineIndex::new(s);
+        for at in 0..=s.len() {
+            assert_eq!(idx.line(at), s[..at].matches('\n').count(), "at {at}");
+        }
+    }
+}

@@ -60,6 +60,24 @@ impl World {
         )
         .unwrap();
         std::fs::write(h.join(".ssh/id_ed25519"), "PRIVATE KEY MATERIAL\n").unwrap();
+        // Other tools' credentials: usable over port 443 with the operator's rights.
+        std::fs::create_dir_all(h.join(".kube")).unwrap();
+        std::fs::create_dir_all(h.join(".config/gh")).unwrap();
+        std::fs::write(
+            h.join(".kube/config"),
+            "users:\n- name: admin\n  user:\n    token: operator-kube-admin\n",
+        )
+        .unwrap();
+        std::fs::write(
+            h.join(".netrc"),
+            "machine git.example.com login op password operator-netrc-pw\n",
+        )
+        .unwrap();
+        std::fs::write(
+            h.join(".config/gh/hosts.yml"),
+            "github.com:\n  oauth_token: operator-gh-oauth\n",
+        )
+        .unwrap();
         World { dir }
     }
 
@@ -190,6 +208,7 @@ fn run(how: How, code: &str, w: &World, extra_env: &[(&str, String)]) -> Outcome
     // No AWS here: nothing to mint from, and nothing looked up off the machine.
     cmd.env("HOME", w.home())
         .env("XDG_CONFIG_HOME", w.dir.path().join("xdg"))
+        .env("GITHUB_TOKEN", "operator-gh-env-token")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_PROFILE")
         .current_dir(w.work())
@@ -300,6 +319,17 @@ fn the_scratch_dir_is_writable_private_and_removed() {
     );
 }
 
+/// What the operator's files and environment hold that the box must not read.
+const OPERATOR_SECRETS: &[&str] = &[
+    "operator-secret-do-not-read",
+    "PRIVATE KEY MATERIAL",
+    "whoami =",
+    "operator-kube-admin",
+    "operator-netrc-pw",
+    "operator-gh-oauth",
+    "operator-gh-env-token",
+];
+
 #[test]
 fn the_operators_secrets_are_not_readable_inside() {
     assert!(landlock());
@@ -309,11 +339,7 @@ fn the_operators_secrets_are_not_readable_inside() {
         .flat_map(|h| forms("secrets.sh").into_iter().map(move |f| (*h, f)))
     {
         let o = run(how, &code, &w, &[]);
-        for secret in [
-            "operator-secret-do-not-read",
-            "PRIVATE KEY MATERIAL",
-            "whoami =",
-        ] {
+        for secret in OPERATOR_SECRETS {
             assert!(
                 !o.stdout.contains(secret) && !o.stderr.contains(secret),
                 "`{name}` read {secret:?} from the box ({how:?}): {}{}",
@@ -323,13 +349,7 @@ fn the_operators_secrets_are_not_readable_inside() {
         }
         let c = run(How::Plain, &code, &w, &[]);
         assert!(
-            [
-                "operator-secret-do-not-read",
-                "PRIVATE KEY MATERIAL",
-                "whoami ="
-            ]
-            .iter()
-            .any(|s| c.stdout.contains(s)),
+            OPERATOR_SECRETS.iter().any(|s| c.stdout.contains(s)),
             "control `{name}` read nothing: {}{}",
             c.stdout,
             c.stderr

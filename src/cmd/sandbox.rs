@@ -15,6 +15,8 @@ pub fn run(common: &Common, args: &SandboxArgs) -> Result<i32> {
         settings: Settings {
             connect_ports: args.connect_ports.clone(),
             allow_unenforced: args.allow_unenforced,
+            readable: args.readable.clone(),
+            pass_env: args.pass_env.clone(),
         },
         interactive: args.interactive,
         life_fd: args.life_fd,
@@ -34,6 +36,12 @@ pub fn run(common: &Common, args: &SandboxArgs) -> Result<i32> {
         .connect_ports
         .extend(&config.sandbox.connect_ports);
     req.settings.allow_unenforced |= config.sandbox.allow_unenforced;
+    req.settings
+        .readable
+        .extend(config.sandbox.readable.iter().cloned());
+    req.settings
+        .pass_env
+        .extend(config.sandbox.pass_env.iter().cloned());
     let base = crate::settings::aws_options(common, &config);
     let specs = crate::settings::contexts(common, &config)?;
     let opts = match specs.as_slice() {

@@ -109,6 +109,10 @@ struct RawSandbox {
     connect_ports: Vec<Spanned<i64>>,
     #[serde(default)]
     allow_unenforced: bool,
+    #[serde(default)]
+    readable: Vec<String>,
+    #[serde(default)]
+    pass_env: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -202,6 +206,13 @@ impl Config {
             cfg.sandbox.connect_ports.push(v as u16);
         }
         cfg.sandbox.allow_unenforced = raw.sandbox.allow_unenforced;
+        cfg.sandbox.readable = raw
+            .sandbox
+            .readable
+            .iter()
+            .map(|p| crate::config::expand_home(p))
+            .collect();
+        cfg.sandbox.pass_env = raw.sandbox.pass_env;
         Ok(cfg)
     }
 
@@ -406,5 +417,13 @@ logs_rate = 2
             e.starts_with("opsdeck.toml:2: unknown field `regoin`"),
             "{e}"
         );
+    }
+}
+
+/// `~/x` as `$HOME/x`; other paths as written.
+pub fn expand_home(p: &str) -> std::path::PathBuf {
+    match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+        _ => std::path::PathBuf::from(p),
     }
 }

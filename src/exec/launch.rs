@@ -70,6 +70,7 @@ pub fn command(launch: &Launch) -> io::Result<(Command, Pipes)> {
         boxed: launch.boxed,
         settings: launch.sandbox.clone(),
         interactive: launch.interactive,
+        keep_env: launch.env.keys().cloned().collect(),
     };
     let (lfd, rfd) = (life_r.as_raw_fd(), report_w.as_raw_fd());
     let mut cmd = Command::new(crate::sandbox::exe());

@@ -574,8 +574,6 @@ impl Builder<'_> {
         };
         let description = description.or_else(|| self.last_paragraph.take());
         let phase = self.bold_label.clone();
-        let console =
-            lang.as_deref() == Some("console") || lang.as_deref() == Some("shell-session");
         let mut runnable = match lang.as_deref() {
             Some(l) => SHELL_LANGS.contains(&l),
             None => looks_like_shell(&code),
@@ -620,7 +618,7 @@ impl Builder<'_> {
             alternatives: None,
         };
         if runnable {
-            let (script, output) = shell::strip_prompts(&code, console);
+            let (script, output) = shell::strip_prompts(&code);
             let split = shell::split(&script);
             if !split.tokenized {
                 self.notes.push(ParseNote {

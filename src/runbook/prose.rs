@@ -427,17 +427,19 @@ pub fn find(code: &str) -> Vec<Literal> {
     // Overlaps: the earliest (then longest) wins; the same text is one placeholder.
     hits.sort_by_key(|h| (h.0, std::cmp::Reverse(h.1)));
     let mut out: Vec<Literal> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let index = crate::text::LineIndex::new(&src);
     let mut end = 0;
     for (s, e, name, shape) in hits {
         if s < end {
             continue;
         }
         end = e;
-        let text = src[s..e].to_string();
-        if out.iter().any(|l| l.text == text) {
+        if !seen.insert(&src[s..e]) {
             continue;
         }
-        let line = src[..s].matches('\n').count();
+        let text = src[s..e].to_string();
+        let line = index.line(s);
         out.push(Literal {
             text,
             name,

@@ -88,10 +88,10 @@ pub struct Split {
     pub tokenized: bool,
 }
 
-/// Removes `$ ` prompts. In a console transcript, lines after a prompt line that have no
-/// prompt themselves are output: they are returned as expected output and blanked so line
+/// Removes `$ ` prompts. In a block with prompts, lines that have no prompt (and do not
+/// continue a prompted line) are output: they are returned as expected output and blanked so line
 /// numbers stay put.
-pub fn strip_prompts(code: &str, console: bool) -> (String, Option<String>) {
+pub fn strip_prompts(code: &str) -> (String, Option<String>) {
     let is_prompt = |l: &str| l.trim_start().starts_with("$ ") || l.trim() == "$";
     // Lines that start a command: not blank, not a comment, not a `\` continuation.
     let mut meaningful: Vec<&str> = Vec::new();
@@ -102,9 +102,10 @@ pub fn strip_prompts(code: &str, console: bool) -> (String, Option<String>) {
         }
         continued = l.trim_end().ends_with('\\');
     }
-    let all_prompted = !meaningful.is_empty() && meaningful.iter().all(|l| is_prompt(l));
-    let any_prompted = meaningful.iter().any(|l| is_prompt(l));
-    if !(all_prompted || (console && any_prompted)) {
+    // One `$ ` prompt makes the block a transcript, whatever its fence says (`console`,
+    // `bash`…): the prompted lines are the commands, the others their output (`Task timed
+    // out after 30.00 seconds` is never run).
+    if !meaningful.iter().any(|l| is_prompt(l)) {
         return (code.to_string(), None);
     }
     let mut out = Vec::new();
@@ -120,7 +121,7 @@ pub fn strip_prompts(code: &str, console: bool) -> (String, Option<String>) {
         } else if in_command {
             in_command = t.trim_end().ends_with('\\');
             out.push(l.to_string());
-        } else if console && !t.is_empty() && !t.starts_with('#') {
+        } else if !t.is_empty() && !t.starts_with('#') {
             output.push(l.to_string());
             out.push(String::new());
         } else {
@@ -215,7 +216,8 @@ pub fn split(code: &str) -> Split {
             false,
         ),
     };
-    let line_of = |byte: usize| code[..byte].matches('\n').count();
+    let index = crate::text::LineIndex::new(code);
+    let line_of = |byte: usize| index.line(byte);
     let commands = extents
         .into_iter()
         .map(|(s, e, ts, te)| {
@@ -451,13 +453,23 @@ mod tests {
     fn prompts_are_removed_and_console_output_becomes_expectation() {
         let (code, out) = strip_prompts(
             "$ aws sts get-caller-identity\n{\n  \"Account\": \"1\"\n}\n$ echo hi\nhi\n",
-            true,
         );
         assert_eq!(texts(&code), vec!["aws sts get-caller-identity", "echo hi"]);
         assert_eq!(out.as_deref(), Some("{\n  \"Account\": \"1\"\n}\nhi"));
-        let (code, out) = strip_prompts("$ ls \\\n  -la\n", false);
+        let (code, out) = strip_prompts("$ ls \\\n  -la\n");
         assert_eq!(texts(&code), vec!["ls \\\n  -la"]);
         assert_eq!(out, None);
+        // A bash fence with prompts: the unprompted line after one is output, never run.
+        let (code, out) = strip_prompts(
+            "# invoke it\n$ aws lambda invoke --function-name f out.json\nTask timed out after 30.00 seconds\n",
+        );
+        assert_eq!(
+            texts(&code),
+            vec!["aws lambda invoke --function-name f out.json"]
+        );
+        assert_eq!(out.as_deref(), Some("Task timed out after 30.00 seconds"));
+        // No prompt: a script, untouched.
+        assert_eq!(strip_prompts("echo a\necho b\n").1, None);
     }
 
     #[test]

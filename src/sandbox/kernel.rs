@@ -16,6 +16,8 @@ const ABI_WANTED: ABI = ABI::V7;
 pub struct Rules {
     /// Readable but the hidden paths.
     pub hidden: Vec<PathBuf>,
+    /// Readable even inside a hidden path (`[sandbox] readable`).
+    pub readable: Vec<PathBuf>,
     /// Writable (the scratch directory).
     pub writable: Vec<PathBuf>,
     /// Readable and writable files (`/dev/null`, the terminal).
@@ -68,6 +70,9 @@ pub fn ruleset(rules: &Rules) -> Result<RulesetCreated, String> {
     let read: BitFlags<AccessFs> = AccessFs::from_read(abi);
     for root in readable_roots(&rules.hidden) {
         rs = add(rs, &root, read)?;
+    }
+    for r in &rules.readable {
+        rs = add(rs, r, read)?;
     }
     for w in &rules.writable {
         rs = add(rs, w, AccessFs::from_all(abi))?;

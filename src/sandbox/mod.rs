@@ -31,6 +31,12 @@ pub struct Settings {
     /// Where the kernel cannot box (no Landlock): run read-only steps anyway, with the AWS
     /// layer alone. Off by default: they are refused.
     pub allow_unenforced: bool,
+    /// Credential files the box may read after all (`[sandbox] readable`): a read-only
+    /// kubeconfig, say. Everything in [`hidden_paths`] is hidden otherwise.
+    pub readable: Vec<PathBuf>,
+    /// Inherited variables with secret-shaped names the box keeps (`[sandbox] pass_env`);
+    /// the others are removed.
+    pub pass_env: Vec<String>,
 }
 
 /// The Landlock ABI that gives every kernel layer the box wants (signal and abstract socket
@@ -153,18 +159,59 @@ pub const CREDENTIAL_VARS: &[&str] = &[
     "AWS_CREDENTIAL_EXPIRATION",
 ];
 
+/// Credential stores under `$HOME` hidden from a boxed command: the AWS and SSH ones, and
+/// every other tool's that would let a command that slipped past the classifier change
+/// something over an allowed port with the operator's own rights (Kubernetes, Docker
+/// registries, GitHub, GCP, Azure, Oracle, Vault, Terraform Cloud, netrc, database password
+/// files, git and package-registry tokens, GnuPG and keyrings), and opsdeck's own files.
+pub const HIDDEN_IN_HOME: &[&str] = &[
+    ".aws",
+    ".ssh",
+    ".kube",
+    ".docker",
+    ".config/gh",
+    ".config/hub",
+    ".config/gcloud",
+    ".azure",
+    ".oci",
+    ".netrc",
+    ".pgpass",
+    ".my.cnf",
+    ".git-credentials",
+    ".config/git/credentials",
+    ".npmrc",
+    ".pypirc",
+    ".vault-token",
+    ".terraform.d/credentials.tfrc.json",
+    ".gnupg",
+    ".password-store",
+    ".local/share/keyrings",
+    ".config/opsdeck",
+    ".local/share/opsdeck",
+    ".local/state/opsdeck",
+];
+
+/// Variables naming a credential file or directory: what they name is hidden too.
+const CREDENTIAL_PATH_VARS: &[&str] = &[
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_CONFIG_FILE",
+    "KUBECONFIG",
+    "DOCKER_CONFIG",
+    "PGPASSFILE",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "CLOUDSDK_CONFIG",
+    "AZURE_CONFIG_DIR",
+    "NETRC",
+    "GNUPGHOME",
+    "VAULT_CONFIG_PATH",
+];
+
 /// Paths hidden from a boxed command: the operator's credentials and opsdeck's own files.
 pub fn hidden_paths(env: &BTreeMap<String, String>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Some(home) = env.get("HOME").filter(|h| !h.is_empty()) {
         let home = PathBuf::from(home);
-        for d in [
-            ".aws",
-            ".ssh",
-            ".config/opsdeck",
-            ".local/share/opsdeck",
-            ".local/state/opsdeck",
-        ] {
+        for d in HIDDEN_IN_HOME {
             out.push(home.join(d));
         }
     }
@@ -180,17 +227,53 @@ pub fn hidden_paths(env: &BTreeMap<String, String>) -> Vec<PathBuf> {
             out.push(s.to_path_buf());
         }
     }
-    for k in ["AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"] {
-        if let Some(v) = env
-            .get(k)
-            .filter(|v| v.starts_with('/') && *v != "/dev/null")
-        {
-            out.push(PathBuf::from(v));
+    for k in CREDENTIAL_PATH_VARS {
+        // KUBECONFIG is a list.
+        for v in env.get(*k).into_iter().flat_map(|v| v.split(':')) {
+            if v.starts_with('/') && v != "/dev/null" {
+                out.push(PathBuf::from(v));
+            }
         }
     }
     out.sort();
     out.dedup();
     out
+}
+
+/// A variable whose name says it holds a secret (`GITHUB_TOKEN`, `VAULT_TOKEN`,
+/// `PGPASSWORD`, `DATADOG_API_KEY`, `SSH_AUTH_SOCK`…): the box does not inherit it.
+pub fn secret_var(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "PASSPHRASE",
+        "APIKEY",
+        "API_KEY",
+        "ACCESS_KEY",
+        "PRIVATE_KEY",
+        "CREDENTIAL",
+        "COOKIE",
+        "AUTH",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+}
+
+/// The inherited variables a boxed command must not see: secret-shaped names, but those
+/// the step was given (its own values, its read-only credentials) and `[sandbox] pass_env`.
+pub fn ambient_secrets(
+    env: &BTreeMap<String, String>,
+    keep: &[String],
+    settings: &Settings,
+) -> Vec<String> {
+    env.keys()
+        .filter(|k| secret_var(k))
+        .filter(|k| !keep.contains(k) && !settings.pass_env.contains(k))
+        .cloned()
+        .collect()
 }
 
 /// The TCP ports a boxed command may connect to: 443, the configured ones, and the port of
@@ -232,6 +315,9 @@ pub struct LaunchOptions {
     pub boxed: bool,
     pub settings: Settings,
     pub interactive: bool,
+    /// The step's own variables (its values, the box's credentials): kept in the box even
+    /// when their names look secret.
+    pub keep_env: Vec<String>,
 }
 
 impl LaunchOptions {
@@ -256,6 +342,14 @@ impl LaunchOptions {
         for p in &self.settings.connect_ports {
             a.push("--connect-port".into());
             a.push(p.to_string());
+        }
+        for p in &self.settings.readable {
+            a.push("--readable".into());
+            a.push(p.display().to_string());
+        }
+        for k in self.settings.pass_env.iter().chain(&self.keep_env) {
+            a.push("--pass-env".into());
+            a.push(k.clone());
         }
         a
     }
@@ -391,6 +485,7 @@ fn run_inner(req: Request) -> (i32, Report) {
                 devices.push(t);
             }
         }
+        env_remove.extend(ambient_secrets(&env, &[], &req.settings));
         let mut after = env.clone();
         for k in &env_remove {
             after.remove(k);
@@ -398,6 +493,7 @@ fn run_inner(req: Request) -> (i32, Report) {
         after.extend(env_set.clone());
         let rules = kernel::Rules {
             hidden: hidden_paths(&env),
+            readable: req.settings.readable.clone(),
             writable: vec![dir.clone()],
             devices,
             connect_ports: connect_ports(&req.settings, &after),
@@ -533,11 +629,46 @@ mod tests {
         .into();
         let s = Settings {
             connect_ports: vec![5432],
-            allow_unenforced: false,
+            ..Settings::default()
         };
         assert_eq!(connect_ports(&s, &env), vec![443, 4566, 5432]);
         assert_eq!(url_port("http://[::1]/x"), Some(80));
         assert_eq!(url_port("http://[::1]:9000/x"), Some(9000));
+    }
+
+    #[test]
+    fn secret_variables_and_credential_stores_stay_out() {
+        let env: BTreeMap<String, String> = [
+            ("HOME", "/home/op"),
+            ("GITHUB_TOKEN", "ghp_x"),
+            ("PGPASSWORD", "pw"),
+            ("SSH_AUTH_SOCK", "/tmp/ssh-agent"),
+            ("DATADOG_API_KEY", "k"),
+            ("DB_PASSWORD", "typed"),
+            ("KUBECONFIG", "/etc/kube/admin.conf:/home/op/other.yaml"),
+            ("PATH", "/bin"),
+            ("EDITOR", "vi"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let s = Settings {
+            pass_env: vec!["DATADOG_API_KEY".into()],
+            ..Settings::default()
+        };
+        let mut gone = ambient_secrets(&env, &["DB_PASSWORD".to_string()], &s);
+        gone.sort();
+        assert_eq!(gone, ["GITHUB_TOKEN", "PGPASSWORD", "SSH_AUTH_SOCK"]);
+        let hidden = hidden_paths(&env);
+        for p in [
+            "/home/op/.kube",
+            "/home/op/.netrc",
+            "/home/op/.config/gh",
+            "/etc/kube/admin.conf",
+            "/home/op/other.yaml",
+        ] {
+            assert!(hidden.contains(&PathBuf::from(p)), "{p} not hidden");
+        }
     }
 
     #[test]
