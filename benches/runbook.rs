@@ -1,6 +1,7 @@
 //! Parse time of a 2 000-line runbook (target under 5 ms): the real corpus in
 //! ../shared/runbooks when it is there (1 732 lines, topped up to 2 000 with the constructs
-//! fixture), else the fixture repeated.
+//! fixture), else the fixture repeated. And one block of commented commands at 0.5, 1 and
+//! 5 MB (target: linear, well under 5 s at 5 MB; it was quadratic, over 60 s).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use opsdeck::runbook::parse::parse_full;
@@ -44,9 +45,44 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+/// One fenced block of `size` bytes: a comment titling each command, as a long generated
+/// runbook or a pasted shell history has.
+fn one_big_block(size: usize) -> String {
+    let mut body = String::with_capacity(size + 200);
+    let mut i = 0;
+    while body.len() < size {
+        match i % 3 {
+            0 => body.push_str(&format!("# step {i}: check the service in us-east-1\n")),
+            1 => body.push_str(&format!(
+                "aws ecs describe-services --cluster prod --services api-{i} --query 'services[0].runningCount'\n"
+            )),
+            _ => body.push_str(&format!("kubectl get pods -n team-{i} -l app=web | grep Running\n")),
+        }
+        i += 1;
+    }
+    format!("# Big\n\n## Everything\n\n```bash\n{body}```\n")
+}
+
+fn big_block(c: &mut Criterion) {
+    let mut g = c.benchmark_group("one_block");
+    for mb in [0.5, 1.0, 5.0] {
+        let src = one_big_block((mb * 1_000_000.0) as usize);
+        g.throughput(Throughput::Bytes(src.len() as u64));
+        g.bench_function(format!("parse_{mb}MB"), |b| {
+            b.iter(|| parse_full(black_box(&src)))
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
     targets = bench
 }
-criterion_main!(benches);
+criterion_group! {
+    name = big;
+    config = Criterion::default().sample_size(10);
+    targets = big_block
+}
+criterion_main!(benches, big);

@@ -851,17 +851,9 @@ fn dedupe(t: &mut Targets) {
     t.target_groups.retain(|f| real(&f.name));
     t.state_machines.retain(|f| real(&f.name));
     t.cache_groups.retain(|f| real(&f.name));
-    fn by<T, K: PartialEq>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
-        let mut seen: Vec<K> = Vec::new();
-        v.retain(|x| {
-            let k = key(x);
-            if seen.contains(&k) {
-                false
-            } else {
-                seen.push(k);
-                true
-            }
-        });
+    fn by<T, K: Eq + std::hash::Hash>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
+        let mut seen: std::collections::HashSet<K> = std::collections::HashSet::new();
+        v.retain(|x| seen.insert(key(x)));
     }
     by(&mut t.ecs_clusters, |f| f.name.clone());
     by(&mut t.ecs_services, |s| (s.cluster.clone(), s.name.clone()));
