@@ -211,7 +211,10 @@ fn prepare_all(args: &RunArgs, proc_: &Procedure) -> Result<Vec<Prepared>> {
             .steps
             .iter()
             .filter(|s| s.runnable)
-            .flat_map(|s| s.units().unwrap_or_else(|| vec![s]))
+            .flat_map(|s| match s.choice {
+                Some(_) => vec![s],
+                None => s.units().unwrap_or_else(|| vec![s]),
+            })
             .collect(),
     };
     if steps.is_empty() {
@@ -236,10 +239,21 @@ fn prepare_all(args: &RunArgs, proc_: &Procedure) -> Result<Vec<Prepared>> {
     }
     .env();
     let path = args.file.display().to_string();
-    let prepared: Vec<Prepared> = steps
+    let mut prepared: Vec<Prepared> = steps
         .iter()
         .map(|s| exec::prepare(&path, proc_, s, &values, &aws_env, &args.policy))
         .collect();
+    // A whole-procedure run stops at choices: which one is the operator's call (`--step N`).
+    if args.step.is_none() {
+        for (p, s) in prepared.iter_mut().zip(&steps) {
+            if let (Some(c), false) = (&s.choice, matches!(p.gate, Gate::Refused(_))) {
+                p.gate = Gate::Refused(format!(
+                    "{}; a whole-procedure run never picks one: run it with --step N",
+                    c.why
+                ));
+            }
+        }
+    }
     for p in &prepared {
         if !p.missing.is_empty() {
             bail!(

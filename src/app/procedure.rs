@@ -267,6 +267,16 @@ impl App {
         let Some(s) = self.procedure_at(rb, p).and_then(|p| p.at(row)) else {
             return;
         };
+        if let Some(c) = &s.choice {
+            self.toast = Some((
+                format!(
+                    "run all stopped at a choice: {} (select it and press Enter, or run all from it)",
+                    c.why
+                ),
+                crate::model::Health::Warn,
+            ));
+            return;
+        }
         let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
         self.toast = Some((
             format!(

@@ -152,6 +152,23 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
                     ),
                 );
             }
+            // Once a group: at its first step.
+            if let Some(c) = &s.choice
+                && !p
+                    .steps
+                    .iter()
+                    .take_while(|o| !std::ptr::eq(*o, s))
+                    .any(|o| o.choice.as_ref().is_some_and(|oc| oc.group == c.group))
+            {
+                push(
+                    s.line,
+                    Severity::Warning,
+                    format!(
+                        "{}: a whole-procedure run and run all stop here (give each choice its own heading to make it a procedure of its own)",
+                        c.why
+                    ),
+                );
+            }
             if let Some(why) = &s.alternatives {
                 let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
                 push(
@@ -230,6 +247,18 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
         }
     }
     out.sort_by_key(|f| f.line);
+    // After an unclosed fence the rest of the file is one block: what is found in it is
+    // noise from that one mistake. Its error is the finding.
+    if let Some(at) = parsed
+        .notes
+        .iter()
+        .find(|n| n.message.starts_with("unclosed code fence"))
+        .map(|n| n.line)
+    {
+        out.retain(|f| {
+            f.line < at || (f.line == at && f.message.starts_with("unclosed code fence"))
+        });
+    }
     out
 }
 

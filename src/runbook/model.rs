@@ -81,8 +81,39 @@ impl Procedure {
     /// by the operator), whose siblings are then skipped.
     pub fn next_unit(&self, from: usize, picked: bool) -> Next {
         let rows = self.rows();
+        // The choice group of the row just run: its siblings are skipped, not asked again.
+        let done = from
+            .checked_sub(1)
+            .and_then(|r| rows.get(r))
+            .and_then(|row| self.steps[row.step].choice.as_ref())
+            .map(|c| (c.group, c.branch.as_str()));
         for (r, row) in rows.iter().enumerate().skip(from) {
             let s = &self.steps[row.step];
+            if let Some(c) = &s.choice {
+                if picked
+                    && r == from
+                    && s.runnable
+                    && row.part.is_none()
+                    && s.alternatives.is_none()
+                {
+                    return Next::Run(r);
+                }
+                match done {
+                    // The rest of the picked branch runs; the other branches are skipped.
+                    Some((g, b)) if g == c.group && b == c.branch => {
+                        if row.part.is_none() && s.runnable && s.alternatives.is_none() {
+                            return Next::Run(r);
+                        }
+                        continue;
+                    }
+                    Some((g, _)) if g == c.group => continue,
+                    _ => {}
+                }
+                if row.part.is_none() {
+                    return Next::Choose(r);
+                }
+                continue;
+            }
             match row.part {
                 None if s.alternatives.is_some() => return Next::Choose(r),
                 None if s.parts.is_empty() && s.runnable => return Next::Run(r),
@@ -138,6 +169,24 @@ pub struct Step {
     /// changed twice): the block never runs as a whole, nor in "run all".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alternatives: Option<String>,
+    /// One of several blocks under a heading that are choices (`**Option 1: …**` /
+    /// `**Option 2: …**`, `If …:` / `If …:`, `Either …` / `Or …`, a later `Rollback if
+    /// needed`): "run all" and a whole-procedure run stop at it; the operator runs the one
+    /// meant on its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choice: Option<Choice>,
+}
+
+/// A step's place among the choices of its procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// Steps of one group share it (1-based, per procedure).
+    pub group: usize,
+    /// The branch within the group (its label): steps sharing it run in sequence once one
+    /// of them is picked.
+    pub branch: String,
+    /// Why, naming the group's steps (`steps 2, 3 are options: …`).
+    pub why: String,
 }
 
 impl Step {

@@ -142,6 +142,9 @@ pub fn parse_full(src: &str) -> Parsed {
             }
         }
     }
+    for p in b.procs.iter_mut() {
+        super::parts::mark_choices(p);
+    }
     assign_ids(&mut b.procs);
     insights_groups(&mut b.procs);
     Parsed {
@@ -616,6 +619,7 @@ impl Builder<'_> {
             log_group: None,
             parts: Vec::new(),
             alternatives: None,
+            choice: None,
         };
         if runnable {
             let (script, output) = shell::strip_prompts(&code);

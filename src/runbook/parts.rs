@@ -18,6 +18,17 @@ static OPTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\W*(?:option|alternative|approach|method|choice|plan)\s*#?\s*(?:\d+|[a-d]\b|one|two|three)")
         .expect("constant regex")
 });
+/// Wording that makes parts a choice: `If the task is stuck`, `Either …`, `Option 2`, `… if
+/// needed`.
+static CHOICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:if|either|or|option|alternatively|otherwise|instead|in case|unless)\b")
+        .expect("constant regex")
+});
+/// A part that runs only on a condition: `If the deploy failed:`, `Rollback if needed`.
+static CONDITION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^\W*(?:if|in case|unless)\b|\bif (?:needed|necessary|required|it fails|that fails)\b|\bonly if\b)")
+        .expect("constant regex")
+});
 static OR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^\W*(?:or\b|alternatively\b|otherwise\b|instead\b|if that (?:fails|does not work)|else\b)")
         .expect("constant regex")
@@ -76,12 +87,44 @@ pub fn split(step: &mut Step, script: &str, first_line: usize, prose: &str) {
         }
         (groups, titles) = (g2, t2);
     }
+    // Commands that undo each other (stop/start, disable/enable) are a sequence — stop, wait,
+    // start again — unless the titles word them as a choice.
+    let worded_as_choice = titles.iter().flatten().any(|t| CHOICE.is_match(t));
     let mut why = titled_alternatives(&titles)
-        .or_else(|| opposite_commands(&step.commands))
+        .or_else(|| {
+            worded_as_choice
+                .then(|| opposite_commands(&step.commands))
+                .flatten()
+        })
         .or_else(|| out_of_order(&titles));
     let changed_twice = same_target_twice(&step.commands, &groups);
     if why.is_none() {
         why = changed_twice.clone();
+    }
+    // A quick-reference card lists tools (deploy, tail, roll back), not a procedure.
+    static CARD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:quick[- ]reference|cheat[- ]?sheet|reference card|common commands|useful commands|command reference)\b")
+            .expect("constant regex")
+    });
+    let card = [
+        Some(&step.title),
+        step.phase.as_ref(),
+        step.description.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(titles.iter().flatten())
+    .find(|t| CARD.is_match(t));
+    if why.is_none()
+        && let Some(t) = card
+    {
+        why = Some(format!(
+            "a quick-reference card (`{}`): each command is a tool of its own",
+            short(t)
+        ));
+        if groups.len() < 2 {
+            groups = (0..step.commands.len()).map(|i| vec![i]).collect();
+        }
     }
     // An untitled block that changes one thing twice: each command is its own sub-step, so
     // one can be picked.
@@ -144,6 +187,7 @@ pub fn split(step: &mut Step, script: &str, first_line: usize, prose: &str) {
             log_group: None,
             parts: Vec::new(),
             alternatives: None,
+            choice: None,
         });
         context.extend(own.into_iter().filter(is_context));
     }
@@ -224,6 +268,29 @@ fn titled_alternatives(titles: &[Vec<String>]) -> Option<String> {
     if let Some(or) = titles.iter().skip(1).flatten().find(|t| OR.is_match(t)) {
         return Some(format!("a part is an alternative (`{}`)", short(or)));
     }
+    // `If the task is stuck:` / `If it is healthy:`, or a later `Rollback if needed`: a part
+    // that runs only on a condition the operator judges.
+    let conditions: Vec<&String> = titles
+        .iter()
+        .flatten()
+        .filter(|t| CONDITION.is_match(t))
+        .collect();
+    if conditions.len() >= 2
+        || titles
+            .iter()
+            .skip(1)
+            .flatten()
+            .any(|t| CONDITION.is_match(t))
+    {
+        return Some(format!(
+            "a part runs only on a condition ({})",
+            conditions
+                .iter()
+                .map(|t| format!("`{}`", short(t)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     let lower: Vec<String> = titles
         .iter()
         .map(|t| t.join(" ").to_ascii_lowercase())
@@ -243,7 +310,8 @@ fn titled_alternatives(titles: &[Vec<String>]) -> Option<String> {
 /// roll back, …"): the written order is not the order meant, so the block never runs whole.
 fn out_of_order(titles: &[Vec<String>]) -> Option<String> {
     static FIRST: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:first|beforehand|before (?:you|rolling|running|restarting|scaling|deploying|doing|any|the|this|that))\b")
+        // `First, …`, `… first`, `first of all`: an order. Not `Analyze first failure`.
+        Regex::new(r"(?i)(?:^\W*first\b|\bfirst\W*$|\bfirst of all\b|\bbeforehand\b|\bbefore (?:you|rolling|running|restarting|scaling|deploying|doing|any|the|this|that)\b)")
             .expect("constant regex")
     });
     let first = titles.first()?.join(" ");
@@ -522,8 +590,16 @@ mod tests {
                 "change the same thing",
             ),
             (
-                "aws cloudwatch disable-alarm-actions --alarm-names a\naws cloudwatch enable-alarm-actions --alarm-names a",
-                "disable-alarm-actions",
+                "# Either silence the alarm\naws cloudwatch disable-alarm-actions --alarm-names a\n# Or keep it paging\naws cloudwatch enable-alarm-actions --alarm-names a",
+                "alternative",
+            ),
+            (
+                "# If the task is stuck:\naws ecs stop-task --cluster c --task t\n# If it is healthy:\naws ecs describe-tasks --cluster c --tasks t",
+                "condition",
+            ),
+            (
+                "# Deploy\n./deploy.sh prod\n# Rollback if needed\n./rollback.sh prod",
+                "condition",
             ),
             (
                 "# Restart the workers\n./restart.sh workers\n# Or restart everything\n./restart.sh all",
@@ -546,9 +622,115 @@ mod tests {
             "# Check\naws ecs describe-services --cluster c --services s\n# Restart\naws ecs update-service --cluster c --service s --force-new-deployment",
             "kubectl apply -f a.yaml\nkubectl apply -f b.yaml",
             "systemctl stop nginx\nsystemctl start nginx",
+            // Undo-each-other commands not worded as a choice: a sequence.
+            "aws cloudwatch disable-alarm-actions --alarm-names a\naws cloudwatch enable-alarm-actions --alarm-names a",
+            "# Stop the crawler\naws glue stop-crawler --name c\n# Wait for READY state, then restart\naws glue start-crawler --name c",
+            "# List recent failed executions\naws stepfunctions list-executions --state-machine-arn a --status-filter FAILED\n# Analyze first failure\naws stepfunctions describe-execution --execution-arn e",
             "aws ecs update-service --cluster c --service a --desired-count 2\naws ecs update-service --cluster c --service b --desired-count 2",
         ] {
             assert_eq!(block(code).alternatives, None, "{code}");
+        }
+    }
+}
+
+/// Blocks under one heading that are choices, not a sequence: each labelled as an option
+/// (`**Option 1: …**`), a condition (`If the task is stuck:` / `If it is healthy:`), an
+/// either/or, or a later block that runs only if needed (`Rollback if needed`). Marked so a
+/// whole-procedure run and "run all" stop there; a block is labelled by its bold label, the
+/// paragraph before it and its own title (not the heading all share).
+pub fn mark_choices(p: &mut super::model::Procedure) {
+    static EITHER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^\W*(?:either|or)\b").expect("constant regex"));
+    static IF_START: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\W*(?:if|in case|unless|when)\b").expect("constant regex")
+    });
+    static IF_NEEDED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:if (?:needed|necessary|required|it fails|that fails|the deploy fails|something goes wrong)|only if|in an emergency)\b")
+            .expect("constant regex")
+    });
+    let labels: Vec<Vec<String>> = p
+        .steps
+        .iter()
+        .map(|s| {
+            let mut l: Vec<String> = Vec::new();
+            l.extend(s.phase.clone());
+            l.extend(
+                s.description
+                    .as_ref()
+                    .and_then(|d| d.lines().next().map(str::to_string)),
+            );
+            if s.title != p.title && s.phase.as_deref() != Some(s.title.as_str()) {
+                l.push(s.title.clone());
+            }
+            l
+        })
+        .collect();
+    let runnable: Vec<usize> = (0..p.steps.len())
+        .filter(|&i| p.steps[i].runnable)
+        .collect();
+    // The steps whose label matches, with the label that did.
+    let pick = |re: &Regex| -> Vec<(usize, String)> {
+        runnable
+            .iter()
+            .filter_map(|&i| {
+                labels[i]
+                    .iter()
+                    .find(|t| re.is_match(t))
+                    .map(|t| (i, t.clone()))
+            })
+            .collect()
+    };
+    // Two branches at least: steps sharing one label (`**If data corruption is
+    // suspected:**` then three numbered steps) are one branch, a sequence.
+    let branches = |g: &[(usize, String)]| {
+        let mut l: Vec<&String> = g.iter().map(|(_, t)| t).collect();
+        l.sort();
+        l.dedup();
+        l.len()
+    };
+    let mut groups: Vec<(Vec<(usize, String)>, &str)> = Vec::new();
+    for (re, what) in [
+        (&*OPTION, "options"),
+        (&*IF_START, "conditions"),
+        (&*EITHER, "either/or"),
+    ] {
+        let g = pick(re);
+        if branches(&g) >= 2 {
+            groups.push((g, what));
+        }
+    }
+    // A later block that runs only if needed (after the deploy it would undo).
+    for (i, t) in pick(&IF_NEEDED) {
+        if runnable.first() != Some(&i) && !groups.iter().any(|(g, _)| g.iter().any(|x| x.0 == i)) {
+            groups.push((vec![(i, t)], "only if needed"));
+        }
+    }
+    for (n, (g, what)) in groups.into_iter().enumerate() {
+        let numbers: Vec<String> = g.iter().map(|(i, _)| (i + 1).to_string()).collect();
+        let mut names: Vec<String> = Vec::new();
+        for (_, t) in &g {
+            let n = format!("`{}`", short(t));
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        let why = if g.len() == 1 {
+            format!("step {} runs only if needed ({})", numbers[0], names[0])
+        } else {
+            format!(
+                "steps {} are {what} ({}): run the one you mean",
+                numbers.join(", "),
+                names.join(", ")
+            )
+        };
+        for (i, branch) in g {
+            if p.steps[i].choice.is_none() {
+                p.steps[i].choice = Some(super::model::Choice {
+                    group: n + 1,
+                    branch,
+                    why: why.clone(),
+                });
+            }
         }
     }
 }

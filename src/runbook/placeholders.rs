@@ -538,7 +538,8 @@ mod tests {
         let code = "DB_HOST=$(aws rds describe-db-instances --query x)\npsql -h $DB_HOST -U ${DB_USER} -d ${DB_NAME:-ledger}\nfor fn in $FUNCTIONS; do echo $fn; done\necho $HOME $AWS_REGION $1 $? '$LITERAL'";
         let p = find(code, "");
         let n: Vec<_> = p.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(n, vec!["DB_USER", "DB_NAME", "FUNCTIONS"]);
+        // `$1`: a step gets no arguments, so a script argument is asked for too.
+        assert_eq!(n, vec!["DB_USER", "DB_NAME", "FUNCTIONS", "arg-1"]);
         assert_eq!(p[0].syntax, "${DB_USER}");
         assert_eq!(p[1].syntax, "${DB_NAME:-ledger}");
         assert_eq!(p[1].default.as_deref(), Some("ledger"));

@@ -49,6 +49,18 @@ pub enum Shape {
     ChangeMe,
     /// `--cluster CLUSTER_NAME`: an ALL-CAPS value named like what it stands for.
     CapsValue,
+    /// `{execution-arn}`, `{query-id}`: a name in braces (not bash's `${x}` or `{a,b}`).
+    Braces,
+    /// `xyz789`, `abc123`, `us-east-1_abc123`: a sample id.
+    SampleId,
+    /// `AKIAIOSFODNN7EXAMPLE`, `i-1234567890EXAMPLE`: AWS's documentation values.
+    ExampleValue,
+    /// `--overrides ...`: an argument elided whole.
+    Ellipsis,
+    /// `--password NewPassword123!`: a literal after a secret flag (asked for, masked).
+    LiteralSecret,
+    /// `MESSAGE="$1"`: a script argument (a step has none; under `set -u` it aborts).
+    ScriptArg,
 }
 
 impl Shape {
@@ -64,12 +76,58 @@ impl Shape {
             Shape::BucketName => "a bucket-name",
             Shape::ChangeMe => "a CHANGEME marker",
             Shape::CapsValue => "an ALL-CAPS value",
+            Shape::Braces => "a name in braces",
+            Shape::SampleId => "a sample id",
+            Shape::ExampleValue => "an AWS documentation example value",
+            Shape::Ellipsis => "an elided argument",
+            Shape::LiteralSecret => "a literal secret",
+            Shape::ScriptArg => "a script argument",
         }
     }
 }
 
 /// Number of shapes recognised (for `runbook lint --stats` and the docs).
-pub const SHAPES: usize = 10;
+pub const SHAPES: usize = 16;
+
+static POSITIONAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$(?:\{([1-9])\}|([1-9]))").expect("constant regex"));
+static ASSIGNED_FROM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*(?:local\s+|export\s+|readonly\s+)?([A-Za-z_][A-Za-z0-9_]*)=["']?$"#)
+        .expect("constant regex")
+});
+
+/// Inside single quotes at `at` (on its line): awk's `$1` is not the script's.
+fn in_single_quotes(src: &str, at: usize) -> bool {
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut quote: Option<char> = None;
+    for c in src[line_start..at].chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None => {}
+        }
+    }
+    quote == Some('\'')
+}
+
+static BRACES: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{([a-z][a-z0-9]*(?:-[a-z0-9]+)+)\}").expect("constant regex"));
+static SAMPLE_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\b|_)((?:abc|xyz|abcd|abcdef)[0-9]{3,6})\b").expect("constant regex")
+});
+static EXAMPLE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Za-z0-9/+_-]*EXAMPLE[A-Za-z0-9/+_-]*").expect("constant regex")
+});
+static ELLIPSIS_ARG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)(?:^|[ \t=])(\.\.\.|…)(?:[ \t]|$)").expect("constant regex"));
+static SECRET_FLAG_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"--((?:[a-z0-9]+-)*(?:password|passwd|secret|token|api-key|secret-key|passphrase))[ =]['"]?([^\s'"$<`{][^\s'"]*)"#)
+        .expect("constant regex")
+});
+/// A 9-digit sample account (`123456789`) where an account id goes: after `::` or `.com/`.
+static SHORT_ACCOUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:::|amazonaws\.com/)(123456789)\b").expect("constant regex"));
 
 static YOUR_MY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:your|my)[-_]([a-z0-9][a-z0-9_.-]*[a-z0-9])").expect("constant regex")
@@ -412,6 +470,81 @@ pub fn find(code: &str) -> Vec<Literal> {
         }
         add(b.start(), b.end(), "bucket-name".into(), Shape::BucketName);
     }
+    for c in BRACES.captures_iter(&src) {
+        let (Some(whole), Some(name)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
+        // `${a-b}` is bash's default expansion, not a name in braces.
+        if src[..whole.start()].ends_with('$') {
+            continue;
+        }
+        add(
+            whole.start(),
+            whole.end(),
+            name.as_str().to_string(),
+            Shape::Braces,
+        );
+    }
+    for c in SAMPLE_ID.captures_iter(&src) {
+        let Some(id) = c.get(1) else { continue };
+        // `us-east-1_abc123` (a Cognito pool id): the whole word is the sample.
+        let word = src[..id.start()]
+            .rfind(|ch: char| ch.is_whitespace() || matches!(ch, '\'' | '"' | '='))
+            .map_or(0, |i| i + 1);
+        let start = if src[word..id.start()].ends_with('_') {
+            word
+        } else {
+            id.start()
+        };
+        let name = flag_before(&src, start).unwrap_or_else(|| "id".into());
+        add(start, id.end(), name, Shape::SampleId);
+    }
+    for m in EXAMPLE_VALUE.find_iter(&src) {
+        let name = flag_before(&src, m.start()).unwrap_or_else(|| "value".into());
+        add(m.start(), m.end(), name, Shape::ExampleValue);
+    }
+    for c in ELLIPSIS_ARG.captures_iter(&src) {
+        let Some(e) = c.get(1) else { continue };
+        let name = flag_before(&src, e.start()).unwrap_or_else(|| "value".into());
+        add(e.start(), e.end(), name, Shape::Ellipsis);
+    }
+    for c in SECRET_FLAG_VALUE.captures_iter(&src) {
+        let (Some(flag), Some(v)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        add(
+            v.start(),
+            v.end(),
+            flag.as_str().to_string(),
+            Shape::LiteralSecret,
+        );
+    }
+    for c in SHORT_ACCOUNT.captures_iter(&src) {
+        let Some(a) = c.get(1) else { continue };
+        add(a.start(), a.end(), "account-id".into(), Shape::ArnSegment);
+    }
+    // `$1`…`$9`: a step gets no arguments. Named after what it is assigned to (`MESSAGE="$1"`
+    // asks for `message`); left alone when one is inside single quotes (awk's fields).
+    let quoted_positional: Vec<String> = POSITIONAL
+        .find_iter(&src)
+        .filter(|m| in_single_quotes(&src, m.start()))
+        .map(|m| m.as_str().to_string())
+        .collect();
+    for c in POSITIONAL.captures_iter(&src) {
+        let (Some(whole), Some(n)) = (c.get(0), c.get(1).or_else(|| c.get(2))) else {
+            continue;
+        };
+        if quoted_positional.iter().any(|q| q == whole.as_str()) {
+            continue;
+        }
+        let line_start = src[..whole.start()].rfind('\n').map_or(0, |i| i + 1);
+        let name = ASSIGNED_FROM
+            .captures(&src[line_start..whole.start()])
+            .and_then(|a| a.get(1))
+            .map(|a| kebab(a.as_str()))
+            .unwrap_or_else(|| format!("arg-{}", n.as_str()));
+        add(whole.start(), whole.end(), name, Shape::ScriptArg);
+    }
     for m in CHANGE_ME.find_iter(&src) {
         let name = flag_before(&src, m.start()).unwrap_or_else(|| "value".into());
         add(m.start(), m.end(), name, Shape::ChangeMe);
@@ -459,6 +592,19 @@ fn flag_before(src: &str, at: usize) -> Option<String> {
         .map(str::to_string)
 }
 
+/// An ALL_CAPS word one of whose parts names what a value would be (`CLUSTER_NAME`,
+/// `YOUR_BUCKET`, `DB_HOST`): a placeholder look-alike. API constants (`ADMIN_NO_SRP_AUTH`,
+/// `CAPABILITY_IAM`, `PAY_PER_REQUEST`, `NEW_AND_OLD_IMAGES`) name no such thing.
+fn names_a_thing(w: &str) -> bool {
+    w.split('_').any(|p| {
+        VALUE_NOUNS.contains(&p)
+            || matches!(
+                p,
+                "YOUR" | "MY" | "ME" | "HERE" | "VALUE" | "PASSWORD" | "TOKEN" | "SECRET"
+            )
+    })
+}
+
 /// Words that look like placeholders but fit no shape for certain: (0-based line, word, why).
 pub fn ambiguous(code: &str) -> Vec<(usize, String, &'static str)> {
     let src = without_comments(code);
@@ -479,6 +625,7 @@ pub fn ambiguous(code: &str) -> Vec<(usize, String, &'static str)> {
                 && w.chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
                 && !CAPS_CONSTANTS.contains(&w)
+                && names_a_thing(w)
                 && !line.contains(&format!("{w}="))
                 && !line.contains(&format!("${w}"))
             {

@@ -42,6 +42,9 @@ pub fn text(rb: &Runbook, file: &str) -> String {
             if let Some(d) = &s.description {
                 let _ = writeln!(out, "     {d}");
             }
+            if let Some(c) = &s.choice {
+                let _ = writeln!(out, "     a choice: {}", c.why);
+            }
             if let Some(why) = &s.alternatives {
                 let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
                 let _ = writeln!(

@@ -68,6 +68,8 @@ pub fn render(
         }
         let (badge, badge_style) = if s.alternatives.is_some() {
             ("[choose one]".to_string(), theme.warn())
+        } else if s.choice.is_some() && s.runnable {
+            (format!("[{}?]", s.risk), theme.warn())
         } else if s.runnable {
             (format!("[{}]", s.risk), theme.risk(s.risk))
         } else {
@@ -88,6 +90,15 @@ pub fn render(
             lines.push(Line::styled(
                 format!("     {}", truncate(d, w.saturating_sub(5))),
                 theme.muted(),
+            ));
+        }
+        if let Some(c) = &s.choice {
+            lines.push(Line::styled(
+                format!(
+                    "     {}",
+                    truncate(&format!("a choice: {}", c.why), w.saturating_sub(5))
+                ),
+                theme.warn(),
             ));
         }
         if let Some(why) = &s.alternatives {

@@ -581,6 +581,8 @@ fn command(w: &[String]) -> Risk {
         "wget" => tools::wget(&a),
         "systemctl" | "service" => tools::systemctl(&a),
         "helm" => tools::helm(&a),
+        "ssh" => tools::ssh(&a),
+        "gh" => tools::gh(&a),
         "bash" | "sh" | "zsh" | "dash" | "ksh" => shell(raw, &a),
         _ => unix::classify(&cmd, raw, &a),
     }

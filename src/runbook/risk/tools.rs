@@ -206,6 +206,17 @@ pub(super) fn aws(args: &[&str]) -> Risk {
         ("dynamodb", "execute-statement") => value_of("--statement").map_or(Risk::Unknown, |q| {
             super::sql::sql(q.trim_matches(|c| c == '"' || c == '\''))
         }),
+        // A SQL statement sent through AWS: the statement decides (`SELECT` reads, `DROP
+        // TABLE` destroys).
+        ("athena", "start-query-execution") => value_of("--query-string")
+            .map_or(Risk::Unknown, |q| {
+                super::sql::sql(q.trim_matches(|c| c == '"' || c == '\''))
+            }),
+        ("rds-data" | "redshift-data", "execute-statement" | "batch-execute-statement") => {
+            value_of("--sql").map_or(Risk::Unknown, |q| {
+                super::sql::sql(q.trim_matches(|c| c == '"' || c == '\''))
+            })
+        }
         ("dynamodb", "batch-execute-statement" | "execute-transaction") => Risk::Write.max(
             if args
                 .iter()
@@ -256,9 +267,75 @@ fn docker_exec_command(args: &[&str]) -> Risk {
     // The container, then the command.
     let words: Vec<String> = args.iter().skip(i + 1).map(|s| s.to_string()).collect();
     if words.is_empty() {
-        Risk::Read
+        Risk::Unknown
     } else {
         super::simple(&words)
+    }
+}
+
+/// `ssh [OPTIONS] HOST COMMAND…`: COMMAND runs on HOST (one string or several words,
+/// joined by a space as ssh does); a session without a command is unknown.
+pub(super) fn ssh(args: &[&str]) -> Risk {
+    const WITH_VALUE: &[&str] = &[
+        "-B", "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o",
+        "-p", "-Q", "-R", "-S", "-W", "-w",
+    ];
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        i += if WITH_VALUE.contains(&args[i]) { 2 } else { 1 };
+    }
+    let rest = args.get(i + 1..).unwrap_or(&[]);
+    if rest.is_empty() {
+        return Risk::Unknown;
+    }
+    super::classify(&rest.join(" "))
+}
+
+/// The GitHub CLI: listing and viewing read; `gh api` reads unless it sends a method or
+/// fields; the rest by verb.
+pub(super) fn gh(args: &[&str]) -> Risk {
+    let pos = positional_after_options(
+        args,
+        &[
+            "-R",
+            "--repo",
+            "-L",
+            "--limit",
+            "-q",
+            "--jq",
+            "-t",
+            "--template",
+        ],
+    );
+    let (group, verb) = (
+        pos.first().map(String::as_str).unwrap_or(""),
+        pos.get(1).map(String::as_str).unwrap_or(""),
+    );
+    match (group, verb) {
+        ("api", _) => {
+            let sends = args.iter().any(|a| {
+                matches!(*a, "-f" | "-F" | "--field" | "--raw-field" | "--input")
+                    || a.starts_with("--field=")
+                    || a.starts_with("--raw-field=")
+            });
+            let method = args
+                .iter()
+                .position(|a| matches!(*a, "-X" | "--method"))
+                .and_then(|i| args.get(i + 1))
+                .map(|m| m.to_ascii_uppercase());
+            match method.as_deref() {
+                Some("GET" | "HEAD") if !sends => Risk::Read,
+                None if !sends => Risk::Read,
+                Some("DELETE") => Risk::Destructive,
+                _ => Risk::Write,
+            }
+        }
+        ("auth", "status" | "token") | ("status" | "version" | "help", _) | ("search", _) => {
+            Risk::Read
+        }
+        (_, "list" | "view" | "status" | "diff" | "checks" | "watch") => Risk::Read,
+        (_, "download" | "clone" | "checkout") => Risk::Write,
+        (_, v) => verb_risk(v).unwrap_or(Risk::Unknown),
     }
 }
 
@@ -302,8 +379,11 @@ pub(super) fn kubectl(args: &[&str]) -> Risk {
         {
             Risk::Read
         }
-        // `kubectl exec POD -- CMD`: at least a write, and what CMD does.
-        "exec" => Risk::Write.max(after_double_dash(args)),
+        // `kubectl exec POD -- CMD`: what CMD does; without a command, unknown.
+        "exec" => match args.iter().position(|a| *a == "--") {
+            Some(i) if i + 1 < args.len() => after_double_dash(args),
+            _ => Risk::Unknown,
+        },
         "apply" | "create" | "patch" | "edit" | "set" | "label" | "annotate" | "expose"
         | "autoscale" | "scale" | "cordon" | "uncordon" | "port-forward" | "attach" | "cp"
         | "run" | "replace" | "config" | "taint" => Risk::Write,
@@ -329,7 +409,10 @@ pub(super) fn docker(args: &[&str]) -> Risk {
         {
             Risk::Read
         }
-        "exec" => Risk::Write.max(docker_exec_command(&args[1..])),
+        // `docker exec C CMD` is as risky as CMD (an interactive shell is unknown).
+        "exec" => docker_exec_command(
+            &args[args.iter().position(|a| *a == "exec").map_or(1, |i| i + 1)..],
+        ),
         "build" | "push" | "pull" | "tag" | "run" | "start" | "restart" | "login" | "create"
         | "cp" | "commit" | "volume" | "network" | "image" | "container" | "system" => Risk::Write,
         _ => Risk::Unknown,

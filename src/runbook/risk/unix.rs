@@ -313,9 +313,9 @@ pub(super) fn classify(cmd: &str, raw: &[String], a: &[&str]) -> Risk {
         "cp" | "mv" | "mkdir" | "touch" | "chmod" | "chown" | "chgrp" | "ln" | "tar" | "zip"
         | "unzip" | "gzip" | "gunzip" | "bzip2" | "xz" | "install" | "rsync" | "scp" | "sftp"
         | "crontab" | "npm" | "pip" | "pip3" | "apt" | "apt-get" | "yum" | "dnf" | "apk"
-        | "brew" | "make" | "ssh" | "mktemp" | "split" | "csplit" | "patch" | "useradd"
-        | "usermod" | "passwd" | "chpasswd" | "sysctl" | "modprobe" | "swapon" | "swapoff"
-        | "umount" | "logger" | "wall" | "at" | "batch" => {
+        | "brew" | "make" | "mktemp" | "split" | "csplit" | "patch" | "useradd" | "usermod"
+        | "passwd" | "chpasswd" | "sysctl" | "modprobe" | "swapon" | "swapoff" | "umount"
+        | "logger" | "wall" | "at" | "batch" => {
             if cmd == "sysctl"
                 && !a
                     .iter()
