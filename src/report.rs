@@ -292,18 +292,7 @@ pub fn markdown(entries: &[&Entry], charts: &[Chart], window: Option<(i64, i64)>
 
 /// HTML-escaped text: everything in the report came from outside (logs, names, notes).
 fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
+    crate::journal::escape_markup(s, true)
 }
 
 fn hhmm(t: i64) -> String {

@@ -4,6 +4,8 @@
 //! run; lint without look-alike noise. `runbook show`, `lint` and `run --dry-run` agree.
 
 mod common;
+#[path = "common/tmux.rs"]
+mod tmux;
 
 use opsdeck::runbook::{self, Risk};
 use std::process::{Command, Output};
@@ -45,6 +47,7 @@ fn choices_across_blocks_stop_a_whole_run_and_sequences_do_not() {
         ("Backend rollback", 2),
         ("Stuck task", 2),
         ("Deploy the API", 1),
+        ("Recover", 2),
     ] {
         let p = procedure(&rb, title);
         let choices = p.steps.iter().filter(|s| s.choice.is_some()).count();
@@ -257,4 +260,42 @@ fn prompts_wrappers_and_lint_noise() {
         "{lint}"
     );
     assert!(lint.contains("unclosed code fence"), "{lint}");
+}
+
+/// In the cockpit, as a user: run all (`a`) runs the deploy and stops before the block that
+/// runs only if needed, saying so; the rollback never runs. Selected and run on its own, it
+/// does.
+#[test]
+fn run_all_in_the_cockpit_stops_at_a_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    let rb = dir.path().join("deploy.md");
+    std::fs::write(
+        &rb,
+        "# Deploy\n\n## Ship it\n\nShip the build.\n\n```bash\necho deployed-now\n```\n\nRollback if needed:\n\n```bash\necho rolled-back-now\n```\n",
+    )
+    .unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let t = tmux::live_cockpit("choice", &common::bin(), &rb, &journal);
+    t.palette_pick("ship it");
+    let s = t.wait_text("Ship the build");
+    assert!(s.contains("a choice: step 2 runs only if needed"), "{s}");
+    t.send(&["a"]);
+    let s = t.wait_text("run all stopped at a choice");
+    assert!(!s.contains("rolled-back-now\n"), "{s}");
+    let j = std::fs::read_to_string(&journal).unwrap_or_default();
+    assert!(j.contains("deployed-now"), "the deploy ran: {j}");
+    assert!(
+        !j.lines()
+            .any(|l| l.contains("\"kind\":\"start\"") && l.contains("rolled-back")),
+        "the rollback ran: {j}"
+    );
+    // Picked by the operator, it runs.
+    t.send(&["Enter"]);
+    t.wait_for("the rollback picked and run", |_| {
+        std::fs::read_to_string(&journal)
+            .unwrap_or_default()
+            .lines()
+            .any(|l| l.contains("\"kind\":\"end\"") && l.contains("rolled-back"))
+    });
+    t.send(&["Escape", "q"]);
 }

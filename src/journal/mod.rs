@@ -517,12 +517,20 @@ pub fn markdown(entries: &[&Entry]) -> String {
 /// (`<script>`, `<img onerror=…>`, autolinks), so a renderer shows it as written and never
 /// runs or fetches it.
 pub fn md_text(s: &str) -> String {
+    escape_markup(s, false)
+}
+
+/// `&`, `<`, `>` as entities, and with `quotes` `"` and `'` too (HTML attributes): the one
+/// escaper of text from outside in Markdown and HTML output.
+pub fn escape_markup(s: &str, quotes: bool) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '&' => o.push_str("&amp;"),
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
+            '"' if quotes => o.push_str("&quot;"),
+            '\'' if quotes => o.push_str("&#39;"),
             _ => o.push(c),
         }
     }

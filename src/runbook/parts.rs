@@ -87,12 +87,15 @@ pub fn split(step: &mut Step, script: &str, first_line: usize, prose: &str) {
         }
         (groups, titles) = (g2, t2);
     }
-    // Commands that undo each other (stop/start, disable/enable) are a sequence — stop, wait,
-    // start again — unless the titles word them as a choice.
+    // Commands that undo each other (stop/start, disable/enable): titled parts are a sequence
+    // (`# Stop the crawler`, `# Wait for READY, then restart`) unless a title words them as a
+    // choice; with no title at all, back to back they would undo each other — never the
+    // meaning — so they are alternatives.
     let worded_as_choice = titles.iter().flatten().any(|t| CHOICE.is_match(t));
+    let untitled = titles.iter().all(|t| t.is_empty());
     let mut why = titled_alternatives(&titles)
         .or_else(|| {
-            worded_as_choice
+            (worded_as_choice || untitled)
                 .then(|| opposite_commands(&step.commands))
                 .flatten()
         })
@@ -590,6 +593,10 @@ mod tests {
                 "change the same thing",
             ),
             (
+                "aws cloudwatch disable-alarm-actions --alarm-names a\naws cloudwatch enable-alarm-actions --alarm-names a",
+                "disable-alarm-actions",
+            ),
+            (
                 "# Either silence the alarm\naws cloudwatch disable-alarm-actions --alarm-names a\n# Or keep it paging\naws cloudwatch enable-alarm-actions --alarm-names a",
                 "alternative",
             ),
@@ -622,8 +629,7 @@ mod tests {
             "# Check\naws ecs describe-services --cluster c --services s\n# Restart\naws ecs update-service --cluster c --service s --force-new-deployment",
             "kubectl apply -f a.yaml\nkubectl apply -f b.yaml",
             "systemctl stop nginx\nsystemctl start nginx",
-            // Undo-each-other commands not worded as a choice: a sequence.
-            "aws cloudwatch disable-alarm-actions --alarm-names a\naws cloudwatch enable-alarm-actions --alarm-names a",
+            // Undo-each-other commands titled as steps, not as a choice: a sequence.
             "# Stop the crawler\naws glue stop-crawler --name c\n# Wait for READY state, then restart\naws glue start-crawler --name c",
             "# List recent failed executions\naws stepfunctions list-executions --state-machine-arn a --status-filter FAILED\n# Analyze first failure\naws stepfunctions describe-execution --execution-arn e",
             "aws ecs update-service --cluster c --service a --desired-count 2\naws ecs update-service --cluster c --service b --desired-count 2",

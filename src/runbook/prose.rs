@@ -499,14 +499,19 @@ pub fn find(code: &str) -> Vec<Literal> {
         let name = flag_before(&src, start).unwrap_or_else(|| "id".into());
         add(start, id.end(), name, Shape::SampleId);
     }
-    for m in EXAMPLE_VALUE.find_iter(&src) {
-        let name = flag_before(&src, m.start()).unwrap_or_else(|| "value".into());
-        add(m.start(), m.end(), name, Shape::ExampleValue);
-    }
-    for c in ELLIPSIS_ARG.captures_iter(&src) {
-        let Some(e) = c.get(1) else { continue };
-        let name = flag_before(&src, e.start()).unwrap_or_else(|| "value".into());
-        add(e.start(), e.end(), name, Shape::Ellipsis);
+    // Values named by the flag before them, else `value`.
+    for (re, shape) in [
+        (&*EXAMPLE_VALUE, Shape::ExampleValue),
+        (&*ELLIPSIS_ARG, Shape::Ellipsis),
+        (&*CHANGE_ME, Shape::ChangeMe),
+    ] {
+        for c in re.captures_iter(&src) {
+            let Some(v) = c.get(1).or_else(|| c.get(0)) else {
+                continue;
+            };
+            let name = flag_before(&src, v.start()).unwrap_or_else(|| "value".into());
+            add(v.start(), v.end(), name, shape);
+        }
     }
     for c in SECRET_FLAG_VALUE.captures_iter(&src) {
         let (Some(flag), Some(v)) = (c.get(1), c.get(2)) else {
@@ -544,10 +549,6 @@ pub fn find(code: &str) -> Vec<Literal> {
             .map(|a| kebab(a.as_str()))
             .unwrap_or_else(|| format!("arg-{}", n.as_str()));
         add(whole.start(), whole.end(), name, Shape::ScriptArg);
-    }
-    for m in CHANGE_ME.find_iter(&src) {
-        let name = flag_before(&src, m.start()).unwrap_or_else(|| "value".into());
-        add(m.start(), m.end(), name, Shape::ChangeMe);
     }
     for c in CAPS_FLAG_VALUE.captures_iter(&src) {
         let Some(v) = c.get(1) else { continue };
