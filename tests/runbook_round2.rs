@@ -215,6 +215,19 @@ fn every_placeholder_shape_is_asked_for_never_run_literally() {
         "{}",
         text(&o)
     );
+    // Given, it reaches the step as data (no `$1: unbound variable` under set -u).
+    let o = opsdeck(&[
+        "run",
+        f.to_str().unwrap(),
+        "Notify the channel",
+        "--set",
+        "message=hello $(id)",
+    ]);
+    assert!(
+        o.status.success() && text(&o).contains("notify: hello $(id)"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

@@ -470,6 +470,11 @@ pub fn prints_secrets(script: &str) -> Option<String> {
                         .any(|x| x.starts_with("-o") || x.starts_with("--output"))
             }
             "vault" => matches!((a, b), ("read", _) | ("kv", "get")),
+            // `gh auth token` prints the operator's token; `gh auth status -t` shows it.
+            "gh" => {
+                (a, b) == ("auth", "token")
+                    || ((a, b) == ("auth", "status") && (has("-t") || has("--show-token")))
+            }
             _ => false,
         };
         if hit {

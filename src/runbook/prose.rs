@@ -96,19 +96,44 @@ static ASSIGNED_FROM: LazyLock<Regex> = LazyLock::new(|| {
         .expect("constant regex")
 });
 
-/// Inside single quotes at `at` (on its line): awk's `$1` is not the script's.
+/// Inside single quotes at `at` (on its line), command substitutions opening a quoting
+/// context of their own (`eval "$(… | awk '{print $1}')"`): awk's `$1` is not the script's.
 fn in_single_quotes(src: &str, at: usize) -> bool {
+    #[derive(PartialEq)]
+    enum Q {
+        Single,
+        Double,
+        Subst,
+    }
     let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
-    let mut quote: Option<char> = None;
-    for c in src[line_start..at].chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '\'' || c == '"' => quote = Some(c),
-            None => {}
+    let mut stack: Vec<Q> = Vec::new();
+    let mut chars = src[line_start..at].chars().peekable();
+    while let Some(c) = chars.next() {
+        match (stack.last(), c) {
+            (Some(Q::Single), '\'') => {
+                stack.pop();
+            }
+            (Some(Q::Single), _) => {}
+            (_, '\\') => {
+                chars.next();
+            }
+            (_, '$') if chars.peek() == Some(&'(') => {
+                chars.next();
+                stack.push(Q::Subst);
+            }
+            (Some(Q::Subst), ')') => {
+                stack.pop();
+            }
+            (Some(Q::Double), '"') => {
+                stack.pop();
+            }
+            (Some(Q::Double), _) => {}
+            (_, '\'') => stack.push(Q::Single),
+            (_, '"') => stack.push(Q::Double),
+            _ => {}
         }
     }
-    quote == Some('\'')
+    stack.last() == Some(&Q::Single)
 }
 
 static BRACES: LazyLock<Regex> =
@@ -734,6 +759,21 @@ mod tests {
         ] {
             assert!(find(code).is_empty(), "{code}: {:?}", find(code));
         }
+    }
+
+    #[test]
+    fn script_arguments_but_not_awk_fields() {
+        let names =
+            |code: &str| -> Vec<String> { find(code).into_iter().map(|l| l.name).collect() };
+        assert_eq!(names("MESSAGE=\"$1\"\necho \"$MESSAGE\""), ["message"]);
+        assert_eq!(names("echo $2"), ["arg-2"]);
+        assert!(names("awk '{print $1}' f").is_empty());
+        // Inside a command substitution in double quotes, single quotes open again.
+        assert!(
+            names("eval \"$(aws sts x | awk '{print \"A=\"$1\" B=\"$2}')\"").is_empty(),
+            "{:?}",
+            names("eval \"$(aws sts x | awk '{print \"A=\"$1\" B=\"$2}')\"")
+        );
     }
 
     #[test]

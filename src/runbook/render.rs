@@ -384,6 +384,12 @@ impl<'a> Rewriter<'a> {
                         i += len;
                         continue;
                     }
+                    // `$1`: a script argument asked for as a placeholder.
+                    if let Some((len, var)) = self.vars.literal_at(text, i) {
+                        push_ref(&mut self.out, var, quoted);
+                        i += len;
+                        continue;
+                    }
                 }
                 // A comment runs to the end of the line, apostrophes and all.
                 '#' if !quoted

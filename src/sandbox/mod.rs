@@ -227,11 +227,17 @@ pub fn hidden_paths(env: &BTreeMap<String, String>) -> Vec<PathBuf> {
             out.push(s.to_path_buf());
         }
     }
+    let cwd = std::env::current_dir().ok();
     for k in CREDENTIAL_PATH_VARS {
-        // KUBECONFIG is a list.
+        // KUBECONFIG is a list; a relative path is the command's working directory's.
         for v in env.get(*k).into_iter().flat_map(|v| v.split(':')) {
-            if v.starts_with('/') && v != "/dev/null" {
-                out.push(PathBuf::from(v));
+            if v.is_empty() || v == "/dev/null" {
+                continue;
+            }
+            match (v.starts_with('/'), &cwd) {
+                (true, _) => out.push(PathBuf::from(v)),
+                (false, Some(d)) => out.push(d.join(v)),
+                (false, None) => {}
             }
         }
     }
@@ -262,16 +268,12 @@ pub fn secret_var(name: &str) -> bool {
     .any(|w| n.contains(w))
 }
 
-/// The inherited variables a boxed command must not see: secret-shaped names, but those
-/// the step was given (its own values, its read-only credentials) and `[sandbox] pass_env`.
-pub fn ambient_secrets(
-    env: &BTreeMap<String, String>,
-    keep: &[String],
-    settings: &Settings,
-) -> Vec<String> {
+/// The inherited variables a boxed command must not see: secret-shaped names but those in
+/// `pass_env` (`[sandbox] pass_env`, and the step's own variables — its values, its
+/// read-only credentials — which the launcher passes as `--pass-env`).
+pub fn ambient_secrets(env: &BTreeMap<String, String>, settings: &Settings) -> Vec<String> {
     env.keys()
-        .filter(|k| secret_var(k))
-        .filter(|k| !keep.contains(k) && !settings.pass_env.contains(k))
+        .filter(|k| secret_var(k) && !settings.pass_env.contains(k))
         .cloned()
         .collect()
 }
@@ -485,7 +487,7 @@ fn run_inner(req: Request) -> (i32, Report) {
                 devices.push(t);
             }
         }
-        env_remove.extend(ambient_secrets(&env, &[], &req.settings));
+        env_remove.extend(ambient_secrets(&env, &req.settings));
         let mut after = env.clone();
         for k in &env_remove {
             after.remove(k);
@@ -653,10 +655,10 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let s = Settings {
-            pass_env: vec!["DATADOG_API_KEY".into()],
+            pass_env: vec!["DATADOG_API_KEY".into(), "DB_PASSWORD".into()],
             ..Settings::default()
         };
-        let mut gone = ambient_secrets(&env, &["DB_PASSWORD".to_string()], &s);
+        let mut gone = ambient_secrets(&env, &s);
         gone.sort();
         assert_eq!(gone, ["GITHUB_TOKEN", "PGPASSWORD", "SSH_AUTH_SOCK"]);
         let hidden = hidden_paths(&env);

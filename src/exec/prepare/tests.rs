@@ -208,6 +208,8 @@ fn commands_that_print_secrets_by_design_hide_their_output() {
         "kubectl get secret db-creds -o yaml",
         "kubectl -n prod get secrets -ojson",
         "PAGER=cat aws ecr get-login-password",
+        "gh auth token",
+        "gh auth status --show-token",
     ] {
         assert!(prints_secrets(cmd).is_some(), "{cmd}");
     }
@@ -217,6 +219,7 @@ fn commands_that_print_secrets_by_design_hide_their_output() {
         "aws sts get-caller-identity",
         "kubectl get secrets",
         "kubectl get pods -o yaml",
+        "gh auth status",
     ] {
         assert_eq!(prints_secrets(cmd), None, "{cmd}");
     }
