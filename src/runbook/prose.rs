@@ -534,6 +534,14 @@ pub fn find(code: &str) -> Vec<Literal> {
             let Some(v) = c.get(1).or_else(|| c.get(0)) else {
                 continue;
             };
+            // AWS's example access key pair (`AKIAIOSFODNN7EXAMPLE`, `wJalr…EXAMPLEKEY`) has a
+            // secret's shape: it stays text (masked wherever shown), never a form field whose
+            // spelling would show it.
+            let line_start = src[..v.start()].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = src[v.end()..].find('\n').map_or(src.len(), |i| v.end() + i);
+            if !crate::redact::redact(&src[line_start..line_end]).contains(v.as_str()) {
+                continue;
+            }
             let name = flag_before(&src, v.start()).unwrap_or_else(|| "value".into());
             add(v.start(), v.end(), name, shape);
         }

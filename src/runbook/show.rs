@@ -79,10 +79,17 @@ pub fn text(rb: &Runbook, file: &str) -> String {
                     out,
                     "     placeholder {} ({}){}{}",
                     ph.name,
-                    ph.syntax,
+                    if ph.secret {
+                        crate::redact::MASK
+                    } else {
+                        ph.syntax.as_str()
+                    },
                     ph.default
                         .as_ref()
-                        .map(|d| format!(" default {d}"))
+                        .map(|d| format!(
+                            " default {}",
+                            if ph.secret { crate::redact::MASK } else { d }
+                        ))
                         .unwrap_or_default(),
                     if ph.secret { " secret" } else { "" }
                 );
@@ -106,7 +113,8 @@ fn commands(out: &mut String, cs: &[super::model::Command], pad: &str, part: boo
             }
             _ => String::new(),
         };
-        let text = c.text.replace('\n', &format!("\n{pad}    "));
+        // Shown like the cockpit shows it: secrets in the runbook's own text masked.
+        let text = crate::redact::redact(&c.text).replace('\n', &format!("\n{pad}    "));
         let carried = if c.context { "  (carried)" } else { "" };
         let _ = writeln!(out, "{pad}[{}] {title}$ {text}{carried}", c.risk);
     }

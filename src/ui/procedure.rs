@@ -206,16 +206,16 @@ fn body(lines: &mut Vec<Line<'static>>, s: &Step, part: bool, app: &App, theme: 
             .iter()
             .map(|p| {
                 if p.secret {
-                    format!("{} (secret)", p.syntax)
+                    // Its name, not its spelling: a literal secret is the secret itself.
+                    format!("<{}> (secret)", p.name)
                 } else {
                     p.syntax.clone()
                 }
             })
             .collect();
-        lines.push(Line::styled(
-            format!("{pad}needs: {}", names.join(", ")),
-            theme.accent(),
-        ));
+        // A placeholder's spelling is text from the runbook like any other: redacted too.
+        let needs = shown_lines(app, &names.join(", ")).join(" ");
+        lines.push(Line::styled(format!("{pad}needs: {needs}"), theme.accent()));
     }
     if let Some(e) = &s.expect {
         lines.push(Line::styled(
