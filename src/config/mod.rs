@@ -272,6 +272,14 @@ impl Dirs {
     }
 }
 
+/// `~/x` as `$HOME/x`; other paths as written.
+pub fn expand_home(p: &str) -> std::path::PathBuf {
+    match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+        _ => std::path::PathBuf::from(p),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,13 +425,5 @@ logs_rate = 2
             e.starts_with("opsdeck.toml:2: unknown field `regoin`"),
             "{e}"
         );
-    }
-}
-
-/// `~/x` as `$HOME/x`; other paths as written.
-pub fn expand_home(p: &str) -> std::path::PathBuf {
-    match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
-        _ => std::path::PathBuf::from(p),
     }
 }

@@ -526,6 +526,108 @@ fn is_context(c: &Command) -> bool {
     }
 }
 
+/// Blocks under one heading that are choices, not a sequence: each labelled as an option
+/// (`**Option 1: …**`), a condition (`If the task is stuck:` / `If it is healthy:`), an
+/// either/or, or a later block that runs only if needed (`Rollback if needed`). Marked so a
+/// whole-procedure run and "run all" stop there; a block is labelled by its bold label, the
+/// paragraph before it and its own title (not the heading all share).
+pub fn mark_choices(p: &mut super::model::Procedure) {
+    static EITHER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)^\W*(?:either|or)\b").expect("constant regex"));
+    static IF_START: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\W*(?:if|in case|unless|when)\b").expect("constant regex")
+    });
+    static IF_NEEDED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:if (?:needed|necessary|required|it fails|that fails|the deploy fails|something goes wrong)|only if|in an emergency)\b")
+            .expect("constant regex")
+    });
+    let labels: Vec<Vec<String>> = p
+        .steps
+        .iter()
+        .map(|s| {
+            let mut l: Vec<String> = Vec::new();
+            l.extend(s.phase.clone());
+            l.extend(
+                s.description
+                    .as_ref()
+                    .and_then(|d| d.lines().next().map(str::to_string)),
+            );
+            if s.title != p.title && s.phase.as_deref() != Some(s.title.as_str()) {
+                l.push(s.title.clone());
+            }
+            l
+        })
+        .collect();
+    let runnable: Vec<usize> = (0..p.steps.len())
+        .filter(|&i| p.steps[i].runnable)
+        .collect();
+    // The steps whose label matches, with the label that did.
+    let pick = |re: &Regex| -> Vec<(usize, String)> {
+        runnable
+            .iter()
+            .filter_map(|&i| {
+                labels[i]
+                    .iter()
+                    .find(|t| re.is_match(t))
+                    .map(|t| (i, t.clone()))
+            })
+            .collect()
+    };
+    // Two branches at least: steps sharing one label (`**If data corruption is
+    // suspected:**` then three numbered steps) are one branch, a sequence.
+    let branches = |g: &[(usize, String)]| {
+        let mut l: Vec<&String> = g.iter().map(|(_, t)| t).collect();
+        l.sort();
+        l.dedup();
+        l.len()
+    };
+    let mut groups: Vec<(Vec<(usize, String)>, &str)> = Vec::new();
+    for (re, what) in [
+        (&*OPTION, "options"),
+        (&*IF_START, "conditions"),
+        (&*EITHER, "either/or"),
+    ] {
+        let g = pick(re);
+        if branches(&g) >= 2 {
+            groups.push((g, what));
+        }
+    }
+    // A later block that runs only if needed (after the deploy it would undo).
+    for (i, t) in pick(&IF_NEEDED) {
+        if runnable.first() != Some(&i) && !groups.iter().any(|(g, _)| g.iter().any(|x| x.0 == i)) {
+            groups.push((vec![(i, t)], "only if needed"));
+        }
+    }
+    for (n, (g, what)) in groups.into_iter().enumerate() {
+        let numbers: Vec<String> = g.iter().map(|(i, _)| (i + 1).to_string()).collect();
+        let mut names: Vec<String> = Vec::new();
+        for (_, t) in &g {
+            let n = format!("`{}`", short(t));
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        let why = if g.len() == 1 {
+            format!("step {} runs only if needed ({})", numbers[0], names[0])
+        } else {
+            format!(
+                "steps {} are {what} ({}): run the one you mean",
+                numbers.join(", "),
+                names.join(", ")
+            )
+        };
+        for (i, branch) in g {
+            if p.steps[i].choice.is_none() {
+                p.steps[i].choice = Some(super::model::Choice {
+                    group: n + 1,
+                    branch,
+                    why: why.clone(),
+                });
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::runbook::parse::parse;
@@ -635,108 +737,6 @@ mod tests {
             "aws ecs update-service --cluster c --service a --desired-count 2\naws ecs update-service --cluster c --service b --desired-count 2",
         ] {
             assert_eq!(block(code).alternatives, None, "{code}");
-        }
-    }
-}
-
-/// Blocks under one heading that are choices, not a sequence: each labelled as an option
-/// (`**Option 1: …**`), a condition (`If the task is stuck:` / `If it is healthy:`), an
-/// either/or, or a later block that runs only if needed (`Rollback if needed`). Marked so a
-/// whole-procedure run and "run all" stop there; a block is labelled by its bold label, the
-/// paragraph before it and its own title (not the heading all share).
-pub fn mark_choices(p: &mut super::model::Procedure) {
-    static EITHER: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)^\W*(?:either|or)\b").expect("constant regex"));
-    static IF_START: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^\W*(?:if|in case|unless|when)\b").expect("constant regex")
-    });
-    static IF_NEEDED: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:if (?:needed|necessary|required|it fails|that fails|the deploy fails|something goes wrong)|only if|in an emergency)\b")
-            .expect("constant regex")
-    });
-    let labels: Vec<Vec<String>> = p
-        .steps
-        .iter()
-        .map(|s| {
-            let mut l: Vec<String> = Vec::new();
-            l.extend(s.phase.clone());
-            l.extend(
-                s.description
-                    .as_ref()
-                    .and_then(|d| d.lines().next().map(str::to_string)),
-            );
-            if s.title != p.title && s.phase.as_deref() != Some(s.title.as_str()) {
-                l.push(s.title.clone());
-            }
-            l
-        })
-        .collect();
-    let runnable: Vec<usize> = (0..p.steps.len())
-        .filter(|&i| p.steps[i].runnable)
-        .collect();
-    // The steps whose label matches, with the label that did.
-    let pick = |re: &Regex| -> Vec<(usize, String)> {
-        runnable
-            .iter()
-            .filter_map(|&i| {
-                labels[i]
-                    .iter()
-                    .find(|t| re.is_match(t))
-                    .map(|t| (i, t.clone()))
-            })
-            .collect()
-    };
-    // Two branches at least: steps sharing one label (`**If data corruption is
-    // suspected:**` then three numbered steps) are one branch, a sequence.
-    let branches = |g: &[(usize, String)]| {
-        let mut l: Vec<&String> = g.iter().map(|(_, t)| t).collect();
-        l.sort();
-        l.dedup();
-        l.len()
-    };
-    let mut groups: Vec<(Vec<(usize, String)>, &str)> = Vec::new();
-    for (re, what) in [
-        (&*OPTION, "options"),
-        (&*IF_START, "conditions"),
-        (&*EITHER, "either/or"),
-    ] {
-        let g = pick(re);
-        if branches(&g) >= 2 {
-            groups.push((g, what));
-        }
-    }
-    // A later block that runs only if needed (after the deploy it would undo).
-    for (i, t) in pick(&IF_NEEDED) {
-        if runnable.first() != Some(&i) && !groups.iter().any(|(g, _)| g.iter().any(|x| x.0 == i)) {
-            groups.push((vec![(i, t)], "only if needed"));
-        }
-    }
-    for (n, (g, what)) in groups.into_iter().enumerate() {
-        let numbers: Vec<String> = g.iter().map(|(i, _)| (i + 1).to_string()).collect();
-        let mut names: Vec<String> = Vec::new();
-        for (_, t) in &g {
-            let n = format!("`{}`", short(t));
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        }
-        let why = if g.len() == 1 {
-            format!("step {} runs only if needed ({})", numbers[0], names[0])
-        } else {
-            format!(
-                "steps {} are {what} ({}): run the one you mean",
-                numbers.join(", "),
-                names.join(", ")
-            )
-        };
-        for (i, branch) in g {
-            if p.steps[i].choice.is_none() {
-                p.steps[i].choice = Some(super::model::Choice {
-                    group: n + 1,
-                    branch,
-                    why: why.clone(),
-                });
-            }
         }
     }
 }
