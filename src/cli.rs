@@ -255,18 +255,12 @@ fn parse_role_arn(s: &str) -> Result<String, String> {
     }
 }
 
-/// Seconds to wait for slow sources: a finite number from 0 to 3600.
+/// How long to wait for slow sources, in seconds: a duration from 0 to 1h.
 fn parse_after(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && (0.0..=3600.0).contains(&v) => Ok(v),
-        _ => Err(format!("`{s}` is not a number of seconds from 0 to 3600")),
-    }
-}
-
-fn parse_timeout(s: &str) -> Result<u64, String> {
-    match s.parse::<u64>() {
-        Ok(v) if (1..=7 * 86_400).contains(&v) => Ok(v),
-        _ => Err(format!("`{s}` is not a number of seconds from 1 to 604800")),
+    match crate::duration::parse_ms(s) {
+        Ok(ms) if ms <= 3_600_000 => Ok(ms as f64 / 1000.0),
+        Ok(_) => Err(format!("`{s}` is out of range: 0 to 1h")),
+        Err(e) => Err(format!("`{s}`: {e}; write {}", crate::duration::HINT)),
     }
 }
 
@@ -321,10 +315,11 @@ pub struct RunCli {
     /// box alone; refused where Landlock does not hold).
     #[arg(long, hide = true, requires = "read_only")]
     pub box_unrated: bool,
-    /// Per-step timeout in seconds, for every step (default: the step's `{timeout=…}`, else
-    /// 10 minutes; none for `--follow`/`watch` steps).
-    #[arg(long, value_parser = parse_timeout)]
-    pub timeout: Option<u64>,
+    /// Per-step timeout for every step: 500ms, 90s, 5m, 1h (a bare number is seconds; at most
+    /// 7d). Default: the step's `{timeout=…}`, else 10 minutes; none for `--follow`/`watch`.
+    #[arg(long, value_name = "DURATION",
+          value_parser = crate::duration::clap_within(std::time::Duration::from_secs(7 * 86_400)))]
+    pub timeout: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -384,8 +379,9 @@ pub struct SnapshotArgs {
     pub height: u16,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Give up waiting for slow sources after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 20.0, value_parser = parse_after)]
+    /// Give up waiting for slow sources after this long (20, 2.5s, 1m; a bare number is
+    /// seconds).
+    #[arg(long, value_name = "DURATION", default_value = "20", value_parser = parse_after)]
     pub after: f64,
     /// Print the cockpit as it was in this recording (with --at) instead of live.
     #[arg(long, value_name = "FILE")]

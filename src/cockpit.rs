@@ -642,7 +642,7 @@ fn run_headless(common: &Common, a: &crate::cli::RunCli) -> Result<i32> {
         region: aws.region.clone(),
         endpoint_url: aws.endpoint_url.clone(),
         journal: journal_path(common),
-        timeout: a.timeout.map(std::time::Duration::from_secs),
+        timeout: a.timeout,
         role,
         context,
         sandbox: config.sandbox.clone(),
@@ -650,27 +650,18 @@ fn run_headless(common: &Common, a: &crate::cli::RunCli) -> Result<i32> {
     rt.block_on(crate::headless::run(args))
 }
 
-/// RFC 3339, or an age (`90s`, `30m`, `2h`, `1d`) before now.
+/// RFC 3339, or an age (`90s`, `30m`, `2h`, `1d`; [`crate::duration`]) before now.
 fn parse_when(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&chrono::Utc));
     }
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num.parse().map_err(|_| {
+    let ms = crate::duration::parse_ms(s).map_err(|e| {
         anyhow::anyhow!(
-            "`{s}`: use an RFC 3339 time (2026-11-22T04:00:00Z) or an age like 30m, 2h, 1d"
+            "`{s}`: {e}; use an RFC 3339 time (2026-11-22T04:00:00Z) or an age like 90s, 30m, 2h, 1d (a bare number is seconds)"
         )
     })?;
-    let per = match unit {
-        "s" => 1,
-        "m" | "" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => bail!("`{s}`: unknown unit `{unit}` (s, m, h, d)"),
-    };
     // Ages beyond what a date can hold are refused rather than wrapped or panicked on.
-    n.checked_mul(per)
-        .and_then(chrono::Duration::try_seconds)
+    chrono::Duration::try_milliseconds(ms)
         .and_then(|d| chrono::Utc::now().checked_sub_signed(d))
         .ok_or_else(|| {
             anyhow::anyhow!("`{s}` is too far in the past; use an RFC 3339 time or a smaller age")

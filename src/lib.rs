@@ -10,6 +10,7 @@ pub mod clock;
 pub mod cmd;
 pub mod cockpit;
 pub mod config;
+pub mod duration;
 pub mod event_loop;
 pub mod exec;
 pub mod file;

@@ -78,35 +78,6 @@ pub fn value(v: f64, unit: Option<&str>) -> String {
     }
 }
 
-/// `30s`, `2m`, `1h`, `500ms`, bare seconds → milliseconds.
-pub fn parse_interval(s: &str) -> Option<i64> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: i64 = num.parse().ok()?;
-    let ms = match unit.trim() {
-        "" | "s" | "sec" => n.checked_mul(1000)?,
-        "ms" => n,
-        "m" | "min" => n.checked_mul(60_000)?,
-        "h" => n.checked_mul(3_600_000)?,
-        _ => return None,
-    };
-    (ms > 0).then_some(ms)
-}
-
-/// `30s`, `2m`, `1h`.
-pub fn human_interval(ms: i64) -> String {
-    if ms % 3_600_000 == 0 {
-        format!("{}h", ms / 3_600_000)
-    } else if ms % 60_000 == 0 {
-        format!("{}m", ms / 60_000)
-    } else if ms % 1000 == 0 {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{ms}ms")
-    }
-}
-
 /// The last `/` or `:` segment of an ARN or URL (`…:execution:settle:run-42` → `run-42`).
 pub fn last_segment(s: &str) -> &str {
     s.rsplit(['/', ':']).next().unwrap_or(s)

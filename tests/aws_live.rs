@@ -409,7 +409,7 @@ fn fast() -> Refresh {
         resources_ms: 1000,
         logs_ms: 500,
         logs_rate: 5.0,
-        logs_backfill_minutes: 5,
+        logs_backfill_ms: 5 * 60_000,
         live_tail: true,
     }
 }

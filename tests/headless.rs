@@ -253,3 +253,39 @@ fn everything_is_journaled_and_exports_as_a_timeline() {
         .unwrap();
     assert_eq!(stdout(&o).trim(), "[]");
 }
+
+/// `{timeout=500ms}` is half a second (it was once read as 500 seconds, and a 5 s step ran to
+/// its end): the step is stopped, reported TIMED OUT with timeout(1)'s 124, and its journaled
+/// duration — measured by opsdeck from spawn to the tree's end — is under a second.
+#[test]
+fn millisecond_timeouts_are_milliseconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let rb = dir.path().join("slow.md");
+    std::fs::write(
+        &rb,
+        "# Slow\n\n## Wait for it\n\n```bash {timeout=500ms}\nsleep 30\n```\n",
+    )
+    .unwrap();
+    let j = dir.path().join("j.jsonl");
+    let o = Command::new(common::bin())
+        .arg("--journal")
+        .arg(&j)
+        .arg("run")
+        .arg(&rb)
+        .arg("wait")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("run opsdeck");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(124), "{err}");
+    assert!(err.contains("TIMED OUT"), "{err}");
+    let journal = std::fs::read_to_string(&j).unwrap();
+    let end: serde_json::Value = journal
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["kind"] == "end")
+        .unwrap_or_else(|| panic!("no end entry in {journal}"));
+    assert_eq!(end["status"], "TIMED OUT", "{end}");
+    let ms = end["duration_ms"].as_u64().expect("a duration");
+    assert!((500..1000).contains(&ms), "the step ran {ms} ms: {end}");
+}

@@ -258,17 +258,12 @@ pub fn parse_insights(text: &str) -> (i64, &str) {
     if let Some(rest) = text.strip_prefix('-')
         && let Some((range, query)) = rest.split_once(char::is_whitespace)
     {
-        let (num, unit) = range.split_at(range.len().saturating_sub(1));
-        if let Ok(n) = num.parse::<i64>() {
-            let ms = match unit {
-                "m" => n.checked_mul(60_000),
-                "h" => n.checked_mul(HOUR),
-                "d" => n.checked_mul(24 * HOUR),
-                _ => None,
-            };
-            if let Some(ms) = ms.filter(|ms| *ms > 0) {
-                return (ms, query.trim());
-            }
+        // A range names its unit (`-30m`): `-5 …` is more likely part of the query.
+        if range.ends_with(|c: char| c.is_ascii_alphabetic())
+            && let Ok(ms) = crate::duration::parse_ms(range)
+            && ms > 0
+        {
+            return (ms, query.trim());
         }
     }
     (HOUR, text)

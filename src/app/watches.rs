@@ -16,7 +16,12 @@ use std::time::Duration;
 pub use crate::config::{
     DEFAULT_WATCH_INTERVAL_MS as DEFAULT_INTERVAL_MS, MIN_WATCH_INTERVAL_MS as MIN_INTERVAL_MS,
 };
-pub use crate::text::{human_interval, parse_interval};
+pub use crate::duration::human as human_interval;
+
+/// A watch interval: a duration above zero, in the one grammar ([`crate::duration`]).
+pub fn parse_interval(s: &str) -> Option<i64> {
+    crate::duration::parse_ms(s).ok().filter(|ms| *ms > 0)
+}
 /// Longest a single run of a watch may take.
 const MAX_RUN: Duration = Duration::from_secs(60);
 /// Output lines kept per watch.

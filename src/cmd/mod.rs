@@ -6,6 +6,7 @@ pub mod sandbox;
 
 use crate::cli::{Cli, Common, ConfigCommand};
 use crate::config::{Config, Dirs};
+use crate::duration::human;
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 use std::path::Path;
@@ -206,22 +207,25 @@ pub fn effective(common: &Common, config: &Config) -> String {
     );
     let r = &config.refresh;
     line(
-        "refresh (seconds)",
+        "refresh",
         format!(
-            "ecs {} · lambda {} · metrics {} · alarms {} · health {} · logs {}",
-            r.ecs_ms as f64 / 1000.0,
-            r.lambda_ms as f64 / 1000.0,
-            r.metrics_ms as f64 / 1000.0,
-            r.alarms_ms as f64 / 1000.0,
-            r.health_ms as f64 / 1000.0,
-            r.logs_ms as f64 / 1000.0
+            "ecs {} · lambda {} · metrics {} · alarms {} · health {} · sqs {} · resources {} · logs {}",
+            human(r.ecs_ms),
+            human(r.lambda_ms),
+            human(r.metrics_ms),
+            human(r.alarms_ms),
+            human(r.health_ms),
+            human(r.sqs_ms),
+            human(r.resources_ms),
+            human(r.logs_ms)
         ),
     );
     line(
         "logs",
         format!(
-            "{} requests/s, {} min backfill",
-            r.logs_rate, r.logs_backfill_minutes
+            "{} requests/s, {} backfill",
+            r.logs_rate,
+            human(r.logs_backfill_ms)
         ),
     );
     let w = &config.watch;

@@ -113,7 +113,7 @@ pub struct Refresh {
     pub logs_ms: i64,
     /// FilterLogEvents requests per second for all groups together.
     pub logs_rate: f64,
-    pub logs_backfill_minutes: i64,
+    pub logs_backfill_ms: i64,
     /// Followed groups stream through CloudWatch Logs Live Tail when it is available
     /// (`[logs] live_tail = false`: always poll).
     pub live_tail: bool,
@@ -141,7 +141,7 @@ impl Default for Refresh {
             resources_ms: 30_000,
             logs_ms: 2_000,
             logs_rate: 4.0,
-            logs_backfill_minutes: 5,
+            logs_backfill_ms: 5 * 60_000,
             live_tail: true,
         }
     }
@@ -238,15 +238,17 @@ struct RawCommand {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRefresh {
-    ecs: Option<Spanned<f64>>,
-    lambda: Option<Spanned<f64>>,
-    metrics: Option<Spanned<f64>>,
-    alarms: Option<Spanned<f64>>,
-    health: Option<Spanned<f64>>,
-    sqs: Option<Spanned<f64>>,
-    resources: Option<Spanned<f64>>,
-    logs: Option<Spanned<f64>>,
+    ecs: Option<Spanned<toml::Value>>,
+    lambda: Option<Spanned<toml::Value>>,
+    metrics: Option<Spanned<toml::Value>>,
+    alarms: Option<Spanned<toml::Value>>,
+    health: Option<Spanned<toml::Value>>,
+    sqs: Option<Spanned<toml::Value>>,
+    resources: Option<Spanned<toml::Value>>,
+    logs: Option<Spanned<toml::Value>>,
     logs_rate: Option<Spanned<f64>>,
+    logs_backfill: Option<Spanned<toml::Value>>,
+    /// The older spelling, in minutes (its name says so).
     logs_backfill_minutes: Option<Spanned<i64>>,
 }
 
@@ -421,11 +423,7 @@ pub(super) fn watch(path: &Path, src: &str, raw: RawWatch) -> Result<Watch, File
         let interval_ms = match &c.interval {
             None => DEFAULT_WATCH_INTERVAL_MS,
             Some(v) => {
-                let ms = match v.get_ref() {
-                    toml::Value::Integer(n) if *n > 0 => n.checked_mul(1000),
-                    toml::Value::String(s) => crate::text::parse_interval(s),
-                    _ => None,
-                };
+                let ms = crate::duration::from_toml_ms(v.get_ref()).ok();
                 match ms {
                     Some(ms) if ms >= MIN_WATCH_INTERVAL_MS => ms,
                     _ => {
@@ -523,18 +521,30 @@ pub(super) fn watch(path: &Path, src: &str, raw: RawWatch) -> Result<Watch, File
 
 pub(super) fn refresh(path: &Path, src: &str, raw: RawRefresh) -> Result<Refresh, FileError> {
     let mut r = Refresh::default();
-    let secs = |v: &Option<Spanned<f64>>, key: &str, slot: &mut i64| -> Result<(), FileError> {
+    let secs = |v: &Option<Spanned<toml::Value>>,
+                key: &str,
+                slot: &mut i64|
+     -> Result<(), FileError> {
         if let Some(s) = v {
-            let x = *s.get_ref();
-            if !(0.5..=3600.0).contains(&x) {
-                return Err(FileError::at(
-                    path,
-                    src,
-                    s.span().start,
-                    format!("refresh.{key} = {x}: use 0.5 to 3600 seconds"),
-                ));
+            match crate::duration::from_toml_ms(s.get_ref()) {
+                Ok(ms) if (500..=3_600_000).contains(&ms) => *slot = ms,
+                Ok(_) => {
+                    return Err(FileError::at(
+                        path,
+                        src,
+                        s.span().start,
+                        format!("refresh.{key} = {}: use 0.5s to 1h", s.get_ref()),
+                    ));
+                }
+                Err(e) => {
+                    return Err(FileError::at(
+                        path,
+                        src,
+                        s.span().start,
+                        format!("refresh.{key} = {}: {e}", s.get_ref()),
+                    ));
+                }
             }
-            *slot = (x * 1000.0) as i64;
         }
         Ok(())
     };
@@ -570,7 +580,24 @@ pub(super) fn refresh(path: &Path, src: &str, raw: RawRefresh) -> Result<Refresh
                 format!("refresh.logs_backfill_minutes = {x}: use 0 to 1440"),
             ));
         }
-        r.logs_backfill_minutes = x;
+        r.logs_backfill_ms = x * 60_000;
+    }
+    if let Some(s) = &raw.logs_backfill {
+        match crate::duration::from_toml_ms(s.get_ref()) {
+            Ok(ms) if ms <= 86_400_000 => r.logs_backfill_ms = ms,
+            got => {
+                let why = match got {
+                    Err(e) => e,
+                    Ok(_) => "use 0 to 1d".to_string(),
+                };
+                return Err(FileError::at(
+                    path,
+                    src,
+                    s.span().start,
+                    format!("refresh.logs_backfill = {}: {why}", s.get_ref()),
+                ));
+            }
+        }
     }
     Ok(r)
 }

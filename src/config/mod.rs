@@ -386,6 +386,20 @@ logs_rate = 2
             e.starts_with("opsdeck.toml:3: watch.services: `api` is not CLUSTER/SERVICE"),
             "{e}"
         );
+        // One duration grammar: a number is seconds, a string has units.
+        let c = parse("[refresh]\necs = \"500ms\"\nlambda = 2.5\nmetrics = \"2m\"\nlogs_backfill = \"1h\"\n")
+            .unwrap();
+        assert_eq!(
+            (c.refresh.ecs_ms, c.refresh.lambda_ms, c.refresh.metrics_ms),
+            (500, 2500, 120_000)
+        );
+        assert_eq!(c.refresh.logs_backfill_ms, 3_600_000);
+        let c = parse("[refresh]\nlogs_backfill_minutes = 2\n").unwrap();
+        assert_eq!(c.refresh.logs_backfill_ms, 120_000);
+        let e = parse("[refresh]\n\necs = \"5 parsecs\"\n").unwrap_err();
+        assert!(e.starts_with("opsdeck.toml:3: refresh.ecs"), "{e}");
+        let e = parse("[refresh]\necs = \"100ms\"\n").unwrap_err();
+        assert!(e.contains("use 0.5s to 1h"), "{e}");
         let e = parse("[refresh]\nlogs_rate = 9\n").unwrap_err();
         assert!(
             e.starts_with("opsdeck.toml:2: refresh.logs_rate = 9"),

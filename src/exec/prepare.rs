@@ -342,20 +342,16 @@ fn fill(name: &str, step: &Step, values: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// `{timeout=5m}` (s, m, h; bare seconds), else the default; commands that never end by
-/// themselves (`--follow`, `watch`, `tail -f`) have none and run until cancelled.
+/// `{timeout=500ms}` / `{timeout=5m}` ([`crate::duration`]'s grammar: a bare number is seconds),
+/// else the default; commands that never end by themselves (`--follow`, `watch`, `tail -f`)
+/// have none and run until cancelled. A timeout that does not parse keeps the default (lint
+/// reports it as an error).
 pub fn step_timeout(step: &Step) -> Option<Duration> {
-    if let Some(t) = &step.attributes.timeout {
-        let t = t.trim();
-        let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-        if let Ok(n) = num.parse::<u64>() {
-            let secs = match unit {
-                "m" | "min" => n.saturating_mul(60),
-                "h" => n.saturating_mul(3600),
-                _ => n,
-            };
-            return Some(Duration::from_secs(secs.max(1)));
-        }
+    if let Some(t) = &step.attributes.timeout
+        && let Ok(d) = crate::duration::parse(t)
+        && !d.is_zero()
+    {
+        return Some(d);
     }
     let endless = step.commands.iter().any(|c| {
         let t = &c.text;

@@ -105,12 +105,33 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
                     );
                 }
             }
+            if let Some(t) = &s.attributes.timeout
+                && let Err(e) = crate::duration::parse_ms(t).and_then(|ms| {
+                    if ms > 0 {
+                        Ok(ms)
+                    } else {
+                        Err(crate::duration::DurationError::Empty)
+                    }
+                })
+            {
+                push(
+                    s.line,
+                    Severity::Error,
+                    format!(
+                        "{{timeout={t}}} is not a duration ({e}): write {}; the step would run with the default timeout",
+                        crate::duration::HINT
+                    ),
+                );
+            }
             if let Some(every) = &s.attributes.watch {
-                if crate::text::parse_interval(every).is_none() {
+                if !crate::duration::parse_ms(every).is_ok_and(|ms| ms > 0) {
                     push(
                         s.line,
                         Severity::Error,
-                        format!("{{watch={every}}} is not an interval: write 30s, 2m or 1h"),
+                        format!(
+                            "{{watch={every}}} is not an interval: write {}",
+                            crate::duration::HINT
+                        ),
                     );
                 } else if !s.runnable || s.risk != Risk::Read {
                     let what = if s.runnable {
@@ -355,6 +376,20 @@ mod tests {
             errors[1].1.contains("{watch=soon} is not an interval"),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn timeouts_use_the_duration_grammar() {
+        let src = "# R\n## A\n```bash {timeout=500ms}\nuptime\n```\n\n```bash {timeout=5y}\nuptime\n```\n";
+        let f = lint(&parse_full(src));
+        let errors: Vec<(usize, &str)> = f
+            .iter()
+            .filter(|x| x.severity == Severity::Error)
+            .map(|x| (x.line, x.message.as_str()))
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].0, 7);
+        assert!(errors[0].1.contains("is not a duration"), "{errors:?}");
     }
 
     #[test]

@@ -144,33 +144,11 @@ pub fn parse_at(s: &str, rec: &Recording) -> anyhow::Result<i64> {
         return Ok(t);
     }
     let body = s.strip_prefix('+').unwrap_or(s);
-    let mut total = 0i64;
-    let mut num = String::new();
-    for c in body.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let per = match c {
-            's' => 1_000,
-            'm' => 60_000,
-            'h' => 3_600_000,
-            _ => anyhow::bail!(
-                "`{s}`: give an offset (90s, 10m, 1h5m), a time of day (21:04:10 UTC) or an RFC 3339 time"
-            ),
-        };
-        let n: i64 = num.parse().map_err(|_| {
-            anyhow::anyhow!("`{s}`: a number must come before `{c}` (90s, 10m, 1h5m)")
-        })?;
-        total = total.saturating_add(n.saturating_mul(per));
-        num.clear();
-    }
-    if !num.is_empty() {
-        let n: i64 = num
-            .parse()
-            .map_err(|_| anyhow::anyhow!("`{s}`: not a number of seconds"))?;
-        total = total.saturating_add(n.saturating_mul(1_000));
-    }
+    let total = crate::duration::parse_ms(body).map_err(|e| {
+        anyhow::anyhow!(
+            "`{s}`: {e}; give an offset (90s, 10m, 1h5m), a time of day (21:04:10 UTC) or an RFC 3339 time"
+        )
+    })?;
     Ok(start.saturating_add(total))
 }
 

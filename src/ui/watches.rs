@@ -5,7 +5,8 @@
 use crate::app::App;
 use crate::config::Theme;
 use crate::model::Health;
-use crate::text::{age, human_interval, truncate};
+use crate::duration::human as human_interval;
+use crate::text::{age, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

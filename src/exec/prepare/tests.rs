@@ -107,6 +107,15 @@ fn timeouts_and_interactive_steps() {
         step_timeout(&step("```bash {timeout=5m}\nsleep 1\n```")),
         Some(Duration::from_secs(300))
     );
+    // Milliseconds are milliseconds (this was once read as 500 seconds).
+    assert_eq!(
+        step_timeout(&step("```bash {timeout=500ms}\nsleep 1\n```")),
+        Some(Duration::from_millis(500))
+    );
+    assert_eq!(
+        step_timeout(&step("```bash {timeout=1h30m}\nsleep 1\n```")),
+        Some(Duration::from_secs(5400))
+    );
     assert_eq!(
         step_timeout(&step("```bash\nsleep 1\n```")),
         Some(DEFAULT_TIMEOUT)

@@ -178,7 +178,7 @@ pub(super) async fn logs_feed(
 ) {
     let limiter = logs::limiter(refresh.logs_rate);
     let mut backoff = Backoff::new(refresh.logs_ms);
-    let start = now_ms() - refresh.logs_backfill_minutes * 60_000;
+    let start = now_ms() - refresh.logs_backfill_ms;
     let mut cursors: BTreeMap<String, logs::Cursor> = BTreeMap::new();
     let mut groups: Option<Vec<WatchLogGroup>> = plan.log_groups.clone();
     let mut live = Sessions::new(live_prefix);
