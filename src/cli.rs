@@ -259,8 +259,11 @@ fn parse_role_arn(s: &str) -> Result<String, String> {
 fn parse_after(s: &str) -> Result<f64, String> {
     match crate::duration::parse_ms(s) {
         Ok(ms) if ms <= 3_600_000 => Ok(ms as f64 / 1000.0),
-        Ok(_) => Err(format!("`{s}` is out of range: 0 to 1h")),
-        Err(e) => Err(format!("`{s}`: {e}; write {}", crate::duration::HINT)),
+        Ok(_) => Err(format!("`{s}` is not a duration from 0 to 1h: it is longer")),
+        Err(e) => Err(format!(
+            "`{s}` is not a duration from 0 to 1h: {e}; write {}",
+            crate::duration::HINT
+        )),
     }
 }
 

@@ -656,6 +656,11 @@ fn parse_when(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
         return Ok(t.with_timezone(&chrono::Utc));
     }
     let ms = crate::duration::parse_ms(s).map_err(|e| {
+        if e == crate::duration::DurationError::TooLong {
+            return anyhow::anyhow!(
+                "`{s}` is too far in the past; use an RFC 3339 time or a smaller age"
+            );
+        }
         anyhow::anyhow!(
             "`{s}`: {e}; use an RFC 3339 time (2026-11-22T04:00:00Z) or an age like 90s, 30m, 2h, 1d (a bare number is seconds)"
         )

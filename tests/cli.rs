@@ -310,17 +310,25 @@ fn absurd_arguments_are_refused_with_exit_2() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["snapshot", "--demo", "--after", "inf"],
-            "not a number of seconds from 0 to 3600",
+            "is not a duration from 0 to 1h",
         ),
         (
             &["snapshot", "--demo", "--after", "1e300"],
-            "not a number of seconds from 0 to 3600",
+            "is not a duration from 0 to 1h",
         ),
         (
             &["snapshot", "--demo", "--after", "nan"],
-            "not a number of seconds from 0 to 3600",
+            "is not a duration from 0 to 1h",
         ),
         (&["snapshot", "--demo", "--after", "-1"], "'-1'"),
+        (
+            &["snapshot", "--demo", "--after", "2h"],
+            "is not a duration from 0 to 1h",
+        ),
+        (
+            &["run", "x.md", "p", "--timeout", "8d"],
+            "`8d` is out of range: give more than 0 and at most 7d",
+        ),
         (
             &["snapshot", "--demo", "--width", "60000"],
             "60000 is not in 20..=1000",
