@@ -89,7 +89,7 @@ pub struct Common {
     #[arg(long, global = true, value_name = "PROFILE[,PROFILE…]")]
     pub profile: Option<String>,
 
-    /// AWS region (default: [aws] region, then AWS_REGION and the profile's region). A comma
+    /// AWS region (default: AWS_REGION, then [aws] region, then the profile's region). A comma
     /// list watches each.
     #[arg(long, global = true, value_name = "REGION[,REGION…]")]
     pub region: Option<String>,
@@ -259,7 +259,9 @@ fn parse_role_arn(s: &str) -> Result<String, String> {
 fn parse_after(s: &str) -> Result<f64, String> {
     match crate::duration::parse_ms(s) {
         Ok(ms) if ms <= 3_600_000 => Ok(ms as f64 / 1000.0),
-        Ok(_) => Err(format!("`{s}` is not a duration from 0 to 1h: it is longer")),
+        Ok(_) => Err(format!(
+            "`{s}` is not a duration from 0 to 1h: it is longer"
+        )),
         Err(e) => Err(format!(
             "`{s}` is not a duration from 0 to 1h: {e}; write {}",
             crate::duration::HINT

@@ -18,6 +18,8 @@ pub struct Setup {
     pub theme: Theme,
     pub keymap: Keymap,
     pub dirs: Dirs,
+    /// Every setting with where it came from ([`crate::settings`]).
+    pub settings: crate::settings::Settings,
 }
 
 pub fn no_color() -> bool {
@@ -28,23 +30,15 @@ pub fn setup(common: &Common) -> Result<Setup> {
     let dirs = Dirs::from_env();
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config = Config::discover(common.config.as_deref(), &cwd, dirs.config.as_deref())?;
-    let theme_spec = common
-        .theme
-        .clone()
-        .or(config.theme.clone())
-        .unwrap_or_else(|| "default".into());
-    let keymap_spec = common
-        .keymap
-        .clone()
-        .or(config.keymap.clone())
-        .unwrap_or_else(|| "default".into());
-    let theme = Theme::load(&theme_spec, dirs.config.as_deref(), no_color())?;
-    let keymap = Keymap::load(&keymap_spec, dirs.config.as_deref())?;
+    let set = crate::settings::resolve(common, &config);
+    let theme = Theme::load(&set.theme.value, dirs.config.as_deref(), no_color())?;
+    let keymap = Keymap::load(&set.keymap.value, dirs.config.as_deref())?;
     Ok(Setup {
         config,
         theme,
         keymap,
         dirs,
+        settings: set,
     })
 }
 
@@ -179,8 +173,8 @@ pub fn source(
     ))
 }
 
-fn log_capacity(common: &Common, config: &Config) -> usize {
-    common.log_buffer.unwrap_or(config.log_buffer_lines).max(1)
+fn log_capacity(s: &Setup) -> usize {
+    s.settings.log_buffer.value.max(1)
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
@@ -210,12 +204,10 @@ pub fn run(cli: Cli) -> Result<i32> {
     let s = setup(&cli.common)?;
     match cli.command {
         Some(crate::cli::Command::Snapshot(args)) if args.replay.is_some() => {
-            run_snapshot_replay(&cli.common, &s, &args)
+            run_snapshot_replay(&s, &args)
         }
         Some(crate::cli::Command::Snapshot(args)) => run_snapshot(&cli.common, &s, &args),
-        Some(crate::cli::Command::Replay(args)) => {
-            run_replay(&cli.common, &s, &args, cli.exit_after_frames)
-        }
+        Some(crate::cli::Command::Replay(args)) => run_replay(&s, &args, cli.exit_after_frames),
         Some(
             crate::cli::Command::Runbook(_)
             | crate::cli::Command::Run(_)
@@ -266,7 +258,7 @@ fn run_snapshot(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> 
     one_shot.refresh.live_tail = false;
     let (source, _ctx, _role, contexts) = source(common, &one_shot, &runbooks.targets, &rt)?;
     let config = crate::app::AppConfig {
-        log_capacity: log_capacity(common, &s.config),
+        log_capacity: log_capacity(s),
         load_errors: runbooks.errors,
         contexts,
         ..Default::default()
@@ -291,7 +283,7 @@ fn load_recording(path: &std::path::Path) -> Result<crate::sources::recording::R
 
 /// The cockpit as it was at `--at` in a recording: the same condensed state a replay's jump
 /// hands the cockpit, so the text is the replay's screen.
-fn run_snapshot_replay(common: &Common, s: &Setup, args: &SnapshotArgs) -> Result<i32> {
+fn run_snapshot_replay(s: &Setup, args: &SnapshotArgs) -> Result<i32> {
     let path = args.replay.as_ref().expect("checked by the caller");
     let rec = load_recording(path)?;
     let at = match &args.at {
@@ -299,11 +291,7 @@ fn run_snapshot_replay(common: &Common, s: &Setup, args: &SnapshotArgs) -> Resul
         None => rec.end_ms(),
     }
     .clamp(rec.start_ms(), rec.end_ms());
-    let mut app = App::new(
-        &rec.info(),
-        replay_config(common, &s.config, &rec),
-        rec.start_ms(),
-    );
+    let mut app = App::new(&rec.info(), replay_config(s, &rec), rec.start_ms());
     let clock = crate::sources::ReplayClock {
         at_ms: at,
         start_ms: rec.start_ms(),
@@ -311,7 +299,7 @@ fn run_snapshot_replay(common: &Common, s: &Setup, args: &SnapshotArgs) -> Resul
         speed: 1.0,
         paused: true,
     };
-    for ev in crate::sources::replay::state_at(&rec, at, log_capacity(common, &s.config), clock) {
+    for ev in crate::sources::replay::state_at(&rec, at, log_capacity(s), clock) {
         app.update(crate::app::Msg::Source(ev));
     }
     let out = match args.format {
@@ -324,13 +312,9 @@ fn run_snapshot_replay(common: &Common, s: &Setup, args: &SnapshotArgs) -> Resul
 
 /// A cockpit on a recording: read-only, no runbooks, no watches, no journal; the contexts
 /// it watched, by label.
-fn replay_config(
-    common: &Common,
-    config: &Config,
-    rec: &crate::sources::recording::Recording,
-) -> crate::app::AppConfig {
+fn replay_config(s: &Setup, rec: &crate::sources::recording::Recording) -> crate::app::AppConfig {
     crate::app::AppConfig {
-        log_capacity: log_capacity(common, config),
+        log_capacity: log_capacity(s),
         read_only: true,
         replay: true,
         contexts: rec
@@ -347,7 +331,6 @@ fn replay_config(
 }
 
 fn run_replay(
-    common: &Common,
     s: &Setup,
     args: &crate::cli::ReplayArgs,
     exit_after_frames: Option<u64>,
@@ -364,8 +347,8 @@ fn run_replay(
         Some(t) => crate::sources::replay::parse_at(t, &rec)?,
         None => rec.start_ms(),
     };
-    let capacity = log_capacity(common, &s.config);
-    let config = replay_config(common, &s.config, &rec);
+    let capacity = log_capacity(s);
+    let config = replay_config(s, &rec);
     let mut src = crate::sources::replay::ReplaySource::new(rec, capacity);
     src.from_ms = from;
     src.speed = args.speed;
@@ -374,7 +357,7 @@ fn run_replay(
     let mut app = App::new(&source.info(), config, from);
     let rt = runtime()?;
     tui::install_panic_hook();
-    let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
+    let mut term = tui::init(s.settings.mouse.value)?;
     let opts = Options {
         values_file: None,
         journal: None,
@@ -415,7 +398,7 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     };
     opts.roles = role;
     let config = crate::app::AppConfig {
-        log_capacity: log_capacity(common, &s.config),
+        log_capacity: log_capacity(s),
         read_only: policy.read_only,
         confirm_read: policy.confirm_read,
         read_only_role: policy
@@ -463,7 +446,7 @@ fn run_cockpit(common: &Common, s: &Setup, mut opts: Options) -> Result<i32> {
     }
     let mut app = App::new(&source.info(), config, now);
     tui::install_panic_hook();
-    let mut term = tui::init(s.config.mouse && !common.no_mouse)?;
+    let mut term = tui::init(s.settings.mouse.value)?;
     let result = rt.block_on(event_loop::run(
         &mut term, &mut app, source, &s.keymap, &s.theme, opts,
     ));

@@ -180,7 +180,10 @@ mod tests {
     fn refusals_say_why() {
         assert_eq!(parse_ms(""), Err(DurationError::Empty));
         assert_eq!(parse_ms("-5s"), Err(DurationError::Negative));
-        assert_eq!(parse_ms("ms"), Err(DurationError::MissingNumber("ms".into())));
+        assert_eq!(
+            parse_ms("ms"),
+            Err(DurationError::MissingNumber("ms".into()))
+        );
         assert_eq!(parse_ms("5y"), Err(DurationError::UnknownUnit("y".into())));
         assert!(parse_ms("soon").is_err());
         assert!(parse_ms("1h 30").is_err());
@@ -190,7 +193,9 @@ mod tests {
 
     #[test]
     fn human_reads_back() {
-        for ms in [500, 1000, 1500, 30_000, 90_000, 120_000, 3_600_000, 3_900_000, 90_061_000] {
+        for ms in [
+            500, 1000, 1500, 30_000, 90_000, 120_000, 3_600_000, 3_900_000, 90_061_000,
+        ] {
             assert_eq!(parse_ms(&human(ms)), Ok(ms), "{}", human(ms));
         }
         assert_eq!(human(30_000), "30s");

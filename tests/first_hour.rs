@@ -15,7 +15,11 @@ fn opsdeck(home: &std::path::Path, args: &[&str]) -> (i32, String, String) {
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("HOME", home)
         .env_remove("AWS_PROFILE")
+        .env_remove("AWS_DEFAULT_PROFILE")
         .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_CONFIG_FILE")
+        .env_remove("AWS_ENDPOINT_URL")
         .current_dir(home)
         .output()
         .expect("run opsdeck");
@@ -141,14 +145,72 @@ fn config_check_shows_precedence_and_names_bad_lines() {
         "read_only = true\n[aws]\nregion = \"eu-west-1\"\nprofile = \"prod\"\n",
     )
     .unwrap();
+    // The profile's own region, in the AWS config file under $HOME.
+    std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+    std::fs::write(
+        dir.path().join(".aws/config"),
+        "[default]\nregion = us-east-1\n\n[profile prod]\nregion = ap-south-1\n\n[profile dev]\nregion = sa-east-1\n",
+    )
+    .unwrap();
     let (code, out, err) = opsdeck(dir.path(), &["--region", "us-west-2", "config", "check"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("aws.region            us-west-2 (flag)"),
+        out.contains(
+            "precedence            flag > environment > opsdeck.toml > AWS profile > default"
+        ),
         "{out}"
     );
-    assert!(out.contains("aws.profile           prod (file)"), "{out}");
-    assert!(out.contains("read_only             true (file)"), "{out}");
+    assert!(
+        out.contains("aws.region            us-west-2 (--region) — over eu-west-1 from opsdeck.toml [aws] region, ap-south-1 from profile `prod` in the AWS config file"),
+        "{out}"
+    );
+    assert!(
+        out.contains("aws.profile           prod (opsdeck.toml [aws] profile)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("read_only             true (opsdeck.toml read_only)"),
+        "{out}"
+    );
+    // The environment beats the file, for the profile and the region alike (the AWS CLI's
+    // order), and the region nobody set comes from the chosen profile.
+    let env = |vars: &[(&str, &str)], args: &[&str]| {
+        let mut c = Command::new(common::bin());
+        c.args(args)
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("HOME", dir.path())
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env_remove("AWS_CONFIG_FILE")
+            .current_dir(dir.path());
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let out = env(
+        &[("AWS_PROFILE", "dev"), ("AWS_REGION", "eu-north-1")],
+        &["config", "check"],
+    );
+    assert!(
+        out.contains(
+            "aws.profile           dev (AWS_PROFILE) — over prod from opsdeck.toml [aws] profile"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("aws.region            eu-north-1 (AWS_REGION) — over eu-west-1 from opsdeck.toml [aws] region, sa-east-1 from profile `dev`"),
+        "{out}"
+    );
+    std::fs::write(&cfg, "[aws]\nprofile = \"prod\"\n").unwrap();
+    let out = env(&[], &["config", "check"]);
+    assert!(
+        out.contains("aws.region            ap-south-1 (profile `prod` in the AWS config file)\n"),
+        "{out}"
+    );
     std::fs::write(&cfg, "[refresh]\necs = -1\n").unwrap();
     let (code, _, err) = opsdeck(dir.path(), &["config", "check", cfg.to_str().unwrap()]);
     assert_eq!(code, 2);

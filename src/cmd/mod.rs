@@ -85,31 +85,20 @@ fn check(common: &Common, file: Option<&Path>) -> Result<i32> {
     Ok(0)
 }
 
-/// The effective settings, one per line, saying where each comes from.
+/// The effective settings, one per line, saying where each comes from and what it overrode
+/// (the resolver's precedence: flag > environment > opsdeck.toml > AWS profile > default).
 pub fn effective(common: &Common, config: &Config) -> String {
     // Long on purpose: one line per setting, in the order the file lists them.
-    let aws = crate::settings::aws_options(common, config);
-    let policy = crate::settings::policy(common, config, false);
-    let source = |flag: bool, file: bool| {
-        if flag {
-            "flag"
-        } else if file {
-            "file"
-        } else {
-            "default"
-        }
-    };
-    let env_or = |var: &str, v: Option<&String>, flag: bool, file: bool| match v {
-        Some(v) => format!("{v} ({})", source(flag, file)),
-        None => match std::env::var(var).ok().filter(|x| !x.is_empty()) {
-            Some(e) => format!("{e} ({var})"),
-            None => "(the SDK's default chain)".to_string(),
-        },
-    };
+    let set = crate::settings::resolve(common, config);
+    let aws = set.aws(config);
     let mut o = String::new();
     // Values can come from the environment: shown without their escapes.
     let mut line =
         |k: &str, v: String| o.push_str(&format!("{k:<22}{}\n", crate::sanitize::sanitize(&v)));
+    line(
+        "precedence",
+        "flag > environment > opsdeck.toml > AWS profile > default".into(),
+    );
     line(
         "file",
         config
@@ -117,35 +106,13 @@ pub fn effective(common: &Common, config: &Config) -> String {
             .as_ref()
             .map_or("none (defaults)".into(), |p| p.display().to_string()),
     );
-    line(
-        "theme",
-        common
-            .theme
-            .clone()
-            .or(config.theme.clone())
-            .unwrap_or_else(|| "default".into()),
-    );
-    line(
-        "keymap",
-        common
-            .keymap
-            .clone()
-            .or(config.keymap.clone())
-            .unwrap_or_else(|| "default".into()),
-    );
-    line(
-        "read_only",
-        format!(
-            "{} ({})",
-            policy.read_only,
-            source(common.read_only, config.read_only)
-        ),
-    );
+    line("theme", set.theme.describe_plain());
+    line("keymap", set.keymap.describe_plain());
+    line("read_only", set.read_only.describe_plain());
     line(
         "read_only_role",
-        aws.read_only_role
-            .clone()
-            .unwrap_or_else(|| "none: read-only is enforced by classification only".into()),
+        set.read_only_role
+            .describe("none: read-only is enforced by classification only"),
     );
     line("confirm_read", config.confirm_read.to_string());
     line(
@@ -158,40 +125,21 @@ pub fn effective(common: &Common, config: &Config) -> String {
             .collect::<Vec<_>>()
             .join(", "),
     );
-    line(
-        "logs.buffer_lines",
-        common
-            .log_buffer
-            .unwrap_or(config.log_buffer_lines)
-            .to_string(),
-    );
-    line("ui.mouse", (config.mouse && !common.no_mouse).to_string());
+    line("logs.buffer_lines", set.log_buffer.describe_plain());
+    line("ui.mouse", set.mouse.describe_plain());
     line(
         "aws.profile",
-        env_or(
-            "AWS_PROFILE",
-            aws.profile.as_ref(),
-            common.profile.is_some(),
-            config.aws.profile.is_some(),
-        ),
+        set.profile
+            .describe("default (nothing names one: the SDK reads the `default` profile)"),
     );
     line(
         "aws.region",
-        env_or(
-            "AWS_REGION",
-            aws.region.as_ref(),
-            common.region.is_some(),
-            config.aws.region.is_some(),
-        ),
+        set.region
+            .describe("none (the SDK's chain: instance metadata, else a call fails)"),
     );
     line(
         "aws.endpoint_url",
-        env_or(
-            "AWS_ENDPOINT_URL",
-            aws.endpoint_url.as_ref(),
-            common.endpoint_url.is_some(),
-            config.aws.endpoint_url.is_some(),
-        ),
+        set.endpoint_url.describe("AWS's own endpoints"),
     );
     line(
         "aws.retries",

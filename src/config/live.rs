@@ -521,33 +521,31 @@ pub(super) fn watch(path: &Path, src: &str, raw: RawWatch) -> Result<Watch, File
 
 pub(super) fn refresh(path: &Path, src: &str, raw: RawRefresh) -> Result<Refresh, FileError> {
     let mut r = Refresh::default();
-    let secs = |v: &Option<Spanned<toml::Value>>,
-                key: &str,
-                slot: &mut i64|
-     -> Result<(), FileError> {
-        if let Some(s) = v {
-            match crate::duration::from_toml_ms(s.get_ref()) {
-                Ok(ms) if (500..=3_600_000).contains(&ms) => *slot = ms,
-                Ok(_) => {
-                    return Err(FileError::at(
-                        path,
-                        src,
-                        s.span().start,
-                        format!("refresh.{key} = {}: use 0.5s to 1h", s.get_ref()),
-                    ));
-                }
-                Err(e) => {
-                    return Err(FileError::at(
-                        path,
-                        src,
-                        s.span().start,
-                        format!("refresh.{key} = {}: {e}", s.get_ref()),
-                    ));
+    let secs =
+        |v: &Option<Spanned<toml::Value>>, key: &str, slot: &mut i64| -> Result<(), FileError> {
+            if let Some(s) = v {
+                match crate::duration::from_toml_ms(s.get_ref()) {
+                    Ok(ms) if (500..=3_600_000).contains(&ms) => *slot = ms,
+                    Ok(_) => {
+                        return Err(FileError::at(
+                            path,
+                            src,
+                            s.span().start,
+                            format!("refresh.{key} = {}: use 0.5s to 1h", s.get_ref()),
+                        ));
+                    }
+                    Err(e) => {
+                        return Err(FileError::at(
+                            path,
+                            src,
+                            s.span().start,
+                            format!("refresh.{key} = {}: {e}", s.get_ref()),
+                        ));
+                    }
                 }
             }
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     secs(&raw.ecs, "ecs", &mut r.ecs_ms)?;
     secs(&raw.lambda, "lambda", &mut r.lambda_ms)?;
     secs(&raw.metrics, "metrics", &mut r.metrics_ms)?;

@@ -387,8 +387,10 @@ logs_rate = 2
             "{e}"
         );
         // One duration grammar: a number is seconds, a string has units.
-        let c = parse("[refresh]\necs = \"500ms\"\nlambda = 2.5\nmetrics = \"2m\"\nlogs_backfill = \"1h\"\n")
-            .unwrap();
+        let c = parse(
+            "[refresh]\necs = \"500ms\"\nlambda = 2.5\nmetrics = \"2m\"\nlogs_backfill = \"1h\"\n",
+        )
+        .unwrap();
         assert_eq!(
             (c.refresh.ecs_ms, c.refresh.lambda_ms, c.refresh.metrics_ms),
             (500, 2500, 120_000)

@@ -4,8 +4,8 @@
 
 use crate::app::App;
 use crate::config::Theme;
-use crate::model::Health;
 use crate::duration::human as human_interval;
+use crate::model::Health;
 use crate::text::{age, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
