@@ -561,7 +561,7 @@ fn run_headless(common: &Common, a: &crate::cli::RunCli) -> Result<i32> {
     let dirs = Dirs::from_env();
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config = Config::discover(common.config.as_deref(), &cwd, dirs.config.as_deref())?;
-    let mut policy = policy(common, &config, a.read_only);
+    let mut policy = policy(common, &config, false);
     let base = aws_options(common, &config);
     // One context: the one named, the only one, or none of [[contexts]]; with several and
     // none named, which one would be a guess.
@@ -662,6 +662,7 @@ fn run_journal(common: &Common, cmd: &crate::cli::JournalCommand) -> Result<i32>
         until,
         format,
         recording,
+        ..
     } = cmd;
     let path = journal_path(common);
     let (entries, bad) = crate::journal::read(&path)

@@ -1,8 +1,7 @@
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = opsdeck::cli::Cli::parse();
+    let cli = opsdeck::cli::Cli::parse_env();
     match opsdeck::cockpit::run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {

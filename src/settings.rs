@@ -359,7 +359,6 @@ pub fn policy(common: &Common, config: &Config, run_read_only: bool) -> crate::e
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
     fn settings(args: &[&str], toml: &str, env: &[(&str, &str)]) -> Settings {
         let cli =

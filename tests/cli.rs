@@ -422,3 +422,120 @@ fn output_to_a_closed_pipe_is_not_a_crash() {
         assert!(out.status.success(), "{args}: {err}");
     }
 }
+
+/// Every argument says what it is for, at every level (hidden test hooks excepted).
+#[test]
+fn every_argument_has_help() {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for a in cmd.get_arguments() {
+            let builtin = matches!(a.get_id().as_str(), "help" | "version");
+            if !a.is_hide_set() && !builtin && a.get_help().is_none() {
+                missing.push(format!("{path} {}", a.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            if sub.get_about().is_none() && sub.get_name() != "help" {
+                missing.push(format!("{path} {} (no about)", sub.get_name()));
+            }
+            walk(sub, &format!("{path} {}", sub.get_name()), missing);
+        }
+    }
+    let mut missing = Vec::new();
+    walk(&opsdeck::cli::Cli::command(), "opsdeck", &mut missing);
+    assert!(missing.is_empty(), "arguments without help: {missing:?}");
+}
+
+/// Options live on the subcommands that use them: `man`, `completions` and `journal export`
+/// no longer list the cockpit's 19; a cockpit option before a subcommand that does not take
+/// it is a usage error, not silently ignored; before one that does, it still works.
+#[test]
+fn options_belong_to_the_subcommands_that_use_them() {
+    let help = |args: &[&str]| {
+        let o = opsdeck(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    for sub in [
+        &["man", "--help"][..],
+        &["completions", "--help"],
+        &["journal", "export", "--help"],
+    ] {
+        let h = help(sub);
+        for cockpit_only in [
+            "--theme",
+            "--demo",
+            "--seed",
+            "--no-mouse",
+            "--record",
+            "--profile",
+        ] {
+            let listed = h.match_indices(cockpit_only).any(|(i, _)| {
+                !h[i + cockpit_only.len()..]
+                    .starts_with(|c: char| c.is_ascii_lowercase() || c == '-')
+            });
+            assert!(!listed, "{sub:?} lists {cockpit_only}:\n{h}");
+        }
+    }
+    let run = help(&["run", "--help"]);
+    for flag in [
+        "--read-only",
+        "--readonly",
+        "--profile",
+        "--context",
+        "--journal",
+        "--timeout",
+    ] {
+        assert!(run.contains(flag), "run --help lacks {flag}:\n{run}");
+    }
+    assert!(!run.contains("--theme") && !run.contains("--demo"), "{run}");
+    let o = opsdeck(&["--theme", "light", "journal", "export"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("`--theme` does not apply to `opsdeck journal`"),
+        "{err}"
+    );
+    // A cockpit option before a subcommand that takes it, and after it.
+    for args in [
+        &["--demo", "snapshot", "--format", "json", "--after", "5"][..],
+        &["snapshot", "--demo", "--output", "json", "--after", "5"],
+    ] {
+        let o = opsdeck(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert!(v["source"].as_str().unwrap().starts_with("demo"), "{v}");
+    }
+}
+
+/// `--readonly` (k9s, taws) is `--read-only`; `--output` (the AWS CLI) is `--format`.
+#[test]
+fn k9s_and_aws_cli_spellings_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let rb = dir.path().join("w.md");
+    std::fs::write(
+        &rb,
+        "# W\n\n## Touch\n\n```bash\ntouch \"$TMPDIR/x\"\n```\n",
+    )
+    .unwrap();
+    let j = dir.path().join("j.jsonl");
+    let o = opsdeck(&[
+        "run",
+        rb.to_str().unwrap(),
+        "touch",
+        "--readonly",
+        "--yes",
+        "--journal",
+        j.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "a write under --readonly is refused: {err}"
+    );
+    assert!(err.contains("read-only"), "{err}");
+    let o = opsdeck(&["runbook", "show", rb.to_str().unwrap(), "--output", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("json");
+}

@@ -33,7 +33,7 @@ pub fn man() -> Result<i32> {
 pub fn config(common: &Common, c: &ConfigCommand) -> Result<i32> {
     match c {
         ConfigCommand::Init { path } => init(path.as_deref()),
-        ConfigCommand::Check { file } => check(common, file.as_deref()),
+        ConfigCommand::Check { file, .. } => check(common, file.as_deref()),
     }
 }
 
