@@ -744,6 +744,17 @@ pub struct MetricKey {
     pub account: Option<String>,
 }
 
+/// A metric to chart: its label, CloudWatch key, unit, thresholds and period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricDef {
+    pub label: String,
+    pub key: MetricKey,
+    pub unit: Option<String>,
+    pub thresholds: Thresholds,
+    /// A fixed period (seconds); otherwise fitted to the window.
+    pub period: Option<i64>,
+}
+
 /// A metric definition plus its points (time in ms since the epoch, UTC).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSeries {

@@ -362,7 +362,8 @@ mod tests {
 
     fn settings(args: &[&str], toml: &str, env: &[(&str, &str)]) -> Settings {
         let cli =
-            crate::cli::Cli::parse_from(std::iter::once("opsdeck").chain(args.iter().copied()));
+            crate::cli::Cli::parse_args(std::iter::once("opsdeck").chain(args.iter().copied()))
+                .unwrap();
         let config = Config::parse(std::path::Path::new("opsdeck.toml"), toml).unwrap();
         let env: Vec<(String, String)> = env
             .iter()

@@ -153,3 +153,207 @@ fn layers_are_kept() {
     );
     assert!(broken.is_empty(), "layering broken:\n{}", broken.join("\n"));
 }
+
+/// Every source file's module path (`runbook::risk::tools`; a `mod.rs` is its folder's) and
+/// its text without test code.
+fn modules() -> Vec<(Vec<String>, String)> {
+    let root = std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("src");
+    let mut out = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "rs")
+                || p.file_name().is_some_and(|n| n == "tests.rs")
+            {
+                continue;
+            }
+            let rel = p.strip_prefix(&root).unwrap().with_extension("");
+            let mut path: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().to_string())
+                .collect();
+            if path.last().is_some_and(|l| l == "mod") {
+                path.pop();
+            }
+            if path.first().is_some_and(|f| f == "lib" || f == "main") {
+                continue;
+            }
+            let mut src = std::fs::read_to_string(&p).unwrap();
+            if let Some(i) = src.find("#[cfg(test)]") {
+                src.truncate(i);
+            }
+            // Comments (doc links included) are not imports.
+            let code: String = src
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            out.push((path, code));
+        }
+    }
+    out
+}
+
+/// The module paths a source names, made absolute from `at` (`crate::a::b`, `super::x`,
+/// `self::y`, and each item of a `{…}` group).
+fn references(at: &[String], src: &str) -> Vec<Vec<String>> {
+    let path_re =
+        regex::Regex::new(r"\b(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)*)(::\{)?").unwrap();
+    let mut out = Vec::new();
+    for c in path_re.captures_iter(src) {
+        let whole = c.get(0).unwrap();
+        let mut base: Vec<String> = match &c[1] {
+            "crate" => Vec::new(),
+            // `super` in a file module is its folder; `self` is the module itself.
+            _ => at.to_vec(),
+        };
+        let mut segs: Vec<&str> = c[2].split("::").filter(|s| !s.is_empty()).collect();
+        if &c[1] == "super" {
+            base.pop();
+            while segs.first() == Some(&"super") {
+                segs.remove(0);
+                base.pop();
+            }
+        }
+        base.extend(segs.iter().map(|s| s.to_string()));
+        if c.get(3).is_some() {
+            // One `{…}` group (nested groups: their first segment counts).
+            let rest = &src[whole.end()..];
+            let mut depth = 1;
+            let mut end = rest.len();
+            for (i, ch) in rest.char_indices() {
+                match ch {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut item = String::new();
+            let mut d = 0;
+            for ch in rest[..end].chars().chain(std::iter::once(',')) {
+                match ch {
+                    '{' => d += 1,
+                    '}' => d -= 1,
+                    ',' if d == 0 => {
+                        let first = item
+                            .trim()
+                            .split("::")
+                            .next()
+                            .unwrap_or("")
+                            .trim()
+                            .to_string();
+                        if !first.is_empty() && first != "self" {
+                            let mut p = base.clone();
+                            p.push(first);
+                            out.push(p);
+                        }
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                if d == 0 {
+                    item.push(ch);
+                }
+            }
+        } else {
+            out.push(base);
+        }
+    }
+    out
+}
+
+/// Folder → sibling → the siblings it names (a sibling is a file or sub-folder of the folder;
+/// naming the folder's own `mod.rs`, or a child naming its parent, is not an edge).
+fn folder_graphs() -> BTreeMap<String, BTreeMap<String, BTreeSet<String>>> {
+    let mods = modules();
+    let known: BTreeSet<Vec<String>> = mods.iter().map(|(p, _)| p.clone()).collect();
+    let mut out: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for (at, src) in &mods {
+        for target in references(at, src) {
+            // The longest prefix of the target that is a module.
+            let mut t = target.clone();
+            while !t.is_empty() && !known.contains(&t) {
+                t.pop();
+            }
+            let common = at.iter().zip(&t).take_while(|(a, b)| a == b).count();
+            if common >= at.len() || common >= t.len() {
+                continue; // a module naming itself, an ancestor or a descendant
+            }
+            let folder = if common == 0 {
+                "src".to_string()
+            } else {
+                at[..common].join("/")
+            };
+            out.entry(folder)
+                .or_default()
+                .entry(at[common].clone())
+                .or_default()
+                .insert(t[common].clone());
+        }
+    }
+    out
+}
+
+#[test]
+fn no_import_cycle_inside_a_folder() {
+    let graphs = folder_graphs();
+    assert!(
+        graphs.contains_key("runbook") && graphs.contains_key("sources/aws"),
+        "the folders were not read: {:?}",
+        graphs.keys().collect::<Vec<_>>()
+    );
+    let mut cycles = Vec::new();
+    for (folder, g) in &graphs {
+        if folder == "src" {
+            continue; // the top level has its own test
+        }
+        for m in g.keys() {
+            if let Some(c) = cycle_from(g, m) {
+                cycles.push(format!("{folder}: {}", c.join(" → ")));
+            }
+        }
+    }
+    assert!(
+        cycles.is_empty(),
+        "import cycles inside folders:\n{}",
+        cycles.join("\n")
+    );
+}
+
+/// The check itself finds a cycle when there is one.
+#[test]
+fn the_folder_check_sees_a_cycle() {
+    let at = |p: &str| p.split("::").map(String::from).collect::<Vec<_>>();
+    let a = references(
+        &at("runbook::parse"),
+        "use super::{targets, model::Step};\nuse crate::runbook::render;",
+    );
+    assert!(a.contains(&at("runbook::targets")), "{a:?}");
+    assert!(a.contains(&at("runbook::model")), "{a:?}");
+    assert!(a.contains(&at("runbook::render")), "{a:?}");
+    let b = references(&at("runbook::risk::tools"), "super::super::shell::words(x)");
+    assert_eq!(b, [at("runbook::shell::words")]);
+    let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    g.entry("parse".into())
+        .or_default()
+        .insert("targets".into());
+    g.entry("targets".into())
+        .or_default()
+        .insert("parse".into());
+    assert!(cycle_from(&g, "parse").is_some());
+}

@@ -2,7 +2,7 @@
 //! selector (`c`) that narrows the panes to one, and the chooser a step opens when nothing
 //! says which context it acts on.
 
-use super::overlay::Overlay;
+use super::overlay::{Overlay, PickContext};
 use super::{App, Effect, InputKey};
 use crate::action::Action;
 
@@ -116,16 +116,6 @@ impl super::ContextView {
             label,
         }
     }
-}
-
-/// The chooser a step opens when no row says which context it acts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PickContext {
-    pub rb: usize,
-    pub proc_: usize,
-    pub step: usize,
-    /// The highlighted context.
-    pub sel: usize,
 }
 
 impl App {

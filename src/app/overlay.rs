@@ -43,7 +43,7 @@ pub enum Overlay {
     /// Quit was asked while this many steps run.
     Quit(usize),
     /// Which context a step acts on, asked when no row says.
-    PickContext(super::contexts::PickContext),
+    PickContext(PickContext),
 }
 
 impl Overlay {
@@ -60,6 +60,16 @@ impl Overlay {
             Overlay::Confirm(_) | Overlay::Quit(_) => Mode::Confirm,
         }
     }
+}
+
+/// The chooser a step opens when no row says which context it acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickContext {
+    pub rb: usize,
+    pub proc_: usize,
+    pub step: usize,
+    /// The highlighted context.
+    pub sel: usize,
 }
 
 /// Which kind of overlay is on top (a copy, so handlers can borrow the app again).

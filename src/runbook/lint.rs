@@ -1,7 +1,7 @@
 //! `opsdeck runbook lint`: findings with `file:line`, errors and warnings.
 
+use super::model::Parsed;
 use super::model::Risk;
-use super::parse::Parsed;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -273,3 +273,20 @@ pub struct Placeholder {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub literals: Vec<String>,
 }
+/// A problem noticed while parsing, for `runbook lint`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseNote {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Everything the parser saw, for target extraction and lint.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub runbook: Runbook,
+    pub notes: Vec<ParseNote>,
+    /// Paragraphs and list-item text with their lines (thresholds stated in prose).
+    pub paragraphs: Vec<(usize, String)>,
+    /// Tables: rows of cells, the header first.
+    pub tables: Vec<(usize, Vec<Vec<String>>)>,
+}

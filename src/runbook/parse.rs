@@ -7,6 +7,7 @@
 //! step's phase), else the heading.
 
 use super::model::{Attributes, ChecklistItem, Command, Procedure, Risk, Runbook, Step};
+pub use super::model::{ParseNote, Parsed};
 use super::{lang, parts, placeholders, risk, shell};
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
@@ -22,13 +23,6 @@ const SHELL_LANGS: &[&str] = &[
     "shellscript",
     "ksh",
 ];
-
-/// A problem noticed while parsing, for `runbook lint`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseNote {
-    pub line: usize,
-    pub message: String,
-}
 
 #[derive(Default)]
 struct Item {
@@ -81,17 +75,6 @@ struct Builder<'a> {
     /// `1. **Check logs:**` without indenting it, which ends the list in Markdown, yet the
     /// item is plainly the block's title.
     after_list: Option<Item>,
-}
-
-/// Everything the parser saw, for target extraction and lint.
-#[derive(Debug, Clone)]
-pub struct Parsed {
-    pub runbook: Runbook,
-    pub notes: Vec<ParseNote>,
-    /// Paragraphs and list-item text with their lines (thresholds stated in prose).
-    pub paragraphs: Vec<(usize, String)>,
-    /// Tables: rows of cells, the header first.
-    pub tables: Vec<(usize, Vec<Vec<String>>)>,
 }
 
 pub fn parse(src: &str) -> (Runbook, Vec<ParseNote>) {

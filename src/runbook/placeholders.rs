@@ -11,9 +11,8 @@ use regex::Regex;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+pub use super::shell::PLACEHOLDER_RE;
 // Constant patterns: compiled once; a typo would fail every test in this module.
-pub static PLACEHOLDER_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<([A-Za-z][A-Za-z0-9_.:-]*)>").expect("constant regex"));
 static REPLACE_ASSIGN_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s#]*)\s+#\s*(.*)$"#,
@@ -254,7 +253,7 @@ fn add_literals(out: &mut Vec<Placeholder>, code: &str, prose: &str) {
 /// `PS4`…): a reference to it is the shell's own, and a bare word naming it is never a value
 /// to type in.
 fn shells_own(name: &str) -> bool {
-    super::risk::is_vital(name) || name.starts_with("BASH")
+    super::shell::is_vital(name) || name.starts_with("BASH")
 }
 
 /// The placeholders found so far, by name, with where each was first seen.

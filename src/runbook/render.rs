@@ -16,7 +16,7 @@
 //! name, `OPSDECK_PH_<NAME>`, and its references are rewritten to it.
 
 use super::model::Placeholder;
-use super::placeholders::PLACEHOLDER_RE;
+use super::shell::PLACEHOLDER_RE;
 use std::collections::BTreeMap;
 
 /// Prefix of the safe variable a colliding placeholder travels in.
@@ -88,7 +88,7 @@ pub fn variable_of(name: &str) -> String {
 
 /// Whether a value under this name would change what the shell or a tool does.
 pub fn collides(name: &str) -> bool {
-    super::risk::is_vital(name)
+    super::shell::is_vital(name)
         || name.starts_with("AWS_")
         || name.starts_with("BASH")
         || RESERVED.contains(&name)

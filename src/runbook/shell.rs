@@ -8,6 +8,12 @@
 //! the step's expectation instead.
 
 use brush_parser::{Token, TokenizerError, TokenizerOptions, uncached_tokenize_str};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A `<name>` placeholder (constant pattern: compiled once; a typo fails every test).
+pub static PLACEHOLDER_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<([A-Za-z][A-Za-z0-9_.:-]*)>").expect("constant regex"));
 
 /// Deepest nesting of `(`/`{` opsdeck reads: the tokenizer recurses per level, and 20 000
 /// nested `$(` overflowed the stack. Real commands stay far below.
@@ -62,7 +68,7 @@ pub fn tokenize(s: &str) -> Result<Vec<Token>, TokenizerError> {
 /// `<name>` → `_name_`: same length (offsets stay valid), and no longer read as redirections.
 pub fn mask_placeholders(s: &str) -> String {
     let mut out = s.to_string();
-    for m in super::placeholders::PLACEHOLDER_RE.find_iter(s) {
+    for m in PLACEHOLDER_RE.find_iter(s) {
         out.replace_range(m.start()..m.start() + 1, "_");
         out.replace_range(m.end() - 1..m.end(), "_");
     }
@@ -363,6 +369,61 @@ fn line_extents(code: &str) -> Vec<(usize, usize)> {
         out.push((s, code.trim_end().len()));
     }
     out
+}
+
+/// Variables whose value changes what code runs or where it is found: assigning them is never
+/// a plain read.
+pub fn is_vital(name: &str) -> bool {
+    const VITAL: &[&str] = &[
+        "PATH",
+        "BASH_ENV",
+        "ENV",
+        "IFS",
+        "PS4",
+        "PROMPT_COMMAND",
+        "SHELLOPTS",
+        "BASHOPTS",
+        "CDPATH",
+        "GLOBIGNORE",
+        "HOME",
+        "SHELL",
+        "EDITOR",
+        "VISUAL",
+        "PAGER",
+        "MANPAGER",
+        "LESSOPEN",
+        "LESSCLOSE",
+        "BROWSER",
+        "PYTHONPATH",
+        "PYTHONSTARTUP",
+        "PYTHONHOME",
+        "PERL5LIB",
+        "PERL5OPT",
+        "RUBYOPT",
+        "RUBYLIB",
+        "NODE_OPTIONS",
+        "NODE_PATH",
+        "JAVA_TOOL_OPTIONS",
+        "_JAVA_OPTIONS",
+        "XDG_CONFIG_HOME",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "KUBECONFIG",
+        "DOCKER_HOST",
+        "PSQLRC",
+        "EXECIGNORE",
+        "HISTFILE",
+        "TMOUT",
+    ];
+    VITAL.contains(&name)
+        || ["LD_", "DYLD_", "GIT_", "BASH_FUNC_", "OPSDECK_"]
+            .iter()
+            .any(|p| name.starts_with(p))
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 //! attached to the metric they name. Names built from placeholders (`${PROJECT_NAME}-cluster`)
 //! are kept as templates.
 
-use super::parse::Parsed;
-use super::placeholders::PLACEHOLDER_RE;
+use super::model::Parsed;
+use super::shell::PLACEHOLDER_RE;
 use super::shell::tokenize;
 use super::units::{self, Unit};
 use crate::model::{Direction, Thresholds};

@@ -21,7 +21,7 @@ mod unix;
 pub use sql::sql;
 
 use super::model::Risk;
-use crate::runbook::shell::tokenize;
+use crate::runbook::shell::{is_vital, tokenize};
 use brush_parser::Token;
 
 /// Classifies a whole command (as split from a block).
@@ -439,61 +439,6 @@ const KEYWORDS: &[&str] = &[
     "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "esac",
     "in", "time",
 ];
-
-/// Variables whose value changes what code runs or where it is found: assigning them is never
-/// a plain read.
-pub fn is_vital(name: &str) -> bool {
-    const VITAL: &[&str] = &[
-        "PATH",
-        "BASH_ENV",
-        "ENV",
-        "IFS",
-        "PS4",
-        "PROMPT_COMMAND",
-        "SHELLOPTS",
-        "BASHOPTS",
-        "CDPATH",
-        "GLOBIGNORE",
-        "HOME",
-        "SHELL",
-        "EDITOR",
-        "VISUAL",
-        "PAGER",
-        "MANPAGER",
-        "LESSOPEN",
-        "LESSCLOSE",
-        "BROWSER",
-        "PYTHONPATH",
-        "PYTHONSTARTUP",
-        "PYTHONHOME",
-        "PERL5LIB",
-        "PERL5OPT",
-        "RUBYOPT",
-        "RUBYLIB",
-        "NODE_OPTIONS",
-        "NODE_PATH",
-        "JAVA_TOOL_OPTIONS",
-        "_JAVA_OPTIONS",
-        "XDG_CONFIG_HOME",
-        "AWS_CONFIG_FILE",
-        "AWS_SHARED_CREDENTIALS_FILE",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "KUBECONFIG",
-        "DOCKER_HOST",
-        "PSQLRC",
-        "EXECIGNORE",
-        "HISTFILE",
-        "TMOUT",
-    ];
-    VITAL.contains(&name)
-        || ["LD_", "DYLD_", "GIT_", "BASH_FUNC_", "OPSDECK_"]
-            .iter()
-            .any(|p| name.starts_with(p))
-}
 
 pub(crate) fn is_assignment(w: &str) -> bool {
     assignment_name(w).is_some()

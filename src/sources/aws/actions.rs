@@ -243,7 +243,7 @@ pub async fn apply(clients: &super::Clients, m: &Mutation) -> Result<String, Str
                 .map_err(|e| describe(&e))?;
             Ok(format!(
                 "{machine}: execution {} stopped",
-                super::kinds::last_segment(execution_arn)
+                super::kind::last_segment(execution_arn)
             ))
         }
         Mutation::RedriveExecution {
@@ -259,7 +259,7 @@ pub async fn apply(clients: &super::Clients, m: &Mutation) -> Result<String, Str
                 .map_err(|e| describe(&e))?;
             Ok(format!(
                 "{machine}: execution {} redriven",
-                super::kinds::last_segment(execution_arn)
+                super::kind::last_segment(execution_arn)
             ))
         }
         Mutation::TestFailover { group, node_group } => {

@@ -4,9 +4,9 @@
 //! latency) when they arrive, in the application.
 
 use super::errors::describe as describe_error;
-use super::kinds::{Described, Kind, above, metric};
-use super::plan::MetricDef;
+use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
+use crate::model::MetricDef;
 use crate::model::{ApigatewayDetail, Detail, Resource, ResourceKind};
 use crate::runbook::targets::Targets;
 use futures::future::BoxFuture;
@@ -74,7 +74,7 @@ pub fn row(d: ApigatewayDetail) -> Resource {
 }
 
 pub fn error_row(target: &str, error: &str) -> Resource {
-    super::kinds::failed_row(
+    super::kind::failed_row(
         target,
         target,
         Detail::Apigateway(Default::default()),
@@ -129,7 +129,7 @@ impl Kind for Apigateway {
         c: &'a super::Clients,
         targets: &'a [String],
         now_ms: i64,
-        memo: &'a super::kinds::Memo,
+        memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             if targets.is_empty() {
@@ -138,7 +138,7 @@ impl Kind for Apigateway {
             // Which dimension names a stage changes only when an API is created: listed
             // every five minutes, not every refresh (the rows' health is their metrics').
             let listed = memo
-                .or_ask("stages", super::kinds::SLOW_MS, now_ms, async {
+                .or_ask("stages", super::kind::SLOW_MS, now_ms, async {
                     let s = stages(&c.cloudwatch).await?;
                     serde_json::to_string(&s).map_err(|e| e.to_string())
                 })
@@ -148,7 +148,7 @@ impl Kind for Apigateway {
                 });
             let all = match listed {
                 Ok(a) => a,
-                Err(e) => return super::kinds::all_failed(targets, &e),
+                Err(e) => return super::kind::all_failed(targets, &e),
             };
             targets
                 .iter()

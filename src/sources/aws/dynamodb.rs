@@ -3,9 +3,9 @@
 //! describe.
 
 use super::errors::describe as describe_error;
-use super::kinds::{Described, Kind, above, metric};
-use super::plan::MetricDef;
+use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
+use crate::model::MetricDef;
 use crate::model::{Detail, DynamodbDetail, Health, Resource, ResourceKind};
 use crate::runbook::targets::Targets;
 use aws_sdk_dynamodb::Client;
@@ -30,7 +30,7 @@ pub async fn list(c: &Client) -> Result<Vec<String>, String> {
 pub async fn fetch(
     c: &Client,
     table: &str,
-    memo: &super::kinds::Memo,
+    memo: &super::kind::Memo,
     now_ms: i64,
 ) -> Result<Resource, String> {
     let t = c
@@ -49,7 +49,7 @@ pub async fn fetch(
         .map(|b| b.as_str().to_string())
         .unwrap_or_else(|| "PROVISIONED".into());
     let cap = |v: Option<i64>| v.filter(|n| *n > 0 && billing != "PAY_PER_REQUEST");
-    let slow = super::kinds::SLOW_MS;
+    let slow = super::kind::SLOW_MS;
     let pitr = memo
         .or_ask(&format!("pitr {table}"), slow, now_ms, async {
             let r = c
@@ -135,7 +135,7 @@ pub fn row(name: &str, d: DynamodbDetail, now_ms: i64) -> Resource {
 }
 
 pub fn error_row(name: &str, error: &str) -> Resource {
-    super::kinds::failed_row(
+    super::kind::failed_row(
         name,
         name,
         Detail::Dynamodb(DynamodbDetail::default()),
@@ -155,7 +155,7 @@ impl Kind for Dynamodb {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kinds::named(&t.dynamodb_tables)
+        super::kind::named(&t.dynamodb_tables)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
@@ -167,7 +167,7 @@ impl Kind for Dynamodb {
         c: &'a super::Clients,
         targets: &'a [String],
         now_ms: i64,
-        memo: &'a super::kinds::Memo,
+        memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             let mut out = Vec::new();

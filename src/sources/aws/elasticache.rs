@@ -3,9 +3,9 @@
 //! group with DescribeCacheClusters.
 
 use super::errors::describe as describe_error;
-use super::kinds::{Described, Kind, above, metric};
-use super::plan::MetricDef;
+use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
+use crate::model::MetricDef;
 use crate::model::{Detail, ElasticacheDetail, Health, Resource, ResourceKind};
 use crate::runbook::targets::Targets;
 use aws_sdk_elasticache::Client;
@@ -89,7 +89,7 @@ pub fn row(id: &str, d: ElasticacheDetail) -> Resource {
 }
 
 pub fn error_row(id: &str, error: &str) -> Resource {
-    super::kinds::failed_row(id, id, Detail::Elasticache(Default::default()), error)
+    super::kind::failed_row(id, id, Detail::Elasticache(Default::default()), error)
 }
 
 pub struct Elasticache;
@@ -104,7 +104,7 @@ impl Kind for Elasticache {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kinds::named(&t.cache_groups)
+        super::kind::named(&t.cache_groups)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
@@ -116,7 +116,7 @@ impl Kind for Elasticache {
         c: &'a super::Clients,
         targets: &'a [String],
         _now_ms: i64,
-        _memo: &'a super::kinds::Memo,
+        _memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             if targets.is_empty() {
@@ -125,7 +125,7 @@ impl Kind for Elasticache {
             let groups = match all_groups(&c.elasticache).await {
                 Ok(g) => g,
                 Err(e) => {
-                    return super::kinds::all_failed(targets, &e);
+                    return super::kind::all_failed(targets, &e);
                 }
             };
             let mut out: Described = Vec::new();

@@ -3,9 +3,9 @@
 //! that is not healthy.
 
 use super::errors::describe as describe_error;
-use super::kinds::{Described, Kind, above, metric};
-use super::plan::MetricDef;
+use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
+use crate::model::MetricDef;
 use crate::model::{Detail, ElbDetail, Health, Resource, ResourceKind};
 use crate::runbook::targets::Targets;
 use aws_sdk_elasticloadbalancingv2::Client;
@@ -174,7 +174,7 @@ pub fn error_row(target: &str, error: &str) -> Resource {
         arn: target.into(),
         ..ElbDetail::default()
     };
-    super::kinds::failed_row(target, name, Detail::Elb(d), error)
+    super::kind::failed_row(target, name, Detail::Elb(d), error)
 }
 
 pub struct Elb;
@@ -189,7 +189,7 @@ impl Kind for Elb {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kinds::named(&t.target_groups)
+        super::kind::named(&t.target_groups)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
@@ -201,7 +201,7 @@ impl Kind for Elb {
         c: &'a super::Clients,
         targets: &'a [String],
         _now_ms: i64,
-        _memo: &'a super::kinds::Memo,
+        _memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             if targets.is_empty() {
@@ -210,7 +210,7 @@ impl Kind for Elb {
             let found = match groups(&c.elb, targets).await {
                 Ok(g) => g,
                 Err(e) => {
-                    return super::kinds::all_failed(targets, &e);
+                    return super::kind::all_failed(targets, &e);
                 }
             };
             let mut out = Vec::new();

@@ -2,9 +2,10 @@
 //! backing off after failures and recovering by itself, so one failing API shows in its own
 //! pane while the others keep updating. Discovery results are shared through [`Found`].
 
-use super::kinds::{KINDS, Kind};
+use super::kind::Kind;
 use super::plan::{self, Plan};
-use super::{alarms, ecs, errors, health, lambda, logs, metrics};
+use super::registry::KINDS;
+use super::{alarms, ecs, errors, health, lambda, metrics};
 use crate::model::ResourceKind;
 use crate::sources::{Feed, Payload, SourceEvent, Window};
 use std::collections::BTreeMap;
@@ -331,7 +332,7 @@ pub(super) async fn kind_feed(
     let planned = plan.kinds.get(&k).cloned().flatten();
     let mut backoff = Backoff::new(interval);
     let mut listed: Option<(Vec<String>, tokio::time::Instant)> = None;
-    let memo = super::kinds::Memo::default();
+    let memo = super::kind::Memo::default();
     let mut told_denied = false;
     loop {
         let r: Result<Payload, String> = async {
@@ -554,20 +555,6 @@ impl Found {
             .collect();
         (services, functions)
     }
-}
-
-pub(super) async fn discovered_groups(
-    c: &aws_sdk_cloudwatchlogs::Client,
-    f: Found,
-) -> Result<(Vec<String>, bool), String> {
-    let (services, functions) = f.names();
-    let all = logs::list_groups(c, 20).await?;
-    Ok(logs::pick_groups(
-        &all,
-        &functions,
-        &services,
-        plan::MAX_DISCOVERED_LOG_GROUPS,
-    ))
 }
 
 #[cfg(test)]

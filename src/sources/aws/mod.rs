@@ -9,15 +9,13 @@ pub mod alarms;
 pub mod ecs;
 pub mod errors;
 mod feeds;
-mod follow;
-pub mod livetail;
 pub use feeds::Backoff;
 pub mod apigateway;
 pub mod dynamodb;
 pub mod elasticache;
 pub mod elb;
 pub mod health;
-pub mod kinds;
+pub mod kind;
 pub mod lambda;
 pub mod logs;
 pub mod metrics;
@@ -25,6 +23,7 @@ pub mod multi;
 pub mod plan;
 pub mod rds;
 pub mod readonly;
+pub mod registry;
 pub mod sfn;
 pub mod sqs;
 
@@ -34,7 +33,7 @@ use crate::config::Refresh;
 use feeds::{
     Found, alarms_feed, ecs_feed, health_feed, kind_feed, lambda_feed, metrics_feed, now_ms, send,
 };
-use follow::logs_feed;
+use logs::logs_feed;
 use plan::Plan;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -419,7 +418,7 @@ impl AwsSource {
             (Feed::Health, r.health_ms),
         ];
         feeds.extend(
-            kinds::KINDS
+            registry::KINDS
                 .iter()
                 .map(|k| (Feed::Kind(k.kind()), r.kind_ms(k.kind()))),
         );
@@ -453,7 +452,7 @@ impl DataSource for AwsSource {
             let clients = me.clients;
             // Live Tail takes log group ARNs: it needs the region and the account.
             let live_prefix = match (&me.ctx.region, &me.ctx.account) {
-                (Some(r), Some(a)) if refresh.live_tail => Some(livetail::arn_prefix(r, a)),
+                (Some(r), Some(a)) if refresh.live_tail => Some(logs::arn_prefix(r, a)),
                 _ => None,
             };
             let (found_tx, found_rx) = watch::channel(Found::default());
@@ -461,7 +460,7 @@ impl DataSource for AwsSource {
             let (window_tx, window_rx) = watch::channel(Window::default());
             let poke_ecs = Arc::new(Notify::new());
             let poke_lambda = Arc::new(Notify::new());
-            let poke_kinds: Vec<Arc<Notify>> = kinds::KINDS
+            let poke_kinds: Vec<Arc<Notify>> = registry::KINDS
                 .iter()
                 .map(|_| Arc::new(Notify::new()))
                 .collect();
@@ -508,7 +507,7 @@ impl DataSource for AwsSource {
                     me.ctx.account.clone(),
                 )),
             ];
-            for (kind, poke) in kinds::KINDS.iter().zip(&poke_kinds) {
+            for (kind, poke) in registry::KINDS.iter().zip(&poke_kinds) {
                 tasks.push(tokio::spawn(kind_feed(
                     *kind,
                     clients.clone(),
@@ -559,7 +558,7 @@ impl DataSource for AwsSource {
                                 _ if !asked.is_empty() => Ok(asked),
                                 Some(g) => Ok(g.iter().map(|g| g.name.clone()).collect()),
                                 // What the logs pane follows, linked accounts' included.
-                                None => follow::followed_groups(&c, &found, &plan, own.as_deref())
+                                None => logs::followed_groups(&c, &found, &plan, own.as_deref())
                                     .await
                                     .map(|(g, _)| g)
                                     .map_err(|e| format!("insights: {e}")),

@@ -16,15 +16,7 @@ pub const MAX_DISCOVERED_LOG_GROUPS: usize = 10;
 /// GetMetricData accepts up to 500 queries per call.
 pub const METRICS_PER_CALL: usize = 500;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct MetricDef {
-    pub label: String,
-    pub key: MetricKey,
-    pub unit: Option<String>,
-    pub thresholds: Thresholds,
-    /// A fixed period (seconds); otherwise fitted to the window.
-    pub period: Option<i64>,
-}
+pub use crate::model::MetricDef;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
@@ -159,7 +151,7 @@ impl Plan {
             },
             "discovery",
         );
-        for kind in super::kinds::KINDS {
+        for kind in super::registry::KINDS {
             let chosen = choose(
                 o,
                 kind.kind().name(),

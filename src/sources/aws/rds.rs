@@ -4,9 +4,9 @@
 //! DescribePendingMaintenanceActions (its failure only leaves maintenance unknown).
 
 use super::errors::describe as describe_error;
-use super::kinds::{Described, Kind, above, below, metric};
-use super::plan::MetricDef;
+use super::kind::{Described, Kind, above, below, metric};
 use crate::config::Watch;
+use crate::model::MetricDef;
 use crate::model::{Detail, Health, RdsDetail, Resource, ResourceKind};
 use crate::runbook::targets::Targets;
 use aws_sdk_rds::Client;
@@ -152,7 +152,7 @@ pub fn row(id: &str, d: RdsDetail) -> Resource {
 }
 
 pub fn error_row(id: &str, error: &str) -> Resource {
-    super::kinds::failed_row(id, id, Detail::Rds(RdsDetail::default()), error)
+    super::kind::failed_row(id, id, Detail::Rds(RdsDetail::default()), error)
 }
 
 async fn instances(c: &Client, ids: &[String]) -> Result<Vec<DbInstance>, String> {
@@ -220,7 +220,7 @@ async fn maintenance(c: &Client) -> BTreeMap<String, Vec<String>> {
 pub async fn fetch(
     c: &Client,
     targets: &[String],
-    memo: &super::kinds::Memo,
+    memo: &super::kind::Memo,
     now_ms: i64,
 ) -> Result<Described, String> {
     let (mut insts, clus) = (instances(c, targets).await?, clusters(c, targets).await?);
@@ -240,7 +240,7 @@ pub async fn fetch(
     }
     // Pending maintenance changes rarely: asked for every five minutes.
     let maint: BTreeMap<String, Vec<String>> =
-        match memo.get("maintenance", super::kinds::SLOW_MS, now_ms) {
+        match memo.get("maintenance", super::kind::SLOW_MS, now_ms) {
             Some(m) => serde_json::from_str(&m).unwrap_or_default(),
             None => {
                 let m = maintenance(c).await;
@@ -338,7 +338,7 @@ impl Kind for Rds {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kinds::named(&t.rds_instances)
+        super::kind::named(&t.rds_instances)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
@@ -350,7 +350,7 @@ impl Kind for Rds {
         c: &'a super::Clients,
         targets: &'a [String],
         now_ms: i64,
-        memo: &'a super::kinds::Memo,
+        memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             if targets.is_empty() {
@@ -358,7 +358,7 @@ impl Kind for Rds {
             }
             match fetch(&c.rds, targets, memo, now_ms).await {
                 Ok(d) => d,
-                Err(e) => super::kinds::all_failed(targets, &e),
+                Err(e) => super::kind::all_failed(targets, &e),
             }
         })
     }

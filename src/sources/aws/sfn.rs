@@ -3,9 +3,9 @@
 //! its error and cause.
 
 use super::errors::describe as describe_error;
-use super::kinds::{Described, Kind, above, last_segment, metric};
-use super::plan::MetricDef;
+use super::kind::{Described, Kind, above, last_segment, metric};
 use crate::config::Watch;
+use crate::model::MetricDef;
 use crate::model::{Detail, Health, Resource, ResourceKind, SfnDetail, SfnFailure};
 use crate::runbook::targets::Targets;
 use aws_sdk_sfn::Client;
@@ -113,7 +113,7 @@ async fn fetch(
     c: &Client,
     arn: &str,
     now_ms: i64,
-    memo: &super::kinds::Memo,
+    memo: &super::kind::Memo,
 ) -> Result<Resource, String> {
     let name = last_segment(arn).to_string();
     let r = c
@@ -166,7 +166,7 @@ pub fn error_row(target: &str, error: &str) -> Resource {
         arn: target.into(),
         ..SfnDetail::default()
     };
-    super::kinds::failed_row(target, last_segment(target), Detail::Sfn(d), error)
+    super::kind::failed_row(target, last_segment(target), Detail::Sfn(d), error)
 }
 
 pub struct Sfn;
@@ -181,7 +181,7 @@ impl Kind for Sfn {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kinds::named(&t.state_machines)
+        super::kind::named(&t.state_machines)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
@@ -193,7 +193,7 @@ impl Kind for Sfn {
         c: &'a super::Clients,
         targets: &'a [String],
         now_ms: i64,
-        memo: &'a super::kinds::Memo,
+        memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             // Machines named without their ARN are looked up by name (one listing).

@@ -3,9 +3,9 @@
 //! dead-letter queue named by the redrive policy.
 
 use super::errors::describe;
-use super::kinds::{Described, Kind, above, metric};
-use super::plan::MetricDef;
+use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
+use crate::model::MetricDef;
 use crate::model::{Health, Resource, ResourceKind, SqsDetail};
 use crate::runbook::targets::Targets;
 use aws_sdk_sqs::Client;
@@ -193,7 +193,7 @@ impl Kind for Sqs {
     }
 
     fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kinds::named(&t.sqs_queues)
+        super::kind::named(&t.sqs_queues)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
@@ -205,7 +205,7 @@ impl Kind for Sqs {
         c: &'a super::Clients,
         targets: &'a [String],
         now_ms: i64,
-        memo: &'a super::kinds::Memo,
+        memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             let mut out = Vec::new();

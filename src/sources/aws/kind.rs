@@ -1,14 +1,11 @@
-//! The resource kinds beyond ECS services, Lambda functions and HTTP checks. Each kind is one
-//! module implementing [`Kind`]: what `[watch]` and the runbooks select, discovery, describe →
-//! rows with its health rule, and its standard CloudWatch metrics with default thresholds.
-//! [`KINDS`] registers them; one generic feed task per kind polls it
-//! ([`super::feeds::kind_feed`]) and the plan, the metrics feed and the source's feed list go
-//! through the registry, so a new kind is its module, its line in [`KINDS`], and its tests
-//! (plus its variant in `model::Detail` and, when it has built-in actions, their mutations).
+//! What a resource kind is to the live source: the [`Kind`] trait each kind's module
+//! implements — what `[watch]` and the runbooks select, discovery, describe → rows with its
+//! health rule, and its standard CloudWatch metrics with default thresholds — and the helpers
+//! they share. [`super::registry`] lists the kinds.
 
 use super::Clients;
-use super::plan::MetricDef;
 use crate::config::Watch;
+use crate::model::MetricDef;
 use crate::model::{Direction, MetricKey, Resource, ResourceKind, Thresholds};
 use crate::runbook::targets::Targets;
 use futures::future::BoxFuture;
@@ -91,21 +88,6 @@ impl Memo {
 
 /// Settings that change rarely (backups, maintenance) are asked for again after this long.
 pub const SLOW_MS: i64 = 300_000;
-
-/// Every kind with its own feed.
-pub static KINDS: &[&dyn Kind] = &[
-    &super::sqs::Sqs,
-    &super::rds::Rds,
-    &super::dynamodb::Dynamodb,
-    &super::elb::Elb,
-    &super::sfn::Sfn,
-    &super::elasticache::Elasticache,
-    &super::apigateway::Apigateway,
-];
-
-pub fn get(kind: ResourceKind) -> Option<&'static dyn Kind> {
-    KINDS.iter().copied().find(|k| k.kind() == kind)
-}
 
 /// Warn at `warn`, crit at `crit`, larger is worse.
 pub fn above(warn: f64, crit: f64) -> Thresholds {
@@ -221,26 +203,5 @@ mod tests {
             "the third call built its future but the memo answered"
         );
         assert_eq!(m.get("k", 100, 50).as_deref(), Some("v"));
-        // Registered kinds are unique.
-        let mut seen: Vec<ResourceKind> = KINDS.iter().map(|k| k.kind()).collect();
-        seen.sort();
-        seen.dedup();
-        assert_eq!(seen.len(), KINDS.len());
-        assert!(get(ResourceKind::Rds).is_some() && get(ResourceKind::Ecs).is_none());
-    }
-
-    #[test]
-    fn each_kind_watches_what_the_runbooks_name_without_placeholders() {
-        let src = "# R\n## Check\n```bash\naws elasticache describe-replication-groups --replication-group-id sessions\naws elasticache describe-cache-clusters --cache-cluster-id <cluster>\naws cloudwatch get-metric-statistics --namespace AWS/ApiGateway --metric-name 5XXError --dimensions Name=ApiName,Value=orders-api Name=Stage,Value=prod --statistics Sum --period 60\naws stepfunctions describe-state-machine --state-machine-arn arn:aws:states:eu-west-1:1:stateMachine:settle\naws dynamodb describe-table --table-name carts\n```\n";
-        let t = crate::runbook::targets::extract(&crate::runbook::parse::parse_full(src));
-        let sel = |k: ResourceKind| get(k).unwrap().selected(&t);
-        assert_eq!(sel(ResourceKind::Elasticache), ["sessions"]);
-        assert_eq!(sel(ResourceKind::Apigateway), ["orders-api/prod"]);
-        assert_eq!(
-            sel(ResourceKind::Sfn),
-            ["arn:aws:states:eu-west-1:1:stateMachine:settle"]
-        );
-        assert_eq!(sel(ResourceKind::Dynamodb), ["carts"]);
-        assert!(sel(ResourceKind::Rds).is_empty());
     }
 }

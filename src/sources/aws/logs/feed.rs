@@ -3,13 +3,14 @@
 //! FilterLogEvents otherwise, for backfill, and whenever a session is not (yet) up. One
 //! delivery per poll, and one per session update as it arrives.
 
-use super::feeds::{Backoff, discovered_groups, now_ms, send, wait_found};
 use super::livetail::{self, LiveMsg, Seen};
-use super::plan::{self, Plan};
-use super::{Found, logs};
+use super::poll;
 use crate::config::Refresh;
 use crate::config::live::WatchLogGroup;
 use crate::model::LogEvent;
+use crate::sources::aws::Found;
+use crate::sources::aws::feeds::{Backoff, now_ms, send, wait_found};
+use crate::sources::aws::plan::{self, Plan};
 use crate::sources::{Feed, Payload, SourceEvent};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -135,10 +136,10 @@ async fn linked_groups(
     found: &Found,
     own: Option<&str>,
 ) -> Result<Vec<String>, String> {
-    let arns = logs::linked_groups(c, own, 20).await?;
-    let names: Vec<String> = arns.iter().map(|a| livetail::group_of(a)).collect();
+    let arns = poll::linked_groups(c, own, 20).await?;
+    let names: Vec<String> = arns.iter().map(|a| super::group_of(a)).collect();
     let (services, functions) = found.names();
-    let (picked, _) = logs::pick_groups(&names, &functions, &services, usize::MAX);
+    let (picked, _) = poll::pick_groups(&names, &functions, &services, usize::MAX);
     Ok(arns
         .into_iter()
         .zip(names)
@@ -151,7 +152,7 @@ async fn linked_groups(
 /// The groups discovery follows: the own account's of the watched services and functions,
 /// and on a monitoring account (`cross_account`) the linked accounts' of the same, by ARN.
 /// `bool`: the own discovery was capped. Logs Insights queries the same groups.
-pub(super) async fn followed_groups(
+pub(in crate::sources::aws) async fn followed_groups(
     c: &aws_sdk_cloudwatchlogs::Client,
     found: &Found,
     plan: &Plan,
@@ -167,7 +168,7 @@ pub(super) async fn followed_groups(
     Ok((groups, capped))
 }
 
-pub(super) async fn logs_feed(
+pub(in crate::sources::aws) async fn logs_feed(
     c: aws_sdk_cloudwatchlogs::Client,
     plan: Arc<Plan>,
     refresh: Refresh,
@@ -176,10 +177,10 @@ pub(super) async fn logs_feed(
     live_prefix: Option<String>,
     own_account: Option<String>,
 ) {
-    let limiter = logs::limiter(refresh.logs_rate);
+    let limiter = poll::limiter(refresh.logs_rate);
     let mut backoff = Backoff::new(refresh.logs_ms);
     let start = now_ms() - refresh.logs_backfill_ms;
-    let mut cursors: BTreeMap<String, logs::Cursor> = BTreeMap::new();
+    let mut cursors: BTreeMap<String, poll::Cursor> = BTreeMap::new();
     let mut groups: Option<Vec<WatchLogGroup>> = plan.log_groups.clone();
     let mut live = Sessions::new(live_prefix);
     if groups.is_none() {
@@ -225,8 +226,8 @@ pub(super) async fn logs_feed(
             }
             let cursor = cursors
                 .entry(g.name.clone())
-                .or_insert_with(|| logs::Cursor::new(start));
-            match logs::poll(&c, &limiter, &g.name, g.filter.as_deref(), cursor).await {
+                .or_insert_with(|| poll::Cursor::new(start));
+            match poll::poll(&c, &limiter, &g.name, g.filter.as_deref(), cursor).await {
                 Ok(p) => {
                     answered += 1;
                     match live.seen.get_mut(&g.name) {
@@ -307,4 +308,19 @@ pub(super) async fn logs_feed(
             }
         }
     }
+}
+
+/// The groups discovery follows: Lambda functions' and those naming a watched service.
+async fn discovered_groups(
+    c: &aws_sdk_cloudwatchlogs::Client,
+    f: Found,
+) -> Result<(Vec<String>, bool), String> {
+    let (services, functions) = f.names();
+    let all = poll::list_groups(c, 20).await?;
+    Ok(poll::pick_groups(
+        &all,
+        &functions,
+        &services,
+        plan::MAX_DISCOVERED_LOG_GROUPS,
+    ))
 }

@@ -7,7 +7,7 @@
 //! events carry no event id: it counts, per millisecond and (stream, message), how many
 //! copies each side has shown, and lets through only what goes beyond that.
 
-use super::errors::describe;
+use super::super::errors::describe;
 use crate::model::LogEvent;
 use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream;
@@ -42,19 +42,6 @@ pub enum LiveMsg {
     },
 }
 
-/// `arn:aws:logs:REGION:ACCOUNT:log-group:` (StartLiveTail takes ARNs).
-pub fn arn_prefix(region: &str, account: &str) -> String {
-    format!("arn:aws:logs:{region}:{account}:log-group:")
-}
-
-/// The group's name in an identifier the session hands back (an ARN, maybe ending `:*`).
-pub fn group_of(identifier: &str) -> String {
-    let name = identifier
-        .split_once(":log-group:")
-        .map_or(identifier, |(_, n)| n);
-    name.strip_suffix(":*").unwrap_or(name).to_string()
-}
-
 /// Whether trying again can help: not when the operation, the permission or the endpoint's
 /// support is missing.
 fn retryable(why: &str) -> bool {
@@ -87,7 +74,7 @@ pub async fn run(c: Client, prefix: String, groups: Vec<String>, tx: mpsc::Sende
         watched
             .get(ident)
             .cloned()
-            .unwrap_or_else(|| group_of(ident))
+            .unwrap_or_else(|| super::group_of(ident))
     };
     let ended = |why: String| {
         let retry = retryable(&why);
@@ -121,7 +108,7 @@ pub async fn run(c: Client, prefix: String, groups: Vec<String>, tx: mpsc::Sende
                         let g = which(e.log_group_identifier().unwrap_or(""));
                         let event = LogEvent {
                             time_ms: e.timestamp().unwrap_or(0),
-                            group: Arc::from(super::logs::label(&g).as_str()),
+                            group: Arc::from(super::label(&g).as_str()),
                             stream: e.log_stream_name().map(Arc::from),
                             message: e.message().unwrap_or("").trim_end_matches('\n').to_string(),
                         };
@@ -231,6 +218,7 @@ impl Seen {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::aws::logs::{arn_prefix, group_of};
 
     /// `_id`: polling's event id, which [`Seen`] never needs.
     fn ev(ms: i64, _id: &str, msg: &str) -> LogEvent {
