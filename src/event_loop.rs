@@ -133,18 +133,19 @@ impl Effects {
                 app.dirty = true;
             }
             Effect::Journal(entry) => self.journal(*entry),
-            Effect::RunStep {
-                id,
-                script,
-                env,
-                secrets,
-                timeout,
-                interactive,
-                read_only_role,
-                boxed,
-                hide_output,
-                ctx,
-            } => {
+            Effect::RunStep { id, run } => {
+                let crate::exec::Prepared {
+                    script,
+                    env,
+                    secrets,
+                    timeout,
+                    interactive,
+                    read_only_role,
+                    boxed,
+                    hide_output,
+                    ctx,
+                    ..
+                } = *run;
                 let mut spec = crate::exec::RunSpec {
                     id,
                     script,

@@ -109,8 +109,8 @@ impl Builtin {
     }
 }
 
-/// Built-in actions for a services-pane row.
-pub fn builtins_for(s: &Resource) -> Vec<Builtin> {
+/// Built-in actions for a services-pane row; `now_ms` names snapshots and backups.
+pub fn builtins_for(s: &Resource, now_ms: i64) -> Vec<Builtin> {
     match &s.detail {
         crate::model::Detail::Ecs(d) => {
             let c = &d.cluster;
@@ -169,13 +169,13 @@ pub fn builtins_for(s: &Resource) -> Vec<Builtin> {
             }
             out
         }
-        crate::model::Detail::Rds(d) => rds_builtins(s, d, now_stamp()),
+        crate::model::Detail::Rds(d) => rds_builtins(s, d, stamp(now_ms)),
         crate::model::Detail::Dynamodb(_) => vec![direct(
             format!("DynamoDB › Back up {} (on-demand backup)", s.name),
             format!("Make an on-demand backup of table {}", s.name),
             Mutation::BackupTable {
                 table: s.name.clone(),
-                backup: format!("opsdeck-{}-{}", s.name, now_stamp()),
+                backup: format!("opsdeck-{}-{}", s.name, stamp(now_ms)),
             },
         )],
         crate::model::Detail::Sfn(d) => {
@@ -249,8 +249,11 @@ fn direct(label: String, prompt: String, mutation: Mutation) -> Builtin {
 }
 
 /// `20261202-181503`: names snapshots and backups (UTC, sortable, valid in both APIs).
-fn now_stamp() -> String {
-    chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string()
+fn stamp(now_ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(now_ms)
+        .unwrap_or_default()
+        .format("%Y%m%d-%H%M%S")
+        .to_string()
 }
 
 fn rds_builtins(s: &Resource, d: &crate::model::RdsDetail, stamp: String) -> Vec<Builtin> {

@@ -221,16 +221,7 @@ impl App {
     /// A `[[watch.commands]]` entry: classified and prepared like a runbook step, in the
     /// context it names, in each context (`*`, or a command calling `aws`), or once.
     pub(super) fn watch_command(&mut self, c: &crate::config::WatchCommand) {
-        let md = format!(
-            "# opsdeck.toml\n\n## {}\n\n```bash\n{}\n```\n",
-            c.name, c.command
-        );
-        let (rb, _) = crate::runbook::parse::parse(&md);
-        let Some((p, s)) = rb
-            .procedures
-            .first()
-            .and_then(|p| p.steps.first().map(|s| (p.clone(), s.clone())))
-        else {
+        let Some((p, s)) = crate::runbook::parse::command_step(&c.name, &c.command) else {
             self.load_errors
                 .push(format!("watch.commands `{}`: no command", c.name));
             return;

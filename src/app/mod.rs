@@ -22,6 +22,7 @@ pub mod prompt;
 pub mod replay;
 pub mod services;
 pub mod session;
+pub mod timeline;
 pub mod verify;
 pub mod watches;
 
@@ -122,26 +123,12 @@ pub enum Effect {
     Journal(Box<crate::journal::Entry>),
     /// Put text on the local clipboard (OSC 52, works over SSH and tmux).
     Copy(String),
-    /// Start a prepared runbook step (`exec::prepare`) with the one launcher.
+    /// Start a prepared step (`exec::prepare`) with the one launcher. Its timeout, box,
+    /// interactivity and hidden output are as its owner set them (a watch and a verification
+    /// always run boxed, with their own timeouts); `ctx` says whose credentials the box gets.
     RunStep {
         id: u64,
-        script: String,
-        env: std::collections::BTreeMap<String, String>,
-        /// Masked in every line of its output.
-        secrets: Vec<String>,
-        /// `None`: runs until it ends or is cancelled (`--follow`, `watch`).
-        timeout: Option<std::time::Duration>,
-        /// Needs the real terminal (psql without a command, `-it`, ssh, editors): the TUI
-        /// steps aside until it exits.
-        interactive: bool,
-        /// Run with this read-only role's credentials, not the operator's.
-        read_only_role: Option<String>,
-        /// In the read-only box (read-only steps, watches, verifications).
-        boxed: bool,
-        /// The command that prints secrets by design: its output is hidden.
-        hide_output: Option<String>,
-        /// The watched context it acts in (its box gets that context's credentials).
-        ctx: u16,
+        run: Box<crate::exec::Prepared>,
     },
     CancelRun(u64),
     /// Remember non-secret placeholder values across sessions (XDG state dir).
@@ -153,6 +140,41 @@ pub enum Effect {
     /// Ask the source for something: a change (`Mutate`, whose result returns as an
     /// `ActionResult`), a metric window, a Logs Insights query.
     Command(crate::sources::SourceCommand),
+}
+
+/// Who started a run, so its events find their way back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOwner {
+    /// A runbook step or a built-in action's command (the run pane, the journal).
+    Step,
+    /// A pinned command watch.
+    Watch,
+    /// A `{verify=…}` try.
+    Check,
+}
+
+impl App {
+    /// A fresh run id.
+    pub(super) fn next_run_id(&mut self) -> u64 {
+        let id = self.next_action;
+        self.next_action += 1;
+        id
+    }
+
+    /// Starts `run` under `id` for `owner`: its events go back to the owner by id.
+    pub(super) fn launch(
+        &mut self,
+        id: u64,
+        owner: RunOwner,
+        run: crate::exec::Prepared,
+        fx: &mut Vec<Effect>,
+    ) {
+        self.run_owners.insert(id, owner);
+        fx.push(Effect::RunStep {
+            id,
+            run: Box::new(run),
+        });
+    }
 }
 
 /// One watched AWS context as the cockpit shows and acts on it.
@@ -244,7 +266,7 @@ pub struct App {
     pub session: Session,
     pub demo: bool,
     /// What this session journaled, newest last (the journal overlay).
-    pub timeline: std::collections::VecDeque<crate::journal::Entry>,
+    pub timeline: timeline::Timeline,
     /// Notes from the source (discovery caps), shown once as a toast and kept for snapshot.
     pub source_notes: Vec<String>,
     /// Files that could not be loaded at start (sanitised), kept for snapshot's `errors`.
@@ -262,6 +284,8 @@ pub struct App {
     pub command_checks: Vec<verify::CommandCheck>,
     /// Built-in mutations a step made (the demo's dry runs): action id → run id.
     mutation_runs: std::collections::BTreeMap<u64, u64>,
+    /// Who started each run still going: its events go there, found by id, never by trial.
+    run_owners: std::collections::BTreeMap<u64, RunOwner>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
     /// Pinned command watches, in the order pinned.
@@ -356,6 +380,7 @@ impl App {
             verifications: Vec::new(),
             command_checks: Vec::new(),
             mutation_runs: Default::default(),
+            run_owners: Default::default(),
             dirty: true,
             watches: Vec::new(),
             timeline_filter: TimelineFilter::All,
@@ -581,10 +606,7 @@ impl App {
                         .output
                         .as_deref()
                         .map(|o| self.session.secrets.scrub(o));
-                    if self.timeline.len() == 1000 {
-                        self.timeline.pop_front();
-                    }
-                    self.timeline.push_back((**entry).clone());
+                    self.timeline.push((**entry).clone());
                 }
                 Effect::Copy(text) => *text = self.session.secrets.scrub(text),
                 _ => {}
@@ -616,8 +638,18 @@ impl App {
             Msg::Input(key) => self.input(key, &mut fx),
             Msg::Scroll { pane, lines } => self.scroll(pane, lines),
             Msg::Run(ev) => {
-                if !self.watch_event(&ev) && !self.command_check_event(&ev, &mut fx) {
-                    self.run_event(ev, &mut fx)
+                let id = ev.id();
+                let owner = if matches!(ev, crate::exec::RunEvent::Finished { .. }) {
+                    self.run_owners.remove(&id)
+                } else {
+                    self.run_owners.get(&id).copied()
+                };
+                match owner {
+                    Some(RunOwner::Watch) => self.watch_event(&ev),
+                    Some(RunOwner::Check) => self.command_check_event(&ev, &mut fx),
+                    Some(RunOwner::Step) => self.run_event(ev, &mut fx),
+                    // Not started by this app (a run from before a reset): nobody's.
+                    None => {}
                 }
             }
             Msg::Click { pane } => self.focus = pane,
@@ -681,10 +713,7 @@ impl App {
                 // A recording is a file like any other: its entries are outside text.
                 for mut e in entries {
                     clean_all(&mut e);
-                    if self.timeline.len() == 1000 {
-                        self.timeline.pop_front();
-                    }
-                    self.timeline.push_back(e);
+                    self.timeline.push(e);
                 }
                 return;
             }

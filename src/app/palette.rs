@@ -143,7 +143,7 @@ impl App {
         let mut entries: Vec<Item> = self
             .services
             .selected_row()
-            .map(super::builtin::builtins_for)
+            .map(|r| super::builtin::builtins_for(r, self.now_ms))
             .unwrap_or_default()
             .into_iter()
             .map(Item::Builtin)

@@ -645,27 +645,11 @@ impl App {
         if self.session.runs.len() > 20 {
             self.session.runs.remove(0);
         }
-        fx.push(Effect::RunStep {
-            id,
-            script: run.script,
-            env: run.env,
-            secrets: run.secrets,
-            timeout: run.timeout,
-            interactive: run.interactive,
-            read_only_role: run.read_only_role,
-            boxed: run.boxed,
-            hide_output: run.hide_output,
-            ctx: run.ctx,
-        });
+        self.launch(id, super::RunOwner::Step, run, fx);
     }
 
     pub(super) fn run_event(&mut self, ev: RunEvent, fx: &mut Vec<Effect>) {
-        let id = match &ev {
-            RunEvent::Started { id, .. }
-            | RunEvent::Output { id, .. }
-            | RunEvent::Truncated { id, .. }
-            | RunEvent::Finished { id, .. } => *id,
-        };
+        let id = ev.id();
         let Some(view) = self.session.runs.iter_mut().find(|r| r.id == id) else {
             return;
         };

@@ -433,9 +433,10 @@ fn read_step_runs_at_once_write_step_confirms() {
         journal_kinds(&fx),
         [Kind::Action, Kind::Confirmed, Kind::Start]
     );
-    let Some(Effect::RunStep { id, script, .. }) = fx.last().cloned() else {
+    let Some(Effect::RunStep { id, run }) = fx.last().cloned() else {
         panic!("{fx:?}")
     };
+    let script = &run.script;
     assert!(script.contains("aws logs filter-log-events"));
     assert!(app.confirm().is_none());
     // Output and the end come back as run events.
@@ -498,12 +499,10 @@ fn placeholders_are_asked_for_and_cancel_goes_to_the_run() {
     type_text(&mut app, "8; rm -rf /");
     press(&mut app, "enter");
     let fx = press(&mut app, "y");
-    let Some(Effect::RunStep {
-        id, script, env, ..
-    }) = fx.last().cloned()
-    else {
+    let Some(Effect::RunStep { id, run }) = fx.last().cloned() else {
         panic!("{fx:?}")
     };
+    let (script, env) = (run.script, run.env);
     assert!(
         !script.contains("rm -rf"),
         "values never become shell text: {script}"
@@ -870,9 +869,7 @@ fn secret_values_are_masked_in_pane_journal_and_copies() {
     let target = app.confirm().unwrap().subject.target().to_string();
     type_text(&mut app, &target);
     all.extend(press(&mut app, "enter"));
-    let Some(Effect::RunStep {
-        id, env, secrets, ..
-    }) = all
+    let Some(Effect::RunStep { id, run }) = all
         .iter()
         .rev()
         .find(|e| matches!(e, Effect::RunStep { .. }))
@@ -880,6 +877,7 @@ fn secret_values_are_masked_in_pane_journal_and_copies() {
     else {
         panic!("{all:?}")
     };
+    let (env, secrets) = (&run.env, &run.secrets);
     assert_eq!(
         env.get("DB_PASSWORD").map(String::as_str),
         Some("hunter2-Typed")
@@ -1030,9 +1028,10 @@ fn run_all_runs_sub_steps_one_by_one_and_stops_at_alternatives() {
         press(&mut app, "up");
     }
     let fx = press(&mut app, "a");
-    let Some(Effect::RunStep { id, script, .. }) = fx.last().cloned() else {
+    let Some(Effect::RunStep { id, run }) = fx.last().cloned() else {
         panic!("{fx:?}")
     };
+    let script = &run.script;
     assert!(script.contains("cd /srv/ops") && !script.contains("flush-cache"));
     assert_eq!(app.session.run_all.map(|r| r.2), Some(1));
     finish(&mut app, id);
@@ -1067,10 +1066,10 @@ fn run_all_runs_sub_steps_one_by_one_and_stops_at_alternatives() {
         panic!("{fx:?}")
     };
     let fx = finish(&mut app, id);
-    let Some(Effect::RunStep { script, .. }) = fx.last().cloned() else {
+    let Some(Effect::RunStep { run, .. }) = fx.last().cloned() else {
         panic!("step 3 runs next: {fx:?}")
     };
-    assert!(script.contains("describe-services"));
+    assert!(run.script.contains("describe-services"));
     assert_eq!(app.procedure().unwrap().2, 6);
 }
 
@@ -1118,17 +1117,16 @@ fn read_steps_pin_as_watches_that_rerun_and_mark_changes() {
     assert_eq!(journal_kinds(&fx), [Kind::Action]);
     assert_eq!(app.watches.len(), 1);
     assert_eq!(app.watches[0].interval_ms, 5_000);
-    let Some(Effect::RunStep {
-        id,
+    let Some(Effect::RunStep { id, run }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    let crate::exec::Prepared {
         script,
         env,
         timeout,
         interactive,
         ..
-    }) = fx.last().cloned()
-    else {
-        panic!("{fx:?}")
-    };
+    } = *run;
     assert!(script.contains("\"${PORT}\"") && env.get("PORT").map(String::as_str) == Some("6391"));
     assert_eq!(timeout, Some(std::time::Duration::from_secs(5)));
     assert!(!interactive);
@@ -1965,9 +1963,7 @@ fn a_verify_command_is_retried_until_it_exits_0_with_the_steps_values_as_variabl
     let tries: Vec<_> = fx
         .iter()
         .filter_map(|e| match e {
-            Effect::RunStep {
-                id, script, env, ..
-            } => Some((*id, script.clone(), env.clone())),
+            Effect::RunStep { id, run } => Some((*id, run.script.clone(), run.env.clone())),
             _ => None,
         })
         .collect();
@@ -2237,7 +2233,7 @@ fn two_contexts_with_runbook() -> App {
 
 fn run_env(fx: &[Effect]) -> Option<std::collections::BTreeMap<String, String>> {
     fx.iter().find_map(|e| match e {
-        Effect::RunStep { env, .. } => Some(env.clone()),
+        Effect::RunStep { run, .. } => Some(run.env.clone()),
         _ => None,
     })
 }

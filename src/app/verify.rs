@@ -171,11 +171,19 @@ impl AfterStep {
             v.map(|script| CommandCheck {
                 run: 0,
                 shown: run.redactor().scrub(&script),
-                script,
-                env: run.env.clone(),
-                secrets: run.secrets.clone(),
-                read_only_role: run.read_only_role.clone(),
-                ctx: run.ctx,
+                check: {
+                    // The step's values, role and context; its own script, always boxed
+                    // (a verification is promised to be a read), with its own timeout.
+                    let mut c = run.clone();
+                    c.hide_output = crate::exec::prepare::prints_secrets(&script);
+                    c.script = script;
+                    c.timeout = Some(TRY_TIMEOUT);
+                    c.interactive = false;
+                    c.boxed = true;
+                    c.verify = None;
+                    c.expect_match = None;
+                    c
+                },
                 started_ms: 0,
                 deadline_ms: 0,
                 next_ms: 0,
@@ -203,12 +211,8 @@ pub struct CommandCheck {
     pub run: u64,
     /// The command as shown (secrets masked).
     pub shown: String,
-    pub script: String,
-    pub env: std::collections::BTreeMap<String, String>,
-    pub secrets: Vec<String>,
-    pub read_only_role: Option<String>,
-    /// The context of the step it verifies.
-    pub ctx: u16,
+    /// Each try as started: the verify command with the step's values, role and context.
+    pub check: crate::exec::Prepared,
     pub started_ms: i64,
     pub deadline_ms: i64,
     pub next_ms: i64,
@@ -280,50 +284,29 @@ impl App {
             if c.running.is_some() || c.next_ms > now {
                 continue;
             }
-            let id = self.next_action;
-            self.next_action += 1;
+            let id = self.next_run_id();
             let c = &mut self.command_checks[i];
             c.running = Some(id);
-            fx.push(Effect::RunStep {
-                id,
-                script: c.script.clone(),
-                env: c.env.clone(),
-                secrets: c.secrets.clone(),
-                timeout: Some(TRY_TIMEOUT),
-                interactive: false,
-                read_only_role: c.read_only_role.clone(),
-                // A verification is promised to be a read: always boxed.
-                boxed: true,
-                hide_output: crate::exec::prepare::prints_secrets(&c.script),
-                ctx: c.ctx,
-            });
+            let run = c.check.clone();
+            self.launch(id, super::RunOwner::Check, run, fx);
         }
     }
 
-    /// A run event of a `{verify=…}` try; `false` when the run is not one.
-    pub(super) fn command_check_event(
-        &mut self,
-        ev: &crate::exec::RunEvent,
-        fx: &mut Vec<Effect>,
-    ) -> bool {
+    /// A run event of a `{verify=…}` try.
+    pub(super) fn command_check_event(&mut self, ev: &crate::exec::RunEvent, fx: &mut Vec<Effect>) {
         use crate::exec::RunEvent;
-        let id = match ev {
-            RunEvent::Started { id, .. }
-            | RunEvent::Output { id, .. }
-            | RunEvent::Truncated { id, .. }
-            | RunEvent::Finished { id, .. } => *id,
-        };
+        let id = ev.id();
         let Some(i) = self
             .command_checks
             .iter()
             .position(|c| c.running == Some(id))
         else {
-            return false;
+            return; // its step was reset meanwhile
         };
         match ev {
             RunEvent::Output { line, .. } if !line.trim().is_empty() => {
                 let c = &mut self.command_checks[i];
-                let masked = crate::redact::Redactor::new(c.secrets.iter().cloned()).scrub(line);
+                let masked = c.check.redactor().scrub(line);
                 c.last = crate::text::truncate(&self.session.secrets.scrub(&masked), 120);
             }
             RunEvent::Finished { status, .. } => {
@@ -385,7 +368,6 @@ impl App {
             }
             _ => {}
         }
-        true
     }
 
     /// Starts verifying what a confirmed change does, when opsdeck recognises it.

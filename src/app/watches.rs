@@ -209,38 +209,26 @@ impl App {
             if w.running.is_some() || w.note.is_some() || w.next_ms > now {
                 continue;
             }
-            let id = self.next_action;
-            self.next_action += 1;
+            let id = self.next_run_id();
             let w = &mut self.watches[i];
             w.running = Some(id);
             w.pending.clear();
-            fx.push(Effect::RunStep {
-                id,
-                script: w.run.script.clone(),
-                env: w.run.env.clone(),
-                secrets: w.run.secrets.clone(),
-                timeout: Some(w.timeout()),
-                interactive: false,
-                read_only_role: w.run.read_only_role.clone(),
-                // A watch is promised to be a read: it runs boxed, read-only mode or not.
-                boxed: true,
-                hide_output: crate::exec::prepare::prints_secrets(&w.run.script),
-                ctx: w.run.ctx,
-            });
+            let mut run = w.run.clone();
+            run.timeout = Some(w.timeout());
+            run.interactive = false;
+            // A watch is promised to be a read: it runs boxed, read-only mode or not.
+            run.boxed = true;
+            run.hide_output = crate::exec::prepare::prints_secrets(&run.script);
+            self.launch(id, super::RunOwner::Watch, run, fx);
         }
     }
 
     /// A run event of a watch's run; `false` when the run is no watch's.
-    pub(super) fn watch_event(&mut self, ev: &RunEvent) -> bool {
-        let id = match ev {
-            RunEvent::Started { id, .. }
-            | RunEvent::Output { id, .. }
-            | RunEvent::Truncated { id, .. }
-            | RunEvent::Finished { id, .. } => *id,
-        };
+    pub(super) fn watch_event(&mut self, ev: &RunEvent) {
+        let id = ev.id();
         let now = self.now_ms;
         let Some(w) = self.watches.iter_mut().find(|w| w.running == Some(id)) else {
-            return false;
+            return; // unpinned while it ran
         };
         match ev {
             RunEvent::Started { .. } => {}
@@ -254,7 +242,6 @@ impl App {
             }
             RunEvent::Finished { status, .. } => w.finish(status.clone(), now),
         }
-        true
     }
 }
 

@@ -245,6 +245,18 @@ pub enum RunEvent {
     },
 }
 
+impl RunEvent {
+    /// The run it is about.
+    pub fn id(&self) -> u64 {
+        match self {
+            RunEvent::Started { id, .. }
+            | RunEvent::Output { id, .. }
+            | RunEvent::Truncated { id, .. }
+            | RunEvent::Finished { id, .. } => *id,
+        }
+    }
+}
+
 /// A running command: `cancel` to stop it.
 pub struct RunHandle {
     cancel: Option<oneshot::Sender<CancelReason>>,

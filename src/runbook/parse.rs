@@ -605,50 +605,101 @@ impl Builder<'_> {
             choice: None,
         };
         if runnable {
-            let (script, output) = shell::strip_prompts(&code);
-            let split = shell::split(&script);
-            if !split.tokenized {
-                self.notes.push(ParseNote {
-                    line: step.line,
-                    message:
-                        "shell block could not be tokenised (unterminated quote?); split by lines"
-                            .into(),
-                });
-            }
-            step.commands = split
-                .commands
-                .into_iter()
-                .map(|s| Command {
-                    risk: s
-                        .tokens
-                        .as_deref()
-                        .map_or_else(|| risk::classify(&s.text), risk::classify_tokens),
-                    title: s.title,
-                    text: s.text,
-                    line: content_line + s.line,
-                    context: false,
-                })
-                .collect();
-            step.expect = match (split.expect, output) {
-                (Some(a), Some(b)) => Some(format!("{a}\n{b}")),
-                (a, b) => a.or(b),
-            };
-            step.placeholders = placeholders::find(&script, &prose);
-            step.risk = step
-                .commands
-                .iter()
-                .map(|c| c.risk)
-                .max()
-                .unwrap_or(Risk::Read);
-            // A fence attribute may raise the risk, never lower it (lint flags a lower one).
-            if let Some(r) = step.attributes.risk {
-                step.risk = step.risk.max(r);
-            }
-            parts::split(&mut step, &script, content_line, &prose);
+            let notes = read_shell(&mut step, content_line, &prose);
+            self.notes.extend(notes);
         }
         let p = self.procedure();
         self.procs[p].steps.push(step);
     }
+}
+
+/// Reads a runnable step's shell text (`step.code`, starting at `content_line`): its
+/// commands and their risks, expectation, placeholders (described by `prose`), the step's
+/// risk (raised by a fence attribute, never lowered) and its parts. The one reading every
+/// step gets, from a runbook or from opsdeck.toml's `[[watch.commands]]`.
+pub fn read_shell(step: &mut Step, content_line: usize, prose: &str) -> Vec<ParseNote> {
+    let mut notes = Vec::new();
+    let (script, output) = shell::strip_prompts(&step.code);
+    let split = shell::split(&script);
+    if !split.tokenized {
+        notes.push(ParseNote {
+            line: step.line,
+            message: "shell block could not be tokenised (unterminated quote?); split by lines"
+                .into(),
+        });
+    }
+    step.commands = split
+        .commands
+        .into_iter()
+        .map(|s| Command {
+            risk: s
+                .tokens
+                .as_deref()
+                .map_or_else(|| risk::classify(&s.text), risk::classify_tokens),
+            title: s.title,
+            text: s.text,
+            line: content_line + s.line,
+            context: false,
+        })
+        .collect();
+    step.expect = match (split.expect, output) {
+        (Some(a), Some(b)) => Some(format!("{a}\n{b}")),
+        (a, b) => a.or(b),
+    };
+    step.placeholders = placeholders::find(&script, prose);
+    step.risk = step
+        .commands
+        .iter()
+        .map(|c| c.risk)
+        .max()
+        .unwrap_or(Risk::Read);
+    // A fence attribute may raise the risk, never lower it (lint flags a lower one).
+    if let Some(r) = step.attributes.risk {
+        step.risk = step.risk.max(r);
+    }
+    parts::split(step, &script, content_line, prose);
+    notes
+}
+
+/// A command written outside a runbook (`[[watch.commands]]`) as a one-step procedure, read
+/// exactly as a runbook's shell block is; `None` when it holds no shell command.
+pub fn command_step(name: &str, command: &str) -> Option<(Procedure, Step)> {
+    if lang::detect(command) != lang::Content::Shell {
+        return None;
+    }
+    let mut step = Step {
+        id: format!("{}#1", slug(name)),
+        title: name.to_string(),
+        phase: None,
+        description: None,
+        lang: Some("bash".into()),
+        runnable: true,
+        risk: Risk::Read,
+        expect: None,
+        line: 1,
+        placeholders: Vec::new(),
+        commands: Vec::new(),
+        code: command.to_string(),
+        attributes: Attributes::default(),
+        written_as: None,
+        log_group: None,
+        parts: Vec::new(),
+        alternatives: None,
+        choice: None,
+    };
+    read_shell(&mut step, 1, "");
+    if step.commands.is_empty() {
+        return None;
+    }
+    let p = Procedure {
+        id: slug(name),
+        title: name.to_string(),
+        path: vec![name.to_string()],
+        line: 1,
+        checklist: Vec::new(),
+        steps: vec![step.clone()],
+    };
+    Some((p, step))
 }
 
 fn truncate_title(s: &str) -> String {
