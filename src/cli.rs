@@ -385,7 +385,8 @@ impl CockpitOpts {
 impl Cli {
     /// Parses the command line and merges the cockpit's options with the subcommand's into
     /// [`Cli::common`]. An option given before a subcommand that does not take it is an
-    /// error (exit 2), not silently ignored.
+    /// error (exit 2), not silently ignored — but for `--config` and `--journal`, which a
+    /// wrapper may give every invocation.
     pub fn parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
     where
         I: IntoIterator<Item = T>,
@@ -401,16 +402,22 @@ impl Cli {
         };
         let names: Vec<&str> = taken.iter().map(|(n, _)| *n).collect();
         for (name, group) in cli.cockpit.groups() {
-            if cli.command.is_some() && !names.contains(&name) {
-                if let Some(flag) = group.given().first() {
-                    let sub = cli.command.as_ref().map_or("", |c| c.name());
-                    return Err(Cli::command().error(
-                        clap::error::ErrorKind::ArgumentConflict,
-                        format!(
-                            "`{flag}` does not apply to `opsdeck {sub}` (see `opsdeck {sub} --help` for what does)"
-                        ),
-                    ));
-                }
+            // `--config` and `--journal` name files, and often come from a wrapper or an
+            // alias (`alias opsdeck='opsdeck --journal ~/incident.jsonl'`): accepted before
+            // any subcommand. Any other option there is a mistake worth saying.
+            let file_location = matches!(name, "config" | "journal");
+            if cli.command.is_some()
+                && !names.contains(&name)
+                && !file_location
+                && let Some(flag) = group.given().first()
+            {
+                let sub = cli.command.as_ref().map_or("", |c| c.name());
+                return Err(Cli::command().error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!(
+                        "`{flag}` does not apply to `opsdeck {sub}` (see `opsdeck {sub} --help` for what does)"
+                    ),
+                ));
             }
             group.apply(&mut common);
         }
@@ -614,7 +621,7 @@ pub enum ConfigCommand {
         file: Option<PathBuf>,
         /// The options whose effect to show.
         #[command(flatten)]
-        opts: CheckOpts,
+        opts: Box<CheckOpts>,
     },
 }
 

@@ -28,6 +28,8 @@ pub mod settings;
 pub mod snapshot;
 pub mod sources;
 pub mod state;
+pub mod sys;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod text;
 pub mod tui;

@@ -56,11 +56,8 @@ pub fn install_panic_hook() {
 pub fn suspend(term: &mut Term) -> io::Result<()> {
     let mouse = MOUSE.load(Ordering::SeqCst);
     restore()?;
-    // SAFETY: raise(2) with a valid signal number has no memory-safety preconditions. With
-    // the default SIGTSTP disposition the process stops here until SIGCONT.
-    unsafe {
-        libc::raise(libc::SIGTSTP);
-    }
+    // With the default SIGTSTP disposition the process stops here until SIGCONT.
+    let _ = rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::TSTP);
     enter(mouse)?;
     term.clear()
 }

@@ -357,3 +357,57 @@ fn the_folder_check_sees_a_cycle() {
         .insert("parse".into());
     assert!(cycle_from(&g, "parse").is_some());
 }
+
+/// `unsafe` lives in src/sys.rs alone, each use with why it is sound; everything else goes
+/// through safe APIs (std, rustix).
+#[test]
+fn unsafe_only_in_sys() {
+    let root = std::path::PathBuf::from(
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("src");
+    let unsafe_re = regex::Regex::new(r"\bunsafe\s*(\{|fn\b|impl\b)").unwrap();
+    let mut found = Vec::new();
+    let mut in_sys = 0;
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&p).unwrap();
+            let rel = p.strip_prefix(&root).unwrap().display().to_string();
+            for (i, line) in src.lines().enumerate() {
+                if line.trim_start().starts_with("//") || !unsafe_re.is_match(line) {
+                    continue;
+                }
+                if rel == "sys.rs" {
+                    in_sys += 1;
+                    // Each one says why: a SAFETY comment within the three lines above.
+                    let lines: Vec<&str> = src.lines().collect();
+                    let said = lines[i.saturating_sub(4)..i]
+                        .iter()
+                        .any(|l| l.contains("SAFETY"));
+                    assert!(
+                        said,
+                        "src/sys.rs:{}: unsafe without a SAFETY comment",
+                        i + 1
+                    );
+                } else {
+                    found.push(format!("src/{rel}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(in_sys > 0, "src/sys.rs was not read");
+    assert!(
+        found.is_empty(),
+        "unsafe outside src/sys.rs:\n{}",
+        found.join("\n")
+    );
+}

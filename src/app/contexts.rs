@@ -212,9 +212,12 @@ impl App {
 
 /// Whether a command calls the `aws` CLI (then it means something in each context).
 fn calls_aws(command: &str) -> bool {
-    command
-        .split(|c: char| c.is_whitespace() || ";|&()`$".contains(c))
-        .any(|w| w == "aws")
+    // Read by the runbook shell reader: the words of each simple command, substitutions
+    // included, quotes removed (`echo "use aws"` names no aws command).
+    crate::runbook::targets::simple_commands(command)
+        .iter()
+        .flatten()
+        .any(|w| w == "aws" || w.ends_with("/aws"))
 }
 
 impl App {

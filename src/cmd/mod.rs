@@ -1,8 +1,14 @@
-//! The first-hour commands: shell completions and the man page from the clap definitions,
-//! `config init`/`config check`, and `doctor` (in its own module).
+//! Every subcommand, one module each, and the dispatcher [`run`] (the cockpit itself is
+//! `crate::cockpit`). Here too: shell completions and the man page from the clap
+//! definitions, and `config init`/`config check`.
 
 pub mod doctor;
+pub mod journal;
+pub mod replay;
+pub mod run;
+pub mod runbook;
 pub mod sandbox;
+pub mod snapshot;
 
 use crate::cli::{Cli, Common, ConfigCommand};
 use crate::config::{Config, Dirs};
@@ -10,6 +16,73 @@ use crate::duration::human;
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 use std::path::Path;
+
+/// Runs what the command line asks: a subcommand, or the cockpit.
+pub fn run(cli: Cli) -> Result<i32> {
+    if let Some(crate::cli::Command::Sandbox(args)) = &cli.command {
+        return sandbox::run(&cli.common, args);
+    }
+    if let Some(crate::cli::Command::Runbook(cmd)) = &cli.command {
+        return runbook::run_runbook(cmd);
+    }
+    if let Some(crate::cli::Command::Run(args)) = &cli.command {
+        return run::run_headless(&cli.common, args);
+    }
+    if let Some(crate::cli::Command::Journal(cmd)) = &cli.command {
+        return journal::run_journal(&cli.common, cmd);
+    }
+    match &cli.command {
+        Some(crate::cli::Command::Completions { shell }) => {
+            return completions(*shell);
+        }
+        Some(crate::cli::Command::Man) => return man(),
+        Some(crate::cli::Command::Config(c)) => return config(&cli.common, c),
+        Some(crate::cli::Command::Doctor(a)) => {
+            return crate::cockpit::runtime()?.block_on(doctor::run(&cli.common, a));
+        }
+        _ => {}
+    }
+    let s = crate::cockpit::setup(&cli.common)?;
+    match cli.command {
+        Some(crate::cli::Command::Snapshot(args)) if args.replay.is_some() => {
+            snapshot::run_snapshot_replay(&s, &args)
+        }
+        Some(crate::cli::Command::Snapshot(args)) => snapshot::run_snapshot(&cli.common, &s, &args),
+        Some(crate::cli::Command::Replay(args)) => {
+            replay::run_replay(&s, &args, cli.exit_after_frames)
+        }
+        Some(
+            crate::cli::Command::Runbook(_)
+            | crate::cli::Command::Run(_)
+            | crate::cli::Command::Journal(_)
+            | crate::cli::Command::Completions { .. }
+            | crate::cli::Command::Man
+            | crate::cli::Command::Config(_)
+            | crate::cli::Command::Sandbox(_)
+            | crate::cli::Command::Doctor(_),
+        ) => {
+            unreachable!("handled above")
+        }
+        None => {
+            let path = crate::cockpit::journal_path(&cli.common);
+            let journal = crate::journal::Journal::open(&path)
+                .with_context(|| format!("cannot open the journal {}", path.display()))?;
+            crate::cockpit::run_cockpit(
+                &cli.common,
+                &s,
+                crate::event_loop::Options {
+                    values_file: s.dirs.state.as_ref().map(|d| d.join("values.json")),
+                    journal: Some(journal),
+                    exit_after_frames: cli.exit_after_frames,
+                    panic_after_frames: cli.panic_after_frames,
+                    roles: Vec::new(),
+                    recorder: None,
+                    sandbox: s.config.sandbox.clone(),
+                },
+            )
+        }
+    }
+}
 
 /// `opsdeck completions SHELL`: the script on standard output.
 pub fn completions(shell: clap_complete::Shell) -> Result<i32> {

@@ -43,21 +43,10 @@ pub struct Pipes {
     pub theirs: Vec<std::os::fd::OwnedFd>,
 }
 
+/// A pipe whose ends are close-on-exec: out of every other child opsdeck starts (the
+/// supervisor's ends are opened up for it alone).
 fn pipe() -> io::Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd)> {
-    use std::os::fd::FromRawFd;
-    let mut fds = [0 as libc::c_int; 2];
-    // SAFETY: pipe2 fills two descriptors we then own; O_CLOEXEC keeps both out of every
-    // other child opsdeck starts (the supervisor's ends are opened up for it alone).
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: both descriptors were just created by pipe2 and are owned by nobody else.
-    Ok(unsafe {
-        (
-            std::os::fd::OwnedFd::from_raw_fd(fds[0]),
-            std::os::fd::OwnedFd::from_raw_fd(fds[1]),
-        )
-    })
+    rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).map_err(io::Error::from)
 }
 
 /// The supervisor running `bash` for `launch`: every setting but the standard streams.
@@ -90,18 +79,8 @@ pub fn command(launch: &Launch) -> io::Result<(Command, Pipes)> {
     }
     cmd.envs(&launch.env);
     cmd.process_group(0);
-    // SAFETY: runs in the child between fork and exec, calling only fcntl on two integer
-    // descriptors: they stay open across exec for the supervisor alone.
-    unsafe {
-        cmd.pre_exec(move || {
-            for fd in [lfd, rfd] {
-                if libc::fcntl(fd, libc::F_SETFD, 0) != 0 {
-                    return Err(io::Error::last_os_error());
-                }
-            }
-            Ok(())
-        });
-    }
+    // They stay open across exec for the supervisor alone.
+    crate::sys::keep_open_across_exec(&mut cmd, [lfd, rfd]);
     Ok((
         cmd,
         Pipes {
@@ -120,15 +99,4 @@ pub fn read_report(mut report: std::fs::File) -> Option<crate::sandbox::Report> 
     serde_json::from_str(s.trim()).ok()
 }
 
-/// Gives the terminal to process group `pgid` (or back to opsdeck's own with `None`).
-pub fn give_terminal(pgid: Option<libc::pid_t>) {
-    // SAFETY: plain syscalls on the standard input descriptor; SIGTTOU is ignored around
-    // tcsetpgrp so a background caller is not stopped, and the previous disposition is put
-    // back.
-    unsafe {
-        let previous = libc::signal(libc::SIGTTOU, libc::SIG_IGN);
-        let target = pgid.unwrap_or_else(|| libc::getpgrp());
-        libc::tcsetpgrp(libc::STDIN_FILENO, target);
-        libc::signal(libc::SIGTTOU, previous);
-    }
-}
+pub use crate::sys::give_terminal;

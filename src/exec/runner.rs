@@ -84,9 +84,9 @@ pub enum Signal {
 impl Signal {
     pub fn number(self) -> i32 {
         match self {
-            Signal::Int => libc::SIGINT,
-            Signal::Term => libc::SIGTERM,
-            Signal::Hup => libc::SIGHUP,
+            Signal::Int => rustix::process::Signal::INT.as_raw(),
+            Signal::Term => rustix::process::Signal::TERM.as_raw(),
+            Signal::Hup => rustix::process::Signal::HUP.as_raw(),
         }
     }
 
@@ -271,20 +271,21 @@ impl RunHandle {
     }
 }
 
-fn signal_group(pgid: i32, sig: i32) -> bool {
-    // SAFETY: killpg(2) only sends a signal; a stale pgid yields ESRCH, which is handled.
-    unsafe { libc::killpg(pgid, sig) == 0 }
+use rustix::process::{Pid, Signal as Sig};
+
+/// Sends `sig` to process group `pgid`; false when it is gone (ESRCH).
+fn signal_group(pgid: i32, sig: Sig) -> bool {
+    Pid::from_raw(pgid).is_some_and(|p| rustix::process::kill_process_group(p, sig).is_ok())
 }
 
 fn group_alive(pgid: i32) -> bool {
-    signal_group(pgid, 0)
+    Pid::from_raw(pgid).is_some_and(|p| rustix::process::test_kill_process_group(p).is_ok())
 }
 
 /// Asks the supervisor to kill the step's whole tree at once.
 fn kill_tree(pid: i32) {
-    // SAFETY: kill(2) only sends a signal; a stale pid yields ESRCH.
-    unsafe {
-        libc::kill(pid, libc::SIGUSR1);
+    if let Some(p) = Pid::from_raw(pid) {
+        let _ = rustix::process::kill_process(p, Sig::USR1);
     }
 }
 
@@ -450,7 +451,7 @@ async fn run(
         (Some(s), _) => exit_status(s),
         (None, Some(reason)) => {
             // Ctrl-C semantics first, then insist.
-            for sig in [libc::SIGINT, libc::SIGTERM] {
+            for sig in [Sig::INT, Sig::TERM] {
                 signal_group(pgid, sig);
                 if tokio::time::timeout(spec.grace, child.wait()).await.is_ok()
                     && !group_alive(pgid)
@@ -464,7 +465,7 @@ async fn run(
                 .await
                 .is_err()
             {
-                signal_group(pgid, libc::SIGKILL);
+                signal_group(pgid, Sig::KILL);
                 let _ = child.wait().await;
             }
             reason
@@ -473,7 +474,7 @@ async fn run(
     };
     // The supervisor killed what the step left; nothing of its group may survive either.
     if group_alive(pgid) {
-        signal_group(pgid, libc::SIGKILL);
+        signal_group(pgid, Sig::KILL);
     }
     drop(life);
     let report = tokio::task::spawn_blocking(move || launch::read_report(report))
@@ -535,7 +536,7 @@ pub fn run_interactive(spec: &RunSpec, stop: &dyn Fn() -> Option<Signal>) -> Run
         Ok(c) => c,
         Err(e) => return RunStatus::FailedToStart(e.to_string()),
     };
-    let pgid = child.id() as libc::pid_t;
+    let pgid = child.id() as i32;
     launch::give_terminal(Some(pgid));
     let status = loop {
         match child.try_wait() {
@@ -544,7 +545,7 @@ pub fn run_interactive(spec: &RunSpec, stop: &dyn Fn() -> Option<Signal>) -> Run
             Err(e) => break RunStatus::FailedToStart(e.to_string()),
         }
         if let Some(sig) = stop() {
-            signal_group(pgid, libc::SIGTERM);
+            signal_group(pgid, Sig::TERM);
             std::thread::sleep(spec.grace.min(Duration::from_secs(3)));
             kill_tree(pgid);
             let _ = child.wait();
@@ -553,7 +554,7 @@ pub fn run_interactive(spec: &RunSpec, stop: &dyn Fn() -> Option<Signal>) -> Run
         std::thread::sleep(Duration::from_millis(50));
     };
     if group_alive(pgid) {
-        signal_group(pgid, libc::SIGKILL);
+        signal_group(pgid, Sig::KILL);
     }
     launch::give_terminal(None);
     drop(life);

@@ -106,13 +106,14 @@ impl Context {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
             .unwrap_or_else(|_| os_user());
-        let mut buf = [0u8; 256];
-        // SAFETY: gethostname writes at most buf.len() bytes into the buffer we own.
-        let host = if unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0 {
-            let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
-            String::from_utf8_lossy(&buf[..end]).into_owned()
+        let host = rustix::system::uname()
+            .nodename()
+            .to_string_lossy()
+            .into_owned();
+        let host = if host.is_empty() {
+            "unknown".to_string()
         } else {
-            "unknown".into()
+            host
         };
         Context {
             user,
@@ -152,17 +153,7 @@ impl Context {
 
 /// The account name of the effective uid, when no USER/LOGNAME is set (cron, sudo -i…).
 fn os_user() -> String {
-    // SAFETY: getpwuid returns a pointer to static storage or null; we copy the name out
-    // before any other call that could overwrite it.
-    unsafe {
-        let pw = libc::getpwuid(libc::geteuid());
-        if pw.is_null() || (*pw).pw_name.is_null() {
-            return format!("uid{}", libc::geteuid());
-        }
-        std::ffi::CStr::from_ptr((*pw).pw_name)
-            .to_string_lossy()
-            .into_owned()
-    }
+    crate::sys::user_name()
 }
 
 pub fn default_path(data_dir: Option<&Path>) -> PathBuf {

@@ -90,7 +90,9 @@ fn regions(script: &str) -> Vec<(usize, usize)> {
                         bytes[s - 1],
                         b' ' | b'\t' | b'\n' | b';' | b'(' | b'&' | b'|'
                     );
-                if at_word_start && !double_quoted(bytes, s) {
+                if at_word_start
+                    && super::shell::quote_at(script, s, false) != super::shell::Quote::Double
+                {
                     let end = close(bytes, i, b'[', b']');
                     out.push((i, end));
                 }
@@ -112,22 +114,6 @@ fn regions(script: &str) -> Vec<(usize, usize)> {
 fn is_substring_op(rest: &str) -> bool {
     let mut it = rest.chars();
     it.next() == Some(':') && !matches!(it.next(), Some('-' | '=' | '?' | '+'))
-}
-
-/// Whether position `at` is inside double quotes (single quotes and escapes considered).
-fn double_quoted(bytes: &[u8], at: usize) -> bool {
-    let (mut single, mut double) = (false, false);
-    let mut i = 0;
-    while i < at {
-        match bytes[i] {
-            b'\\' if !single => i += 1,
-            b'\'' if !double => single = !single,
-            b'"' if !single => double = !double,
-            _ => {}
-        }
-        i += 1;
-    }
-    double
 }
 
 /// The index after the bracket closing the one at `open_at` (nesting counted), or the end.

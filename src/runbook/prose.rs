@@ -99,41 +99,7 @@ static ASSIGNED_FROM: LazyLock<Regex> = LazyLock::new(|| {
 /// Inside single quotes at `at` (on its line), command substitutions opening a quoting
 /// context of their own (`eval "$(… | awk '{print $1}')"`): awk's `$1` is not the script's.
 fn in_single_quotes(src: &str, at: usize) -> bool {
-    #[derive(PartialEq)]
-    enum Q {
-        Single,
-        Double,
-        Subst,
-    }
-    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
-    let mut stack: Vec<Q> = Vec::new();
-    let mut chars = src[line_start..at].chars().peekable();
-    while let Some(c) = chars.next() {
-        match (stack.last(), c) {
-            (Some(Q::Single), '\'') => {
-                stack.pop();
-            }
-            (Some(Q::Single), _) => {}
-            (_, '\\') => {
-                chars.next();
-            }
-            (_, '$') if chars.peek() == Some(&'(') => {
-                chars.next();
-                stack.push(Q::Subst);
-            }
-            (Some(Q::Subst), ')') => {
-                stack.pop();
-            }
-            (Some(Q::Double), '"') => {
-                stack.pop();
-            }
-            (Some(Q::Double), _) => {}
-            (_, '\'') => stack.push(Q::Single),
-            (_, '"') => stack.push(Q::Double),
-            _ => {}
-        }
-    }
-    stack.last() == Some(&Q::Single)
+    super::shell::quote_at(src, at, true) == super::shell::Quote::Single
 }
 
 static BRACES: LazyLock<Regex> =

@@ -426,6 +426,120 @@ pub fn is_vital(name: &str) -> bool {
             .any(|p| name.starts_with(p))
 }
 
+/// How a position in shell text is quoted, as bash reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quote {
+    Unquoted,
+    /// Inside `'…'` (or `$'…'`): nothing expands.
+    Single,
+    /// Inside `"…"`: `$` and backticks expand, quotes of the other kind are literal.
+    Double,
+}
+
+/// How byte `at` of `text` is quoted: the one quote scanner of opsdeck. A command
+/// substitution (`$(…)`, backticks) opens a quoting context of its own, so awk's `'{print
+/// $1}'` inside `"$(…)"` is single-quoted; `\` escapes outside single quotes; within one
+/// line only when `line` is true (a runbook's prose shapes are read per line).
+pub fn quote_at(text: &str, at: usize, line: bool) -> Quote {
+    #[derive(PartialEq)]
+    enum Q {
+        Single,
+        Double,
+        Subst,
+        Backtick,
+    }
+    let start = if line {
+        text[..at].rfind('\n').map_or(0, |i| i + 1)
+    } else {
+        0
+    };
+    let mut stack: Vec<Q> = Vec::new();
+    let mut chars = text[start..at].chars().peekable();
+    while let Some(c) = chars.next() {
+        match (stack.last(), c) {
+            (Some(Q::Single), '\'') => {
+                stack.pop();
+            }
+            (Some(Q::Single), _) => {}
+            (_, '\\') => {
+                chars.next();
+            }
+            (_, '$') if chars.peek() == Some(&'(') => {
+                chars.next();
+                stack.push(Q::Subst);
+            }
+            (Some(Q::Subst), ')') => {
+                stack.pop();
+            }
+            (Some(Q::Backtick), '`') => {
+                stack.pop();
+            }
+            (_, '`') => stack.push(Q::Backtick),
+            (Some(Q::Double), '"') => {
+                stack.pop();
+            }
+            (Some(Q::Double), _) => {}
+            (_, '\'') => stack.push(Q::Single),
+            (_, '"') => stack.push(Q::Double),
+            _ => {}
+        }
+    }
+    match stack.last() {
+        Some(Q::Single) => Quote::Single,
+        Some(Q::Double) => Quote::Double,
+        _ => Quote::Unquoted,
+    }
+}
+
+/// The command substitutions of a word (`$(…)` and backticks, inside double quotes too, not
+/// inside single quotes), read by brush-parser's word parser; a word it cannot parse has
+/// none it can vouch for, and is scanned for `$(`/backticks outside single quotes instead.
+pub fn substitutions(word: &str) -> Vec<String> {
+    use brush_parser::word::{WordPiece, WordPieceWithSource};
+    fn walk(pieces: &[WordPieceWithSource], out: &mut Vec<String>) {
+        for p in pieces {
+            match &p.piece {
+                WordPiece::CommandSubstitution(s) | WordPiece::BackquotedCommandSubstitution(s) => {
+                    out.push(s.clone())
+                }
+                WordPiece::DoubleQuotedSequence(inner)
+                | WordPiece::GettextDoubleQuotedSequence(inner) => walk(inner, out),
+                _ => {}
+            }
+        }
+    }
+    if nesting_depth(word) > MAX_NESTING {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    match brush_parser::word::parse(word, &brush_parser::ParserOptions::default()) {
+        Ok(pieces) => walk(&pieces, &mut out),
+        Err(_) => {
+            // Unbalanced text (a runbook's typo): every `$(`/backtick outside single quotes,
+            // to its end.
+            let b = word.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                let open = if b[i] == b'$' && b.get(i + 1) == Some(&b'(') {
+                    Some(i + 2)
+                } else if b[i] == b'`' {
+                    Some(i + 1)
+                } else {
+                    None
+                };
+                match open {
+                    Some(start) if quote_at(word, i, false) != Quote::Single => {
+                        out.push(word[start..].trim_end_matches([')', '`']).to_string());
+                        break;
+                    }
+                    _ => i += 1,
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

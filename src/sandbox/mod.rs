@@ -17,7 +17,7 @@ pub mod kernel;
 #[cfg(target_os = "linux")]
 pub mod supervise;
 #[cfg(target_os = "linux")]
-mod sys;
+use crate::sys;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -432,10 +432,7 @@ pub fn run(req: Request) -> i32 {
 
 fn write_report(fd: i32, report: &Report) {
     use std::io::Write;
-    use std::os::fd::FromRawFd;
-    // SAFETY: the launcher passed this descriptor for the report alone; it is owned here
-    // from now on and closed when the file is dropped.
-    let mut f = unsafe { std::fs::File::from_raw_fd(fd) };
+    let mut f = sys::file_from_launcher_fd(fd);
     let _ = writeln!(
         f,
         "{}",

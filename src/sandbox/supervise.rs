@@ -2,12 +2,11 @@
 //! so whatever the step leaves behind (`&`, `nohup`, `setsid`, `timeout`'s own group, double
 //! forks) is reparented to it; when the step's command exits it kills all of that and says
 //! how many; when opsdeck goes away (its life pipe closes, or SIGUSR1) it kills the whole
-//! tree. In box mode the command enters the box first (see [`super::sys::enter_box`] and
+//! tree. In box mode the command enters the box first (see [`crate::sys::enter_box`] and
 //! [`super::kernel`]).
 
-use super::sys;
+use crate::sys;
 use std::collections::{BTreeMap, BTreeSet};
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// How the supervised command ended, and what it left.
@@ -32,13 +31,13 @@ pub struct Plan {
     pub entry: Option<sys::BoxEntry>,
     pub interactive: bool,
     /// Closes (end of file) when opsdeck ends: then the tree is killed.
-    pub life_fd: Option<libc::c_int>,
+    pub life_fd: Option<sys::libc::c_int>,
 }
 
 /// Every process below this one: pid → state letter.
-fn descendants() -> BTreeMap<libc::pid_t, char> {
+fn descendants() -> BTreeMap<sys::libc::pid_t, char> {
     let me = sys::getpid();
-    let mut parent: Vec<(libc::pid_t, libc::pid_t, char)> = Vec::new();
+    let mut parent: Vec<(sys::libc::pid_t, sys::libc::pid_t, char)> = Vec::new();
     if let Ok(rd) = std::fs::read_dir("/proc") {
         for e in rd.flatten() {
             let Some(pid) = e.file_name().to_str().and_then(|s| s.parse().ok()) else {
@@ -86,7 +85,7 @@ pub fn kill_tree() -> usize {
         for (pid, state) in &d {
             if *state != 'Z' && *state != 'X' {
                 // Stopped first would race with a fork; SIGKILL cannot be caught or ignored.
-                if sys::kill(*pid, libc::SIGKILL) {
+                if sys::kill(*pid, sys::libc::SIGKILL) {
                     killed.insert(*pid);
                 }
             }
@@ -112,31 +111,17 @@ pub fn run(mut plan: Plan) -> std::io::Result<Outcome> {
         cmd.env_remove(k);
     }
     cmd.envs(&plan.env_set);
-    let parent = sys::getpid();
-    let interactive = plan.interactive;
-    let entry = plan.entry.take();
-    let mut ruleset = plan.ruleset.take();
-    // SAFETY (of the closure's calls): see `sys`: system calls only between fork and exec;
-    // `restrict_self` makes two system calls and builds its status without allocating.
-    unsafe {
-        cmd.pre_exec(move || {
-            sys::default_signals();
-            sys::die_with_parent(parent)?;
-            if interactive {
-                sys::take_terminal();
-            }
-            if let Some(e) = &entry {
-                sys::enter_box(e)?;
-            }
-            if let Some(rs) = ruleset.take() {
-                rs.restrict_self()
-                    .map_err(|_| std::io::Error::from_raw_os_error(libc::EPERM))?;
-            }
-            Ok(())
-        });
-    }
+    sys::prepare_child(
+        &mut cmd,
+        sys::ChildSetup {
+            parent: sys::getpid(),
+            interactive: plan.interactive,
+            entry: plan.entry.take(),
+            ruleset: plan.ruleset.take(),
+        },
+    );
     let child = cmd.spawn()?;
-    let child_pid = child.id() as libc::pid_t;
+    let child_pid = child.id() as sys::libc::pid_t;
     // Reaped below with waitpid(-1): the handle is not used again.
     std::mem::forget(child);
     let mut fds = vec![sig_fd];
@@ -150,9 +135,9 @@ pub fn run(mut plan: Plan) -> std::io::Result<Outcome> {
         if ready.first() == Some(&true) {
             for sig in sys::drain(sig_fd) {
                 match sig as i32 {
-                    libc::SIGUSR1 => killed = true,
+                    sys::libc::SIGUSR1 => killed = true,
                     // Told to end (not through the group): the command is told too.
-                    libc::SIGTERM | libc::SIGHUP => {
+                    sys::libc::SIGTERM | sys::libc::SIGHUP => {
                         sys::kill(child_pid, sig as i32);
                     }
                     // SIGINT reaches the whole group (Ctrl-C, opsdeck's cancel): the

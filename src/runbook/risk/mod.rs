@@ -257,78 +257,7 @@ fn input_target(raw: &str) -> Risk {
     }
 }
 
-/// `$(…)` and backtick substitutions inside a word (not inside single quotes).
-pub(crate) fn substitutions(word: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let b = word.as_bytes();
-    let mut i = 0;
-    let mut single = false;
-    while i < b.len() {
-        match b[i] {
-            b'\\' if !single => {
-                i += 2;
-                continue;
-            }
-            b'\''
-                // Single quotes only quote outside double quotes; inside "…" they are
-                // literal, which this approximation ignores by not toggling there.
-                if !in_double(word, i) => {
-                    single = !single;
-                }
-            _ => {}
-        }
-        if single {
-            i += 1;
-            continue;
-        }
-        if b[i] == b'$' && b.get(i + 1) == Some(&b'(') && b.get(i + 2) != Some(&b'(') {
-            let mut depth = 0;
-            let start = i + 2;
-            let mut j = i + 1;
-            while j < b.len() {
-                match b[j] {
-                    b'(' => depth += 1,
-                    b')' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-                j += 1;
-            }
-            out.push(word[start..j.min(b.len())].to_string());
-            i = j + 1;
-        } else if b[i] == b'`' {
-            let start = i + 1;
-            let end = word[start..].find('`').map_or(word.len(), |e| start + e);
-            out.push(word[start..end].to_string());
-            i = end + 1;
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
-/// Whether byte `at` of `word` is inside double quotes.
-fn in_double(word: &str, at: usize) -> bool {
-    let mut double = false;
-    let mut single = false;
-    let b = word.as_bytes();
-    let mut i = 0;
-    while i < at {
-        match b[i] {
-            b'\\' if !single => i += 1,
-            b'"' if !single => double = !double,
-            b'\'' if !double => single = !single,
-            _ => {}
-        }
-        i += 1;
-    }
-    double
-}
+pub(crate) use super::shell::substitutions;
 
 /// A word as the shell passes it, when that is known without running anything.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -146,6 +146,14 @@ pub fn error_row(name: &str, error: &str) -> Resource {
 pub struct Dynamodb;
 
 impl Kind for Dynamodb {
+    fn apply<'a>(
+        &'a self,
+        c: &'a super::Clients,
+        m: &'a crate::sources::Mutation,
+    ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
+        handles(m).then(|| Box::pin(apply(c, m)) as futures::future::BoxFuture<'a, _>)
+    }
+
     fn kind(&self) -> ResourceKind {
         ResourceKind::Dynamodb
     }
@@ -267,6 +275,39 @@ impl Kind for Dynamodb {
             ));
         }
         out
+    }
+}
+
+/// Whether `m` is one of this kind's built-in mutations.
+pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
+    use crate::sources::Mutation;
+    matches!(m, Mutation::BackupTable { .. })
+}
+
+/// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
+pub(super) async fn apply(
+    c: &super::Clients,
+    m: &crate::sources::Mutation,
+) -> Result<String, String> {
+    use super::errors::describe;
+    use crate::sources::Mutation;
+    match m {
+        Mutation::BackupTable { table, backup } => {
+            let r = c
+                .dynamodb
+                .create_backup()
+                .table_name(table)
+                .backup_name(backup)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let status = r
+                .backup_details()
+                .map(|b| b.backup_status().as_str().to_string())
+                .unwrap_or_else(|| "?".into());
+            Ok(format!("{table}: backup {backup} {status}"))
+        }
+        other => Err(format!("not a dynamodb mutation: {other:?}")),
     }
 }
 

@@ -155,6 +155,104 @@ pub fn row(cluster: &str, s: &aws_sdk_ecs::types::Service, now_ms: i64) -> Resou
     r
 }
 
+/// Whether `m` is one of this kind's built-in mutations.
+pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
+    use crate::sources::Mutation;
+    matches!(
+        m,
+        Mutation::ScaleService { .. }
+            | Mutation::ForceNewDeployment { .. }
+            | Mutation::RollbackService { .. }
+    )
+}
+
+/// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
+pub(super) async fn apply(
+    c: &super::Clients,
+    m: &crate::sources::Mutation,
+) -> Result<String, String> {
+    use super::errors::describe;
+    use crate::sources::Mutation;
+    let ecs = &c.ecs;
+    match m {
+        Mutation::ScaleService {
+            cluster,
+            service,
+            desired,
+        } => {
+            let r = ecs
+                .update_service()
+                .cluster(cluster)
+                .service(service)
+                .desired_count(*desired as i32)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let s = r.service();
+            Ok(format!(
+                "{cluster}/{service}: desired {} (running {})",
+                s.map_or(*desired as i32, |s| s.desired_count()),
+                s.map_or(0, |s| s.running_count())
+            ))
+        }
+        Mutation::ForceNewDeployment { cluster, service } => {
+            let r = ecs
+                .update_service()
+                .cluster(cluster)
+                .service(service)
+                .force_new_deployment(true)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let n = r.service().map_or(0, |s| s.deployments().len());
+            Ok(format!(
+                "{cluster}/{service}: new deployment started ({n} deployments)"
+            ))
+        }
+        Mutation::RollbackService { cluster, service } => {
+            let d = ecs
+                .describe_services()
+                .cluster(cluster)
+                .services(service)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let current = d
+                .services()
+                .first()
+                .and_then(|s| s.task_definition())
+                .ok_or_else(|| format!("{cluster}/{service}: service not found"))?
+                .to_string();
+            let previous = previous_revision(&current)
+                .ok_or_else(|| format!("{current}: no earlier revision to roll back to"))?;
+            ecs.describe_task_definition()
+                .task_definition(&previous)
+                .send()
+                .await
+                .map_err(|e| format!("{previous}: {}", describe(&e)))?;
+            ecs.update_service()
+                .cluster(cluster)
+                .service(service)
+                .task_definition(&previous)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!(
+                "{cluster}/{service}: rolled back {} → {previous}",
+                current.rsplit('/').next().unwrap_or(&current)
+            ))
+        }
+        other => Err(format!("not a ecs mutation: {other:?}")),
+    }
+}
+
+/// `…:task-definition/api:7` → `…:task-definition/api:6`.
+pub fn previous_revision(task_def: &str) -> Option<String> {
+    let (family, rev) = task_def.rsplit_once(':')?;
+    let rev: u64 = rev.parse().ok()?;
+    (rev > 1).then(|| format!("{family}:{}", rev - 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,5 +367,15 @@ mod tests {
             Health::Crit
         );
         assert_eq!(row("prod", &svc(0, 0, &[]), 0).health, Health::Warn);
+    }
+
+    #[test]
+    fn previous_revisions() {
+        assert_eq!(
+            previous_revision("arn:aws:ecs:us-east-1:123:task-definition/api:7").as_deref(),
+            Some("arn:aws:ecs:us-east-1:123:task-definition/api:6")
+        );
+        assert_eq!(previous_revision("api:1"), None);
+        assert_eq!(previous_revision("api"), None);
     }
 }

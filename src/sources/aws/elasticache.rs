@@ -95,6 +95,14 @@ pub fn error_row(id: &str, error: &str) -> Resource {
 pub struct Elasticache;
 
 impl Kind for Elasticache {
+    fn apply<'a>(
+        &'a self,
+        c: &'a super::Clients,
+        m: &'a crate::sources::Mutation,
+    ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
+        handles(m).then(|| Box::pin(apply(c, m)) as futures::future::BoxFuture<'a, _>)
+    }
+
     fn kind(&self) -> ResourceKind {
         ResourceKind::Elasticache
     }
@@ -219,6 +227,41 @@ impl Kind for Elasticache {
             }
         }
         out
+    }
+}
+
+/// Whether `m` is one of this kind's built-in mutations.
+pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
+    use crate::sources::Mutation;
+    matches!(m, Mutation::TestFailover { .. })
+}
+
+/// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
+pub(super) async fn apply(
+    c: &super::Clients,
+    m: &crate::sources::Mutation,
+) -> Result<String, String> {
+    use super::errors::describe;
+    use crate::sources::Mutation;
+    match m {
+        Mutation::TestFailover { group, node_group } => {
+            let r = c
+                .elasticache
+                .test_failover()
+                .replication_group_id(group)
+                .node_group_id(node_group)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let status = r
+                .replication_group()
+                .and_then(|g| g.status())
+                .unwrap_or("?");
+            Ok(format!(
+                "{group}: failover of shard {node_group} started ({status})"
+            ))
+        }
+        other => Err(format!("not a elasticache mutation: {other:?}")),
     }
 }
 

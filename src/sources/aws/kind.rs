@@ -43,6 +43,14 @@ pub trait Kind: Send + Sync + 'static {
     fn finish(&self, _rows: &mut [Resource]) {}
     /// The standard metrics of these rows, with default thresholds.
     fn metrics(&self, rows: &[Resource]) -> Vec<MetricDef>;
+    /// Its built-in mutations through the SDK (`None`: `m` is not one of them).
+    fn apply<'a>(
+        &'a self,
+        _c: &'a Clients,
+        _m: &'a crate::sources::Mutation,
+    ) -> Option<BoxFuture<'a, Result<String, String>>> {
+        None
+    }
 }
 
 /// What a kind's feed remembers between refreshes: answers that change rarely or never (a

@@ -167,6 +167,80 @@ pub fn error_row(name: &str, error: &str) -> Resource {
     s
 }
 
+/// Whether `m` is one of this kind's built-in mutations.
+pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
+    use crate::sources::Mutation;
+    matches!(
+        m,
+        Mutation::SetAlias { .. }
+            | Mutation::SetReservedConcurrency { .. }
+            | Mutation::SetMemory { .. }
+    )
+}
+
+/// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
+pub(super) async fn apply(
+    c: &super::Clients,
+    m: &crate::sources::Mutation,
+) -> Result<String, String> {
+    use super::errors::describe;
+    use crate::sources::Mutation;
+    let lambda = &c.lambda;
+    match m {
+        Mutation::SetAlias {
+            function,
+            alias,
+            version,
+        } => {
+            lambda
+                .update_alias()
+                .function_name(function)
+                .name(alias)
+                .function_version(version)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!("{function}: alias {alias} → version {version}"))
+        }
+        Mutation::SetReservedConcurrency {
+            function,
+            value: Some(v),
+        } => {
+            lambda
+                .put_function_concurrency()
+                .function_name(function)
+                .reserved_concurrent_executions(*v as i32)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!("{function}: reserved concurrency {v}"))
+        }
+        Mutation::SetReservedConcurrency {
+            function,
+            value: None,
+        } => {
+            lambda
+                .delete_function_concurrency()
+                .function_name(function)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!("{function}: reserved concurrency removed"))
+        }
+        Mutation::SetMemory { function, mb } => {
+            lambda
+                .update_function_configuration()
+                .function_name(function)
+                .memory_size(*mb as i32)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!("{function}: memory {mb} MB"))
+        }
+        other => Err(format!("not a lambda mutation: {other:?}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

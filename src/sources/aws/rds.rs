@@ -329,6 +329,14 @@ pub async fn list(c: &Client) -> Result<Vec<String>, String> {
 pub struct Rds;
 
 impl Kind for Rds {
+    fn apply<'a>(
+        &'a self,
+        c: &'a super::Clients,
+        m: &'a crate::sources::Mutation,
+    ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
+        handles(m).then(|| Box::pin(apply(c, m)) as futures::future::BoxFuture<'a, _>)
+    }
+
     fn kind(&self) -> ResourceKind {
         ResourceKind::Rds
     }
@@ -451,6 +459,90 @@ impl Kind for Rds {
             }
         }
         out
+    }
+}
+
+/// Whether `m` is one of this kind's built-in mutations.
+pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
+    use crate::sources::Mutation;
+    matches!(
+        m,
+        Mutation::RebootDb { .. }
+            | Mutation::FailoverDbCluster { .. }
+            | Mutation::SnapshotDb { .. }
+    )
+}
+
+/// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
+pub(super) async fn apply(
+    c: &super::Clients,
+    m: &crate::sources::Mutation,
+) -> Result<String, String> {
+    use super::errors::describe;
+    use crate::sources::Mutation;
+    match m {
+        Mutation::RebootDb { instance, failover } => {
+            let r = c
+                .rds
+                .reboot_db_instance()
+                .db_instance_identifier(instance)
+                .force_failover(*failover)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let status = r
+                .db_instance()
+                .and_then(|i| i.db_instance_status())
+                .unwrap_or("?");
+            Ok(format!(
+                "{instance}: reboot{} started ({status})",
+                if *failover { " with failover" } else { "" }
+            ))
+        }
+        Mutation::FailoverDbCluster { cluster } => {
+            let r = c
+                .rds
+                .failover_db_cluster()
+                .db_cluster_identifier(cluster)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let writer = r
+                .db_cluster()
+                .and_then(|c| {
+                    c.db_cluster_members()
+                        .iter()
+                        .find(|m| m.is_cluster_writer() == Some(true))
+                })
+                .and_then(|m| m.db_instance_identifier())
+                .unwrap_or("?");
+            Ok(format!("{cluster}: failover started (writer {writer})"))
+        }
+        Mutation::SnapshotDb {
+            id,
+            cluster,
+            snapshot,
+        } => {
+            if *cluster {
+                c.rds
+                    .create_db_cluster_snapshot()
+                    .db_cluster_identifier(id)
+                    .db_cluster_snapshot_identifier(snapshot)
+                    .send()
+                    .await
+                    .map_err(|e| describe(&e))?;
+            } else {
+                c.rds
+                    .create_db_snapshot()
+                    .db_instance_identifier(id)
+                    .db_snapshot_identifier(snapshot)
+                    .send()
+                    .await
+                    .map_err(|e| describe(&e))?;
+            }
+            Ok(format!("{id}: snapshot {snapshot} started"))
+        }
+        other => Err(format!("not a rds mutation: {other:?}")),
     }
 }
 

@@ -172,6 +172,14 @@ pub fn error_row(target: &str, error: &str) -> Resource {
 pub struct Sfn;
 
 impl Kind for Sfn {
+    fn apply<'a>(
+        &'a self,
+        c: &'a super::Clients,
+        m: &'a crate::sources::Mutation,
+    ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
+        handles(m).then(|| Box::pin(apply(c, m)) as futures::future::BoxFuture<'a, _>)
+    }
+
     fn kind(&self) -> ResourceKind {
         ResourceKind::Sfn
     }
@@ -260,6 +268,59 @@ impl Kind for Sfn {
             ));
         }
         out
+    }
+}
+
+/// Whether `m` is one of this kind's built-in mutations.
+pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
+    use crate::sources::Mutation;
+    matches!(
+        m,
+        Mutation::StopExecution { .. } | Mutation::RedriveExecution { .. }
+    )
+}
+
+/// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
+pub(super) async fn apply(
+    c: &super::Clients,
+    m: &crate::sources::Mutation,
+) -> Result<String, String> {
+    use super::errors::describe;
+    use crate::sources::Mutation;
+    match m {
+        Mutation::StopExecution {
+            machine,
+            execution_arn,
+        } => {
+            c.sfn
+                .stop_execution()
+                .execution_arn(execution_arn)
+                .error("opsdeck.Stopped")
+                .cause("stopped by the operator from opsdeck")
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!(
+                "{machine}: execution {} stopped",
+                super::kind::last_segment(execution_arn)
+            ))
+        }
+        Mutation::RedriveExecution {
+            machine,
+            execution_arn,
+        } => {
+            c.sfn
+                .redrive_execution()
+                .execution_arn(execution_arn)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!(
+                "{machine}: execution {} redriven",
+                super::kind::last_segment(execution_arn)
+            ))
+        }
+        other => Err(format!("not a sfn mutation: {other:?}")),
     }
 }
 

@@ -184,6 +184,14 @@ pub fn error_row(queue: &str, error: &str) -> Resource {
 pub struct Sqs;
 
 impl Kind for Sqs {
+    fn apply<'a>(
+        &'a self,
+        c: &'a super::Clients,
+        m: &'a crate::sources::Mutation,
+    ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
+        handles(m).then(|| Box::pin(apply(c, m)) as futures::future::BoxFuture<'a, _>)
+    }
+
     fn kind(&self) -> ResourceKind {
         ResourceKind::Sqs
     }
@@ -252,6 +260,54 @@ impl Kind for Sqs {
                 )
             })
             .collect()
+    }
+}
+
+/// Whether `m` is one of this kind's built-in mutations.
+pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
+    use crate::sources::Mutation;
+    matches!(
+        m,
+        Mutation::PurgeQueue { .. } | Mutation::RedriveQueue { .. }
+    )
+}
+
+/// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
+pub(super) async fn apply(
+    c: &super::Clients,
+    m: &crate::sources::Mutation,
+) -> Result<String, String> {
+    use super::errors::describe;
+    use crate::sources::Mutation;
+    let sqs = &c.sqs;
+    match m {
+        Mutation::PurgeQueue { queue, url } => {
+            sqs.purge_queue()
+                .queue_url(url)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!("{queue}: purged"))
+        }
+        Mutation::RedriveQueue {
+            queue,
+            dlq_arn,
+            queue_arn,
+        } => {
+            let r = sqs
+                .start_message_move_task()
+                .source_arn(dlq_arn)
+                .destination_arn(queue_arn)
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            Ok(format!(
+                "{queue}: redrive from {} started (task {})",
+                name_of(dlq_arn),
+                r.task_handle().unwrap_or("?")
+            ))
+        }
+        other => Err(format!("not a sqs mutation: {other:?}")),
     }
 }
 

@@ -1,10 +1,110 @@
-//! The system calls of the box and its supervisor, and every `unsafe` they need, in one place.
+//! Every `unsafe` in opsdeck, in this one file (the architecture test checks it): the system
+//! calls of the box and its supervisor, the code that runs between `fork` and `exec`, and
+//! the few calls neither the standard library nor `rustix` offers safely (a signal
+//! disposition, the passwd entry, a descriptor number handed over on the command line).
 //! Why each is safe is said where it is. Linux only; the callers fall back elsewhere.
+//! Elsewhere, system calls go through `rustix`'s safe API.
 //!
 //! What runs between `fork` and `exec` (see [`enter_box`]) calls only async-signal-safe
 //! system calls and allocates nothing: the supervisor may have had threads before it forked.
 
+pub use libc;
 use std::io;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+/// What the supervisor's child does between `fork` and `exec`, in this order: default
+/// signal dispositions, die with the supervisor, take the terminal (interactive steps),
+/// enter the box (no_new_privs, capabilities, seccomp), then Landlock.
+pub struct ChildSetup {
+    pub parent: libc::pid_t,
+    pub interactive: bool,
+    pub entry: Option<BoxEntry>,
+    pub ruleset: Option<landlock::RulesetCreated>,
+}
+
+/// Arranges `setup` to run in the child `cmd` forks, before it execs.
+pub fn prepare_child(cmd: &mut Command, setup: ChildSetup) {
+    let ChildSetup {
+        parent,
+        interactive,
+        entry,
+        mut ruleset,
+    } = setup;
+    // SAFETY: the closure runs in the child between fork and exec and makes only system
+    // calls (see each function); `restrict_self` makes two system calls and builds its
+    // status without allocating. Nothing it touches is shared with another thread.
+    unsafe {
+        cmd.pre_exec(move || {
+            default_signals();
+            die_with_parent(parent)?;
+            if interactive {
+                take_terminal();
+            }
+            if let Some(e) = &entry {
+                enter_box(e)?;
+            }
+            if let Some(rs) = ruleset.take() {
+                rs.restrict_self()
+                    .map_err(|_| io::Error::from_raw_os_error(libc::EPERM))?;
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Keeps `fds` (opened close-on-exec) open across `cmd`'s exec, for that child alone.
+pub fn keep_open_across_exec(cmd: &mut Command, fds: [libc::c_int; 2]) {
+    // SAFETY: runs in the child between fork and exec, calling only fcntl(2) on two integer
+    // descriptors; it allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            for fd in fds {
+                if libc::fcntl(fd, libc::F_SETFD, 0) != 0 {
+                    return Err(io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+}
+
+/// The descriptor opsdeck's launcher handed the supervisor by number (`--report-fd`), owned
+/// from now on and closed when the file is dropped.
+pub fn file_from_launcher_fd(fd: libc::c_int) -> std::fs::File {
+    use std::os::fd::FromRawFd;
+    // SAFETY: the launcher opened this descriptor for this purpose alone and passed only its
+    // number; nothing else in this process owns it.
+    unsafe { std::fs::File::from_raw_fd(fd) }
+}
+
+/// Gives the terminal to process group `pgid` (or back to opsdeck's own with `None`).
+pub fn give_terminal(pgid: Option<libc::pid_t>) {
+    // SAFETY: plain system calls on the standard input descriptor; SIGTTOU is ignored around
+    // tcsetpgrp so a background caller is not stopped, and the previous disposition is put
+    // back.
+    unsafe {
+        let previous = libc::signal(libc::SIGTTOU, libc::SIG_IGN);
+        let target = pgid.unwrap_or_else(|| libc::getpgrp());
+        libc::tcsetpgrp(libc::STDIN_FILENO, target);
+        libc::signal(libc::SIGTTOU, previous);
+    }
+}
+
+/// The account name of the effective uid (when no USER/LOGNAME is set: cron, sudo -i…).
+pub fn user_name() -> String {
+    // SAFETY: getpwuid returns a pointer to static storage or null; the name is copied out
+    // before any other call that could overwrite it.
+    unsafe {
+        let pw = libc::getpwuid(libc::geteuid());
+        if pw.is_null() || (*pw).pw_name.is_null() {
+            return format!("uid{}", libc::geteuid());
+        }
+        std::ffi::CStr::from_ptr((*pw).pw_name)
+            .to_string_lossy()
+            .into_owned()
+    }
+}
 
 /// The Landlock ABI the kernel offers (0: none).
 pub fn landlock_abi() -> i32 {
