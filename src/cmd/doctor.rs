@@ -63,7 +63,7 @@ where
                 Fault::Throttled => (Outcome::Throttled, text),
                 Fault::Credentials => (Outcome::Credentials, text),
                 Fault::Network => (Outcome::Network, text),
-                Fault::Service | Fault::Other => (Outcome::Error, text),
+                Fault::Service | Fault::Unsupported | Fault::Other => (Outcome::Error, text),
             }
         }
     };

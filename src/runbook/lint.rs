@@ -27,7 +27,6 @@ impl fmt::Display for Severity {
 }
 
 pub fn lint(parsed: &Parsed) -> Vec<Finding> {
-    // Long on purpose: the checks, one after another, each a few lines.
     let mut out = Vec::new();
     let mut push = |line, severity, message: String| {
         out.push(Finding {
@@ -69,202 +68,10 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
             );
         }
         for s in &p.steps {
-            let classified = s
-                .commands
-                .iter()
-                .map(|c| c.risk)
-                .max()
-                .unwrap_or(Risk::Read);
-            if let Some(r) = s.attributes.risk
-                && r < classified
-            {
-                push(
-                    s.line,
-                    Severity::Error,
-                    format!(
-                        "{{risk={r}}} is below what the commands are ({classified}): a fence attribute can raise risk, never lower it, so it is ignored"
-                    ),
-                );
-            }
-            for c in &s.commands {
-                if c.risk == Risk::Unknown {
-                    let first = c.text.lines().next().unwrap_or("");
-                    push(
-                        c.line,
-                        Severity::Warning,
-                        format!(
-                            "command of unknown risk: `{first}` (opsdeck cannot tell what it changes: it is confirmed like a write and refused under --read-only)"
-                        ),
-                    );
-                }
-                if !s.placeholders.is_empty() && runs_text_as_code(&c.text, &s.placeholders) {
-                    push(
-                        c.line,
-                        Severity::Error,
-                        "a placeholder inside `eval`, `bash -c` or `sh -c` turns a typed value into code: pass it as an argument or a variable instead".to_string(),
-                    );
-                }
-            }
-            if let Some(t) = &s.attributes.timeout
-                && let Err(e) = crate::duration::parse_ms(t).and_then(|ms| {
-                    if ms > 0 {
-                        Ok(ms)
-                    } else {
-                        Err(crate::duration::DurationError::Empty)
-                    }
-                })
-            {
-                push(
-                    s.line,
-                    Severity::Error,
-                    format!(
-                        "{{timeout={t}}} is not a duration ({e}): write {}; the step would run with the default timeout",
-                        crate::duration::HINT
-                    ),
-                );
-            }
-            if let Some(every) = &s.attributes.watch {
-                if !crate::duration::parse_ms(every).is_ok_and(|ms| ms > 0) {
-                    push(
-                        s.line,
-                        Severity::Error,
-                        format!(
-                            "{{watch={every}}} is not an interval: write {}",
-                            crate::duration::HINT
-                        ),
-                    );
-                } else if !s.runnable || s.risk != Risk::Read {
-                    let what = if s.runnable {
-                        s.risk.to_string()
-                    } else {
-                        "not runnable".to_string()
-                    };
-                    push(
-                        s.line,
-                        Severity::Error,
-                        format!(
-                            "{{watch={every}}} on step `{}`, which is {what}: only read steps are watched, so it never will be",
-                            s.title
-                        ),
-                    );
-                }
-            }
-            if let Some(v) = &s.attributes.verify {
-                let risk = crate::runbook::risk::classify(v);
-                if risk != Risk::Read {
-                    push(
-                        s.line,
-                        Severity::Error,
-                        format!(
-                            "{{verify=\"{v}\"}} is {risk}: a verification must be a read command (it is retried until it exits 0), so it will not run"
-                        ),
-                    );
-                }
-            }
-            if let Some(e) = &s.attributes.expect
-                && let Err(err) = regex::Regex::new(e)
-            {
-                push(
-                    s.line,
-                    Severity::Error,
-                    format!(
-                        "{{expect=\"{e}\"}} is not a regex ({}); the step's output could never be checked",
-                        err.to_string().lines().last().unwrap_or("invalid")
-                    ),
-                );
-            }
-            // Once a group: at its first step.
-            if let Some(c) = &s.choice
-                && !p
-                    .steps
-                    .iter()
-                    .take_while(|o| !std::ptr::eq(*o, s))
-                    .any(|o| o.choice.as_ref().is_some_and(|oc| oc.group == c.group))
-            {
-                push(
-                    s.line,
-                    Severity::Warning,
-                    format!(
-                        "{}: a whole-procedure run and run all stop here (give each choice its own heading to make it a procedure of its own)",
-                        c.why
-                    ),
-                );
-            }
-            if let Some(why) = &s.alternatives {
-                let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
-                push(
-                    s.line,
-                    Severity::Warning,
-                    format!(
-                        "step `{}` never runs as a whole, nor in run all ({why}); run one of {} (or give each its own block)",
-                        s.title,
-                        numbers.join(", ")
-                    ),
-                );
-            }
-            // Sub-steps already keep reading apart from destroying; only a unit that mixes
-            // them needs splitting.
-            let mixes = |cs: &[super::model::Command]| {
-                let own = || cs.iter().filter(|c| !c.context);
-                own().any(|c| c.risk == Risk::Read) && own().any(|c| c.risk == Risk::Destructive)
-            };
-            let mixed = if s.parts.is_empty() {
-                mixes(&s.commands)
-            } else {
-                s.parts.iter().any(|p| mixes(&p.commands))
-            };
-            if mixed {
-                push(
-                    s.line,
-                    Severity::Warning,
-                    format!(
-                        "step `{}` mixes read and destructive commands: split it so reading never needs a destructive confirmation",
-                        s.title
-                    ),
-                );
-            }
-            if s.runnable {
-                // Prose placeholders: asked for, but better written as `<name>`; look-alikes
-                // that fit no shape run as written, so the author should say.
-                let first_line = s.line + 1;
-                for lit in super::prose::find(&s.code) {
-                    let asked = s
-                        .placeholders
-                        .iter()
-                        .find(|p| p.literals.contains(&lit.text))
-                        .map_or(lit.name.clone(), |p| p.name.clone());
-                    push(
-                        first_line + lit.line,
-                        Severity::Warning,
-                        format!(
-                            "`{}` reads as a placeholder ({}): opsdeck asks for `{asked}` before the step runs; write `<{asked}>` to say so",
-                            lit.text,
-                            lit.shape.describe()
-                        ),
-                    );
-                }
-                for (line, word, why) in super::prose::ambiguous(&s.code) {
-                    push(
-                        first_line + line,
-                        Severity::Warning,
-                        format!(
-                            "`{word}` {why} and may be a placeholder, but it runs as written: write `<name>` if it is one"
-                        ),
-                    );
-                }
-            }
-            for ph in &s.placeholders {
-                if ph.hint.is_none() && ph.default.is_none() {
-                    push(
-                        s.line,
-                        Severity::Warning,
-                        format!(
-                            "placeholder `{}` has no hint of what to enter (say it in the text or give a default)",
-                            ph.syntax
-                        ),
-                    );
-                }
-            }
+            risk_and_commands(s, &mut push);
+            attributes(s, &mut push);
+            shape(p, s, &mut push);
+            prose_placeholders(s, &mut push);
         }
     }
     out.sort_by_key(|f| f.line);
@@ -281,6 +88,222 @@ pub fn lint(parsed: &Parsed) -> Vec<Finding> {
         });
     }
     out
+}
+
+/// Where a check says what it found: line, severity, message.
+type Push<'a> = dyn FnMut(usize, Severity, String) + 'a;
+
+/// A fence risk below the commands', commands of unknown risk, placeholders run as code.
+fn risk_and_commands(s: &super::model::Step, push: &mut Push) {
+    let classified = s
+        .commands
+        .iter()
+        .map(|c| c.risk)
+        .max()
+        .unwrap_or(Risk::Read);
+    if let Some(r) = s.attributes.risk
+        && r < classified
+    {
+        push(
+            s.line,
+            Severity::Error,
+            format!(
+                "{{risk={r}}} is below what the commands are ({classified}): a fence attribute can raise risk, never lower it, so it is ignored"
+            ),
+        );
+    }
+    for c in &s.commands {
+        if c.risk == Risk::Unknown {
+            let first = c.text.lines().next().unwrap_or("");
+            push(
+                c.line,
+                Severity::Warning,
+                format!(
+                    "command of unknown risk: `{first}` (opsdeck cannot tell what it changes: it is confirmed like a write and refused under --read-only)"
+                ),
+            );
+        }
+        if !s.placeholders.is_empty() && runs_text_as_code(&c.text, &s.placeholders) {
+            push(
+                    c.line,
+                    Severity::Error,
+                    "a placeholder inside `eval`, `bash -c` or `sh -c` turns a typed value into code: pass it as an argument or a variable instead".to_string(),
+                );
+        }
+    }
+}
+
+/// `{timeout}`, `{watch}`, `{verify}` and `{expect}` that cannot do what they say.
+fn attributes(s: &super::model::Step, push: &mut Push) {
+    if let Some(t) = &s.attributes.timeout
+        && let Err(e) = crate::duration::parse_ms(t).and_then(|ms| {
+            if ms > 0 {
+                Ok(ms)
+            } else {
+                Err(crate::duration::DurationError::Empty)
+            }
+        })
+    {
+        push(
+            s.line,
+            Severity::Error,
+            format!(
+                "{{timeout={t}}} is not a duration ({e}): write {}; the step would run with the default timeout",
+                crate::duration::HINT
+            ),
+        );
+    }
+    if let Some(every) = &s.attributes.watch {
+        if !crate::duration::parse_ms(every).is_ok_and(|ms| ms > 0) {
+            push(
+                s.line,
+                Severity::Error,
+                format!(
+                    "{{watch={every}}} is not an interval: write {}",
+                    crate::duration::HINT
+                ),
+            );
+        } else if !s.runnable || s.risk != Risk::Read {
+            let what = if s.runnable {
+                s.risk.to_string()
+            } else {
+                "not runnable".to_string()
+            };
+            push(
+                s.line,
+                Severity::Error,
+                format!(
+                    "{{watch={every}}} on step `{}`, which is {what}: only read steps are watched, so it never will be",
+                    s.title
+                ),
+            );
+        }
+    }
+    if let Some(v) = &s.attributes.verify {
+        let risk = crate::runbook::risk::classify(v);
+        if risk != Risk::Read {
+            push(
+                s.line,
+                Severity::Error,
+                format!(
+                    "{{verify=\"{v}\"}} is {risk}: a verification must be a read command (it is retried until it exits 0), so it will not run"
+                ),
+            );
+        }
+    }
+    if let Some(e) = &s.attributes.expect
+        && let Err(err) = regex::Regex::new(e)
+    {
+        push(
+            s.line,
+            Severity::Error,
+            format!(
+                "{{expect=\"{e}\"}} is not a regex ({}); the step's output could never be checked",
+                err.to_string().lines().last().unwrap_or("invalid")
+            ),
+        );
+    }
+}
+
+/// Choices, alternatives and steps that mix reading with destroying.
+fn shape(p: &super::model::Procedure, s: &super::model::Step, push: &mut Push) {
+    // Once a group: at its first step.
+    if let Some(c) = &s.choice
+        && !p
+            .steps
+            .iter()
+            .take_while(|o| !std::ptr::eq(*o, s))
+            .any(|o| o.choice.as_ref().is_some_and(|oc| oc.group == c.group))
+    {
+        push(
+            s.line,
+            Severity::Warning,
+            format!(
+                "{}: a whole-procedure run and run all stop here (give each choice its own heading to make it a procedure of its own)",
+                c.why
+            ),
+        );
+    }
+    if let Some(why) = &s.alternatives {
+        let numbers: Vec<&str> = s.parts.iter().map(|x| x.number()).collect();
+        push(
+            s.line,
+            Severity::Warning,
+            format!(
+                "step `{}` never runs as a whole, nor in run all ({why}); run one of {} (or give each its own block)",
+                s.title,
+                numbers.join(", ")
+            ),
+        );
+    }
+    // Sub-steps already keep reading apart from destroying; only a unit that mixes
+    // them needs splitting.
+    let mixes = |cs: &[super::model::Command]| {
+        let own = || cs.iter().filter(|c| !c.context);
+        own().any(|c| c.risk == Risk::Read) && own().any(|c| c.risk == Risk::Destructive)
+    };
+    let mixed = if s.parts.is_empty() {
+        mixes(&s.commands)
+    } else {
+        s.parts.iter().any(|p| mixes(&p.commands))
+    };
+    if mixed {
+        push(
+            s.line,
+            Severity::Warning,
+            format!(
+                "step `{}` mixes read and destructive commands: split it so reading never needs a destructive confirmation",
+                s.title
+            ),
+        );
+    }
+}
+
+/// Placeholders written as prose, look-alikes that run as written, and placeholders with no
+/// hint of what to enter.
+fn prose_placeholders(s: &super::model::Step, push: &mut Push) {
+    if s.runnable {
+        // Prose placeholders: asked for, but better written as `<name>`; look-alikes
+        // that fit no shape run as written, so the author should say.
+        let first_line = s.line + 1;
+        for lit in super::prose::find(&s.code) {
+            let asked = s
+                .placeholders
+                .iter()
+                .find(|p| p.literals.contains(&lit.text))
+                .map_or(lit.name.clone(), |p| p.name.clone());
+            push(
+                first_line + lit.line,
+                Severity::Warning,
+                format!(
+                    "`{}` reads as a placeholder ({}): opsdeck asks for `{asked}` before the step runs; write `<{asked}>` to say so",
+                    lit.text,
+                    lit.shape.describe()
+                ),
+            );
+        }
+        for (line, word, why) in super::prose::ambiguous(&s.code) {
+            push(
+                first_line + line,
+                Severity::Warning,
+                format!(
+                    "`{word}` {why} and may be a placeholder, but it runs as written: write `<name>` if it is one"
+                ),
+            );
+        }
+    }
+    for ph in &s.placeholders {
+        if ph.hint.is_none() && ph.default.is_none() {
+            push(
+                s.line,
+                Severity::Warning,
+                format!(
+                    "placeholder `{}` has no hint of what to enter (say it in the text or give a default)",
+                    ph.syntax
+                ),
+            );
+        }
+    }
 }
 
 /// `eval …`, `bash -c '…'`, `sh -c "…"` whose text uses a placeholder.

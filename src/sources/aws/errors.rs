@@ -19,6 +19,9 @@ pub enum Fault {
     Network,
     /// AWS answered with a server error.
     Service,
+    /// The endpoint does not offer the operation (HTTP 404, UnknownOperation): trying again
+    /// cannot help.
+    Unsupported,
     Other,
 }
 
@@ -31,8 +34,14 @@ where
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => Fault::Network,
         SdkError::ServiceError(s) => {
             let status = s.raw().status().as_u16();
-            by_kind(kind(s.err().code().unwrap_or(""), status))
+            let code = s.err().code().unwrap_or("");
+            if status == 404 || code.to_ascii_lowercase().contains("unknownoperation") {
+                Fault::Unsupported
+            } else {
+                by_kind(kind(code, status))
+            }
         }
+        SdkError::ResponseError(r) if r.raw().status().as_u16() == 404 => Fault::Unsupported,
         SdkError::ResponseError(r) => by_kind(kind("", r.raw().status().as_u16())),
         _ => {
             let lower = DisplayErrorContext(e).to_string().to_lowercase();

@@ -7,7 +7,7 @@
 //! events carry no event id: it counts, per millisecond and (stream, message), how many
 //! copies each side has shown, and lets through only what goes beyond that.
 
-use super::super::errors::describe;
+use super::super::errors::{Fault, describe};
 use crate::model::LogEvent;
 use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream;
@@ -42,16 +42,10 @@ pub enum LiveMsg {
     },
 }
 
-/// Whether trying again can help: not when the operation, the permission or the endpoint's
-/// support is missing.
-fn retryable(why: &str) -> bool {
-    let w = why.to_lowercase();
-    !(w.contains("access denied")
-        || w.contains("accessdenied")
-        || w.contains("unknownoperation")
-        || w.contains("http 404")
-        || w.contains("not authorized")
-        || w.contains("unrecognized"))
+/// Whether trying again can help: not when the permission or the endpoint's support for the
+/// operation is missing (the SDK's error code says which, read once in `errors::fault`).
+fn retryable(fault: Fault) -> bool {
+    !matches!(fault, Fault::Denied | Fault::Unsupported)
 }
 
 /// One session for `groups` (at most [`MAX_GROUPS`]), until it ends or `tx` closes.
@@ -76,13 +70,10 @@ pub async fn run(c: Client, prefix: String, groups: Vec<String>, tx: mpsc::Sende
             .cloned()
             .unwrap_or_else(|| super::group_of(ident))
     };
-    let ended = |why: String| {
-        let retry = retryable(&why);
-        LiveMsg::Ended {
-            groups: groups.clone(),
-            why,
-            retry,
-        }
+    let ended = |why: String, retry: bool| LiveMsg::Ended {
+        groups: groups.clone(),
+        why,
+        retry,
     };
     let mut out = match c
         .start_live_tail()
@@ -92,7 +83,10 @@ pub async fn run(c: Client, prefix: String, groups: Vec<String>, tx: mpsc::Sende
     {
         Ok(o) => o,
         Err(e) => {
-            let _ = tx.send(ended(format!("live tail: {}", describe(&e)))).await;
+            let retry = retryable(super::super::errors::fault(&e));
+            let _ = tx
+                .send(ended(format!("live tail: {}", describe(&e)), retry))
+                .await;
             return;
         }
     };
@@ -117,13 +111,16 @@ pub async fn run(c: Client, prefix: String, groups: Vec<String>, tx: mpsc::Sende
                     .collect(),
             ),
             Ok(Some(_)) => continue,
-            Ok(None) => ended("live tail: the session ended".into()),
+            Ok(None) => ended("live tail: the session ended".into(), true),
             Err(e) => {
                 let text = aws_sdk_cloudwatchlogs::error::DisplayErrorContext(&e).to_string();
-                ended(format!(
-                    "live tail: the session broke: {}",
-                    text.split_whitespace().collect::<Vec<_>>().join(" ")
-                ))
+                ended(
+                    format!(
+                        "live tail: the session broke: {}",
+                        text.split_whitespace().collect::<Vec<_>>().join(" ")
+                    ),
+                    true,
+                )
             }
         };
         let last = matches!(msg, LiveMsg::Ended { .. });
@@ -291,12 +288,13 @@ mod tests {
             arn_prefix("eu-west-1", "1"),
             "arn:aws:logs:eu-west-1:1:log-group:"
         );
-        assert!(!retryable(
-            "live tail: access denied: AccessDeniedException (HTTP 400)"
-        ));
-        assert!(!retryable(
-            "live tail: service error: UnknownOperation (HTTP 404): "
-        ));
-        assert!(retryable("live tail: network: connection reset"));
+        assert!(!retryable(Fault::Denied));
+        assert!(!retryable(Fault::Unsupported));
+        assert!(retryable(Fault::Network));
+        assert!(retryable(Fault::Throttled));
+        assert!(
+            retryable(Fault::Credentials),
+            "expired credentials refresh by themselves"
+        );
     }
 }
