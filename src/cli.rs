@@ -739,9 +739,10 @@ pub struct RunCli {
     /// Confirm destructive steps by naming their target.
     #[arg(long, value_name = "TEXT")]
     pub confirm: Option<String>,
-    /// With --read-only: run every step in the box whatever the classifier rates it (tests the
-    /// box alone; refused where Landlock does not hold).
-    #[arg(long, hide = true, requires = "read_only")]
+    /// With --read-only (before or after `run`, or `read_only = true`): run every step in the
+    /// box whatever the classifier rates it (tests the box alone; refused where Landlock does
+    /// not hold, and without read-only mode).
+    #[arg(long, hide = true)]
     pub box_unrated: bool,
     /// Per-step timeout for every step: 500ms, 90s, 5m, 1h (a bare number is seconds; at most
     /// 7d). Default: the step's `{timeout=…}`, else 10 minutes; none for `--follow`/`watch`.

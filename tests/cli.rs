@@ -326,6 +326,10 @@ fn absurd_arguments_are_refused_with_exit_2() {
             "is not a duration from 0 to 1h",
         ),
         (
+            &["run", "x.md", "p", "--box-unrated"],
+            "--box-unrated needs read-only mode",
+        ),
+        (
             &["run", "x.md", "p", "--timeout", "8d"],
             "`8d` is out of range: give more than 0 and at most 7d",
         ),

@@ -266,6 +266,20 @@ pub fn effective(common: &Common, config: &Config) -> String {
     line("watch.log_groups", listed(w.log_groups.len()));
     line("watch.alarms", listed(w.alarm_prefixes.len()));
     line("watch.health", listed(w.health.len()));
+    line(
+        "watch.commands",
+        match w.commands.len() {
+            0 => "none".to_string(),
+            n => format!(
+                "{n}: {}",
+                w.commands
+                    .iter()
+                    .map(|c| format!("{} every {}", c.name, human(c.interval_ms)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+    );
     o
 }
 
