@@ -6,57 +6,39 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Top-level module → the top-level modules it names (`crate::x…`, `crate::{x, y}`).
-fn graph() -> BTreeMap<String, BTreeSet<String>> {
+/// Every `.rs` file under src/: its path relative to src/ and its text.
+fn sources() -> Vec<(std::path::PathBuf, String)> {
     let root = std::path::PathBuf::from(
         std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
     )
     .join("src");
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut out = Vec::new();
     let mut stack = vec![root.clone()];
-    let path_re = regex::Regex::new(r"crate::([a-z_]+)").unwrap();
-    let group_re = regex::Regex::new(r"crate::\{([^}]*)\}").unwrap();
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(&dir).unwrap().flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-                continue;
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                out.push((p.strip_prefix(&root).unwrap().to_path_buf(), text));
             }
-            if p.extension().is_none_or(|x| x != "rs")
-                || p.file_name().is_some_and(|n| n == "tests.rs")
+        }
+    }
+    out
+}
+
+/// Top-level module → the top-level modules it names (`crate::x…`, `crate::{x, y}`).
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (at, src) in modules() {
+        let deps = out.entry(at[0].clone()).or_default();
+        for target in references(&at, &src) {
+            if let Some(first) = target.first()
+                && *first != at[0]
             {
-                continue;
+                deps.insert(first.clone());
             }
-            let rel = p.strip_prefix(&root).unwrap();
-            let first = rel
-                .components()
-                .next()
-                .unwrap()
-                .as_os_str()
-                .to_string_lossy()
-                .to_string();
-            let module = first.trim_end_matches(".rs").to_string();
-            if module == "lib" || module == "main" {
-                continue;
-            }
-            let mut src = std::fs::read_to_string(&p).unwrap();
-            if let Some(i) = src.find("#[cfg(test)]") {
-                src.truncate(i);
-            }
-            let deps = out.entry(module.clone()).or_default();
-            for c in path_re.captures_iter(&src) {
-                deps.insert(c[1].to_string());
-            }
-            for c in group_re.captures_iter(&src) {
-                for name in c[1].split(',') {
-                    let name = name.trim().split("::").next().unwrap_or("").trim();
-                    if !name.is_empty() {
-                        deps.insert(name.to_string());
-                    }
-                }
-            }
-            deps.remove(&module);
         }
     }
     out
@@ -157,47 +139,32 @@ fn layers_are_kept() {
 /// Every source file's module path (`runbook::risk::tools`; a `mod.rs` is its folder's) and
 /// its text without test code.
 fn modules() -> Vec<(Vec<String>, String)> {
-    let root = std::path::PathBuf::from(
-        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
-    )
-    .join("src");
     let mut out = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            if p.extension().is_none_or(|x| x != "rs")
-                || p.file_name().is_some_and(|n| n == "tests.rs")
-            {
-                continue;
-            }
-            let rel = p.strip_prefix(&root).unwrap().with_extension("");
-            let mut path: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().to_string())
-                .collect();
-            if path.last().is_some_and(|l| l == "mod") {
-                path.pop();
-            }
-            if path.first().is_some_and(|f| f == "lib" || f == "main") {
-                continue;
-            }
-            let mut src = std::fs::read_to_string(&p).unwrap();
-            if let Some(i) = src.find("#[cfg(test)]") {
-                src.truncate(i);
-            }
-            // Comments (doc links included) are not imports.
-            let code: String = src
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("//"))
-                .map(|l| format!("{l}\n"))
-                .collect();
-            out.push((path, code));
+    for (rel, mut src) in sources() {
+        if rel.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
         }
+        let mut path: Vec<String> = rel
+            .with_extension("")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().to_string())
+            .collect();
+        if path.last().is_some_and(|l| l == "mod") {
+            path.pop();
+        }
+        if path.first().is_some_and(|f| f == "lib" || f == "main") {
+            continue;
+        }
+        if let Some(i) = src.find("#[cfg(test)]") {
+            src.truncate(i);
+        }
+        // Comments (doc links included) are not imports.
+        let code: String = src
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        out.push((path, code));
     }
     out
 }
@@ -362,45 +329,29 @@ fn the_folder_check_sees_a_cycle() {
 /// through safe APIs (std, rustix).
 #[test]
 fn unsafe_only_in_sys() {
-    let root = std::path::PathBuf::from(
-        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
-    )
-    .join("src");
     let unsafe_re = regex::Regex::new(r"\bunsafe\s*(\{|fn\b|impl\b)").unwrap();
     let mut found = Vec::new();
     let mut in_sys = 0;
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
+    for (rel, src) in sources() {
+        let rel = rel.display().to_string();
+        let lines: Vec<&str> = src.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim_start().starts_with("//") || !unsafe_re.is_match(line) {
                 continue;
             }
-            if p.extension().is_none_or(|x| x != "rs") {
-                continue;
-            }
-            let src = std::fs::read_to_string(&p).unwrap();
-            let rel = p.strip_prefix(&root).unwrap().display().to_string();
-            for (i, line) in src.lines().enumerate() {
-                if line.trim_start().starts_with("//") || !unsafe_re.is_match(line) {
-                    continue;
-                }
-                if rel == "sys.rs" {
-                    in_sys += 1;
-                    // Each one says why: a SAFETY comment within the three lines above.
-                    let lines: Vec<&str> = src.lines().collect();
-                    let said = lines[i.saturating_sub(4)..i]
-                        .iter()
-                        .any(|l| l.contains("SAFETY"));
-                    assert!(
-                        said,
-                        "src/sys.rs:{}: unsafe without a SAFETY comment",
-                        i + 1
-                    );
-                } else {
-                    found.push(format!("src/{rel}:{}: {}", i + 1, line.trim()));
-                }
+            if rel == "sys.rs" {
+                in_sys += 1;
+                // Each one says why: a SAFETY comment within the four lines above.
+                let said = lines[i.saturating_sub(4)..i]
+                    .iter()
+                    .any(|l| l.contains("SAFETY"));
+                assert!(
+                    said,
+                    "src/sys.rs:{}: unsafe without a SAFETY comment",
+                    i + 1
+                );
+            } else {
+                found.push(format!("src/{rel}:{}: {}", i + 1, line.trim()));
             }
         }
     }
