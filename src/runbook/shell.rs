@@ -492,49 +492,81 @@ pub fn quote_at(text: &str, at: usize, line: bool) -> Quote {
 }
 
 /// The command substitutions of a word (`$(…)` and backticks, inside double quotes too, not
-/// inside single quotes), read by brush-parser's word parser; a word it cannot parse has
-/// none it can vouch for, and is scanned for `$(`/backticks outside single quotes instead.
+/// inside single quotes), read by brush-parser's word parser. Its pieces do not open
+/// parameter or arithmetic expansions (`${x:-$(cmd)}`, `$(( $(cmd) ))`), and a word it
+/// cannot parse (a runbook's typo) has no pieces: those are scanned by [`scan_substitutions`]
+/// too, so a substitution is never missed.
 pub fn substitutions(word: &str) -> Vec<String> {
     use brush_parser::word::{WordPiece, WordPieceWithSource};
-    fn walk(pieces: &[WordPieceWithSource], out: &mut Vec<String>) {
+    /// Whether a piece may hold a substitution the walk does not reach.
+    fn walk(pieces: &[WordPieceWithSource], out: &mut Vec<String>) -> bool {
+        let mut opaque = false;
         for p in pieces {
             match &p.piece {
                 WordPiece::CommandSubstitution(s) | WordPiece::BackquotedCommandSubstitution(s) => {
                     out.push(s.clone())
                 }
                 WordPiece::DoubleQuotedSequence(inner)
-                | WordPiece::GettextDoubleQuotedSequence(inner) => walk(inner, out),
+                | WordPiece::GettextDoubleQuotedSequence(inner) => opaque |= walk(inner, out),
+                WordPiece::ParameterExpansion(_) | WordPiece::ArithmeticExpression(_) => {
+                    opaque = true
+                }
                 _ => {}
             }
         }
+        opaque
     }
     if nesting_depth(word) > MAX_NESTING {
         return Vec::new();
     }
     let mut out = Vec::new();
-    match brush_parser::word::parse(word, &brush_parser::ParserOptions::default()) {
+    let opaque = match brush_parser::word::parse(word, &brush_parser::ParserOptions::default()) {
         Ok(pieces) => walk(&pieces, &mut out),
-        Err(_) => {
-            // Unbalanced text (a runbook's typo): every `$(`/backtick outside single quotes,
-            // to its end.
-            let b = word.as_bytes();
-            let mut i = 0;
-            while i < b.len() {
-                let open = if b[i] == b'$' && b.get(i + 1) == Some(&b'(') {
-                    Some(i + 2)
-                } else if b[i] == b'`' {
-                    Some(i + 1)
-                } else {
-                    None
-                };
-                match open {
-                    Some(start) if quote_at(word, i, false) != Quote::Single => {
-                        out.push(word[start..].trim_end_matches([')', '`']).to_string());
-                        break;
-                    }
-                    _ => i += 1,
-                }
+        Err(_) => true,
+    };
+    if opaque {
+        for s in scan_substitutions(word) {
+            if !out.contains(&s) {
+                out.push(s);
             }
+        }
+    }
+    out
+}
+
+/// Every `$(…)` body (balanced) and backtick body outside single quotes, by position.
+fn scan_substitutions(word: &str) -> Vec<String> {
+    let b = word.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let subst = b[i] == b'$' && b.get(i + 1) == Some(&b'(') && b.get(i + 2) != Some(&b'(');
+        if !(subst || b[i] == b'`') || quote_at(word, i, false) == Quote::Single {
+            i += 1;
+            continue;
+        }
+        if subst {
+            let (start, mut depth, mut j) = (i + 2, 0usize, i + 1);
+            while j < b.len() {
+                match b[j] {
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            out.push(word[start..j.min(b.len())].to_string());
+            i = j + 1;
+        } else {
+            let start = i + 1;
+            let end = word[start..].find('`').map_or(word.len(), |e| start + e);
+            out.push(word[start..end].to_string());
+            i = end + 1;
         }
     }
     out
@@ -542,6 +574,23 @@ pub fn substitutions(word: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn substitutions_inside_parameter_and_arithmetic_expansions_are_found() {
+        for (word, inner) in [
+            ("${x:-$(touch /tmp/a)}", "touch /tmp/a"),
+            ("$(( $(touch /tmp/a) ))", "touch /tmp/a"),
+            ("\"${x:=`touch /tmp/a`}\"", "touch /tmp/a"),
+            ("\"$(touch /tmp/a)\"", "touch /tmp/a"),
+        ] {
+            assert!(
+                substitutions(word).iter().any(|s| s.trim() == inner),
+                "{word}: {:?}",
+                substitutions(word)
+            );
+        }
+        assert!(substitutions("'$(touch /tmp/a)'").is_empty());
+    }
+
     use super::*;
 
     fn texts(code: &str) -> Vec<String> {
