@@ -13,7 +13,7 @@ use opsdeck::app::{App, AppConfig, Effect, Msg};
 use opsdeck::sources::demo::{DemoSource, fleet::Fleet};
 use opsdeck::sources::recording::{Recorder, Recording};
 use opsdeck::sources::replay::state_at;
-use opsdeck::sources::{DataSource, Mutation, ReplayClock};
+use opsdeck::sources::{DataSource, EcsMutation, Mutation, ReplayClock};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -65,11 +65,11 @@ fn record(dir: &std::path::Path, secs: u64) -> std::path::PathBuf {
     for step in 1..=secs * 4 {
         if step == 120 * 4 {
             fleet
-                .apply(&Mutation::ScaleService {
+                .apply(&Mutation::Ecs(EcsMutation::ScaleService {
                     cluster: "prod".into(),
                     service: "api".into(),
                     desired: 8,
-                })
+                }))
                 .unwrap();
         }
         deliver(

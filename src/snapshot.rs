@@ -71,7 +71,6 @@ fn health(h: Health) -> Value {
 /// desired/running/pending, health, and the kind's fields flat), plus what the resource
 /// model adds: `id`, `context` and the kind's `detail` object. Additive only.
 fn service_json(r: &crate::model::Resource) -> serde_json::Result<Value> {
-    use crate::model::Detail;
     let counts = r.counts;
     let mut v = json!({
         "kind": r.kind,
@@ -93,28 +92,7 @@ fn service_json(r: &crate::model::Resource) -> serde_json::Result<Value> {
     };
     put("context", json!(r.context));
     put("version", json!(r.version()));
-    match &r.detail {
-        Detail::Ecs(d) => put("last_event", json!(d.last_event)),
-        Detail::Lambda(d) => {
-            if d.aliases.len() > 1 {
-                let all: Vec<String> = d.aliases.iter().map(|a| a.label()).collect();
-                put("last_event", json!(format!("aliases: {}", all.join(", "))));
-            }
-            put("alias", serde_json::to_value(&d.alias)?);
-            if !d.versions.is_empty() {
-                put("versions", json!(d.versions));
-            }
-            put("memory_mb", json!(d.memory_mb));
-            put("reserved_concurrency", json!(d.reserved_concurrency));
-        }
-        Detail::Sqs(d) => put("url", json!(d.url)),
-        Detail::Http(d) => {
-            put("url", json!(d.url));
-            put("status_code", json!(d.status_code));
-            put("latency_ms", json!(d.latency_ms));
-        }
-        _ => {}
-    }
+    r.snapshot_fields(&mut put);
     Ok(v)
 }
 

@@ -13,6 +13,10 @@ use opsdeck::sources::Feed;
 use opsdeck::sources::aws::plan::Plan;
 use opsdeck::sources::aws::{AwsSource, connect};
 use opsdeck::sources::{DataSource, Mutation, Payload, SourceCommand, SourceEvent};
+use opsdeck::sources::{
+    DynamodbMutation, EcsMutation, ElasticacheMutation, LambdaMutation, RdsMutation, SfnMutation,
+    SqsMutation,
+};
 use serde_json::Value;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -651,36 +655,36 @@ async fn built_in_actions_change_the_fleet() {
     let mut l = live(&fake, fast()).await;
     l.wait(Feed::Ecs, Duration::from_secs(20), rows).await;
     let mutations = [
-        Mutation::ScaleService {
+        Mutation::Ecs(EcsMutation::ScaleService {
             cluster: "prod".into(),
             service: "api".into(),
             desired: 9,
-        },
-        Mutation::RollbackService {
+        }),
+        Mutation::Ecs(EcsMutation::RollbackService {
             cluster: "prod".into(),
             service: "api".into(),
-        },
-        Mutation::ForceNewDeployment {
+        }),
+        Mutation::Ecs(EcsMutation::ForceNewDeployment {
             cluster: "prod".into(),
             service: "worker".into(),
-        },
-        Mutation::SetAlias {
+        }),
+        Mutation::Lambda(LambdaMutation::SetAlias {
             function: "checkout".into(),
             alias: "live".into(),
             version: "2".into(),
-        },
-        Mutation::SetReservedConcurrency {
+        }),
+        Mutation::Lambda(LambdaMutation::SetReservedConcurrency {
             function: "checkout".into(),
             value: Some(3),
-        },
-        Mutation::SetMemory {
+        }),
+        Mutation::Lambda(LambdaMutation::SetMemory {
             function: "thumbnailer".into(),
             mb: 2048,
-        },
-        Mutation::SetReservedConcurrency {
+        }),
+        Mutation::Lambda(LambdaMutation::SetReservedConcurrency {
             function: "thumbnailer".into(),
             value: None,
-        },
+        }),
     ];
     for (i, m) in mutations.iter().enumerate() {
         l.cmd
@@ -736,11 +740,11 @@ async fn built_in_actions_change_the_fleet() {
         .send(SourceCommand::Mutate {
             ctx: 0,
             id: 99,
-            mutation: Mutation::ScaleService {
+            mutation: Mutation::Ecs(EcsMutation::ScaleService {
                 cluster: "prod".into(),
                 service: "nope".into(),
                 desired: 1,
-            },
+            }),
         })
         .await
         .unwrap();
@@ -977,10 +981,10 @@ fn sqs_queues_show_backlog_in_flight_and_dead_letters() {
             .send(SourceCommand::Mutate {
                 ctx: 0,
                 id: 1,
-                mutation: Mutation::PurgeQueue {
+                mutation: Mutation::Sqs(SqsMutation::PurgeQueue {
                     queue: "orders".into(),
                     url,
-                },
+                }),
             })
             .await
             .unwrap();
@@ -1188,11 +1192,11 @@ fn rds_dynamodb_target_groups_state_machines_and_redis_are_watched_and_acted_on(
         };
         let r = act(
             1,
-            Mutation::SnapshotDb {
+            Mutation::Rds(RdsMutation::SnapshotDb {
                 id: "orders-db".into(),
                 cluster: false,
                 snapshot: "opsdeck-test-1".into(),
-            },
+            }),
         )
         .await;
         assert_eq!(
@@ -1201,10 +1205,10 @@ fn rds_dynamodb_target_groups_state_machines_and_redis_are_watched_and_acted_on(
         );
         let r = act(
             2,
-            Mutation::RebootDb {
+            Mutation::Rds(RdsMutation::RebootDb {
                 instance: "orders-db".into(),
                 failover: true,
-            },
+            }),
         )
         .await;
         assert!(
@@ -1214,9 +1218,9 @@ fn rds_dynamodb_target_groups_state_machines_and_redis_are_watched_and_acted_on(
         );
         let r = act(
             3,
-            Mutation::FailoverDbCluster {
+            Mutation::Rds(RdsMutation::FailoverDbCluster {
                 cluster: "ledger".into(),
-            },
+            }),
         )
         .await;
         assert!(
@@ -1225,38 +1229,38 @@ fn rds_dynamodb_target_groups_state_machines_and_redis_are_watched_and_acted_on(
         );
         let r = act(
             4,
-            Mutation::BackupTable {
+            Mutation::Dynamodb(DynamodbMutation::BackupTable {
                 table: "carts".into(),
                 backup: "opsdeck-test".into(),
-            },
+            }),
         )
         .await;
         assert_eq!(r, Ok("carts: backup opsdeck-test AVAILABLE".to_string()));
         let r = act(
             5,
-            Mutation::RedriveExecution {
+            Mutation::Sfn(SfnMutation::RedriveExecution {
                 machine: "settle".into(),
                 execution_arn: run1.clone(),
-            },
+            }),
         )
         .await;
         assert_eq!(r, Ok("settle: execution run-1 redriven".to_string()));
         let run2 = arns["executions"][1].as_str().unwrap().to_string();
         let r = act(
             6,
-            Mutation::StopExecution {
+            Mutation::Sfn(SfnMutation::StopExecution {
                 machine: "settle".into(),
                 execution_arn: run2,
-            },
+            }),
         )
         .await;
         assert_eq!(r, Ok("settle: execution run-2 stopped".to_string()));
         let r = act(
             7,
-            Mutation::TestFailover {
+            Mutation::Elasticache(ElasticacheMutation::TestFailover {
                 group: "sessions".into(),
                 node_group: "0001".into(),
-            },
+            }),
         )
         .await;
         assert_eq!(

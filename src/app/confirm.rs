@@ -201,16 +201,17 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::EcsMutation;
 
     #[test]
     fn scale_to_zero_is_destructive_and_needs_the_name() {
         let mut c = Confirm::new(
             "x".into(),
-            Mutation::ScaleService {
+            Mutation::Ecs(EcsMutation::ScaleService {
                 cluster: "prod".into(),
                 service: "api".into(),
                 desired: 0,
-            },
+            }),
             false,
         );
         assert!(c.needs_typing());
@@ -220,10 +221,10 @@ mod tests {
         assert!(c.typed_ok());
         let ro = Confirm::new(
             "x".into(),
-            Mutation::ForceNewDeployment {
+            Mutation::Ecs(EcsMutation::ForceNewDeployment {
                 cluster: "prod".into(),
                 service: "api".into(),
-            },
+            }),
             true,
         );
         assert!(ro.blocked_read_only);

@@ -4,32 +4,12 @@
 //! first dead letters of a queue, alarm transitions. Pure: old and new states in, events out;
 //! each change is reported once, on the delivery where it is first seen.
 
-use crate::model::{Alarm, Detail, Resource};
+use crate::model::{Alarm, Resource};
 
-/// One change: the resource, the state before and after, and a sentence for the timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SysEvent {
-    pub resource: String,
-    pub before: String,
-    pub after: String,
-    pub what: String,
-}
+pub use crate::model::SysEvent;
 
 fn event(resource: &str, before: String, after: String, what: String) -> SysEvent {
-    SysEvent {
-        resource: resource.to_string(),
-        before,
-        after,
-        what,
-    }
-}
-
-/// The rollout word of an ECS status (`IN_PROGRESS · 2 deployments (…)` → `IN_PROGRESS`).
-fn rollout(status: &str) -> &str {
-    status
-        .split([' ', '·', '('])
-        .find(|w| !w.is_empty())
-        .unwrap_or("")
+    SysEvent::new(resource, before, after, what)
 }
 
 /// Changes between two deliveries of one feed's rows (matched by identity). Rows that
@@ -58,159 +38,7 @@ pub fn diff_resources(old: &[Resource], new: &[Resource]) -> Vec<SysEvent> {
                 ),
             ));
         }
-        match (&o.detail, &n.detail) {
-            (Detail::Ecs(da), Detail::Ecs(db)) => {
-                // Tasks stopping (health checks failing, OOM, a crash) are what an incident's
-                // timeline needs most: ECS says so in its latest service event.
-                if let Some(ev) = &db.last_event
-                    && da.last_event.as_ref() != Some(ev)
-                    && ev.contains("has stopped")
-                {
-                    out.push(event(
-                        &name,
-                        "running".into(),
-                        "tasks stopped".into(),
-                        format!("ECS {name}: {}", crate::text::truncate(ev, 160)),
-                    ));
-                }
-                let (a, b) = (rollout(&o.status), rollout(&n.status));
-                if a != b && !b.is_empty() {
-                    let what = match b {
-                        "IN_PROGRESS" => "deployment started",
-                        "COMPLETED" => "deployment completed",
-                        "FAILED" => "deployment failed",
-                        _ => "rollout state changed",
-                    };
-                    out.push(event(
-                        &name,
-                        a.to_string(),
-                        b.to_string(),
-                        format!("ECS {name}: {what} ({a} → {b})"),
-                    ));
-                }
-                if let (Some(oc), Some(nc)) = (o.counts, n.counts) {
-                    if oc.desired != nc.desired {
-                        out.push(event(
-                            &name,
-                            format!("desired {}", oc.desired),
-                            format!("desired {}", nc.desired),
-                            format!("ECS {name}: desired {} → {}", oc.desired, nc.desired),
-                        ));
-                    }
-                    let below = |c: crate::model::Counts| c.running < c.desired;
-                    if below(oc) != below(nc) {
-                        let now = if below(nc) {
-                            "below desired"
-                        } else {
-                            "back at desired"
-                        };
-                        out.push(event(
-                            &name,
-                            format!("running {}/{}", oc.running, oc.desired),
-                            format!("running {}/{}", nc.running, nc.desired),
-                            format!("ECS {name}: running {}/{}, {now}", nc.running, nc.desired),
-                        ));
-                    }
-                }
-            }
-            (Detail::Lambda(a), Detail::Lambda(b)) => {
-                let changes = [
-                    ("version", a.version.clone(), b.version.clone()),
-                    (
-                        "memory",
-                        a.memory_mb.map(|m| format!("{m} MB")),
-                        b.memory_mb.map(|m| format!("{m} MB")),
-                    ),
-                    (
-                        "reserved concurrency",
-                        Some(
-                            a.reserved_concurrency
-                                .map_or("unreserved".into(), |r| r.to_string()),
-                        ),
-                        Some(
-                            b.reserved_concurrency
-                                .map_or("unreserved".into(), |r| r.to_string()),
-                        ),
-                    ),
-                ];
-                for (what, x, y) in changes {
-                    if x != y {
-                        let (x, y) = (x.unwrap_or_default(), y.unwrap_or_default());
-                        out.push(event(
-                            &name,
-                            x.clone(),
-                            y.clone(),
-                            format!("λ {name}: {what} {x} → {y}"),
-                        ));
-                    }
-                }
-            }
-            (Detail::Sqs(a), Detail::Sqs(b)) => {
-                let (x, y) = (a.dlq_depth.unwrap_or(0), b.dlq_depth.unwrap_or(0));
-                if x == 0 && y > 0 {
-                    out.push(event(
-                        &name,
-                        format!("{x} dead letters"),
-                        format!("{y} dead letters"),
-                        format!(
-                            "SQS {name}: first dead letters ({y} in {})",
-                            b.dlq.as_deref().unwrap_or("its DLQ")
-                        ),
-                    ));
-                }
-            }
-            (Detail::Rds(a), Detail::Rds(b)) if a.role == "cluster" => {
-                if let (Some(x), Some(y)) = (a.cluster_members.first(), b.cluster_members.first())
-                    && x != y
-                {
-                    out.push(event(
-                        &name,
-                        format!("writer {x}"),
-                        format!("writer {y}"),
-                        format!("RDS {name}: writer {x} → {y} (failover)"),
-                    ));
-                }
-            }
-            (Detail::Elasticache(a), Detail::Elasticache(b)) if a.primaries != b.primaries => {
-                let (x, y) = (a.primaries.join(", "), b.primaries.join(", "));
-                out.push(event(
-                    &name,
-                    format!("primary {x}"),
-                    format!("primary {y}"),
-                    format!("REDIS {name}: primary {x} → {y}"),
-                ));
-            }
-            (Detail::Sfn(a), Detail::Sfn(b)) => {
-                let seen = |d: &crate::model::SfnDetail| {
-                    d.last_failure.as_ref().map(|f| f.execution_arn.clone())
-                };
-                if let Some(f) = &b.last_failure
-                    && seen(a) != seen(b)
-                {
-                    let why = [f.error.as_deref(), f.cause.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(": ");
-                    out.push(event(
-                        &name,
-                        format!("{} failed", a.failed + a.timed_out),
-                        format!("{} failed", b.failed + b.timed_out),
-                        format!(
-                            "SFN {name}: execution {} {}{}",
-                            f.name,
-                            f.status.to_lowercase().replace('_', " "),
-                            if why.is_empty() {
-                                String::new()
-                            } else {
-                                format!(": {why}")
-                            }
-                        ),
-                    ));
-                }
-            }
-            _ => {}
-        }
+        out.extend(n.kind_events(o));
     }
     out
 }
@@ -241,7 +69,7 @@ pub fn diff_alarms(old: &[Alarm], new: &[Alarm]) -> Vec<SysEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Counts, Health};
+    use crate::model::{Counts, Detail, Health};
 
     fn ecs(status: &str, desired: i64, running: i64, h: Health) -> Resource {
         let mut r = Resource::ecs("prod", "api");

@@ -899,63 +899,40 @@ fn clean(s: String) -> String {
 }
 
 fn clean_service(mut s: crate::model::Resource) -> crate::model::Resource {
-    use crate::model::{Alias, Detail};
-    let alias = |a: Alias| Alias {
-        name: clean(a.name),
-        version: clean(a.version),
-    };
     s.id = clean(s.id);
     s.name = clean(s.name);
     s.context = s.context.map(clean);
     s.status = clean(s.status);
-    match &mut s.detail {
-        Detail::Ecs(d) => {
-            d.cluster = clean(std::mem::take(&mut d.cluster));
-            d.task_definition = d.task_definition.take().map(clean);
-            d.last_event = d.last_event.take().map(clean);
-        }
-        Detail::Lambda(d) => {
-            d.version = d.version.take().map(clean);
-            d.alias = d.alias.take().map(alias);
-            d.aliases = std::mem::take(&mut d.aliases)
-                .into_iter()
-                .map(alias)
-                .collect();
-            d.versions = std::mem::take(&mut d.versions)
-                .into_iter()
-                .map(clean)
-                .collect();
-        }
-        Detail::Http(d) => d.url = clean(std::mem::take(&mut d.url)),
-        Detail::Sqs(d) => {
-            d.url = clean(std::mem::take(&mut d.url));
-            d.dlq = d.dlq.take().map(clean);
-            d.arn = d.arn.take().map(clean);
-            d.dlq_arn = d.dlq_arn.take().map(clean);
-        }
-        Detail::Rds(d) => clean_all(d),
-        Detail::Dynamodb(d) => clean_all(d),
-        Detail::Elb(d) => clean_all(d),
-        Detail::Sfn(d) => clean_all(d),
-        Detail::Elasticache(d) => clean_all(d),
-        Detail::Apigateway(d) => clean_all(d),
-    }
+    s.detail = clean_detail(s.detail);
     s
 }
 
-/// Cleans every string of a detail, whatever its fields: through its JSON form, so a field
-/// added to a kind cannot be forgotten here.
-fn clean_all<T: serde::Serialize + serde::de::DeserializeOwned>(d: &mut T) {
-    fn walk(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::String(s) => *s = clean(std::mem::take(s)),
-            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
-            serde_json::Value::Object(o) => o.values_mut().for_each(walk),
-            _ => {}
+/// Cleans every string of a detail, whatever its kind and fields: through its JSON form, so
+/// neither a kind nor a field added to one can be forgotten here.
+fn clean_detail(d: crate::model::Detail) -> crate::model::Detail {
+    let kind = d.kind();
+    match serde_json::to_value(&d) {
+        Ok(mut v) => {
+            clean_json(&mut v);
+            crate::model::Detail::from_json(kind, v).unwrap_or(d)
         }
+        Err(_) => d,
     }
+}
+
+fn clean_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => *s = clean(std::mem::take(s)),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(clean_json),
+        serde_json::Value::Object(o) => o.values_mut().for_each(clean_json),
+        _ => {}
+    }
+}
+
+/// Cleans every string of a value, whatever its fields, through its JSON form.
+fn clean_all<T: serde::Serialize + serde::de::DeserializeOwned>(d: &mut T) {
     if let Ok(mut v) = serde_json::to_value(&*d) {
-        walk(&mut v);
+        clean_json(&mut v);
         if let Ok(x) = serde_json::from_value(v) {
             *d = x;
         }

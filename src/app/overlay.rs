@@ -35,7 +35,7 @@ pub enum Overlay {
     Prompt(Input),
     Palette(Palette),
     /// A built-in action's value.
-    Form(Form),
+    Form(Box<Form>),
     Procedure(ProcedureView),
     /// A step's placeholder values.
     StepForm(StepForm),
@@ -94,14 +94,14 @@ macro_rules! accessor {
         /// The overlay of this kind nearest the top, if one is open.
         pub fn $name(&self) -> Option<&$ty> {
             self.overlays.iter().rev().find_map(|o| match o {
-                Overlay::$variant(x) => Some(x),
+                Overlay::$variant(x) => Some::<&$ty>(x),
                 _ => None,
             })
         }
 
         pub fn $mut_name(&mut self) -> Option<&mut $ty> {
             self.overlays.iter_mut().rev().find_map(|o| match o {
-                Overlay::$variant(x) => Some(x),
+                Overlay::$variant(x) => Some::<&mut $ty>(x),
                 _ => None,
             })
         }

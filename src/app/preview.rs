@@ -8,6 +8,7 @@
 
 use crate::model::{Detail, Health, Resource, ResourceKind};
 use crate::sources::Mutation;
+use crate::sources::{EcsMutation, LambdaMutation, RdsMutation, SqsMutation};
 
 /// A change opsdeck knows how to preview and verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,35 +63,43 @@ pub struct Line {
 impl Change {
     pub fn from_mutation(m: &Mutation) -> Option<Change> {
         Some(match m.clone() {
-            Mutation::ScaleService {
+            Mutation::Ecs(EcsMutation::ScaleService {
                 cluster,
                 service,
                 desired,
-            } => Change::Desired {
+            }) => Change::Desired {
                 cluster: Some(cluster),
                 service,
                 desired,
             },
-            Mutation::ForceNewDeployment { cluster, service } => Change::Redeploy {
-                cluster: Some(cluster),
-                service,
-            },
-            Mutation::SetAlias {
+            Mutation::Ecs(EcsMutation::ForceNewDeployment { cluster, service }) => {
+                Change::Redeploy {
+                    cluster: Some(cluster),
+                    service,
+                }
+            }
+            Mutation::Lambda(LambdaMutation::SetAlias {
                 function,
                 alias,
                 version,
-            } => Change::Alias {
+            }) => Change::Alias {
                 function,
                 alias,
                 version,
             },
-            Mutation::SetReservedConcurrency { function, value } => {
+            Mutation::Lambda(LambdaMutation::SetReservedConcurrency { function, value }) => {
                 Change::Concurrency { function, value }
             }
-            Mutation::SetMemory { function, mb } => Change::Memory { function, mb },
-            Mutation::RebootDb { instance, failover } => Change::DbReboot { instance, failover },
-            Mutation::FailoverDbCluster { cluster } => Change::DbClusterFailover { cluster },
-            Mutation::PurgeQueue { queue, .. } => Change::Purge { queue },
+            Mutation::Lambda(LambdaMutation::SetMemory { function, mb }) => {
+                Change::Memory { function, mb }
+            }
+            Mutation::Rds(RdsMutation::RebootDb { instance, failover }) => {
+                Change::DbReboot { instance, failover }
+            }
+            Mutation::Rds(RdsMutation::FailoverDbCluster { cluster }) => {
+                Change::DbClusterFailover { cluster }
+            }
+            Mutation::Sqs(SqsMutation::PurgeQueue { queue, .. }) => Change::Purge { queue },
             _ => return None,
         })
     }
@@ -103,30 +112,36 @@ impl Change {
                 cluster: Some(cluster),
                 service,
                 desired,
-            } => Mutation::ScaleService {
+            } => Mutation::Ecs(EcsMutation::ScaleService {
                 cluster,
                 service,
                 desired,
-            },
+            }),
             Change::Redeploy {
                 cluster: Some(cluster),
                 service,
-            } => Mutation::ForceNewDeployment { cluster, service },
+            } => Mutation::Ecs(EcsMutation::ForceNewDeployment { cluster, service }),
             Change::Alias {
                 function,
                 alias,
                 version,
-            } => Mutation::SetAlias {
+            } => Mutation::Lambda(LambdaMutation::SetAlias {
                 function,
                 alias,
                 version,
-            },
+            }),
             Change::Concurrency { function, value } => {
-                Mutation::SetReservedConcurrency { function, value }
+                Mutation::Lambda(LambdaMutation::SetReservedConcurrency { function, value })
             }
-            Change::Memory { function, mb } => Mutation::SetMemory { function, mb },
-            Change::DbReboot { instance, failover } => Mutation::RebootDb { instance, failover },
-            Change::DbClusterFailover { cluster } => Mutation::FailoverDbCluster { cluster },
+            Change::Memory { function, mb } => {
+                Mutation::Lambda(LambdaMutation::SetMemory { function, mb })
+            }
+            Change::DbReboot { instance, failover } => {
+                Mutation::Rds(RdsMutation::RebootDb { instance, failover })
+            }
+            Change::DbClusterFailover { cluster } => {
+                Mutation::Rds(RdsMutation::FailoverDbCluster { cluster })
+            }
             _ => return None,
         })
     }
@@ -461,11 +476,11 @@ mod tests {
     #[test]
     fn builtin_and_runbook_changes_preview_against_live_state() {
         let rows = rows();
-        let m = Mutation::ScaleService {
+        let m = Mutation::Ecs(EcsMutation::ScaleService {
             cluster: "prod".into(),
             service: "api".into(),
             desired: 8,
-        };
+        });
         let p = Change::from_mutation(&m).unwrap().preview(rows.iter());
         assert_eq!(p.text, "prod/api desired 6 → 8 (running 3)");
         assert_eq!(p.severity, Health::Ok);

@@ -737,6 +737,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::{EcsMutation, LambdaMutation};
 
     #[test]
     fn demo_recognises_ecs_mutations() {
@@ -746,21 +747,21 @@ mod tests {
                 "aws ecs update-service \\\n --cluster ${P} --service api --desired-count 0",
                 &env
             ),
-            Some(Mutation::ScaleService {
+            Some(Mutation::Ecs(EcsMutation::ScaleService {
                 cluster: "prod".into(),
                 service: "api".into(),
                 desired: 0
-            })
+            }))
         );
         assert_eq!(
             demo_mutation(
                 "echo hi\naws ecs update-service --cluster prod --service api --force-new-deployment",
                 &env
             ),
-            Some(Mutation::ForceNewDeployment {
+            Some(Mutation::Ecs(EcsMutation::ForceNewDeployment {
                 cluster: "prod".into(),
                 service: "api".into()
-            })
+            }))
         );
         assert_eq!(
             demo_mutation("aws ecs describe-services --cluster prod", &env),
@@ -771,11 +772,11 @@ mod tests {
                 "aws lambda update-alias --function-name orders-processor --name live --function-version 11",
                 &env
             ),
-            Some(Mutation::SetAlias {
+            Some(Mutation::Lambda(LambdaMutation::SetAlias {
                 function: "orders-processor".into(),
                 alias: "live".into(),
                 version: "11".into()
-            })
+            }))
         );
     }
 }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::model::LogEvent;
 use crate::sources::demo::{DemoSource, fleet::Fleet};
-use crate::sources::{Payload, SourceCommand, SourceEvent, Window};
+use crate::sources::{Payload, RdsMutation, SourceCommand, SourceEvent, Window};
 use std::sync::Arc;
 
 const T0: i64 = 1_800_000_000_000;
@@ -306,11 +306,11 @@ fn palette_scale_form_destructive_confirm_and_result() {
     };
     assert_eq!(
         mutation,
-        crate::sources::Mutation::ScaleService {
+        crate::sources::Mutation::Ecs(crate::sources::EcsMutation::ScaleService {
             cluster: "prod".into(),
             service: "api".into(),
             desired: 0
-        }
+        })
     );
     let fx = app.update(Msg::Source(SourceEvent {
         ctx: 0,
@@ -353,7 +353,9 @@ fn write_confirm_defaults_to_no() {
     assert!(fx.iter().any(|e| matches!(
         e,
         Effect::Command(SourceCommand::Mutate {
-            mutation: crate::sources::Mutation::ForceNewDeployment { .. },
+            mutation: crate::sources::Mutation::Ecs(
+                crate::sources::EcsMutation::ForceNewDeployment { .. }
+            ),
             ..
         })
     )));
@@ -545,7 +547,9 @@ fn demo_steps_are_dry_runs_that_act_on_the_fleet() {
     assert!(fx.iter().any(|e| matches!(
         e,
         Effect::Command(SourceCommand::Mutate {
-            mutation: crate::sources::Mutation::ForceNewDeployment { .. },
+            mutation: crate::sources::Mutation::Ecs(
+                crate::sources::EcsMutation::ForceNewDeployment { .. }
+            ),
             ..
         })
     )));
@@ -688,7 +692,7 @@ fn lambda_alias_is_chosen_from_the_published_versions() {
     assert_eq!(app.form().unwrap().value, "11");
     press(&mut app, "enter");
     let fx = press(&mut app, "y");
-    assert!(fx.iter().any(|e| matches!(e, Effect::Command(SourceCommand::Mutate { mutation: crate::sources::Mutation::SetAlias { version, .. }, .. }) if version == "11")));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Command(SourceCommand::Mutate { mutation: crate::sources::Mutation::Lambda(crate::sources::LambdaMutation::SetAlias { version, .. }), .. }) if version == "11")));
 }
 
 #[test]
@@ -1264,7 +1268,9 @@ fn queue_actions_purge_is_destructive_and_redrive_a_write() {
         fx.iter().any(|e| matches!(
             e,
             Effect::Command(SourceCommand::Mutate {
-                mutation: crate::sources::Mutation::RedriveQueue { .. },
+                mutation: crate::sources::Mutation::Sqs(
+                    crate::sources::SqsMutation::RedriveQueue { .. }
+                ),
                 ..
             })
         )),
@@ -1417,7 +1423,7 @@ fn database_actions_are_graded_and_failover_needs_the_name_typed() {
         fx.iter().any(|e| matches!(
             e,
             Effect::Command(SourceCommand::Mutate {
-                mutation: Mutation::RebootDb { failover: true, .. },
+                mutation: Mutation::Rds(RdsMutation::RebootDb { failover: true, .. }),
                 ..
             })
         )),
@@ -2170,11 +2176,11 @@ fn a_change_in_one_context_is_previewed_and_verified_against_that_context_only()
         .select_where(|r| r.context.as_deref() == Some("eu"));
     app.open_confirm(
         "Scale".into(),
-        crate::sources::Mutation::ScaleService {
+        crate::sources::Mutation::Ecs(crate::sources::EcsMutation::ScaleService {
             cluster: "prod".into(),
             service: "api".into(),
             desired: 8,
-        },
+        }),
     );
     let Some(Overlay::Confirm(c)) = app.overlays.last() else {
         panic!("a dialog")
@@ -2390,4 +2396,47 @@ fn a_batch_of_several_contexts_lines_is_shown_in_time_order() {
             "eu:/ecs/api eu 2"
         ]
     );
+}
+
+/// Every kind's detail is cleaned at the boundary: its strings lose terminal escapes and
+/// secrets whatever its fields (a detail that did not survive its JSON round trip would be
+/// kept as it came).
+#[test]
+fn every_kinds_detail_is_cleaned_at_the_boundary() {
+    use crate::model::{Detail, ResourceKind};
+    for &kind in ResourceKind::ALL {
+        let mut v = serde_json::to_value(Detail::empty(kind)).unwrap();
+        let dirty = "\u{1b}]52;c;AAAA\u{7}\u{1b}[31mAKIAIOSFODNN7EXAMPL3 red";
+        let mut strings = 0;
+        for (_, x) in v.as_object_mut().unwrap().iter_mut() {
+            if x.is_string() {
+                *x = serde_json::json!(dirty);
+                strings += 1;
+            }
+        }
+        let d = Detail::from_json(kind, v).unwrap();
+        let row = crate::model::Resource::new("id", "name", d);
+        // Its strings as they are (JSON text would write the escape as `\u001b`).
+        fn texts(v: &serde_json::Value, out: &mut String) {
+            match v {
+                serde_json::Value::String(s) => out.push_str(s),
+                serde_json::Value::Array(a) => a.iter().for_each(|x| texts(x, out)),
+                serde_json::Value::Object(o) => o.values().for_each(|x| texts(x, out)),
+                _ => {}
+            }
+        }
+        let mut cleaned = String::new();
+        texts(
+            &serde_json::to_value(clean_service(row).detail).unwrap(),
+            &mut cleaned,
+        );
+        assert!(!cleaned.contains('\u{1b}'), "{kind:?}: {cleaned:?}");
+        if strings > 0 {
+            assert!(
+                !cleaned.contains("AKIAIOSFODNN7EXAMPL3"),
+                "{kind:?}: {cleaned}"
+            );
+            assert!(cleaned.contains("red"), "{kind:?}: {cleaned}");
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use super::{pane_block, put_line};
 use crate::app::{App, Pane};
 use crate::config::Theme;
-use crate::model::{Detail, Resource};
+use crate::model::Resource;
 use crate::text::{fit, fit_right, truncate};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -68,24 +68,9 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
+/// The count column: the kind's own (`3/4 +1`, `live→v12`, `200`).
 fn counts(s: &Resource) -> String {
-    match &s.detail {
-        Detail::Ecs(_) => {
-            let n = s.counts.unwrap_or_default();
-            let mut c = format!("{}/{}", n.running, n.desired);
-            if n.pending > 0 {
-                c.push_str(&format!(" +{}", n.pending));
-            }
-            c
-        }
-        Detail::Lambda(d) => d.version.clone().unwrap_or_default(),
-        Detail::Http(d) => d
-            .status_code
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| "—".into()),
-        // The status says it all ("12 waiting · 3 in flight · DLQ …").
-        _ => String::new(),
-    }
+    s.counts_text()
 }
 
 fn status_text(s: &Resource) -> String {
@@ -100,74 +85,7 @@ fn display_name(s: &Resource) -> String {
 }
 
 fn detail(s: &Resource) -> String {
-    match &s.detail {
-        Detail::Ecs(d) => d
-            .last_event
-            .clone()
-            .unwrap_or_else(|| "no recent events".into()),
-        Detail::Lambda(d) => {
-            let mut parts = vec![s.name.clone()];
-            if let Some(m) = d.memory_mb {
-                parts.push(format!("{m} MB"));
-            }
-            parts.push(match d.reserved_concurrency {
-                Some(r) => format!("reserved concurrency {r}"),
-                None => "unreserved concurrency".into(),
-            });
-            if !d.aliases.is_empty() {
-                let all: Vec<String> = d.aliases.iter().map(|a| a.label()).collect();
-                parts.push(format!("aliases {}", all.join(", ")));
-            }
-            parts.join(" · ")
-        }
-        Detail::Http(d) => d.url.clone(),
-        Detail::Sqs(d) => {
-            let dlq = match (&d.dlq, d.dlq_depth) {
-                (Some(q), Some(n)) => format!(" · dead letters in {q}: {n}"),
-                (Some(q), None) => format!(" · dead-letter queue {q} unreadable"),
-                _ => " · no dead-letter queue".into(),
-            };
-            format!("{}{dlq}", d.url)
-        }
-        Detail::Rds(d) => {
-            let mut parts = vec![d.engine.clone()];
-            parts.extend(d.instance_class.clone());
-            if let Some(c) = &d.cluster {
-                parts.push(format!("cluster {c}"));
-            }
-            if !d.cluster_members.is_empty() {
-                parts.push(format!("members {}", d.cluster_members.join(", ")));
-            }
-            if let Some(g) = d.allocated_gib {
-                parts.push(format!("{g} GiB"));
-            }
-            parts.join(" · ")
-        }
-        Detail::Dynamodb(d) => format!("{} · {} · {} items", s.name, d.billing_mode, d.item_count),
-        Detail::Elb(d) => {
-            if d.reasons.is_empty() {
-                d.arn.clone()
-            } else {
-                d.reasons.join(" · ")
-            }
-        }
-        Detail::Sfn(d) => match &d.last_failure {
-            Some(f) => format!(
-                "{} {}: {} {}",
-                f.status,
-                f.name,
-                f.error.as_deref().unwrap_or(""),
-                f.cause.as_deref().unwrap_or("")
-            ),
-            None => d.arn.clone(),
-        },
-        Detail::Elasticache(d) => format!(
-            "primaries {} · replicas {}",
-            d.primaries.join(", "),
-            d.replicas.join(", ")
-        ),
-        Detail::Apigateway(d) => format!("{}={} Stage={}", d.dimension, d.api, d.stage),
-    }
+    s.detail_line()
 }
 
 fn row_line(s: &Resource, w: usize, theme: &Theme) -> Line<'static> {

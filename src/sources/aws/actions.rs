@@ -4,11 +4,10 @@
 use crate::sources::Mutation;
 
 pub async fn apply(clients: &super::Clients, m: &Mutation) -> Result<String, String> {
-    if super::ecs::handles(m) {
-        return super::ecs::apply(clients, m).await;
-    }
-    if super::lambda::handles(m) {
-        return super::lambda::apply(clients, m).await;
+    match m {
+        Mutation::Ecs(m) => return super::ecs::apply(clients, m).await,
+        Mutation::Lambda(m) => return super::lambda::apply(clients, m).await,
+        _ => {}
     }
     for kind in super::registry::KINDS {
         if let Some(f) = kind.apply(clients, m) {

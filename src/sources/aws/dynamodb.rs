@@ -151,7 +151,10 @@ impl Kind for Dynamodb {
         c: &'a super::Clients,
         m: &'a crate::sources::Mutation,
     ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
-        handles(m).then(|| Box::pin(apply(c, m)) as futures::future::BoxFuture<'a, _>)
+        match m {
+            crate::sources::Mutation::Dynamodb(m) => Some(Box::pin(apply(c, m))),
+            _ => None,
+        }
     }
 
     fn kind(&self) -> ResourceKind {
@@ -278,21 +281,15 @@ impl Kind for Dynamodb {
     }
 }
 
-/// Whether `m` is one of this kind's built-in mutations.
-pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
-    use crate::sources::Mutation;
-    matches!(m, Mutation::BackupTable { .. })
-}
-
 /// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
 pub(super) async fn apply(
     c: &super::Clients,
-    m: &crate::sources::Mutation,
+    m: &crate::sources::DynamodbMutation,
 ) -> Result<String, String> {
     use super::errors::describe;
-    use crate::sources::Mutation;
+    use crate::sources::DynamodbMutation;
     match m {
-        Mutation::BackupTable { table, backup } => {
+        DynamodbMutation::BackupTable { table, backup } => {
             let r = c
                 .dynamodb
                 .create_backup()
@@ -307,7 +304,6 @@ pub(super) async fn apply(
                 .unwrap_or_else(|| "?".into());
             Ok(format!("{table}: backup {backup} {status}"))
         }
-        other => Err(format!("not a dynamodb mutation: {other:?}")),
     }
 }
 

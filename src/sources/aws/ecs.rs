@@ -155,27 +155,16 @@ pub fn row(cluster: &str, s: &aws_sdk_ecs::types::Service, now_ms: i64) -> Resou
     r
 }
 
-/// Whether `m` is one of this kind's built-in mutations.
-pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
-    use crate::sources::Mutation;
-    matches!(
-        m,
-        Mutation::ScaleService { .. }
-            | Mutation::ForceNewDeployment { .. }
-            | Mutation::RollbackService { .. }
-    )
-}
-
 /// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
 pub(super) async fn apply(
     c: &super::Clients,
-    m: &crate::sources::Mutation,
+    m: &crate::sources::EcsMutation,
 ) -> Result<String, String> {
     use super::errors::describe;
-    use crate::sources::Mutation;
+    use crate::sources::EcsMutation;
     let ecs = &c.ecs;
     match m {
-        Mutation::ScaleService {
+        EcsMutation::ScaleService {
             cluster,
             service,
             desired,
@@ -195,7 +184,7 @@ pub(super) async fn apply(
                 s.map_or(0, |s| s.running_count())
             ))
         }
-        Mutation::ForceNewDeployment { cluster, service } => {
+        EcsMutation::ForceNewDeployment { cluster, service } => {
             let r = ecs
                 .update_service()
                 .cluster(cluster)
@@ -209,7 +198,7 @@ pub(super) async fn apply(
                 "{cluster}/{service}: new deployment started ({n} deployments)"
             ))
         }
-        Mutation::RollbackService { cluster, service } => {
+        EcsMutation::RollbackService { cluster, service } => {
             let d = ecs
                 .describe_services()
                 .cluster(cluster)
@@ -242,7 +231,6 @@ pub(super) async fn apply(
                 current.rsplit('/').next().unwrap_or(&current)
             ))
         }
-        other => Err(format!("not a ecs mutation: {other:?}")),
     }
 }
 

@@ -100,7 +100,10 @@ impl Kind for Elasticache {
         c: &'a super::Clients,
         m: &'a crate::sources::Mutation,
     ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
-        handles(m).then(|| Box::pin(apply(c, m)) as futures::future::BoxFuture<'a, _>)
+        match m {
+            crate::sources::Mutation::Elasticache(m) => Some(Box::pin(apply(c, m))),
+            _ => None,
+        }
     }
 
     fn kind(&self) -> ResourceKind {
@@ -230,21 +233,15 @@ impl Kind for Elasticache {
     }
 }
 
-/// Whether `m` is one of this kind's built-in mutations.
-pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
-    use crate::sources::Mutation;
-    matches!(m, Mutation::TestFailover { .. })
-}
-
 /// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
 pub(super) async fn apply(
     c: &super::Clients,
-    m: &crate::sources::Mutation,
+    m: &crate::sources::ElasticacheMutation,
 ) -> Result<String, String> {
     use super::errors::describe;
-    use crate::sources::Mutation;
+    use crate::sources::ElasticacheMutation;
     match m {
-        Mutation::TestFailover { group, node_group } => {
+        ElasticacheMutation::TestFailover { group, node_group } => {
             let r = c
                 .elasticache
                 .test_failover()
@@ -261,7 +258,6 @@ pub(super) async fn apply(
                 "{group}: failover of shard {node_group} started ({status})"
             ))
         }
-        other => Err(format!("not a elasticache mutation: {other:?}")),
     }
 }
 

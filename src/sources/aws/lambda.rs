@@ -167,27 +167,16 @@ pub fn error_row(name: &str, error: &str) -> Resource {
     s
 }
 
-/// Whether `m` is one of this kind's built-in mutations.
-pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
-    use crate::sources::Mutation;
-    matches!(
-        m,
-        Mutation::SetAlias { .. }
-            | Mutation::SetReservedConcurrency { .. }
-            | Mutation::SetMemory { .. }
-    )
-}
-
 /// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
 pub(super) async fn apply(
     c: &super::Clients,
-    m: &crate::sources::Mutation,
+    m: &crate::sources::LambdaMutation,
 ) -> Result<String, String> {
     use super::errors::describe;
-    use crate::sources::Mutation;
+    use crate::sources::LambdaMutation;
     let lambda = &c.lambda;
     match m {
-        Mutation::SetAlias {
+        LambdaMutation::SetAlias {
             function,
             alias,
             version,
@@ -202,7 +191,7 @@ pub(super) async fn apply(
                 .map_err(|e| describe(&e))?;
             Ok(format!("{function}: alias {alias} → version {version}"))
         }
-        Mutation::SetReservedConcurrency {
+        LambdaMutation::SetReservedConcurrency {
             function,
             value: Some(v),
         } => {
@@ -215,7 +204,7 @@ pub(super) async fn apply(
                 .map_err(|e| describe(&e))?;
             Ok(format!("{function}: reserved concurrency {v}"))
         }
-        Mutation::SetReservedConcurrency {
+        LambdaMutation::SetReservedConcurrency {
             function,
             value: None,
         } => {
@@ -227,7 +216,7 @@ pub(super) async fn apply(
                 .map_err(|e| describe(&e))?;
             Ok(format!("{function}: reserved concurrency removed"))
         }
-        Mutation::SetMemory { function, mb } => {
+        LambdaMutation::SetMemory { function, mb } => {
             lambda
                 .update_function_configuration()
                 .function_name(function)
@@ -237,7 +226,6 @@ pub(super) async fn apply(
                 .map_err(|e| describe(&e))?;
             Ok(format!("{function}: memory {mb} MB"))
         }
-        other => Err(format!("not a lambda mutation: {other:?}")),
     }
 }
 

@@ -334,7 +334,10 @@ impl Kind for Rds {
         c: &'a super::Clients,
         m: &'a crate::sources::Mutation,
     ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
-        handles(m).then(|| Box::pin(apply(c, m)) as futures::future::BoxFuture<'a, _>)
+        match m {
+            crate::sources::Mutation::Rds(m) => Some(Box::pin(apply(c, m))),
+            _ => None,
+        }
     }
 
     fn kind(&self) -> ResourceKind {
@@ -462,26 +465,15 @@ impl Kind for Rds {
     }
 }
 
-/// Whether `m` is one of this kind's built-in mutations.
-pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
-    use crate::sources::Mutation;
-    matches!(
-        m,
-        Mutation::RebootDb { .. }
-            | Mutation::FailoverDbCluster { .. }
-            | Mutation::SnapshotDb { .. }
-    )
-}
-
 /// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
 pub(super) async fn apply(
     c: &super::Clients,
-    m: &crate::sources::Mutation,
+    m: &crate::sources::RdsMutation,
 ) -> Result<String, String> {
     use super::errors::describe;
-    use crate::sources::Mutation;
+    use crate::sources::RdsMutation;
     match m {
-        Mutation::RebootDb { instance, failover } => {
+        RdsMutation::RebootDb { instance, failover } => {
             let r = c
                 .rds
                 .reboot_db_instance()
@@ -499,7 +491,7 @@ pub(super) async fn apply(
                 if *failover { " with failover" } else { "" }
             ))
         }
-        Mutation::FailoverDbCluster { cluster } => {
+        RdsMutation::FailoverDbCluster { cluster } => {
             let r = c
                 .rds
                 .failover_db_cluster()
@@ -518,7 +510,7 @@ pub(super) async fn apply(
                 .unwrap_or("?");
             Ok(format!("{cluster}: failover started (writer {writer})"))
         }
-        Mutation::SnapshotDb {
+        RdsMutation::SnapshotDb {
             id,
             cluster,
             snapshot,
@@ -542,7 +534,6 @@ pub(super) async fn apply(
             }
             Ok(format!("{id}: snapshot {snapshot} started"))
         }
-        other => Err(format!("not a rds mutation: {other:?}")),
     }
 }
 

@@ -177,7 +177,10 @@ impl Kind for Sfn {
         c: &'a super::Clients,
         m: &'a crate::sources::Mutation,
     ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
-        handles(m).then(|| Box::pin(apply(c, m)) as futures::future::BoxFuture<'a, _>)
+        match m {
+            crate::sources::Mutation::Sfn(m) => Some(Box::pin(apply(c, m))),
+            _ => None,
+        }
     }
 
     fn kind(&self) -> ResourceKind {
@@ -271,24 +274,15 @@ impl Kind for Sfn {
     }
 }
 
-/// Whether `m` is one of this kind's built-in mutations.
-pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
-    use crate::sources::Mutation;
-    matches!(
-        m,
-        Mutation::StopExecution { .. } | Mutation::RedriveExecution { .. }
-    )
-}
-
 /// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
 pub(super) async fn apply(
     c: &super::Clients,
-    m: &crate::sources::Mutation,
+    m: &crate::sources::SfnMutation,
 ) -> Result<String, String> {
     use super::errors::describe;
-    use crate::sources::Mutation;
+    use crate::sources::SfnMutation;
     match m {
-        Mutation::StopExecution {
+        SfnMutation::StopExecution {
             machine,
             execution_arn,
         } => {
@@ -305,7 +299,7 @@ pub(super) async fn apply(
                 super::kind::last_segment(execution_arn)
             ))
         }
-        Mutation::RedriveExecution {
+        SfnMutation::RedriveExecution {
             machine,
             execution_arn,
         } => {
@@ -320,7 +314,6 @@ pub(super) async fn apply(
                 super::kind::last_segment(execution_arn)
             ))
         }
-        other => Err(format!("not a sfn mutation: {other:?}")),
     }
 }
 

@@ -189,7 +189,10 @@ impl Kind for Sqs {
         c: &'a super::Clients,
         m: &'a crate::sources::Mutation,
     ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
-        handles(m).then(|| Box::pin(apply(c, m)) as futures::future::BoxFuture<'a, _>)
+        match m {
+            crate::sources::Mutation::Sqs(m) => Some(Box::pin(apply(c, m))),
+            _ => None,
+        }
     }
 
     fn kind(&self) -> ResourceKind {
@@ -263,25 +266,16 @@ impl Kind for Sqs {
     }
 }
 
-/// Whether `m` is one of this kind's built-in mutations.
-pub(super) fn handles(m: &crate::sources::Mutation) -> bool {
-    use crate::sources::Mutation;
-    matches!(
-        m,
-        Mutation::PurgeQueue { .. } | Mutation::RedriveQueue { .. }
-    )
-}
-
 /// This kind's built-in mutations through the SDK (the same ones the demo fleet applies).
 pub(super) async fn apply(
     c: &super::Clients,
-    m: &crate::sources::Mutation,
+    m: &crate::sources::SqsMutation,
 ) -> Result<String, String> {
     use super::errors::describe;
-    use crate::sources::Mutation;
+    use crate::sources::SqsMutation;
     let sqs = &c.sqs;
     match m {
-        Mutation::PurgeQueue { queue, url } => {
+        SqsMutation::PurgeQueue { queue, url } => {
             sqs.purge_queue()
                 .queue_url(url)
                 .send()
@@ -289,7 +283,7 @@ pub(super) async fn apply(
                 .map_err(|e| describe(&e))?;
             Ok(format!("{queue}: purged"))
         }
-        Mutation::RedriveQueue {
+        SqsMutation::RedriveQueue {
             queue,
             dlq_arn,
             queue_arn,
@@ -307,7 +301,6 @@ pub(super) async fn apply(
                 r.task_handle().unwrap_or("?")
             ))
         }
-        other => Err(format!("not a sqs mutation: {other:?}")),
     }
 }
 

@@ -10,6 +10,7 @@
 //! Everything is a deterministic function of the seed and the number of steps taken.
 
 use super::loggen;
+use crate::sources::{EcsMutation, LambdaMutation, SqsMutation};
 
 mod kinds;
 use crate::model::{
@@ -397,15 +398,20 @@ impl Fleet {
 
     pub fn apply(&mut self, m: &Mutation) -> Result<String, String> {
         match m {
-            Mutation::ScaleService {
+            Mutation::Ecs(EcsMutation::ScaleService {
                 cluster, service, ..
+            })
+            | Mutation::Ecs(EcsMutation::ForceNewDeployment { cluster, service })
+            | Mutation::Ecs(EcsMutation::RollbackService { cluster, service }) => {
+                self.apply_ecs(m, cluster, service)
             }
-            | Mutation::ForceNewDeployment { cluster, service }
-            | Mutation::RollbackService { cluster, service } => self.apply_ecs(m, cluster, service),
-            Mutation::SetAlias { function, .. }
-            | Mutation::SetReservedConcurrency { function, .. }
-            | Mutation::SetMemory { function, .. } => self.apply_lambda(m, function),
-            Mutation::PurgeQueue { .. } | Mutation::RedriveQueue { .. } => self.apply_sqs(m),
+            Mutation::Lambda(LambdaMutation::SetAlias { function, .. })
+            | Mutation::Lambda(LambdaMutation::SetReservedConcurrency { function, .. })
+            | Mutation::Lambda(LambdaMutation::SetMemory { function, .. }) => {
+                self.apply_lambda(m, function)
+            }
+            Mutation::Sqs(SqsMutation::PurgeQueue { .. })
+            | Mutation::Sqs(SqsMutation::RedriveQueue { .. }) => self.apply_sqs(m),
             _ => self.apply_kinds(m),
         }
     }
@@ -421,7 +427,7 @@ impl Fleet {
                 format!("ServiceNotFoundException: service {cluster}/{service} not found")
             })?;
         let msg = match m {
-            Mutation::ScaleService { desired, .. } => {
+            Mutation::Ecs(EcsMutation::ScaleService { desired, .. }) => {
                 if *desired < 0 {
                     return Err(format!(
                         "InvalidParameterException: desiredCount {desired} must be >= 0"
@@ -431,7 +437,7 @@ impl Fleet {
                 svc.last_event = format!("(service {service}) desired count changed to {desired}.");
                 format!("{cluster}/{service} desired count set to {desired}")
             }
-            Mutation::RollbackService { .. } => {
+            Mutation::Ecs(EcsMutation::RollbackService { .. }) => {
                 if svc.revision <= 1 {
                     return Err(format!(
                         "ClientException: {cluster}/{service} has no previous task definition revision"
@@ -460,7 +466,7 @@ impl Fleet {
         let relieves = cluster == "prod"
             && service == "api"
             && match m {
-                Mutation::ScaleService { desired, .. } => *desired >= 8,
+                Mutation::Ecs(EcsMutation::ScaleService { desired, .. }) => *desired >= 8,
                 _ => true,
             };
         if relieves && self.mitigated_at.is_none() && sev > 0.05 {
@@ -477,7 +483,7 @@ impl Fleet {
             .find(|f| f.name == function)
             .ok_or_else(|| format!("ResourceNotFoundException: function {function} not found"))?;
         match m {
-            Mutation::SetAlias { alias, version, .. } => {
+            Mutation::Lambda(LambdaMutation::SetAlias { alias, version, .. }) => {
                 let v: u32 = version.trim_start_matches('v').parse().map_err(|_| {
                     format!("InvalidParameterValueException: `{version}` is not a version number")
                 })?;
@@ -497,7 +503,7 @@ impl Fleet {
                 }
                 Ok(format!("{function}:{alias} now points at version {v}"))
             }
-            Mutation::SetReservedConcurrency { value, .. } => {
+            Mutation::Lambda(LambdaMutation::SetReservedConcurrency { value, .. }) => {
                 if value.is_some_and(|v| !(0..=1000).contains(&v)) {
                     return Err(
                         "InvalidParameterValueException: reserved concurrency must be 0 to 1000"
@@ -510,7 +516,7 @@ impl Fleet {
                     None => format!("{function} reservation removed"),
                 })
             }
-            Mutation::SetMemory { mb, .. } => {
+            Mutation::Lambda(LambdaMutation::SetMemory { mb, .. }) => {
                 if !(128..=10240).contains(mb) {
                     return Err(
                         "InvalidParameterValueException: MemorySize must be between 128 and 10240"
@@ -848,24 +854,25 @@ impl Fleet {
 
     fn apply_sqs(&mut self, m: &Mutation) -> Result<String, String> {
         match m {
-            Mutation::PurgeQueue { queue, .. } if queue == "orders" => {
+            Mutation::Sqs(SqsMutation::PurgeQueue { queue, .. }) if queue == "orders" => {
                 self.purged_at = Some(self.t);
                 Ok("orders: purged".into())
             }
-            Mutation::PurgeQueue { queue, .. } if queue == "orders-dlq" => {
+            Mutation::Sqs(SqsMutation::PurgeQueue { queue, .. }) if queue == "orders-dlq" => {
                 self.dead_letters = 0.0;
                 Ok("orders-dlq: purged".into())
             }
-            Mutation::RedriveQueue { queue, .. } if queue == "orders" => {
+            Mutation::Sqs(SqsMutation::RedriveQueue { queue, .. }) if queue == "orders" => {
                 let n = self.dead_letters as i64;
                 self.dead_letters = 0.0;
                 Ok(format!(
                     "orders: redrive from orders-dlq started ({n} messages)"
                 ))
             }
-            Mutation::PurgeQueue { queue, .. } | Mutation::RedriveQueue { queue, .. } => Err(
-                format!("AWS.SimpleQueueService.NonExistentQueue: {queue} does not exist"),
-            ),
+            Mutation::Sqs(SqsMutation::PurgeQueue { queue, .. })
+            | Mutation::Sqs(SqsMutation::RedriveQueue { queue, .. }) => Err(format!(
+                "AWS.SimpleQueueService.NonExistentQueue: {queue} does not exist"
+            )),
             _ => Err("not an SQS change".into()),
         }
     }
@@ -949,10 +956,10 @@ mod tests {
     fn acting_recovers() {
         let mut f = Fleet::new(7, 1_800_000_000_000);
         run(&mut f, 150.0);
-        f.apply(&Mutation::ForceNewDeployment {
+        f.apply(&Mutation::Ecs(EcsMutation::ForceNewDeployment {
             cluster: "prod".into(),
             service: "api".into(),
-        })
+        }))
         .unwrap();
         run(&mut f, 90.0);
         assert_eq!(f.severity(), 0.0);
@@ -970,26 +977,26 @@ mod tests {
     fn scale_validates_and_unknown_service_errors() {
         let mut f = Fleet::new(1, 0);
         assert!(
-            f.apply(&Mutation::ScaleService {
+            f.apply(&Mutation::Ecs(EcsMutation::ScaleService {
                 cluster: "prod".into(),
                 service: "nope".into(),
                 desired: 2
-            })
+            }))
             .is_err()
         );
         assert!(
-            f.apply(&Mutation::ScaleService {
+            f.apply(&Mutation::Ecs(EcsMutation::ScaleService {
                 cluster: "prod".into(),
                 service: "api".into(),
                 desired: -1
-            })
+            }))
             .is_err()
         );
-        f.apply(&Mutation::ScaleService {
+        f.apply(&Mutation::Ecs(EcsMutation::ScaleService {
             cluster: "internal".into(),
             service: "auth".into(),
             desired: 5,
-        })
+        }))
         .unwrap();
         run(&mut f, 10.0);
         let auth = f
@@ -1013,26 +1020,26 @@ mod tests {
         assert_eq!(dlq.health, Health::Crit, "{}", dlq.status);
         assert!(dlq.status.starts_with("dead letters of orders"));
         assert_eq!(q(&f, "orders").health, Health::Crit);
-        f.apply(&Mutation::PurgeQueue {
+        f.apply(&Mutation::Sqs(SqsMutation::PurgeQueue {
             queue: "orders".into(),
             url: String::new(),
-        })
+        }))
         .unwrap();
         assert_eq!(q(&f, "orders").sqs_detail().unwrap().visible, 0);
         let msg = f
-            .apply(&Mutation::RedriveQueue {
+            .apply(&Mutation::Sqs(SqsMutation::RedriveQueue {
                 queue: "orders".into(),
                 dlq_arn: String::new(),
                 queue_arn: String::new(),
-            })
+            }))
             .unwrap();
         assert!(msg.contains("redrive"), "{msg}");
         assert_eq!(q(&f, "orders-dlq").sqs_detail().unwrap().visible, 0);
         assert!(
-            f.apply(&Mutation::PurgeQueue {
+            f.apply(&Mutation::Sqs(SqsMutation::PurgeQueue {
                 queue: "nope".into(),
                 url: String::new()
-            })
+            }))
             .is_err()
         );
     }
@@ -1049,10 +1056,10 @@ mod tests {
             .unwrap()
             .to_string();
         let msg = f
-            .apply(&Mutation::RollbackService {
+            .apply(&Mutation::Ecs(EcsMutation::RollbackService {
                 cluster: "prod".into(),
                 service: "api".into(),
-            })
+            }))
             .unwrap();
         assert!(msg.contains("rolling back"));
         let api = f
@@ -1078,54 +1085,54 @@ mod tests {
                 .map(String::as_str),
             Some("12")
         );
-        f.apply(&Mutation::SetAlias {
+        f.apply(&Mutation::Lambda(LambdaMutation::SetAlias {
             function: "orders-processor".into(),
             alias: "live".into(),
             version: "11".into(),
-        })
+        }))
         .unwrap();
         assert_eq!(alias(&f).version(), Some("live→v11"));
         assert!(
-            f.apply(&Mutation::SetAlias {
+            f.apply(&Mutation::Lambda(LambdaMutation::SetAlias {
                 function: "orders-processor".into(),
                 alias: "live".into(),
                 version: "99".into()
-            })
+            }))
             .is_err()
         );
-        f.apply(&Mutation::SetReservedConcurrency {
+        f.apply(&Mutation::Lambda(LambdaMutation::SetReservedConcurrency {
             function: "orders-processor".into(),
             value: Some(0),
-        })
+        }))
         .unwrap();
         assert_eq!(alias(&f).health, Health::Crit);
-        f.apply(&Mutation::SetReservedConcurrency {
+        f.apply(&Mutation::Lambda(LambdaMutation::SetReservedConcurrency {
             function: "orders-processor".into(),
             value: None,
-        })
+        }))
         .unwrap();
         assert_eq!(
             alias(&f).lambda_detail().unwrap().reserved_concurrency,
             None
         );
         assert!(
-            f.apply(&Mutation::SetMemory {
+            f.apply(&Mutation::Lambda(LambdaMutation::SetMemory {
                 function: "orders-processor".into(),
                 mb: 64
-            })
+            }))
             .is_err()
         );
-        f.apply(&Mutation::SetMemory {
+        f.apply(&Mutation::Lambda(LambdaMutation::SetMemory {
             function: "orders-processor".into(),
             mb: 1024,
-        })
+        }))
         .unwrap();
         assert_eq!(alias(&f).lambda_detail().unwrap().memory_mb, Some(1024));
         assert!(
-            f.apply(&Mutation::SetMemory {
+            f.apply(&Mutation::Lambda(LambdaMutation::SetMemory {
                 function: "nope".into(),
                 mb: 1024
-            })
+            }))
             .is_err()
         );
     }

@@ -271,11 +271,11 @@ impl Filler {
     }
 
     fn apply(&mut self, m: &crate::sources::Mutation) -> Option<Result<String, String>> {
-        let crate::sources::Mutation::ScaleService {
+        let crate::sources::Mutation::Ecs(crate::sources::EcsMutation::ScaleService {
             cluster,
             service,
             desired,
-        } = m
+        }) = m
         else {
             return None;
         };
@@ -550,11 +550,13 @@ mod tests {
             .command(SourceCommand::Mutate {
                 id: 7,
                 ctx: 2,
-                mutation: crate::sources::Mutation::ScaleService {
-                    cluster: "fleet".into(),
-                    service: "svc-004".into(),
-                    desired: 30,
-                },
+                mutation: crate::sources::Mutation::Ecs(
+                    crate::sources::EcsMutation::ScaleService {
+                        cluster: "fleet".into(),
+                        service: "svc-004".into(),
+                        desired: 30,
+                    },
+                ),
             })
             .unwrap();
         assert_eq!(ev.ctx, 2);

@@ -10,6 +10,7 @@ use crate::model::{
 };
 use crate::sources::Mutation;
 use crate::sources::aws::{dynamodb, elasticache, elb, rds, sfn};
+use crate::sources::{DynamodbMutation, ElasticacheMutation, RdsMutation, SfnMutation};
 
 pub const TARGET_GROUP_ARN: &str =
     "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/prod-api/73e2d6bc24d8a067";
@@ -167,7 +168,9 @@ impl Fleet {
     pub(super) fn apply_kinds(&mut self, m: &Mutation) -> Result<String, String> {
         let t = self.t;
         match m {
-            Mutation::RebootDb { instance, failover } if instance == "prod-db" => {
+            Mutation::Rds(RdsMutation::RebootDb { instance, failover })
+                if instance == "prod-db" =>
+            {
                 self.kinds.db_rebooting_until = Some(t + if *failover { 30.0 } else { 60.0 });
                 self.kinds.db_failed_over ^= *failover;
                 Ok(format!(
@@ -175,28 +178,32 @@ impl Fleet {
                     if *failover { " with failover" } else { "" }
                 ))
             }
-            Mutation::SnapshotDb { id, snapshot, .. } if id == "prod-db" || id == "prod-db-ro" => {
+            Mutation::Rds(RdsMutation::SnapshotDb { id, snapshot, .. })
+                if id == "prod-db" || id == "prod-db-ro" =>
+            {
                 self.kinds.snapshots.push(snapshot.clone());
                 Ok(format!("{id}: snapshot {snapshot} started"))
             }
-            Mutation::BackupTable { table, backup } if table == "carts" => {
+            Mutation::Dynamodb(DynamodbMutation::BackupTable { table, backup })
+                if table == "carts" =>
+            {
                 self.kinds.backups.push((backup.clone(), t));
                 Ok(format!("carts: backup {backup} AVAILABLE"))
             }
-            Mutation::StopExecution {
+            Mutation::Sfn(SfnMutation::StopExecution {
                 machine,
                 execution_arn,
-            } if machine == "order-settlement" => {
+            }) if machine == "order-settlement" => {
                 self.kinds.stopped += 1;
                 Ok(format!(
                     "order-settlement: execution {} stopped",
                     crate::text::last_segment(execution_arn)
                 ))
             }
-            Mutation::RedriveExecution {
+            Mutation::Sfn(SfnMutation::RedriveExecution {
                 machine,
                 execution_arn,
-            } if machine == "order-settlement" => {
+            }) if machine == "order-settlement" => {
                 if self.severity() > 0.4 {
                     // Redriven into the same failure: it fails again.
                     return Ok(format!(
@@ -212,7 +219,9 @@ impl Fleet {
                     crate::text::last_segment(execution_arn)
                 ))
             }
-            Mutation::TestFailover { group, node_group } if group == "sessions" => {
+            Mutation::Elasticache(ElasticacheMutation::TestFailover { group, node_group })
+                if group == "sessions" =>
+            {
                 if self.kinds.cache_failover_until.is_some() {
                     return Err(
                         "InvalidReplicationGroupState: a failover is already in progress".into(),
@@ -223,7 +232,7 @@ impl Fleet {
                     "sessions: failover of shard {node_group} started (modifying)"
                 ))
             }
-            Mutation::FailoverDbCluster { cluster } => {
+            Mutation::Rds(RdsMutation::FailoverDbCluster { cluster }) => {
                 Err(format!("DBClusterNotFoundFault: {cluster} not found"))
             }
             other => Err(format!("ResourceNotFound: {} not found", other.target())),
