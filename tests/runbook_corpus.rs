@@ -363,7 +363,7 @@ fn targets_named_by_the_corpus() {
             .any(|u| u.name == "https://$ALB_DNS/health")
     );
     assert!(
-        axon.dynamodb_tables
+        axon.named(opsdeck::model::ResourceKind::Dynamodb)
             .iter()
             .any(|t| t.name == "${PROJECT_NAME}-governance-policies")
     );
@@ -379,7 +379,11 @@ fn targets_named_by_the_corpus() {
             .iter()
             .any(|a| a.function == "loglineos-stage0-loader-production" && a.name == "production")
     );
-    let rds: Vec<_> = lo.rds_instances.iter().map(|r| r.name.as_str()).collect();
+    let rds: Vec<_> = lo
+        .named(opsdeck::model::ResourceKind::Rds)
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
     assert_eq!(
         rds,
         [

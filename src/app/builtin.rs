@@ -173,3 +173,17 @@ impl Form {
         }
     }
 }
+
+/// A built-in action's value form: type, Tab through suggestions, submit.
+pub struct FormKeys;
+
+impl super::handler::Handler for FormKeys {
+    fn action(&self, app: &mut App, a: Action, fx: &mut Vec<Effect>) -> bool {
+        app.form_action(a, fx)
+    }
+
+    fn input(&self, app: &mut App, key: InputKey, fx: &mut Vec<Effect>) {
+        let _ = fx;
+        app.form_input(key)
+    }
+}

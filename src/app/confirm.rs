@@ -198,6 +198,20 @@ impl App {
     }
 }
 
+/// A confirmation: confirm, refuse, or type the target of a destructive change.
+pub struct ConfirmKeys;
+
+impl super::handler::Handler for ConfirmKeys {
+    fn action(&self, app: &mut App, a: Action, fx: &mut Vec<Effect>) -> bool {
+        app.confirm_action(a, fx)
+    }
+
+    fn input(&self, app: &mut App, key: InputKey, fx: &mut Vec<Effect>) {
+        let _ = fx;
+        app.confirm_input(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

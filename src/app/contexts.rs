@@ -273,3 +273,16 @@ impl App {
         }
     }
 }
+
+/// The chooser of the context a step acts on.
+pub struct PickContextKeys;
+
+impl super::handler::Handler for PickContextKeys {
+    fn action(&self, app: &mut App, a: Action, fx: &mut Vec<Effect>) -> bool {
+        app.pick_context_action(a, fx)
+    }
+
+    fn input(&self, app: &mut App, key: InputKey, fx: &mut Vec<Effect>) {
+        app.pick_context_input(key, fx)
+    }
+}

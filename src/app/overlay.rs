@@ -4,9 +4,9 @@
 //! does, what the hints say and whether keys type text) and receives every key; closing it
 //! uncovers the one below. Priority is the stack order, decided nowhere else.
 
-use super::Pane;
 use super::builtin::Form;
 use super::confirm::Confirm;
+use super::handler::Handler;
 use super::palette::Palette;
 use super::procedure::StepForm;
 use super::prompt::Input;
@@ -70,23 +70,6 @@ pub struct PickContext {
     pub step: usize,
     /// The highlighted context.
     pub sel: usize,
-}
-
-/// Which kind of overlay is on top (a copy, so handlers can borrow the app again).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Top {
-    None,
-    Help,
-    Timeline,
-    Insights,
-    Prompt,
-    Palette,
-    Form,
-    Procedure,
-    StepForm,
-    Confirm,
-    Quit,
-    PickContext,
 }
 
 macro_rules! accessor {
@@ -169,21 +152,21 @@ impl App {
         self.overlays.pop()
     }
 
-    fn top(&self) -> Top {
-        match self.overlays.last() {
-            None => Top::None,
-            Some(Overlay::Help(_)) => Top::Help,
-            Some(Overlay::Timeline(_)) => Top::Timeline,
-            Some(Overlay::Insights) => Top::Insights,
-            Some(Overlay::Prompt(_)) => Top::Prompt,
-            Some(Overlay::Palette(_)) => Top::Palette,
-            Some(Overlay::Form(_)) => Top::Form,
-            Some(Overlay::Procedure(_)) => Top::Procedure,
-            Some(Overlay::StepForm(_)) => Top::StepForm,
-            Some(Overlay::Confirm(_)) => Top::Confirm,
-            Some(Overlay::Quit(_)) => Top::Quit,
-            Some(Overlay::PickContext(_)) => Top::PickContext,
-        }
+    /// The handler of the overlay on top (a `'static` one, so it can take the app).
+    fn handler(&self) -> Option<&'static dyn Handler> {
+        Some(match self.overlays.last()? {
+            Overlay::Help(_) => &super::help::HelpKeys,
+            Overlay::Timeline(_) => &super::timeline::TimelineKeys,
+            Overlay::Insights => &super::prompt::InsightsKeys,
+            Overlay::Prompt(_) => &super::prompt::PromptKeys,
+            Overlay::Palette(_) => &super::palette::PaletteKeys,
+            Overlay::Form(_) => &super::builtin::FormKeys,
+            Overlay::Procedure(_) => &super::procedure::ProcedureKeys,
+            Overlay::StepForm(_) => &super::procedure::StepFormKeys,
+            Overlay::Confirm(_) => &super::confirm::ConfirmKeys,
+            Overlay::Quit(_) => &super::quit::QuitKeys,
+            Overlay::PickContext(_) => &super::contexts::PickContextKeys,
+        })
     }
 
     /// A key the keymap bound in the active mode goes to the top overlay, else to the panes.
@@ -191,22 +174,12 @@ impl App {
         if self.replaying() && self.replay_action(a, fx) {
             return;
         }
-        let handled = match self.top() {
-            Top::None => {
+        let handled = match self.handler() {
+            None => {
                 self.pane_action(a, fx);
                 true
             }
-            Top::Help => self.scroll_action(a, true),
-            Top::Timeline => self.timeline_action(a, fx),
-            Top::Insights => self.insights_action(a, fx),
-            Top::Prompt => self.prompt_action(a, fx),
-            Top::Palette => self.palette_action(a, fx),
-            Top::Form => self.form_action(a, fx),
-            Top::Procedure => self.procedure_action(a, fx),
-            Top::StepForm => self.step_form_action(a, fx),
-            Top::Confirm => self.confirm_action(a, fx),
-            Top::Quit => self.quit_action(a, fx),
-            Top::PickContext => self.pick_context_action(a, fx),
+            Some(h) => h.action(self, a, fx),
         };
         if !handled {
             self.overlay_global(a, fx);
@@ -215,14 +188,8 @@ impl App {
 
     /// A typed key goes to the text field on top.
     pub(super) fn input(&mut self, key: InputKey, fx: &mut Vec<Effect>) {
-        match self.top() {
-            Top::Prompt => self.prompt_input(key),
-            Top::Palette => self.palette_input(key),
-            Top::Form => self.form_input(key),
-            Top::StepForm => self.step_form_input(key),
-            Top::Confirm => self.confirm_input(key),
-            Top::PickContext => self.pick_context_input(key, fx),
-            _ => {}
+        if let Some(h) = self.handler() {
+            h.input(self, key, fx);
         }
     }
 
@@ -243,113 +210,6 @@ impl App {
         }
     }
 
-    /// Help and the other scrolled views: `true` when the key was theirs.
-    fn scroll_action(&mut self, a: Action, help: bool) -> bool {
-        let Some(Overlay::Help(s) | Overlay::Timeline(s)) = self.overlays.last_mut() else {
-            return false;
-        };
-        // The timeline counts back from the newest entry: up goes further back.
-        let (less, more) = if help {
-            (Action::Up, Action::Down)
-        } else {
-            (Action::Down, Action::Up)
-        };
-        match a {
-            Action::Close | Action::Help if help => {
-                self.close_top();
-            }
-            x if x == less => *s = s.saturating_sub(1),
-            x if x == more => *s = s.saturating_add(1),
-            Action::PageUp if help => *s = s.saturating_sub(10),
-            Action::PageDown if help => *s = s.saturating_add(10),
-            Action::Top if help => *s = 0,
-            _ => return false,
-        }
-        true
-    }
-
-    fn timeline_action(&mut self, a: Action, fx: &mut Vec<Effect>) -> bool {
-        match a {
-            Action::Close | Action::Journal => {
-                self.close_top();
-                true
-            }
-            Action::Note => {
-                self.close_top();
-                self.open_prompt(super::InputTarget::Note);
-                true
-            }
-            Action::Submit if self.replaying() => {
-                if let Some(e) = self.timeline_marked().cloned() {
-                    self.seek_to_entry(&e, fx);
-                }
-                true
-            }
-            Action::Submit => {
-                self.select_event_resource();
-                true
-            }
-            Action::ToggleFilter => {
-                self.timeline_filter = self.timeline_filter.next();
-                if let Some(Overlay::Timeline(s)) = self.overlays.last_mut() {
-                    *s = 0;
-                }
-                true
-            }
-            _ => {
-                let _ = fx;
-                self.scroll_action(a, false)
-            }
-        }
-    }
-
-    /// The timeline's marked entry: the newest one shown, or older as it scrolls back.
-    pub fn timeline_marked(&self) -> Option<&crate::journal::Entry> {
-        let scroll = self.timeline_scroll()? as usize;
-        let shown: Vec<&crate::journal::Entry> = self
-            .timeline
-            .iter()
-            .filter(|e| self.timeline_filter.keeps(e))
-            .collect();
-        let i = shown.len().checked_sub(1 + scroll)?;
-        shown.get(i).copied()
-    }
-
-    /// Enter on a timeline event: its resource selected in its pane (the services filter
-    /// cleared so it shows), the timeline closed.
-    fn select_event_resource(&mut self) {
-        let Some(e) = self.timeline_marked() else {
-            return;
-        };
-        let Some(name) = e.resource.clone() else {
-            self.toast = Some((
-                "this entry names no resource".into(),
-                crate::model::Health::Unknown,
-            ));
-            return;
-        };
-        let alarm = e.what.starts_with("alarm ");
-        if alarm {
-            let found = self.alarms.visible().position(|a| a.name == name);
-            if let Some(i) = found {
-                self.close_top();
-                self.focus = Pane::Alarms;
-                self.alarms.selected = i;
-                return;
-            }
-        } else if self.services.all().any(|r| r.display_name() == name) {
-            self.close_top();
-            self.services.set_filter("");
-            self.focus = Pane::Services;
-            self.services.select_where(|r| r.display_name() == name);
-            return;
-        }
-        self.toast = Some((
-            format!("{name} is not among the rows on screen"),
-            crate::model::Health::Warn,
-        ));
-    }
-
     /// Ctrl-C: cancel the newest running step; with none, close the top overlay, or quit
     /// when nothing is open.
     pub(super) fn cancel(&mut self, fx: &mut Vec<Effect>) {
@@ -360,32 +220,6 @@ impl App {
         } else {
             self.close_top();
         }
-    }
-
-    /// Quit, or ask first when steps are running (they would be cancelled).
-    pub(super) fn quit(&mut self, fx: &mut Vec<Effect>) {
-        match self.running() {
-            0 => fx.push(Effect::Quit),
-            n => self.open(Overlay::Quit(n)),
-        }
-    }
-
-    fn quit_action(&mut self, a: Action, fx: &mut Vec<Effect>) -> bool {
-        match a {
-            Action::Confirm => {
-                self.close_top();
-                fx.push(self.entry(
-                    crate::journal::Kind::Action,
-                    format!("quit with {} step(s) running: cancelled", self.running()),
-                ));
-                fx.push(Effect::Quit);
-            }
-            Action::Refuse | Action::Close | Action::Submit | Action::Cancel => {
-                self.close_top();
-            }
-            _ => {}
-        }
-        true
     }
 
     /// `{`/`}`: the run pane shows another run of this session.

@@ -207,6 +207,20 @@ impl App {
     }
 }
 
+/// The palette's keys: type to filter, move, run the chosen entry.
+pub struct PaletteKeys;
+
+impl super::handler::Handler for PaletteKeys {
+    fn action(&self, app: &mut App, a: Action, fx: &mut Vec<Effect>) -> bool {
+        app.palette_action(a, fx)
+    }
+
+    fn input(&self, app: &mut App, key: InputKey, fx: &mut Vec<Effect>) {
+        let _ = fx;
+        app.palette_input(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -734,6 +734,29 @@ impl App {
     }
 }
 
+/// The procedure view: move between steps, run, copy, open the runbook.
+pub struct ProcedureKeys;
+
+impl super::handler::Handler for ProcedureKeys {
+    fn action(&self, app: &mut App, a: Action, fx: &mut Vec<Effect>) -> bool {
+        app.procedure_action(a, fx)
+    }
+}
+
+/// A step's placeholder form.
+pub struct StepFormKeys;
+
+impl super::handler::Handler for StepFormKeys {
+    fn action(&self, app: &mut App, a: Action, fx: &mut Vec<Effect>) -> bool {
+        app.step_form_action(a, fx)
+    }
+
+    fn input(&self, app: &mut App, key: InputKey, fx: &mut Vec<Effect>) {
+        let _ = fx;
+        app.step_form_input(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -268,3 +268,26 @@ pub fn parse_insights(text: &str) -> (i64, &str) {
     }
     (HOUR, text)
 }
+
+/// A text prompt (search, filter, note, Insights query).
+pub struct PromptKeys;
+
+impl super::handler::Handler for PromptKeys {
+    fn action(&self, app: &mut App, a: Action, fx: &mut Vec<Effect>) -> bool {
+        app.prompt_action(a, fx)
+    }
+
+    fn input(&self, app: &mut App, key: InputKey, fx: &mut Vec<Effect>) {
+        let _ = fx;
+        app.prompt_input(key)
+    }
+}
+
+/// The Logs Insights result view.
+pub struct InsightsKeys;
+
+impl super::handler::Handler for InsightsKeys {
+    fn action(&self, app: &mut App, a: Action, fx: &mut Vec<Effect>) -> bool {
+        app.insights_action(a, fx)
+    }
+}

@@ -308,14 +308,15 @@ pub fn confirm_target(
     values: &BTreeMap<String, String>,
 ) -> String {
     let t = targets::of_step(step, &procedure.id);
+    let first = |k| t.named(k).first().map(|c| c.name.clone());
     let name = t
         .ecs_services
         .first()
         .map(|s| s.name.clone())
         .or_else(|| t.lambda_functions.first().map(|f| f.name.clone()))
         .or_else(|| t.ecs_clusters.first().map(|c| c.name.clone()))
-        .or_else(|| t.dynamodb_tables.first().map(|c| c.name.clone()))
-        .or_else(|| t.rds_instances.first().map(|c| c.name.clone()));
+        .or_else(|| first(crate::model::ResourceKind::Dynamodb))
+        .or_else(|| first(crate::model::ResourceKind::Rds));
     match name {
         Some(n) => fill(&n, step, values),
         None => procedure.title.clone(),

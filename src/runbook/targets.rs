@@ -8,7 +8,7 @@ use super::model::Parsed;
 use super::shell::PLACEHOLDER_RE;
 use super::shell::tokenize;
 use super::units::{self, Unit};
-use crate::model::{Direction, Thresholds};
+use crate::model::{Direction, ResourceKind, Thresholds};
 use brush_parser::Token;
 use regex::Regex;
 use serde::Serialize;
@@ -92,18 +92,36 @@ pub struct Targets {
     pub metrics: Vec<MetricTarget>,
     pub alarms: Vec<AlarmTarget>,
     pub health_urls: Vec<Found>,
-    pub rds_instances: Vec<Found>,
-    pub dynamodb_tables: Vec<Found>,
-    /// SQS queues by URL or name (`--queue-url`, `--queue-name`).
-    pub sqs_queues: Vec<Found>,
-    /// Load balancer target groups by ARN (`--target-group-arn`).
-    pub target_groups: Vec<Found>,
-    /// Step Functions state machines by ARN (`--state-machine-arn`).
-    pub state_machines: Vec<Found>,
-    /// ElastiCache replication groups and cache clusters (`--replication-group-id`,
-    /// `--cache-cluster-id`).
-    pub cache_groups: Vec<Found>,
+    /// The resources of each kind named by its flags ([`crate::model::kinds::Named`]): RDS
+    /// instances, DynamoDB tables, SQS queues…, under its key in the JSON.
+    #[serde(flatten)]
+    pub by_kind: ByKind,
     pub unmatched_thresholds: Vec<LooseThreshold>,
+}
+
+/// Resources named by flags, by kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ByKind(pub std::collections::BTreeMap<ResourceKind, Vec<Found>>);
+
+impl Serialize for ByKind {
+    /// Every kind that runbooks name, under its key, empty or not.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        for &k in ResourceKind::ALL {
+            if let Some(n) = k.named() {
+                m.serialize_entry(n.key, self.0.get(&k).map_or(&[][..], |v| v.as_slice()))?;
+            }
+        }
+        m.end()
+    }
+}
+
+impl Targets {
+    /// What the runbooks name of `kind` by its flags.
+    pub fn named(&self, kind: ResourceKind) -> &[Found] {
+        self.by_kind.0.get(&kind).map_or(&[], |v| v.as_slice())
+    }
 }
 
 fn is_template(s: &str) -> bool {
@@ -536,15 +554,10 @@ enum List {
     EcsClusters,
     Functions,
     LogGroups,
-    RdsInstances,
-    Tables,
-    Queues,
-    TargetGroups,
-    StateMachines,
-    CacheGroups,
 }
 
-/// Resources a command names with one flag: (service, flag, list). Any verb.
+/// Resources a command names with one flag: (service, flag, list). Any verb. The other
+/// kinds' flags are their own ([`ResourceKind::named`]).
 const NAMED_BY_FLAG: &[(&str, &str, List)] = &[
     ("ecs", "--cluster", List::EcsClusters),
     ("lambda", "--function-name", List::Functions),
@@ -552,17 +565,6 @@ const NAMED_BY_FLAG: &[(&str, &str, List)] = &[
     ("logs", "--log-group-names", List::LogGroups),
     ("logs", "--log-group-identifier", List::LogGroups),
     ("logs", "--log-group-identifiers", List::LogGroups),
-    ("rds", "--db-instance-identifier", List::RdsInstances),
-    ("rds", "--db-cluster-identifier", List::RdsInstances),
-    ("elbv2", "--target-group-arn", List::TargetGroups),
-    ("elbv2", "--target-group-arns", List::TargetGroups),
-    ("stepfunctions", "--state-machine-arn", List::StateMachines),
-    ("elasticache", "--replication-group-id", List::CacheGroups),
-    ("elasticache", "--cache-cluster-id", List::CacheGroups),
-    ("dynamodb", "--table-name", List::Tables),
-    ("dynamodb", "--target-table-name", List::Tables),
-    ("sqs", "--queue-url", List::Queues),
-    ("sqs", "--queue-name", List::Queues),
 ];
 
 type Reader = fn(&mut Targets, &Cmd);
@@ -619,12 +621,17 @@ fn command(t: &mut Targets, words: &[String], line: usize, procedure: &str) {
                 List::EcsClusters => t.ecs_clusters.push(f),
                 List::Functions => t.lambda_functions.push(f),
                 List::LogGroups => t.log_groups.push(f),
-                List::RdsInstances => t.rds_instances.push(f),
-                List::Tables => t.dynamodb_tables.push(f),
-                List::Queues => t.sqs_queues.push(f),
-                List::TargetGroups => t.target_groups.push(f),
-                List::StateMachines => t.state_machines.push(f),
-                List::CacheGroups => t.cache_groups.push(f),
+            }
+        }
+    }
+    for &kind in ResourceKind::ALL {
+        let Some(named) = kind.named() else { continue };
+        for (svc, flag) in named.flags {
+            if service.as_str() == *svc
+                && let Some(v) = cmd.values(flag).into_iter().next()
+            {
+                let f = cmd.found(v);
+                t.by_kind.0.entry(kind).or_default().push(f);
             }
         }
     }
@@ -845,12 +852,9 @@ fn dedupe(t: &mut Targets) {
     t.ecs_services.retain(|f| real(&f.name));
     t.lambda_functions.retain(|f| real(&f.name));
     t.log_groups.retain(|f| real(&f.name));
-    t.rds_instances.retain(|f| real(&f.name));
-    t.dynamodb_tables.retain(|f| real(&f.name));
-    t.sqs_queues.retain(|f| real(&f.name));
-    t.target_groups.retain(|f| real(&f.name));
-    t.state_machines.retain(|f| real(&f.name));
-    t.cache_groups.retain(|f| real(&f.name));
+    for v in t.by_kind.0.values_mut() {
+        v.retain(|f| real(&f.name));
+    }
     fn by<T, K: Eq + std::hash::Hash>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
         let mut seen: std::collections::HashSet<K> = std::collections::HashSet::new();
         v.retain(|x| seen.insert(key(x)));
@@ -864,12 +868,9 @@ fn dedupe(t: &mut Targets) {
     by(&mut t.log_groups, |f| f.name.clone());
     by(&mut t.alarms, |a| (a.name.clone(), a.prefix.clone()));
     by(&mut t.health_urls, |f| f.name.clone());
-    by(&mut t.rds_instances, |f| f.name.clone());
-    by(&mut t.dynamodb_tables, |f| f.name.clone());
-    by(&mut t.sqs_queues, |f| f.name.clone());
-    by(&mut t.target_groups, |f| f.name.clone());
-    by(&mut t.state_machines, |f| f.name.clone());
-    by(&mut t.cache_groups, |f| f.name.clone());
+    for v in t.by_kind.0.values_mut() {
+        by(v, |f| f.name.clone());
+    }
     // Metrics: same identity, keep the first but merge statistics and a threshold.
     let mut out: Vec<MetricTarget> = Vec::new();
     for m in t.metrics.drain(..) {
@@ -1004,48 +1005,17 @@ pub fn text(t: &Targets) -> String {
             .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
             .collect(),
     );
-    section(
-        "RDS instances",
-        t.rds_instances
-            .iter()
-            .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
-            .collect(),
-    );
-    section(
-        "DynamoDB tables",
-        t.dynamodb_tables
-            .iter()
-            .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
-            .collect(),
-    );
-    section(
-        "SQS queues",
-        t.sqs_queues
-            .iter()
-            .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
-            .collect(),
-    );
-    section(
-        "Target groups",
-        t.target_groups
-            .iter()
-            .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
-            .collect(),
-    );
-    section(
-        "State machines",
-        t.state_machines
-            .iter()
-            .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
-            .collect(),
-    );
-    section(
-        "ElastiCache groups",
-        t.cache_groups
-            .iter()
-            .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
-            .collect(),
-    );
+    for &kind in ResourceKind::ALL {
+        if let Some(n) = kind.named() {
+            section(
+                n.title,
+                t.named(kind)
+                    .iter()
+                    .map(|f| format!("{}{}  line {}", f.name, tpl(f.template), f.line))
+                    .collect(),
+            );
+        }
+    }
     section(
         "Thresholds not matched to a metric",
         t.unmatched_thresholds
@@ -1097,21 +1067,21 @@ mod tests {
         let t = extract(&parse_full(src));
         let names = |v: &[Found]| v.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
         assert_eq!(
-            names(&t.target_groups),
+            names(t.named(ResourceKind::Elb)),
             ["arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/api/73e2"]
         );
         assert_eq!(
-            names(&t.state_machines),
+            names(t.named(ResourceKind::Sfn)),
             ["arn:aws:states:eu-west-1:1:stateMachine:settle"]
         );
         assert_eq!(
-            names(&t.cache_groups),
+            names(t.named(ResourceKind::Elasticache)),
             ["sessions", "sessions-002", "<group>"]
         );
-        assert!(t.cache_groups[2].template);
-        assert_eq!(names(&t.rds_instances), ["ledger"]);
+        assert!(t.named(ResourceKind::Elasticache)[2].template);
+        assert_eq!(names(t.named(ResourceKind::Rds)), ["ledger"]);
         assert_eq!(
-            names(&t.sqs_queues),
+            names(t.named(ResourceKind::Sqs)),
             ["https://sqs.eu-west-1.amazonaws.com/1/orders"]
         );
     }
@@ -1165,8 +1135,8 @@ mod tests {
         assert_eq!(t.alarms[1].name.as_deref(), Some("prod-db-high"));
         assert_eq!(t.health_urls.len(), 1);
         assert_eq!(t.health_urls[0].name, "https://api.example.com/health");
-        assert_eq!(t.rds_instances[0].name, "prod-db");
-        assert_eq!(t.dynamodb_tables[0].name, "orders");
+        assert_eq!(t.named(ResourceKind::Rds)[0].name, "prod-db");
+        assert_eq!(t.named(ResourceKind::Dynamodb)[0].name, "orders");
         // Table rows naming no extracted metric are reported, not lost.
         let subjects: Vec<_> = t
             .unmatched_thresholds

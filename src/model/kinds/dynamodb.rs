@@ -1,7 +1,7 @@
 //! DynamoDB tables: status, billing mode, item count, capacity, point-in-time recovery and
 //! the latest backup; an on-demand backup.
 
-use super::{Act, Builtin, Mutation, Rules, stamp};
+use super::{Act, Builtin, Mutation, Named, Rules, stamp};
 use crate::model::{MetricKey, Resource};
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +49,14 @@ impl Act for DynamodbMutation {
 impl Rules for Dynamodb {
     type Detail = DynamodbDetail;
     type Mutation = DynamodbMutation;
+    const NAMED: Option<Named> = Some(Named {
+        flags: &[
+            ("dynamodb", "--table-name"),
+            ("dynamodb", "--target-table-name"),
+        ],
+        key: "dynamodb_tables",
+        title: "DynamoDB tables",
+    });
 
     fn detail_line(r: &Resource, d: &DynamodbDetail) -> String {
         format!("{} · {} · {} items", r.name, d.billing_mode, d.item_count)

@@ -1,7 +1,7 @@
 //! ElastiCache (Redis/Valkey) replication groups: status, shards, primaries and replicas,
 //! automatic failover; a test failover of a shard.
 
-use super::{Act, Builtin, Mutation, Rules, SysEvent};
+use super::{Act, Builtin, Mutation, Named, Rules, SysEvent};
 use crate::model::{MetricKey, Resource, Risk};
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,14 @@ impl Act for ElasticacheMutation {
 impl Rules for Elasticache {
     type Detail = ElasticacheDetail;
     type Mutation = ElasticacheMutation;
+    const NAMED: Option<Named> = Some(Named {
+        flags: &[
+            ("elasticache", "--replication-group-id"),
+            ("elasticache", "--cache-cluster-id"),
+        ],
+        key: "cache_groups",
+        title: "ElastiCache groups",
+    });
 
     fn detail_line(_r: &Resource, d: &ElasticacheDetail) -> String {
         format!(

@@ -1,6 +1,6 @@
 //! Load balancer target groups: healthy, unhealthy, draining targets and why.
 
-use super::{NoMutation, Rules};
+use super::{Named, NoMutation, Rules};
 use crate::model::{MetricKey, Resource};
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,14 @@ pub struct Elb;
 impl Rules for Elb {
     type Detail = ElbDetail;
     type Mutation = NoMutation;
+    const NAMED: Option<Named> = Some(Named {
+        flags: &[
+            ("elbv2", "--target-group-arn"),
+            ("elbv2", "--target-group-arns"),
+        ],
+        key: "target_groups",
+        title: "Target groups",
+    });
 
     fn detail_line(_r: &Resource, d: &ElbDetail) -> String {
         if d.reasons.is_empty() {

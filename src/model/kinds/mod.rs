@@ -33,6 +33,9 @@ pub trait Rules {
     /// A row with no state of its own (an API Gateway stage) is healthy once its metrics
     /// arrive without a breach.
     const OK_BY_METRICS: bool = false;
+    /// How the runbooks' `aws` commands name one (none: the runbooks' readers find it, or
+    /// nothing does).
+    const NAMED: Option<Named> = None;
 
     /// The services pane's count column (`3/4 +1`, `live→v12`, `200`).
     fn counts(_r: &Resource, _d: &Self::Detail) -> String {
@@ -67,6 +70,16 @@ pub trait Rules {
     }
     /// Its fields in `snapshot --format json` beside the common ones.
     fn snapshot(_d: &Self::Detail, _put: &mut dyn FnMut(&str, serde_json::Value)) {}
+}
+
+/// How the runbooks' `aws` commands name a resource of a kind: `(service, flag)` pairs (any
+/// verb; the first value of the flag), the key of `runbook targets --format json` and the
+/// title of its text listing.
+#[derive(Debug, Clone, Copy)]
+pub struct Named {
+    pub flags: &'static [(&'static str, &'static str)],
+    pub key: &'static str,
+    pub title: &'static str,
 }
 
 /// A change a kind's built-in action makes through a source.
@@ -225,6 +238,11 @@ macro_rules! kinds {
 
             pub(crate) fn rated(self) -> bool {
                 match self { $( ResourceKind::$Var => <$module::$Var as Rules>::RATED, )* }
+            }
+
+            /// How the runbooks' commands name one of this kind.
+            pub fn named(self) -> Option<Named> {
+                match self { $( ResourceKind::$Var => <$module::$Var as Rules>::NAMED, )* }
             }
 
             pub(crate) fn ok_by_metrics(self) -> bool {

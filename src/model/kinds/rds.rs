@@ -1,7 +1,7 @@
 //! RDS DB instances and Aurora clusters: status, engine, role, Multi-AZ, pending maintenance;
 //! reboot (with failover), fail a cluster over, snapshot.
 
-use super::{Act, Builtin, Mutation, Rules, SysEvent, stamp};
+use super::{Act, Builtin, Mutation, Named, Rules, SysEvent, stamp};
 use crate::model::{MetricKey, Resource, Risk};
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +95,14 @@ impl Act for RdsMutation {
 impl Rules for Rds {
     type Detail = RdsDetail;
     type Mutation = RdsMutation;
+    const NAMED: Option<Named> = Some(Named {
+        flags: &[
+            ("rds", "--db-instance-identifier"),
+            ("rds", "--db-cluster-identifier"),
+        ],
+        key: "rds_instances",
+        title: "RDS instances",
+    });
 
     fn detail_line(_r: &Resource, d: &RdsDetail) -> String {
         let mut parts = vec![d.engine.clone()];

@@ -1,7 +1,7 @@
 //! Step Functions state machines: running executions and the failures of the last hour, the
 //! latest with its error and cause; stop the oldest running execution, redrive a failed one.
 
-use super::{Act, Builtin, Mutation, Rules, SysEvent};
+use super::{Act, Builtin, Mutation, Named, Rules, SysEvent};
 use crate::model::{MetricKey, Resource, Risk};
 use serde::{Deserialize, Serialize};
 
@@ -82,6 +82,11 @@ impl Act for SfnMutation {
 impl Rules for Sfn {
     type Detail = SfnDetail;
     type Mutation = SfnMutation;
+    const NAMED: Option<Named> = Some(Named {
+        flags: &[("stepfunctions", "--state-machine-arn")],
+        key: "state_machines",
+        title: "State machines",
+    });
 
     fn detail_line(_r: &Resource, d: &SfnDetail) -> String {
         match &d.last_failure {

@@ -1,7 +1,7 @@
 //! SQS queues: what waits, what is in flight, and the dead-letter queue with its depth; purge,
 //! and redrive the dead letters.
 
-use super::{Act, Builtin, Detail, Mutation, Rules, SysEvent};
+use super::{Act, Builtin, Detail, Mutation, Named, Rules, SysEvent};
 use crate::model::{Resource, Risk};
 use serde::{Deserialize, Serialize};
 
@@ -76,6 +76,11 @@ impl Rules for Sqs {
     type Detail = SqsDetail;
     type Mutation = SqsMutation;
     const RATED: bool = false;
+    const NAMED: Option<Named> = Some(Named {
+        flags: &[("sqs", "--queue-url"), ("sqs", "--queue-name")],
+        key: "sqs_queues",
+        title: "SQS queues",
+    });
 
     fn detail_line(_r: &Resource, d: &SqsDetail) -> String {
         let dlq = match (&d.dlq, d.dlq_depth) {

@@ -7,7 +7,6 @@ use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
 use crate::model::{Detail, DynamodbDetail, Health, Resource, ResourceKind};
-use crate::runbook::targets::Targets;
 use aws_sdk_dynamodb::Client;
 use futures::future::BoxFuture;
 
@@ -163,10 +162,6 @@ impl Kind for Dynamodb {
 
     fn configured(&self, w: &Watch) -> Vec<String> {
         w.tables.clone()
-    }
-
-    fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kind::named(&t.dynamodb_tables)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {

@@ -7,7 +7,6 @@ use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
 use crate::model::{Detail, ElasticacheDetail, Health, Resource, ResourceKind};
-use crate::runbook::targets::Targets;
 use aws_sdk_elasticache::Client;
 use aws_sdk_elasticache::types::ReplicationGroup;
 use futures::future::BoxFuture;
@@ -112,10 +111,6 @@ impl Kind for Elasticache {
 
     fn configured(&self, w: &Watch) -> Vec<String> {
         w.cache_groups.clone()
-    }
-
-    fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kind::named(&t.cache_groups)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {

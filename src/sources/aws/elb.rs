@@ -7,7 +7,6 @@ use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
 use crate::model::{Detail, ElbDetail, Health, Resource, ResourceKind};
-use crate::runbook::targets::Targets;
 use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::types::TargetGroup;
 use futures::future::BoxFuture;
@@ -186,10 +185,6 @@ impl Kind for Elb {
 
     fn configured(&self, w: &Watch) -> Vec<String> {
         w.target_groups.clone()
-    }
-
-    fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kind::named(&t.target_groups)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {

@@ -21,7 +21,9 @@ pub trait Kind: Send + Sync + 'static {
     fn configured(&self, w: &Watch) -> Vec<String>;
     /// What the runbooks' commands name (placeholders already left out by the caller's
     /// filter on `template`).
-    fn selected(&self, t: &Targets) -> Vec<String>;
+    fn selected(&self, t: &Targets) -> Vec<String> {
+        named(t.named(self.kind()))
+    }
     /// At most this many discovered resources are watched (a note says when more exist).
     fn cap(&self) -> usize {
         50

@@ -8,7 +8,6 @@ use super::kind::{Described, Kind, above, below, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
 use crate::model::{Detail, Health, RdsDetail, Resource, ResourceKind};
-use crate::runbook::targets::Targets;
 use aws_sdk_rds::Client;
 use aws_sdk_rds::types::{DbCluster, DbInstance, Filter};
 use futures::future::BoxFuture;
@@ -346,10 +345,6 @@ impl Kind for Rds {
 
     fn configured(&self, w: &Watch) -> Vec<String> {
         w.databases.clone()
-    }
-
-    fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kind::named(&t.rds_instances)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {

@@ -7,7 +7,6 @@ use super::kind::{Described, Kind, above, last_segment, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
 use crate::model::{Detail, Health, Resource, ResourceKind, SfnDetail, SfnFailure};
-use crate::runbook::targets::Targets;
 use aws_sdk_sfn::Client;
 use futures::future::BoxFuture;
 
@@ -189,10 +188,6 @@ impl Kind for Sfn {
 
     fn configured(&self, w: &Watch) -> Vec<String> {
         w.state_machines.clone()
-    }
-
-    fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kind::named(&t.state_machines)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {

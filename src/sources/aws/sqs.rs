@@ -7,7 +7,6 @@ use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
 use crate::model::{Health, Resource, ResourceKind, SqsDetail};
-use crate::runbook::targets::Targets;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::QueueAttributeName;
 use futures::future::BoxFuture;
@@ -201,10 +200,6 @@ impl Kind for Sqs {
 
     fn configured(&self, w: &Watch) -> Vec<String> {
         w.queues.clone()
-    }
-
-    fn selected(&self, t: &Targets) -> Vec<String> {
-        super::kind::named(&t.sqs_queues)
     }
 
     fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
