@@ -2,8 +2,8 @@
 //! selector (`c`) that narrows the panes to one, and the chooser a step opens when nothing
 //! says which context it acts on.
 
-use super::overlay::{Overlay, PickContext};
 use super::{App, Effect, InputKey};
+use super::{Overlay, PickContext};
 use crate::action::Action;
 
 impl App {

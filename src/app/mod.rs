@@ -30,7 +30,7 @@ pub mod verify;
 pub mod watches;
 
 pub use crate::action::Action;
-pub use overlay::{Overlay, ProcedureView};
+pub use overlay::{Overlay, PickContext, ProcedureView};
 pub use prompt::{Input, InputTarget, Insights};
 pub use session::Session;
 

@@ -3,7 +3,7 @@
 //! WebSocket APIs by `ApiId`), and the stage's row is rated by its own metrics (errors and
 //! latency) when they arrive, in the application.
 
-use super::errors::describe as describe_error;
+use super::errors::{AwsError, AwsResult};
 use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
@@ -15,7 +15,7 @@ pub const NAMESPACE: &str = "AWS/ApiGateway";
 
 /// Every stage with a `Count` metric: `(dimension, api, stage)`, stage-level series only
 /// (not per resource and method).
-pub async fn stages(c: &aws_sdk_cloudwatch::Client) -> Result<Vec<ApigatewayDetail>, String> {
+pub async fn stages(c: &aws_sdk_cloudwatch::Client) -> AwsResult<Vec<ApigatewayDetail>> {
     let mut out: Vec<ApigatewayDetail> = Vec::new();
     let mut pages = c
         .list_metrics()
@@ -24,7 +24,7 @@ pub async fn stages(c: &aws_sdk_cloudwatch::Client) -> Result<Vec<ApigatewayDeta
         .into_paginator()
         .send();
     while let Some(p) = pages.next().await {
-        let p = p.map_err(|e| describe_error(&e))?;
+        let p = p.map_err(AwsError::from)?;
         for m in p.metrics() {
             let dims: Vec<(&str, &str)> = m
                 .dimensions()
@@ -114,7 +114,10 @@ impl Kind for Apigateway {
             .collect()
     }
 
-    fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
+    fn discover<'a>(
+        &'a self,
+        c: &'a super::Clients,
+    ) -> BoxFuture<'a, super::errors::AwsResult<Vec<String>>> {
         Box::pin(async move {
             Ok(stages(&c.cloudwatch)
                 .await?
@@ -140,11 +143,12 @@ impl Kind for Apigateway {
             let listed = memo
                 .or_ask("stages", super::kind::SLOW_MS, now_ms, async {
                     let s = stages(&c.cloudwatch).await?;
-                    serde_json::to_string(&s).map_err(|e| e.to_string())
+                    serde_json::to_string(&s).map_err(|e| AwsError::from(e.to_string()))
                 })
                 .await
                 .and_then(|j| {
-                    serde_json::from_str::<Vec<ApigatewayDetail>>(&j).map_err(|e| e.to_string())
+                    serde_json::from_str::<Vec<ApigatewayDetail>>(&j)
+                        .map_err(|e| AwsError::from(e.to_string()))
                 });
             let all = match listed {
                 Ok(a) => a,
@@ -158,7 +162,7 @@ impl Kind for Apigateway {
                         .iter()
                         .find(|d| d.api == api && d.stage == stage)
                         .map(|d| vec![row(d.clone())])
-                        .ok_or_else(|| format!("{t}: no API Gateway metrics for this API and stage in the last two weeks"));
+                        .ok_or_else(|| AwsError::from(format!("{t}: no API Gateway metrics for this API and stage in the last two weeks")));
                     (t.clone(), r)
                 })
                 .collect()

@@ -2,7 +2,7 @@
 //! ListBackups (the latest on-demand backup) per table per refresh; DynamoDB has no batch
 //! describe.
 
-use super::errors::describe as describe_error;
+use super::errors::{AwsError, AwsResult};
 use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
@@ -10,16 +10,11 @@ use crate::model::{Detail, DynamodbDetail, Health, Resource, ResourceKind};
 use aws_sdk_dynamodb::Client;
 use futures::future::BoxFuture;
 
-pub async fn list(c: &Client) -> Result<Vec<String>, String> {
+pub async fn list(c: &Client) -> AwsResult<Vec<String>> {
     let mut out = Vec::new();
     let mut pages = c.list_tables().into_paginator().send();
     while let Some(p) = pages.next().await {
-        out.extend(
-            p.map_err(|e| describe_error(&e))?
-                .table_names()
-                .iter()
-                .cloned(),
-        );
+        out.extend(p.map_err(AwsError::from)?.table_names().iter().cloned());
     }
     Ok(out)
 }
@@ -31,13 +26,13 @@ pub async fn fetch(
     table: &str,
     memo: &super::kind::Memo,
     now_ms: i64,
-) -> Result<Resource, String> {
+) -> AwsResult<Resource> {
     let t = c
         .describe_table()
         .table_name(table)
         .send()
         .await
-        .map_err(|e| format!("{table}: {}", describe_error(&e)))?;
+        .map_err(|e| AwsError::from(e).about(format!("{table}")))?;
     let t = t
         .table()
         .ok_or_else(|| format!("{table}: no description"))?;
@@ -50,13 +45,13 @@ pub async fn fetch(
     let cap = |v: Option<i64>| v.filter(|n| *n > 0 && billing != "PAY_PER_REQUEST");
     let slow = super::kind::SLOW_MS;
     let pitr = memo
-        .or_ask(&format!("pitr {table}"), slow, now_ms, async {
+        .or_ask::<_, AwsError>(&format!("pitr {table}"), slow, now_ms, async {
             let r = c
                 .describe_continuous_backups()
                 .table_name(table)
                 .send()
                 .await
-                .map_err(|e| describe_error(&e))?;
+                .map_err(AwsError::from)?;
             Ok(r.continuous_backups_description()
                 .and_then(|d| d.point_in_time_recovery_description())
                 .and_then(|p| p.point_in_time_recovery_status())
@@ -68,13 +63,13 @@ pub async fn fetch(
         .filter(|s| !s.is_empty())
         .map(|s| s == "ENABLED");
     let latest_backup_ms = memo
-        .or_ask(&format!("backup {table}"), slow, now_ms, async {
+        .or_ask::<_, AwsError>(&format!("backup {table}"), slow, now_ms, async {
             let r = c
                 .list_backups()
                 .table_name(table)
                 .send()
                 .await
-                .map_err(|e| describe_error(&e))?;
+                .map_err(AwsError::from)?;
             Ok(r.backup_summaries()
                 .iter()
                 .filter_map(|b| b.backup_creation_date_time())
@@ -149,7 +144,7 @@ impl Kind for Dynamodb {
         &'a self,
         c: &'a super::Clients,
         m: &'a crate::sources::Mutation,
-    ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
+    ) -> Option<futures::future::BoxFuture<'a, AwsResult<String>>> {
         match m {
             crate::sources::Mutation::Dynamodb(m) => Some(Box::pin(apply(c, m))),
             _ => None,
@@ -164,7 +159,10 @@ impl Kind for Dynamodb {
         w.tables.clone()
     }
 
-    fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
+    fn discover<'a>(
+        &'a self,
+        c: &'a super::Clients,
+    ) -> BoxFuture<'a, super::errors::AwsResult<Vec<String>>> {
         Box::pin(list(&c.dynamodb))
     }
 
@@ -280,8 +278,7 @@ impl Kind for Dynamodb {
 pub(super) async fn apply(
     c: &super::Clients,
     m: &crate::sources::DynamodbMutation,
-) -> Result<String, String> {
-    use super::errors::describe;
+) -> AwsResult<String> {
     use crate::sources::DynamodbMutation;
     match m {
         DynamodbMutation::BackupTable { table, backup } => {
@@ -292,7 +289,7 @@ pub(super) async fn apply(
                 .backup_name(backup)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             let status = r
                 .backup_details()
                 .map(|b| b.backup_status().as_str().to_string())

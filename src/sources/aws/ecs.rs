@@ -1,7 +1,7 @@
 //! ECS: ListClusters / ListServices (paginated, for discovery) and DescribeServices in
 //! batches of 10, mapped to service rows with rollout state, task counts and the latest event.
 
-use super::errors::describe;
+use super::errors::{AwsError, AwsResult};
 use crate::model::{Counts, Health, Resource};
 use aws_sdk_ecs::Client;
 
@@ -13,22 +13,22 @@ fn short(arn: &str) -> String {
 }
 
 /// All cluster names (paginated).
-pub async fn list_clusters(c: &Client) -> Result<Vec<String>, String> {
+pub async fn list_clusters(c: &Client) -> AwsResult<Vec<String>> {
     let mut out = Vec::new();
     let mut pages = c.list_clusters().into_paginator().send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| describe(&e))?;
+        let page = page.map_err(AwsError::from)?;
         out.extend(page.cluster_arns().iter().map(|a| short(a)));
     }
     Ok(out)
 }
 
 /// All service names of a cluster (paginated).
-pub async fn list_services(c: &Client, cluster: &str) -> Result<Vec<String>, String> {
+pub async fn list_services(c: &Client, cluster: &str) -> AwsResult<Vec<String>> {
     let mut out = Vec::new();
     let mut pages = c.list_services().cluster(cluster).into_paginator().send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| describe(&e))?;
+        let page = page.map_err(AwsError::from)?;
         out.extend(page.service_arns().iter().map(|a| short(a)));
     }
     Ok(out)
@@ -40,7 +40,7 @@ pub async fn describe_services(
     cluster: &str,
     services: &[String],
     now_ms: i64,
-) -> Result<Vec<Resource>, String> {
+) -> AwsResult<Vec<Resource>> {
     let mut out = Vec::new();
     for batch in services.chunks(DESCRIBE_BATCH) {
         let resp = c
@@ -49,7 +49,7 @@ pub async fn describe_services(
             .set_services(Some(batch.to_vec()))
             .send()
             .await
-            .map_err(|e| describe(&e))?;
+            .map_err(AwsError::from)?;
         out.extend(resp.services().iter().map(|s| row(cluster, s, now_ms)));
         for f in resp.failures() {
             let mut r = Resource::ecs(cluster, short(f.arn().unwrap_or("?")));
@@ -159,8 +159,7 @@ pub fn row(cluster: &str, s: &aws_sdk_ecs::types::Service, now_ms: i64) -> Resou
 pub(super) async fn apply(
     c: &super::Clients,
     m: &crate::sources::EcsMutation,
-) -> Result<String, String> {
-    use super::errors::describe;
+) -> AwsResult<String> {
     use crate::sources::EcsMutation;
     let ecs = &c.ecs;
     match m {
@@ -176,7 +175,7 @@ pub(super) async fn apply(
                 .desired_count(*desired as i32)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             let s = r.service();
             Ok(format!(
                 "{cluster}/{service}: desired {} (running {})",
@@ -192,7 +191,7 @@ pub(super) async fn apply(
                 .force_new_deployment(true)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             let n = r.service().map_or(0, |s| s.deployments().len());
             Ok(format!(
                 "{cluster}/{service}: new deployment started ({n} deployments)"
@@ -205,7 +204,7 @@ pub(super) async fn apply(
                 .services(service)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             let current = d
                 .services()
                 .first()
@@ -218,14 +217,14 @@ pub(super) async fn apply(
                 .task_definition(&previous)
                 .send()
                 .await
-                .map_err(|e| format!("{previous}: {}", describe(&e)))?;
+                .map_err(|e| AwsError::from(e).about(format!("{previous}")))?;
             ecs.update_service()
                 .cluster(cluster)
                 .service(service)
                 .task_definition(&previous)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             Ok(format!(
                 "{cluster}/{service}: rolled back {} → {previous}",
                 current.rsplit('/').next().unwrap_or(&current)

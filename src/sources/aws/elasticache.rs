@@ -2,7 +2,7 @@
 //! for all of them; a target that names a cache cluster (`sessions-001`) is mapped to its
 //! group with DescribeCacheClusters.
 
-use super::errors::describe as describe_error;
+use super::errors::{AwsError, AwsResult};
 use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
@@ -11,12 +11,12 @@ use aws_sdk_elasticache::Client;
 use aws_sdk_elasticache::types::ReplicationGroup;
 use futures::future::BoxFuture;
 
-async fn all_groups(c: &Client) -> Result<Vec<ReplicationGroup>, String> {
+async fn all_groups(c: &Client) -> AwsResult<Vec<ReplicationGroup>> {
     let mut out = Vec::new();
     let mut pages = c.describe_replication_groups().into_paginator().send();
     while let Some(p) = pages.next().await {
         out.extend(
-            p.map_err(|e| describe_error(&e))?
+            p.map_err(AwsError::from)?
                 .replication_groups()
                 .iter()
                 .cloned(),
@@ -25,7 +25,7 @@ async fn all_groups(c: &Client) -> Result<Vec<ReplicationGroup>, String> {
     Ok(out)
 }
 
-pub async fn list(c: &Client) -> Result<Vec<String>, String> {
+pub async fn list(c: &Client) -> AwsResult<Vec<String>> {
     Ok(all_groups(c)
         .await?
         .iter()
@@ -98,7 +98,7 @@ impl Kind for Elasticache {
         &'a self,
         c: &'a super::Clients,
         m: &'a crate::sources::Mutation,
-    ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
+    ) -> Option<futures::future::BoxFuture<'a, AwsResult<String>>> {
         match m {
             crate::sources::Mutation::Elasticache(m) => Some(Box::pin(apply(c, m))),
             _ => None,
@@ -113,7 +113,10 @@ impl Kind for Elasticache {
         w.cache_groups.clone()
     }
 
-    fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
+    fn discover<'a>(
+        &'a self,
+        c: &'a super::Clients,
+    ) -> BoxFuture<'a, super::errors::AwsResult<Vec<String>>> {
         Box::pin(list(&c.elasticache))
     }
 
@@ -163,7 +166,9 @@ impl Kind for Elasticache {
                         shown.push(id.clone());
                         Ok(vec![row(&id, detail(g))])
                     }
-                    None => Err(format!("{t}: ReplicationGroupNotFoundFault")),
+                    None => Err(AwsError::from(format!(
+                        "{t}: ReplicationGroupNotFoundFault"
+                    ))),
                 };
                 out.push((t.clone(), r));
             }
@@ -232,8 +237,7 @@ impl Kind for Elasticache {
 pub(super) async fn apply(
     c: &super::Clients,
     m: &crate::sources::ElasticacheMutation,
-) -> Result<String, String> {
-    use super::errors::describe;
+) -> AwsResult<String> {
     use crate::sources::ElasticacheMutation;
     match m {
         ElasticacheMutation::TestFailover { group, node_group } => {
@@ -244,7 +248,7 @@ pub(super) async fn apply(
                 .node_group_id(node_group)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             let status = r
                 .replication_group()
                 .and_then(|g| g.status())

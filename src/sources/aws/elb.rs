@@ -2,7 +2,7 @@
 //! then DescribeTargetHealth per group, counted by state with the reasons of every target
 //! that is not healthy.
 
-use super::errors::describe as describe_error;
+use super::errors::{AwsError, AwsResult};
 use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
@@ -22,11 +22,11 @@ pub fn tg_dimension(arn: &str) -> Option<&str> {
     arn.rfind("targetgroup/").map(|i| &arn[i..])
 }
 
-pub async fn list(c: &Client) -> Result<Vec<String>, String> {
+pub async fn list(c: &Client) -> AwsResult<Vec<String>> {
     let mut out = Vec::new();
     let mut pages = c.describe_target_groups().into_paginator().send();
     while let Some(p) = pages.next().await {
-        let p = p.map_err(|e| describe_error(&e))?;
+        let p = p.map_err(AwsError::from)?;
         out.extend(
             p.target_groups()
                 .iter()
@@ -39,7 +39,7 @@ pub async fn list(c: &Client) -> Result<Vec<String>, String> {
 
 /// The groups named by ARN or by name: two calls at most (the API takes ARNs or names, not
 /// both at once).
-async fn groups(c: &Client, targets: &[String]) -> Result<Vec<TargetGroup>, String> {
+async fn groups(c: &Client, targets: &[String]) -> AwsResult<Vec<TargetGroup>> {
     let (arns, names): (Vec<String>, Vec<String>) =
         targets.iter().cloned().partition(|t| t.starts_with("arn:"));
     let mut out = Vec::new();
@@ -79,7 +79,7 @@ async fn groups(c: &Client, targets: &[String]) -> Result<Vec<TargetGroup>, Stri
 }
 
 /// One group's row from its description and DescribeTargetHealth.
-async fn fetch(c: &Client, g: &TargetGroup) -> Result<Resource, String> {
+async fn fetch(c: &Client, g: &TargetGroup) -> AwsResult<Resource> {
     let arn = g.target_group_arn().unwrap_or_default().to_string();
     let name = g.target_group_name().unwrap_or("?").to_string();
     let h = c
@@ -87,7 +87,7 @@ async fn fetch(c: &Client, g: &TargetGroup) -> Result<Resource, String> {
         .target_group_arn(&arn)
         .send()
         .await
-        .map_err(|e| format!("{name}: {}", describe_error(&e)))?;
+        .map_err(|e| AwsError::from(e).about(format!("{name}")))?;
     let mut d = ElbDetail {
         arn: arn.clone(),
         load_balancers: g.load_balancer_arns().to_vec(),
@@ -187,7 +187,10 @@ impl Kind for Elb {
         w.target_groups.clone()
     }
 
-    fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
+    fn discover<'a>(
+        &'a self,
+        c: &'a super::Clients,
+    ) -> BoxFuture<'a, super::errors::AwsResult<Vec<String>>> {
         Box::pin(list(&c.elb))
     }
 
@@ -216,7 +219,7 @@ impl Kind for Elb {
                 });
                 let r = match g {
                     Some(g) => fetch(&c.elb, g).await.map(|r| vec![r]),
-                    None => Err(format!("{t}: TargetGroupNotFound")),
+                    None => Err(AwsError::from(format!("{t}: TargetGroupNotFound"))),
                 };
                 out.push((t.clone(), r));
             }

@@ -38,11 +38,11 @@ where
             if status == 404 || code.to_ascii_lowercase().contains("unknownoperation") {
                 Fault::Unsupported
             } else {
-                by_kind(kind(code, status))
+                classify(code, status)
             }
         }
         SdkError::ResponseError(r) if r.raw().status().as_u16() == 404 => Fault::Unsupported,
-        SdkError::ResponseError(r) => by_kind(kind("", r.raw().status().as_u16())),
+        SdkError::ResponseError(r) => classify("", r.raw().status().as_u16()),
         _ => {
             let lower = DisplayErrorContext(e).to_string().to_lowercase();
             if lower.contains("credential") || lower.contains("token") || lower.contains("sso") {
@@ -54,13 +54,65 @@ where
     }
 }
 
-fn by_kind(k: &str) -> Fault {
-    match k {
-        "throttled: " => Fault::Throttled,
-        "credentials: " => Fault::Credentials,
-        "access denied: " => Fault::Denied,
-        "service error: " => Fault::Service,
-        _ => Fault::Other,
+impl Fault {
+    /// How a message of this fault begins, so the kind shows first.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Fault::Throttled => "throttled: ",
+            Fault::Credentials => "credentials: ",
+            Fault::Denied => "access denied: ",
+            Fault::Service => "service error: ",
+            Fault::Network | Fault::Unsupported | Fault::Other => "",
+        }
+    }
+}
+
+/// An AWS call's failure: its [`Fault`], read once from the SDK's error code and HTTP
+/// status, and the one line the pane shows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct AwsError {
+    pub fault: Fault,
+    pub message: String,
+}
+
+pub type AwsResult<T> = Result<T, AwsError>;
+
+impl AwsError {
+    /// The same failure, its message saying which resource (`orders: …`).
+    pub fn about(self, what: impl std::fmt::Display) -> AwsError {
+        AwsError {
+            fault: self.fault,
+            message: clip(format!("{what}: {}", self.message)),
+        }
+    }
+}
+
+impl<E> From<SdkError<E>> for AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    fn from(e: SdkError<E>) -> AwsError {
+        AwsError {
+            fault: fault(&e),
+            message: describe(&e),
+        }
+    }
+}
+
+/// A failure of ours around the calls (an answer without what it should carry).
+impl From<String> for AwsError {
+    fn from(message: String) -> AwsError {
+        AwsError {
+            fault: Fault::Other,
+            message,
+        }
+    }
+}
+
+impl From<AwsError> for String {
+    fn from(e: AwsError) -> String {
+        e.message
     }
 }
 
@@ -78,11 +130,17 @@ where
             let status = s.raw().status().as_u16();
             let code = s.err().code().unwrap_or("unknown");
             let msg = s.err().message().unwrap_or("");
-            format!("{}{code} (HTTP {status}): {msg}", kind(code, status))
+            format!(
+                "{}{code} (HTTP {status}): {msg}",
+                classify(code, status).prefix()
+            )
         }
         SdkError::ResponseError(r) => {
             let status = r.raw().status().as_u16();
-            format!("{}bad response (HTTP {status}): {full}", kind("", status))
+            format!(
+                "{}bad response (HTTP {status}): {full}",
+                classify("", status).prefix()
+            )
         }
         _ => {
             let lower = full.to_lowercase();
@@ -110,26 +168,31 @@ fn root(e: &(dyn std::error::Error + 'static)) -> String {
     one_line(&cur.to_string())
 }
 
-fn kind(code: &str, status: u16) -> &'static str {
+/// The fault an error code and HTTP status say.
+fn classify(code: &str, status: u16) -> Fault {
     let c = code.to_ascii_lowercase();
     if c.contains("throttl")
         || c.contains("toomanyrequests")
         || c.contains("limitexceeded")
         || status == 429
     {
-        "throttled: "
+        Fault::Throttled
     } else if c.contains("expired")
         || c.contains("unrecognizedclient")
         || c.contains("invalidclienttoken")
         || c.contains("signature")
     {
-        "credentials: "
-    } else if c.contains("accessdenied") || c.contains("unauthorized") || status == 403 {
-        "access denied: "
+        Fault::Credentials
+    } else if c.contains("accessdenied")
+        || c.contains("unauthorized")
+        || c.contains("authorizationerror")
+        || status == 403
+    {
+        Fault::Denied
     } else if status >= 500 {
-        "service error: "
+        Fault::Service
     } else {
-        ""
+        Fault::Other
     }
 }
 
@@ -147,14 +210,19 @@ mod tests {
 
     #[test]
     fn kinds_from_codes_and_status() {
-        assert_eq!(kind("ThrottlingException", 400), "throttled: ");
-        assert_eq!(kind("Throttling", 400), "throttled: ");
-        assert_eq!(kind("", 429), "throttled: ");
-        assert_eq!(kind("ExpiredTokenException", 400), "credentials: ");
-        assert_eq!(kind("UnrecognizedClientException", 400), "credentials: ");
-        assert_eq!(kind("AccessDeniedException", 400), "access denied: ");
-        assert_eq!(kind("InternalFailure", 500), "service error: ");
-        assert_eq!(kind("ClusterNotFoundException", 400), "");
+        assert_eq!(classify("ThrottlingException", 400), Fault::Throttled);
+        assert_eq!(classify("Throttling", 400), Fault::Throttled);
+        assert_eq!(classify("", 429), Fault::Throttled);
+        assert_eq!(classify("ExpiredTokenException", 400), Fault::Credentials);
+        assert_eq!(
+            classify("UnrecognizedClientException", 400),
+            Fault::Credentials
+        );
+        assert_eq!(classify("AccessDeniedException", 400), Fault::Denied);
+        assert_eq!(classify("AuthorizationError", 400), Fault::Denied);
+        assert_eq!(classify("InternalFailure", 500), Fault::Service);
+        assert_eq!(classify("ClusterNotFoundException", 400), Fault::Other);
+        assert_eq!(Fault::Denied.prefix(), "access denied: ");
     }
 
     #[test]

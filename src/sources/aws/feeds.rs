@@ -2,6 +2,7 @@
 //! backing off after failures and recovering by itself, so one failing API shows in its own
 //! pane while the others keep updating. Discovery results are shared through [`Found`].
 
+use super::errors::{AwsError, AwsResult};
 use super::kind::Kind;
 use super::plan::{self, Plan};
 use super::registry::KINDS;
@@ -70,29 +71,25 @@ pub(super) async fn send(tx: &mpsc::Sender<SourceEvent>, feed: Feed, payload: Pa
     .is_ok()
 }
 
-async fn send_result(
-    tx: &mpsc::Sender<SourceEvent>,
-    feed: Feed,
-    r: Result<Payload, String>,
-) -> bool {
-    send(tx, feed, r.unwrap_or_else(Payload::Error)).await
+async fn send_result(tx: &mpsc::Sender<SourceEvent>, feed: Feed, r: AwsResult<Payload>) -> bool {
+    send(tx, feed, r.unwrap_or_else(|e| Payload::Error(e.message))).await
 }
 
 /// Rows for what a feed asked about, one each: a target that failed is a row with its
 /// error (one missing function or queue is not a failed pane); the feed fails only when
 /// every target did, with the first error.
 fn rows_or_error<T>(
-    results: Vec<(String, Result<T, String>)>,
+    results: Vec<(String, AwsResult<T>)>,
     row: impl Fn(T) -> Vec<crate::model::Resource>,
     error_row: impl Fn(&str, &str) -> crate::model::Resource,
-) -> Result<Vec<crate::model::Resource>, String> {
+) -> AwsResult<Vec<crate::model::Resource>> {
     let any_ok = results.iter().any(|(_, r)| r.is_ok());
     let mut rows = Vec::new();
     for (name, r) in results {
         match r {
             Ok(t) => rows.extend(row(t)),
             Err(e) if !any_ok => return Err(e),
-            Err(e) => rows.push(error_row(&name, &e)),
+            Err(e) => rows.push(error_row(&name, &e.message)),
         }
     }
     Ok(rows)
@@ -181,7 +178,7 @@ pub(super) async fn ecs_feed(
         found.send_modify(|f| f.services = Some(Vec::new()));
     }
     loop {
-        let r: Result<Payload, String> = async {
+        let r: AwsResult<Payload> = async {
             let stale = targets
                 .as_ref()
                 .is_none_or(|(_, at)| needs_listing && at.elapsed() > REDISCOVER);
@@ -220,7 +217,7 @@ pub(super) async fn ecs_feed(
                     }
                     // A missing cluster is rows saying so, not a failed pane.
                     Err(e) => {
-                        rows.extend(ss.iter().map(|s| ecs::error_row(cl, s, &e)));
+                        rows.extend(ss.iter().map(|s| ecs::error_row(cl, s, &e.message)));
                         first_error.get_or_insert(e);
                     }
                 }
@@ -253,7 +250,7 @@ pub(super) async fn lambda_feed(
 ) {
     let mut backoff = Backoff::new(interval);
     loop {
-        let r: Result<Payload, String> = async {
+        let r: AwsResult<Payload> = async {
             let names: Vec<String> = match &plan.functions {
                 Some(f) => f.clone(),
                 None => {
@@ -268,7 +265,7 @@ pub(super) async fn lambda_feed(
             // A few functions at once (three calls each), in order: 50 functions one after
             // another would take 150 round trips a refresh.
             use futures::StreamExt;
-            let results: Vec<(String, Result<lambda::FunctionInfo, String>)> =
+            let results: Vec<(String, AwsResult<lambda::FunctionInfo>)> =
                 futures::stream::iter(names.iter().cloned().map(|n| {
                     let c = c.clone();
                     async move {
@@ -300,19 +297,6 @@ pub(super) async fn lambda_feed(
     }
 }
 
-/// Whether an error says the credentials may not call the API (no permission), as opposed
-/// to a failure worth retrying loudly.
-fn denied(e: &str) -> bool {
-    [
-        "AccessDenied",
-        "not authorized",
-        "UnauthorizedOperation",
-        "AuthorizationError",
-    ]
-    .iter()
-    .any(|m| e.contains(m))
-}
-
 /// The feed of one resource kind: the plan's targets, or what discovery lists (every five
 /// minutes, capped, a note saying so); one describe per target per refresh; the rows, and the
 /// kind's standard metrics shared with the metrics feed. A kind found by discovery that the
@@ -335,7 +319,7 @@ pub(super) async fn kind_feed(
     let memo = super::kind::Memo::default();
     let mut told_denied = false;
     loop {
-        let r: Result<Payload, String> = async {
+        let r: AwsResult<Payload> = async {
             let targets: Vec<String> = match &planned {
                 Some(t) => t.clone(),
                 None => {
@@ -351,7 +335,7 @@ pub(super) async fn kind_feed(
                                 }
                                 all
                             }
-                            Err(e) if denied(&e) => {
+                            Err(e) if e.fault == super::errors::Fault::Denied => {
                                 // Said once; discovery keeps trying quietly in case the
                                 // permission is granted.
                                 if !std::mem::replace(&mut told_denied, true) {
@@ -492,7 +476,7 @@ pub(super) async fn metrics_feed(
                 })
         };
         let ok = r.is_ok();
-        if !send_result(&tx, Feed::Metrics, r).await {
+        if !send_result(&tx, Feed::Metrics, r.map_err(AwsError::from)).await {
             return;
         }
         let wait = backoff.next(ok);
@@ -516,7 +500,7 @@ pub(super) async fn alarms_feed(
             .await
             .map(Payload::Alarms);
         let ok = r.is_ok();
-        if !send_result(&tx, Feed::Alarms, r).await {
+        if !send_result(&tx, Feed::Alarms, r.map_err(AwsError::from)).await {
             return;
         }
         tokio::time::sleep(backoff.next(ok)).await;

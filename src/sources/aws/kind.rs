@@ -4,6 +4,7 @@
 //! they share. [`super::registry`] lists the kinds.
 
 use super::Clients;
+use super::errors::{AwsError, AwsResult};
 use crate::config::Watch;
 use crate::model::MetricDef;
 use crate::model::{Direction, MetricKey, Resource, ResourceKind, Thresholds};
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 
 /// What describing one target gave: its rows (an Aurora cluster is a row and so are its
 /// instances), or why it could not be read.
-pub type Described = Vec<(String, Result<Vec<Resource>, String>)>;
+pub type Described = Vec<(String, AwsResult<Vec<Resource>>)>;
 
 pub trait Kind: Send + Sync + 'static {
     fn kind(&self) -> ResourceKind;
@@ -29,7 +30,7 @@ pub trait Kind: Send + Sync + 'static {
         50
     }
     /// Every resource of the kind in the account and region (identifiers).
-    fn discover<'a>(&'a self, c: &'a Clients) -> BoxFuture<'a, Result<Vec<String>, String>>;
+    fn discover<'a>(&'a self, c: &'a Clients) -> BoxFuture<'a, AwsResult<Vec<String>>>;
     /// Rows for the targets, one entry per target. `now_ms` for windows (failed executions
     /// in the last hour, backup age).
     fn describe<'a>(
@@ -50,7 +51,7 @@ pub trait Kind: Send + Sync + 'static {
         &'a self,
         _c: &'a Clients,
         _m: &'a crate::sources::Mutation,
-    ) -> Option<BoxFuture<'a, Result<String, String>>> {
+    ) -> Option<BoxFuture<'a, AwsResult<String>>> {
         None
     }
 }
@@ -77,15 +78,15 @@ impl Memo {
     }
 
     /// The memoised value, or `ask`'s answer remembered (an error is not remembered).
-    pub async fn or_ask<F>(
+    pub async fn or_ask<F, E>(
         &self,
         key: &str,
         max_age_ms: i64,
         now_ms: i64,
         ask: F,
-    ) -> Result<String, String>
+    ) -> Result<String, E>
     where
-        F: std::future::Future<Output = Result<String, String>>,
+        F: std::future::Future<Output = Result<String, E>>,
     {
         if let Some(v) = self.get(key, max_age_ms, now_ms) {
             return Ok(v);
@@ -164,10 +165,10 @@ pub fn failed_row(id: &str, name: &str, detail: crate::model::Detail, error: &st
 }
 
 /// Every target failed the same way (the kind's one batch call failed).
-pub fn all_failed(targets: &[String], error: &str) -> Described {
+pub fn all_failed(targets: &[String], error: &AwsError) -> Described {
     targets
         .iter()
-        .map(|t| (t.clone(), Err(error.to_string())))
+        .map(|t| (t.clone(), Err(error.clone())))
         .collect()
 }
 

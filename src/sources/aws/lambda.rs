@@ -2,16 +2,16 @@
 //! last update status, reserved concurrency, memory, timeout), ListAliases and
 //! ListVersionsByFunction.
 
-use super::errors::describe;
+use super::errors::{AwsError, AwsResult};
 use crate::model::{Health, Resource};
 use aws_sdk_lambda::Client;
 
 /// `(name, timeout seconds)` of every function (paginated).
-pub async fn list_functions(c: &Client) -> Result<Vec<(String, Option<i64>)>, String> {
+pub async fn list_functions(c: &Client) -> AwsResult<Vec<(String, Option<i64>)>> {
     let mut out = Vec::new();
     let mut pages = c.list_functions().into_paginator().send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| describe(&e))?;
+        let page = page.map_err(AwsError::from)?;
         for f in page.functions() {
             if let Some(n) = f.function_name() {
                 out.push((n.to_string(), f.timeout().map(i64::from)));
@@ -35,20 +35,19 @@ pub struct FunctionInfo {
 }
 
 /// A function's configuration, aliases and versions: the three calls at once.
-pub async fn fetch(c: &Client, name: &str) -> Result<FunctionInfo, String> {
-    let err = |e: String| format!("{name}: {e}");
+pub async fn fetch(c: &Client, name: &str) -> AwsResult<FunctionInfo> {
     let function = async {
         c.get_function()
             .function_name(name)
             .send()
             .await
-            .map_err(|e| err(describe(&e)))
+            .map_err(|e| AwsError::from(e).about(name))
     };
     let aliases = async {
         let mut out = Vec::new();
         let mut pages = c.list_aliases().function_name(name).into_paginator().send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| err(describe(&e)))?;
+            let page = page.map_err(|e| AwsError::from(e).about(name))?;
             for a in page.aliases() {
                 out.push((
                     a.name().unwrap_or("?").to_string(),
@@ -56,7 +55,7 @@ pub async fn fetch(c: &Client, name: &str) -> Result<FunctionInfo, String> {
                 ));
             }
         }
-        Ok::<_, String>(out)
+        Ok::<_, AwsError>(out)
     };
     let versions = async {
         let mut out = Vec::new();
@@ -66,7 +65,7 @@ pub async fn fetch(c: &Client, name: &str) -> Result<FunctionInfo, String> {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| err(describe(&e)))?;
+            let page = page.map_err(|e| AwsError::from(e).about(name))?;
             out.extend(
                 page.versions()
                     .iter()
@@ -75,7 +74,7 @@ pub async fn fetch(c: &Client, name: &str) -> Result<FunctionInfo, String> {
                     .map(str::to_string),
             );
         }
-        Ok::<_, String>(out)
+        Ok::<_, AwsError>(out)
     };
     let (f, aliases, mut versions) = futures::try_join!(function, aliases, versions)?;
     let cfg = f.configuration();
@@ -171,8 +170,7 @@ pub fn error_row(name: &str, error: &str) -> Resource {
 pub(super) async fn apply(
     c: &super::Clients,
     m: &crate::sources::LambdaMutation,
-) -> Result<String, String> {
-    use super::errors::describe;
+) -> AwsResult<String> {
     use crate::sources::LambdaMutation;
     let lambda = &c.lambda;
     match m {
@@ -188,7 +186,7 @@ pub(super) async fn apply(
                 .function_version(version)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             Ok(format!("{function}: alias {alias} → version {version}"))
         }
         LambdaMutation::SetReservedConcurrency {
@@ -201,7 +199,7 @@ pub(super) async fn apply(
                 .reserved_concurrent_executions(*v as i32)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             Ok(format!("{function}: reserved concurrency {v}"))
         }
         LambdaMutation::SetReservedConcurrency {
@@ -213,7 +211,7 @@ pub(super) async fn apply(
                 .function_name(function)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             Ok(format!("{function}: reserved concurrency removed"))
         }
         LambdaMutation::SetMemory { function, mb } => {
@@ -223,7 +221,7 @@ pub(super) async fn apply(
                 .memory_size(*mb as i32)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             Ok(format!("{function}: memory {mb} MB"))
         }
     }

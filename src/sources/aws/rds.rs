@@ -3,7 +3,7 @@
 //! members of a watched cluster added as rows of their own, and one
 //! DescribePendingMaintenanceActions (its failure only leaves maintenance unknown).
 
-use super::errors::describe as describe_error;
+use super::errors::{AwsError, AwsResult};
 use super::kind::{Described, Kind, above, below, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
@@ -154,7 +154,7 @@ pub fn error_row(id: &str, error: &str) -> Resource {
     super::kind::failed_row(id, id, Detail::Rds(RdsDetail::default()), error)
 }
 
-async fn instances(c: &Client, ids: &[String]) -> Result<Vec<DbInstance>, String> {
+async fn instances(c: &Client, ids: &[String]) -> AwsResult<Vec<DbInstance>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(FILTER_MAX) {
         let f = Filter::builder()
@@ -163,18 +163,13 @@ async fn instances(c: &Client, ids: &[String]) -> Result<Vec<DbInstance>, String
             .build();
         let mut pages = c.describe_db_instances().filters(f).into_paginator().send();
         while let Some(p) = pages.next().await {
-            out.extend(
-                p.map_err(|e| describe_error(&e))?
-                    .db_instances()
-                    .iter()
-                    .cloned(),
-            );
+            out.extend(p.map_err(AwsError::from)?.db_instances().iter().cloned());
         }
     }
     Ok(out)
 }
 
-async fn clusters(c: &Client, ids: &[String]) -> Result<Vec<DbCluster>, String> {
+async fn clusters(c: &Client, ids: &[String]) -> AwsResult<Vec<DbCluster>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(FILTER_MAX) {
         let f = Filter::builder()
@@ -183,12 +178,7 @@ async fn clusters(c: &Client, ids: &[String]) -> Result<Vec<DbCluster>, String> 
             .build();
         let mut pages = c.describe_db_clusters().filters(f).into_paginator().send();
         while let Some(p) = pages.next().await {
-            out.extend(
-                p.map_err(|e| describe_error(&e))?
-                    .db_clusters()
-                    .iter()
-                    .cloned(),
-            );
+            out.extend(p.map_err(AwsError::from)?.db_clusters().iter().cloned());
         }
     }
     Ok(out)
@@ -221,7 +211,7 @@ pub async fn fetch(
     targets: &[String],
     memo: &super::kind::Memo,
     now_ms: i64,
-) -> Result<Described, String> {
+) -> AwsResult<Described> {
     let (mut insts, clus) = (instances(c, targets).await?, clusters(c, targets).await?);
     let members: Vec<String> = clus
         .iter()
@@ -286,9 +276,9 @@ pub async fn fetch(
             rows.push(instance_row(i, writer_of(t), maint.get(t).unwrap_or(&none)));
         }
         let r = if rows.is_empty() {
-            Err(format!(
+            Err(AwsError::from(format!(
                 "{t}: DBInstanceNotFound: no DB instance or cluster with this identifier"
-            ))
+            )))
         } else {
             Ok(rows)
         };
@@ -299,11 +289,11 @@ pub async fn fetch(
 
 /// Every DB cluster and every instance that is not a cluster member (members show under
 /// their cluster).
-pub async fn list(c: &Client) -> Result<Vec<String>, String> {
+pub async fn list(c: &Client) -> AwsResult<Vec<String>> {
     let mut out = Vec::new();
     let mut pages = c.describe_db_clusters().into_paginator().send();
     while let Some(p) = pages.next().await {
-        let p = p.map_err(|e| describe_error(&e))?;
+        let p = p.map_err(AwsError::from)?;
         out.extend(
             p.db_clusters()
                 .iter()
@@ -313,7 +303,7 @@ pub async fn list(c: &Client) -> Result<Vec<String>, String> {
     }
     let mut pages = c.describe_db_instances().into_paginator().send();
     while let Some(p) = pages.next().await {
-        let p = p.map_err(|e| describe_error(&e))?;
+        let p = p.map_err(AwsError::from)?;
         out.extend(
             p.db_instances()
                 .iter()
@@ -332,7 +322,7 @@ impl Kind for Rds {
         &'a self,
         c: &'a super::Clients,
         m: &'a crate::sources::Mutation,
-    ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
+    ) -> Option<futures::future::BoxFuture<'a, AwsResult<String>>> {
         match m {
             crate::sources::Mutation::Rds(m) => Some(Box::pin(apply(c, m))),
             _ => None,
@@ -347,7 +337,10 @@ impl Kind for Rds {
         w.databases.clone()
     }
 
-    fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
+    fn discover<'a>(
+        &'a self,
+        c: &'a super::Clients,
+    ) -> BoxFuture<'a, super::errors::AwsResult<Vec<String>>> {
         Box::pin(list(&c.rds))
     }
 
@@ -464,8 +457,7 @@ impl Kind for Rds {
 pub(super) async fn apply(
     c: &super::Clients,
     m: &crate::sources::RdsMutation,
-) -> Result<String, String> {
-    use super::errors::describe;
+) -> AwsResult<String> {
     use crate::sources::RdsMutation;
     match m {
         RdsMutation::RebootDb { instance, failover } => {
@@ -476,7 +468,7 @@ pub(super) async fn apply(
                 .force_failover(*failover)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             let status = r
                 .db_instance()
                 .and_then(|i| i.db_instance_status())
@@ -493,7 +485,7 @@ pub(super) async fn apply(
                 .db_cluster_identifier(cluster)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             let writer = r
                 .db_cluster()
                 .and_then(|c| {
@@ -517,7 +509,7 @@ pub(super) async fn apply(
                     .db_cluster_snapshot_identifier(snapshot)
                     .send()
                     .await
-                    .map_err(|e| describe(&e))?;
+                    .map_err(AwsError::from)?;
             } else {
                 c.rds
                     .create_db_snapshot()
@@ -525,7 +517,7 @@ pub(super) async fn apply(
                     .db_snapshot_identifier(snapshot)
                     .send()
                     .await
-                    .map_err(|e| describe(&e))?;
+                    .map_err(AwsError::from)?;
             }
             Ok(format!("{id}: snapshot {snapshot} started"))
         }

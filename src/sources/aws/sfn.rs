@@ -2,7 +2,7 @@
 //! any status) counted over the last hour, and DescribeExecution of the latest failure for
 //! its error and cause.
 
-use super::errors::describe as describe_error;
+use super::errors::{AwsError, AwsResult};
 use super::kind::{Described, Kind, above, last_segment, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
@@ -15,11 +15,11 @@ pub const WINDOW_MS: i64 = 3_600_000;
 /// Failed or timed-out executions in the window from which the machine is critical.
 pub const FAILED_CRIT: i64 = 5;
 
-pub async fn list(c: &Client) -> Result<Vec<String>, String> {
+pub async fn list(c: &Client) -> AwsResult<Vec<String>> {
     let mut out = Vec::new();
     let mut pages = c.list_state_machines().into_paginator().send();
     while let Some(p) = pages.next().await {
-        let p = p.map_err(|e| describe_error(&e))?;
+        let p = p.map_err(AwsError::from)?;
         out.extend(
             p.state_machines()
                 .iter()
@@ -113,7 +113,7 @@ async fn fetch(
     arn: &str,
     now_ms: i64,
     memo: &super::kind::Memo,
-) -> Result<Resource, String> {
+) -> AwsResult<Resource> {
     let name = last_segment(arn).to_string();
     let r = c
         .list_executions()
@@ -121,7 +121,7 @@ async fn fetch(
         .max_results(100)
         .send()
         .await
-        .map_err(|e| format!("{name}: {}", describe_error(&e)))?;
+        .map_err(|e| AwsError::from(e).about(format!("{name}")))?;
     let execs: Vec<Execution> = r
         .executions()
         .iter()
@@ -137,7 +137,7 @@ async fn fetch(
     // A failed execution's error and cause never change: asked for once.
     if let Some(f) = &mut d.last_failure
         && let Ok(x) = memo
-            .or_ask(
+            .or_ask::<_, AwsError>(
                 &format!("failure {}", f.execution_arn),
                 i64::MAX,
                 now_ms,
@@ -147,7 +147,7 @@ async fn fetch(
                         .execution_arn(&f.execution_arn)
                         .send()
                         .await
-                        .map_err(|e| describe_error(&e))?;
+                        .map_err(AwsError::from)?;
                     Ok(serde_json::json!([x.error(), x.cause()]).to_string())
                 },
             )
@@ -175,7 +175,7 @@ impl Kind for Sfn {
         &'a self,
         c: &'a super::Clients,
         m: &'a crate::sources::Mutation,
-    ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
+    ) -> Option<futures::future::BoxFuture<'a, AwsResult<String>>> {
         match m {
             crate::sources::Mutation::Sfn(m) => Some(Box::pin(apply(c, m))),
             _ => None,
@@ -190,7 +190,10 @@ impl Kind for Sfn {
         w.state_machines.clone()
     }
 
-    fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
+    fn discover<'a>(
+        &'a self,
+        c: &'a super::Clients,
+    ) -> BoxFuture<'a, super::errors::AwsResult<Vec<String>>> {
         Box::pin(list(&c.sfn))
     }
 
@@ -218,7 +221,7 @@ impl Kind for Sfn {
                 };
                 let r = match arn {
                     Some(a) => fetch(&c.sfn, &a, now_ms, memo).await.map(|r| vec![r]),
-                    None => Err(format!("{t}: StateMachineDoesNotExist")),
+                    None => Err(AwsError::from(format!("{t}: StateMachineDoesNotExist"))),
                 };
                 out.push((t.clone(), r));
             }
@@ -273,8 +276,7 @@ impl Kind for Sfn {
 pub(super) async fn apply(
     c: &super::Clients,
     m: &crate::sources::SfnMutation,
-) -> Result<String, String> {
-    use super::errors::describe;
+) -> AwsResult<String> {
     use crate::sources::SfnMutation;
     match m {
         SfnMutation::StopExecution {
@@ -288,7 +290,7 @@ pub(super) async fn apply(
                 .cause("stopped by the operator from opsdeck")
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             Ok(format!(
                 "{machine}: execution {} stopped",
                 super::kind::last_segment(execution_arn)
@@ -303,7 +305,7 @@ pub(super) async fn apply(
                 .execution_arn(execution_arn)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             Ok(format!(
                 "{machine}: execution {} redriven",
                 super::kind::last_segment(execution_arn)

@@ -2,7 +2,7 @@
 //! refresh interval, mapped to rows with what waits, what is in flight and the depth of the
 //! dead-letter queue named by the redrive policy.
 
-use super::errors::describe;
+use super::errors::{AwsError, AwsResult};
 use super::kind::{Described, Kind, above, metric};
 use crate::config::Watch;
 use crate::model::MetricDef;
@@ -27,18 +27,18 @@ pub fn name_of(url_or_arn: &str) -> String {
 }
 
 /// Every queue URL (paginated).
-pub async fn list_queues(c: &Client) -> Result<Vec<String>, String> {
+pub async fn list_queues(c: &Client) -> AwsResult<Vec<String>> {
     let mut out = Vec::new();
     let mut pages = c.list_queues().into_paginator().send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| describe(&e))?;
+        let page = page.map_err(AwsError::from)?;
         out.extend(page.queue_urls().iter().cloned());
     }
     Ok(out)
 }
 
 /// A queue named by URL (`https://…`) or by name (looked up with GetQueueUrl).
-pub async fn url_of(c: &Client, queue: &str) -> Result<String, String> {
+pub async fn url_of(c: &Client, queue: &str) -> AwsResult<String> {
     if queue.starts_with("http://") || queue.starts_with("https://") {
         return Ok(queue.to_string());
     }
@@ -47,20 +47,20 @@ pub async fn url_of(c: &Client, queue: &str) -> Result<String, String> {
         .queue_name(queue)
         .send()
         .await
-        .map_err(|e| format!("{queue}: {}", describe(&e)))?;
+        .map_err(|e| AwsError::from(e).about(format!("{queue}")))?;
     r.queue_url()
         .map(str::to_string)
-        .ok_or_else(|| format!("{queue}: no URL"))
+        .ok_or_else(|| AwsError::from(format!("{queue}: no URL")))
 }
 
-async fn attributes(c: &Client, url: &str) -> Result<HashMap<String, String>, String> {
+async fn attributes(c: &Client, url: &str) -> AwsResult<HashMap<String, String>> {
     let r = c
         .get_queue_attributes()
         .queue_url(url)
         .attribute_names(QueueAttributeName::All)
         .send()
         .await
-        .map_err(|e| format!("{}: {}", name_of(url), describe(&e)))?;
+        .map_err(|e| AwsError::from(e).about(name_of(url)))?;
     Ok(r.attributes()
         .map(|m| {
             m.iter()
@@ -78,7 +78,7 @@ pub fn dlq_arn(attrs: &HashMap<String, String>) -> Option<String> {
 }
 
 /// One queue's row: its attributes, then its dead-letter queue's depth.
-pub async fn fetch(c: &Client, url: &str) -> Result<Resource, String> {
+pub async fn fetch(c: &Client, url: &str) -> AwsResult<Resource> {
     let attrs = attributes(c, url).await?;
     let mut d = detail(url, &attrs);
     if let Some(arn) = &d.dlq_arn {
@@ -187,7 +187,7 @@ impl Kind for Sqs {
         &'a self,
         c: &'a super::Clients,
         m: &'a crate::sources::Mutation,
-    ) -> Option<futures::future::BoxFuture<'a, Result<String, String>>> {
+    ) -> Option<futures::future::BoxFuture<'a, AwsResult<String>>> {
         match m {
             crate::sources::Mutation::Sqs(m) => Some(Box::pin(apply(c, m))),
             _ => None,
@@ -202,7 +202,10 @@ impl Kind for Sqs {
         w.queues.clone()
     }
 
-    fn discover<'a>(&'a self, c: &'a super::Clients) -> BoxFuture<'a, Result<Vec<String>, String>> {
+    fn discover<'a>(
+        &'a self,
+        c: &'a super::Clients,
+    ) -> BoxFuture<'a, super::errors::AwsResult<Vec<String>>> {
         Box::pin(list_queues(&c.sqs))
     }
 
@@ -265,8 +268,7 @@ impl Kind for Sqs {
 pub(super) async fn apply(
     c: &super::Clients,
     m: &crate::sources::SqsMutation,
-) -> Result<String, String> {
-    use super::errors::describe;
+) -> AwsResult<String> {
     use crate::sources::SqsMutation;
     let sqs = &c.sqs;
     match m {
@@ -275,7 +277,7 @@ pub(super) async fn apply(
                 .queue_url(url)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             Ok(format!("{queue}: purged"))
         }
         SqsMutation::RedriveQueue {
@@ -289,7 +291,7 @@ pub(super) async fn apply(
                 .destination_arn(queue_arn)
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(AwsError::from)?;
             Ok(format!(
                 "{queue}: redrive from {} started (task {})",
                 name_of(dlq_arn),
