@@ -386,7 +386,11 @@ fn scan(code: &str) -> Vec<Event> {
                 }
                 continue;
             }
-            '$' => {
+            // Whether `$` expands is the shell reader's call (a `'…'` inside `$(…)` or
+            // backticks within double quotes is single-quoted again).
+            '$' if super::shell::quote_at(code, bytes_at[i], false)
+                != super::shell::Quote::Single =>
+            {
                 if let Some((ev, len)) =
                     reference(&chars[i..], last_word(&line_words, &word), bytes_at[i])
                 {
@@ -530,6 +534,14 @@ mod tests {
             crate::runbook::risk::classify("curl -s http://<ip:port>/metrics"),
             crate::runbook::Risk::Read
         );
+    }
+
+    #[test]
+    fn single_quotes_inside_substitutions_keep_dollars_literal() {
+        // bash prints `$X` and `$Y` as written in both: nothing to fill in.
+        assert!(names("echo \"$(printf '%s' '$X')\"").is_empty());
+        assert!(names("echo \"`echo '$Y'`\"").is_empty());
+        assert_eq!(names("echo \"$(printf '%s' \"$Z\")\""), ["Z"]);
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! name, `OPSDECK_PH_<NAME>`, and its references are rewritten to it.
 
 use super::model::Placeholder;
-use super::shell::PLACEHOLDER_RE;
+use super::shell::{PLACEHOLDER_RE, Quote};
 use std::collections::BTreeMap;
 
 /// Prefix of the safe variable a colliding placeholder travels in.
@@ -264,8 +264,10 @@ enum Ctx {
     Plain,
     Single,
     Double,
-    /// `$(…)` inside double quotes: quoting starts afresh; the depth of parentheses.
+    /// `$(…)` (or `$((…))`): quoting starts afresh; the depth of parentheses.
     Subst(u32),
+    /// `` `…` ``: quoting starts afresh too.
+    Backtick,
 }
 
 struct Heredoc {
@@ -280,6 +282,9 @@ struct Rewriter<'a> {
     text: &'a str,
     vars: &'a Vars,
     out: String,
+    /// Where each placeholder was replaced and how the text was quoted there, as this
+    /// scanner read it (checked against [`super::shell::quote_at`] by the tests).
+    seen: Vec<(usize, Quote)>,
 }
 
 /// A placeholder's reference: bare inside double quotes, quoted outside them (never split
@@ -298,10 +303,16 @@ impl<'a> Rewriter<'a> {
             text,
             vars,
             out: String::with_capacity(text.len() + 32),
+            seen: Vec::new(),
         }
     }
 
-    fn run(mut self) -> String {
+    fn run(self) -> String {
+        self.scan().0
+    }
+
+    /// The rewritten text, and where each placeholder was replaced under which quoting.
+    fn scan(mut self) -> (String, Vec<(usize, Quote)>) {
         // Long on purpose: one scanner over the text; its quoting state must stay in one place.
         let mut stack: Vec<Ctx> = vec![Ctx::Plain];
         let mut pending: Vec<Heredoc> = Vec::new();
@@ -327,6 +338,7 @@ impl<'a> Rewriter<'a> {
                     .angle_at(rest)
                     .or_else(|| self.vars.literal_at(text, i))
                 {
+                    self.seen.push((i, Quote::Single));
                     self.out.push_str(&format!("'\"${{{var}}}\"'"));
                     i += len;
                     continue;
@@ -352,12 +364,16 @@ impl<'a> Rewriter<'a> {
                     stack.pop();
                 }
                 '"' => stack.push(Ctx::Double),
-                '$' if rest[1..].starts_with('(') && !rest[1..].starts_with("((") => {
+                '$' if rest[1..].starts_with('(') => {
                     self.out.push_str("$(");
                     stack.push(Ctx::Subst(1));
                     i += 2;
                     continue;
                 }
+                '`' if ctx == Ctx::Backtick => {
+                    stack.pop();
+                }
+                '`' => stack.push(Ctx::Backtick),
                 '(' if matches!(ctx, Ctx::Subst(_)) => {
                     if let Some(Ctx::Subst(d)) = stack.last_mut() {
                         *d += 1;
@@ -373,6 +389,14 @@ impl<'a> Rewriter<'a> {
                 }
                 '$' => {
                     if let Some((len, var, op)) = self.vars.dollar_at(rest) {
+                        self.seen.push((
+                            i,
+                            if quoted {
+                                Quote::Double
+                            } else {
+                                Quote::Unquoted
+                            },
+                        ));
                         if quoted && rest[1..].starts_with(var) {
                             // Already quoted, under its own name: left as the author wrote it.
                             self.out.push_str(&rest[..len]);
@@ -386,6 +410,14 @@ impl<'a> Rewriter<'a> {
                     }
                     // `$1`: a script argument asked for as a placeholder.
                     if let Some((len, var)) = self.vars.literal_at(text, i) {
+                        self.seen.push((
+                            i,
+                            if quoted {
+                                Quote::Double
+                            } else {
+                                Quote::Unquoted
+                            },
+                        ));
                         push_ref(&mut self.out, var, quoted);
                         i += len;
                         continue;
@@ -408,6 +440,14 @@ impl<'a> Rewriter<'a> {
                 }
                 '<' => {
                     if let Some((len, var)) = self.vars.angle_at(rest) {
+                        self.seen.push((
+                            i,
+                            if quoted {
+                                Quote::Double
+                            } else {
+                                Quote::Unquoted
+                            },
+                        ));
                         push_ref(&mut self.out, var, quoted);
                         i += len;
                         continue;
@@ -415,6 +455,14 @@ impl<'a> Rewriter<'a> {
                 }
                 _ => {
                     if let Some((len, var)) = self.vars.literal_at(text, i) {
+                        self.seen.push((
+                            i,
+                            if quoted {
+                                Quote::Double
+                            } else {
+                                Quote::Unquoted
+                            },
+                        ));
                         push_ref(&mut self.out, var, quoted);
                         i += len;
                         continue;
@@ -425,7 +473,7 @@ impl<'a> Rewriter<'a> {
             i += c.len_utf8();
         }
         // A heredoc whose body never came (the block ends on its line).
-        self.out
+        (self.out, self.seen)
     }
 
     /// `<<[-] DELIM`: copies the operator and records the heredoc; returns the next index.

@@ -445,7 +445,9 @@ pub fn quote_at(text: &str, at: usize, line: bool) -> Quote {
     enum Q {
         Single,
         Double,
-        Subst,
+        /// `$(…)` (and `$((…))`) with its depth of parentheses: a subshell's `(…)` inside
+        /// does not close it.
+        Subst(u32),
         Backtick,
     }
     let start = if line {
@@ -456,7 +458,7 @@ pub fn quote_at(text: &str, at: usize, line: bool) -> Quote {
     let mut stack: Vec<Q> = Vec::new();
     let mut chars = text[start..at].chars().peekable();
     while let Some(c) = chars.next() {
-        match (stack.last(), c) {
+        match (stack.last_mut(), c) {
             (Some(Q::Single), '\'') => {
                 stack.pop();
             }
@@ -466,10 +468,14 @@ pub fn quote_at(text: &str, at: usize, line: bool) -> Quote {
             }
             (_, '$') if chars.peek() == Some(&'(') => {
                 chars.next();
-                stack.push(Q::Subst);
+                stack.push(Q::Subst(1));
             }
-            (Some(Q::Subst), ')') => {
-                stack.pop();
+            (Some(Q::Subst(d)), '(') => *d += 1,
+            (Some(Q::Subst(d)), ')') => {
+                *d -= 1;
+                if *d == 0 {
+                    stack.pop();
+                }
             }
             (Some(Q::Backtick), '`') => {
                 stack.pop();

@@ -200,3 +200,57 @@ fn a_prose_spelling_of_a_variable_shares_its_value() {
     let r = render(code, &ph, &values(&[("PREVIOUS_VERSION", "9")]));
     assert_eq!(run(&r.script, &r.env), "9 app:9\n", "{}", r.script);
 }
+
+/// The renderer's quoting at every placeholder it replaces agrees with the one quote scanner
+/// of opsdeck (`shell::quote_at`), over generated commands mixing quotes, escapes, command
+/// substitutions (`$(…)` and backticks, nested, inside double quotes), subshells and
+/// arithmetic: what decides how a value is quoted and what the risk classifier reads must
+/// not disagree about the same text.
+#[test]
+fn the_renderer_quotes_as_the_shell_reader_reads() {
+    use crate::runbook::shell::quote_at;
+    use rand::{Rng, SeedableRng};
+    const PIECES: &[&str] = &[
+        "echo ", " ", "x", "'", "\"", "$(", ")", "(", "`", "\\'", "\\\"", "\\`", "<id>", "<name>",
+        "|", ";", "$((1+2))", "$x", "{", "}",
+    ];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(24);
+    let mut disagreements = Vec::new();
+    let mut checked = 0;
+    for _ in 0..20_000 {
+        let n = rng.random_range(1..14);
+        let text: String = (0..n)
+            .map(|_| PIECES[rng.random_range(0..PIECES.len())])
+            .collect();
+        let ph = find(&text, "");
+        let vars = Vars::new(&ph);
+        let (_, seen) = Rewriter::new(&text, &vars).scan();
+        for (at, q) in seen {
+            checked += 1;
+            let shell = quote_at(&text, at, false);
+            if shell != q {
+                disagreements.push(format!("{text:?} at {at}: render {q:?}, shell {shell:?}"));
+            }
+        }
+    }
+    assert!(
+        checked > 10_000,
+        "too few placeholders were checked: {checked}"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements, e.g.:\n{}",
+        disagreements.len(),
+        disagreements[..disagreements.len().min(12)].join("\n")
+    );
+}
+
+/// A value inside backticks inside double quotes is one word, unglobbed: the backticks'
+/// command is read afresh, so the renderer quotes it there.
+#[test]
+fn a_value_inside_backticks_is_not_split_or_globbed() {
+    let text = "echo \"[`printf '%s|' <id>`]\"";
+    let ph = find(text, "");
+    let r = render(text, &ph, &values(&[("id", "a  * b")]));
+    assert_eq!(run(&r.script, &r.env).trim(), "[a  * b|]", "{}", r.script);
+}
