@@ -39,6 +39,7 @@ pub fn arithmetic_vars(script: &str) -> BTreeSet<String> {
 /// Byte ranges of `script` where bash evaluates arithmetic or variable names.
 fn regions(script: &str) -> Vec<(usize, usize)> {
     let bytes = script.as_bytes();
+    let mut quotes = super::shell::QuoteReader::new(script);
     let mut out = Vec::new();
     let mut single = false;
     let mut i = 0;
@@ -90,9 +91,7 @@ fn regions(script: &str) -> Vec<(usize, usize)> {
                         bytes[s - 1],
                         b' ' | b'\t' | b'\n' | b';' | b'(' | b'&' | b'|'
                     );
-                if at_word_start
-                    && super::shell::quote_at(script, s, false) != super::shell::Quote::Double
-                {
+                if at_word_start && quotes.at(s) != super::shell::Quote::Double {
                     let end = close(bytes, i, b'[', b']');
                     out.push((i, end));
                 }

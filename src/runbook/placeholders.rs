@@ -314,6 +314,7 @@ fn scan(code: &str) -> Vec<Event> {
         .chain(std::iter::once(code.len()))
         .collect();
     let mut out = Vec::new();
+    let mut quotes = super::shell::QuoteReader::new(code);
     let (mut single, mut double) = (false, false);
     let mut i = 0;
     let mut word_start = true;
@@ -388,9 +389,7 @@ fn scan(code: &str) -> Vec<Event> {
             }
             // Whether `$` expands is the shell reader's call (a `'…'` inside `$(…)` or
             // backticks within double quotes is single-quoted again).
-            '$' if super::shell::quote_at(code, bytes_at[i], false)
-                != super::shell::Quote::Single =>
-            {
+            '$' if quotes.at(bytes_at[i]) != super::shell::Quote::Single => {
                 if let Some((ev, len)) =
                     reference(&chars[i..], last_word(&line_words, &word), bytes_at[i])
                 {

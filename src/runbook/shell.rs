@@ -441,59 +441,92 @@ pub enum Quote {
 /// $1}'` inside `"$(…)"` is single-quoted; `\` escapes outside single quotes; within one
 /// line only when `line` is true (a runbook's prose shapes are read per line).
 pub fn quote_at(text: &str, at: usize, line: bool) -> Quote {
-    #[derive(PartialEq)]
-    enum Q {
-        Single,
-        Double,
-        /// `$(…)` (and `$((…))`) with its depth of parentheses: a subshell's `(…)` inside
-        /// does not close it.
-        Subst(u32),
-        Backtick,
-    }
     let start = if line {
         text[..at].rfind('\n').map_or(0, |i| i + 1)
     } else {
         0
     };
-    let mut stack: Vec<Q> = Vec::new();
-    let mut chars = text[start..at].chars().peekable();
-    while let Some(c) = chars.next() {
-        match (stack.last_mut(), c) {
-            (Some(Q::Single), '\'') => {
-                stack.pop();
-            }
-            (Some(Q::Single), _) => {}
-            (_, '\\') => {
-                chars.next();
-            }
-            (_, '$') if chars.peek() == Some(&'(') => {
-                chars.next();
-                stack.push(Q::Subst(1));
-            }
-            (Some(Q::Subst(d)), '(') => *d += 1,
-            (Some(Q::Subst(d)), ')') => {
-                *d -= 1;
-                if *d == 0 {
-                    stack.pop();
-                }
-            }
-            (Some(Q::Backtick), '`') => {
-                stack.pop();
-            }
-            (_, '`') => stack.push(Q::Backtick),
-            (Some(Q::Double), '"') => {
-                stack.pop();
-            }
-            (Some(Q::Double), _) => {}
-            (_, '\'') => stack.push(Q::Single),
-            (_, '"') => stack.push(Q::Double),
-            _ => {}
+    QuoteReader::new(&text[start..]).at(at - start)
+}
+
+/// [`quote_at`] for increasing positions of one text, reading it once (a scanner asking at
+/// every `$` of a large block stays linear).
+pub struct QuoteReader<'a> {
+    text: &'a str,
+    /// Bytes read so far.
+    pos: usize,
+    stack: Vec<Q>,
+    /// The character at `pos` is escaped by a `\` before it.
+    escaped: bool,
+}
+
+#[derive(PartialEq)]
+enum Q {
+    Single,
+    Double,
+    /// `$(…)` (and `$((…))`) with its depth of parentheses: a subshell's `(…)` inside does
+    /// not close it.
+    Subst(u32),
+    Backtick,
+}
+
+impl<'a> QuoteReader<'a> {
+    pub fn new(text: &'a str) -> Self {
+        QuoteReader {
+            text,
+            pos: 0,
+            stack: Vec::new(),
+            escaped: false,
         }
     }
-    match stack.last() {
-        Some(Q::Single) => Quote::Single,
-        Some(Q::Double) => Quote::Double,
-        _ => Quote::Unquoted,
+
+    /// How byte `at` is quoted; `at` never goes back (an earlier one reads as the furthest
+    /// asked).
+    pub fn at(&mut self, at: usize) -> Quote {
+        let at = at.min(self.text.len());
+        while self.pos < at {
+            let rest = &self.text[self.pos..];
+            let Some(c) = rest.chars().next() else { break };
+            self.pos += c.len_utf8();
+            if std::mem::take(&mut self.escaped) {
+                continue;
+            }
+            let stack = &mut self.stack;
+            match (stack.last_mut(), c) {
+                (Some(Q::Single), '\'') => {
+                    stack.pop();
+                }
+                (Some(Q::Single), _) => {}
+                (_, '\\') => self.escaped = true,
+                (_, '$') if rest[1..].starts_with('(') => {
+                    self.pos += 1;
+                    stack.push(Q::Subst(1));
+                }
+                (Some(Q::Subst(d)), '(') => *d += 1,
+                (Some(Q::Subst(d)), ')') => {
+                    *d -= 1;
+                    if *d == 0 {
+                        stack.pop();
+                    }
+                }
+                (Some(Q::Backtick), '`') => {
+                    stack.pop();
+                }
+                (_, '`') => stack.push(Q::Backtick),
+                (Some(Q::Double), '"') => {
+                    stack.pop();
+                }
+                (Some(Q::Double), _) => {}
+                (_, '\'') => stack.push(Q::Single),
+                (_, '"') => stack.push(Q::Double),
+                _ => {}
+            }
+        }
+        match self.stack.last() {
+            Some(Q::Single) => Quote::Single,
+            Some(Q::Double) => Quote::Double,
+            _ => Quote::Unquoted,
+        }
     }
 }
 
@@ -544,10 +577,11 @@ pub fn substitutions(word: &str) -> Vec<String> {
 fn scan_substitutions(word: &str) -> Vec<String> {
     let b = word.as_bytes();
     let mut out = Vec::new();
+    let mut quotes = QuoteReader::new(word);
     let mut i = 0;
     while i < b.len() {
         let subst = b[i] == b'$' && b.get(i + 1) == Some(&b'(') && b.get(i + 2) != Some(&b'(');
-        if !(subst || b[i] == b'`') || quote_at(word, i, false) == Quote::Single {
+        if !(subst || b[i] == b'`') || quotes.at(i) == Quote::Single {
             i += 1;
             continue;
         }

@@ -32,7 +32,7 @@ pub async fn fetch(
         .table_name(table)
         .send()
         .await
-        .map_err(|e| AwsError::from(e).about(format!("{table}")))?;
+        .map_err(|e| AwsError::from(e).about(table))?;
     let t = t
         .table()
         .ok_or_else(|| format!("{table}: no description"))?;

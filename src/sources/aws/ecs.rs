@@ -217,7 +217,7 @@ pub(super) async fn apply(
                 .task_definition(&previous)
                 .send()
                 .await
-                .map_err(|e| AwsError::from(e).about(format!("{previous}")))?;
+                .map_err(|e| AwsError::from(e).about(&previous))?;
             ecs.update_service()
                 .cluster(cluster)
                 .service(service)

@@ -87,7 +87,7 @@ async fn fetch(c: &Client, g: &TargetGroup) -> AwsResult<Resource> {
         .target_group_arn(&arn)
         .send()
         .await
-        .map_err(|e| AwsError::from(e).about(format!("{name}")))?;
+        .map_err(|e| AwsError::from(e).about(&name))?;
     let mut d = ElbDetail {
         arn: arn.clone(),
         load_balancers: g.load_balancer_arns().to_vec(),

@@ -121,7 +121,7 @@ async fn fetch(
         .max_results(100)
         .send()
         .await
-        .map_err(|e| AwsError::from(e).about(format!("{name}")))?;
+        .map_err(|e| AwsError::from(e).about(&name))?;
     let execs: Vec<Execution> = r
         .executions()
         .iter()

@@ -47,7 +47,7 @@ pub async fn url_of(c: &Client, queue: &str) -> AwsResult<String> {
         .queue_name(queue)
         .send()
         .await
-        .map_err(|e| AwsError::from(e).about(format!("{queue}")))?;
+        .map_err(|e| AwsError::from(e).about(queue))?;
     r.queue_url()
         .map(str::to_string)
         .ok_or_else(|| AwsError::from(format!("{queue}: no URL")))
