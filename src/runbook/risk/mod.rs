@@ -272,7 +272,7 @@ pub(crate) struct Literal {
 pub(crate) fn literal(word: &str) -> Option<Literal> {
     let mut out = String::with_capacity(word.len());
     let mut glob = false;
-    let chars: Vec<char> = word.chars().collect();
+    let chars = without_line_continuations(word);
     let (mut single, mut double) = (false, false);
     let mut i = 0;
     while i < chars.len() {
@@ -289,17 +289,19 @@ pub(crate) fn literal(word: &str) -> Option<Literal> {
         match c {
             '\'' if !double => single = true,
             '"' => double = !double,
-            '\\' => {
-                if let Some(&n) = chars.get(i + 1) {
-                    if double && !matches!(n, '$' | '`' | '"' | '\\' | '\n') {
+            '\\' => match chars.get(i + 1) {
+                Some(&n) => {
+                    if double && !matches!(n, '$' | '`' | '"' | '\\') {
                         out.push('\\');
                     }
-                    if n != '\n' {
-                        out.push(n);
-                    }
+                    out.push(n);
                     i += 1;
                 }
-            }
+                // A backslash that ends the text stays, as bash leaves it.
+                None => out.push('\\'),
+            },
+            // Unquoted blanks split the text: it is not one word.
+            ' ' | '\t' | '\n' if !double => return None,
             '`' => return None,
             '$' => match chars.get(i + 1) {
                 Some(n)
@@ -329,7 +331,43 @@ pub(crate) fn literal(word: &str) -> Option<Literal> {
         }
         i += 1;
     }
+    if single || double {
+        return None;
+    }
     Some(Literal { text: out, glob })
+}
+
+/// The word's characters with bash's line continuations (a backslash before a newline,
+/// outside single quotes) taken out: bash joins those lines before it reads anything else,
+/// so `$\<newline>HOME` is `$HOME`.
+fn without_line_continuations(word: &str) -> Vec<char> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = Vec::with_capacity(chars.len());
+    let (mut single, mut double) = (false, false);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            '\\' if !single => {
+                match chars.get(i + 1) {
+                    Some('\n') => {}
+                    Some(&n) => {
+                        out.push(c);
+                        out.push(n);
+                    }
+                    None => out.push(c),
+                }
+                i += 2;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
 }
 
 /// An argument's value for matching: the literal when known, else the raw word.

@@ -470,3 +470,57 @@ fn sql_statements() {
     assert_eq!(sql("\\gexec"), Unknown);
     assert_eq!(sql("SELECT * FROM t FOR UPDATE"), Write);
 }
+
+/// The classifier reads a word as bash does: for generated words (quotes, escapes,
+/// backslashes inside and outside quotes, `$` before quotes), whenever `literal` gives a
+/// value without globbing, bash given the same word prints exactly that value, as one word.
+/// A word bash refuses (unbalanced quotes) never runs, so it is not compared.
+#[test]
+fn literal_words_are_what_bash_makes_of_them() {
+    use rand::{Rng, SeedableRng};
+    const PIECES: &[&str] = &[
+        "a", "b", "'", "\"", "\\", "\\'", "\\\"", "\\\\", "'x y'", "\"x y\"", "\\a", "\\$", "$",
+        "-", "=", "\"\\a\"", "'\\'", "\"\\\\\"", "\"\\$\"", "$'", "\\\n",
+    ];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(24);
+    let mut words: Vec<(String, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    while words.len() < 600 {
+        let n = rng.random_range(1..7);
+        let w: String = (0..n)
+            .map(|_| PIECES[rng.random_range(0..PIECES.len())])
+            .collect();
+        if !seen.insert(w.clone()) {
+            continue;
+        }
+        if let Some(l) = literal(&w).filter(|l| !l.glob) {
+            words.push((w, l.text));
+        }
+    }
+    let mut wrong = Vec::new();
+    let mut compared = 0;
+    for (w, text) in &words {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!("printf '%s\\0' {w}"))
+            .env_clear()
+            .output()
+            .expect("bash runs");
+        if !out.status.success() {
+            continue;
+        }
+        compared += 1;
+        let printed = String::from_utf8_lossy(&out.stdout);
+        if printed != format!("{text}\0") {
+            wrong.push(format!("{w:?}: literal {text:?}, bash {printed:?}"));
+        }
+    }
+    assert!(compared > 300, "only {compared} words ran in bash");
+    assert!(
+        wrong.is_empty(),
+        "{} of {} words read otherwise than bash:\n{}",
+        wrong.len(),
+        words.len(),
+        wrong[..wrong.len().min(12)].join("\n")
+    );
+}
