@@ -411,6 +411,8 @@ fn fast() -> Refresh {
         health_ms: 1000,
         sqs_ms: 1000,
         resources_ms: 1000,
+        // Everything at the feed's pace, as if busy; the large-fleet test sets its own.
+        steady_ms: 1000,
         logs_ms: 500,
         logs_rate: 5.0,
         logs_backfill_ms: 5 * 60_000,
@@ -1489,4 +1491,92 @@ async fn a_context_slow_to_connect_delays_no_other() {
     assert_eq!(info.account, None, "its STS never answered");
     assert_eq!(info.region.as_deref(), Some("us-east-1"));
     assert_eq!(info.env["AWS_ENDPOINT_URL"], slow.endpoint);
+}
+
+/// Issue 27: no discovery cap — 300 services in 3 clusters and 60 functions all watched;
+/// names on screen before the describes; once described, steady services and functions cost a
+/// fraction of a call per refresh (the old schedule: 30 DescribeServices and 60 GetFunction
+/// per refresh), and an action's target is described at once whatever its schedule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_fleet_is_all_listed_then_described_and_steady_resources_cost_little() {
+    let fake = FakeAws::start();
+    fake.fleet(&["big", "300", "3", "60", "5"]);
+    let mut refresh = fast();
+    refresh.steady_ms = 60_000;
+    let mut l = live(&fake, refresh).await;
+    let first = l.wait(Feed::Ecs, Duration::from_secs(60), rows).await;
+    assert_eq!(first.len(), 300, "every service, no cap");
+    assert!(
+        first.iter().all(|r| r.loading && r.status == "…"),
+        "names first, described later: {:?}",
+        &first[..2]
+    );
+    let loaded = |n: usize| {
+        move |p: &Payload| rows(p).filter(|r| r.len() == n && r.iter().all(|x| !x.loading))
+    };
+    let services = l
+        .wait(Feed::Ecs, Duration::from_secs(60), loaded(300))
+        .await;
+    let clusters: std::collections::BTreeSet<_> =
+        services.iter().filter_map(|s| s.cluster()).collect();
+    assert_eq!(clusters.len(), 3);
+    assert!(
+        services
+            .iter()
+            .all(|s| s.counts.is_some_and(|c| c.desired == 2 && c.running == 2)),
+        "steady: {:?}",
+        services
+            .iter()
+            .find(|s| s.counts.is_none_or(|c| c.running != 2))
+    );
+    let functions = l
+        .wait(Feed::Lambda, Duration::from_secs(60), loaded(60))
+        .await;
+    assert!(
+        functions.iter().all(|f| f.health == Health::Ok),
+        "{:?}",
+        functions[0]
+    );
+    fake.reset_stats();
+    for _ in 0..8 {
+        l.wait(Feed::Ecs, Duration::from_secs(20), rows).await;
+    }
+    for _ in 0..4 {
+        l.wait(Feed::Lambda, Duration::from_secs(20), rows).await;
+    }
+    let stats = fake.stats();
+    let calls = |op: &str| stats[op].as_u64().unwrap_or(0);
+    assert!(
+        calls("DescribeServices") < 80,
+        "8 refreshes of 300 steady services: {} DescribeServices (every service each refresh would be 240) {stats}",
+        calls("DescribeServices")
+    );
+    assert!(
+        calls("GetFunction") + calls("ListAliases") + calls("ListVersionsByFunction") < 30,
+        "4+ refreshes of 60 steady functions (each function each refresh would be 720) {stats}"
+    );
+    assert!(
+        calls("ListFunctions") >= 4,
+        "functions are listed every refresh {stats}"
+    );
+    // An action's target is described at once, not a steady minute later.
+    l.cmd
+        .send(SourceCommand::Mutate {
+            ctx: 0,
+            id: 1,
+            mutation: Mutation::Ecs(EcsMutation::ScaleService {
+                cluster: "big-1".into(),
+                service: "big-svc-0007".into(),
+                desired: 5,
+            }),
+        })
+        .await
+        .unwrap();
+    l.wait(Feed::Ecs, Duration::from_secs(20), |p| {
+        rows(p).and_then(|r| {
+            r.into_iter()
+                .find(|s| s.name == "big-svc-0007" && s.counts.map(|c| c.desired) == Some(5))
+        })
+    })
+    .await;
 }

@@ -20,7 +20,12 @@ pub fn diff_resources(old: &[Resource], new: &[Resource]) -> Vec<SysEvent> {
     let before: std::collections::HashMap<String, &Resource> =
         old.iter().map(|o| (o.key(), o)).collect();
     for n in new {
-        let Some(o) = before.get(&n.key()).copied() else {
+        // A row just listed had no health yet: its first describe is not a change.
+        let Some(o) = before
+            .get(&n.key())
+            .copied()
+            .filter(|o| !o.loading && !n.loading)
+        else {
             continue;
         };
         let name = n.display_name();

@@ -125,7 +125,8 @@ pub struct LogsState {
 impl LogsState {
     pub fn new(capacity: usize) -> Self {
         LogsState {
-            lines: VecDeque::with_capacity(capacity.min(1 << 16)),
+            // Grows as it fills: a quiet tail does not hold the whole buffer's memory.
+            lines: VecDeque::new(),
             capacity: capacity.max(1),
             next_seq: 0,
             follow: true,

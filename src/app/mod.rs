@@ -744,6 +744,8 @@ impl App {
                     );
                 }
                 self.feeds.failed(id, message);
+                // Rows listed but never described are not data: the pane shows the error.
+                self.services.drop_loading(id);
                 return;
             }
             _ if was_failing && !matches!(ev.payload, Payload::Note(_)) => {
@@ -788,7 +790,12 @@ impl App {
                     let changes = events::diff_resources(self.services.feed_rows(id), &rows);
                     self.system_events(ev.ctx, changes, fx);
                 }
-                self.services.set_feed(id, rows)
+                // Rows still loading are painted, but the feed has not delivered yet.
+                let loading = rows.iter().any(|r| r.loading);
+                self.services.set_feed(id, rows);
+                if loading {
+                    return;
+                }
             }
             Payload::MetricSeries(series) => {
                 self.metrics.replace_context(

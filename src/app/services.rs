@@ -106,6 +106,25 @@ impl ServicesState {
         self.by_feed.values().map(Vec::len).sum()
     }
 
+    /// Forgets a feed's rows that were listed but never described (its feed failed).
+    pub fn drop_loading(&mut self, feed: impl Into<crate::sources::FeedId>) {
+        if let Some(rows) = self.by_feed.get_mut(&feed.into())
+            && rows.iter().any(|r| r.loading)
+        {
+            rows.retain(|r| !r.loading);
+            self.stale = true;
+        }
+    }
+
+    /// Rows listed but not described yet (progressive first paint).
+    pub fn loading(&self) -> usize {
+        self.by_feed
+            .values()
+            .flatten()
+            .filter(|r| r.loading)
+            .count()
+    }
+
     /// Selects the first row (as sorted and filtered) that `pred` accepts.
     pub fn select_where(&mut self, pred: impl Fn(&Resource) -> bool) {
         self.settle();

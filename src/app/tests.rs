@@ -2440,3 +2440,72 @@ fn every_kinds_detail_is_cleaned_at_the_boundary() {
         }
     }
 }
+
+/// Progressive first paint: rows listed before their describes show at once with `…` and
+/// the title counts them; they do not make the feed delivered (a snapshot waits for the
+/// describes), their first describe is not a health change, and a feed that fails before
+/// describing drops them (its error is what the pane shows).
+#[test]
+fn listed_rows_paint_first_and_fill_in_without_events() {
+    use crate::journal::Kind;
+    use crate::model::{Health, Resource};
+    use crate::sources::Feed;
+    let mut app = App::new(
+        &SourceInfo {
+            label: "t".into(),
+            feeds: vec![(Feed::Ecs, 5_000)],
+        },
+        AppConfig::default(),
+        T0,
+    );
+    let deliver = |app: &mut App, payload: Payload| {
+        app.update(Msg::Source(SourceEvent {
+            ctx: 0,
+            feed: Feed::Ecs,
+            at_ms: T0,
+            payload,
+        }))
+    };
+    let listed: Vec<Resource> = (0..3)
+        .map(|i| Resource::ecs("prod", format!("svc{i}")).listed())
+        .collect();
+    deliver(&mut app, Payload::Services(listed.clone()));
+    assert_eq!((app.services.total(), app.services.loading()), (3, 3));
+    assert!(!app.feeds.all_delivered(), "listed is not delivered");
+    let mut described: Vec<Resource> = listed.clone();
+    for r in &mut described {
+        r.loading = false;
+        r.health = Health::Crit;
+        r.status = "no tasks".into();
+    }
+    let fx = deliver(&mut app, Payload::Services(described));
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Journal(j) if j.kind == Kind::Event)),
+        "{fx:?}"
+    );
+    assert_eq!(app.services.loading(), 0);
+    assert!(app.feeds.all_delivered());
+    // A context whose describes never land: its listed rows go with the error.
+    let mut other = App::new(
+        &SourceInfo {
+            label: "t".into(),
+            feeds: vec![(Feed::Ecs, 5_000)],
+        },
+        AppConfig::default(),
+        T0,
+    );
+    other.update(Msg::Source(SourceEvent {
+        ctx: 0,
+        feed: Feed::Ecs,
+        at_ms: T0,
+        payload: Payload::Services(listed),
+    }));
+    other.update(Msg::Source(SourceEvent {
+        ctx: 0,
+        feed: Feed::Ecs,
+        at_ms: T0,
+        payload: Payload::Error("connection refused".into()),
+    }));
+    assert_eq!(other.services.total(), 0);
+}

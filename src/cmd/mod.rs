@@ -230,7 +230,7 @@ pub fn effective(common: &Common, config: &Config) -> String {
     line(
         "refresh",
         format!(
-            "ecs {} · lambda {} · metrics {} · alarms {} · health {} · sqs {} · resources {} · logs {}",
+            "ecs {} · lambda {} · metrics {} · alarms {} · health {} · sqs {} · resources {} · steady {} · logs {}",
             human(r.ecs_ms),
             human(r.lambda_ms),
             human(r.metrics_ms),
@@ -238,6 +238,7 @@ pub fn effective(common: &Common, config: &Config) -> String {
             human(r.health_ms),
             human(r.sqs_ms),
             human(r.resources_ms),
+            human(r.steady_ms),
             human(r.logs_ms)
         ),
     );

@@ -110,6 +110,9 @@ pub struct Refresh {
     pub sqs_ms: i64,
     /// RDS, DynamoDB, target groups, state machines, ElastiCache, API Gateway.
     pub resources_ms: i64,
+    /// A steady resource (healthy, nothing rolling out, not just acted on) is described at
+    /// most this often; the feed intervals above apply to the others.
+    pub steady_ms: i64,
     pub logs_ms: i64,
     /// FilterLogEvents requests per second for all groups together.
     pub logs_rate: f64,
@@ -132,13 +135,14 @@ impl Refresh {
 impl Default for Refresh {
     fn default() -> Self {
         Refresh {
-            ecs_ms: 10_000,
+            ecs_ms: 5_000,
             lambda_ms: 30_000,
             metrics_ms: 60_000,
             alarms_ms: 30_000,
             health_ms: 15_000,
             sqs_ms: 30_000,
             resources_ms: 30_000,
+            steady_ms: 60_000,
             logs_ms: 2_000,
             logs_rate: 4.0,
             logs_backfill_ms: 5 * 60_000,
@@ -245,6 +249,7 @@ pub(super) struct RawRefresh {
     health: Option<Spanned<toml::Value>>,
     sqs: Option<Spanned<toml::Value>>,
     resources: Option<Spanned<toml::Value>>,
+    steady: Option<Spanned<toml::Value>>,
     logs: Option<Spanned<toml::Value>>,
     logs_rate: Option<Spanned<f64>>,
     logs_backfill: Option<Spanned<toml::Value>>,
@@ -553,6 +558,7 @@ pub(super) fn refresh(path: &Path, src: &str, raw: RawRefresh) -> Result<Refresh
     secs(&raw.health, "health", &mut r.health_ms)?;
     secs(&raw.sqs, "sqs", &mut r.sqs_ms)?;
     secs(&raw.resources, "resources", &mut r.resources_ms)?;
+    secs(&raw.steady, "steady", &mut r.steady_ms)?;
     secs(&raw.logs, "logs", &mut r.logs_ms)?;
     if let Some(s) = &raw.logs_rate {
         let x = *s.get_ref();

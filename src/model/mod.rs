@@ -103,6 +103,10 @@ pub struct Resource {
     /// [`Resource::rate_by_metrics`]).
     #[serde(skip)]
     pub source_rating: Option<(Health, String)>,
+    /// Listed but not described yet: the row shows its name and `…` until its describe
+    /// lands (progressive first paint); health changes from it are not events.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub loading: bool,
 }
 
 /// A row as written (recordings): `detail` is read by the row's `kind`, since the untagged
@@ -119,6 +123,8 @@ struct ResourceRepr {
     #[serde(default)]
     counts: Option<Counts>,
     detail: serde_json::Value,
+    #[serde(default)]
+    loading: bool,
 }
 
 impl TryFrom<ResourceRepr> for Resource {
@@ -136,6 +142,7 @@ impl TryFrom<ResourceRepr> for Resource {
             counts: r.counts,
             detail,
             source_rating: None,
+            loading: r.loading,
         })
     }
 }
@@ -152,8 +159,17 @@ impl Resource {
             status: String::new(),
             counts: None,
             source_rating: None,
+            loading: false,
             detail,
         }
+    }
+
+    /// A row listed but not described yet: its name, `…`, health unknown.
+    pub fn listed(mut self) -> Self {
+        self.status = "…".into();
+        self.health = Health::Unknown;
+        self.loading = true;
+        self
     }
 
     /// Whether the row's kind is rated by its metrics too.

@@ -14,6 +14,13 @@ use ratatui::widgets::Widget;
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let st = &app.services;
     let mut title = vec![Span::styled(format!("{} ", st.total()), theme.muted())];
+    let loading = st.loading();
+    if loading > 0 {
+        title.push(Span::styled(
+            format!("loading {}/{} ", st.total() - loading, st.total()),
+            theme.accent(),
+        ));
+    }
     if !st.filter.is_empty() {
         title.push(Span::styled(
             format!("/{} ({} shown) ", st.filter, st.rows().len()),

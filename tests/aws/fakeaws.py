@@ -14,6 +14,7 @@ Control (not AWS): POST /__fake/fault {"service": "logs"|"*", "mode": "throttle"
                    GET  /__fake/stats/by-key -> {"access key id": {"Operation": count}} (one per account)
                    POST /__fake/latency {"ms": 40}   every AWS call answers that much later
                    POST /__fake/trace  starts recording calls; GET /__fake/trace -> [[start, end, key, op]]
+                   POST /__fake/ecs-running {"count": 2}   ECS services created from now on run 2 tasks
                    POST /__fake/cache {"on": true}   (benchmarks) successful reads (Describe*, List*,
                         Get*, Lambda GETs; not logs or STS) are answered again from a cache, per
                         account, region and request, without asking moto: moto's ~4 ms of CPU a
@@ -386,7 +387,21 @@ def operation_of(path, headers, body):
         for part in body.split(b"&"):
             if part.startswith(b"Action="):
                 return part[7:].decode()
-    return path.split("?")[0]
+    return lambda_operation(path.split("?")[0]) or path.split("?")[0]
+
+
+def lambda_operation(path):
+    """Lambda's REST paths named as the API's reads (for the per-operation counts)."""
+    parts = path.strip("/").split("/")
+    if len(parts) < 2 or not parts[0].startswith("20") or parts[1] != "functions":
+        return None
+    tail = parts[3:]
+    if len(parts) == 2:
+        return "ListFunctions"
+    if not tail:
+        return "GetFunction"
+    return {"aliases": "ListAliases", "versions": "ListVersionsByFunction",
+            "configuration": "GetFunctionConfiguration", "concurrency": "GetFunctionConcurrency"}.get(tail[0])
 
 
 
@@ -739,6 +754,13 @@ class Front(BaseHTTPRequestHandler):
                 if self.command == "POST":
                     STATE["trace"] = []
                 return self._reply(200, json.dumps(STATE["trace"] or []).encode())
+        if self.path == "/__fake/ecs-running":
+            # ECS services created from now on run this many tasks with their rollout
+            # COMPLETED (moto's default: none running, the rollout IN_PROGRESS, so every
+            # service looks mid-deployment); a fleet built with that desired count is steady.
+            import os
+            os.environ["MOTO_ECS_SERVICE_RUNNING"] = str(int(json.loads(body or b"{}").get("count", 0)))
+            return self._reply(200, b"{}")
         if self.path == "/__fake/cache":
             with STATE["lock"]:
                 STATE["cache"] = {} if json.loads(body or b"{}").get("on") else None
@@ -809,6 +831,9 @@ class Front(BaseHTTPRequestHandler):
             return self._control(body)
         svc = service_of(self.headers)
         op = operation_of(self.path, self.headers, body)
+        if self.command != "GET" and op in ("ListFunctions", "GetFunction", "ListAliases", "ListVersionsByFunction",
+                                            "GetFunctionConfiguration", "GetFunctionConcurrency"):
+            op = self.path.split("?")[0]  # a write on the same path: counted by its path
         key = access_key_of(self.headers)
         self.traced = (op, key)
         with STATE["lock"]:

@@ -10,6 +10,7 @@ fleet.py ENDPOINT logs N [FROM]   N more log events in /ecs/prod/api, `follow li
 fleet.py ENDPOINT desired CLUSTER SERVICE   prints the service's desired count
 fleet.py ENDPOINT bad-event GROUP   an event the SDK cannot decode, between two good ones
 fleet.py ENDPOINT put-logs GROUP STREAM LINE...   one event a line, a millisecond apart
+fleet.py ENDPOINT big S C F Q   a large steady fleet: S services in C clusters, F functions, Q queues
 fleet.py ENDPOINT state     a JSON digest of services, functions, log groups and alarms
 """
 
@@ -47,6 +48,12 @@ def client(name):
 
 def now_ms():
     return int(time.time() * 1000)
+
+
+def control(path, body):
+    import urllib.request
+    req = urllib.request.Request(ENDPOINT + path, data=json.dumps(body).encode(), method="POST")
+    urllib.request.urlopen(req).read()
 
 
 def zip_code():
@@ -137,6 +144,34 @@ def queues():
     for i in range(2):
         sqs.send_message(QueueUrl=dlq, MessageBody=f"failed order {i}")
     sqs.create_queue(QueueName="audit")
+
+
+def big(services, clusters, functions, queues):
+    """A large fleet: SERVICES ECS services spread over CLUSTERS clusters (steady: running =
+    desired), FUNCTIONS Lambda functions and QUEUES SQS queues, named big-*."""
+    ecs, lam, iam, sqs = client("ecs"), client("lambda"), client("iam"), client("sqs")
+    container = [{"name": "app", "image": "nginx", "memory": 256}]
+    ecs.register_task_definition(family="big", containerDefinitions=container)
+    for c in range(clusters):
+        ecs.create_cluster(clusterName=f"big-{c}")
+    # Steady: 2 tasks running of 2, the rollout completed (the fake's switch for moto).
+    control("/__fake/ecs-running", {"count": 2})
+    try:
+        for i in range(services):
+            ecs.create_service(cluster=f"big-{i % clusters}", serviceName=f"big-svc-{i:04}",
+                               taskDefinition="big:1", desiredCount=2)
+    finally:
+        control("/__fake/ecs-running", {"count": 0})
+    try:
+        role = iam.create_role(RoleName="opsdeck-big", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        role = iam.get_role(RoleName="opsdeck-big")["Role"]["Arn"]
+    code = zip_code()
+    for i in range(functions):
+        lam.create_function(FunctionName=f"big-fn-{i:03}", Runtime="python3.12", Role=role,
+                            Handler="index.handler", Code={"ZipFile": code})
+    for i in range(queues):
+        sqs.create_queue(QueueName=f"big-q-{i:03}")
 
 
 def kinds():
@@ -248,6 +283,8 @@ if __name__ == "__main__":
         queues()
     elif cmd == "kinds":
         kinds()
+    elif cmd == "big":
+        big(*(int(x) for x in sys.argv[3:7]))
     elif cmd == "put-logs":
         put_logs(sys.argv[3], sys.argv[4], sys.argv[5:])
     elif cmd == "bad-event":

@@ -6,13 +6,14 @@ use super::errors::{AwsError, AwsResult};
 use super::kind::Kind;
 use super::plan::{self, Plan};
 use super::registry::KINDS;
+use super::schedule::{self, Poke, Schedule};
 use super::{alarms, ecs, errors, health, lambda, metrics};
-use crate::model::ResourceKind;
+use crate::model::{Resource, ResourceKind};
 use crate::sources::{Feed, Payload, SourceEvent, Window};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 
 /// What discovery found, shared between feeds through a `watch` channel: the metrics and
 /// logs feeds follow the services and functions the ECS and Lambda feeds watch.
@@ -96,21 +97,17 @@ fn rows_or_error<T>(
 }
 
 /// Sleeps `d`, or less when poked (after an action, to show its effect at once).
-async fn pace(d: Duration, poke: &Notify) {
+async fn pace(d: Duration, poke: &Poke) {
     tokio::select! {
         _ = tokio::time::sleep(d) => {}
-        _ = poke.notified() => {}
+        _ = poke.notify.notified() => {}
     }
 }
 
-/// ECS targets: `(cluster, services)`, from the plan or by listing (every 5 minutes).
-async fn ecs_targets(
-    c: &aws_sdk_ecs::Client,
-    plan: &Plan,
-) -> Result<(Vec<(String, Vec<String>)>, bool), String> {
+/// ECS targets: `(cluster, services)`, from the plan or by listing every cluster's services
+/// (all of them, page by page; every 5 minutes).
+async fn ecs_targets(c: &aws_sdk_ecs::Client, plan: &Plan) -> AwsResult<EcsTargets> {
     let mut by_cluster: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut capped = false;
-    let mut total = 0usize;
     let clusters: Vec<String> =
         if plan.discover_ecs || plan.services.iter().any(|(c, _)| c.is_none()) {
             ecs::list_clusters(c).await?
@@ -122,18 +119,17 @@ async fn ecs_targets(
     } else {
         plan.clusters.clone()
     };
-    for cl in &list_all {
-        for s in ecs::list_services(c, cl).await? {
-            if plan.discover_ecs && total >= plan::MAX_DISCOVERED_SERVICES {
-                capped = true;
-                break;
-            }
-            total += 1;
-            by_cluster.entry(cl.clone()).or_default().push(s);
-        }
-    }
-    // A service named without its cluster is looked for in every cluster, each listed once.
+    // What each cluster holds, each cluster listed once.
     let mut listed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for cl in &list_all {
+        let ss = ecs::list_services(c, cl).await?;
+        by_cluster
+            .entry(cl.clone())
+            .or_default()
+            .extend(ss.iter().cloned());
+        listed.insert(cl.clone(), ss);
+    }
+    // A service named without its cluster is looked for in every cluster.
     for (cl, s) in &plan.services {
         match cl {
             Some(cl) => by_cluster.entry(cl.clone()).or_default().push(s.clone()),
@@ -153,7 +149,7 @@ async fn ecs_targets(
         v.sort();
         v.dedup();
     }
-    Ok((by_cluster.into_iter().collect(), capped))
+    Ok(by_cluster.into_iter().collect())
 }
 
 /// `(cluster, services)` the ECS feed describes.
@@ -161,16 +157,42 @@ type EcsTargets = Vec<(String, Vec<String>)>;
 
 const REDISCOVER: Duration = Duration::from_secs(300);
 
+/// While rows are still loading, what has landed is painted at most this often.
+const PAINT_EVERY: Duration = Duration::from_millis(250);
+
+/// The rows of a feed, in a stable order.
+fn all_rows(rows: &BTreeMap<String, Resource>) -> Vec<Resource> {
+    rows.values().cloned().collect()
+}
+
+/// Keeps the rows of what is still watched, and adds the newly found ones as just listed.
+fn relist(
+    rows: &mut BTreeMap<String, Resource>,
+    schedule: &mut Schedule,
+    listed: impl IntoIterator<Item = Resource>,
+) {
+    let listed: BTreeMap<String, Resource> =
+        listed.into_iter().map(|r| (r.id.clone(), r)).collect();
+    rows.retain(|id, _| listed.contains_key(id));
+    schedule.retain(|id| listed.contains_key(id));
+    for (id, r) in listed {
+        rows.entry(id).or_insert_with(|| r.listed());
+    }
+}
+
 pub(super) async fn ecs_feed(
     c: aws_sdk_ecs::Client,
     plan: Arc<Plan>,
-    interval: i64,
+    refresh: (i64, i64),
     tx: mpsc::Sender<SourceEvent>,
     found: Arc<watch::Sender<Found>>,
-    poke: Arc<Notify>,
+    poke: Arc<Poke>,
 ) {
+    let (interval, steady) = refresh;
     let mut backoff = Backoff::new(interval);
+    let mut schedule = Schedule::new(ms(interval), ms(steady));
     let mut targets: Option<(EcsTargets, tokio::time::Instant)> = None;
+    let mut rows: BTreeMap<String, Resource> = BTreeMap::new();
     let needs_listing = plan.discover_ecs
         || !plan.clusters.is_empty()
         || plan.services.iter().any(|(c, _)| c.is_none());
@@ -178,53 +200,91 @@ pub(super) async fn ecs_feed(
         found.send_modify(|f| f.services = Some(Vec::new()));
     }
     loop {
+        poke.apply(&mut schedule, rows.values());
         let r: AwsResult<Payload> = async {
             let stale = targets
                 .as_ref()
                 .is_none_or(|(_, at)| needs_listing && at.elapsed() > REDISCOVER);
             if stale {
-                let (t, capped) = ecs_targets(&c, &plan).await?;
-                if capped {
-                    send(
-                        &tx,
-                        Feed::Ecs,
-                        Payload::Note(format!(
-                            "ECS discovery capped at {} services; name them in [watch] to choose",
-                            plan::MAX_DISCOVERED_SERVICES
-                        )),
-                    )
-                    .await;
-                }
+                let t = ecs_targets(&c, &plan).await?;
                 let flat: Vec<(String, String)> = t
                     .iter()
                     .flat_map(|(cl, ss)| ss.iter().map(move |s| (cl.clone(), s.clone())))
                     .collect();
+                relist(
+                    &mut rows,
+                    &mut schedule,
+                    flat.iter().map(|(cl, s)| Resource::ecs(cl, s)),
+                );
                 found.send_if_modified(|f| {
                     let changed = f.services.as_ref() != Some(&flat);
                     f.services = Some(flat);
                     changed
                 });
                 targets = Some((t, tokio::time::Instant::now()));
+                // Names on screen before the describes (progressive first paint).
+                if rows.values().any(|r| r.loading) {
+                    send(&tx, Feed::Ecs, Payload::Services(all_rows(&rows))).await;
+                }
             }
-            let mut rows = Vec::new();
-            let (mut described, mut first_error) = (0, None);
             // Invariant: `stale` is true while `targets` is None, so it was set just above.
-            for (cl, ss) in &targets.as_ref().expect("set above").0 {
-                match ecs::describe_services(&c, cl, ss, now_ms()).await {
-                    Ok(r) => {
-                        described += 1;
-                        rows.extend(r);
+            let t = &targets.as_ref().expect("set above").0;
+            let now = tokio::time::Instant::now();
+            let mut picks: Vec<(&String, Vec<String>)> = t
+                .iter()
+                .map(|(cl, ss)| {
+                    let ids: Vec<String> = ss.iter().map(|s| format!("{cl}/{s}")).collect();
+                    (cl, schedule.pick(&ids, now, ecs::DESCRIBE_BATCH))
+                })
+                .collect();
+            // Nothing due: still one call, the soonest due, so a failing API or network
+            // shows in this pane at the feed's pace.
+            if picks.iter().all(|(_, p)| p.is_empty())
+                && let Some((cl, ss)) = t.iter().find(|(_, ss)| !ss.is_empty())
+            {
+                let ids: Vec<String> = ss.iter().map(|s| format!("{cl}/{s}")).collect();
+                let soonest = schedule.pick(&ids, now + schedule.steady(), ecs::DESCRIBE_BATCH);
+                picks = vec![(cl, soonest.into_iter().take(ecs::DESCRIBE_BATCH).collect())];
+            }
+            let (mut described, mut first_error) = (0, None);
+            let mut painted = tokio::time::Instant::now();
+            for (cl, ids) in picks {
+                let names: Vec<String> = ids
+                    .iter()
+                    .map(|id| id[cl.len() + 1..].to_string())
+                    .collect();
+                for batch in names.chunks(ecs::DESCRIBE_BATCH) {
+                    match ecs::describe_services(&c, cl, batch, now_ms()).await {
+                        Ok(described_rows) => {
+                            described += 1;
+                            for r in described_rows {
+                                schedule.described(
+                                    &r.id,
+                                    schedule::busy(&r),
+                                    tokio::time::Instant::now(),
+                                );
+                                rows.insert(r.id.clone(), r);
+                            }
+                        }
+                        // A missing cluster is rows saying so, not a failed pane; asked
+                        // again next refresh.
+                        Err(e) => {
+                            for s in batch {
+                                let r = ecs::error_row(cl, s, &e.message);
+                                rows.insert(r.id.clone(), r);
+                            }
+                            first_error.get_or_insert(e);
+                        }
                     }
-                    // A missing cluster is rows saying so, not a failed pane.
-                    Err(e) => {
-                        rows.extend(ss.iter().map(|s| ecs::error_row(cl, s, &e.message)));
-                        first_error.get_or_insert(e);
+                    if painted.elapsed() >= PAINT_EVERY && rows.values().any(|r| r.loading) {
+                        send(&tx, Feed::Ecs, Payload::Services(all_rows(&rows))).await;
+                        painted = tokio::time::Instant::now();
                     }
                 }
             }
             match first_error {
                 Some(e) if described == 0 => Err(e),
-                _ => Ok(Payload::Services(rows)),
+                _ => Ok(Payload::Services(all_rows(&rows))),
             }
         }
         .await;
@@ -236,9 +296,9 @@ pub(super) async fn ecs_feed(
     }
 }
 
-/// Functions fetched at once by the Lambda feed (12 calls in flight, well under Lambda's
-/// control-plane rate).
-const LAMBDA_AT_ONCE: usize = 4;
+fn ms(v: i64) -> Duration {
+    Duration::from_millis(v.max(100) as u64)
+}
 
 pub(super) async fn lambda_feed(
     c: aws_sdk_lambda::Client,
@@ -246,35 +306,41 @@ pub(super) async fn lambda_feed(
     interval: i64,
     tx: mpsc::Sender<SourceEvent>,
     found: Arc<watch::Sender<Found>>,
-    poke: Arc<Notify>,
+    poke: Arc<Poke>,
 ) {
     let mut backoff = Backoff::new(interval);
+    let mut watcher = lambda::Watcher::default();
+    let mut painted = false;
     loop {
+        let urgent = poke.take();
         let r: AwsResult<Payload> = async {
-            let names: Vec<String> = match &plan.functions {
-                Some(f) => f.clone(),
+            // Named functions are asked for one by one; discovered ones are listed (one call
+            // per 50), which also says which of them changed.
+            let (names, listed): (Vec<String>, Option<Vec<lambda::Listed>>) = match &plan.functions
+            {
+                Some(f) => (f.clone(), None),
                 None => {
-                    let mut all = lambda::list_functions(&c).await?;
-                    if all.len() > plan::MAX_DISCOVERED_FUNCTIONS {
-                        send(&tx, Feed::Lambda, Payload::Note(format!("Lambda discovery capped at {} functions; name them in [watch] to choose", plan::MAX_DISCOVERED_FUNCTIONS))).await;
-                        all.truncate(plan::MAX_DISCOVERED_FUNCTIONS);
-                    }
-                    all.into_iter().map(|(n, _)| n).collect()
+                    let all = lambda::list_functions(&c).await?;
+                    (all.iter().map(|l| l.name.clone()).collect(), Some(all))
                 }
             };
-            // A few functions at once (three calls each), in order: 50 functions one after
-            // another would take 150 round trips a refresh.
-            use futures::StreamExt;
-            let results: Vec<(String, AwsResult<lambda::FunctionInfo>)> =
-                futures::stream::iter(names.iter().cloned().map(|n| {
-                    let c = c.clone();
-                    async move {
-                        let r = lambda::fetch(&c, &n).await;
-                        (n, r)
-                    }
-                }))
-                .buffered(LAMBDA_AT_ONCE)
-                .collect()
+            if !std::mem::replace(&mut painted, true) && names.len() > 1 {
+                let rows = names.iter().map(|n| Resource::lambda(n).listed()).collect();
+                send(&tx, Feed::Lambda, Payload::Services(rows)).await;
+            }
+            let markers: Option<HashMap<String, String>> = listed.as_ref().map(|l| {
+                l.iter()
+                    .map(|f| (f.name.clone(), f.changed.clone()))
+                    .collect()
+            });
+            let results = watcher
+                .refresh(
+                    &c,
+                    &names,
+                    markers.as_ref(),
+                    &urgent,
+                    tokio::time::Instant::now(),
+                )
                 .await;
             let fns: Vec<(String, Option<i64>)> = results
                 .iter()
@@ -297,28 +363,46 @@ pub(super) async fn lambda_feed(
     }
 }
 
-/// The feed of one resource kind: the plan's targets, or what discovery lists (every five
-/// minutes, capped, a note saying so); one describe per target per refresh; the rows, and the
-/// kind's standard metrics shared with the metrics feed. A kind found by discovery that the
-/// credentials may not list says so once in a note and stays empty, instead of a failing
+/// The feed of one resource kind: the plan's targets, or everything discovery lists (every
+/// five minutes); rows as soon as they are listed, then each target described on its
+/// [`Schedule`] (at the feed's pace while busy, once per `steady` when not); the rows, and
+/// the kind's standard metrics shared with the metrics feed. A kind found by discovery that
+/// the credentials may not list says so once in a note and stays empty, instead of a failing
 /// pane for a service the team may not use.
 pub(super) async fn kind_feed(
     kind: &'static dyn Kind,
     clients: super::Clients,
     plan: Arc<Plan>,
-    interval: i64,
+    refresh: (i64, i64),
     tx: mpsc::Sender<SourceEvent>,
     found: Arc<watch::Sender<Found>>,
-    poke: Arc<Notify>,
+    poke: Arc<Poke>,
 ) {
+    let (interval, steady) = refresh;
     let k = kind.kind();
     let feed = Feed::Kind(k);
     let planned = plan.kinds.get(&k).cloned().flatten();
     let mut backoff = Backoff::new(interval);
+    let mut schedule = Schedule::new(ms(interval), ms(steady));
     let mut listed: Option<(Vec<String>, tokio::time::Instant)> = None;
+    // Each target's rows (an Aurora cluster is a row and so are its instances).
+    let mut by_target: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
     let memo = super::kind::Memo::default();
     let mut told_denied = false;
     loop {
+        // A poke names a row (or a target); its target is described at once.
+        let poked = poke.take();
+        if !poked.is_empty() {
+            for (t, rs) in &by_target {
+                if poked.contains(t)
+                    || rs
+                        .iter()
+                        .any(|r| poked.iter().any(|x| *x == r.id || *x == r.name))
+                {
+                    schedule.urgent(t);
+                }
+            }
+        }
         let r: AwsResult<Payload> = async {
             let targets: Vec<String> = match &planned {
                 Some(t) => t.clone(),
@@ -328,18 +412,17 @@ pub(super) async fn kind_feed(
                         .is_none_or(|(_, at)| at.elapsed() > REDISCOVER)
                     {
                         let all = match kind.discover(&clients).await {
-                            Ok(mut all) => {
-                                if all.len() > kind.cap() {
-                                    send(&tx, feed, Payload::Note(format!("{} discovery capped at {} of {}; name them in [watch] to choose", k.label(), kind.cap(), all.len()))).await;
-                                    all.truncate(kind.cap());
-                                }
-                                all
-                            }
+                            Ok(all) => all,
                             Err(e) if e.fault == super::errors::Fault::Denied => {
                                 // Said once; discovery keeps trying quietly in case the
                                 // permission is granted.
                                 if !std::mem::replace(&mut told_denied, true) {
-                                    send(&tx, feed, Payload::Note(format!("{} not watched: {e}", k.label()))).await;
+                                    send(
+                                        &tx,
+                                        feed,
+                                        Payload::Note(format!("{} not watched: {e}", k.label())),
+                                    )
+                                    .await;
                                 }
                                 Vec::new()
                             }
@@ -350,8 +433,44 @@ pub(super) async fn kind_feed(
                     listed.as_ref().map(|l| l.0.clone()).unwrap_or_default()
                 }
             };
-            let results = kind.describe(&clients, &targets, now_ms(), &memo).await;
-            let mut rows = rows_or_error(results, |r| r, |t, e| kind.error_row(t, e))?;
+            by_target.retain(|t, _| targets.contains(t));
+            schedule.retain(|t| targets.contains(&t.to_string()));
+            let fresh: Vec<&String> = targets
+                .iter()
+                .filter(|t| !by_target.contains_key(*t))
+                .collect();
+            if !fresh.is_empty() && targets.len() > 1 {
+                // Names on screen before the describes (progressive first paint).
+                let mut rows: Vec<Resource> = by_target.values().flatten().cloned().collect();
+                rows.extend(fresh.iter().map(|t| kind.error_row(t, "").listed()));
+                send(&tx, feed, Payload::Services(rows)).await;
+            }
+            let now = tokio::time::Instant::now();
+            let mut due = schedule.pick(&targets, now, 1);
+            if due.is_empty() && !targets.is_empty() {
+                // Nothing due: still one call, so a failing API shows at the feed's pace.
+                due = schedule
+                    .pick(&targets, now + schedule.steady(), 1)
+                    .into_iter()
+                    .take(1)
+                    .collect();
+            }
+            let results = kind.describe(&clients, &due, now_ms(), &memo).await;
+            let any_ok = results.iter().any(|(_, r)| r.is_ok());
+            for (t, r) in results {
+                match r {
+                    Ok(rows) => {
+                        let busy = rows.iter().any(schedule::busy);
+                        schedule.described(&t, busy, tokio::time::Instant::now());
+                        by_target.insert(t, rows);
+                    }
+                    Err(e) if !any_ok => return Err(e),
+                    Err(e) => {
+                        by_target.insert(t.clone(), vec![kind.error_row(&t, &e.message)]);
+                    }
+                }
+            }
+            let mut rows: Vec<Resource> = by_target.values().flatten().cloned().collect();
             kind.finish(&mut rows);
             let defs = kind.metrics(&rows);
             found.send_if_modified(|f| {

@@ -25,11 +25,8 @@ pub trait Kind: Send + Sync + 'static {
     fn selected(&self, t: &Targets) -> Vec<String> {
         named(t.named(self.kind()))
     }
-    /// At most this many discovered resources are watched (a note says when more exist).
-    fn cap(&self) -> usize {
-        50
-    }
-    /// Every resource of the kind in the account and region (identifiers).
+    /// Every resource of the kind in the account and region (identifiers), all of them (page
+    /// by page).
     fn discover<'a>(&'a self, c: &'a Clients) -> BoxFuture<'a, AwsResult<Vec<String>>>;
     /// Rows for the targets, one entry per target. `now_ms` for windows (failed executions
     /// in the last hour, backup age).

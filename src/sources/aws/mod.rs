@@ -24,21 +24,24 @@ pub mod plan;
 pub mod rds;
 pub mod readonly;
 pub mod registry;
+pub mod schedule;
 pub mod sfn;
 pub mod sqs;
 
 use super::{DataSource, Feed, Payload, SourceCommand, SourceEvent, SourceInfo, Window};
 use crate::config::AwsSettings;
 use crate::config::Refresh;
+use crate::model::ResourceKind;
 use feeds::{
     Found, alarms_feed, ecs_feed, health_feed, kind_feed, lambda_feed, metrics_feed, now_ms, send,
 };
 use logs::logs_feed;
 use plan::Plan;
+use schedule::Poke;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 /// The account the cockpit shows and acts on; also exported to runbook commands.
@@ -458,17 +461,17 @@ impl DataSource for AwsSource {
             let (found_tx, found_rx) = watch::channel(Found::default());
             let found = Arc::new(found_tx);
             let (window_tx, window_rx) = watch::channel(Window::default());
-            let poke_ecs = Arc::new(Notify::new());
-            let poke_lambda = Arc::new(Notify::new());
-            let poke_kinds: Vec<Arc<Notify>> = registry::KINDS
+            let poke_ecs = Arc::new(Poke::default());
+            let poke_lambda = Arc::new(Poke::default());
+            let poke_kinds: Vec<Arc<Poke>> = registry::KINDS
                 .iter()
-                .map(|_| Arc::new(Notify::new()))
+                .map(|_| Arc::new(Poke::default()))
                 .collect();
             let mut tasks = vec![
                 tokio::spawn(ecs_feed(
                     clients.ecs.clone(),
                     plan.clone(),
-                    refresh.ecs_ms,
+                    (refresh.ecs_ms, refresh.steady_ms),
                     events.clone(),
                     found.clone(),
                     poke_ecs.clone(),
@@ -512,7 +515,7 @@ impl DataSource for AwsSource {
                     *kind,
                     clients.clone(),
                     plan.clone(),
-                    refresh.kind_ms(kind.kind()),
+                    (refresh.kind_ms(kind.kind()), refresh.steady_ms),
                     events.clone(),
                     found.clone(),
                     poke.clone(),
@@ -532,10 +535,14 @@ impl DataSource for AwsSource {
                         tokio::spawn(async move {
                             let result = actions::apply(&c, &mutation).await;
                             send(&tx, Feed::Actions, Payload::ActionResult { id, result }).await;
-                            pe.notify_one();
-                            pl.notify_one();
-                            for p in pk {
-                                p.notify_one();
+                            // Every feed looks again (an action may show elsewhere: a
+                            // target group, a queue); the kind acted on, at its target.
+                            let target = Some(mutation.target());
+                            let of = |k: ResourceKind| target.filter(|_| mutation.kind() == k);
+                            pe.poke(of(ResourceKind::Ecs));
+                            pl.poke(of(ResourceKind::Lambda));
+                            for (kind, p) in registry::KINDS.iter().zip(pk) {
+                                p.poke(of(kind.kind()));
                             }
                         });
                     }

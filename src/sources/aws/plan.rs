@@ -9,9 +9,8 @@ use crate::runbook::targets::{MetricTarget, Targets};
 use crate::sources::Window;
 use std::collections::BTreeMap;
 
-/// Caps on what discovery adds, so a large account does not flood the screen or the API.
-pub const MAX_DISCOVERED_SERVICES: usize = 100;
-pub const MAX_DISCOVERED_FUNCTIONS: usize = 50;
+/// Log groups discovery follows at most (each followed group is polled or tailed; resources
+/// themselves are never capped).
 pub const MAX_DISCOVERED_LOG_GROUPS: usize = 10;
 /// GetMetricData accepts up to 500 queries per call.
 pub const METRICS_PER_CALL: usize = 500;

@@ -251,7 +251,9 @@ pub(in crate::sources::aws) async fn logs_feed(
         let ok = failed.is_empty();
         // One delivery per poll: data and the failing groups' errors together. With every
         // group streaming there is no poll: the sessions' updates are the deliveries.
-        if answered > 0 || !failed.is_empty() {
+        // No group to follow (none found, none named) is an answer too: the pane says
+        // so instead of waiting, and a snapshot does not wait its whole limit for it.
+        if answered > 0 || !failed.is_empty() || watched.is_empty() {
             let payload = match (ok, answered) {
                 (true, _) => Payload::Logs(all),
                 (false, 0) => Payload::Error(failed.join("; ")),
