@@ -11,7 +11,11 @@ pub fn init(state_dir: Option<&Path>) -> Option<WorkerGuard> {
     let dir = state_dir?;
     std::fs::create_dir_all(dir).ok()?;
     let appender = tracing_appender::rolling::never(dir, "opsdeck.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // A few thousand lines in flight are plenty for a log at info level; the default
+    // (128 000) reserved 4 MB up front, the cockpit's largest allocation.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(4096)
+        .finish(appender);
     let filter = EnvFilter::try_from_env("OPSDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_writer(writer)
