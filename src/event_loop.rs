@@ -291,6 +291,7 @@ pub async fn run(
         height: size.height,
     });
 
+    let mut last_focus: Option<(u16, String)> = None;
     let exit = 'outer: loop {
         let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
         if app.dirty && due {
@@ -359,6 +360,18 @@ pub async fn run(
             }
         }
         app.settle();
+        // The selected row, told to its source (which keeps it fresh) when it changes.
+        let focus = app
+            .services
+            .selected_row()
+            .map(|r| (app.context_of(Some(r)), r.id.clone()));
+        if focus != last_focus {
+            if let Some((ctx, id)) = focus.clone() {
+                // Best effort: a full queue only delays freshness.
+                let _ = effects.cmd_tx.try_send(SourceCommand::Focus { ctx, id });
+            }
+            last_focus = focus;
+        }
     };
     effects
         .shutdown(exit.cancel_reason(), app, &mut run_rx)

@@ -279,6 +279,12 @@ pub enum SourceCommand {
     },
     /// Pause, seek, speed: only a replay source answers.
     Replay(ReplayControl),
+    /// The row the operator has selected (its id) in context `ctx`: a live source keeps it
+    /// fresh at its feed's pace, as if it were changing.
+    Focus {
+        ctx: u16,
+        id: String,
+    },
 }
 
 /// What a source tells the cockpit about itself before it starts.

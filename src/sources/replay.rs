@@ -339,7 +339,7 @@ impl DataSource for ReplaySource {
                                 result: Err("a replay cannot query Logs Insights".into()),
                             },
                         }],
-                        Some(SourceCommand::SetMetricWindow(_)) => Vec::new(),
+                        Some(SourceCommand::SetMetricWindow(_) | SourceCommand::Focus { .. }) => Vec::new(),
                     }
                 };
                 if !send(out).await {

@@ -305,6 +305,10 @@ macro_rules! kinds {
         impl Resource {
             /// The services pane's count column.
             pub fn counts_text(&self) -> String {
+                // Listed, not described: nothing to count yet.
+                if self.loading {
+                    return String::new();
+                }
                 match &self.detail { $( Detail::$Var(d) => <$module::$Var as Rules>::counts(self, d), )* }
             }
             /// The line at the foot of the services pane.

@@ -312,7 +312,11 @@ pub(super) async fn lambda_feed(
     let mut watcher = lambda::Watcher::default();
     let mut painted = false;
     loop {
-        let urgent = poke.take();
+        let mut urgent = poke.take();
+        let (focus, changed) = poke.focus();
+        if changed {
+            urgent.extend(focus.clone());
+        }
         let r: AwsResult<Payload> = async {
             // Named functions are asked for one by one; discovered ones are listed (one call
             // per 50), which also says which of them changed.
@@ -338,7 +342,7 @@ pub(super) async fn lambda_feed(
                     &c,
                     &names,
                     markers.as_ref(),
-                    &urgent,
+                    (&urgent, focus.as_deref()),
                     tokio::time::Instant::now(),
                 )
                 .await;
@@ -391,7 +395,18 @@ pub(super) async fn kind_feed(
     let mut told_denied = false;
     loop {
         // A poke names a row (or a target); its target is described at once.
-        let poked = poke.take();
+        let mut poked = poke.take();
+        let (focus, changed) = poke.focus();
+        if changed {
+            poked.extend(focus.clone());
+        }
+        // The selected row's target is kept fresh while selected.
+        schedule.focus = focus.and_then(|f| {
+            by_target
+                .iter()
+                .find(|(t, rs)| **t == f || rs.iter().any(|r| r.id == f))
+                .map(|(t, _)| t.clone())
+        });
         if !poked.is_empty() {
             for (t, rs) in &by_target {
                 if poked.contains(t)

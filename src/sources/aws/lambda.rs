@@ -198,7 +198,7 @@ impl Watcher {
         c: &Client,
         names: &[String],
         listed: Option<&HashMap<String, String>>,
-        urgent: &[String],
+        (urgent, focus): (&[String], Option<&str>),
         now: Instant,
     ) -> Vec<(String, AwsResult<FunctionInfo>)> {
         use futures::StreamExt;
@@ -207,7 +207,10 @@ impl Watcher {
             .iter()
             .map(|n| {
                 let marker = listed.and_then(|l| l.get(n)).map(String::as_str);
-                (n.clone(), self.due(n, marker, urgent.contains(n), now))
+                let mut due = self.due(n, marker, urgent.contains(n), now);
+                // The selected function's configuration at the feed's pace.
+                due.config |= focus == Some(n.as_str());
+                (n.clone(), due)
             })
             .collect();
         let answers: Vec<(String, AwsResult<Answer>)> =

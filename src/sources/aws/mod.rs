@@ -37,7 +37,7 @@ use feeds::{
 };
 use logs::logs_feed;
 use plan::Plan;
-use schedule::Poke;
+use schedule::{Focus, Poke};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -461,11 +461,13 @@ impl DataSource for AwsSource {
             let (found_tx, found_rx) = watch::channel(Found::default());
             let found = Arc::new(found_tx);
             let (window_tx, window_rx) = watch::channel(Window::default());
-            let poke_ecs = Arc::new(Poke::default());
-            let poke_lambda = Arc::new(Poke::default());
+            // The selected row, shared by every feed (each keeps its own row fresh).
+            let focus = Arc::new(Focus::default());
+            let poke_ecs = Arc::new(Poke::new(focus.clone()));
+            let poke_lambda = Arc::new(Poke::new(focus.clone()));
             let poke_kinds: Vec<Arc<Poke>> = registry::KINDS
                 .iter()
-                .map(|_| Arc::new(Poke::default()))
+                .map(|_| Arc::new(Poke::new(focus.clone())))
                 .collect();
             let mut tasks = vec![
                 tokio::spawn(ecs_feed(
@@ -528,6 +530,7 @@ impl DataSource for AwsSource {
                     }
                     // Replay controls are a replay source's.
                     SourceCommand::Replay(_) => {}
+                    SourceCommand::Focus { id, .. } => focus.set(id),
                     SourceCommand::Mutate { id, mutation, .. } => {
                         let (c, tx) = (clients.clone(), events.clone());
                         let (pe, pl, pk) =

@@ -118,9 +118,9 @@ impl DataSource for MultiSource {
             }
             while let Some(cmd) = commands.recv().await {
                 let to: Vec<usize> = match &cmd {
-                    SourceCommand::Mutate { ctx, .. } | SourceCommand::LogsQuery { ctx, .. } => {
-                        vec![*ctx as usize]
-                    }
+                    SourceCommand::Mutate { ctx, .. }
+                    | SourceCommand::LogsQuery { ctx, .. }
+                    | SourceCommand::Focus { ctx, .. } => vec![*ctx as usize],
                     // The metric window applies to every context.
                     SourceCommand::SetMetricWindow(_) => (0..routes.len()).collect(),
                     SourceCommand::Replay(_) => Vec::new(),

@@ -8,7 +8,7 @@
 
 use crate::model::{Health, Resource};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 use tokio::time::{Duration, Instant};
 
@@ -20,6 +20,8 @@ pub struct Schedule {
     fast: Duration,
     steady: Duration,
     next: HashMap<String, Instant>,
+    /// The selected row's id: described at the feed's pace, as if busy.
+    pub focus: Option<String>,
 }
 
 /// Whether a row is worth describing at the feed's own pace: not healthy, or its task counts
@@ -38,6 +40,7 @@ impl Schedule {
             fast,
             steady: steady.max(fast),
             next: HashMap::new(),
+            focus: None,
         }
     }
 
@@ -68,7 +71,7 @@ impl Schedule {
     /// `id` was just described: next at the feed's pace when busy, else after `steady`
     /// (the first time, after a share of it given by the id, so steady resources spread).
     pub fn described(&mut self, id: &str, busy: bool, now: Instant) {
-        let wait = if busy {
+        let wait = if busy || self.focus.as_deref() == Some(id) {
             self.fast
         } else if self.next.contains_key(id) {
             self.steady
@@ -109,15 +112,51 @@ pub(super) fn spread(id: &str) -> f64 {
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// The row the operator has selected, shared by a context's feeds: the feed that has it
+/// describes it at once when it is newly selected, then at the feed's pace while it stays
+/// selected (as if busy).
+#[derive(Debug, Default)]
+pub struct Focus(Mutex<Option<String>>);
+
+impl Focus {
+    pub fn set(&self, id: String) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(id);
+    }
+
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
 /// A feed's wake-up call after an action: notified to refresh early, with the targets the
-/// action named so the feed describes them at once whatever their schedule.
+/// action named so the feed describes them at once whatever their schedule; and the
+/// selection, which it keeps fresh.
 #[derive(Debug, Default)]
 pub struct Poke {
     pub notify: Notify,
     targets: Mutex<Vec<String>>,
+    focus: Arc<Focus>,
+    /// The selection as this feed last saw it.
+    seen: Mutex<Option<String>>,
 }
 
 impl Poke {
+    pub fn new(focus: Arc<Focus>) -> Self {
+        Poke {
+            focus,
+            ..Poke::default()
+        }
+    }
+
+    /// The selected row's id, and whether it changed since this feed last asked.
+    pub fn focus(&self) -> (Option<String>, bool) {
+        let now = self.focus.get();
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = *seen != now;
+        seen.clone_from(&now);
+        (now, changed)
+    }
+
     /// Wake the feed; `target` (a row's id or name) is described at once.
     pub fn poke(&self, target: Option<&str>) {
         if let Some(t) = target {
@@ -134,9 +173,15 @@ impl Poke {
         std::mem::take(&mut *self.targets.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// Marks the rows the poked targets name (by id or name) urgent in `schedule`.
+    /// Marks the rows the poked targets name (by id or name) urgent in `schedule`, and the
+    /// selected row when it was just selected; the selection stays busy in `schedule`.
     pub fn apply<'a>(&self, schedule: &mut Schedule, rows: impl Iterator<Item = &'a Resource>) {
-        let targets = self.take();
+        let mut targets = self.take();
+        let (focus, changed) = self.focus();
+        if changed && let Some(f) = &focus {
+            targets.push(f.clone());
+        }
+        schedule.focus = focus;
         if targets.is_empty() {
             return;
         }
@@ -232,6 +277,28 @@ mod tests {
         assert!(s.is_due("prod/svc-020", now), "poked by its name");
         assert!(!s.is_due("prod/svc-021", now));
         assert!(poke.take().is_empty(), "taken once");
+        // The selection: at once when newly selected, then every refresh while selected.
+        let focus = Arc::new(Focus::default());
+        let poke = Poke::new(focus.clone());
+        focus.set("prod/svc-015".into());
+        poke.apply(&mut s, rows.iter());
+        let now = Instant::now();
+        assert!(s.is_due("prod/svc-015", now), "just selected");
+        s.described("prod/svc-015", false, now);
+        assert!(
+            s.is_due("prod/svc-015", now + fast),
+            "selected: at the feed's pace"
+        );
+        poke.apply(&mut s, rows.iter());
+        s.described("prod/svc-015", false, now);
+        assert!(s.is_due("prod/svc-015", now + fast), "still selected");
+        focus.set("prod/svc-016".into());
+        poke.apply(&mut s, rows.iter());
+        s.described("prod/svc-015", false, now);
+        assert!(
+            !s.is_due("prod/svc-015", now + fast),
+            "no longer selected: steady"
+        );
         s.retain(|id| id != "prod/svc-000");
         assert!(s.is_due("prod/svc-000", t0), "forgotten: due again");
     }

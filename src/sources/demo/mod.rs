@@ -246,7 +246,11 @@ impl DataSource for DemoSource {
                     cmd = commands.recv() => match cmd {
                         // The demo keeps 12 h of history, so a window change needs no fetch.
                         // Replay controls are a replay source's.
-                        Some(SourceCommand::SetMetricWindow(_) | SourceCommand::Replay(_)) => {}
+                        Some(
+                            SourceCommand::SetMetricWindow(_)
+                            | SourceCommand::Replay(_)
+                            | SourceCommand::Focus { .. },
+                        ) => {}
                         Some(SourceCommand::Mutate { id, mutation, .. }) => {
                             let result = fleet.apply(&mutation);
                             let ev = SourceEvent { ctx: 0, feed: Feed::Actions, at_ms: fleet.now_ms(), payload: Payload::ActionResult { id, result } };

@@ -433,7 +433,9 @@ impl ScaledFleet {
     /// A command for context `ctx`.
     pub fn command(&mut self, cmd: SourceCommand) -> Option<SourceEvent> {
         match cmd {
-            SourceCommand::SetMetricWindow(_) | SourceCommand::Replay(_) => None,
+            SourceCommand::SetMetricWindow(_)
+            | SourceCommand::Replay(_)
+            | SourceCommand::Focus { .. } => None,
             SourceCommand::Mutate { id, mutation, ctx } => {
                 let c = self.contexts.get_mut(ctx as usize)?;
                 let result = c
