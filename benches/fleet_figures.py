@@ -14,7 +14,7 @@ For each fleet:
    every request), and the cockpit's resident memory (VmRSS at the end, VmHWM the peak).
 
 Usage: python3 benches/fleet_figures.py [--fleets 20/2/4/5,200/3/50/30,300/3/60/0]
-                                         [--minutes 2] [--runs 3] [--latency-ms 40]
+                                         [--minutes 2] [--runs 3] [--latency-ms 40] [--bin PATH]
 Needs: a release build (cargo build --release), tmux, moto, boto3.
 """
 
@@ -100,12 +100,15 @@ def cockpit(ep, cfg_dir, total, minutes):
 
 
 def main():
+    global BIN
     ap = argparse.ArgumentParser()
     ap.add_argument("--fleets", default="20/2/4/5,200/3/50/30,300/3/60/0")
     ap.add_argument("--minutes", type=float, default=2)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--latency-ms", type=int, default=40)
+    ap.add_argument("--bin", default=BIN, help="the opsdeck binary (another build, to compare)")
     a = ap.parse_args()
+    BIN = a.bin
     if not os.path.exists(BIN):
         sys.exit(f"{BIN} missing: cargo build --release")
     for spec in a.fleets.split(","):

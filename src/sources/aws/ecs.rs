@@ -15,7 +15,8 @@ fn short(arn: &str) -> String {
 /// All cluster names (paginated).
 pub async fn list_clusters(c: &Client) -> AwsResult<Vec<String>> {
     let mut out = Vec::new();
-    let mut pages = c.list_clusters().into_paginator().send();
+    // 100 a page, the API's most (its default is 10).
+    let mut pages = c.list_clusters().max_results(100).into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(AwsError::from)?;
         out.extend(page.cluster_arns().iter().map(|a| short(a)));
@@ -26,7 +27,12 @@ pub async fn list_clusters(c: &Client) -> AwsResult<Vec<String>> {
 /// All service names of a cluster (paginated).
 pub async fn list_services(c: &Client, cluster: &str) -> AwsResult<Vec<String>> {
     let mut out = Vec::new();
-    let mut pages = c.list_services().cluster(cluster).into_paginator().send();
+    let mut pages = c
+        .list_services()
+        .cluster(cluster)
+        .max_results(100)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(AwsError::from)?;
         out.extend(page.service_arns().iter().map(|a| short(a)));

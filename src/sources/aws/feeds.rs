@@ -157,6 +157,9 @@ type EcsTargets = Vec<(String, Vec<String>)>;
 
 const REDISCOVER: Duration = Duration::from_secs(300);
 
+/// DescribeServices calls in flight at once.
+const ECS_AT_ONCE: usize = 4;
+
 /// While rows are still loading, what has landed is painted at most this often.
 const PAINT_EVERY: Duration = Duration::from_millis(250);
 
@@ -248,38 +251,56 @@ pub(super) async fn ecs_feed(
             }
             let (mut described, mut first_error) = (0, None);
             let mut painted = tokio::time::Instant::now();
-            for (cl, ids) in picks {
-                let names: Vec<String> = ids
-                    .iter()
-                    .map(|id| id[cl.len() + 1..].to_string())
-                    .collect();
-                for batch in names.chunks(ecs::DESCRIBE_BATCH) {
-                    match ecs::describe_services(&c, cl, batch, now_ms()).await {
-                        Ok(described_rows) => {
-                            described += 1;
-                            for r in described_rows {
-                                schedule.described(
-                                    &r.id,
-                                    schedule::busy(&r),
-                                    tokio::time::Instant::now(),
-                                );
-                                rows.insert(r.id.clone(), r);
-                            }
-                        }
-                        // A missing cluster is rows saying so, not a failed pane; asked
-                        // again next refresh.
-                        Err(e) => {
-                            for s in batch {
-                                let r = ecs::error_row(cl, s, &e.message);
-                                rows.insert(r.id.clone(), r);
-                            }
-                            first_error.get_or_insert(e);
+            // A few batches in flight (well under DescribeServices' rate), answers taken in
+            // order: 300 services are 30 round trips.
+            let batches: Vec<(String, Vec<String>)> = picks
+                .into_iter()
+                .flat_map(|(cl, ids)| {
+                    let names: Vec<String> = ids
+                        .iter()
+                        .map(|id| id[cl.len() + 1..].to_string())
+                        .collect();
+                    names
+                        .chunks(ecs::DESCRIBE_BATCH)
+                        .map(|b| (cl.clone(), b.to_vec()))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            use futures::StreamExt;
+            let mut answers = futures::stream::iter(batches.into_iter().map(|(cl, batch)| {
+                let c = &c;
+                async move {
+                    let r = ecs::describe_services(c, &cl, &batch, now_ms()).await;
+                    (cl, batch, r)
+                }
+            }))
+            .buffered(ECS_AT_ONCE);
+            while let Some((cl, batch, r)) = answers.next().await {
+                match r {
+                    Ok(described_rows) => {
+                        described += 1;
+                        for r in described_rows {
+                            schedule.described(
+                                &r.id,
+                                schedule::busy(&r),
+                                tokio::time::Instant::now(),
+                            );
+                            rows.insert(r.id.clone(), r);
                         }
                     }
-                    if painted.elapsed() >= PAINT_EVERY && rows.values().any(|r| r.loading) {
-                        send(&tx, Feed::Ecs, Payload::Services(all_rows(&rows))).await;
-                        painted = tokio::time::Instant::now();
+                    // A missing cluster is rows saying so, not a failed pane; asked again
+                    // next refresh.
+                    Err(e) => {
+                        for s in &batch {
+                            let r = ecs::error_row(&cl, s, &e.message);
+                            rows.insert(r.id.clone(), r);
+                        }
+                        first_error.get_or_insert(e);
                     }
+                }
+                if painted.elapsed() >= PAINT_EVERY && rows.values().any(|r| r.loading) {
+                    send(&tx, Feed::Ecs, Payload::Services(all_rows(&rows))).await;
+                    painted = tokio::time::Instant::now();
                 }
             }
             match first_error {

@@ -29,7 +29,8 @@ pub fn name_of(url_or_arn: &str) -> String {
 /// Every queue URL (paginated).
 pub async fn list_queues(c: &Client) -> AwsResult<Vec<String>> {
     let mut out = Vec::new();
-    let mut pages = c.list_queues().into_paginator().send();
+    // With MaxResults the API pages (without it, it stops at 1 000 queues).
+    let mut pages = c.list_queues().max_results(1000).into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(AwsError::from)?;
         out.extend(page.queue_urls().iter().cloned());
