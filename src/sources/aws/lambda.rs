@@ -280,7 +280,7 @@ impl Watcher {
 /// What was asked of one function.
 struct Answer {
     config: Option<(FunctionInfo, String)>,
-    aliases: Option<(Vec<(String, String)>, Vec<String>)>,
+    aliases: Option<AliasesAndVersions>,
 }
 
 /// Asks what is due; the aliases too when the configuration shows a change since `prev`.
