@@ -95,11 +95,11 @@ async fn get_config(c: &Client, name: &str) -> AwsResult<(FunctionInfo, String)>
     Ok((info, changed))
 }
 
+/// `(alias, version)` pairs and published versions, newest first.
+type AliasesAndVersions = (Vec<(String, String)>, Vec<String>);
+
 /// ListAliases and ListVersionsByFunction, at once.
-async fn aliases_and_versions(
-    c: &Client,
-    name: &str,
-) -> AwsResult<(Vec<(String, String)>, Vec<String>)> {
+async fn aliases_and_versions(c: &Client, name: &str) -> AwsResult<AliasesAndVersions> {
     let aliases = async {
         let mut out = Vec::new();
         let mut pages = c.list_aliases().function_name(name).into_paginator().send();
