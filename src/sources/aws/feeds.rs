@@ -333,11 +333,7 @@ pub(super) async fn lambda_feed(
     let mut watcher = lambda::Watcher::default();
     let mut painted = false;
     loop {
-        let mut urgent = poke.take();
-        let (focus, changed) = poke.focus();
-        if changed {
-            urgent.extend(focus.clone());
-        }
+        let (urgent, focus) = poke.urgent();
         let r: AwsResult<Payload> = async {
             // Named functions are asked for one by one; discovered ones are listed (one call
             // per 50), which also says which of them changed.
@@ -416,11 +412,7 @@ pub(super) async fn kind_feed(
     let mut told_denied = false;
     loop {
         // A poke names a row (or a target); its target is described at once.
-        let mut poked = poke.take();
-        let (focus, changed) = poke.focus();
-        if changed {
-            poked.extend(focus.clone());
-        }
+        let (poked, focus) = poke.urgent();
         // The selected row's target is kept fresh while selected.
         schedule.focus = focus.and_then(|f| {
             by_target

@@ -138,15 +138,6 @@ async fn aliases_and_versions(c: &Client, name: &str) -> AwsResult<AliasesAndVer
     Ok((aliases, versions))
 }
 
-/// A function's configuration, aliases and versions, asked all at once.
-pub async fn fetch(c: &Client, name: &str) -> AwsResult<FunctionInfo> {
-    let ((mut info, _), (aliases, versions)) =
-        futures::try_join!(get_config(c, name), aliases_and_versions(c, name))?;
-    info.aliases = aliases;
-    info.versions = versions;
-    Ok(info)
-}
-
 /// What the Lambda feed knows of each function between refreshes.
 #[derive(Debug, Default)]
 pub struct Watcher {

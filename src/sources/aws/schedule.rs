@@ -149,7 +149,7 @@ impl Poke {
     }
 
     /// The selected row's id, and whether it changed since this feed last asked.
-    pub fn focus(&self) -> (Option<String>, bool) {
+    fn focus(&self) -> (Option<String>, bool) {
         let now = self.focus.get();
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         let changed = *seen != now;
@@ -173,14 +173,21 @@ impl Poke {
         std::mem::take(&mut *self.targets.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// Marks the rows the poked targets name (by id or name) urgent in `schedule`, and the
-    /// selected row when it was just selected; the selection stays busy in `schedule`.
-    pub fn apply<'a>(&self, schedule: &mut Schedule, rows: impl Iterator<Item = &'a Resource>) {
+    /// What to describe at once (the poked targets, and the selection when it was just
+    /// selected), and the selection.
+    pub fn urgent(&self) -> (Vec<String>, Option<String>) {
         let mut targets = self.take();
         let (focus, changed) = self.focus();
-        if changed && let Some(f) = &focus {
-            targets.push(f.clone());
+        if changed {
+            targets.extend(focus.clone());
         }
+        (targets, focus)
+    }
+
+    /// Marks the rows [`Self::urgent`] names (by id or name) urgent in `schedule`; the
+    /// selection stays busy in `schedule`.
+    pub fn apply<'a>(&self, schedule: &mut Schedule, rows: impl Iterator<Item = &'a Resource>) {
+        let (targets, focus) = self.urgent();
         schedule.focus = focus;
         if targets.is_empty() {
             return;
