@@ -62,10 +62,13 @@ def rss_kb(pid):
     got = {}
     with open(f"/proc/{pid}/status") as fh:
         for line in fh:
-            if line.startswith(("VmRSS", "VmHWM")):
+            if line.startswith(("VmRSS", "VmHWM", "RssAnon", "RssFile")):
                 k, v = line.split(":")
                 got[k] = int(v.split()[0])
     return got
+
+
+SMAPS = None
 
 
 def cockpit(ep, cfg_dir, total, minutes):
@@ -93,6 +96,9 @@ def cockpit(ep, cfg_dir, total, minutes):
         time.sleep(60 * minutes)
         stats = ctl(ep, "/__fake/stats")
         mem = rss_kb(pid)
+        if SMAPS:
+            with open(f"/proc/{pid}/smaps") as src, open(SMAPS, "w") as dst:
+                dst.write(src.read())
     finally:
         subprocess.run(["tmux", "-L", sock, "kill-server"])
     per_min = {k: v / minutes for k, v in sorted(stats.items())}
@@ -100,15 +106,17 @@ def cockpit(ep, cfg_dir, total, minutes):
 
 
 def main():
-    global BIN
+    global BIN, SMAPS
     ap = argparse.ArgumentParser()
     ap.add_argument("--fleets", default="20/2/4/5,200/3/50/30,300/3/60/0")
     ap.add_argument("--minutes", type=float, default=2)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--latency-ms", type=int, default=40)
     ap.add_argument("--bin", default=BIN, help="the opsdeck binary (another build, to compare)")
+    ap.add_argument("--smaps", help="save the cockpit's /proc/PID/smaps at the end here (where its memory is)")
     a = ap.parse_args()
     BIN = a.bin
+    SMAPS = a.smaps
     if not os.path.exists(BIN):
         sys.exit(f"{BIN} missing: cargo build --release")
     for spec in a.fleets.split(","):
@@ -137,7 +145,8 @@ def main():
                   f"= {sum(resource_ops.values()) / max(watched, 1):.2f} per watched resource")
             for k, v in per_min.items():
                 print(f"  {k:32} {v:7.1f}")
-            print(f"memory: VmRSS {mem.get('VmRSS', 0) / 1024:.1f} MB, peak VmHWM {mem.get('VmHWM', 0) / 1024:.1f} MB")
+            print(f"memory: VmRSS {mem.get('VmRSS', 0) / 1024:.1f} MB (anonymous {mem.get('RssAnon', 0) / 1024:.1f}, "
+                  f"file-backed {mem.get('RssFile', 0) / 1024:.1f}), peak VmHWM {mem.get('VmHWM', 0) / 1024:.1f} MB")
         finally:
             fake.terminate()
 

@@ -178,6 +178,8 @@ pub fn log_capacity(s: &Setup) -> usize {
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    // Before the runtime's threads exist: they share two malloc arenas (issue 27's memory).
+    crate::sys::limit_heap_arenas(2);
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

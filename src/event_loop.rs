@@ -19,6 +19,8 @@ use tokio::sync::mpsc;
 
 pub const FRAME: Duration = Duration::from_millis(16);
 const BATCH: usize = 512;
+/// Every this many one-second ticks the heap's free pages go back to the system.
+const TRIM_EVERY_TICKS: u64 = 30;
 /// How long steps get to end after a cancel when opsdeck stops (SIGINT, SIGTERM, SIGKILL
 /// escalation takes at most two grace periods).
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(10);
@@ -273,6 +275,7 @@ pub async fn run(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut ticks: u64 = 0;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     // In raw mode Ctrl-C is a key; SIGINT only comes from `kill`, and must not kill opsdeck
@@ -341,6 +344,10 @@ pub async fn run(
             _ = tick.tick() => {
                 if let Some(r) = effects.recorder.as_mut() {
                     r.tick();
+                }
+                ticks += 1;
+                if ticks.is_multiple_of(TRIM_EVERY_TICKS) {
+                    crate::sys::trim_heap();
                 }
                 msgs.push(Msg::Tick { now_ms: now_ms() });
             }

@@ -529,3 +529,29 @@ pub fn set_cloexec(fd: libc::c_int) {
 pub fn getpid() -> libc::pid_t {
     std::process::id() as libc::pid_t
 }
+
+/// Caps glibc's malloc at `n` arenas. By default each thread that allocates may get an arena
+/// of its own (up to eight per core), each keeping its freed memory; the cockpit's threads
+/// (two runtime workers, the blocking pool, the log writer) allocate little and briefly, so
+/// a couple of shared arenas hold the same data in less memory. Call it early, before the
+/// threads exist. A no-op with other C libraries.
+pub fn limit_heap_arenas(n: i32) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt takes two integers and changes a malloc tunable; M_ARENA_MAX is one.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, n);
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = n;
+}
+
+/// Gives the heap's free pages back to the system (glibc keeps freed memory in its arenas
+/// for reuse; a refresh of a big fleet frees megabytes of answers at once). Cheap: a walk of
+/// the free lists. A no-op with other C libraries.
+pub fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases memory malloc already considers free.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}

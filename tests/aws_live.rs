@@ -539,10 +539,10 @@ async fn the_live_source_sees_a_change_within_one_refresh() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     let mut l = live(&fake, fast()).await;
-    l.wait(Feed::Ecs, Duration::from_secs(20), rows).await;
+    l.wait(Feed::ECS, Duration::from_secs(20), rows).await;
     fake.fleet(&["mutate"]);
     let changed_at = tokio::time::Instant::now();
-    l.wait(Feed::Ecs, Duration::from_secs(5), |p| {
+    l.wait(Feed::ECS, Duration::from_secs(5), |p| {
         rows(p).filter(|r| {
             r.iter().any(|s| {
                 s.name == "api"
@@ -605,15 +605,15 @@ async fn faults_show_in_their_feed_while_others_keep_updating_and_recover() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     let mut l = live(&fake, fast()).await;
-    l.wait(Feed::Ecs, Duration::from_secs(20), rows).await;
+    l.wait(Feed::ECS, Duration::from_secs(20), rows).await;
     for (service, mode, feed, expect) in [
-        ("ecs", "throttle", Feed::Ecs, "throttled"),
+        ("ecs", "throttle", Feed::ECS, "throttled"),
         ("monitoring", "500", Feed::Metrics, "service error"),
         ("logs", "drop", Feed::Logs, "network"),
         (
             "lambda",
             "expired",
-            Feed::Lambda,
+            Feed::LAMBDA,
             "credentials: ExpiredTokenException",
         ),
     ] {
@@ -621,10 +621,10 @@ async fn faults_show_in_their_feed_while_others_keep_updating_and_recover() {
         let e = l.wait(feed, Duration::from_secs(30), error).await;
         assert!(e.contains(expect), "{feed}: {e}");
         // The other feeds keep delivering meanwhile.
-        let other = if feed == Feed::Ecs {
-            Feed::Lambda
+        let other = if feed == Feed::ECS {
+            Feed::LAMBDA
         } else {
-            Feed::Ecs
+            Feed::ECS
         };
         l.wait(other, Duration::from_secs(10), rows).await;
         fake.fault(service, "none");
@@ -641,13 +641,13 @@ async fn a_hanging_api_times_out_in_its_feed_and_recovers() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     let mut l = live(&fake, fast()).await;
-    l.wait(Feed::Lambda, Duration::from_secs(20), rows).await;
+    l.wait(Feed::LAMBDA, Duration::from_secs(20), rows).await;
     fake.fault("lambda", "hang");
-    let e = l.wait(Feed::Lambda, Duration::from_secs(60), error).await;
+    let e = l.wait(Feed::LAMBDA, Duration::from_secs(60), error).await;
     assert!(e.contains("timed out") || e.contains("timeout"), "{e}");
-    l.wait(Feed::Ecs, Duration::from_secs(10), rows).await;
+    l.wait(Feed::ECS, Duration::from_secs(10), rows).await;
     fake.fault("lambda", "none");
-    l.wait(Feed::Lambda, Duration::from_secs(60), rows).await;
+    l.wait(Feed::LAMBDA, Duration::from_secs(60), rows).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -655,7 +655,7 @@ async fn built_in_actions_change_the_fleet() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     let mut l = live(&fake, fast()).await;
-    l.wait(Feed::Ecs, Duration::from_secs(20), rows).await;
+    l.wait(Feed::ECS, Duration::from_secs(20), rows).await;
     let mutations = [
         Mutation::Ecs(EcsMutation::ScaleService {
             cluster: "prod".into(),
@@ -706,7 +706,7 @@ async fn built_in_actions_change_the_fleet() {
         assert!(r.is_ok(), "{m:?}: {r:?}");
     }
     // Every change shows in the next refresh (the action pokes the feeds).
-    l.wait(Feed::Ecs, Duration::from_secs(10), |p| {
+    l.wait(Feed::ECS, Duration::from_secs(10), |p| {
         rows(p).and_then(|r| {
             r.into_iter().find(|s| {
                 s.name == "api"
@@ -718,7 +718,7 @@ async fn built_in_actions_change_the_fleet() {
     })
     .await;
     let fns = l
-        .wait(Feed::Lambda, Duration::from_secs(10), |p| {
+        .wait(Feed::LAMBDA, Duration::from_secs(10), |p| {
             rows(p).filter(|r| {
                 r.iter().any(|s| {
                     s.name == "thumbnailer"
@@ -1474,7 +1474,7 @@ async fn a_context_slow_to_connect_delays_no_other() {
                     slow_info = Some(info.clone());
                 }
             }
-            (Feed::Ecs, Payload::Services(rows))
+            (&Feed::ECS, Payload::Services(rows))
                 if !rows.is_empty() && !seen.contains(&(ev.ctx, "services")) =>
             {
                 seen.push((ev.ctx, "services"));
@@ -1504,7 +1504,7 @@ async fn a_large_fleet_is_all_listed_then_described_and_steady_resources_cost_li
     let mut refresh = fast();
     refresh.steady_ms = 60_000;
     let mut l = live(&fake, refresh).await;
-    let first = l.wait(Feed::Ecs, Duration::from_secs(60), rows).await;
+    let first = l.wait(Feed::ECS, Duration::from_secs(60), rows).await;
     assert_eq!(first.len(), 300, "every service, no cap");
     assert!(
         first.iter().all(|r| r.loading && r.status == "…"),
@@ -1515,7 +1515,7 @@ async fn a_large_fleet_is_all_listed_then_described_and_steady_resources_cost_li
         move |p: &Payload| rows(p).filter(|r| r.len() == n && r.iter().all(|x| !x.loading))
     };
     let services = l
-        .wait(Feed::Ecs, Duration::from_secs(60), loaded(300))
+        .wait(Feed::ECS, Duration::from_secs(60), loaded(300))
         .await;
     let clusters: std::collections::BTreeSet<_> =
         services.iter().filter_map(|s| s.cluster()).collect();
@@ -1530,7 +1530,7 @@ async fn a_large_fleet_is_all_listed_then_described_and_steady_resources_cost_li
             .find(|s| s.counts.is_none_or(|c| c.running != 2))
     );
     let functions = l
-        .wait(Feed::Lambda, Duration::from_secs(60), loaded(60))
+        .wait(Feed::LAMBDA, Duration::from_secs(60), loaded(60))
         .await;
     assert!(
         functions.iter().all(|f| f.health == Health::Ok),
@@ -1539,10 +1539,10 @@ async fn a_large_fleet_is_all_listed_then_described_and_steady_resources_cost_li
     );
     fake.reset_stats();
     for _ in 0..8 {
-        l.wait(Feed::Ecs, Duration::from_secs(20), rows).await;
+        l.wait(Feed::ECS, Duration::from_secs(20), rows).await;
     }
     for _ in 0..4 {
-        l.wait(Feed::Lambda, Duration::from_secs(20), rows).await;
+        l.wait(Feed::LAMBDA, Duration::from_secs(20), rows).await;
     }
     let stats = fake.stats();
     let calls = |op: &str| stats[op].as_u64().unwrap_or(0);
@@ -1572,7 +1572,7 @@ async fn a_large_fleet_is_all_listed_then_described_and_steady_resources_cost_li
         })
         .await
         .unwrap();
-    l.wait(Feed::Ecs, Duration::from_secs(20), |p| {
+    l.wait(Feed::ECS, Duration::from_secs(20), |p| {
         rows(p).and_then(|r| {
             r.into_iter()
                 .find(|s| s.name == "big-svc-0007" && s.counts.map(|c| c.desired) == Some(5))

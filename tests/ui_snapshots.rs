@@ -158,7 +158,7 @@ fn hostile_text_from_any_source_never_reaches_the_terminal() {
     svc.status = evil.into();
     svc.ecs_detail_mut().unwrap().last_event = Some(evil.into());
     for (feed, payload) in [
-        (opsdeck::sources::Feed::Ecs, Payload::Services(vec![svc])),
+        (opsdeck::sources::Feed::ECS, Payload::Services(vec![svc])),
         (
             opsdeck::sources::Feed::Alarms,
             Payload::Alarms(vec![Alarm {

@@ -242,7 +242,7 @@ mod tests {
     fn worst_first_and_selection_follows_the_row() {
         let mut st = ServicesState::default();
         st.set_feed(
-            crate::sources::Feed::Ecs,
+            crate::sources::Feed::ECS,
             vec![
                 svc("a", Health::Ok),
                 svc("b", Health::Ok),
@@ -253,7 +253,7 @@ mod tests {
         st.move_by(1);
         assert_eq!(st.selected_row().unwrap().name, "b");
         st.set_feed(
-            crate::sources::Feed::Ecs,
+            crate::sources::Feed::ECS,
             vec![
                 svc("a", Health::Ok),
                 svc("b", Health::Ok),
@@ -271,7 +271,7 @@ mod tests {
     fn filter_and_sort() {
         let mut st = ServicesState::default();
         st.set_feed(
-            crate::sources::Feed::Ecs,
+            crate::sources::Feed::ECS,
             vec![svc("api", Health::Ok), svc("worker", Health::Warn)],
         );
         st.set_filter("API");

@@ -212,7 +212,7 @@ fn stale_when_a_feed_goes_quiet() {
     });
     assert_eq!(
         app.feeds
-            .get(crate::sources::Feed::Ecs)
+            .get(crate::sources::Feed::ECS)
             .unwrap()
             .freshness(app.now_ms),
         freshness::Freshness::Stale
@@ -1354,18 +1354,18 @@ fn system_changes_become_timeline_events_once() {
     // A feed fails (once), keeps failing (nothing new), recovers (once).
     let fx = deliver(
         &mut app,
-        Feed::Ecs,
+        Feed::ECS,
         Payload::Error("ThrottlingException".into()),
     );
     assert_eq!(events(&fx), ["feed ecs failing: ThrottlingException"]);
     let fx = deliver(
         &mut app,
-        Feed::Ecs,
+        Feed::ECS,
         Payload::Error("ThrottlingException".into()),
     );
     assert!(events(&fx).is_empty());
-    let rows = app.services.feed_rows(Feed::Ecs).to_vec();
-    let fx = deliver(&mut app, Feed::Ecs, Payload::Services(rows));
+    let rows = app.services.feed_rows(Feed::ECS).to_vec();
+    let fx = deliver(&mut app, Feed::ECS, Payload::Services(rows));
     assert_eq!(events(&fx), ["feed ecs recovered"]);
     // The timeline shows events and actions together, or either alone.
     app.update(Msg::Action(Action::Note));
@@ -1666,7 +1666,7 @@ fn a_change_that_never_holds_is_reported_not_verified_at_the_deadline() {
 fn enter_on_a_timeline_event_selects_its_resource() {
     use crate::sources::Feed;
     let mut app = demo_app();
-    let mut rows = app.services.feed_rows(Feed::Ecs).to_vec();
+    let mut rows = app.services.feed_rows(Feed::ECS).to_vec();
     let i = rows
         .iter()
         .position(|r| r.display_name() == "internal/auth")
@@ -1674,7 +1674,7 @@ fn enter_on_a_timeline_event_selects_its_resource() {
     rows[i].health = crate::model::Health::Crit;
     app.update(Msg::Source(SourceEvent {
         ctx: 0,
-        feed: Feed::Ecs,
+        feed: Feed::ECS,
         at_ms: T0,
         payload: Payload::Services(rows),
     }));
@@ -1811,12 +1811,12 @@ fn a_replay_never_acts_journals_or_notes() {
     assert!(app.overlays.is_empty(), "no note prompt");
     // A row going critical in the replay is not journaled again: the recording's timeline
     // is what the replay shows.
-    let mut rows = app.services.feed_rows(crate::sources::Feed::Ecs).to_vec();
+    let mut rows = app.services.feed_rows(crate::sources::Feed::ECS).to_vec();
     rows[0].health = crate::model::Health::Crit;
     rows[0].status = "FAILED".into();
     let fx = app.update(Msg::Source(SourceEvent {
         ctx: 0,
-        feed: crate::sources::Feed::Ecs,
+        feed: crate::sources::Feed::ECS,
         at_ms: T0 + 6_000,
         payload: Payload::Services(rows),
     }));
@@ -2112,7 +2112,7 @@ fn two_context_app() -> App {
     };
     let info = crate::sources::SourceInfo {
         label: "2 contexts".into(),
-        feeds: vec![(crate::sources::Feed::Ecs, 10_000)],
+        feeds: vec![(crate::sources::Feed::ECS, 10_000)],
     };
     let mut app = App::new(&info, config, T0);
     for (c, n) in [(0u16, 4), (1u16, 2)] {
@@ -2125,7 +2125,7 @@ fn two_context_app() -> App {
         r.status = "COMPLETED".into();
         app.update(Msg::Source(SourceEvent {
             ctx: c,
-            feed: crate::sources::Feed::Ecs,
+            feed: crate::sources::Feed::ECS,
             at_ms: T0,
             payload: Payload::Services(vec![r]),
         }));
@@ -2219,7 +2219,7 @@ fn a_change_in_one_context_is_previewed_and_verified_against_that_context_only()
     main.status = "COMPLETED".into();
     app.update(Msg::Source(SourceEvent {
         ctx: 0,
-        feed: crate::sources::Feed::Ecs,
+        feed: crate::sources::Feed::ECS,
         at_ms: T0 + 1_000,
         payload: Payload::Services(vec![main]),
     }));
@@ -2453,7 +2453,7 @@ fn listed_rows_paint_first_and_fill_in_without_events() {
     let mut app = App::new(
         &SourceInfo {
             label: "t".into(),
-            feeds: vec![(Feed::Ecs, 5_000)],
+            feeds: vec![(Feed::ECS, 5_000)],
         },
         AppConfig::default(),
         T0,
@@ -2461,7 +2461,7 @@ fn listed_rows_paint_first_and_fill_in_without_events() {
     let deliver = |app: &mut App, payload: Payload| {
         app.update(Msg::Source(SourceEvent {
             ctx: 0,
-            feed: Feed::Ecs,
+            feed: Feed::ECS,
             at_ms: T0,
             payload,
         }))
@@ -2490,20 +2490,20 @@ fn listed_rows_paint_first_and_fill_in_without_events() {
     let mut other = App::new(
         &SourceInfo {
             label: "t".into(),
-            feeds: vec![(Feed::Ecs, 5_000)],
+            feeds: vec![(Feed::ECS, 5_000)],
         },
         AppConfig::default(),
         T0,
     );
     other.update(Msg::Source(SourceEvent {
         ctx: 0,
-        feed: Feed::Ecs,
+        feed: Feed::ECS,
         at_ms: T0,
         payload: Payload::Services(listed),
     }));
     other.update(Msg::Source(SourceEvent {
         ctx: 0,
-        feed: Feed::Ecs,
+        feed: Feed::ECS,
         at_ms: T0,
         payload: Payload::Error("connection refused".into()),
     }));

@@ -123,10 +123,14 @@ pub struct Refresh {
 }
 
 impl Refresh {
-    /// The interval of one of the other resource kinds' feeds.
+    /// The interval of a resource kind's feed.
     pub fn kind_ms(&self, kind: crate::model::ResourceKind) -> i64 {
+        use crate::model::ResourceKind;
         match kind {
-            crate::model::ResourceKind::Sqs => self.sqs_ms,
+            ResourceKind::Ecs => self.ecs_ms,
+            ResourceKind::Lambda => self.lambda_ms,
+            ResourceKind::Http => self.health_ms,
+            ResourceKind::Sqs => self.sqs_ms,
             _ => self.resources_ms,
         }
     }

@@ -93,10 +93,7 @@ pub enum ReplayControl {
 /// errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Feed {
-    Ecs,
-    Lambda,
-    Health,
-    /// The rows of one of the other resource kinds (SQS, RDS, DynamoDB…).
+    /// The rows of one resource kind (ECS services, Lambda functions, health checks, SQS…).
     Kind(crate::model::ResourceKind),
     Metrics,
     Alarms,
@@ -110,11 +107,12 @@ pub enum Feed {
 }
 
 impl Feed {
+    pub const ECS: Feed = Feed::Kind(crate::model::ResourceKind::Ecs);
+    pub const LAMBDA: Feed = Feed::Kind(crate::model::ResourceKind::Lambda);
+    pub const HEALTH: Feed = Feed::Kind(crate::model::ResourceKind::Http);
+
     pub fn name(self) -> &'static str {
         match self {
-            Feed::Ecs => "ecs",
-            Feed::Lambda => "lambda",
-            Feed::Health => "health",
             Feed::Kind(k) => k.name(),
             Feed::Metrics => "metrics",
             Feed::Alarms => "alarms",
@@ -128,9 +126,6 @@ impl Feed {
     /// The feed a name stands for (recordings and `snapshot --format json` use names).
     pub fn from_name(s: &str) -> Option<Feed> {
         let fixed = [
-            Feed::Ecs,
-            Feed::Lambda,
-            Feed::Health,
             Feed::Metrics,
             Feed::Alarms,
             Feed::Logs,
@@ -165,10 +160,7 @@ impl serde::Serialize for Feed {
 impl Feed {
     /// Whether the feed delivers rows of the services pane.
     pub fn rows(self) -> bool {
-        matches!(
-            self,
-            Feed::Ecs | Feed::Lambda | Feed::Health | Feed::Kind(_)
-        )
+        matches!(self, Feed::Kind(_))
     }
 }
 

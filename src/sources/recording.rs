@@ -450,7 +450,7 @@ mod tests {
     fn info() -> SourceInfo {
         SourceInfo {
             label: "demo · seed 1".into(),
-            feeds: vec![(Feed::Ecs, 2000), (Feed::Logs, 1000)],
+            feeds: vec![(Feed::ECS, 2000), (Feed::Logs, 1000)],
         }
     }
 
@@ -479,7 +479,7 @@ mod tests {
             1_100,
             &SourceEvent {
                 ctx: 0,
-                feed: Feed::Ecs,
+                feed: Feed::ECS,
                 at_ms: 1_050,
                 payload: Payload::Services(vec![row.clone()]),
             },

@@ -37,6 +37,9 @@ pub struct LambdaDetail {
     pub memory_mb: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserved_concurrency: Option<i64>,
+    /// Seconds an invocation may run (its Duration metric is rated against it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_s: Option<i64>,
 }
 /// A Lambda function.
 pub struct Lambda;

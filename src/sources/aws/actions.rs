@@ -4,13 +4,6 @@
 use crate::sources::Mutation;
 
 pub async fn apply(clients: &super::Clients, m: &Mutation) -> Result<String, String> {
-    match m {
-        Mutation::Ecs(m) => return super::ecs::apply(clients, m).await.map_err(String::from),
-        Mutation::Lambda(m) => {
-            return super::lambda::apply(clients, m).await.map_err(String::from);
-        }
-        _ => {}
-    }
     for kind in super::registry::KINDS {
         if let Some(f) = kind.apply(clients, m) {
             return f.await.map_err(String::from);

@@ -129,11 +129,10 @@ impl Kind for Apigateway {
 
     fn describe<'a>(
         &'a self,
-        c: &'a super::Clients,
+        cx: &'a super::kind::Cx<'a>,
         targets: &'a [String],
-        now_ms: i64,
-        memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
+        let (c, now_ms, memo) = (cx.c, cx.now_ms, cx.memo);
         Box::pin(async move {
             if targets.is_empty() {
                 return Vec::new();

@@ -45,7 +45,7 @@ pub async fn fetch(
     let cap = |v: Option<i64>| v.filter(|n| *n > 0 && billing != "PAY_PER_REQUEST");
     let slow = super::kind::SLOW_MS;
     let pitr = memo
-        .or_ask::<_, AwsError>(&format!("pitr {table}"), slow, now_ms, async {
+        .or_ask::<String, _, AwsError>(&format!("pitr {table}"), slow, now_ms, async {
             let r = c
                 .describe_continuous_backups()
                 .table_name(table)
@@ -63,7 +63,7 @@ pub async fn fetch(
         .filter(|s| !s.is_empty())
         .map(|s| s == "ENABLED");
     let latest_backup_ms = memo
-        .or_ask::<_, AwsError>(&format!("backup {table}"), slow, now_ms, async {
+        .or_ask::<String, _, AwsError>(&format!("backup {table}"), slow, now_ms, async {
             let r = c
                 .list_backups()
                 .table_name(table)
@@ -168,11 +168,10 @@ impl Kind for Dynamodb {
 
     fn describe<'a>(
         &'a self,
-        c: &'a super::Clients,
+        cx: &'a super::kind::Cx<'a>,
         targets: &'a [String],
-        now_ms: i64,
-        memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
+        let (c, now_ms, memo) = (cx.c, cx.now_ms, cx.memo);
         Box::pin(async move {
             let mut out = Vec::new();
             for t in targets {

@@ -1,9 +1,16 @@
 //! ECS: ListClusters / ListServices (paginated, for discovery) and DescribeServices in
 //! batches of 10, mapped to service rows with rollout state, task counts and the latest event.
 
+use super::Clients;
 use super::errors::{AwsError, AwsResult};
-use crate::model::{Counts, Health, Resource};
+use super::kind::{Cx, Described, Kind, Listing, above, metric};
+use super::plan::Plan;
+use crate::config::Watch;
+use crate::model::{Counts, Health, MetricDef, Resource, ResourceKind};
+use crate::runbook::targets::Targets;
 use aws_sdk_ecs::Client;
+use futures::future::BoxFuture;
+use std::collections::BTreeMap;
 
 /// DescribeServices accepts up to 10 services per call.
 pub const DESCRIBE_BATCH: usize = 10;
@@ -244,6 +251,231 @@ pub fn previous_revision(task_def: &str) -> Option<String> {
     let (family, rev) = task_def.rsplit_once(':')?;
     let rev: u64 = rev.parse().ok()?;
     (rev > 1).then(|| format!("{family}:{}", rev - 1))
+}
+
+/// What the ECS feed watches, as `cluster/service` targets: the plan's services in their
+/// clusters, every service of the clusters it names, a service named without its cluster
+/// looked for in every cluster, or (nothing named) every service of every cluster, page by
+/// page.
+pub async fn targets(c: &Client, plan: &Plan) -> AwsResult<Vec<String>> {
+    let mut by_cluster: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let clusters: Vec<String> =
+        if plan.discover_ecs || plan.services.iter().any(|(c, _)| c.is_none()) {
+            list_clusters(c).await?
+        } else {
+            plan.clusters.clone()
+        };
+    let list_all: &[String] = if plan.discover_ecs {
+        &clusters
+    } else {
+        &plan.clusters
+    };
+    // What each cluster holds, each cluster listed once.
+    let mut listed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for cl in list_all {
+        let ss = list_services(c, cl).await?;
+        by_cluster
+            .entry(cl.clone())
+            .or_default()
+            .extend(ss.iter().cloned());
+        listed.insert(cl.clone(), ss);
+    }
+    for (cl, s) in &plan.services {
+        match cl {
+            Some(cl) => by_cluster.entry(cl.clone()).or_default().push(s.clone()),
+            None => {
+                for cand in &clusters {
+                    if !listed.contains_key(cand) {
+                        listed.insert(cand.clone(), list_services(c, cand).await?);
+                    }
+                    if listed.get(cand).is_some_and(|l| l.contains(s)) {
+                        by_cluster.entry(cand.clone()).or_default().push(s.clone());
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (cl, mut ss) in by_cluster {
+        ss.sort();
+        ss.dedup();
+        out.extend(ss.into_iter().map(|s| format!("{cl}/{s}")));
+    }
+    Ok(out)
+}
+
+/// A `cluster/service` target's two halves.
+fn split_target(t: &str) -> (&str, &str) {
+    t.split_once('/').unwrap_or(("", t))
+}
+
+/// ECS services: DescribeServices takes ten services of one cluster per call; four calls in
+/// flight.
+pub struct Ecs;
+
+impl Kind for Ecs {
+    fn kind(&self) -> ResourceKind {
+        ResourceKind::Ecs
+    }
+
+    fn configured(&self, w: &Watch) -> Vec<String> {
+        w.services.iter().map(|(c, s)| format!("{c}/{s}")).collect()
+    }
+
+    /// Whole clusters from the config, else named services (config, else runbooks; a
+    /// runbook may name a service without its cluster), else discovery.
+    fn plan(&self, p: &mut Plan, watch: &Watch, targets: &[Targets]) {
+        let configured: Vec<(Option<String>, String)> = watch
+            .services
+            .iter()
+            .map(|(c, s)| (Some(c.clone()), s.clone()))
+            .collect();
+        if !watch.clusters.is_empty() {
+            p.clusters = watch.clusters.clone();
+            p.services = configured;
+            p.origin.insert("ecs", "config");
+            return;
+        }
+        let services = super::plan::choose(
+            &mut p.origin,
+            "ecs",
+            &configured,
+            || {
+                targets
+                    .iter()
+                    .flat_map(|t| t.ecs_services.iter())
+                    .filter(|s| {
+                        !s.template && !s.cluster.as_deref().is_some_and(super::plan::templated)
+                    })
+                    .map(|s| (s.cluster.clone(), s.name.clone()))
+                    .collect()
+            },
+            "discovery",
+        );
+        p.discover_ecs = services.is_none();
+        p.services = services.unwrap_or_default();
+    }
+
+    fn planned(&self, p: &Plan) -> Option<Vec<String>> {
+        let listing =
+            p.discover_ecs || !p.clusters.is_empty() || p.services.iter().any(|(c, _)| c.is_none());
+        (!listing).then(|| {
+            let mut t: Vec<String> = p
+                .services
+                .iter()
+                .map(|(c, s)| format!("{}/{s}", c.as_deref().unwrap_or_default()))
+                .collect();
+            t.sort();
+            t.dedup();
+            t
+        })
+    }
+
+    fn discover<'a>(&'a self, c: &'a Clients) -> BoxFuture<'a, AwsResult<Vec<String>>> {
+        Box::pin(async move {
+            let plan = Plan {
+                discover_ecs: true,
+                ..Plan::default()
+            };
+            targets(&c.ecs, &plan).await
+        })
+    }
+
+    fn list<'a>(&'a self, cx: &'a Cx<'a>) -> BoxFuture<'a, AwsResult<Listing>> {
+        Box::pin(async move { targets(&cx.c.ecs, cx.plan).await.map(Listing::from) })
+    }
+
+    fn split(&self) -> Option<(usize, usize)> {
+        Some((DESCRIBE_BATCH, 4))
+    }
+
+    fn group<'t>(&self, target: &'t str) -> &'t str {
+        split_target(target).0
+    }
+
+    fn describe<'a>(&'a self, cx: &'a Cx<'a>, targets: &'a [String]) -> BoxFuture<'a, Described> {
+        Box::pin(async move {
+            let mut by_cluster: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+            for t in targets {
+                let (cl, s) = split_target(t);
+                by_cluster.entry(cl).or_default().push(s.to_string());
+            }
+            let mut out: Described = Vec::new();
+            for (cl, services) in by_cluster {
+                match describe_services(&cx.c.ecs, cl, &services, cx.now_ms).await {
+                    Ok(rows) => {
+                        for s in services {
+                            let id = format!("{cl}/{s}");
+                            let mine: Vec<Resource> =
+                                rows.iter().filter(|r| r.id == id).cloned().collect();
+                            let r = if mine.is_empty() {
+                                Err(AwsError::from(format!("{s}: not in the answer")))
+                            } else {
+                                Ok(mine)
+                            };
+                            out.push((id, r));
+                        }
+                    }
+                    Err(e) => out.extend(
+                        services
+                            .iter()
+                            .map(|s| (format!("{cl}/{s}"), Err(e.clone()))),
+                    ),
+                }
+            }
+            out
+        })
+    }
+
+    fn error_row(&self, target: &str, error: &str) -> Resource {
+        let (cl, s) = split_target(target);
+        error_row(cl, s, error)
+    }
+
+    /// Per service: CPU (70/90 %) and memory (80/95 %); a name that repeats across clusters
+    /// (prod/api, staging/api) is qualified by its cluster.
+    fn metrics(&self, rows: &[Resource]) -> Vec<MetricDef> {
+        let mut out = Vec::new();
+        for r in rows {
+            let (cluster, service) = split_target(&r.id);
+            let label = if rows.iter().filter(|x| x.name == r.name).count() > 1 {
+                r.id.clone()
+            } else {
+                r.name.clone()
+            };
+            let dims = [("ClusterName", cluster), ("ServiceName", service)];
+            out.push(metric(
+                format!("{label} CPU"),
+                "AWS/ECS",
+                "CPUUtilization",
+                &dims,
+                "Average",
+                Some("%"),
+                above(70.0, 90.0),
+            ));
+            out.push(metric(
+                format!("{label} memory"),
+                "AWS/ECS",
+                "MemoryUtilization",
+                &dims,
+                "Average",
+                Some("%"),
+                above(80.0, 95.0),
+            ));
+        }
+        out
+    }
+
+    fn apply<'a>(
+        &'a self,
+        c: &'a Clients,
+        m: &'a crate::sources::Mutation,
+    ) -> Option<BoxFuture<'a, AwsResult<String>>> {
+        match m {
+            crate::sources::Mutation::Ecs(m) => Some(Box::pin(apply(c, m))),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

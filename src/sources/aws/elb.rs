@@ -196,11 +196,10 @@ impl Kind for Elb {
 
     fn describe<'a>(
         &'a self,
-        c: &'a super::Clients,
+        cx: &'a super::kind::Cx<'a>,
         targets: &'a [String],
-        _now_ms: i64,
-        _memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
+        let c = cx.c;
         Box::pin(async move {
             if targets.is_empty() {
                 return Vec::new();

@@ -3,26 +3,31 @@
 //! pane while the others keep updating. Discovery results are shared through [`Found`].
 
 use super::errors::{AwsError, AwsResult};
-use super::kind::Kind;
+use super::kind::{Cx, Described, Kind, Memo};
 use super::plan::{self, Plan};
 use super::registry::KINDS;
 use super::schedule::{self, Poke, Schedule};
-use super::{alarms, ecs, errors, health, lambda, metrics};
+use super::{alarms, errors, metrics};
 use crate::model::{Resource, ResourceKind};
 use crate::sources::{Feed, Payload, SourceEvent, Window};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
-/// What discovery found, shared between feeds through a `watch` channel: the metrics and
-/// logs feeds follow the services and functions the ECS and Lambda feeds watch.
+/// What each kind's feed watches, shared through a `watch` channel: the metrics feed charts
+/// the kinds' standard metrics, the logs feed follows the groups of the services and
+/// functions watched.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Found {
-    services: Option<Vec<(String, String)>>,
-    functions: Option<Vec<(String, Option<i64>)>>,
-    /// The standard metrics of each other kind's rows, once its feed has delivered.
-    kinds: BTreeMap<ResourceKind, Vec<plan::MetricDef>>,
+    kinds: BTreeMap<ResourceKind, Watched>,
+}
+
+/// One kind's rows as the other feeds need them.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Watched {
+    names: Vec<String>,
+    metrics: Vec<plan::MetricDef>,
 }
 
 /// Exponential backoff after failures: the interval doubled per failure, capped at eight
@@ -76,26 +81,6 @@ async fn send_result(tx: &mpsc::Sender<SourceEvent>, feed: Feed, r: AwsResult<Pa
     send(tx, feed, r.unwrap_or_else(|e| Payload::Error(e.message))).await
 }
 
-/// Rows for what a feed asked about, one each: a target that failed is a row with its
-/// error (one missing function or queue is not a failed pane); the feed fails only when
-/// every target did, with the first error.
-fn rows_or_error<T>(
-    results: Vec<(String, AwsResult<T>)>,
-    row: impl Fn(T) -> Vec<crate::model::Resource>,
-    error_row: impl Fn(&str, &str) -> crate::model::Resource,
-) -> AwsResult<Vec<crate::model::Resource>> {
-    let any_ok = results.iter().any(|(_, r)| r.is_ok());
-    let mut rows = Vec::new();
-    for (name, r) in results {
-        match r {
-            Ok(t) => rows.extend(row(t)),
-            Err(e) if !any_ok => return Err(e),
-            Err(e) => rows.push(error_row(&name, &e.message)),
-        }
-    }
-    Ok(rows)
-}
-
 /// Sleeps `d`, or less when poked (after an action, to show its effect at once).
 async fn pace(d: Duration, poke: &Poke) {
     tokio::select! {
@@ -104,292 +89,20 @@ async fn pace(d: Duration, poke: &Poke) {
     }
 }
 
-/// ECS targets: `(cluster, services)`, from the plan or by listing every cluster's services
-/// (all of them, page by page; every 5 minutes).
-async fn ecs_targets(c: &aws_sdk_ecs::Client, plan: &Plan) -> AwsResult<EcsTargets> {
-    let mut by_cluster: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let clusters: Vec<String> =
-        if plan.discover_ecs || plan.services.iter().any(|(c, _)| c.is_none()) {
-            ecs::list_clusters(c).await?
-        } else {
-            plan.clusters.clone()
-        };
-    let list_all: Vec<String> = if plan.discover_ecs {
-        clusters.clone()
-    } else {
-        plan.clusters.clone()
-    };
-    // What each cluster holds, each cluster listed once.
-    let mut listed: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for cl in &list_all {
-        let ss = ecs::list_services(c, cl).await?;
-        by_cluster
-            .entry(cl.clone())
-            .or_default()
-            .extend(ss.iter().cloned());
-        listed.insert(cl.clone(), ss);
-    }
-    // A service named without its cluster is looked for in every cluster.
-    for (cl, s) in &plan.services {
-        match cl {
-            Some(cl) => by_cluster.entry(cl.clone()).or_default().push(s.clone()),
-            None => {
-                for cand in &clusters {
-                    if !listed.contains_key(cand) {
-                        listed.insert(cand.clone(), ecs::list_services(c, cand).await?);
-                    }
-                    if listed.get(cand).is_some_and(|l| l.contains(s)) {
-                        by_cluster.entry(cand.clone()).or_default().push(s.clone());
-                    }
-                }
-            }
-        }
-    }
-    for v in by_cluster.values_mut() {
-        v.sort();
-        v.dedup();
-    }
-    Ok(by_cluster.into_iter().collect())
-}
-
-/// `(cluster, services)` the ECS feed describes.
-type EcsTargets = Vec<(String, Vec<String>)>;
-
-const REDISCOVER: Duration = Duration::from_secs(300);
-
-/// DescribeServices calls in flight at once.
-const ECS_AT_ONCE: usize = 4;
-
 /// While rows are still loading, what has landed is painted at most this often.
 const PAINT_EVERY: Duration = Duration::from_millis(250);
-
-/// The rows of a feed, in a stable order.
-fn all_rows(rows: &BTreeMap<String, Resource>) -> Vec<Resource> {
-    rows.values().cloned().collect()
-}
-
-/// Keeps the rows of what is still watched, and adds the newly found ones as just listed.
-fn relist(
-    rows: &mut BTreeMap<String, Resource>,
-    schedule: &mut Schedule,
-    listed: impl IntoIterator<Item = Resource>,
-) {
-    let listed: BTreeMap<String, Resource> =
-        listed.into_iter().map(|r| (r.id.clone(), r)).collect();
-    rows.retain(|id, _| listed.contains_key(id));
-    schedule.retain(|id| listed.contains_key(id));
-    for (id, r) in listed {
-        rows.entry(id).or_insert_with(|| r.listed());
-    }
-}
-
-pub(super) async fn ecs_feed(
-    c: aws_sdk_ecs::Client,
-    plan: Arc<Plan>,
-    refresh: (i64, i64),
-    tx: mpsc::Sender<SourceEvent>,
-    found: Arc<watch::Sender<Found>>,
-    poke: Arc<Poke>,
-) {
-    let (interval, steady) = refresh;
-    let mut backoff = Backoff::new(interval);
-    let mut schedule = Schedule::new(ms(interval), ms(steady));
-    let mut targets: Option<(EcsTargets, tokio::time::Instant)> = None;
-    let mut rows: BTreeMap<String, Resource> = BTreeMap::new();
-    let needs_listing = plan.discover_ecs
-        || !plan.clusters.is_empty()
-        || plan.services.iter().any(|(c, _)| c.is_none());
-    if !needs_listing && plan.services.is_empty() {
-        found.send_modify(|f| f.services = Some(Vec::new()));
-    }
-    loop {
-        poke.apply(&mut schedule, rows.values());
-        let r: AwsResult<Payload> = async {
-            let stale = targets
-                .as_ref()
-                .is_none_or(|(_, at)| needs_listing && at.elapsed() > REDISCOVER);
-            if stale {
-                let t = ecs_targets(&c, &plan).await?;
-                let flat: Vec<(String, String)> = t
-                    .iter()
-                    .flat_map(|(cl, ss)| ss.iter().map(move |s| (cl.clone(), s.clone())))
-                    .collect();
-                relist(
-                    &mut rows,
-                    &mut schedule,
-                    flat.iter().map(|(cl, s)| Resource::ecs(cl, s)),
-                );
-                found.send_if_modified(|f| {
-                    let changed = f.services.as_ref() != Some(&flat);
-                    f.services = Some(flat);
-                    changed
-                });
-                targets = Some((t, tokio::time::Instant::now()));
-                // Names on screen before the describes (progressive first paint).
-                if rows.values().any(|r| r.loading) {
-                    send(&tx, Feed::Ecs, Payload::Services(all_rows(&rows))).await;
-                }
-            }
-            // Invariant: `stale` is true while `targets` is None, so it was set just above.
-            let t = &targets.as_ref().expect("set above").0;
-            let now = tokio::time::Instant::now();
-            let mut picks: Vec<(&String, Vec<String>)> = t
-                .iter()
-                .map(|(cl, ss)| {
-                    let ids: Vec<String> = ss.iter().map(|s| format!("{cl}/{s}")).collect();
-                    (cl, schedule.pick(&ids, now, ecs::DESCRIBE_BATCH))
-                })
-                .collect();
-            // Nothing due: still one call, the soonest due, so a failing API or network
-            // shows in this pane at the feed's pace.
-            if picks.iter().all(|(_, p)| p.is_empty())
-                && let Some((cl, ss)) = t.iter().find(|(_, ss)| !ss.is_empty())
-            {
-                let ids: Vec<String> = ss.iter().map(|s| format!("{cl}/{s}")).collect();
-                let soonest = schedule.pick(&ids, now + schedule.steady(), ecs::DESCRIBE_BATCH);
-                picks = vec![(cl, soonest.into_iter().take(ecs::DESCRIBE_BATCH).collect())];
-            }
-            let (mut described, mut first_error) = (0, None);
-            let mut painted = tokio::time::Instant::now();
-            // A few batches in flight (well under DescribeServices' rate), answers taken in
-            // order: 300 services are 30 round trips.
-            let batches: Vec<(String, Vec<String>)> = picks
-                .into_iter()
-                .flat_map(|(cl, ids)| {
-                    let names: Vec<String> = ids
-                        .iter()
-                        .map(|id| id[cl.len() + 1..].to_string())
-                        .collect();
-                    names
-                        .chunks(ecs::DESCRIBE_BATCH)
-                        .map(|b| (cl.clone(), b.to_vec()))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
-            use futures::StreamExt;
-            let mut answers = futures::stream::iter(batches.into_iter().map(|(cl, batch)| {
-                let c = &c;
-                async move {
-                    let r = ecs::describe_services(c, &cl, &batch, now_ms()).await;
-                    (cl, batch, r)
-                }
-            }))
-            .buffered(ECS_AT_ONCE);
-            while let Some((cl, batch, r)) = answers.next().await {
-                match r {
-                    Ok(described_rows) => {
-                        described += 1;
-                        for r in described_rows {
-                            schedule.described(
-                                &r.id,
-                                schedule::busy(&r),
-                                tokio::time::Instant::now(),
-                            );
-                            rows.insert(r.id.clone(), r);
-                        }
-                    }
-                    // A missing cluster is rows saying so, not a failed pane; asked again
-                    // next refresh.
-                    Err(e) => {
-                        for s in &batch {
-                            let r = ecs::error_row(&cl, s, &e.message);
-                            rows.insert(r.id.clone(), r);
-                        }
-                        first_error.get_or_insert(e);
-                    }
-                }
-                if painted.elapsed() >= PAINT_EVERY && rows.values().any(|r| r.loading) {
-                    send(&tx, Feed::Ecs, Payload::Services(all_rows(&rows))).await;
-                    painted = tokio::time::Instant::now();
-                }
-            }
-            match first_error {
-                Some(e) if described == 0 => Err(e),
-                _ => Ok(Payload::Services(all_rows(&rows))),
-            }
-        }
-        .await;
-        let ok = r.is_ok();
-        if !send_result(&tx, Feed::Ecs, r).await {
-            return;
-        }
-        pace(backoff.next(ok), &poke).await;
-    }
-}
 
 fn ms(v: i64) -> Duration {
     Duration::from_millis(v.max(100) as u64)
 }
 
-pub(super) async fn lambda_feed(
-    c: aws_sdk_lambda::Client,
-    plan: Arc<Plan>,
-    interval: i64,
-    tx: mpsc::Sender<SourceEvent>,
-    found: Arc<watch::Sender<Found>>,
-    poke: Arc<Poke>,
-) {
-    let mut backoff = Backoff::new(interval);
-    let mut watcher = lambda::Watcher::default();
-    let mut painted = false;
-    loop {
-        let (urgent, focus) = poke.urgent();
-        let r: AwsResult<Payload> = async {
-            // Named functions are asked for one by one; discovered ones are listed (one call
-            // per 50), which also says which of them changed.
-            let (names, listed): (Vec<String>, Option<Vec<lambda::Listed>>) = match &plan.functions
-            {
-                Some(f) => (f.clone(), None),
-                None => {
-                    let all = lambda::list_functions(&c).await?;
-                    (all.iter().map(|l| l.name.clone()).collect(), Some(all))
-                }
-            };
-            if !std::mem::replace(&mut painted, true) && names.len() > 1 {
-                let rows = names.iter().map(|n| Resource::lambda(n).listed()).collect();
-                send(&tx, Feed::Lambda, Payload::Services(rows)).await;
-            }
-            let markers: Option<HashMap<String, String>> = listed.as_ref().map(|l| {
-                l.iter()
-                    .map(|f| (f.name.clone(), f.changed.clone()))
-                    .collect()
-            });
-            let results = watcher
-                .refresh(
-                    &c,
-                    &names,
-                    markers.as_ref(),
-                    (&urgent, focus.as_deref()),
-                    tokio::time::Instant::now(),
-                )
-                .await;
-            let fns: Vec<(String, Option<i64>)> = results
-                .iter()
-                .filter_map(|(_, r)| r.as_ref().ok().map(|f| (f.name.clone(), f.timeout_s)))
-                .collect();
-            let rows = rows_or_error(results, |f| vec![lambda::row(&f)], lambda::error_row)?;
-            found.send_if_modified(|f| {
-                let changed = f.functions.as_ref() != Some(&fns);
-                f.functions = Some(fns);
-                changed
-            });
-            Ok(Payload::Services(rows))
-        }
-        .await;
-        let ok = r.is_ok();
-        if !send_result(&tx, Feed::Lambda, r).await {
-            return;
-        }
-        pace(backoff.next(ok), &poke).await;
-    }
-}
-
-/// The feed of one resource kind: the plan's targets, or everything discovery lists (every
-/// five minutes); rows as soon as they are listed, then each target described on its
-/// [`Schedule`] (at the feed's pace while busy, once per `steady` when not); the rows, and
-/// the kind's standard metrics shared with the metrics feed. A kind found by discovery that
-/// the credentials may not list says so once in a note and stays empty, instead of a failing
-/// pane for a service the team may not use.
+/// The feed of one resource kind: the plan's targets, or what the kind's listing finds
+/// (every [`Kind::relist`]); rows as soon as they are listed, then each target described on
+/// its [`Schedule`] (at the feed's pace while busy, selected or just acted on, once per
+/// [`Kind::steady`] when not), in calls as the kind splits them, repainting while rows are
+/// still loading; the rows' names and standard metrics shared with the metrics and logs
+/// feeds. A kind found by discovery that the credentials may not list says so once in a
+/// note and stays empty, instead of a failing pane for a service the team may not use.
 pub(super) async fn kind_feed(
     kind: &'static dyn Kind,
     clients: super::Clients,
@@ -402,33 +115,24 @@ pub(super) async fn kind_feed(
     let (interval, steady) = refresh;
     let k = kind.kind();
     let feed = Feed::Kind(k);
-    let planned = plan.kinds.get(&k).cloned().flatten();
+    let planned = kind.planned(&plan);
     let mut backoff = Backoff::new(interval);
-    let mut schedule = Schedule::new(ms(interval), ms(steady));
+    let mut schedule = Schedule::new(ms(interval), kind.steady(ms(steady)));
     let mut listed: Option<(Vec<String>, tokio::time::Instant)> = None;
+    let mut markers: HashMap<String, String> = HashMap::new();
     // Each target's rows (an Aurora cluster is a row and so are its instances).
     let mut by_target: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
-    let memo = super::kind::Memo::default();
+    let memo = Memo::default();
     let mut told_denied = false;
     loop {
         // A poke names a row (or a target); its target is described at once.
         let (poked, focus) = poke.urgent();
         // The selected row's target is kept fresh while selected.
-        schedule.focus = focus.and_then(|f| {
-            by_target
-                .iter()
-                .find(|(t, rs)| **t == f || rs.iter().any(|r| r.id == f))
-                .map(|(t, _)| t.clone())
-        });
-        if !poked.is_empty() {
-            for (t, rs) in &by_target {
-                if poked.contains(t)
-                    || rs
-                        .iter()
-                        .any(|r| poked.iter().any(|x| *x == r.id || *x == r.name))
-                {
-                    schedule.urgent(t);
-                }
+        schedule.focus = focus.and_then(|f| target_of(&by_target, &f));
+        for p in &poked {
+            if let Some(t) = target_of(&by_target, p) {
+                kind.poked(&memo, &t);
+                schedule.urgent(&t);
             }
         }
         let r: AwsResult<Payload> = async {
@@ -437,20 +141,31 @@ pub(super) async fn kind_feed(
                 None => {
                     if listed
                         .as_ref()
-                        .is_none_or(|(_, at)| at.elapsed() > REDISCOVER)
+                        .is_none_or(|(_, at)| at.elapsed() >= kind.relist())
                     {
-                        let all = match kind.discover(&clients).await {
-                            Ok(all) => all,
+                        let cx = Cx {
+                            c: &clients,
+                            plan: &plan,
+                            memo: &memo,
+                            now_ms: now_ms(),
+                        };
+                        let all = match kind.list(&cx).await {
+                            Ok(l) => {
+                                // A target whose marker moved changed: described at once.
+                                for (t, m) in &l.markers {
+                                    if markers.get(t).is_some_and(|old| old != m) {
+                                        schedule.urgent(t);
+                                    }
+                                }
+                                markers = l.markers;
+                                l.targets
+                            }
                             Err(e) if e.fault == super::errors::Fault::Denied => {
                                 // Said once; discovery keeps trying quietly in case the
                                 // permission is granted.
                                 if !std::mem::replace(&mut told_denied, true) {
-                                    send(
-                                        &tx,
-                                        feed,
-                                        Payload::Note(format!("{} not watched: {e}", k.label())),
-                                    )
-                                    .await;
+                                    let note = format!("{} not watched: {e}", k.label());
+                                    send(&tx, feed, Payload::Note(note)).await;
                                 }
                                 Vec::new()
                             }
@@ -461,49 +176,70 @@ pub(super) async fn kind_feed(
                     listed.as_ref().map(|l| l.0.clone()).unwrap_or_default()
                 }
             };
-            by_target.retain(|t, _| targets.contains(t));
-            schedule.retain(|t| targets.contains(&t.to_string()));
-            let fresh: Vec<&String> = targets
-                .iter()
-                .filter(|t| !by_target.contains_key(*t))
-                .collect();
-            if !fresh.is_empty() && targets.len() > 1 {
-                // Names on screen before the describes (progressive first paint).
-                let mut rows: Vec<Resource> = by_target.values().flatten().cloned().collect();
-                rows.extend(fresh.iter().map(|t| kind.error_row(t, "").listed()));
-                send(&tx, feed, Payload::Services(rows)).await;
-            }
-            let now = tokio::time::Instant::now();
-            let mut due = schedule.pick(&targets, now, 1);
-            if due.is_empty() && !targets.is_empty() {
-                // Nothing due: still one call, so a failing API shows at the feed's pace.
-                due = schedule
-                    .pick(&targets, now + schedule.steady(), 1)
-                    .into_iter()
-                    .take(1)
-                    .collect();
-            }
-            let results = kind.describe(&clients, &due, now_ms(), &memo).await;
-            let any_ok = results.iter().any(|(_, r)| r.is_ok());
-            for (t, r) in results {
-                match r {
-                    Ok(rows) => {
-                        let busy = rows.iter().any(schedule::busy);
-                        schedule.described(&t, busy, tokio::time::Instant::now());
-                        by_target.insert(t, rows);
-                    }
-                    Err(e) if !any_ok => return Err(e),
-                    Err(e) => {
-                        by_target.insert(t.clone(), vec![kind.error_row(&t, &e.message)]);
-                    }
+            let watched: HashSet<&str> = targets.iter().map(String::as_str).collect();
+            by_target.retain(|t, _| watched.contains(t.as_str()));
+            schedule.retain(|t| watched.contains(t));
+            // Names on screen before the describes (progressive first paint).
+            let mut fresh = 0;
+            for t in &targets {
+                if !by_target.contains_key(t) {
+                    by_target.insert(t.clone(), vec![kind.error_row(t, "").listed()]);
+                    fresh += 1;
                 }
             }
-            let mut rows: Vec<Resource> = by_target.values().flatten().cloned().collect();
+            if fresh > 0 && targets.len() > 1 {
+                send(&tx, feed, Payload::Services(all_rows(&by_target))).await;
+            }
+            let calls = due_calls(kind, &schedule, &targets, tokio::time::Instant::now());
+            let cx = Cx {
+                c: &clients,
+                plan: &plan,
+                memo: &memo,
+                now_ms: now_ms(),
+            };
+            let at_once = kind.split().map_or(1, |s| s.1.max(1));
+            use futures::StreamExt;
+            let asks: Vec<futures::future::BoxFuture<'_, Described>> =
+                calls.iter().map(|ts| kind.describe(&cx, ts)).collect();
+            let mut answers = futures::stream::iter(asks).buffered(at_once);
+            let (mut any_ok, mut failed) = (false, Vec::new());
+            let mut painted = tokio::time::Instant::now();
+            while let Some(results) = answers.next().await {
+                for (t, r) in results {
+                    match r {
+                        Ok(rows) => {
+                            any_ok = true;
+                            let busy = rows.iter().any(schedule::busy);
+                            schedule.described(&t, busy, tokio::time::Instant::now());
+                            by_target.insert(t, rows);
+                        }
+                        Err(e) => failed.push((t, e)),
+                    }
+                }
+                let loading = || by_target.values().flatten().any(|r| r.loading);
+                if painted.elapsed() >= PAINT_EVERY && loading() {
+                    send(&tx, feed, Payload::Services(all_rows(&by_target))).await;
+                    painted = tokio::time::Instant::now();
+                }
+            }
+            // Every call failed: the pane says why (its rows stay as they were). Else a
+            // target that failed is a row with its error, asked again next refresh.
+            if !any_ok && let Some((_, e)) = failed.first() {
+                return Err(e.clone());
+            }
+            for (t, e) in failed {
+                let row = kind.error_row(&t, &e.message);
+                by_target.insert(t, vec![row]);
+            }
+            let mut rows = all_rows(&by_target);
             kind.finish(&mut rows);
-            let defs = kind.metrics(&rows);
+            let w = Watched {
+                names: rows.iter().map(|r| r.name.clone()).collect(),
+                metrics: kind.metrics(&rows),
+            };
             found.send_if_modified(|f| {
-                let changed = f.kinds.get(&k) != Some(&defs);
-                f.kinds.insert(k, defs);
+                let changed = f.kinds.get(&k) != Some(&w);
+                f.kinds.insert(k, w);
                 changed
             });
             Ok(Payload::Services(rows))
@@ -525,17 +261,64 @@ pub(super) async fn kind_feed(
     }
 }
 
-/// Waits (at most `limit`) until the ECS, Lambda and other kinds' feeds have said what they
-/// watch.
+/// The rows of a feed, in a stable order.
+fn all_rows(by_target: &BTreeMap<String, Vec<Resource>>) -> Vec<Resource> {
+    by_target.values().flatten().cloned().collect()
+}
+
+/// The target a row id or name (or a target) stands for.
+fn target_of(by_target: &BTreeMap<String, Vec<Resource>>, x: &str) -> Option<String> {
+    if by_target.contains_key(x) {
+        return Some(x.to_string());
+    }
+    by_target
+        .iter()
+        .find(|(_, rs)| rs.iter().any(|r| r.id == x || r.name == x))
+        .map(|(t, _)| t.clone())
+}
+
+/// The describe calls of this refresh: per group (an ECS cluster), the due targets, filled
+/// up to whole calls with those due soonest and split as the kind says. Nothing due: still
+/// one call, the soonest due, so a failing API or network shows at the feed's pace.
+fn due_calls(
+    kind: &dyn Kind,
+    schedule: &Schedule,
+    targets: &[String],
+    now: tokio::time::Instant,
+) -> Vec<Vec<String>> {
+    let per_call = kind.split().map(|s| s.0.max(1));
+    let fill = per_call.unwrap_or(1);
+    let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for t in targets {
+        groups.entry(kind.group(t)).or_default().push(t.clone());
+    }
+    let split = |due: Vec<String>| -> Vec<Vec<String>> {
+        match per_call {
+            Some(n) => due.chunks(n).map(<[String]>::to_vec).collect(),
+            None if due.is_empty() => Vec::new(),
+            None => vec![due],
+        }
+    };
+    let mut calls: Vec<Vec<String>> = groups
+        .values()
+        .flat_map(|ids| split(schedule.pick(ids, now, fill)))
+        .collect();
+    if calls.is_empty()
+        && let Some(ids) = groups.values().next()
+    {
+        let soonest = schedule.pick(ids, now + schedule.steady(), fill);
+        calls = vec![soonest.into_iter().take(fill).collect()];
+    }
+    calls
+}
+
+/// Waits (at most `limit`) until every kind's feed has said what it watches.
 pub(super) async fn wait_found(rx: &mut watch::Receiver<Found>, limit: Duration) {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
         {
             let f = rx.borrow();
-            if f.services.is_some()
-                && f.functions.is_some()
-                && KINDS.iter().all(|k| f.kinds.contains_key(&k.kind()))
-            {
+            if KINDS.iter().all(|k| f.kinds.contains_key(&k.kind())) {
                 return;
             }
         }
@@ -592,15 +375,7 @@ pub(super) async fn metrics_feed(
             Some(d) => d.clone(),
             None => {
                 let f = found_rx.borrow_and_update().clone();
-                let mut defs = plan.standard_metrics(
-                    &f.services.unwrap_or_default(),
-                    &f.functions.unwrap_or_default(),
-                );
-                for mut d in f.kinds.into_values().flatten() {
-                    d.thresholds = plan.thresholds_for(&d.key, d.thresholds);
-                    defs.push(d);
-                }
-                defs
+                plan.rated(f.kinds.into_values().flat_map(|w| w.metrics))
             }
         };
         defs.extend(linked.iter().cloned());
@@ -654,37 +429,16 @@ pub(super) async fn alarms_feed(
     }
 }
 
-pub(super) async fn health_feed(plan: Arc<Plan>, interval: i64, tx: mpsc::Sender<SourceEvent>) {
-    let client = health::client(Duration::from_millis(
-        (interval as u64 / 2).clamp(1000, 5000),
-    ));
-    loop {
-        let rows =
-            futures::future::join_all(plan.health.iter().map(|h| health::check(&client, h))).await;
-        // A failing endpoint is data (a red row), not a failing feed.
-        if !send(&tx, Feed::Health, Payload::Services(rows)).await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(interval as u64)).await;
-    }
-}
-
 impl Found {
-    /// The discovered service names and function names (what log groups are picked by).
+    /// The watched service names and function names (what log groups are picked by).
     pub(super) fn names(&self) -> (Vec<String>, Vec<String>) {
-        let services = self
-            .services
-            .iter()
-            .flatten()
-            .map(|(_, s)| s.clone())
-            .collect();
-        let functions = self
-            .functions
-            .iter()
-            .flatten()
-            .map(|(n, _)| n.clone())
-            .collect();
-        (services, functions)
+        let names = |k: ResourceKind| {
+            self.kinds
+                .get(&k)
+                .map(|w| w.names.clone())
+                .unwrap_or_default()
+        };
+        (names(ResourceKind::Ecs), names(ResourceKind::Lambda))
     }
 }
 
@@ -710,5 +464,45 @@ mod tests {
         for _ in 0..10 {
             assert!(slow.next(false) <= Duration::from_secs(144));
         }
+    }
+
+    #[test]
+    fn describes_are_grouped_filled_and_split_as_the_kind_says() {
+        use super::super::{ecs::Ecs, sqs::Sqs};
+        let now = tokio::time::Instant::now();
+        let fast = Duration::from_secs(5);
+        let mut s = Schedule::new(fast, Duration::from_secs(60));
+        // 23 services in prod, 3 in staging, none described yet: all due, per cluster, in
+        // calls of at most ten.
+        let mut targets: Vec<String> = (0..23).map(|i| format!("prod/s{i:02}")).collect();
+        targets.extend((0..3).map(|i| format!("staging/s{i}")));
+        let calls = due_calls(&Ecs, &s, &targets, now);
+        let sizes: Vec<usize> = calls.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [10, 10, 3, 3]);
+        assert!(calls[3].iter().all(|t| t.starts_with("staging/")));
+        // All described and steady, one of them busy: its call is filled up with the nine
+        // due soonest of its cluster (the call costs the same), nothing else is asked.
+        for t in &targets {
+            s.described(t, t == "prod/s05", now);
+        }
+        let later = now + fast + Duration::from_millis(1);
+        let calls = due_calls(&Ecs, &s, &targets, later);
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].len(), 10);
+        assert!(calls[0].contains(&"prod/s05".to_string()));
+        assert!(calls[0].iter().all(|t| t.starts_with("prod/")));
+        // Nothing due at all: still one call (the soonest due), so a failing API shows.
+        let mut quiet = Schedule::new(fast, Duration::from_secs(60));
+        for t in &targets {
+            quiet.described(t, false, now);
+        }
+        let calls = due_calls(&Ecs, &quiet, &targets, now);
+        assert_eq!(calls.len(), 1);
+        assert!(!calls[0].is_empty() && calls[0].len() <= 10);
+        // A kind without a split: one call with every due target.
+        let queues: Vec<String> = (0..5).map(|i| format!("q{i}")).collect();
+        let fresh = Schedule::new(fast, Duration::from_secs(60));
+        assert_eq!(due_calls(&Sqs, &fresh, &queues, now), vec![queues.clone()]);
+        assert!(due_calls(&Sqs, &fresh, &[], now).is_empty());
     }
 }

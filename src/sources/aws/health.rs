@@ -1,8 +1,15 @@
 //! HTTP health checks: GET each URL with a timeout; status code, latency, and the JSON body's
 //! `status` field when there is one.
 
+use super::Clients;
+use super::errors::{AwsError, AwsResult};
+use super::kind::{Cx, Described, Kind};
+use super::plan::Plan;
+use crate::config::Watch;
 use crate::config::live::WatchHealth;
-use crate::model::{Health, Resource};
+use crate::model::{Health, MetricDef, Resource, ResourceKind};
+use crate::runbook::targets::Targets;
+use futures::future::BoxFuture;
 use std::time::{Duration, Instant};
 
 /// Slower than this is a warning even with a 2xx.
@@ -107,6 +114,81 @@ pub fn row(
         (None, None) => "no response".into(),
     };
     s
+}
+
+/// How long a health check may take (connect and answer).
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// HTTP health endpoints: named in `[[watch.health]]` or by the runbooks, never discovered;
+/// all checked every refresh (a GET is cheap and it is what the team asked to watch). A
+/// failing endpoint is a red row, not a failing feed.
+pub struct Http;
+
+impl Kind for Http {
+    fn kind(&self) -> ResourceKind {
+        ResourceKind::Http
+    }
+
+    fn configured(&self, w: &Watch) -> Vec<String> {
+        w.health.iter().map(|h| h.name.clone()).collect()
+    }
+
+    /// Config first, else the URLs runbooks check (`curl …/health`), else none.
+    fn plan(&self, p: &mut Plan, watch: &Watch, targets: &[Targets]) {
+        p.health = super::plan::choose(
+            &mut p.origin,
+            "health",
+            &watch.health,
+            || {
+                targets
+                    .iter()
+                    .flat_map(|t| t.health_urls.iter())
+                    .filter(|h| !h.template)
+                    .map(|h| WatchHealth {
+                        name: super::plan::health_name(&h.name),
+                        url: h.name.clone(),
+                    })
+                    .collect()
+            },
+            "none",
+        )
+        .unwrap_or_default();
+    }
+
+    fn planned(&self, p: &Plan) -> Option<Vec<String>> {
+        Some(p.health.iter().map(|h| h.name.clone()).collect())
+    }
+
+    fn discover<'a>(&'a self, _c: &'a Clients) -> BoxFuture<'a, AwsResult<Vec<String>>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn steady(&self, _configured: Duration) -> Duration {
+        Duration::ZERO
+    }
+
+    fn describe<'a>(&'a self, cx: &'a Cx<'a>, targets: &'a [String]) -> BoxFuture<'a, Described> {
+        Box::pin(async move {
+            futures::future::join_all(targets.iter().map(|t| async move {
+                let r = match cx.plan.health.iter().find(|h| h.name == *t) {
+                    Some(h) => Ok(vec![check(&cx.c.http, h).await]),
+                    None => Err(AwsError::from(format!("{t}: no such health check"))),
+                };
+                (t.clone(), r)
+            }))
+            .await
+        })
+    }
+
+    fn error_row(&self, target: &str, error: &str) -> Resource {
+        let mut r = Resource::http(target, "");
+        r.status = error.to_string();
+        r
+    }
+
+    fn metrics(&self, _rows: &[Resource]) -> Vec<MetricDef> {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]

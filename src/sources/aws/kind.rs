@@ -5,6 +5,7 @@
 
 use super::Clients;
 use super::errors::{AwsError, AwsResult};
+use super::plan::Plan;
 use crate::config::Watch;
 use crate::model::MetricDef;
 use crate::model::{Direction, MetricKey, Resource, ResourceKind, Thresholds};
@@ -25,18 +26,58 @@ pub trait Kind: Send + Sync + 'static {
     fn selected(&self, t: &Targets) -> Vec<String> {
         named(t.named(self.kind()))
     }
+    /// Writes what the plan watches of this kind: `[watch]` first, else what the runbooks
+    /// name, else everything discovery finds (`plan.kinds[kind] = None`).
+    fn plan(&self, p: &mut Plan, watch: &Watch, targets: &[Targets]) {
+        let chosen = super::plan::choose(
+            &mut p.origin,
+            self.kind().name(),
+            &self.configured(watch),
+            || targets.iter().flat_map(|t| self.selected(t)).collect(),
+            "discovery",
+        );
+        p.kinds.insert(self.kind(), chosen);
+    }
+    /// The targets the plan names, when it names them all (nothing to list); `None`: the
+    /// feed lists them ([`Kind::list`]).
+    fn planned(&self, p: &Plan) -> Option<Vec<String>> {
+        p.kinds.get(&self.kind()).cloned().flatten()
+    }
     /// Every resource of the kind in the account and region (identifiers), all of them (page
     /// by page).
     fn discover<'a>(&'a self, c: &'a Clients) -> BoxFuture<'a, AwsResult<Vec<String>>>;
-    /// Rows for the targets, one entry per target. `now_ms` for windows (failed executions
-    /// in the last hour, backup age).
-    fn describe<'a>(
-        &'a self,
-        c: &'a Clients,
-        targets: &'a [String],
-        now_ms: i64,
-        memo: &'a Memo,
-    ) -> BoxFuture<'a, Described>;
+    /// What the feed watches when the plan does not name it all: by default what discovery
+    /// finds. A kind whose listing says what changed (Lambda's `LastModified`) gives a marker
+    /// per target; a target whose marker moved is described at once.
+    fn list<'a>(&'a self, cx: &'a Cx<'a>) -> BoxFuture<'a, AwsResult<Listing>> {
+        Box::pin(async move { self.discover(cx.c).await.map(Listing::from) })
+    }
+    /// How often the listing is asked again (new resources, gone ones).
+    fn relist(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(300)
+    }
+    /// How long a steady target goes undescribed, given `[refresh] steady` (a health check
+    /// is cheap: every refresh).
+    fn steady(&self, configured: std::time::Duration) -> std::time::Duration {
+        configured
+    }
+    /// How describes are split: `(targets per call, calls in flight)`. `None`: one call
+    /// with every due target (the kind batches or paces inside). With a split the feed fills
+    /// each call with the targets due soonest (the call costs the same) and repaints as the
+    /// answers land.
+    fn split(&self) -> Option<(usize, usize)> {
+        None
+    }
+    /// An action touched `target`: forget what would hide its effect (the feed describes it
+    /// at once).
+    fn poked(&self, _memo: &Memo, _target: &str) {}
+    /// Targets described in one call share this (an ECS service's cluster).
+    fn group<'t>(&self, _target: &'t str) -> &'t str {
+        ""
+    }
+    /// Rows for the targets, one entry per target. `cx.now_ms` for windows (failed
+    /// executions in the last hour, backup age).
+    fn describe<'a>(&'a self, cx: &'a Cx<'a>, targets: &'a [String]) -> BoxFuture<'a, Described>;
     /// A target that could not be read: its name and why, health unknown.
     fn error_row(&self, target: &str, error: &str) -> Resource;
     /// Cross-row rules after describing (an SQS dead-letter queue rated as one).
@@ -53,39 +94,87 @@ pub trait Kind: Send + Sync + 'static {
     }
 }
 
+/// What a kind's describe works with: the context's clients, the plan, the feed's memo and
+/// the time.
+pub struct Cx<'a> {
+    pub c: &'a Clients,
+    pub plan: &'a Plan,
+    pub memo: &'a Memo,
+    pub now_ms: i64,
+}
+
+/// What a listing found: the targets, and for some a marker that changes when the target
+/// changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Listing {
+    pub targets: Vec<String>,
+    pub markers: std::collections::HashMap<String, String>,
+}
+
+impl From<Vec<String>> for Listing {
+    fn from(targets: Vec<String>) -> Self {
+        Listing {
+            targets,
+            markers: Default::default(),
+        }
+    }
+}
+
 /// What a kind's feed remembers between refreshes: answers that change rarely or never (a
 /// queue's URL, a table's backup settings, a failed execution's cause), each with when it
 /// was learnt, so they are asked for once or every few minutes instead of every refresh.
 /// One per feed, so per account and region.
-#[derive(Debug, Default)]
-pub struct Memo(std::sync::Mutex<std::collections::HashMap<String, (i64, String)>>);
+#[derive(Default)]
+pub struct Memo(std::sync::Mutex<std::collections::HashMap<String, (i64, Learnt)>>);
+
+type Learnt = std::sync::Arc<dyn std::any::Any + Send + Sync>;
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        f.debug_set().entries(m.keys()).finish()
+    }
+}
 
 impl Memo {
-    /// The value learnt under `key` at most `max_age_ms` ago.
-    pub fn get(&self, key: &str, max_age_ms: i64, now_ms: i64) -> Option<String> {
+    /// The value learnt under `key` at most `max_age_ms` ago (of type `T`).
+    pub fn get<T: Clone + 'static>(&self, key: &str, max_age_ms: i64, now_ms: i64) -> Option<T> {
         let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
         m.get(key)
             .filter(|(at, _)| now_ms - *at <= max_age_ms)
-            .map(|(_, v)| v.clone())
+            .and_then(|(_, v)| v.downcast_ref::<T>().cloned())
     }
 
-    pub fn put(&self, key: &str, value: String, now_ms: i64) {
+    pub fn put<T: Send + Sync + 'static>(&self, key: &str, value: T, now_ms: i64) {
         let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        m.insert(key.to_string(), (now_ms, value));
+        m.insert(key.to_string(), (now_ms, std::sync::Arc::new(value)));
+    }
+
+    /// Forgets what was learnt under `key`.
+    pub fn forget(&self, key: &str) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.remove(key);
+    }
+
+    /// Forgets what `keep` does not keep (targets no longer watched).
+    pub fn retain(&self, keep: impl Fn(&str) -> bool) {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.retain(|k, _| keep(k));
     }
 
     /// The memoised value, or `ask`'s answer remembered (an error is not remembered).
-    pub async fn or_ask<F, E>(
+    pub async fn or_ask<T, F, E>(
         &self,
         key: &str,
         max_age_ms: i64,
         now_ms: i64,
         ask: F,
-    ) -> Result<String, E>
+    ) -> Result<T, E>
     where
-        F: std::future::Future<Output = Result<String, E>>,
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T, E>>,
     {
-        if let Some(v) = self.get(key, max_age_ms, now_ms) {
+        if let Some(v) = self.get::<T>(key, max_age_ms, now_ms) {
             return Ok(v);
         }
         let v = ask.await?;
@@ -176,12 +265,13 @@ mod tests {
     #[test]
     fn memo_remembers_for_its_age_and_not_errors() {
         let m = Memo::default();
-        m.put("url orders", "https://q/orders".into(), 1_000);
+        m.put("url orders", "https://q/orders".to_string(), 1_000);
         assert_eq!(
-            m.get("url orders", 500, 1_400).as_deref(),
+            m.get::<String>("url orders", 500, 1_400).as_deref(),
             Some("https://q/orders")
         );
-        assert_eq!(m.get("url orders", 500, 1_600), None, "too old");
+        assert_eq!(m.get::<String>("url orders", 500, 1_600), None, "too old");
+        assert_eq!(m.get::<i64>("url orders", 500, 1_400), None, "another type");
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
@@ -210,6 +300,6 @@ mod tests {
             3,
             "the third call built its future but the memo answered"
         );
-        assert_eq!(m.get("k", 100, 50).as_deref(), Some("v"));
+        assert_eq!(m.get::<String>("k", 100, 50).as_deref(), Some("v"));
     }
 }

@@ -2,13 +2,17 @@
 //! and which changed (`LastModified`, `CodeSha256`); GetFunction (state, last update status,
 //! reserved concurrency, memory, timeout) and ListAliases / ListVersionsByFunction are asked
 //! again only when a function changed, is changing, was just acted on, or their answer is
-//! older than [`CONFIG_EVERY`] / [`ALIASES_EVERY`] — [`Watcher`] keeps what it learnt.
+//! older than [`CONFIG_EVERY`] / [`ALIASES_EVERY`]: the kind feed's schedule and memo.
 
+use super::Clients;
 use super::errors::{AwsError, AwsResult};
-use crate::model::{Health, Resource};
+use super::kind::{Cx, Described, Kind, Listing, Memo, above, metric};
+use crate::config::Watch;
+use crate::model::{Health, MetricDef, Resource, ResourceKind, Thresholds};
+use crate::runbook::targets::Targets;
 use aws_sdk_lambda::Client;
-use std::collections::HashMap;
-use tokio::time::{Duration, Instant};
+use futures::future::BoxFuture;
+use std::time::Duration;
 
 /// What ListFunctions says of a function.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,164 +142,132 @@ async fn aliases_and_versions(c: &Client, name: &str) -> AwsResult<AliasesAndVer
     Ok((aliases, versions))
 }
 
-/// What the Lambda feed knows of each function between refreshes.
-#[derive(Debug, Default)]
-pub struct Watcher {
-    known: HashMap<String, Known>,
-}
+/// How long learnt aliases and versions are trusted while the function's marker stays.
+const ALIASES_EVERY_MS: i64 = ALIASES_EVERY.as_millis() as i64;
 
-#[derive(Debug, Clone)]
-struct Known {
-    info: FunctionInfo,
-    changed: String,
-    config_at: Instant,
-    aliases_at: Instant,
-    /// Its row was not steady (changing, failed, throttled): configuration every refresh.
-    busy: bool,
-}
-
-/// What one function needs asked this refresh.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Due {
-    pub config: bool,
-    pub aliases: bool,
-}
-
-/// Functions asked at once (two or three calls each, well under Lambda's control-plane rate).
-const AT_ONCE: usize = 4;
-
-impl Watcher {
-    /// What `name` needs: everything when unknown, changed since (by `listed`'s marker) or
-    /// `urgent`; its configuration while busy or older than [`CONFIG_EVERY`]; its aliases
-    /// when older than [`ALIASES_EVERY`].
-    pub fn due(&self, name: &str, listed: Option<&str>, urgent: bool, now: Instant) -> Due {
-        let Some(k) = self.known.get(name) else {
-            return Due {
-                config: true,
-                aliases: true,
-            };
-        };
-        let changed = listed.is_some_and(|m| m != k.changed);
-        Due {
-            config: changed || urgent || k.busy || now >= k.config_at + CONFIG_EVERY,
-            aliases: changed || urgent || now >= k.aliases_at + ALIASES_EVERY,
-        }
-    }
-
-    /// Rows' data for `names`: what is due is asked (a few functions at once), the rest is
-    /// what was learnt. `listed` holds ListFunctions' markers when the feed listed them.
-    pub async fn refresh(
-        &mut self,
-        c: &Client,
-        names: &[String],
-        listed: Option<&HashMap<String, String>>,
-        (urgent, focus): (&[String], Option<&str>),
-        now: Instant,
-    ) -> Vec<(String, AwsResult<FunctionInfo>)> {
-        use futures::StreamExt;
-        self.known.retain(|n, _| names.contains(n));
-        let asks: Vec<(String, Due)> = names
-            .iter()
-            .map(|n| {
-                let marker = listed.and_then(|l| l.get(n)).map(String::as_str);
-                let mut due = self.due(n, marker, urgent.contains(n), now);
-                // The selected function's configuration at the feed's pace.
-                due.config |= focus == Some(n.as_str());
-                (n.clone(), due)
-            })
-            .collect();
-        let answers: Vec<(String, AwsResult<Answer>)> =
-            futures::stream::iter(asks.into_iter().map(|(n, due)| {
-                let prev = self.known.get(&n).map(|k| k.changed.clone());
-                async move {
-                    let r = ask(c, &n, due, prev.as_deref()).await;
-                    (n, r)
-                }
-            }))
-            .buffered(AT_ONCE)
-            .collect()
-            .await;
-        let mut out = Vec::with_capacity(answers.len());
-        for (n, r) in answers {
-            let r = r.map(|a| self.learn(&n, a, now));
-            out.push((n, r));
-        }
-        out
-    }
-
-    fn learn(&mut self, name: &str, a: Answer, now: Instant) -> FunctionInfo {
-        // The first answers are dated back by a share of the period, so the functions come
-        // due again spread over it rather than all in one refresh.
-        let first = !self.known.contains_key(name);
-        let back = |every: Duration| {
-            if first {
-                now.checked_sub(every.mul_f64(super::schedule::spread(name) * 0.5))
-                    .unwrap_or(now)
+/// One function: GetFunction, and its aliases and versions unless the feed learnt them less
+/// than [`ALIASES_EVERY`] ago for the same `LastModified` and code hash (both at once the
+/// first time).
+async fn describe_one(cx: &Cx<'_>, name: &str) -> AwsResult<FunctionInfo> {
+    let c = &cx.c.lambda;
+    let key = format!("aliases {name}");
+    let known = cx
+        .memo
+        .get::<(String, AliasesAndVersions)>(&key, ALIASES_EVERY_MS, cx.now_ms);
+    let ((mut info, marker), av) = match known {
+        None => futures::try_join!(get_config(c, name), aliases_and_versions(c, name))?,
+        Some((m, av)) => {
+            let (info, marker) = get_config(c, name).await?;
+            let av = if marker == m {
+                av
             } else {
-                now
-            }
-        };
-        let k = self.known.entry(name.to_string()).or_insert_with(|| Known {
-            info: FunctionInfo {
-                name: name.to_string(),
-                ..FunctionInfo::default()
-            },
-            changed: String::new(),
-            config_at: now,
-            aliases_at: now,
-            busy: true,
-        });
-        if let Some((info, changed)) = a.config {
-            let (aliases, versions) = (
-                std::mem::take(&mut k.info.aliases),
-                std::mem::take(&mut k.info.versions),
-            );
-            k.info = FunctionInfo {
-                aliases,
-                versions,
-                ..info
+                aliases_and_versions(c, name).await?
             };
-            k.changed = changed;
-            k.config_at = back(CONFIG_EVERY);
+            ((info, marker), av)
         }
-        if let Some((aliases, versions)) = a.aliases {
-            k.info.aliases = aliases;
-            k.info.versions = versions;
-            k.aliases_at = back(ALIASES_EVERY);
-        }
-        k.busy = super::schedule::busy(&row(&k.info));
-        k.info.clone()
-    }
+    };
+    cx.memo.put(&key, (marker, av.clone()), cx.now_ms);
+    (info.aliases, info.versions) = av;
+    Ok(info)
 }
 
-/// What was asked of one function.
-struct Answer {
-    config: Option<(FunctionInfo, String)>,
-    aliases: Option<AliasesAndVersions>,
-}
+/// Lambda functions: the paged ListFunctions every refresh (one call per 50 functions) says
+/// which exist and which changed; GetFunction (state, update status, reserved concurrency)
+/// for a changed, changing, selected or acted-on function, else every [`CONFIG_EVERY`];
+/// aliases and versions when the function changed, was acted on, or after
+/// [`ALIASES_EVERY`]. Four functions at once.
+pub struct Lambda;
 
-/// Asks what is due; the aliases too when the configuration shows a change since `prev`.
-async fn ask(c: &Client, name: &str, due: Due, prev: Option<&str>) -> AwsResult<Answer> {
-    if due.config && due.aliases {
-        let (config, aliases) =
-            futures::try_join!(get_config(c, name), aliases_and_versions(c, name))?;
-        return Ok(Answer {
-            config: Some(config),
-            aliases: Some(aliases),
-        });
+impl Kind for Lambda {
+    fn kind(&self) -> ResourceKind {
+        ResourceKind::Lambda
     }
-    let config = if due.config {
-        Some(get_config(c, name).await?)
-    } else {
-        None
-    };
-    let changed = matches!((&config, prev), (Some((_, m)), Some(p)) if m != p);
-    let aliases = if due.aliases || changed {
-        Some(aliases_and_versions(c, name).await?)
-    } else {
-        None
-    };
-    Ok(Answer { config, aliases })
+
+    fn configured(&self, w: &Watch) -> Vec<String> {
+        w.functions.clone()
+    }
+
+    /// Functions the runbooks name, and the functions of the aliases they name.
+    fn selected(&self, t: &Targets) -> Vec<String> {
+        let functions = t.lambda_functions.iter().filter(|x| !x.template);
+        let aliases = t.lambda_aliases.iter().filter(|x| !x.template);
+        functions
+            .map(|x| x.name.clone())
+            .chain(aliases.map(|x| x.function.clone()))
+            .collect()
+    }
+
+    fn discover<'a>(&'a self, c: &'a Clients) -> BoxFuture<'a, AwsResult<Vec<String>>> {
+        Box::pin(async move {
+            Ok(list_functions(&c.lambda)
+                .await?
+                .into_iter()
+                .map(|l| l.name)
+                .collect())
+        })
+    }
+
+    fn list<'a>(&'a self, cx: &'a Cx<'a>) -> BoxFuture<'a, AwsResult<Listing>> {
+        Box::pin(async move {
+            let all = list_functions(&cx.c.lambda).await?;
+            Ok(Listing {
+                targets: all.iter().map(|l| l.name.clone()).collect(),
+                markers: all.into_iter().map(|l| (l.name, l.changed)).collect(),
+            })
+        })
+    }
+
+    /// Every refresh: the listing is what says a function changed.
+    fn relist(&self) -> Duration {
+        Duration::ZERO
+    }
+
+    /// Reserved concurrency is not in the listing: asked every [`CONFIG_EVERY`] at least.
+    fn steady(&self, configured: Duration) -> Duration {
+        configured.max(CONFIG_EVERY)
+    }
+
+    fn split(&self) -> Option<(usize, usize)> {
+        Some((1, 4))
+    }
+
+    fn describe<'a>(&'a self, cx: &'a Cx<'a>, targets: &'a [String]) -> BoxFuture<'a, Described> {
+        Box::pin(async move {
+            let mut out: Described = Vec::new();
+            for t in targets {
+                out.push((t.clone(), describe_one(cx, t).await.map(|f| vec![row(&f)])));
+            }
+            out
+        })
+    }
+
+    /// An action on a function may move an alias, which changes no marker: its aliases are
+    /// asked again.
+    fn poked(&self, memo: &Memo, target: &str) {
+        memo.forget(&format!("aliases {target}"));
+    }
+
+    fn error_row(&self, target: &str, error: &str) -> Resource {
+        error_row(target, error)
+    }
+
+    /// Per function: errors, throttles, p99 duration against its timeout, concurrency.
+    fn metrics(&self, rows: &[Resource]) -> Vec<MetricDef> {
+        rows.iter()
+            .flat_map(|r| standard_metrics(&r.name, r.lambda_detail().and_then(|d| d.timeout_s)))
+            .collect()
+    }
+
+    fn apply<'a>(
+        &'a self,
+        c: &'a Clients,
+        m: &'a crate::sources::Mutation,
+    ) -> Option<BoxFuture<'a, AwsResult<String>>> {
+        match m {
+            crate::sources::Mutation::Lambda(m) => Some(Box::pin(apply(c, m))),
+            _ => None,
+        }
+    }
 }
 
 /// The alias shown on the row: a conventional live alias if there is one, else the first.
@@ -335,6 +307,7 @@ pub fn row(f: &FunctionInfo) -> Resource {
         versions: f.versions.clone(),
         memory_mb: f.memory_mb,
         reserved_concurrency: f.reserved,
+        timeout_s: f.timeout_s,
     });
     let state = f.state.clone().unwrap_or_else(|| "Active".into());
     let update = f.last_update.as_deref().unwrap_or("Successful");
@@ -355,6 +328,34 @@ pub fn row(f: &FunctionInfo) -> Resource {
         }
     };
     s
+}
+
+/// A function's standard metrics: invocations, errors (1 / 10), average duration (80 % /
+/// 95 % of its timeout, when known) and throttles (1 / 10).
+pub fn standard_metrics(function: &str, timeout_s: Option<i64>) -> Vec<MetricDef> {
+    let duration = match timeout_s {
+        Some(t) if t > 0 => above(t as f64 * 800.0, t as f64 * 950.0),
+        _ => Thresholds::default(),
+    };
+    [
+        ("Invocations", "Sum", None, Thresholds::default()),
+        ("Errors", "Sum", None, above(1.0, 10.0)),
+        ("Duration", "Average", Some("ms"), duration),
+        ("Throttles", "Sum", None, above(1.0, 10.0)),
+    ]
+    .into_iter()
+    .map(|(name, stat, unit, t)| {
+        metric(
+            format!("{function} {}", name.to_lowercase()),
+            "AWS/Lambda",
+            name,
+            &[("FunctionName", function)],
+            stat,
+            unit,
+            t,
+        )
+    })
+    .collect()
 }
 
 /// A function that could not be read: its name and why, health unknown.
@@ -444,83 +445,6 @@ mod tests {
             aliases: vec![("canary".into(), "3".into()), ("live".into(), "2".into())],
             versions: vec!["3".into(), "2".into(), "1".into()],
         }
-    }
-
-    #[test]
-    fn functions_are_asked_again_only_when_changed_busy_poked_or_old() {
-        let mut w = Watcher::default();
-        let t0 = Instant::now();
-        let none = |w: &Watcher, marker: &str, urgent: bool, at: Instant| {
-            w.due("checkout", Some(marker), urgent, at)
-        };
-        assert_eq!(
-            none(&w, "m1", false, t0),
-            Due {
-                config: true,
-                aliases: true
-            },
-            "unknown"
-        );
-        let mut cfg = info();
-        cfg.aliases.clear();
-        w.learn(
-            "checkout",
-            Answer {
-                config: Some((cfg.clone(), "m1".into())),
-                aliases: Some((info().aliases, info().versions)),
-            },
-            t0,
-        );
-        let soon = t0 + Duration::from_secs(30);
-        assert_eq!(
-            none(&w, "m1", false, soon),
-            Due {
-                config: false,
-                aliases: false
-            },
-            "steady and listed unchanged"
-        );
-        assert_eq!(
-            none(&w, "m2", false, soon),
-            Due {
-                config: true,
-                aliases: true
-            },
-            "LastModified or code changed"
-        );
-        assert_eq!(
-            none(&w, "m1", true, soon),
-            Due {
-                config: true,
-                aliases: true
-            },
-            "just acted on"
-        );
-        let later = t0 + CONFIG_EVERY + Duration::from_secs(1);
-        assert_eq!(
-            none(&w, "m1", false, later),
-            Due {
-                config: true,
-                aliases: false
-            },
-            "configuration (reserved concurrency) grows old first"
-        );
-        let much_later = t0 + ALIASES_EVERY + Duration::from_secs(1);
-        assert!(none(&w, "m1", false, much_later).aliases);
-        // A throttled function (reserved 0) is not steady: its configuration every refresh.
-        cfg.reserved = Some(0);
-        w.learn(
-            "checkout",
-            Answer {
-                config: Some((cfg, "m1".into())),
-                aliases: None,
-            },
-            soon,
-        );
-        assert!(none(&w, "m1", false, soon + Duration::from_secs(1)).config);
-        assert!(!none(&w, "m1", false, soon + Duration::from_secs(1)).aliases);
-        // What was learnt is kept: aliases stay when only the configuration was asked.
-        assert_eq!(w.known["checkout"].info.aliases, info().aliases);
     }
 
     #[test]

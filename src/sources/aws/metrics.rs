@@ -3,7 +3,7 @@
 
 use super::errors::describe;
 use super::plan::{METRICS_PER_CALL, MetricDef, aligned_range, period_for};
-use crate::model::MetricSeries;
+use crate::model::{MetricSeries, Resource};
 use crate::sources::Window;
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::primitives::DateTime;
@@ -117,8 +117,8 @@ pub async fn linked(
     own: Option<&str>,
 ) -> Result<Vec<MetricDef>, String> {
     use std::collections::BTreeMap;
-    type Services = Vec<(String, String)>;
-    type Functions = Vec<(String, Option<i64>)>;
+    type Services = Vec<Resource>;
+    type Functions = Vec<Resource>;
     let mut found: BTreeMap<String, (Services, Functions)> = BTreeMap::new();
     for (ns, metric) in [("AWS/ECS", "CPUUtilization"), ("AWS/Lambda", "Errors")] {
         let mut token: Option<String> = None;
@@ -146,8 +146,8 @@ pub async fn linked(
                 };
                 let entry = found.entry(acct.clone()).or_default();
                 match (dim("ClusterName"), dim("ServiceName"), dim("FunctionName")) {
-                    (Some(cl), Some(s), _) => entry.0.push((cl, s)),
-                    (_, _, Some(f)) => entry.1.push((f, None)),
+                    (Some(cl), Some(s), _) => entry.0.push(Resource::ecs(cl, s)),
+                    (_, _, Some(f)) => entry.1.push(Resource::lambda(f)),
                     _ => {}
                 }
             }
@@ -159,11 +159,16 @@ pub async fn linked(
     }
     let mut out = Vec::new();
     for (acct, (mut services, mut functions)) in found {
-        services.sort();
-        services.dedup();
-        functions.sort();
-        functions.dedup();
-        for mut d in plan.standard_metrics(&services, &functions) {
+        for rows in [&mut services, &mut functions] {
+            rows.sort_by(|a, b| a.id.cmp(&b.id));
+            rows.dedup_by(|a, b| a.id == b.id);
+        }
+        use super::kind::Kind;
+        let standard = super::ecs::Ecs
+            .metrics(&services)
+            .into_iter()
+            .chain(super::lambda::Lambda.metrics(&functions));
+        for mut d in plan.rated(standard) {
             d.label = format!("{acct} {}", d.label);
             d.key.account = Some(acct.clone());
             out.push(d);

@@ -32,9 +32,7 @@ use super::{DataSource, Feed, Payload, SourceCommand, SourceEvent, SourceInfo, W
 use crate::config::AwsSettings;
 use crate::config::Refresh;
 use crate::model::ResourceKind;
-use feeds::{
-    Found, alarms_feed, ecs_feed, health_feed, kind_feed, lambda_feed, metrics_feed, now_ms, send,
-};
+use feeds::{Found, alarms_feed, kind_feed, metrics_feed, now_ms, send};
 use logs::logs_feed;
 use plan::Plan;
 use schedule::{Focus, Poke};
@@ -122,6 +120,8 @@ pub struct Clients {
     pub elb: aws_sdk_elasticloadbalancingv2::Client,
     pub sfn: aws_sdk_sfn::Client,
     pub elasticache: aws_sdk_elasticache::Client,
+    /// Health checks' HTTP client.
+    pub http: reqwest::Client,
 }
 
 /// Environment of a step run under the read-only role: its credentials, and none of the
@@ -401,6 +401,7 @@ pub async fn connect_with(
         elb: aws_sdk_elasticloadbalancingv2::Client::new(&conf),
         sfn: aws_sdk_sfn::Client::new(&conf),
         elasticache: aws_sdk_elasticache::Client::new(&conf),
+        http: health::client(health::TIMEOUT),
     };
     (clients, ctx, role)
 }
@@ -415,16 +416,10 @@ pub struct AwsSource {
 impl AwsSource {
     /// The feeds a context runs, with their refresh intervals.
     pub fn feeds(r: &Refresh) -> Vec<(Feed, i64)> {
-        let mut feeds = vec![
-            (Feed::Ecs, r.ecs_ms),
-            (Feed::Lambda, r.lambda_ms),
-            (Feed::Health, r.health_ms),
-        ];
-        feeds.extend(
-            registry::KINDS
-                .iter()
-                .map(|k| (Feed::Kind(k.kind()), r.kind_ms(k.kind()))),
-        );
+        let mut feeds: Vec<(Feed, i64)> = registry::KINDS
+            .iter()
+            .map(|k| (Feed::Kind(k.kind()), r.kind_ms(k.kind())))
+            .collect();
         feeds.extend([
             (Feed::Metrics, r.metrics_ms),
             (Feed::Alarms, r.alarms_ms),
@@ -463,29 +458,11 @@ impl DataSource for AwsSource {
             let (window_tx, window_rx) = watch::channel(Window::default());
             // The selected row, shared by every feed (each keeps its own row fresh).
             let focus = Arc::new(Focus::default());
-            let poke_ecs = Arc::new(Poke::new(focus.clone()));
-            let poke_lambda = Arc::new(Poke::new(focus.clone()));
             let poke_kinds: Vec<Arc<Poke>> = registry::KINDS
                 .iter()
                 .map(|_| Arc::new(Poke::new(focus.clone())))
                 .collect();
             let mut tasks = vec![
-                tokio::spawn(ecs_feed(
-                    clients.ecs.clone(),
-                    plan.clone(),
-                    (refresh.ecs_ms, refresh.steady_ms),
-                    events.clone(),
-                    found.clone(),
-                    poke_ecs.clone(),
-                )),
-                tokio::spawn(lambda_feed(
-                    clients.lambda.clone(),
-                    plan.clone(),
-                    refresh.lambda_ms,
-                    events.clone(),
-                    found.clone(),
-                    poke_lambda.clone(),
-                )),
                 tokio::spawn(metrics_feed(
                     clients.cloudwatch.clone(),
                     plan.clone(),
@@ -501,7 +478,6 @@ impl DataSource for AwsSource {
                     refresh.alarms_ms,
                     events.clone(),
                 )),
-                tokio::spawn(health_feed(plan.clone(), refresh.health_ms, events.clone())),
                 tokio::spawn(logs_feed(
                     clients.logs.clone(),
                     plan.clone(),
@@ -533,8 +509,7 @@ impl DataSource for AwsSource {
                     SourceCommand::Focus { id, .. } => focus.set(id),
                     SourceCommand::Mutate { id, mutation, .. } => {
                         let (c, tx) = (clients.clone(), events.clone());
-                        let (pe, pl, pk) =
-                            (poke_ecs.clone(), poke_lambda.clone(), poke_kinds.clone());
+                        let pk = poke_kinds.clone();
                         tokio::spawn(async move {
                             let result = actions::apply(&c, &mutation).await;
                             send(&tx, Feed::Actions, Payload::ActionResult { id, result }).await;
@@ -542,8 +517,6 @@ impl DataSource for AwsSource {
                             // target group, a queue); the kind acted on, at its target.
                             let target = Some(mutation.target());
                             let of = |k: ResourceKind| target.filter(|_| mutation.kind() == k);
-                            pe.poke(of(ResourceKind::Ecs));
-                            pl.poke(of(ResourceKind::Lambda));
                             for (kind, p) in registry::KINDS.iter().zip(pk) {
                                 p.poke(of(kind.kind()));
                             }

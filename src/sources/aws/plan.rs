@@ -1,10 +1,10 @@
 //! What the live cockpit watches. Each kind of resource comes from `[watch]` in opsdeck.toml;
 //! where the config is silent about a kind, from the loaded runbooks' targets; where both are
-//! silent, from discovery (done by the feeds at run time, with caps). Pure: tested without AWS.
+//! silent, from discovery (done by the feeds at run time, all of it). Pure: tested without AWS.
 
 use crate::config::Watch;
 use crate::config::live::{WatchHealth, WatchLogGroup};
-use crate::model::{Direction, MetricKey, ResourceKind, Thresholds};
+use crate::model::{MetricKey, ResourceKind, Thresholds};
 use crate::runbook::targets::{MetricTarget, Targets};
 use crate::sources::Window;
 use std::collections::BTreeMap;
@@ -28,8 +28,6 @@ pub struct Plan {
     pub services: Vec<(Option<String>, String)>,
     /// Neither clusters nor services named: discover all.
     pub discover_ecs: bool,
-    /// `None`: discover all functions.
-    pub functions: Option<Vec<String>>,
     /// The other kinds (SQS, RDS, DynamoDB…): what to watch of each; `None`: discover.
     pub kinds: BTreeMap<ResourceKind, Option<Vec<String>>>,
     /// `None`: the standard metrics of what is watched.
@@ -58,7 +56,7 @@ fn dedup<T: PartialEq + Clone>(v: Vec<T>) -> Vec<T> {
 
 /// Config first; where it is silent, the runbooks' (deduplicated); where both are silent,
 /// `None`, recorded as `fallback` (what the feeds do instead).
-fn choose<T: PartialEq + Clone>(
+pub(super) fn choose<T: PartialEq + Clone>(
     origin: &mut BTreeMap<&'static str, &'static str>,
     kind: &'static str,
     config: &[T],
@@ -80,7 +78,7 @@ fn choose<T: PartialEq + Clone>(
 }
 
 /// A name still holding a placeholder (`<cluster>`, `$SERVICE`) is no real resource.
-fn templated(s: &str) -> bool {
+pub(super) fn templated(s: &str) -> bool {
     s.contains('<') || s.contains('$')
 }
 
@@ -103,63 +101,10 @@ impl Plan {
     pub fn build(watch: &Watch, targets: &[Targets]) -> Plan {
         // Long on purpose: one block per resource kind, each with the same precedence.
         let mut p = Plan::default();
-        let o = &mut p.origin;
-        // ECS: whole clusters from the config, else named services.
-        let configured: Vec<(Option<String>, String)> = watch
-            .services
-            .iter()
-            .map(|(c, s)| (Some(c.clone()), s.clone()))
-            .collect();
-        if !watch.clusters.is_empty() {
-            p.clusters = watch.clusters.clone();
-            p.services = configured;
-            o.insert("ecs", "config");
-        } else {
-            let services = choose(
-                o,
-                "ecs",
-                &configured,
-                || {
-                    targets
-                        .iter()
-                        .flat_map(|t| t.ecs_services.iter())
-                        .filter(|s| !s.template && !s.cluster.as_deref().is_some_and(templated))
-                        .map(|s| (s.cluster.clone(), s.name.clone()))
-                        .collect()
-                },
-                "discovery",
-            );
-            p.discover_ecs = services.is_none();
-            p.services = services.unwrap_or_default();
-        }
-        p.functions = choose(
-            o,
-            "lambda",
-            &watch.functions,
-            || {
-                targets
-                    .iter()
-                    .flat_map(|t| {
-                        let functions = t.lambda_functions.iter().filter(|x| !x.template);
-                        let aliases = t.lambda_aliases.iter().filter(|x| !x.template);
-                        functions
-                            .map(|x| x.name.clone())
-                            .chain(aliases.map(|x| x.function.clone()))
-                    })
-                    .collect()
-            },
-            "discovery",
-        );
         for kind in super::registry::KINDS {
-            let chosen = choose(
-                o,
-                kind.kind().name(),
-                &kind.configured(watch),
-                || targets.iter().flat_map(|t| kind.selected(t)).collect(),
-                "discovery",
-            );
-            p.kinds.insert(kind.kind(), chosen);
+            kind.plan(&mut p, watch, targets);
         }
+        let o = &mut p.origin;
         let configured: Vec<MetricDef> = watch
             .metrics
             .iter()
@@ -247,24 +192,6 @@ impl Plan {
         if !p.alarm_names.is_empty() {
             o.insert("alarms", "runbooks");
         }
-        p.health = choose(
-            o,
-            "health",
-            &watch.health,
-            || {
-                targets
-                    .iter()
-                    .flat_map(|t| t.health_urls.iter())
-                    .filter(|h| !h.template)
-                    .map(|h| WatchHealth {
-                        name: health_name(&h.name),
-                        url: h.name.clone(),
-                    })
-                    .collect()
-            },
-            "none",
-        )
-        .unwrap_or_default();
         p
     }
 
@@ -283,91 +210,14 @@ impl Plan {
             .unwrap_or(default)
     }
 
-    /// The standard metrics of the watched services and functions (the other kinds' come
-    /// from their modules).
-    pub fn standard_metrics(
-        &self,
-        services: &[(String, String)],
-        functions: &[(String, Option<i64>)],
-    ) -> Vec<MetricDef> {
-        let mut out = Vec::new();
-        let above = |w: f64, c: f64| Thresholds {
-            warn: Some(w),
-            crit: Some(c),
-            direction: Direction::Above,
-        };
-        // Resource names repeat across clusters (prod/api, staging/api): qualify those.
-        let name_of = |cluster: &str, service: &str| {
-            if services.iter().filter(|(_, s)| s == service).count() > 1 {
-                format!("{cluster}/{service}")
-            } else {
-                service.to_string()
-            }
-        };
-        for (cluster, service) in services {
-            let dims: BTreeMap<String, String> = [
-                ("ClusterName".to_string(), cluster.clone()),
-                ("ServiceName".to_string(), service.clone()),
-            ]
-            .into();
-            for (metric, t) in [
-                ("CPUUtilization", above(70.0, 90.0)),
-                ("MemoryUtilization", above(80.0, 95.0)),
-            ] {
-                let key = MetricKey {
-                    namespace: "AWS/ECS".into(),
-                    metric: metric.into(),
-                    dimensions: dims.clone(),
-                    stat: "Average".into(),
-                    account: None,
-                };
-                out.push(MetricDef {
-                    label: format!(
-                        "{} {}",
-                        name_of(cluster, service),
-                        if metric == "CPUUtilization" {
-                            "CPU"
-                        } else {
-                            "memory"
-                        }
-                    ),
-                    thresholds: self.thresholds_for(&key, t),
-                    key,
-                    unit: Some("%".into()),
-                    period: None,
-                });
-            }
-        }
-        for (function, timeout_s) in functions {
-            let dims: BTreeMap<String, String> =
-                [("FunctionName".to_string(), function.clone())].into();
-            let duration_t = match timeout_s {
-                Some(t) if *t > 0 => above(*t as f64 * 800.0, *t as f64 * 950.0),
-                _ => Thresholds::default(),
-            };
-            for (metric, stat, unit, t) in [
-                ("Invocations", "Sum", None, Thresholds::default()),
-                ("Errors", "Sum", None, above(1.0, 10.0)),
-                ("Duration", "Average", Some("ms"), duration_t),
-                ("Throttles", "Sum", None, above(1.0, 10.0)),
-            ] {
-                let key = MetricKey {
-                    namespace: "AWS/Lambda".into(),
-                    metric: metric.into(),
-                    dimensions: dims.clone(),
-                    stat: stat.into(),
-                    account: None,
-                };
-                out.push(MetricDef {
-                    label: format!("{function} {}", metric.to_lowercase()),
-                    thresholds: self.thresholds_for(&key, t),
-                    key,
-                    unit: unit.map(str::to_string),
-                    period: None,
-                });
-            }
-        }
-        out
+    /// The kinds' standard metrics with the runbooks' thresholds where they name some.
+    pub fn rated(&self, defs: impl IntoIterator<Item = MetricDef>) -> Vec<MetricDef> {
+        defs.into_iter()
+            .map(|mut d| {
+                d.thresholds = self.thresholds_for(&d.key, d.thresholds);
+                d
+            })
+            .collect()
     }
 }
 
@@ -420,7 +270,7 @@ fn unit_of(metric: &str) -> Option<String> {
     }
 }
 
-fn health_name(url: &str) -> String {
+pub(super) fn health_name(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     rest.split('/').next().unwrap_or(rest).to_string()
 }
@@ -429,6 +279,7 @@ fn health_name(url: &str) -> String {
 mod tests {
     use super::*;
     use crate::config::live::WatchMetric;
+    use crate::model::{Direction, Resource};
 
     fn targets_of(md: &str) -> Targets {
         crate::runbook::targets::extract(&crate::runbook::parse::parse_full(md))
@@ -446,7 +297,10 @@ mod tests {
         let p = Plan::build(&watch, &[rb]);
         assert_eq!(p.services, vec![(Some("prod".into()), "api".into())]);
         assert_eq!(p.origin["ecs"], "runbooks");
-        assert_eq!(p.functions, Some(vec!["checkout".into()]));
+        assert_eq!(
+            p.kinds[&ResourceKind::Lambda],
+            Some(vec!["checkout".into()])
+        );
         assert_eq!(p.origin["lambda"], "config");
         assert_eq!(p.log_groups.as_ref().unwrap()[0].name, "/ecs/prod/api");
         assert_eq!(p.health[0].url, "https://api.shop.internal/health");
@@ -454,7 +308,7 @@ mod tests {
         assert!(p.metrics.is_none(), "standard metrics of what is watched");
         let empty = Plan::build(&Watch::default(), &[]);
         assert!(empty.discover_ecs);
-        assert!(empty.functions.is_none() && empty.log_groups.is_none());
+        assert!(empty.kinds[&ResourceKind::Lambda].is_none() && empty.log_groups.is_none());
         assert_eq!(empty.origin["alarms"], "all");
     }
 
@@ -475,9 +329,16 @@ mod tests {
                 direction: Direction::Above,
             },
         ));
-        let m = p.standard_metrics(
-            &[("prod".into(), "api".into())],
-            &[("checkout".into(), Some(3))],
+        use super::super::kind::Kind;
+        let mut f = Resource::lambda("checkout");
+        if let Some(d) = f.lambda_detail_mut() {
+            d.timeout_s = Some(3);
+        }
+        let ecs = |rows: &[Resource]| super::super::ecs::Ecs.metrics(rows);
+        let m = p.rated(
+            ecs(&[Resource::ecs("prod", "api")])
+                .into_iter()
+                .chain(super::super::lambda::Lambda.metrics(&[f])),
         );
         assert_eq!(m.len(), 6);
         assert_eq!(m[0].label, "api CPU");
@@ -493,13 +354,10 @@ mod tests {
             m.iter().filter(|d| d.key.namespace == "AWS/Lambda").count(),
             4
         );
-        let two = p.standard_metrics(
-            &[
-                ("prod".into(), "api".into()),
-                ("staging".into(), "api".into()),
-            ],
-            &[],
-        );
+        let two = ecs(&[
+            Resource::ecs("prod", "api"),
+            Resource::ecs("staging", "api"),
+        ]);
         assert_eq!(two[0].label, "prod/api CPU");
         assert_eq!(two[2].label, "staging/api CPU");
     }

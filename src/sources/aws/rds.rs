@@ -229,7 +229,7 @@ pub async fn fetch(
     }
     // Pending maintenance changes rarely: asked for every five minutes.
     let maint: BTreeMap<String, Vec<String>> =
-        match memo.get("maintenance", super::kind::SLOW_MS, now_ms) {
+        match memo.get::<String>("maintenance", super::kind::SLOW_MS, now_ms) {
             Some(m) => serde_json::from_str(&m).unwrap_or_default(),
             None => {
                 let m = maintenance(c).await;
@@ -346,11 +346,10 @@ impl Kind for Rds {
 
     fn describe<'a>(
         &'a self,
-        c: &'a super::Clients,
+        cx: &'a super::kind::Cx<'a>,
         targets: &'a [String],
-        now_ms: i64,
-        memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
+        let (c, now_ms, memo) = (cx.c, cx.now_ms, cx.memo);
         Box::pin(async move {
             if targets.is_empty() {
                 return Vec::new();

@@ -1,12 +1,15 @@
-//! The registry of resource kinds beyond ECS services, Lambda functions and HTTP checks: one
-//! line per kind. One generic feed task per kind polls it ([`super::feeds::kind_feed`]); the
-//! plan, the metrics feed and the source's feed list go through [`KINDS`].
+//! The registry of resource kinds: one line per kind. One generic feed task per kind polls it
+//! ([`super::feeds::kind_feed`]); the plan, the metrics feed, built-in actions and the
+//! source's feed list go through [`KINDS`].
 
 use super::kind::Kind;
 use crate::model::ResourceKind;
 
 /// Every kind with its own feed.
 pub static KINDS: &[&dyn Kind] = &[
+    &super::ecs::Ecs,
+    &super::lambda::Lambda,
+    &super::health::Http,
     &super::sqs::Sqs,
     &super::rds::Rds,
     &super::dynamodb::Dynamodb,
@@ -31,7 +34,8 @@ mod tests {
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), KINDS.len());
-        assert!(get(ResourceKind::Rds).is_some() && get(ResourceKind::Ecs).is_none());
+        // Every kind of the model has its feed.
+        assert_eq!(KINDS.len(), ResourceKind::ALL.len());
     }
 
     #[test]

@@ -137,7 +137,7 @@ async fn fetch(
     // A failed execution's error and cause never change: asked for once.
     if let Some(f) = &mut d.last_failure
         && let Ok(x) = memo
-            .or_ask::<_, AwsError>(
+            .or_ask::<String, _, AwsError>(
                 &format!("failure {}", f.execution_arn),
                 i64::MAX,
                 now_ms,
@@ -199,11 +199,10 @@ impl Kind for Sfn {
 
     fn describe<'a>(
         &'a self,
-        c: &'a super::Clients,
+        cx: &'a super::kind::Cx<'a>,
         targets: &'a [String],
-        now_ms: i64,
-        memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
+        let (c, now_ms, memo) = (cx.c, cx.now_ms, cx.memo);
         Box::pin(async move {
             // Machines named without their ARN are looked up by name (one listing).
             let all = if targets.iter().any(|t| !t.starts_with("arn:")) {

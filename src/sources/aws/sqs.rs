@@ -212,11 +212,10 @@ impl Kind for Sqs {
 
     fn describe<'a>(
         &'a self,
-        c: &'a super::Clients,
+        cx: &'a super::kind::Cx<'a>,
         targets: &'a [String],
-        now_ms: i64,
-        memo: &'a super::kind::Memo,
     ) -> BoxFuture<'a, Described> {
+        let (c, now_ms, memo) = (cx.c, cx.now_ms, cx.memo);
         Box::pin(async move {
             let mut out = Vec::new();
             for q in targets {

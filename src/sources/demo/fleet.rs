@@ -790,6 +790,7 @@ impl Fleet {
                     versions: (1..=l.latest).rev().map(|v| v.to_string()).collect(),
                     memory_mb: Some(l.memory),
                     reserved_concurrency: l.reserved,
+                    timeout_s: None,
                 });
                 let updating = l.updating_until.is_some_and(|u| self.t < u);
                 s.status = if updating {

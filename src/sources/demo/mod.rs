@@ -18,9 +18,9 @@ use tokio::task::JoinHandle;
 use crate::model::ResourceKind;
 
 pub const FEEDS: [(Feed, i64); 12] = [
-    (Feed::Ecs, 1000),
-    (Feed::Lambda, 1000),
-    (Feed::Health, 1000),
+    (Feed::ECS, 1000),
+    (Feed::LAMBDA, 1000),
+    (Feed::HEALTH, 1000),
     (Feed::Kind(ResourceKind::Sqs), 1000),
     (Feed::Kind(ResourceKind::Rds), 1000),
     (Feed::Kind(ResourceKind::Dynamodb), 1000),
@@ -85,19 +85,19 @@ impl DemoSource {
         let mut out = vec![
             SourceEvent {
                 ctx: 0,
-                feed: Feed::Ecs,
+                feed: Feed::ECS,
                 at_ms: at,
                 payload: Payload::Services(fleet.ecs_services()),
             },
             SourceEvent {
                 ctx: 0,
-                feed: Feed::Lambda,
+                feed: Feed::LAMBDA,
                 at_ms: at,
                 payload: Payload::Services(fleet.lambdas()),
             },
             SourceEvent {
                 ctx: 0,
-                feed: Feed::Health,
+                feed: Feed::HEALTH,
                 at_ms: at,
                 payload: Payload::Services(fleet.health_checks()),
             },

@@ -410,7 +410,7 @@ impl ScaledFleet {
         let now = c.fleet.now_ms();
         for e in evs.iter_mut() {
             match (&e.feed, &mut e.payload) {
-                (Feed::Ecs, Payload::Services(rows)) => rows.extend(c.filler.rows()),
+                (&Feed::ECS, Payload::Services(rows)) => rows.extend(c.filler.rows()),
                 (Feed::Logs, Payload::Logs(lines)) if e.at_ms >= start_ms => {
                     let extra = c.filler.logs(start_ms, dt, lines.len());
                     lines.extend(extra);
