@@ -122,19 +122,7 @@ pub struct Refresh {
     pub live_tail: bool,
 }
 
-impl Refresh {
-    /// The interval of a resource kind's feed.
-    pub fn kind_ms(&self, kind: crate::model::ResourceKind) -> i64 {
-        use crate::model::ResourceKind;
-        match kind {
-            ResourceKind::Ecs => self.ecs_ms,
-            ResourceKind::Lambda => self.lambda_ms,
-            ResourceKind::Http => self.health_ms,
-            ResourceKind::Sqs => self.sqs_ms,
-            _ => self.resources_ms,
-        }
-    }
-}
+impl Refresh {}
 
 impl Default for Refresh {
     fn default() -> Self {

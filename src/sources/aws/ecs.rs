@@ -3,8 +3,9 @@
 
 use super::Clients;
 use super::errors::{AwsError, AwsResult};
-use super::kind::{Cx, Described, Kind, Listing, above, metric};
+use super::kind::{Cx, Described, Kind, Listing, LogNames, above, metric};
 use super::plan::Plan;
+use crate::config::Refresh;
 use crate::config::Watch;
 use crate::model::{Counts, Health, MetricDef, Resource, ResourceKind};
 use crate::runbook::targets::Targets;
@@ -387,6 +388,26 @@ impl Kind for Ecs {
 
     fn split(&self) -> Option<(usize, usize)> {
         Some((DESCRIBE_BATCH, 4))
+    }
+
+    fn refresh_ms(&self, r: &Refresh) -> i64 {
+        r.ecs_ms
+    }
+
+    /// A service's groups hold its name (`/ecs/prod/api`, `api-logs`).
+    fn log_names(&self, rows: &[Resource]) -> LogNames {
+        LogNames {
+            containing: rows.iter().map(|r| r.name.clone()).collect(),
+            ..LogNames::default()
+        }
+    }
+
+    fn linked_metric(&self) -> Option<(&'static str, &'static str)> {
+        Some(("AWS/ECS", "CPUUtilization"))
+    }
+
+    fn of_dimensions(&self, dim: &dyn Fn(&str) -> Option<String>) -> Option<Resource> {
+        Some(Resource::ecs(dim("ClusterName")?, dim("ServiceName")?))
     }
 
     fn group<'t>(&self, target: &'t str) -> &'t str {

@@ -3,7 +3,7 @@
 //! pane while the others keep updating. Discovery results are shared through [`Found`].
 
 use super::errors::{AwsError, AwsResult};
-use super::kind::{Cx, Described, Kind, Memo};
+use super::kind::{Cx, Described, Kind, LogNames, Memo};
 use super::plan::{self, Plan};
 use super::registry::KINDS;
 use super::schedule::{self, Poke, Schedule};
@@ -26,7 +26,7 @@ pub(super) struct Found {
 /// One kind's rows as the other feeds need them.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Watched {
-    names: Vec<String>,
+    logs: LogNames,
     metrics: Vec<plan::MetricDef>,
 }
 
@@ -234,7 +234,7 @@ pub(super) async fn kind_feed(
             let mut rows = all_rows(&by_target);
             kind.finish(&mut rows);
             let w = Watched {
-                names: rows.iter().map(|r| r.name.clone()).collect(),
+                logs: kind.log_names(&rows),
                 metrics: kind.metrics(&rows),
             };
             found.send_if_modified(|f| {
@@ -430,15 +430,13 @@ pub(super) async fn alarms_feed(
 }
 
 impl Found {
-    /// The watched service names and function names (what log groups are picked by).
-    pub(super) fn names(&self) -> (Vec<String>, Vec<String>) {
-        let names = |k: ResourceKind| {
-            self.kinds
-                .get(&k)
-                .map(|w| w.names.clone())
-                .unwrap_or_default()
-        };
-        (names(ResourceKind::Ecs), names(ResourceKind::Lambda))
+    /// What picks the log groups of everything watched.
+    pub(super) fn log_names(&self) -> LogNames {
+        let mut all = LogNames::default();
+        for w in self.kinds.values() {
+            all.extend(w.logs.clone());
+        }
+        all
     }
 }
 

@@ -167,6 +167,10 @@ impl Kind for Http {
         Duration::ZERO
     }
 
+    fn refresh_ms(&self, r: &crate::config::Refresh) -> i64 {
+        r.health_ms
+    }
+
     fn describe<'a>(&'a self, cx: &'a Cx<'a>, targets: &'a [String]) -> BoxFuture<'a, Described> {
         Box::pin(async move {
             futures::future::join_all(targets.iter().map(|t| async move {

@@ -6,6 +6,7 @@
 use super::Clients;
 use super::errors::{AwsError, AwsResult};
 use super::plan::Plan;
+use crate::config::Refresh;
 use crate::config::Watch;
 use crate::model::MetricDef;
 use crate::model::{Direction, MetricKey, Resource, ResourceKind, Thresholds};
@@ -52,6 +53,10 @@ pub trait Kind: Send + Sync + 'static {
     fn list<'a>(&'a self, cx: &'a Cx<'a>) -> BoxFuture<'a, AwsResult<Listing>> {
         Box::pin(async move { self.discover(cx.c).await.map(Listing::from) })
     }
+    /// The feed's interval, from `[refresh]` (most kinds share `resources`).
+    fn refresh_ms(&self, r: &Refresh) -> i64 {
+        r.resources_ms
+    }
     /// How often the listing is asked again (new resources, gone ones).
     fn relist(&self) -> std::time::Duration {
         std::time::Duration::from_secs(300)
@@ -82,6 +87,20 @@ pub trait Kind: Send + Sync + 'static {
     fn error_row(&self, target: &str, error: &str) -> Resource;
     /// Cross-row rules after describing (an SQS dead-letter queue rated as one).
     fn finish(&self, _rows: &mut [Resource]) {}
+    /// What picks these rows' log groups when `[watch]` names none.
+    fn log_names(&self, _rows: &[Resource]) -> LogNames {
+        LogNames::default()
+    }
+    /// A metric every resource of the kind has (namespace, name): a monitoring account
+    /// finds its linked accounts' resources in its dimensions ([`Kind::of_dimensions`]).
+    fn linked_metric(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+    /// A row for a resource seen only in a linked account's metrics (a monitoring
+    /// account charts their standard metrics), from the metric's dimension `dim`.
+    fn of_dimensions(&self, _dim: &dyn Fn(&str) -> Option<String>) -> Option<Resource> {
+        None
+    }
     /// The standard metrics of these rows, with default thresholds.
     fn metrics(&self, rows: &[Resource]) -> Vec<MetricDef>;
     /// Its built-in mutations through the SDK (`None`: `m` is not one of them).
@@ -101,6 +120,21 @@ pub struct Cx<'a> {
     pub plan: &'a Plan,
     pub memo: &'a Memo,
     pub now_ms: i64,
+}
+
+/// How a kind's rows name their log groups: exactly (`/aws/lambda/<function>`) or as part
+/// of the name (a service's groups hold its name).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogNames {
+    pub exact: Vec<String>,
+    pub containing: Vec<String>,
+}
+
+impl LogNames {
+    pub fn extend(&mut self, other: LogNames) {
+        self.exact.extend(other.exact);
+        self.containing.extend(other.containing);
+    }
 }
 
 /// What a listing found: the targets, and for some a marker that changes when the target

@@ -6,7 +6,8 @@
 
 use super::Clients;
 use super::errors::{AwsError, AwsResult};
-use super::kind::{Cx, Described, Kind, Listing, Memo, above, metric};
+use super::kind::{Cx, Described, Kind, Listing, LogNames, Memo, above, metric};
+use crate::config::Refresh;
 use crate::config::Watch;
 use crate::model::{Health, MetricDef, Resource, ResourceKind, Thresholds};
 use crate::runbook::targets::Targets;
@@ -229,6 +230,28 @@ impl Kind for Lambda {
 
     fn split(&self) -> Option<(usize, usize)> {
         Some((1, 4))
+    }
+
+    fn refresh_ms(&self, r: &Refresh) -> i64 {
+        r.lambda_ms
+    }
+
+    fn log_names(&self, rows: &[Resource]) -> LogNames {
+        LogNames {
+            exact: rows
+                .iter()
+                .map(|r| format!("/aws/lambda/{}", r.name))
+                .collect(),
+            ..LogNames::default()
+        }
+    }
+
+    fn linked_metric(&self) -> Option<(&'static str, &'static str)> {
+        Some(("AWS/Lambda", "Errors"))
+    }
+
+    fn of_dimensions(&self, dim: &dyn Fn(&str) -> Option<String>) -> Option<Resource> {
+        Some(Resource::lambda(dim("FunctionName")?))
     }
 
     fn describe<'a>(&'a self, cx: &'a Cx<'a>, targets: &'a [String]) -> BoxFuture<'a, Described> {

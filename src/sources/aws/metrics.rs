@@ -106,9 +106,9 @@ pub async fn fetch(
 }
 
 /// What a monitoring account sees of its linked source accounts (CloudWatch cross-account
-/// observability): ListMetrics with IncludeLinkedAccounts for ECS services' CPU and Lambda
-/// functions' Errors (every running service and invoked function has them), each account's
-/// services and functions found in their dimensions, and for each the standard metrics the
+/// observability): ListMetrics with IncludeLinkedAccounts for the metric each kind says
+/// every one of its resources has (ECS services' CPU, Lambda functions' Errors), each
+/// account's resources found in their dimensions, and for each the standard metrics the
 /// context's own get, read with that account's AccountId and labelled with it. The context's
 /// own account is left out (its discovery has it).
 pub async fn linked(
@@ -117,10 +117,13 @@ pub async fn linked(
     own: Option<&str>,
 ) -> Result<Vec<MetricDef>, String> {
     use std::collections::BTreeMap;
-    type Services = Vec<Resource>;
-    type Functions = Vec<Resource>;
-    let mut found: BTreeMap<String, (Services, Functions)> = BTreeMap::new();
-    for (ns, metric) in [("AWS/ECS", "CPUUtilization"), ("AWS/Lambda", "Errors")] {
+    let mut out: BTreeMap<String, Vec<MetricDef>> = BTreeMap::new();
+    for kind in super::registry::KINDS {
+        let Some((ns, metric)) = kind.linked_metric() else {
+            continue;
+        };
+        // Each linked account's rows of this kind, from the metric's dimensions.
+        let mut found: BTreeMap<String, BTreeMap<String, Resource>> = BTreeMap::new();
         let mut token: Option<String> = None;
         for _ in 0..20 {
             let resp = c
@@ -144,11 +147,11 @@ pub async fn linked(
                         .and_then(|d| d.value())
                         .map(str::to_string)
                 };
-                let entry = found.entry(acct.clone()).or_default();
-                match (dim("ClusterName"), dim("ServiceName"), dim("FunctionName")) {
-                    (Some(cl), Some(s), _) => entry.0.push(Resource::ecs(cl, s)),
-                    (_, _, Some(f)) => entry.1.push(Resource::lambda(f)),
-                    _ => {}
+                if let Some(r) = kind.of_dimensions(&dim) {
+                    found
+                        .entry(acct.clone())
+                        .or_default()
+                        .insert(r.id.clone(), r);
                 }
             }
             token = resp.next_token().map(str::to_string);
@@ -156,25 +159,17 @@ pub async fn linked(
                 break;
             }
         }
-    }
-    let mut out = Vec::new();
-    for (acct, (mut services, mut functions)) in found {
-        for rows in [&mut services, &mut functions] {
-            rows.sort_by(|a, b| a.id.cmp(&b.id));
-            rows.dedup_by(|a, b| a.id == b.id);
-        }
-        use super::kind::Kind;
-        let standard = super::ecs::Ecs
-            .metrics(&services)
-            .into_iter()
-            .chain(super::lambda::Lambda.metrics(&functions));
-        for mut d in plan.rated(standard) {
-            d.label = format!("{acct} {}", d.label);
-            d.key.account = Some(acct.clone());
-            out.push(d);
+        for (acct, rows) in found {
+            let rows: Vec<Resource> = rows.into_values().collect();
+            for mut d in plan.rated(kind.metrics(&rows)) {
+                d.label = format!("{acct} {}", d.label);
+                d.key.account = Some(acct.clone());
+                out.entry(acct.clone()).or_default().push(d);
+            }
         }
     }
-    Ok(out)
+    // Account by account, each kind's in registry order.
+    Ok(out.into_values().flatten().collect())
 }
 
 #[cfg(test)]

@@ -418,7 +418,7 @@ impl AwsSource {
     pub fn feeds(r: &Refresh) -> Vec<(Feed, i64)> {
         let mut feeds: Vec<(Feed, i64)> = registry::KINDS
             .iter()
-            .map(|k| (Feed::Kind(k.kind()), r.kind_ms(k.kind())))
+            .map(|k| (Feed::Kind(k.kind()), k.refresh_ms(r)))
             .collect();
         feeds.extend([
             (Feed::Metrics, r.metrics_ms),
@@ -493,7 +493,7 @@ impl DataSource for AwsSource {
                     *kind,
                     clients.clone(),
                     plan.clone(),
-                    (refresh.kind_ms(kind.kind()), refresh.steady_ms),
+                    (kind.refresh_ms(&refresh), refresh.steady_ms),
                     events.clone(),
                     found.clone(),
                     poke.clone(),

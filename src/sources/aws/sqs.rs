@@ -184,6 +184,10 @@ pub fn error_row(queue: &str, error: &str) -> Resource {
 pub struct Sqs;
 
 impl Kind for Sqs {
+    fn refresh_ms(&self, r: &crate::config::Refresh) -> i64 {
+        r.sqs_ms
+    }
+
     fn apply<'a>(
         &'a self,
         c: &'a super::Clients,

@@ -138,8 +138,7 @@ async fn linked_groups(
 ) -> Result<Vec<String>, String> {
     let arns = poll::linked_groups(c, own, 20).await?;
     let names: Vec<String> = arns.iter().map(|a| super::group_of(a)).collect();
-    let (services, functions) = found.names();
-    let (picked, _) = poll::pick_groups(&names, &functions, &services, usize::MAX);
+    let (picked, _) = poll::pick_groups(&names, &found.log_names(), usize::MAX);
     Ok(arns
         .into_iter()
         .zip(names)
@@ -317,12 +316,10 @@ async fn discovered_groups(
     c: &aws_sdk_cloudwatchlogs::Client,
     f: Found,
 ) -> Result<(Vec<String>, bool), String> {
-    let (services, functions) = f.names();
     let all = poll::list_groups(c, 20).await?;
     Ok(poll::pick_groups(
         &all,
-        &functions,
-        &services,
+        &f.log_names(),
         plan::MAX_DISCOVERED_LOG_GROUPS,
     ))
 }

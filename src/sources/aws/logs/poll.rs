@@ -6,6 +6,7 @@
 use super::super::errors::describe;
 use super::label;
 use crate::model::LogEvent;
+use crate::sources::aws::kind::LogNames;
 use aws_sdk_cloudwatchlogs::Client;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::HashSet;
@@ -316,18 +317,15 @@ pub async fn list_groups(c: &Client, max_pages: usize) -> Result<Vec<String>, St
     Ok(out)
 }
 
-/// Groups discovery picks: `/aws/lambda/<function>` and those naming a watched service.
-pub fn pick_groups(
-    all: &[String],
-    functions: &[String],
-    services: &[String],
-    cap: usize,
-) -> (Vec<String>, bool) {
+/// Groups discovery picks: those the watched kinds name exactly (`/aws/lambda/<function>`)
+/// and those holding a name they give (a service's).
+pub fn pick_groups(all: &[String], names: &LogNames, cap: usize) -> (Vec<String>, bool) {
     let mut out: Vec<String> = all
         .iter()
         .filter(|g| {
-            functions.iter().any(|f| **g == format!("/aws/lambda/{f}"))
-                || services
+            names.exact.iter().any(|x| *g == x)
+                || names
+                    .containing
                     .iter()
                     .any(|s| !s.is_empty() && g.contains(s.as_str()))
         })
@@ -395,10 +393,14 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let (g, capped) = pick_groups(&all, &["checkout".into()], &["api".into()], 10);
+        let names = |containing: &[&str]| LogNames {
+            exact: vec!["/aws/lambda/checkout".into()],
+            containing: containing.iter().map(|s| s.to_string()).collect(),
+        };
+        let (g, capped) = pick_groups(&all, &names(&["api"]), 10);
         assert_eq!(g, ["/aws/lambda/checkout", "/ecs/prod/api"]);
         assert!(!capped);
-        let (g, capped) = pick_groups(&all, &["checkout".into()], &["api".into(), "web".into()], 2);
+        let (g, capped) = pick_groups(&all, &names(&["api", "web"]), 2);
         assert_eq!(g.len(), 2);
         assert!(capped);
     }
