@@ -301,24 +301,16 @@ pub fn shell_quote(v: &str) -> String {
 }
 
 /// What a destructive step acts on, for the typed confirmation: the service, function,
-/// cluster, table or database it names (placeholders filled in), else the procedure title.
+/// cluster, queue, database, table… it names (placeholders filled in), else the procedure
+/// title.
 pub fn confirm_target(
     step: &Step,
     procedure: &Procedure,
     values: &BTreeMap<String, String>,
 ) -> String {
     let t = targets::of_step(step, &procedure.id);
-    let first = |k| t.named(k).first().map(|c| c.name.clone());
-    let name = t
-        .ecs_services
-        .first()
-        .map(|s| s.name.clone())
-        .or_else(|| t.lambda_functions.first().map(|f| f.name.clone()))
-        .or_else(|| t.ecs_clusters.first().map(|c| c.name.clone()))
-        .or_else(|| first(crate::model::ResourceKind::Dynamodb))
-        .or_else(|| first(crate::model::ResourceKind::Rds));
-    match name {
-        Some(n) => fill(&n, step, values),
+    match t.first_resource() {
+        Some(n) => fill(n, step, values),
         None => procedure.title.clone(),
     }
 }

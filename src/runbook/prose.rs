@@ -316,7 +316,9 @@ pub fn boundary_ok(code: &str, at: usize, len: usize) -> bool {
 }
 
 /// The code without comments (`# …` lines and trailing comments), same length per line so
-/// offsets stay valid.
+/// offsets stay valid. A `#` starts a comment where bash says so: unquoted (by the one quote
+/// reader, [`super::shell::QuoteReader`]: escapes, `$'…'`, substitutions), at the start of
+/// a word; read line by line, as the prose shapes are.
 fn without_comments(code: &str) -> String {
     let mut out = String::with_capacity(code.len());
     for line in code.split_inclusive('\n') {
@@ -324,27 +326,36 @@ fn without_comments(code: &str) -> String {
             Some(b) => (b, "\n"),
             None => (line, ""),
         };
-        let mut quote: Option<char> = None;
-        let mut cut = body.len();
-        let mut prev = ' ';
-        for (i, c) in body.char_indices() {
-            match quote {
-                Some(q) if c == q => quote = None,
-                Some(_) => {}
-                None if c == '\'' || c == '"' => quote = Some(c),
-                None if c == '#' && (prev.is_whitespace() || i == 0) => {
-                    cut = i;
-                    break;
-                }
-                None => {}
-            }
-            prev = c;
-        }
+        let mut quotes = super::shell::QuoteReader::new(body);
+        let bytes = body.as_bytes();
+        let cut = (0..bytes.len())
+            .find(|&i| {
+                bytes[i] == b'#'
+                    && (i == 0 || starts_word(bytes, i))
+                    && quotes.at(i) == super::shell::Quote::Unquoted
+            })
+            .unwrap_or(body.len());
         out.push_str(&body[..cut]);
         out.extend(std::iter::repeat_n(' ', body.len() - cut));
         out.push_str(nl);
     }
     out
+}
+
+/// Whether byte `i` starts a word: after an unescaped blank or an operator (`;`, `|`, `&`,
+/// `(`, `)`), or at the line's start.
+fn starts_word(bytes: &[u8], i: usize) -> bool {
+    let prev = bytes[i - 1];
+    let blank_or_op = matches!(prev, b' ' | b'\t' | b';' | b'|' | b'&' | b'(' | b')');
+    // An escaped blank is part of the word (`a\ #b` is one word).
+    let escaped = bytes[..i - 1]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count()
+        % 2
+        == 1;
+    blank_or_op && !escaped
 }
 
 /// The prose placeholders of a block, in order of first appearance, one per distinct text.
@@ -757,5 +768,56 @@ mod tests {
         );
         let words: Vec<_> = a.iter().map(|(l, w, _)| (*l, w.as_str())).collect();
         assert_eq!(words, [(0, "api-xxx-blue"), (1, "SOME_VALUE")]);
+    }
+
+    /// Comments are cut where bash cuts them: for generated lines (quotes, escapes, `#` at
+    /// and inside words, `$'…'`), whenever bash runs `printf` with the line's words, it
+    /// prints the same words for the line with its comment removed by [`without_comments`].
+    #[test]
+    fn comments_end_where_bash_says() {
+        use rand::{Rng, SeedableRng};
+        const PIECES: &[&str] = &[
+            "a", " ", " ", "'", "\"", "#", "\\", "\\#", "'a #b'", "\"a #b\"", "x#y", "\\ ", "$'#'",
+            "$'\\'#'", "\"\\\"\"", "\\'", "\t",
+        ];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut seen = std::collections::HashSet::new();
+        let (mut compared, mut wrong) = (0, Vec::new());
+        let bash = |line: &str| {
+            let out = std::process::Command::new("bash")
+                .arg("-c")
+                .arg(format!("printf '<%s>' {line}"))
+                .env_clear()
+                .output()
+                .expect("bash runs");
+            out.status
+                .success()
+                .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        };
+        while seen.len() < 500 {
+            let n = rng.random_range(1..8);
+            let line: String = (0..n)
+                .map(|_| PIECES[rng.random_range(0..PIECES.len())])
+                .collect();
+            if !line.contains('#') || !seen.insert(line.clone()) {
+                continue;
+            }
+            let Some(expected) = bash(&line) else {
+                continue;
+            };
+            compared += 1;
+            let stripped = without_comments(&line);
+            assert_eq!(stripped.len(), line.len(), "offsets kept");
+            if bash(&stripped).as_deref() != Some(expected.as_str()) {
+                wrong.push(format!("{line:?} → {stripped:?}"));
+            }
+        }
+        assert!(compared > 200, "only {compared} lines ran in bash");
+        assert!(
+            wrong.is_empty(),
+            "{} of {compared} lines cut otherwise than bash:\n{}",
+            wrong.len(),
+            wrong[..wrong.len().min(12)].join("\n")
+        );
     }
 }

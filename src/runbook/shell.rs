@@ -463,6 +463,8 @@ pub struct QuoteReader<'a> {
 #[derive(PartialEq)]
 enum Q {
     Single,
+    /// `$'…'`: nothing expands, but `\` escapes (`$'it\'s'` is one quoted word).
+    AnsiC,
     Double,
     /// `$(…)` (and `$((…))`) with its depth of parentheses: a subshell's `(…)` inside does
     /// not close it.
@@ -497,7 +499,16 @@ impl<'a> QuoteReader<'a> {
                     stack.pop();
                 }
                 (Some(Q::Single), _) => {}
+                (Some(Q::AnsiC), '\'') => {
+                    stack.pop();
+                }
+                (Some(Q::AnsiC), '\\') => self.escaped = true,
+                (Some(Q::AnsiC), _) => {}
                 (_, '\\') => self.escaped = true,
+                (None | Some(Q::Subst(_) | Q::Backtick), '$') if rest[1..].starts_with('\'') => {
+                    self.pos += 1;
+                    stack.push(Q::AnsiC);
+                }
                 (_, '$') if rest[1..].starts_with('(') => {
                     self.pos += 1;
                     stack.push(Q::Subst(1));
@@ -523,7 +534,7 @@ impl<'a> QuoteReader<'a> {
             }
         }
         match self.stack.last() {
-            Some(Q::Single) => Quote::Single,
+            Some(Q::Single | Q::AnsiC) => Quote::Single,
             Some(Q::Double) => Quote::Double,
             _ => Quote::Unquoted,
         }

@@ -122,6 +122,22 @@ impl Targets {
     pub fn named(&self, kind: ResourceKind) -> &[Found] {
         self.by_kind.0.get(&kind).map_or(&[], |v| v.as_slice())
     }
+
+    /// The first resource named, as written (placeholders left in): a service, else a
+    /// function, else a cluster, else the first of each other kind in registry order (what
+    /// a typed confirmation asks for).
+    pub fn first_resource(&self) -> Option<&str> {
+        self.ecs_services
+            .first()
+            .map(|s| s.name.as_str())
+            .or_else(|| self.lambda_functions.first().map(|f| f.name.as_str()))
+            .or_else(|| self.ecs_clusters.first().map(|c| c.name.as_str()))
+            .or_else(|| {
+                ResourceKind::ALL
+                    .iter()
+                    .find_map(|k| self.named(*k).first().map(|f| f.name.as_str()))
+            })
+    }
 }
 
 fn is_template(s: &str) -> bool {
