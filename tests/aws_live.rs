@@ -1579,4 +1579,24 @@ async fn a_large_fleet_is_all_listed_then_described_and_steady_resources_cost_li
         })
     })
     .await;
+    // `[watch] limit` narrows discovery, and says so in the kind's pane.
+    let watch = Watch {
+        limit: Some(40),
+        ..Watch::default()
+    };
+    let mut narrow = live_with(&fake, fast(), Plan::build(&watch, &[])).await;
+    let note = narrow
+        .wait(Feed::ECS, Duration::from_secs(30), |p| match p {
+            Payload::Note(n) => Some(n.clone()),
+            _ => None,
+        })
+        .await;
+    assert!(note.contains("300 found, the first 40 watched"), "{note}");
+    let kept = narrow
+        .wait(Feed::ECS, Duration::from_secs(60), loaded(40))
+        .await;
+    assert_eq!(kept.len(), 40);
+    narrow
+        .wait(Feed::LAMBDA, Duration::from_secs(60), loaded(40))
+        .await;
 }

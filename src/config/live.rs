@@ -79,6 +79,9 @@ pub struct Watch {
     pub api_stages: Vec<String>,
     /// `[[watch.commands]]`: read commands shown as live watches.
     pub commands: Vec<WatchCommand>,
+    /// `limit = N`: discovery watches at most N resources of each kind (the first N it
+    /// lists), and says so in the kind's pane. Unset: everything.
+    pub limit: Option<usize>,
 }
 
 /// How often a command watch runs when nothing says otherwise, and at most.
@@ -219,6 +222,7 @@ pub(super) struct RawWatch {
     cache_groups: Vec<String>,
     #[serde(default)]
     api_stages: Vec<Spanned<String>>,
+    limit: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -359,6 +363,20 @@ pub(super) fn watch(path: &Path, src: &str, raw: RawWatch) -> Result<Watch, File
         cache_groups: raw.cache_groups,
         ..Watch::default()
     };
+    if let Some(n) = raw.limit {
+        if !(1..=1_000_000).contains(n.get_ref()) {
+            return Err(FileError::at(
+                path,
+                src,
+                n.span().start,
+                format!(
+                    "watch.limit = {}: use 1 or more (resources of each kind discovery watches)",
+                    n.get_ref()
+                ),
+            ));
+        }
+        w.limit = Some(*n.get_ref() as usize);
+    }
     for s in raw.api_stages {
         match s.get_ref().split_once('/') {
             Some((a, st)) if !a.is_empty() && !st.is_empty() && !st.contains('/') => {

@@ -386,6 +386,15 @@ logs_rate = 2
             e.starts_with("opsdeck.toml:3: watch.services: `api` is not CLUSTER/SERVICE"),
             "{e}"
         );
+        assert_eq!(
+            parse("[watch]\nlimit = 500\n").unwrap().watch.limit,
+            Some(500)
+        );
+        let e = parse("[watch]\nclusters = []\nlimit = 0\n").unwrap_err();
+        assert!(
+            e.starts_with("opsdeck.toml:3: watch.limit = 0: use 1 or more"),
+            "{e}"
+        );
         // One duration grammar: a number is seconds, a string has units.
         let c = parse(
             "[refresh]\necs = \"500ms\"\nlambda = 2.5\nmetrics = \"2m\"\nlogs_backfill = \"1h\"\n",

@@ -124,6 +124,7 @@ pub(super) async fn kind_feed(
     let mut by_target: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
     let memo = Memo::default();
     let mut told_denied = false;
+    let mut told_limit: Option<usize> = None;
     loop {
         // A poke names a row (or a target); its target is described at once.
         let (poked, focus) = poke.urgent();
@@ -150,7 +151,20 @@ pub(super) async fn kind_feed(
                             now_ms: now_ms(),
                         };
                         let all = match kind.list(&cx).await {
-                            Ok(l) => {
+                            Ok(mut l) => {
+                                if let Some(n) = plan.limit.filter(|n| l.targets.len() > *n) {
+                                    // Said when the count found changes.
+                                    if told_limit != Some(l.targets.len()) {
+                                        told_limit = Some(l.targets.len());
+                                        let note = format!(
+                                            "{}: {} found, the first {n} watched ([watch] limit)",
+                                            k.label(),
+                                            l.targets.len()
+                                        );
+                                        send(&tx, feed, Payload::Note(note)).await;
+                                    }
+                                    l.targets.truncate(n);
+                                }
                                 // A target whose marker moved changed: described at once.
                                 for (t, m) in &l.markers {
                                     if markers.get(t).is_some_and(|old| old != m) {

@@ -40,6 +40,8 @@ pub struct Plan {
     pub health: Vec<WatchHealth>,
     /// Thresholds named in runbooks, applied to standard metrics that match.
     pub runbook_thresholds: Vec<(MetricKey, Thresholds)>,
+    /// `[watch] limit`: discovery keeps at most this many of each kind.
+    pub limit: Option<usize>,
     /// Where each kind came from, for the log and `--help`-style explanations.
     pub origin: BTreeMap<&'static str, &'static str>,
 }
@@ -100,7 +102,10 @@ fn runbook_key(m: &MetricTarget) -> MetricKey {
 impl Plan {
     pub fn build(watch: &Watch, targets: &[Targets]) -> Plan {
         // Long on purpose: one block per resource kind, each with the same precedence.
-        let mut p = Plan::default();
+        let mut p = Plan {
+            limit: watch.limit,
+            ..Plan::default()
+        };
         for kind in super::registry::KINDS {
             kind.plan(&mut p, watch, targets);
         }
