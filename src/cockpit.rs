@@ -78,7 +78,7 @@ pub fn source(
     if common.scale > 1 {
         bail!("--scale multiplies the demo fleet: use it with --demo");
     }
-    let plan = Plan::build(&config.watch, targets);
+    let plan = crate::sources::aws::registry::plan(&config.watch, targets);
     tracing::info!(origin = ?plan.origin, "watch plan");
     let base = aws_options(common, config);
     let specs = crate::settings::contexts(common, config)?;

@@ -429,7 +429,12 @@ struct Live {
 }
 
 async fn live(fake: &FakeAws, refresh: Refresh) -> Live {
-    live_with(fake, refresh, Plan::build(&Watch::default(), &[])).await
+    live_with(
+        fake,
+        refresh,
+        opsdeck::sources::aws::registry::plan(&Watch::default(), &[]),
+    )
+    .await
 }
 
 async fn live_with(fake: &FakeAws, refresh: Refresh, plan: Plan) -> Live {
@@ -788,7 +793,7 @@ async fn cross_account_insights_queries_the_linked_accounts_groups() {
     let fake = FakeAws::start();
     fake.fleet(&["build"]);
     fake.link_source_account();
-    let mut plan = Plan::build(&Watch::default(), &[]);
+    let mut plan = opsdeck::sources::aws::registry::plan(&Watch::default(), &[]);
     plan.cross_account = true;
     let mut l = live_with(&fake, fast(), plan).await;
     l.wait(Feed::Logs, Duration::from_secs(20), |p| {
@@ -1449,7 +1454,7 @@ async fn a_context_slow_to_connect_delays_no_other() {
             region: Some("us-east-1".into()),
             ..AwsSettings::default()
         },
-        plan: Plan::build(&Watch::default(), &[]),
+        plan: opsdeck::sources::aws::registry::plan(&Watch::default(), &[]),
         refresh: fast(),
     };
     let src = Box::new(MultiSource {
@@ -1584,7 +1589,12 @@ async fn a_large_fleet_is_all_listed_then_described_and_steady_resources_cost_li
         limit: Some(40),
         ..Watch::default()
     };
-    let mut narrow = live_with(&fake, fast(), Plan::build(&watch, &[])).await;
+    let mut narrow = live_with(
+        &fake,
+        fast(),
+        opsdeck::sources::aws::registry::plan(&watch, &[]),
+    )
+    .await;
     let note = narrow
         .wait(Feed::ECS, Duration::from_secs(30), |p| match p {
             Payload::Note(n) => Some(n.clone()),

@@ -100,15 +100,13 @@ fn runbook_key(m: &MetricTarget) -> MetricKey {
 }
 
 impl Plan {
-    pub fn build(watch: &Watch, targets: &[Targets]) -> Plan {
-        // Long on purpose: one block per resource kind, each with the same precedence.
+    /// What every kind shares (metrics, log groups, alarms, the limit); each kind then writes
+    /// its own part ([`super::kind::Kind::plan`]): the whole plan is [`super::registry::plan`].
+    pub fn shared(watch: &Watch, targets: &[Targets]) -> Plan {
         let mut p = Plan {
             limit: watch.limit,
             ..Plan::default()
         };
-        for kind in super::registry::KINDS {
-            kind.plan(&mut p, watch, targets);
-        }
         let o = &mut p.origin;
         let configured: Vec<MetricDef> = watch
             .metrics
@@ -299,7 +297,7 @@ mod tests {
             functions: vec!["checkout".into()],
             ..Watch::default()
         };
-        let p = Plan::build(&watch, &[rb]);
+        let p = super::super::registry::plan(&watch, &[rb]);
         assert_eq!(p.services, vec![(Some("prod".into()), "api".into())]);
         assert_eq!(p.origin["ecs"], "runbooks");
         assert_eq!(
@@ -311,7 +309,7 @@ mod tests {
         assert_eq!(p.health[0].url, "https://api.shop.internal/health");
         assert_eq!(p.health[0].name, "api.shop.internal");
         assert!(p.metrics.is_none(), "standard metrics of what is watched");
-        let empty = Plan::build(&Watch::default(), &[]);
+        let empty = super::super::registry::plan(&Watch::default(), &[]);
         assert!(empty.discover_ecs);
         assert!(empty.kinds[&ResourceKind::Lambda].is_none() && empty.log_groups.is_none());
         assert_eq!(empty.origin["alarms"], "all");
@@ -385,7 +383,7 @@ mod tests {
             }],
             ..Watch::default()
         };
-        let p = Plan::build(&watch, &[]);
+        let p = super::super::registry::plan(&watch, &[]);
         let m = &p.metrics.unwrap()[0];
         assert_eq!(m.label, "123 TargetResponseTime");
         assert_eq!(m.key.stat, "p99");

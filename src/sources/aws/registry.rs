@@ -3,7 +3,10 @@
 //! source's feed list go through [`KINDS`].
 
 use super::kind::Kind;
+use super::plan::Plan;
+use crate::config::Watch;
 use crate::model::ResourceKind;
+use crate::runbook::targets::Targets;
 
 /// Every kind with its own feed.
 pub static KINDS: &[&dyn Kind] = &[
@@ -18,6 +21,16 @@ pub static KINDS: &[&dyn Kind] = &[
     &super::elasticache::Elasticache,
     &super::apigateway::Apigateway,
 ];
+
+/// What the live cockpit watches: what every kind shares, then each kind's own part, each
+/// with the same precedence (`[watch]`, else the runbooks, else discovery).
+pub fn plan(watch: &Watch, targets: &[Targets]) -> Plan {
+    let mut p = Plan::shared(watch, targets);
+    for kind in KINDS {
+        kind.plan(&mut p, watch, targets);
+    }
+    p
+}
 
 pub fn get(kind: ResourceKind) -> Option<&'static dyn Kind> {
     KINDS.iter().copied().find(|k| k.kind() == kind)
